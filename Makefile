@@ -1,0 +1,47 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is optional.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+JOBS ?= 2
+
+.PHONY: run test lab serve bench check clean chromium
+
+# A virtualenv installed from pyproject.toml (the single source of dependencies).
+#
+# rfc3987-syntax: jsonschema imports it, when present, for its optional "iri" format checker,
+# and it builds Lark parsers at import time — about 2.7 s on every papermill run, kernel and
+# Voila server here (python-jsonschema/jsonschema#1392, #1428, #1521). jupyter-events pulls it
+# in through jsonschema[format-nongpl]; nothing in this project validates IRIs, and jsonschema
+# simply skips that checker when the module is absent. Removing it is the documented way to opt
+# out of an optional format checker. benchmarks/report_bench.py measures the difference.
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip uninstall --quiet -y rfc3987-syntax
+	touch $@
+
+# Debian's chromium for the browser tests (Playwright cannot download its own browser here),
+# and DejaVu fonts so vl-convert can measure chart text.
+chromium:
+	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi dejavu || { \
+	  echo "Installing Debian's chromium and fonts-dejavu-core for the browser tests..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+
+run: $(BIN)/.installed
+	$(BIN)/workbook report params/*.yaml --out reports --jobs $(JOBS)
+
+test: $(BIN)/.installed chromium
+	$(BIN)/python -m pytest
+
+check: $(BIN)/.installed
+	$(BIN)/workbook check params/*.yaml
+
+lab: $(BIN)/.installed
+	$(BIN)/jupyter lab notebooks/
+
+bench: $(BIN)/.installed
+	$(BIN)/python benchmarks/report_bench.py
+
+clean:
+	find reports -mindepth 1 -not -name README.md -exec rm -rf {} +

@@ -1,0 +1,81 @@
+"""Shared fixtures: paths, the real `workbook` command, and headless Debian Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PARAMS = ROOT / "params"
+EXAMPLES = sorted(PARAMS.glob("*.yaml"))
+CHROMIUM = os.environ.get("WORKBOOK_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-sync",
+]
+
+
+def workbook_cmd(*args: str, cwd: Path | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+    """Run the installed console script, as a user would."""
+    exe = Path(sys.executable).parent / "workbook"
+    return subprocess.run([str(exe), *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    """Headless Debian Chromium driven by Playwright (its own browser download is not possible here)."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package")
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as pw:
+        ctx = pw.chromium.launch_persistent_context(
+            str(profile), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, viewport={"width": 1280, "height": 900}
+        )
+        yield ctx
+        ctx.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page that records every request it makes (``page.requests``)."""
+    p = browser.new_page()
+    p.requests = []  # type: ignore[attr-defined]
+    p.on("request", lambda req: p.requests.append(req.url))  # type: ignore[attr-defined]
+    yield p
+    p.close()
+
+
+def outside_requests(urls: list[str], allowed_hosts: tuple[str, ...] = ("127.0.0.1",)) -> list[str]:
+    """The requests that left the machine (anything but file:, data:, blob: and local hosts)."""
+    from urllib.parse import urlparse
+
+    bad = []
+    for url in urls:
+        u = urlparse(url)
+        if u.scheme in ("file", "data", "blob", "about"):
+            continue
+        if u.hostname in allowed_hosts:
+            continue
+        bad.append(url)
+    return bad
+
+
+@pytest.fixture
+def examples_copy(tmp_path) -> Path:
+    """The example params files copied to a temp folder (tests may break them)."""
+    dest = tmp_path / "params"
+    shutil.copytree(PARAMS, dest)
+    return dest

@@ -1,0 +1,125 @@
+"""`workbook report` end to end: papermill runs the real notebook for every example."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXAMPLES, outside_requests, workbook_cmd
+from workbook import load_params, summarise
+
+pytestmark = pytest.mark.notebook
+
+BAD = """schema: 1
+alliance: {name: Broken alliance, vendor: V, partner: P, type: reseller}
+ramp:
+  horizon_months: 24
+  commitment_months: 12
+  sales_cycle_months: 3
+  steady_deals_per_month: 2
+  avg_deal_value: 10000
+  partner_margin: 20
+  gross_margin: 0.7
+"""
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    """All examples plus one bad file, rendered two at a time."""
+    tmp = tmp_path_factory.mktemp("batch")
+    bad = tmp / "broken.yaml"
+    bad.write_text(BAD)
+    out = tmp / "out"
+    proc = workbook_cmd("report", *map(str, EXAMPLES), str(bad), "--out", str(out), "--jobs", "2")
+    return proc, out, bad
+
+
+def test_a_bad_file_fails_alone_with_its_reason(batch):
+    proc, out, bad = batch
+    assert proc.returncode == 1, proc.stderr
+    assert f"{bad}:9: ramp.partner_margin" in proc.stderr
+    assert "Broken alliance" not in {p.name for p in out.iterdir()}
+    assert not (out / "broken-alliance").exists()
+    assert f"{len(EXAMPLES)} of {len(EXAMPLES) + 1} reports rendered" in proc.stdout
+    index = (out / "index.html").read_text()
+    assert "Failed: broken.yaml" in index and "partner_margin" in index
+
+
+def test_every_example_gets_a_complete_report_and_no_temp_folders_remain(batch):
+    _, out, _ = batch
+    for path in EXAMPLES:
+        slug = load_params(path).slug
+        folder = out / slug
+        assert {p.name for p in folder.iterdir()} == {"report.ipynb", "report.html", "summary.json"}
+    leftovers = [p.name for p in out.iterdir() if p.name.startswith(".")]
+    assert leftovers == []
+
+
+def test_report_html_shows_the_escaped_name_and_the_break_even_month(batch):
+    _, out, _ = batch
+    for path in EXAMPLES:
+        params = load_params(path)
+        summary = summarise(params)
+        text = (out / params.slug / "report.html").read_text()
+        assert html.escape(params.alliance.name) in text
+        if "<" in params.alliance.name:
+            assert params.alliance.name not in text  # never raw
+        be = summary["break_even_month"]
+        expected = f"month {be}" if be is not None else "not within the horizon"
+        assert f"<th>Break-even</th><td>{expected}</td>" in text
+        assert "<script src=" not in text  # no CDN script tags (require.js, MathJax ...)
+
+
+def test_index_links_each_report_with_its_figures(batch):
+    _, out, _ = batch
+    index = (out / "index.html").read_text()
+    for path in EXAMPLES:
+        params = load_params(path)
+        assert f'href="{params.slug}/report.html"' in index
+        assert html.escape(params.alliance.name) in index
+    saved = json.loads((out / load_params(EXAMPLES[0]).slug / "summary.json").read_text())
+    assert saved["alliance"] == load_params(EXAMPLES[0]).alliance.name
+
+
+@pytest.mark.browser
+def test_report_opens_offline_in_chromium_with_its_charts(batch, page, tmp_path):
+    _, out, _ = batch
+    params = load_params(EXAMPLES[0])
+    page.goto((out / params.slug / "report.html").as_uri())
+    page.wait_for_load_state("load")
+    charts = page.locator("img[src^='data:image/svg+xml']")
+    assert charts.count() >= 3
+    widths = charts.evaluate_all("els => els.map(e => e.naturalWidth)")
+    assert all(w > 300 for w in widths), widths
+    assert page.get_by_text(params.alliance.name, exact=True).first.is_visible()
+    page.screenshot(path=str(tmp_path / "report.png"), full_page=False)
+    assert outside_requests(page.requests) == []
+
+
+@pytest.mark.browser
+def test_index_opens_and_links_to_a_report(batch, page):
+    _, out, _ = batch
+    page.goto((out / "index.html").as_uri())
+    name = load_params(EXAMPLES[1]).alliance.name
+    page.get_by_role("link", name=name).click()
+    page.wait_for_load_state("load")
+    assert page.url.endswith("/report.html")
+    assert outside_requests(page.requests) == []
+
+
+def test_a_broken_rerender_keeps_the_previous_report(tmp_path, examples_copy):
+    src = examples_copy / EXAMPLES[0].name
+    out = tmp_path / "out"
+    first = workbook_cmd("report", str(src), "--out", str(out))
+    assert first.returncode == 0, first.stderr
+    slug = load_params(src).slug
+    before = (out / slug / "report.html").read_bytes()
+    src.write_text(re.sub(r"gross_margin: [0-9.]+", "gross_margin: lots", src.read_text()))
+    second = workbook_cmd("report", str(src), "--out", str(out))
+    assert second.returncode == 1
+    assert f"{src}:" in second.stderr and "ramp.gross_margin" in second.stderr
+    assert (out / slug / "report.html").read_bytes() == before

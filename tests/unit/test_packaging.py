@@ -1,0 +1,72 @@
+"""The project's own invariants: one source of dependencies, thin stripped notebooks, the two commands."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+from ruamel.yaml import YAML
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _pyproject() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def _environment() -> dict:
+    return YAML(typ="safe").load((ROOT / "environment.yml").read_text())
+
+
+def test_environment_yml_installs_the_same_set_as_pyproject():
+    env = _environment()
+    deps = env["dependencies"]
+    pip_block = next(d["pip"] for d in deps if isinstance(d, dict) and "pip" in d)
+    extras = set(_pyproject()["project"]["optional-dependencies"])
+    # the project itself, with every extra the test suite needs: so exactly pyproject's set
+    assert len(pip_block) == 1 and re.fullmatch(r"-e \.\[(.+)\]", pip_block[0]), pip_block
+    named = set(re.fullmatch(r"-e \.\[(.+)\]", pip_block[0]).group(1).split(","))
+    assert named == extras
+    # no Python package is listed twice (conda-side), only python and pip themselves
+    conda_side = [d for d in deps if isinstance(d, str)]
+    assert {re.split(r"[=<>]", d)[0] for d in conda_side} == {"python", "pip"}
+
+
+def test_python_versions_agree():
+    env_py = next(d for d in _environment()["dependencies"] if isinstance(d, str) and d.startswith("python"))
+    version = env_py.split("=")[1]
+    spec = _pyproject()["project"]["requires-python"]
+    lower = spec.removeprefix(">=")
+    assert tuple(map(int, version.split("."))) >= tuple(map(int, lower.split(".")))
+
+
+def test_notebooks_are_committed_without_outputs_and_stay_thin():
+    for path in ROOT.glob("notebooks/**/*.ipynb"):
+        nb = json.loads(path.read_text())
+        tagged = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
+        assert len(tagged) <= 1, path
+        for cell in nb["cells"]:
+            if cell["cell_type"] != "code":
+                continue
+            assert not cell.get("outputs") and not cell.get("execution_count"), f"{path} has outputs"
+            tree = ast.parse("".join(cell["source"]))
+            defs = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.Lambda))]
+            assert not defs, f"{path}: logic belongs in workbook/, not in a notebook cell"
+
+
+def test_readme_opens_with_the_two_commands():
+    text = (ROOT / "README.md").read_text()
+    head = text[: text.find("\n## ", text.find("make test"))]
+    assert "make run" in head and "make test" in head
+    assert (ROOT / ".ci" / "run").read_text().strip().endswith("make test")
+
+
+def test_rfc3987_syntax_is_not_importable_in_the_project_environment():
+    """jsonschema's optional IRI checker costs ~2.7 s per process (see the Makefile)."""
+    code = "import importlib.util, sys; sys.exit(importlib.util.find_spec('rfc3987_syntax') is not None)"
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0

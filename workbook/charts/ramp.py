@@ -1,0 +1,179 @@
+"""Charts of the money machine: the headline ramp, the scenario comparison and the tornado."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from ..ramp import MonteCarlo, RampResult, Scenario, scenario_table
+from .theme import BAD, GOOD, MONEY, NEUTRAL, PALETTE, PARTNER, VENDOR
+
+MONTH_AXIS = alt.Axis(title="Month", tickMinStep=1, format="d")
+
+
+def payback_title(result: RampResult) -> str:
+    """The headline finding, e.g. "Pays back in month 17 — 5 months after the commitment ends"."""
+    m = result.metrics
+    be, commit = m.break_even_month, m.commitment_months
+    if be is None:
+        return f"Does not pay back within {m.horizon_months} months — the commitment ends in month {commit}"
+    if be < commit:
+        return f"Pays back in month {be} — {commit - be} months before the commitment ends"
+    if be == commit:
+        return f"Pays back in month {be} — just as the commitment ends"
+    return f"Pays back in month {be} — {be - commit} months after the commitment ends"
+
+
+def _markers(result: RampResult) -> pd.DataFrame:
+    m = result.metrics
+    rows = [{"month": m.commitment_months, "label": "Commitment ends", "kind": "commitment", "note": ""}]
+    if m.break_even_month is not None:
+        rows.append({"month": m.break_even_month, "label": "Break-even", "kind": "break-even", "note": ""})
+    for ev in result.events:
+        rows.append(
+            {"month": ev.month, "label": ev.kind.replace("_", " ").capitalize(), "kind": "event", "note": ev.note or ""}
+        )
+    df = pd.DataFrame(rows)
+    return df[df["month"] <= m.horizon_months]
+
+
+def _marker_layer(markers: pd.DataFrame) -> alt.LayerChart:
+    colour = alt.Color(
+        "kind:N",
+        scale=alt.Scale(domain=["break-even", "commitment", "event"], range=[GOOD, "#000000", BAD]),
+        legend=alt.Legend(title="Markers"),
+    )
+    rules = (
+        alt.Chart(markers)
+        .mark_rule(strokeDash=[5, 3], size=2)
+        .encode(
+            x="month:Q",
+            color=colour,
+            tooltip=[alt.Tooltip("label:N", title="What"), alt.Tooltip("month:Q", title="Month"), alt.Tooltip("note:N", title="Note")],
+        )
+    )
+    labels = (
+        alt.Chart(markers)
+        .mark_text(align="left", dx=4, dy=-4, baseline="bottom", fontSize=11, angle=0)
+        .encode(x="month:Q", y=alt.value(12), text="label:N", color=colour)
+    )
+    return rules + labels
+
+
+def ramp_chart(result: RampResult, bands: MonteCarlo | None = None) -> alt.VConcatChart:
+    """The headline: revenue ramp against the investment timeline.
+
+    Top: monthly investment (bars) and vendor revenue (line). Bottom: the cumulative-net
+    J-curve with the P10–P90 band from the Monte Carlo, the break-even month, the end of the
+    commitment and each premature-change event (its note in the tooltip).
+    """
+    df = result.monthly
+    monthly = df.melt(id_vars=["month"], value_vars=["investment", "vendor_revenue"], var_name="series", value_name="amount")
+    monthly["series"] = monthly["series"].map({"investment": "Investment", "vendor_revenue": "Vendor revenue"})
+    x = alt.X("month:Q", axis=MONTH_AXIS, scale=alt.Scale(domain=[0.5, len(df) + 0.5], nice=False))
+    series_colour = alt.Color(
+        "series:N", scale=alt.Scale(domain=["Investment", "Vendor revenue"], range=[PARTNER, VENDOR]), legend=alt.Legend(title=None)
+    )
+    bars = (
+        alt.Chart(monthly[monthly.series == "Investment"])
+        .mark_bar(opacity=0.8)
+        .encode(x=x, y=alt.Y("amount:Q", title="Per month (USD)", axis=alt.Axis(format=MONEY)), color=series_colour,
+                tooltip=[alt.Tooltip("month:Q", title="Month"), alt.Tooltip("series:N"), alt.Tooltip("amount:Q", format="$,.0f")])
+    )
+    line = (
+        alt.Chart(monthly[monthly.series == "Vendor revenue"])
+        .mark_line(strokeWidth=3, point=False)
+        .encode(x=x, y="amount:Q", color=series_colour,
+                tooltip=[alt.Tooltip("month:Q", title="Month"), alt.Tooltip("series:N"), alt.Tooltip("amount:Q", format="$,.0f")])
+    )
+    top = (bars + line).properties(height=200, title=alt.TitleParams("Monthly investment and vendor revenue", fontSize=12))
+
+    layers: list[alt.Chart | alt.LayerChart] = []
+    if bands is not None:
+        layers.append(
+            alt.Chart(bands.bands)
+            .mark_area(opacity=0.25, color=VENDOR)
+            .encode(x=x, y=alt.Y("p10:Q"), y2="p90:Q",
+                    tooltip=[alt.Tooltip("month:Q", title="Month"), alt.Tooltip("p10:Q", title="P10", format="$,.0f"),
+                             alt.Tooltip("p50:Q", title="P50", format="$,.0f"), alt.Tooltip("p90:Q", title="P90", format="$,.0f")])
+        )
+    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color=NEUTRAL).encode(y="y:Q")
+    jcurve = (
+        alt.Chart(df)
+        .mark_line(strokeWidth=3, color="#000000")
+        .encode(
+            x=x,
+            y=alt.Y("cumulative_net:Q", title="Cumulative net (USD)", axis=alt.Axis(format=MONEY)),
+            tooltip=[alt.Tooltip("month:Q", title="Month"), alt.Tooltip("cumulative_net:Q", title="Cumulative net", format="$,.0f"),
+                     alt.Tooltip("capability:Q", title="Capability", format=".0%")],
+        )
+    )
+    bottom = alt.layer(*layers, zero, jcurve, _marker_layer(_markers(result))).properties(
+        height=260,
+        title=alt.TitleParams(
+            "Cumulative net: the J-curve" + (" (band: P10–P90 of the simulation)" if bands is not None else ""), fontSize=12
+        ),
+    )
+    subtitle = (
+        f"Peak funding need ${result.metrics.peak_funding_need:,.0f}; "
+        f"cumulative net at month {result.metrics.horizon_months}: ${result.metrics.cumulative_net_at_horizon:,.0f}"
+    )
+    return alt.vconcat(top, bottom).resolve_scale(color="independent").properties(
+        title=alt.TitleParams(payback_title(result), subtitle=subtitle)
+    )
+
+
+def scenario_chart(items: list[Scenario]) -> alt.Chart:
+    """Cumulative net by scenario, one line each, titled with the best and worst outcome."""
+    data = scenario_table(items)
+    finals = {s.name: s.result.metrics for s in items}
+    plan = items[0]
+    worst = min(items, key=lambda s: s.result.metrics.cumulative_net_at_horizon)
+    loss = plan.result.metrics.cumulative_net_at_horizon - worst.result.metrics.cumulative_net_at_horizon
+    title = (
+        f"'{worst.name}' ends ${loss:,.0f} behind the plan"
+        if worst is not plan
+        else "The plan beats every alternative shown"
+    )
+    be = {name: (m.break_even_month if m.break_even_month is not None else "none") for name, m in finals.items()}
+    data["break_even"] = data["scenario"].map(be).astype(str)
+    return (
+        alt.Chart(data)
+        .mark_line(strokeWidth=2.5)
+        .encode(
+            x=alt.X("month:Q", axis=MONTH_AXIS),
+            y=alt.Y("cumulative_net:Q", title="Cumulative net (USD)", axis=alt.Axis(format=MONEY)),
+            color=alt.Color("scenario:N", sort=[s.name for s in items], legend=alt.Legend(title="Scenario", columns=2)),
+            strokeDash=alt.condition(alt.datum.scenario == plan.name, alt.value([1, 0]), alt.value([6, 3])),
+            tooltip=[alt.Tooltip("scenario:N"), alt.Tooltip("month:Q"), alt.Tooltip("cumulative_net:Q", format="$,.0f"),
+                     alt.Tooltip("break_even:N", title="Break-even month")],
+        )
+        .properties(title=alt.TitleParams(title, subtitle="Cumulative net by scenario; the solid line is the plan"), height=300)
+    )
+
+
+def tornado_chart(sens: pd.DataFrame, swing: float = 0.20) -> alt.LayerChart:
+    """One-at-a-time sensitivity of the cumulative net at the horizon (±``swing`` per input)."""
+    rows = []
+    for r in sens.itertuples():
+        rows.append({"label": r.label, "case": f"-{swing:.0%}", "value": r.low, "base": r.base, "input_value": r.low_value})
+        rows.append({"label": r.label, "case": f"+{swing:.0%}", "value": r.high, "base": r.base, "input_value": r.high_value})
+    data = pd.DataFrame(rows)
+    order = list(sens["label"])
+    top = sens.iloc[0]
+    title = f"{top['label']} moves the outcome most: ${top['swing']:,.0f} between -{swing:.0%} and +{swing:.0%}"
+    bars = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("label:N", sort=order, title=None),
+            x=alt.X("value:Q", title="Cumulative net at the horizon (USD)", axis=alt.Axis(format=MONEY)),
+            x2="base:Q",
+            color=alt.Color("case:N", scale=alt.Scale(domain=[f"-{swing:.0%}", f"+{swing:.0%}"], range=[PALETTE["vermillion"], PALETTE["blue"]]),
+                            legend=alt.Legend(title="Input changed by")),
+            tooltip=[alt.Tooltip("label:N", title="Input"), alt.Tooltip("case:N", title="Change"),
+                     alt.Tooltip("input_value:Q", title="Input value", format=",.3~f"), alt.Tooltip("value:Q", title="Cumulative net", format="$,.0f")],
+        )
+    )
+    base = alt.Chart(sens.head(1)).mark_rule(color="#000000").encode(x="base:Q")
+    return (bars + base).properties(title=alt.TitleParams(title, subtitle="Each bar: one input moved alone; the line is the plan"), height=28 * len(order))

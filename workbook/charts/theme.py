@@ -1,0 +1,52 @@
+"""One visual theme for every chart, and the colour-blind-safe palette (Okabe–Ito)."""
+
+from __future__ import annotations
+
+import altair as alt
+
+#: Okabe & Ito (2008) palette: distinguishable under the common colour-vision deficiencies.
+PALETTE = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+    "grey": "#8C8C8C",
+}
+CATEGORY = [PALETTE[k] for k in ("blue", "orange", "green", "vermillion", "sky", "purple", "yellow", "black")]
+
+#: Semantic colours used across charts.
+VENDOR = PALETTE["blue"]
+PARTNER = PALETTE["orange"]
+GOOD = PALETTE["green"]
+BAD = PALETTE["vermillion"]
+NEUTRAL = PALETTE["grey"]
+
+THEME_NAME = "workbook"
+FONT = "DejaVu Sans"  # installed with Debian's fonts-dejavu-core; vl-convert needs real fonts for SVG text
+
+
+@alt.theme.register(THEME_NAME, enable=True)
+def workbook_theme() -> alt.theme.ThemeConfig:
+    return {
+        "config": {
+            "font": FONT,
+            "view": {"continuousWidth": 640, "continuousHeight": 300, "stroke": None},
+            "title": {"fontSize": 15, "anchor": "start", "subtitleColor": "#444444", "subtitleFontSize": 12},
+            "axis": {"labelFontSize": 11, "titleFontSize": 12, "gridColor": "#e6e6e6"},
+            "legend": {"labelFontSize": 11, "titleFontSize": 12, "orient": "bottom"},
+            "range": {"category": CATEGORY},
+        }
+    }
+
+
+def enable() -> None:
+    """Make the workbook theme the active one (importing this module already does)."""
+    alt.theme.enable(THEME_NAME)
+
+
+#: d3 format for money axes and tooltips: SI-prefixed dollars ("$1.2M"); the examples are in USD.
+MONEY = "$,.3~s"

@@ -1,0 +1,125 @@
+"""The ``workbook`` command: a thin layer over the library.
+
+Exit codes: 0 success; 1 a report failed to render; 2 invalid params (nothing written).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .errors import ParamsError, Problem
+from .params import load_params
+
+app = typer.Typer(
+    name="workbook",
+    help=(
+        "Alliance Workbook: validate alliance params files, print their summary, render reports "
+        "and serve the dashboards.\n\nOne YAML params file per alliance lives in params/; "
+        "'workbook report params/*.yaml' renders a report for each into reports/."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+PathsArg = Annotated[list[Path], typer.Argument(help="Params files (YAML), one per alliance.", show_default=False)]
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    for p in problems:
+        typer.echo(str(p), err=True)
+
+
+@app.command()
+def check(paths: PathsArg) -> None:
+    """Validate params files. Writes nothing.
+
+    Exits 0 when every file is valid, or 2 after printing every problem as
+    file:line: field.path: message.
+    """
+    failed = False
+    for path in paths:
+        try:
+            load_params(path)
+        except ParamsError as exc:
+            _print_problems(exc.problems)
+            failed = True
+        else:
+            typer.echo(f"{path}: ok")
+    raise typer.Exit(2 if failed else 0)
+
+
+@app.command()
+def summary(
+    paths: PathsArg,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per file (JSON Lines).")] = False,
+) -> None:
+    """Print each alliance's headline figures and flags (readiness, trust, break-even, NPV ...)."""
+    from .summary import summarise
+
+    failed = False
+    for path in paths:
+        try:
+            params = load_params(path)
+        except ParamsError as exc:
+            _print_problems(exc.problems)
+            failed = True
+            continue
+        s = summarise(params, path)
+        if as_json:
+            typer.echo(json.dumps(s, ensure_ascii=False))
+            continue
+        typer.echo(f"{s['alliance']}  ({path})")
+        for key in ("readiness_score", "trust_index", "max_perception_gap", "first_revenue_month", "break_even_month",
+                    "commitment_months", "peak_funding_need", "cumulative_net_at_horizon", "npv",
+                    "p_break_even_within_commitment"):
+            typer.echo(f"  {key.replace('_', ' '):34} {s[key] if s[key] is not None else '—'}")
+        for f in s["flags"]:
+            typer.echo(f"  [{f['severity']}] {f['message']}")
+    raise typer.Exit(2 if failed else 0)
+
+
+@app.command()
+def report(
+    paths: PathsArg,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the reports and index.html.")] = Path("reports"),
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Reports rendered in parallel (one process each).")] = 1,
+) -> None:
+    """Render a report per params file into OUT/<alliance>/ and a portfolio OUT/index.html.
+
+    Each report is an executed notebook (report.ipynb) and a self-contained page
+    (report.html) that opens offline. A bad file fails alone, with its reason; the
+    others still render. Exits 1 if any report failed.
+    """
+    from tqdm import tqdm
+
+    from .reports import render_all
+
+    with tqdm(total=len(paths), unit="report", desc="Rendering", file=sys.stderr, dynamic_ncols=True) as bar:
+
+        def tick(outcome):  # type: ignore[no-untyped-def]
+            bar.update(1)
+            if not outcome.ok:
+                bar.write(f"FAILED {outcome.params_path}:\n{outcome.reason}", file=sys.stderr)
+
+        outcomes = render_all(paths, out, jobs=jobs, progress=tick)
+    ok = [o for o in outcomes if o.ok]
+    index = out.resolve() / "index.html"
+    typer.echo(f"{len(ok)} of {len(outcomes)} reports rendered.")
+    for o in ok:
+        typer.echo(f"  {out / str(o.slug) / 'report.html'}")
+    typer.echo(f"Open the portfolio: file://{index}")
+    raise typer.Exit(0 if len(ok) == len(outcomes) else 1)
+
+
+def main() -> None:  # pragma: no cover - console entry
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

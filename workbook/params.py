@@ -1,0 +1,431 @@
+"""The params file: one YAML file per alliance, validated by a strict pydantic schema.
+
+Loading keeps line numbers (ruamel.yaml's round-trip loader) so every problem is reported as
+``file:line: field.path: message``. Unknown keys are errors with a "did you mean" hint, and
+duplicate keys are errors, so a typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import typing
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeFloat,
+    NonNegativeInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from .errors import ParamsError, Problem
+
+if typing.TYPE_CHECKING:
+    from .sections import Health, Scope, Trust, Value
+
+SCHEMA_VERSION = 1
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Months = NonNegativeInt
+Money = NonNegativeFloat
+
+AllianceType = Literal["reseller", "referral", "technology", "co-sell", "oem", "services"]
+EventKind = Literal["people_change", "resource_withdrawal", "responsibility_move", "cynicism"]
+
+
+class Strict(BaseModel):
+    """Base of every params model: unknown keys are errors, values are not silently coerced."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Alliance(Strict):
+    name: str = Field(min_length=1, description="Shown in reports; any text, escaped on display.")
+    vendor: str = Field(min_length=1)
+    partner: str = Field(min_length=1)
+    type: AllianceType
+
+
+class InvestmentLine(Strict):
+    """A recurring resource (``monthly_cost`` from ``start_month`` to ``end_month``, inclusive)
+    or a one-off (``one_off`` paid in ``month``). Months are 1-based."""
+
+    name: str = Field(min_length=1)
+    monthly_cost: Money | None = None
+    start_month: Annotated[int, Field(ge=1)] | None = None
+    end_month: Annotated[int, Field(ge=1)] | None = None
+    one_off: Money | None = None
+    month: Annotated[int, Field(ge=1)] | None = None
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> InvestmentLine:
+        recurring = (self.monthly_cost, self.start_month, self.end_month)
+        once = (self.one_off, self.month)
+        if self.is_recurring:
+            if any(v is not None for v in once):
+                raise ValueError("give either monthly_cost/start_month/end_month or one_off/month, not both")
+            if any(v is None for v in recurring):
+                raise ValueError("a recurring line needs monthly_cost, start_month and end_month")
+            assert self.start_month is not None and self.end_month is not None
+            if self.start_month > self.end_month:
+                raise ValueError(f"start_month ({self.start_month}) is after end_month ({self.end_month})")
+        elif any(v is None for v in once):
+            raise ValueError("a line needs monthly_cost/start_month/end_month (recurring) or one_off/month")
+        return self
+
+    @property
+    def is_recurring(self) -> bool:
+        return self.monthly_cost is not None or self.start_month is not None or self.end_month is not None
+
+
+class Event(Strict):
+    """A premature change at ``month``; ``severity`` 0–1 scales its effect (see ``workbook.ramp``)."""
+
+    month: Annotated[int, Field(ge=1)]
+    kind: EventKind
+    severity: Share = 0.5
+    note: str = ""
+
+
+Triangular = Annotated[list[float], Field(min_length=3, max_length=3)]
+
+
+class Uncertainty(Strict):
+    """Triangular ``[low, mode, high]`` ranges on the key ramp inputs."""
+
+    sales_cycle_months: Triangular | None = None
+    enablement_months: Triangular | None = None
+    ramp_months: Triangular | None = None
+    steady_deals_per_month: Triangular | None = None
+    avg_deal_value: Triangular | None = None
+    partner_margin: Triangular | None = None
+    gross_margin: Triangular | None = None
+
+    @field_validator("*")
+    @classmethod
+    def _ordered(cls, v: Triangular | None) -> Triangular | None:
+        if v is not None:
+            low, mode, high = v
+            if not low <= mode <= high:
+                raise ValueError(f"range must be ordered low <= mode <= high, got [{low}, {mode}, {high}]")
+            if low < 0:
+                raise ValueError(f"range must not go below 0, got low = {low}")
+        return v
+
+    def ranges(self) -> dict[str, Triangular]:
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
+
+class Simulation(Strict):
+    runs: Annotated[int, Field(ge=10, le=20000)] = 500
+    seed: int = 7
+
+
+class DirectRoute(Strict):
+    """Build a direct sales team instead: the vendor keeps the whole deal value but pays for it."""
+
+    monthly_cost: Money
+    hiring_months: Months = 4
+    ramp_months: Months = 12
+    steady_deals_per_month: NonNegativeFloat
+    sales_cycle_months: Months | None = None  # defaults to the partner's sales cycle
+
+
+class AcquireRoute(Strict):
+    """Acquire a company that already sells: a price up front, integration, then its deal flow."""
+
+    price: Money
+    month: Annotated[int, Field(ge=1)] = 1
+    integration_months: Months = 6
+    monthly_cost: Money = 0.0
+    steady_deals_per_month: NonNegativeFloat
+
+
+class Scenarios(Strict):
+    invest_late_months: Annotated[int, Field(ge=1)] = 6
+    under_invest_pct: Annotated[float, Field(gt=0, lt=100)] = 30.0
+    premature_change_month: Annotated[int, Field(ge=1)] | None = None  # default: half the commitment
+    premature_change_kind: EventKind = "people_change"
+    premature_change_severity: Share = 0.6
+    direct: DirectRoute | None = None
+    acquire: AcquireRoute | None = None
+
+
+class Ramp(Strict):
+    horizon_months: Annotated[int, Field(ge=1, le=240)]
+    commitment_months: Annotated[int, Field(ge=1, le=240)]
+    enablement_months: Months = 0
+    sales_cycle_months: Months
+    ramp_months: Months = 0
+    steady_deals_per_month: NonNegativeFloat
+    avg_deal_value: Money
+    partner_margin: Share
+    gross_margin: Share
+    discount_rate: Share = 0.10
+    investment: list[InvestmentLine] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+    uncertainty: Uncertainty = Field(default_factory=Uncertainty)
+    simulation: Simulation = Field(default_factory=Simulation)
+    target_revenue: dict[Annotated[int, Field(ge=1)], Money] = Field(default_factory=dict)
+    scenarios: Scenarios = Field(default_factory=Scenarios)
+
+    @model_validator(mode="after")
+    def _inside_horizon(self) -> Ramp:
+        h = self.horizon_months
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        for i, line in enumerate(self.investment):
+            for key in ("start_month", "end_month", "month"):
+                value = getattr(line, key)
+                if value is not None and value > h:
+                    problems.append((("investment", i, key), f"month {value} is after the horizon ({h} months)"))
+        for i, event in enumerate(self.events):
+            if event.month > h:
+                problems.append((("events", i, "month"), f"month {event.month} is after the horizon ({h} months)"))
+        for month in self.target_revenue:
+            if month > h:
+                problems.append((("target_revenue", month), f"month {month} is after the horizon ({h} months)"))
+        if problems:
+            raise _LocatedErrors(problems)
+        return self
+
+
+class Params(Strict):
+    """A whole params file."""
+
+    schema_: Literal[1] = Field(alias="schema", default=1)
+    alliance: Alliance
+    ramp: Ramp
+    scope: Scope | None = None  # models in workbook/sections.py
+    trust: Trust | None = None
+    value: Value | None = None
+    health: Health | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.alliance.name)
+
+
+class _LocatedErrors(ValueError):
+    """Raised inside a model validator to report problems at sub-paths (relative to the model)."""
+
+    def __init__(self, problems: list[tuple[tuple[Any, ...], str]]):
+        self.problems = problems
+        super().__init__("; ".join(m for _, m in problems))
+
+
+def slugify(text: str) -> str:
+    """A file-system-safe folder name for an alliance: lower case ASCII, words joined by ``-``."""
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug or "alliance"
+
+
+# --------------------------------------------------------------------------------------------
+# Loading with line numbers
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse a YAML file with the round-trip loader (keeps comments and line numbers)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ParamsError([Problem(path, None, "(file)", "no such file")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ParamsError([Problem(path, None, "(file)", f"cannot read the file: {exc}")]) from None
+    try:
+        return _yaml().load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        reason = " ".join(str(exc.problem or exc.context or "invalid YAML").split())
+        if "duplicate key" in reason:
+            key = re.search(r'duplicate key "?([^"]+)"?', reason)
+            field = key.group(1) if key else "(yaml)"
+            return_problem = Problem(path, line, field, "duplicate key: this key appears twice in the same mapping")
+            raise ParamsError([return_problem]) from None
+        raise ParamsError([Problem(path, line, "(yaml)", f"invalid YAML: {reason}")]) from None
+
+
+def _line_of(data: Any, loc: tuple[Any, ...]) -> int | None:
+    """The 1-based line of the deepest node of ``loc`` that exists in the loaded YAML."""
+    node, line = data, None
+    for part in loc:
+        if isinstance(node, CommentedMap):
+            key = part
+            if key not in node and isinstance(part, str) and part.isdigit() and int(part) in node:
+                key = int(part)
+            if key not in node:
+                break
+            line = node.lc.key(key)[0] + 1
+            node = node[key]
+        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+            line = node.lc.item(part)[0] + 1
+            node = node[part]
+        else:
+            break
+    if line is None and isinstance(data, CommentedMap):
+        line = data.lc.line + 1
+    return line
+
+
+def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The pydantic model class that owns the last element of ``loc`` (for did-you-mean hints)."""
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = _field_by_name(current, part)
+            if field is None:
+                return None
+            current = field.annotation
+        current = _unwrap(current, part)
+    current = _unwrap(current, None)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _field_by_name(model: type[BaseModel], name: Any) -> Any:
+    for fname, field in model.model_fields.items():
+        if name in (fname, field.alias):
+            return field
+    return None
+
+
+def _unwrap(tp: Any, part: Any) -> Any:
+    """Strip Optional/Annotated and step into list or dict items."""
+    for _ in range(5):
+        origin = typing.get_origin(tp)
+        args = typing.get_args(tp)
+        if origin is Annotated:
+            tp = args[0]
+        elif origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+            non_none = [a for a in args if a is not type(None)]
+            tp = non_none[0] if len(non_none) == 1 else tp
+            if len(non_none) != 1:
+                return tp
+        elif origin is list and isinstance(part, int):
+            return args[0]
+        elif origin is dict and part is not None:
+            return args[1]
+        else:
+            return tp
+    return tp
+
+
+def _field_names(model: type[BaseModel]) -> list[str]:
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _format_loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int) and out and not out.endswith("target_revenue"):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def _message(err: dict[str, Any], root: type[BaseModel]) -> str:
+    kind = err["type"]
+    loc = err["loc"]
+    if kind == "extra_forbidden":
+        owner = _model_at(root, loc)
+        known = _field_names(owner) if owner else []
+        hint = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+        msg = "unknown key"
+        if hint:
+            msg += f" (did you mean '{hint[0]}'?)"
+        elif known:
+            msg += f"; allowed keys: {', '.join(known)}"
+        return msg
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "literal_error":
+        allowed = re.findall(r"'([^']*)'", err["ctx"]["expected"]) if "ctx" in err else []
+        hint = difflib.get_close_matches(str(err.get("input")), allowed, n=1, cutoff=0.6)
+        msg = f"{err['msg'].lower()}, got {err.get('input')!r}"
+        return msg + (f" (did you mean '{hint[0]}'?)" if hint else "")
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"expected a whole number, got {err.get('input')!r}"
+    if kind in ("float_parsing", "float_type"):
+        return f"expected a number, got {err.get('input')!r}"
+    if kind == "value_error":
+        return str(err["ctx"]["error"]) if "ctx" in err else err["msg"]
+    msg = err["msg"]
+    if "input" in err and not isinstance(err["input"], (dict, list)):
+        msg += f", got {err['input']!r}"
+    return msg[0].lower() + msg[1:] if msg else msg
+
+
+def problems_from_validation(path: Path, data: Any, exc: ValidationError, root: type[BaseModel]) -> list[Problem]:
+    """Turn a pydantic ValidationError into located problems, one per error."""
+    problems: list[Problem] = []
+    for err in exc.errors():
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))  # drop union tags
+        ctx_error = err.get("ctx", {}).get("error")
+        if isinstance(ctx_error, _LocatedErrors):
+            for sub, message in ctx_error.problems:
+                full = loc + sub
+                problems.append(Problem(path, _line_of(data, full), _format_loc(full), message))
+            continue
+        problems.append(Problem(path, _line_of(data, loc), _format_loc(loc), _message(err, root)))
+    return sorted(problems, key=lambda p: (p.line or 0, p.field))
+
+
+def parse_params(data: Any, path: Path, model: type[BaseModel] | None = None) -> Any:
+    """Validate already-loaded YAML ``data`` against ``model`` (the full params model by default)."""
+    root = model or Params
+    if data is None:
+        raise ParamsError([Problem(path, None, "(file)", "the file is empty")])
+    if not isinstance(data, dict):
+        raise ParamsError([Problem(path, 1, "(top level)", "expected a mapping of sections (schema, alliance, ramp, ...)")])
+    try:
+        return root.model_validate(_plain(data), strict=True)
+    except ValidationError as exc:
+        raise ParamsError(problems_from_validation(path, data, exc, root)) from None
+
+
+def load_params(path: str | Path) -> Any:
+    """Read and validate one params file.
+
+    Raises
+    ------
+    ParamsError
+        with every problem found, each naming the file, the line and the field.
+    """
+    path = Path(path)
+    data = read_yaml(path)
+    return parse_params(data, path)
+
+
+def _plain(data: Any) -> Any:
+    """ruamel's commented containers as plain dicts and lists, for strict validation."""
+    if isinstance(data, dict):
+        return {k: _plain(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_plain(v) for v in data]
+    return data
+
+
+# The instrument sections live in workbook/sections.py, which builds on ``Strict`` above and
+# completes ``Params`` (model_rebuild) when it is imported.
+from . import sections as _sections  # noqa: E402, F401

@@ -1,0 +1,589 @@
+"""The money machine: a monthly revenue ramp set against the investment timeline.
+
+Months are numbered from 1. The model, in order:
+
+1. **Investment.** Recurring lines cost ``monthly_cost`` from ``start_month`` to ``end_month``
+   inclusive; one-offs are paid in their ``month``.
+2. **Effort.** Sustained effort starts with the first recurring line (month 1 when there is
+   none). ``effort`` is the resourcing level relative to the plan: 1 as planned, 0.7 when
+   under-invested by 30 %.
+3. **Capability** follows an S-curve over ``ramp_months`` of *sustained* effort (see
+   :func:`s_curve`). Progress advances by ``min(effort, 1)`` a month; capability is
+   ``s_curve(progress) × effort``. ``ramp_months: 0`` means full capability at once.
+4. **Time to revenue.** Nothing is sourced before ``enablement_months`` of effort have passed;
+   at full capability the partner sources ``steady_deals_per_month`` deals, each closing
+   ``sales_cycle_months`` later (a fractional cycle splits a month's deals between the two
+   neighbouring months, so Monte Carlo draws stay smooth).
+5. **Money.** revenue = closed deals × ``avg_deal_value``; the partner keeps ``partner_margin``
+   of it; contribution = vendor revenue × ``gross_margin``; net = contribution − investment;
+   the cumulative net is the J-curve.
+
+Premature changes (``ramp.events``), each scaled by its ``severity`` s in [0, 1]:
+
+- ``people_change`` — the people who built the relationships leave: accumulated progress up
+  the S-curve is multiplied by (1 − s). (With ``ramp_months: 0`` capability rebuilds at once,
+  so the change costs nothing; it is the ramp that makes people expensive to replace.)
+- ``resource_withdrawal`` — recurring investment *and* effort are multiplied by (1 − s) from
+  that month on: the saving shows as lower cost, the damage as lower capability.
+- ``responsibility_move`` — the alliance moves to another part of the organisation: progress
+  × (1 − s), and effort stops for ``round(3 s)`` months while the new owner picks it up.
+- ``cynicism`` — the internal narrative turns negative: deals sourced are multiplied by
+  (1 − s/2) from then on, while the cost stays the same.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .flags import Flag
+from .params import Event, InvestmentLine, Params, Ramp
+
+#: Raw logistic reaches 10 % and 90 % at these fractions of ``ramp_months``; it is then
+#: rescaled to start at exactly 0 and end at exactly 1, which moves the 10 % and 90 %
+#: points of the curve as used to :data:`S_CURVE_10` and :data:`S_CURVE_90`.
+_RAW_T10, _RAW_T90 = 0.25, 0.75
+_K = math.log(81) / (_RAW_T90 - _RAW_T10)  # per unit of ramp fraction; logit(0.9) - logit(0.1) = ln 81
+S_CURVE_10 = 0.5 * (1 + math.log(9 / 73) / math.log(81))  # ≈ 0.262 of ramp_months
+S_CURVE_90 = 1 - S_CURVE_10  # ≈ 0.738 of ramp_months
+
+RESPONSIBILITY_STALL_MONTHS = 3
+
+
+def s_curve(progress: float | np.ndarray, ramp_months: float) -> np.ndarray:
+    """Capability (0–1) after ``progress`` months of sustained effort.
+
+    A logistic calibrated so that the raw curve passes 10 % at a quarter and 90 % at three
+    quarters of ``ramp_months`` (k = ln 81 / (t90 − t10), domain notes §4.1), rescaled to be
+    exactly 0 at no effort and exactly 1 at ``ramp_months``. The rescaled curve reaches 10 %
+    at ``S_CURVE_10 × ramp_months`` (≈ 0.26) and 90 % at ``S_CURVE_90 × ramp_months`` (≈ 0.74);
+    half capability at half the ramp. ``ramp_months <= 0`` gives full capability for any
+    positive progress.
+    """
+    p = np.asarray(progress, dtype=float)
+    if ramp_months <= 0:
+        return (p > 0).astype(float)
+    x = np.clip(p / ramp_months, 0.0, 1.0)
+    raw = 1.0 / (1.0 + np.exp(-_K * (x - 0.5)))
+    lo = 1.0 / (1.0 + math.exp(_K * 0.5))
+    return (raw - lo) / (1.0 - 2.0 * lo)
+
+
+@dataclass(frozen=True)
+class RampMetrics:
+    """The headline figures of one run of the model. Money in the params' currency."""
+
+    first_revenue_month: int | None
+    break_even_month: int | None  # first month cumulative net >= 0 once revenue has started
+    cumulative_net_at_horizon: float
+    peak_funding_need: float  # depth of the J-curve (>= 0)
+    npv: float
+    commitment_months: int
+    horizon_months: int
+    plan_gap: float | None  # target minus modelled cumulative vendor revenue at the last target month
+    plan_gap_month: int | None
+
+    @property
+    def pays_back_after_commitment(self) -> bool:
+        return self.break_even_month is None or self.break_even_month > self.commitment_months
+
+
+COLUMNS = [
+    "month",
+    "investment",
+    "cumulative_investment",
+    "effort",
+    "capability",
+    "deals_sourced",
+    "deals_closed",
+    "revenue",
+    "partner_share",
+    "vendor_revenue",
+    "contribution",
+    "net",
+    "cumulative_net",
+    "cumulative_vendor_revenue",
+    "target_cumulative_revenue",
+]
+
+
+def _engine(
+    r: Ramp,
+    *,
+    delay: int = 0,
+    level: float = 1.0,
+    events: Sequence[Event] | None = None,
+    start: int | None = None,
+) -> dict[str, np.ndarray]:
+    """Run the monthly model and return its columns as arrays (no pandas: Monte Carlo calls this)."""
+    h = r.horizon_months
+    months = np.arange(1, h + 1)
+    recurring = np.zeros(h)
+    one_off = np.zeros(h)
+    for line in r.investment:
+        if line.is_recurring:
+            assert line.monthly_cost is not None and line.start_month is not None and line.end_month is not None
+            s, e = line.start_month + delay, min(line.end_month + delay, h)
+            if s <= h:
+                recurring[s - 1 : e] += line.monthly_cost * level
+        else:
+            assert line.one_off is not None and line.month is not None
+            if line.month + delay <= h:
+                one_off[line.month + delay - 1] += line.one_off
+    starts = [line.start_month for line in r.investment if line.is_recurring and line.start_month]
+    effort_start = (start if start is not None else (min(starts) if starts else 1)) + delay
+    effort = np.where(months >= effort_start, level, 0.0)
+    selling_from = effort_start + math.ceil(r.enablement_months - 1e-9)
+
+    by_month: dict[int, list[Event]] = {}
+    for ev in r.events if events is None else events:
+        by_month.setdefault(ev.month, []).append(ev)
+
+    progress = 0.0
+    deal_factor = 1.0
+    capability = np.zeros(h)
+    sourced = np.zeros(h)
+    for i, m in enumerate(months):
+        for ev in by_month.get(int(m), ()):
+            s = ev.severity
+            if ev.kind == "people_change":
+                progress *= 1 - s
+            elif ev.kind == "resource_withdrawal":
+                effort[i:] *= 1 - s
+                recurring[i:] *= 1 - s
+            elif ev.kind == "responsibility_move":
+                progress *= 1 - s
+                effort[i : i + round(RESPONSIBILITY_STALL_MONTHS * s)] = 0.0
+            elif ev.kind == "cynicism":
+                deal_factor *= 1 - s / 2
+        progress += min(effort[i], 1.0)
+        capability[i] = float(s_curve(progress, r.ramp_months)) * effort[i] if effort[i] > 0 else 0.0
+        if m >= selling_from:
+            sourced[i] = r.steady_deals_per_month * capability[i] * deal_factor
+
+    cycle = max(r.sales_cycle_months, 0)
+    whole, frac = int(math.floor(cycle)), cycle - math.floor(cycle)
+    closed = np.zeros(h)
+    if whole < h:
+        closed[whole:] += (1 - frac) * sourced[: h - whole]
+    if frac > 0 and whole + 1 < h:
+        closed[whole + 1 :] += frac * sourced[: h - whole - 1]
+
+    investment = recurring + one_off
+    revenue = closed * r.avg_deal_value
+    partner_share = revenue * r.partner_margin
+    vendor_revenue = revenue - partner_share
+    contribution = vendor_revenue * r.gross_margin
+    net = contribution - investment
+    return {
+        "month": months,
+        "investment": investment,
+        "cumulative_investment": np.cumsum(investment),
+        "effort": effort,
+        "capability": capability,
+        "deals_sourced": sourced,
+        "deals_closed": closed,
+        "revenue": revenue,
+        "partner_share": partner_share,
+        "vendor_revenue": vendor_revenue,
+        "contribution": contribution,
+        "net": net,
+        "cumulative_net": np.cumsum(net),
+        "cumulative_vendor_revenue": np.cumsum(vendor_revenue),
+    }
+
+
+def _target_curve(r: Ramp) -> np.ndarray:
+    """Target cumulative revenue by month: linear between the given points from 0 at month 0,
+    NaN after the last target month (the plan says nothing there)."""
+    h = r.horizon_months
+    out = np.full(h, np.nan)
+    if not r.target_revenue:
+        return out
+    pts = sorted(r.target_revenue.items())
+    xs = [0] + [m for m, _ in pts]
+    ys = [0.0] + [v for _, v in pts]
+    months = np.arange(1, h + 1)
+    inside = months <= xs[-1]
+    out[inside] = np.interp(months[inside], xs, ys)
+    return out
+
+
+def _metrics(r: Ramp, cols: dict[str, np.ndarray]) -> RampMetrics:
+    revenue, cum = cols["revenue"], cols["cumulative_net"]
+    started = np.flatnonzero(revenue > 1e-9)
+    first = int(started[0]) + 1 if started.size else None
+    break_even = None
+    if first is not None:
+        hits = np.flatnonzero(cum[first - 1 :] >= -1e-6)
+        break_even = first + int(hits[0]) if hits.size else None
+    monthly_rate = (1 + r.discount_rate) ** (1 / 12) - 1
+    discount = (1 + monthly_rate) ** -cols["month"].astype(float)
+    gap = gap_month = None
+    if r.target_revenue:
+        gap_month = max(r.target_revenue)
+        gap = float(r.target_revenue[gap_month] - cols["cumulative_vendor_revenue"][gap_month - 1])
+    return RampMetrics(
+        first_revenue_month=first,
+        break_even_month=break_even,
+        cumulative_net_at_horizon=float(cum[-1]),
+        peak_funding_need=float(max(0.0, -cum.min())),
+        npv=float((cols["net"] * discount).sum()),
+        commitment_months=r.commitment_months,
+        horizon_months=r.horizon_months,
+        plan_gap=gap,
+        plan_gap_month=gap_month,
+    )
+
+
+@dataclass(frozen=True)
+class RampResult:
+    """One run: the monthly table and its metrics."""
+
+    monthly: pd.DataFrame
+    metrics: RampMetrics
+    events: tuple[Event, ...] = ()
+
+
+def run(
+    r: Ramp,
+    *,
+    delay: int = 0,
+    level: float = 1.0,
+    events: Sequence[Event] | None = None,
+    start: int | None = None,
+) -> RampResult:
+    """Run the ramp model.
+
+    Parameters
+    ----------
+    r : the ``ramp`` section of a params file.
+    delay : months by which the whole investment (and so the effort) starts late.
+    level : resourcing relative to the plan (1.0 as planned; 0.7 = under-invested by 30 %).
+    events : premature-change events to apply instead of ``r.events``.
+    start : month effort starts, overriding the first recurring line's start.
+
+    Returns
+    -------
+    RampResult with one row per month (columns :data:`COLUMNS`) and the metrics.
+    """
+    cols = _engine(r, delay=delay, level=level, events=events, start=start)
+    df = pd.DataFrame(cols)
+    df["target_cumulative_revenue"] = _target_curve(r)
+    used = tuple(r.events if events is None else events)
+    return RampResult(monthly=df[COLUMNS], metrics=_metrics(r, cols), events=used)
+
+
+def plan_gap_table(r: Ramp, result: RampResult) -> pd.DataFrame:
+    """The business-plan gap at each target month: target vs modelled cumulative vendor revenue."""
+    rows = []
+    for month, target in sorted(r.target_revenue.items()):
+        actual = float(result.monthly["cumulative_vendor_revenue"].iloc[month - 1])
+        rows.append({"month": month, "target": float(target), "modelled": actual, "gap": float(target) - actual})
+    return pd.DataFrame(rows, columns=["month", "target", "modelled", "gap"])
+
+
+# --------------------------------------------------------------------------------------------
+# Scenarios
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    result: RampResult
+
+
+def default_change_month(r: Ramp) -> int:
+    """Where the premature-change scenario strikes unless the params say otherwise: half-way
+    through the commitment, when impatience usually bites."""
+    return max(1, min(r.horizon_months, r.commitment_months // 2))
+
+
+def scenarios(r: Ramp) -> list[Scenario]:
+    """As planned; invest late; under-invest; a premature change; and, when their blocks are
+    given, the two alternative routes (build a direct team; acquire)."""
+    sc = r.scenarios
+    change_month = sc.premature_change_month or default_change_month(r)
+    change = Event(
+        month=min(change_month, r.horizon_months),
+        kind=sc.premature_change_kind,
+        severity=sc.premature_change_severity,
+        note=f"scenario: {sc.premature_change_kind.replace('_', ' ')} in month {change_month}",
+    )
+    out = [
+        Scenario("As planned", "the params file as written", run(r)),
+        Scenario(
+            f"Invest {sc.invest_late_months} months late",
+            f"every investment line starts {sc.invest_late_months} months later",
+            run(r, delay=sc.invest_late_months),
+        ),
+        Scenario(
+            f"Under-invest by {sc.under_invest_pct:g}%",
+            f"recurring resources cut by {sc.under_invest_pct:g}% from the start",
+            run(r, level=1 - sc.under_invest_pct / 100),
+        ),
+        Scenario(
+            f"{sc.premature_change_kind.replace('_', ' ').capitalize()} in month {change.month}",
+            f"a premature change of severity {sc.premature_change_severity:g}",
+            run(r, events=[*r.events, change]),
+        ),
+    ]
+    if sc.direct is not None:
+        d = sc.direct
+        direct = r.model_copy(
+            update={
+                "partner_margin": 0.0,
+                "enablement_months": d.hiring_months,
+                "ramp_months": d.ramp_months,
+                "steady_deals_per_month": d.steady_deals_per_month,
+                "sales_cycle_months": d.sales_cycle_months if d.sales_cycle_months is not None else r.sales_cycle_months,
+                "investment": [
+                    InvestmentLine(name="Direct team", monthly_cost=d.monthly_cost, start_month=1, end_month=r.horizon_months)
+                ],
+            }
+        )
+        out.append(Scenario("Build a direct team", "hire and ramp an own sales team; no partner margin", run(direct, events=[])))
+    if sc.acquire is not None:
+        a = sc.acquire
+        lines = [InvestmentLine(name="Acquisition", one_off=a.price, month=min(a.month, r.horizon_months))]
+        if a.monthly_cost > 0 and a.month <= r.horizon_months:
+            lines.append(
+                InvestmentLine(name="Acquired team", monthly_cost=a.monthly_cost, start_month=a.month, end_month=r.horizon_months)
+            )
+        acquired = r.model_copy(
+            update={
+                "partner_margin": 0.0,
+                "enablement_months": a.integration_months,
+                "ramp_months": 0,
+                "steady_deals_per_month": a.steady_deals_per_month,
+                "investment": lines,
+            }
+        )
+        out.append(Scenario("Acquire", "buy a company that already sells; integrate, then sell", run(acquired, events=[], start=a.month)))
+    return out
+
+
+def scenario_table(items: Iterable[Scenario]) -> pd.DataFrame:
+    """Long table (scenario, month, cumulative_net, vendor_revenue) for the comparison chart."""
+    frames = []
+    for s in items:
+        df = s.result.monthly[["month", "cumulative_net", "vendor_revenue"]].copy()
+        df.insert(0, "scenario", s.name)
+        frames.append(df)
+    return pd.concat(frames, ignore_index=True)
+
+
+def scenario_summary(items: Iterable[Scenario]) -> pd.DataFrame:
+    rows = []
+    for s in items:
+        m = s.result.metrics
+        rows.append(
+            {
+                "scenario": s.name,
+                "first_revenue_month": m.first_revenue_month,
+                "break_even_month": m.break_even_month,
+                "peak_funding_need": m.peak_funding_need,
+                "cumulative_net_at_horizon": m.cumulative_net_at_horizon,
+                "npv": m.npv,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# Uncertainty
+
+
+_WHOLE_MONTHS = {"enablement_months"}
+
+
+@dataclass(frozen=True)
+class MonteCarlo:
+    """Seeded Monte Carlo over the triangular ranges."""
+
+    bands: pd.DataFrame  # month, p10, p50, p90 of cumulative net
+    p_break_even_within_commitment: float
+    break_even_months: np.ndarray = field(repr=False)  # NaN where a run never breaks even
+    runs: int = 0
+    seed: int = 0
+
+
+def monte_carlo(r: Ramp, runs: int | None = None, seed: int | None = None) -> MonteCarlo:
+    """Draw every ranged input from its triangular distribution, ``runs`` times, with ``seed``.
+
+    Inputs without a range keep their value. Same seed, same result.
+    """
+    runs = runs if runs is not None else r.simulation.runs
+    seed = seed if seed is not None else r.simulation.seed
+    rng = np.random.default_rng(seed)
+    ranges = r.uncertainty.ranges()
+    draws = {
+        name: rng.triangular(lo, mode, hi, size=runs) if hi > lo else np.full(runs, mode)
+        for name, (lo, mode, hi) in sorted(ranges.items())
+    }
+    curves = np.empty((runs, r.horizon_months))
+    breaks = np.full(runs, np.nan)
+    for i in range(runs):
+        update: dict[str, Any] = {}
+        for name, values in draws.items():
+            v = float(values[i])
+            if name in ("partner_margin", "gross_margin"):
+                v = min(max(v, 0.0), 1.0)
+            update[name] = round(v) if name in _WHOLE_MONTHS else v
+        cols = _engine(r.model_copy(update=update))
+        curves[i] = cols["cumulative_net"]
+        m = _metrics(r, cols)
+        if m.break_even_month is not None:
+            breaks[i] = m.break_even_month
+    p10, p50, p90 = np.percentile(curves, [10, 50, 90], axis=0)
+    bands = pd.DataFrame({"month": np.arange(1, r.horizon_months + 1), "p10": p10, "p50": p50, "p90": p90})
+    within = float(np.mean(np.nan_to_num(breaks, nan=np.inf) <= r.commitment_months))
+    return MonteCarlo(bands=bands, p_break_even_within_commitment=within, break_even_months=breaks, runs=runs, seed=seed)
+
+
+SENSITIVITY_INPUTS = {
+    "sales_cycle_months": "Sales cycle",
+    "enablement_months": "Enablement time",
+    "ramp_months": "Ramp time",
+    "steady_deals_per_month": "Deals per month",
+    "avg_deal_value": "Deal value",
+    "partner_margin": "Partner margin",
+    "gross_margin": "Gross margin",
+    "investment_level": "Investment level",
+}
+
+
+def sensitivity(r: Ramp, swing: float = 0.20) -> pd.DataFrame:
+    """One-at-a-time sensitivity of the cumulative net at the horizon to ±``swing`` on each input.
+
+    Returns one row per input: ``input``, ``label``, ``low_value``/``high_value`` (the input at
+    −/+ swing), ``low``/``high`` (the metric there), ``base`` and ``swing`` (|high − low|),
+    sorted by swing, largest first — the order of a tornado chart.
+    """
+    base = run(r).metrics.cumulative_net_at_horizon
+    rows = []
+    for name, label in SENSITIVITY_INPUTS.items():
+        values, results = [], []
+        for factor in (1 - swing, 1 + swing):
+            if name == "investment_level":
+                values.append(factor)
+                results.append(run(r, level=factor).metrics.cumulative_net_at_horizon)
+                continue
+            v = float(getattr(r, name)) * factor
+            if name in ("partner_margin", "gross_margin"):
+                v = min(v, 1.0)
+            values.append(v)
+            results.append(run(r.model_copy(update={name: v})).metrics.cumulative_net_at_horizon)
+        rows.append(
+            {
+                "input": name,
+                "label": label,
+                "low_value": values[0],
+                "high_value": values[1],
+                "low": results[0],
+                "high": results[1],
+                "base": base,
+                "swing": abs(results[1] - results[0]),
+            }
+        )
+    return pd.DataFrame(rows).sort_values("swing", ascending=False, ignore_index=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Everything a report needs, in one call
+
+
+@dataclass(frozen=True)
+class RampAnalysis:
+    plan: RampResult
+    scenarios: list[Scenario]
+    monte_carlo: MonteCarlo
+    sensitivity: pd.DataFrame
+    plan_gap: pd.DataFrame
+
+
+def analyse(params: Params | Ramp) -> RampAnalysis:
+    """Run the plan, the scenarios, the Monte Carlo and the sensitivity for one alliance."""
+    r = params if isinstance(params, Ramp) else params.ramp
+    plan = run(r)
+    return RampAnalysis(
+        plan=plan,
+        scenarios=scenarios(r),
+        monte_carlo=monte_carlo(r),
+        sensitivity=sensitivity(r),
+        plan_gap=plan_gap_table(r, plan),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Flags
+
+
+def flags(analysis: RampAnalysis) -> list[Flag]:
+    """What the money machine's numbers say needs attention."""
+    m = analysis.plan.metrics
+    out: list[Flag] = []
+    if m.break_even_month is None:
+        out.append(
+            Flag(
+                "no_break_even",
+                "high",
+                f"The plan does not pay back within the {m.horizon_months}-month horizon.",
+                "ramp",
+                "Rework the plan (scope, deal flow or investment) before committing resources.",
+            )
+        )
+    elif m.break_even_month > m.commitment_months:
+        out.append(
+            Flag(
+                "commitment_before_break_even",
+                "high",
+                f"Resources are committed for {m.commitment_months} months but the plan pays back only in "
+                f"month {m.break_even_month}.",
+                "ramp",
+                f"Extend the commitment to at least month {m.break_even_month}, or change the plan so it pays back sooner.",
+            )
+        )
+    p = analysis.monte_carlo.p_break_even_within_commitment
+    if p < 0.5:
+        out.append(
+            Flag(
+                "low_chance_of_break_even",
+                "medium" if p >= 0.2 else "high",
+                f"Only {p:.0%} of simulated outcomes break even within the commitment.",
+                "ramp",
+                "Narrow the biggest uncertainty (see the tornado chart) or lengthen the commitment.",
+            )
+        )
+    if m.plan_gap is not None and m.plan_gap > 0:
+        out.append(
+            Flag(
+                "business_plan_gap",
+                "medium",
+                f"Modelled vendor revenue falls ${m.plan_gap:,.0f} short of the target by month {m.plan_gap_month}.",
+                "ramp",
+                "Invest earlier or lower the target: revenue lags investment by enablement plus the sales cycle.",
+            )
+        )
+    for s in analysis.scenarios[1:]:
+        if s.name.startswith(("Build", "Acquire")):
+            continue
+        sm = s.result.metrics
+        if m.break_even_month is not None and (sm.break_even_month is None or sm.break_even_month > m.commitment_months):
+            if m.break_even_month <= m.commitment_months:
+                out.append(
+                    Flag(
+                        "fragile_to_" + s.name.split()[0].lower(),
+                        "low",
+                        f"Scenario '{s.name}' would push break-even past the commitment.",
+                        "ramp",
+                        "Agree now, with both sides, that the plan's resources stay in place for the whole commitment.",
+                    )
+                )
+    return out

@@ -1,0 +1,338 @@
+"""Bilateral trust: how far each side trusts the other, principle by principle.
+
+Each respondent rates the *other* organisation on the items of ``workbook/instruments/trust.yaml``
+from 1 to 5. Scoring, in order:
+
+1. "Don't know" (null or omitted) is left out, never scored as zero. Reverse-scored items
+   count as ``6 − x``.
+2. A respondent's score on a principle (or a component, or overall) is the mean of the items
+   of it they answered; a side's mean is the mean of its respondents' scores, its spread the
+   sample standard deviation across them, ``n`` the respondents who answered at least one item.
+3. Index (0–100) = ``(mean − 1) / 4 × 100``. The *vendor* index is the vendor side's trust in the
+   partner; the *partner* index the partner side's trust in the vendor. The combined index is
+   the mean of the two side indices, so the bigger delegation does not outweigh the other.
+4. Asymmetry = vendor index − partner index (sign kept: positive means the vendor trusts the
+   partner more than the partner trusts the vendor). The perception gap of a principle is
+   ``mean_vendor − mean_partner`` (signed) and its absolute value.
+5. Anonymity: where fewer than ``trust.min_respondents`` (default 3) respondents of a side
+   answered, that side's figures (means, spreads, indices) are hidden as NaN and marked
+   ``suppressed``; gaps involving them are NaN too.
+6. Cronbach's alpha per component (competence, intentions), per side and pooled, from the
+   respondents who answered every item of the component (listwise), when there are at least
+   3 of them and at least 2 items: ``α = k/(k−1) · (1 − Σ var_item / var_total)``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .flags import Flag
+from .instruments import TRUST, TRUST_ITEMS, Component
+from .sections import Trust
+
+SIDES: tuple[str, str] = ("vendor", "partner")
+COMPONENTS: tuple[Component, Component] = ("competence", "intentions")
+
+#: A principle whose side mean is below this (1–5 scale) is flagged; below ``VERY_LOW_PRINCIPLE`` high.
+LOW_PRINCIPLE = 3.0
+VERY_LOW_PRINCIPLE = 2.0
+#: A perception gap of at least this many points (1–5 scale) is flagged; from ``VERY_WIDE_GAP`` high.
+WIDE_GAP = 1.0
+VERY_WIDE_GAP = 2.0
+#: Competence and intentions indices this far apart (0–100) on a side are flagged.
+MISMATCH_POINTS = 20.0
+#: A side index that fell this far (0–100) since the previous assessment is flagged.
+FALL_POINTS = 10.0
+
+_OTHER = {"vendor": "partner", "partner": "vendor"}
+
+
+def to_index(mean: float) -> float:
+    """A 1–5 mean as a 0–100 index: ``(mean − 1) / 4 × 100`` (NaN stays NaN)."""
+    return (mean - 1.0) / 4.0 * 100.0
+
+
+@dataclass(frozen=True)
+class TrustResult:
+    """The scored assessment.
+
+    scores : one row per answered item (respondent, side, item, principle, component, answer, score).
+    principles : long table, one row per principle × side: ``principle`` (key "1"–"12" or
+        "competence"), ``label``, ``side``, ``mean`` and ``sd`` (1–5), ``n``, ``suppressed``.
+    gaps : one row per principle: vendor/partner mean and n, ``gap`` (vendor − partner, signed)
+        and ``abs_gap`` (points on the 1–5 scale; NaN where a side is suppressed or missing).
+    indices : one row per side (``vendor``, ``partner``, ``combined``): ``index``,
+        ``competence``, ``intentions`` (0–100), ``n``, ``suppressed``.
+    alpha : Cronbach's alpha per group (vendor, partner, all) × component, with ``k`` items and
+        ``n_complete`` respondents; NaN where there are too few.
+    trust_index : the combined index (0–100), ``None`` when a side is missing or suppressed.
+    asymmetry : vendor index − partner index (points, signed), ``None`` likewise.
+    max_perception_gap : the widest absolute gap (1–5 points), ``None`` when no gap can be shown.
+    min_respondents : the suppression threshold used.
+    """
+
+    scores: pd.DataFrame
+    principles: pd.DataFrame
+    gaps: pd.DataFrame
+    indices: pd.DataFrame
+    alpha: pd.DataFrame
+    trust_index: float | None
+    asymmetry: float | None
+    max_perception_gap: float | None
+    min_respondents: int
+    previous_vendor_index: float | None = None
+    previous_partner_index: float | None = None
+
+
+def score_table(trust: Trust) -> pd.DataFrame:
+    """One row per answered item, with reverse-scored items already turned round (``6 − x``)."""
+    top = TRUST.scale.max + TRUST.scale.min
+    rows = []
+    for r in trust.respondents:
+        for item_id, answer in r.answers.items():
+            if answer is None:
+                continue
+            item = TRUST_ITEMS[item_id]
+            rows.append(
+                {
+                    "respondent": r.id,
+                    "side": r.side,
+                    "item": item_id,
+                    "principle": item.principle_key,
+                    "component": item.component,
+                    "answer": answer,
+                    "score": float(top - answer if item.reverse else answer),
+                }
+            )
+    cols = ["respondent", "side", "item", "principle", "component", "answer", "score"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _side_stats(per_respondent: pd.Series, minimum: int) -> tuple[float, float, int, bool]:
+    """Mean, sd, n and suppressed flag of respondent-level scores of one side."""
+    n = int(per_respondent.count())
+    if n < minimum:
+        return math.nan, math.nan, n, True
+    sd = float(per_respondent.std(ddof=1)) if n > 1 else math.nan
+    return float(per_respondent.mean()), sd, n, False
+
+
+def principle_table(scores: pd.DataFrame, minimum: int = 3) -> pd.DataFrame:
+    """Per principle and side: mean, sd (1–5), n and the suppression marker (see :class:`TrustResult`)."""
+    rows = []
+    for key in TRUST.principle_keys:
+        for side in SIDES:
+            sub = scores[(scores["principle"] == key) & (scores["side"] == side)]
+            per_resp = sub.groupby("respondent")["score"].mean()
+            mean, sd, n, suppressed = _side_stats(per_resp, minimum)
+            rows.append(
+                {"principle": key, "label": TRUST.principle_label(key), "side": side, "mean": mean, "sd": sd, "n": n, "suppressed": suppressed}
+            )
+    return pd.DataFrame(rows, columns=["principle", "label", "side", "mean", "sd", "n", "suppressed"])
+
+
+def gap_table(principles: pd.DataFrame) -> pd.DataFrame:
+    """Per principle: both sides' means and n, the signed gap (vendor − partner) and its size."""
+    wide = principles.pivot(index="principle", columns="side", values=["mean", "n", "sd"])
+    out = pd.DataFrame({"principle": TRUST.principle_keys})
+    out["label"] = [TRUST.principle_label(k) for k in out["principle"]]
+    for side in SIDES:
+        out[f"{side}_mean"] = [float(wide.loc[k, ("mean", side)]) for k in out["principle"]]
+        out[f"{side}_sd"] = [float(wide.loc[k, ("sd", side)]) for k in out["principle"]]
+        out[f"{side}_n"] = [int(wide.loc[k, ("n", side)]) for k in out["principle"]]
+    out["gap"] = out["vendor_mean"] - out["partner_mean"]
+    out["abs_gap"] = out["gap"].abs()
+    return out
+
+
+def index_table(scores: pd.DataFrame, minimum: int = 3) -> pd.DataFrame:
+    """Trust indices (0–100) per side — overall, competence, intentions — and combined."""
+    rows = []
+    for side in SIDES:
+        sub = scores[scores["side"] == side]
+        overall = sub.groupby("respondent")["score"].mean()
+        row: dict[str, object] = {"side": side}
+        mean, _, n, suppressed = _side_stats(overall, minimum)
+        row.update(index=to_index(mean), n=n, suppressed=suppressed)
+        for comp in COMPONENTS:
+            per = sub[sub["component"] == comp].groupby("respondent")["score"].mean()
+            cmean, _, _, csup = _side_stats(per, minimum)
+            row[comp] = math.nan if suppressed else to_index(cmean)
+        rows.append(row)
+    v, p = rows
+    combined: dict[str, object] = {"side": "combined", "n": int(v["n"]) + int(p["n"])}  # type: ignore[call-overload]
+    for col in ("index", *COMPONENTS):
+        combined[col] = (float(v[col]) + float(p[col])) / 2  # type: ignore[arg-type]  # NaN if either is NaN
+    combined["suppressed"] = bool(v["suppressed"] or p["suppressed"])
+    rows.append(combined)
+    return pd.DataFrame(rows, columns=["side", "index", "competence", "intentions", "n", "suppressed"])
+
+
+def cronbach_alpha(matrix: np.ndarray) -> float:
+    """Cronbach's alpha of a respondents × items matrix with no gaps.
+
+    ``α = k/(k−1) · (1 − Σ var_item / var_total)`` (domain notes §4.7); NaN with fewer than
+    3 respondents or 2 items, or when the totals do not vary.
+    """
+    m = np.asarray(matrix, dtype=float)
+    if m.ndim != 2 or m.shape[0] < 3 or m.shape[1] < 2:
+        return math.nan
+    k = m.shape[1]
+    total_var = m.sum(axis=1).var(ddof=1)
+    if total_var == 0:
+        return math.nan
+    return float(k / (k - 1) * (1 - m.var(axis=0, ddof=1).sum() / total_var))
+
+
+def alpha_table(scores: pd.DataFrame) -> pd.DataFrame:
+    """Cronbach's alpha per group (vendor, partner, all) and component, listwise complete answers."""
+    rows = []
+    for group in (*SIDES, "all"):
+        sub = scores if group == "all" else scores[scores["side"] == group]
+        for comp in COMPONENTS:
+            items = [i.id for i in TRUST.items if i.component == comp]
+            wide = sub[sub["component"] == comp].pivot_table(index="respondent", columns="item", values="score")
+            wide = wide.reindex(columns=items).dropna()
+            rows.append(
+                {"group": group, "component": comp, "k": len(items), "n_complete": len(wide), "alpha": cronbach_alpha(wide.to_numpy())}
+            )
+    return pd.DataFrame(rows, columns=["group", "component", "k", "n_complete", "alpha"])
+
+
+def _none_if_nan(x: float) -> float | None:
+    return None if x is None or math.isnan(x) else float(x)
+
+
+def analyse(trust: Trust) -> TrustResult:
+    """Score a bilateral trust assessment (see the module docstring for every rule)."""
+    minimum = trust.min_respondents
+    scores = score_table(trust)
+    principles = principle_table(scores, minimum)
+    gaps = gap_table(principles)
+    indices = index_table(scores, minimum)
+    by_side = indices.set_index("side")
+    v, p = float(by_side.loc["vendor", "index"]), float(by_side.loc["partner", "index"])
+    gap_max = gaps["abs_gap"].max(skipna=True)
+    previous = trust.previous
+    return TrustResult(
+        scores=scores,
+        principles=principles,
+        gaps=gaps,
+        indices=indices,
+        alpha=alpha_table(scores),
+        trust_index=_none_if_nan(float(by_side.loc["combined", "index"])),
+        asymmetry=_none_if_nan(v - p),
+        max_perception_gap=_none_if_nan(float(gap_max)),
+        min_respondents=minimum,
+        previous_vendor_index=previous.vendor_index if previous else None,
+        previous_partner_index=previous.partner_index if previous else None,
+    )
+
+
+def widest_gap(result: TrustResult) -> tuple[str, float] | None:
+    """The principle label with the widest perception gap and its size (points), or ``None``."""
+    g = result.gaps.dropna(subset=["abs_gap"])
+    if g.empty:
+        return None
+    row = g.loc[g["abs_gap"].idxmax()]
+    return str(row["label"]), float(row["abs_gap"])
+
+
+def _who(side: str) -> str:
+    return f"{side.capitalize()} respondents' trust in the {_OTHER[side]}"
+
+
+def flags(trust: Trust | TrustResult) -> list[Flag]:
+    """Trust findings (area ``trust``).
+
+    Codes: ``low_trust_principle`` (a side's mean below 3), ``wide_perception_gap`` (|gap| ≥ 1
+    point), ``competence_intentions_mismatch`` (indices ≥ 20 points apart on a side),
+    ``trust_falling`` (a side's index ≥ 10 points below the previous assessment),
+    ``trust_suppressed`` (a side with too few respondents to show).
+    """
+    result = trust if isinstance(trust, TrustResult) else analyse(trust)
+    out: list[Flag] = []
+    for row in result.principles.itertuples(index=False):
+        if not row.suppressed and row.mean < LOW_PRINCIPLE:
+            out.append(
+                Flag(
+                    "low_trust_principle",
+                    "high" if row.mean < VERY_LOW_PRINCIPLE else "medium",
+                    f"{_who(row.side)} is low on {row.label}: {row.mean:.1f} of 5 (n = {row.n}).",
+                    "trust",
+                    f"Ask the {row.side} side what the {_OTHER[row.side]} would have to do differently on this, and agree one visible step.",
+                )
+            )
+    for row in result.gaps.dropna(subset=["abs_gap"]).itertuples(index=False):
+        if row.abs_gap >= WIDE_GAP:
+            higher = "vendor" if row.gap > 0 else "partner"
+            out.append(
+                Flag(
+                    "wide_perception_gap",
+                    "high" if row.abs_gap >= VERY_WIDE_GAP else "medium",
+                    f"The sides see {row.label} differently: vendor {row.vendor_mean:.1f}, partner {row.partner_mean:.1f} "
+                    f"({row.abs_gap:.1f} points; the {higher} side rates the other higher).",
+                    "trust",
+                    "Put this principle on the next joint agenda and hear each side's examples before deciding anything.",
+                )
+            )
+    for row in result.indices.itertuples(index=False):
+        if row.side == "combined" or row.suppressed:
+            continue
+        diff = row.competence - row.intentions
+        if not math.isnan(diff) and abs(diff) >= MISMATCH_POINTS:
+            more, less = ("competence", "intentions") if diff > 0 else ("intentions", "competence")
+            out.append(
+                Flag(
+                    "competence_intentions_mismatch",
+                    "medium",
+                    f"{_who(row.side)} rests on its {more} ({getattr(row, more):.0f}) far more than its {less} ({getattr(row, less):.0f}).",
+                    "trust",
+                    "Work on the weaker component explicitly: "
+                    + ("show intentions through open communication and shared credit." if less == "intentions" else "show competence through delivery and skills."),
+                )
+            )
+    previous = {"vendor": result.previous_vendor_index, "partner": result.previous_partner_index}
+    now = result.indices.set_index("side")
+    for side in SIDES:
+        before, after = previous[side], float(now.loc[side, "index"])
+        if before is not None and not math.isnan(after) and before - after >= FALL_POINTS:
+            out.append(
+                Flag(
+                    "trust_falling",
+                    "high",
+                    f"{_who(side)} fell from {before:.0f} to {after:.0f} since the last assessment.",
+                    "trust",
+                    "Find the change behind the fall (people, resources, policy) and address it with the other side now.",
+                )
+            )
+        if bool(now.loc[side, "suppressed"]):
+            out.append(
+                Flag(
+                    "trust_suppressed",
+                    "low",
+                    f"Only {int(now.loc[side, 'n'])} {side} respondent(s) answered; their figures are hidden to keep answers anonymous.",
+                    "trust",
+                    f"Ask at least {result.min_respondents} people on the {side} side to take part.",
+                )
+            )
+    return out
+
+
+__all__ = [
+    "TrustResult",
+    "alpha_table",
+    "analyse",
+    "cronbach_alpha",
+    "flags",
+    "gap_table",
+    "index_table",
+    "principle_table",
+    "score_table",
+    "to_index",
+    "widest_gap",
+]

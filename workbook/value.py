@@ -1,0 +1,120 @@
+"""The partner's non-sales value: what serving its customers directly would cost the vendor.
+
+Every figure is per year, in the params file's currency. The direct cost is the sum of:
+
+- quotes: ``quotes_per_year × hours_per_quote × loaded_cost_per_hour``;
+- design and configuration advice: ``design_advice_hours_per_year × loaded_cost_per_hour``;
+- credit checks: ``credit_checks_per_year × cost_per_credit_check``;
+- cost of money: ``revenue_via_partner_per_year × dso_days_partner_carries / 365 × cost_of_capital``
+  (the receivables the vendor would have to finance itself; domain notes §4.5);
+- bad debt: ``revenue_via_partner_per_year × bad_debt_rate_avoided``;
+- any ``other_costs``.
+
+It is set against the margin the vendor pays the partner, ``margin_paid_to_partner_per_year``
+or, when that is not given, ``revenue_via_partner_per_year × ramp.partner_margin``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .flags import Flag
+from .sections import Value
+
+DAYS_PER_YEAR = 365.0
+COLUMNS = ["item", "label", "kind", "amount", "basis"]
+
+
+@dataclass(frozen=True)
+class ValueResult:
+    """The comparison, per year.
+
+    breakdown : one row per direct-cost item, then the margin (columns :data:`COLUMNS`;
+        ``kind`` is ``direct_cost`` or ``margin``; ``basis`` shows the arithmetic).
+    direct_cost : total cost of serving the partner's customers directly.
+    margin : margin paid to the partner.
+    net : ``direct_cost − margin``; positive means going direct would cost more than it saves.
+    coverage : ``direct_cost / margin`` (share of the margin the partner earns back in
+        non-sales work; ``inf`` when the margin is 0).
+    """
+
+    breakdown: pd.DataFrame
+    direct_cost: float
+    margin: float
+    net: float
+    coverage: float
+
+
+def margin_paid(value: Value, partner_margin: float | None = None) -> float:
+    """The margin paid to the partner per year (explicit, else revenue × ``partner_margin``)."""
+    if value.margin_paid_to_partner_per_year is not None:
+        return float(value.margin_paid_to_partner_per_year)
+    if partner_margin is None:
+        raise ValueError("margin_paid_to_partner_per_year is not given: pass partner_margin (ramp.partner_margin)")
+    return float(value.revenue_via_partner_per_year * partner_margin)
+
+
+def _n(x: float) -> str:
+    return f"{x:,.10g}" if x != int(x) else f"{int(x):,}"
+
+
+def breakdown(value: Value, partner_margin: float | None = None) -> pd.DataFrame:
+    """The direct-cost items and the margin, one row each (see :class:`ValueResult`)."""
+    v = value
+    rev = v.revenue_via_partner_per_year
+    rows = [
+        ("quotes", "Quotes", v.quotes_per_year * v.hours_per_quote * v.loaded_cost_per_hour,
+         f"{_n(v.quotes_per_year)} quotes × {_n(v.hours_per_quote)} h × {_n(v.loaded_cost_per_hour)}/h"),
+        ("design_advice", "Design and configuration advice", v.design_advice_hours_per_year * v.loaded_cost_per_hour,
+         f"{_n(v.design_advice_hours_per_year)} h × {_n(v.loaded_cost_per_hour)}/h"),
+        ("credit_checks", "Credit checks", v.credit_checks_per_year * v.cost_per_credit_check,
+         f"{_n(v.credit_checks_per_year)} checks × {_n(v.cost_per_credit_check)}"),
+        ("cost_of_money", "Cost of money (slower payment)", rev * v.dso_days_partner_carries / DAYS_PER_YEAR * v.cost_of_capital,
+         f"{_n(rev)} × {_n(v.dso_days_partner_carries)}/365 days × {v.cost_of_capital:.1%}"),
+        ("bad_debt", "Bad debt", rev * v.bad_debt_rate_avoided, f"{_n(rev)} × {v.bad_debt_rate_avoided:.2%}"),
+    ]
+    records = [{"item": i, "label": label, "kind": "direct_cost", "amount": float(a), "basis": b} for i, label, a, b in rows]
+    for n, other in enumerate(v.other_costs):
+        records.append({"item": f"other_{n}", "label": other.name, "kind": "direct_cost", "amount": float(other.cost_per_year), "basis": "given"})
+    margin = margin_paid(v, partner_margin)
+    basis = "given" if v.margin_paid_to_partner_per_year is not None else f"{_n(rev)} × {partner_margin:.0%} partner margin"
+    records.append({"item": "margin", "label": "Margin paid to the partner", "kind": "margin", "amount": margin, "basis": basis})
+    return pd.DataFrame(records, columns=COLUMNS)
+
+
+def analyse(value: Value, partner_margin: float | None = None) -> ValueResult:
+    """Direct cost against the margin, per year.
+
+    Parameters
+    ----------
+    value : the ``value`` section.
+    partner_margin : ``ramp.partner_margin`` (share 0–1), used when the margin is not given.
+    """
+    table = breakdown(value, partner_margin)
+    direct = float(table.loc[table["kind"] == "direct_cost", "amount"].sum())
+    margin = float(table.loc[table["kind"] == "margin", "amount"].sum())
+    coverage = direct / margin if margin else float("inf")
+    return ValueResult(breakdown=table, direct_cost=direct, margin=margin, net=direct - margin, coverage=coverage)
+
+
+def flags(value: Value | ValueResult, partner_margin: float | None = None) -> list[Flag]:
+    """``non_sales_value_exceeds_margin`` (area ``value``) when going direct would cost more than
+    the margin it saves."""
+    result = value if isinstance(value, ValueResult) else analyse(value, partner_margin)
+    if result.direct_cost > result.margin:
+        return [
+            Flag(
+                "non_sales_value_exceeds_margin",
+                "medium",
+                f"Taking the partner's customers direct would cost about {result.direct_cost:,.0f} a year in work the partner does "
+                f"today, more than the {result.margin:,.0f} margin it would save.",
+                "value",
+                "Count the partner's non-sales work in any decision to cut its margin or take customers direct.",
+            )
+        ]
+    return []
+
+
+__all__ = ["DAYS_PER_YEAR", "ValueResult", "analyse", "breakdown", "flags", "margin_paid"]
