@@ -116,7 +116,7 @@ class Uncertainty(Strict):
         if v is not None:
             low, mode, high = v
             if not low <= mode <= high:
-                raise ValueError(f"range must be ordered low <= mode <= high, got [{low}, {mode}, {high}]")
+                raise ValueError(f"range must be ordered low <= most likely <= high, got [{low}, {mode}, {high}]")
             if low < 0:
                 raise ValueError(f"range must not go below 0, got low = {low}")
         return v
@@ -260,10 +260,28 @@ def read_yaml(path: Path) -> Any:
         reason = " ".join(str(exc.problem or exc.context or "invalid YAML").split())
         if "duplicate key" in reason:
             key = re.search(r'duplicate key "?([^"]+)"?', reason)
-            field = key.group(1) if key else "(yaml)"
-            return_problem = Problem(path, line, field, "duplicate key: this key appears twice in the same mapping")
-            raise ParamsError([return_problem]) from None
+            field = _dotted_path_at(text, line, key.group(1)) if key else "(yaml)"
+            message = "duplicate key: it is given twice in the same section; keep one"
+            raise ParamsError([Problem(path, line, field, message)]) from None
         raise ParamsError([Problem(path, line, "(yaml)", f"invalid YAML: {reason}")]) from None
+
+
+def _dotted_path_at(text: str, line: int | None, key: str) -> str:
+    """The dotted path of block-style ``key`` on ``line``, from the indentation of the lines above."""
+    if line is None:
+        return key
+    lines = text.splitlines()[:line]
+    indent = len(lines[-1]) - len(lines[-1].lstrip())
+    parts = [key]
+    for raw in reversed(lines[:-1]):
+        stripped = raw.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        level = len(raw) - len(raw.lstrip())
+        if level < indent and stripped.endswith(":") and not stripped.startswith("-"):
+            parts.insert(0, stripped[:-1])
+            indent = level
+    return ".".join(parts)
 
 
 def _line_of(data: Any, loc: tuple[Any, ...]) -> int | None:
@@ -359,15 +377,32 @@ def _message(err: dict[str, Any], root: type[BaseModel]) -> str:
         return msg
     if kind == "missing":
         return "required field is missing"
+    if kind in ("too_short", "too_long") and isinstance(err.get("input"), list):
+        got = err["input"]
+        return f"a range needs exactly 3 numbers [low, most likely, high], got {len(got)}: {got}"
+    if kind in ("less_than_equal", "greater_than_equal", "less_than", "greater_than"):
+        bound = err.get("ctx", {})
+        field = str(loc[-1]) if loc else ""
+        if kind == "less_than_equal" and bound.get("le") == 1 and ("margin" in field or "rate" in field or field == "severity"):
+            return f"must be a share between 0 and 1 (20 % is written 0.20), got {err.get('input')!r}"
+        words = {"less_than_equal": "at most", "greater_than_equal": "at least", "less_than": "below", "greater_than": "above"}
+        limit = next(iter(bound.values()), "?")
+        if limit == 0 and kind == "greater_than_equal":
+            return f"must not be negative, got {err.get('input')!r}"
+        return f"must be {words[kind]} {limit}, got {err.get('input')!r}"
     if kind == "literal_error":
         allowed = re.findall(r"'([^']*)'", err["ctx"]["expected"]) if "ctx" in err else []
         hint = difflib.get_close_matches(str(err.get("input")), allowed, n=1, cutoff=0.6)
-        msg = f"{err['msg'].lower()}, got {err.get('input')!r}"
+        if loc and loc[-1] == "schema":
+            return f"schema version {err.get('input')!r} is not supported; this workbook reads schema: {SCHEMA_VERSION}"
+        msg = f"must be one of: {', '.join(allowed)}; got {err.get('input')!r}"
         return msg + (f" (did you mean '{hint[0]}'?)" if hint else "")
-    if kind in ("int_parsing", "int_type", "int_from_float"):
-        return f"expected a whole number, got {err.get('input')!r}"
-    if kind in ("float_parsing", "float_type"):
-        return f"expected a number, got {err.get('input')!r}"
+    if kind in ("int_parsing", "int_type", "int_from_float", "float_parsing", "float_type"):
+        what = "a whole number" if kind.startswith("int") else "a number"
+        got = err.get("input")
+        if isinstance(got, str):
+            return f"expected {what}, got the text {got!r} (write digits only, without quotes or units)"
+        return f"expected {what}, got {got!r}"
     if kind == "value_error":
         return str(err["ctx"]["error"]) if "ctx" in err else err["msg"]
     msg = err["msg"]
@@ -401,7 +436,40 @@ def parse_params(data: Any, path: Path, model: type[BaseModel] | None = None) ->
     try:
         return root.model_validate(_plain(data), strict=True)
     except ValidationError as exc:
-        raise ParamsError(problems_from_validation(path, data, exc, root)) from None
+        problems = problems_from_validation(path, data, exc, root)
+        seen = {(p.line, p.field) for p in problems}
+        extra = [p for p in _horizon_problems(path, data) if (p.line, p.field) not in seen]
+        raise ParamsError(sorted(problems + extra, key=lambda p: (p.line or 0, p.field))) from None
+
+
+def _horizon_problems(path: Path, data: Any) -> list[Problem]:
+    """Months after the horizon, found on the raw data: the model's own check only runs once
+    every ramp field is valid, and a user should see all problems in one go."""
+    ramp = data.get("ramp") if isinstance(data, dict) else None
+    if not isinstance(ramp, dict):
+        return []
+    h = ramp.get("horizon_months")
+    if not isinstance(h, int) or isinstance(h, bool) or not 1 <= h <= 240:
+        return []
+    found: list[Problem] = []
+
+    def late(loc: tuple[Any, ...], value: Any) -> None:
+        if isinstance(value, int) and not isinstance(value, bool) and value > h:
+            found.append(Problem(path, _line_of(data, loc), _format_loc(loc), f"month {value} is after the horizon ({h} months)"))
+
+    for key in ("investment", "events"):
+        items = ramp.get(key)
+        if isinstance(items, list):
+            for i, item in enumerate(items):
+                if isinstance(item, dict):
+                    for k in ("start_month", "end_month", "month"):
+                        late(("ramp", key, i, k), item.get(k))
+    targets = ramp.get("target_revenue")
+    if isinstance(targets, dict):
+        for month in targets:
+            if isinstance(month, int) and month > h:
+                found.append(Problem(path, _line_of(data, ("ramp", "target_revenue", month)), _format_loc(("ramp", "target_revenue", month)), f"month {month} is after the horizon ({h} months)"))
+    return found
 
 
 def load_params(path: str | Path) -> Any:
