@@ -314,7 +314,8 @@ def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] |
             field = _field_by_name(current, part)
             if field is None:
                 return None
-            current = field.annotation
+            current = _unwrap(field.annotation, None)
+            continue
         current = _unwrap(current, part)
     current = _unwrap(current, None)
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None

@@ -1,0 +1,426 @@
+"""Charts of the instruments: trust dumbbell and quadrant, scoping readiness, the partner's
+non-sales value as a waterfall, and the health timeline.
+
+Every builder takes the tidy tables of the domain modules and returns an Altair chart whose
+title states the finding. Text from params files (names, notes) travels only as data —
+tooltips and axis labels that Vega renders as text — never as markup.
+"""
+
+from __future__ import annotations
+
+import math
+
+import altair as alt
+import pandas as pd
+
+from ..instruments import TRUST
+from ..scoping import LOW_GROUP
+from ..signals import MIN_CREDIT_SHARE
+from ..trust import MISMATCH_POINTS, WIDE_GAP
+from .theme import BAD, GOOD, MONEY, NEUTRAL, PALETTE, PARTNER, VENDOR
+
+SIDE_LABELS = {"vendor": "Vendor's trust in the partner", "partner": "Partner's trust in the vendor"}
+SIDE_SCALE = alt.Scale(domain=list(SIDE_LABELS.values()), range=[VENDOR, PARTNER])
+SIDE_SHAPES = alt.Scale(domain=list(SIDE_LABELS.values()), range=["circle", "diamond"])
+STATUS_ORDER = ["agreed", "draft", "missing"]
+STATUS_SCALE = alt.Scale(domain=STATUS_ORDER, range=[GOOD, PALETTE["yellow"], BAD])
+
+
+def _money(x: float) -> str:
+    """Short money for titles: $779k, $1.5M."""
+    a = abs(x)
+    if a >= 1e6:
+        text = f"${a / 1e6:,.1f}M"
+    elif a >= 1e3:
+        text = f"${a / 1e3:,.0f}k"
+    else:
+        text = f"${a:,.0f}"
+    return ("−" if x < 0 else "") + text
+
+
+# --------------------------------------------------------------------------------------------
+# trust
+
+
+def trust_dumbbell_title(gaps: pd.DataFrame) -> str:
+    """E.g. "Widest gap: Enlightened self-interest (2.3 points)"."""
+    shown = gaps.dropna(subset=["abs_gap"])
+    if shown.empty:
+        return "No perception gap to show: too few respondents on a side"
+    row = shown.loc[shown["abs_gap"].idxmax()]
+    return f"Widest gap: {row['label']} ({row['abs_gap']:.1f} points)"
+
+
+def trust_dumbbell(gaps: pd.DataFrame) -> alt.LayerChart:
+    """Each principle's mean (1–5) for both sides joined by a line; gaps of 1 point or more in
+    vermillion and thicker.
+
+    ``gaps`` is :attr:`workbook.trust.TrustResult.gaps`. Suppressed means are left out.
+    """
+    order = [TRUST.principle_label(k) for k in TRUST.principle_keys]
+    points = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "label": gaps["label"],
+                    "side": SIDE_LABELS[side],
+                    "mean": gaps[f"{side}_mean"],
+                    "sd": gaps[f"{side}_sd"],
+                    "n": gaps[f"{side}_n"],
+                }
+            )
+            for side in ("vendor", "partner")
+        ],
+        ignore_index=True,
+    ).dropna(subset=["mean"])
+    lines = gaps.dropna(subset=["abs_gap"]).assign(
+        wide=lambda d: d["abs_gap"] >= WIDE_GAP,
+        gap_text=lambda d: d["gap"].map(lambda g: f"{g:+.1f}"),
+    )[["label", "vendor_mean", "partner_mean", "abs_gap", "gap_text", "wide"]]
+    y = alt.Y("label:N", sort=order, title=None)
+    x_scale = alt.Scale(domain=[1, 5])
+    connector = (
+        alt.Chart(lines)
+        .mark_rule()
+        .encode(
+            y=y,
+            x=alt.X("vendor_mean:Q", scale=x_scale, title="Mean score (1 = strongly disagree, 5 = strongly agree)"),
+            x2="partner_mean:Q",
+            color=alt.condition("datum.wide", alt.value(BAD), alt.value(NEUTRAL)),
+            strokeWidth=alt.condition("datum.wide", alt.value(4), alt.value(2)),
+            tooltip=[
+                alt.Tooltip("label:N", title="Principle"),
+                alt.Tooltip("gap_text:N", title="Gap (vendor − partner)"),
+            ],
+        )
+    )
+    dots = (
+        alt.Chart(points)
+        .mark_point(filled=True, size=110, opacity=1)
+        .encode(
+            y=y,
+            x=alt.X("mean:Q", scale=x_scale),
+            color=alt.Color("side:N", scale=SIDE_SCALE, legend=alt.Legend(title=None)),
+            shape=alt.Shape("side:N", scale=SIDE_SHAPES, legend=None),
+            tooltip=[
+                alt.Tooltip("label:N", title="Principle"),
+                alt.Tooltip("side:N", title="Who"),
+                alt.Tooltip("mean:Q", title="Mean", format=".2f"),
+                alt.Tooltip("sd:Q", title="Spread (sd)", format=".2f"),
+                alt.Tooltip("n:Q", title="Respondents"),
+            ],
+        )
+    )
+    chart: alt.LayerChart = (connector + dots).properties(title=trust_dumbbell_title(gaps), height=alt.Step(24))
+    return chart
+
+
+def trust_quadrant_title(indices: pd.DataFrame) -> str:
+    """Names the side whose competence and intentions indices are furthest apart."""
+    sides = indices[indices["side"].isin(["vendor", "partner"])].dropna(subset=["competence", "intentions"])
+    if sides.empty:
+        return "Competence and intentions: too few respondents to show"
+    diff = (sides["competence"] - sides["intentions"]).abs()
+    row = sides.loc[diff.idxmax()]
+    other = "vendor" if row["side"] == "partner" else "partner"
+    if abs(row["competence"] - row["intentions"]) < MISMATCH_POINTS:
+        return "Trust in competence and in intentions move together on both sides"
+    more, less = ("competence", "intentions") if row["competence"] > row["intentions"] else ("intentions", "competence")
+    return (
+        f"The {row['side']} trusts the {other}'s {more} ({row[more]:.0f}) far more than its {less} ({row[less]:.0f})"
+    )
+
+
+def trust_quadrant(indices: pd.DataFrame) -> alt.LayerChart:
+    """Each side's trust in the other: competence (x) against intentions (y), both 0–100, with
+    the midlines at 50 splitting the four quadrants. ``indices`` is ``TrustResult.indices``."""
+    pts = indices[indices["side"].isin(["vendor", "partner"])].dropna(subset=["competence", "intentions"]).copy()
+    pts["who"] = pts["side"].map(SIDE_LABELS)
+    scale = alt.Scale(domain=[0, 100])
+    mid = pd.DataFrame({"v": [50.0]})
+    quadrants = pd.DataFrame(
+        {
+            "x": [2, 98, 2, 98],
+            "y": [98, 98, 2, 2],
+            "text": ["Good intentions, doubtful ability", "Trusted", "Little trust", "Able, but intentions doubted"],
+            "align": ["left", "right", "left", "right"],
+        }
+    )
+    vline = alt.Chart(mid).mark_rule(color=NEUTRAL, strokeDash=[4, 3]).encode(x=alt.X("v:Q", scale=scale))
+    hline = alt.Chart(mid).mark_rule(color=NEUTRAL, strokeDash=[4, 3]).encode(y=alt.Y("v:Q", scale=scale))
+    corner_text = [
+        alt.Chart(quadrants[quadrants["align"] == a])
+        .mark_text(align=a, baseline="middle", color=NEUTRAL, fontSize=11)
+        .encode(x=alt.X("x:Q", scale=scale), y=alt.Y("y:Q", scale=scale), text="text:N")
+        for a in ("left", "right")
+    ]
+    dots = (
+        alt.Chart(pts)
+        .mark_point(filled=True, size=220, opacity=1)
+        .encode(
+            x=alt.X("competence:Q", scale=scale, title="Trust in competence (0–100)"),
+            y=alt.Y("intentions:Q", scale=scale, title="Trust in intentions (0–100)"),
+            color=alt.Color("who:N", scale=SIDE_SCALE, legend=alt.Legend(title=None)),
+            shape=alt.Shape("who:N", scale=SIDE_SHAPES, legend=None),
+            tooltip=[
+                alt.Tooltip("who:N", title="Who"),
+                alt.Tooltip("competence:Q", title="Competence", format=".0f"),
+                alt.Tooltip("intentions:Q", title="Intentions", format=".0f"),
+                alt.Tooltip("n:Q", title="Respondents"),
+            ],
+        )
+    )
+    chart: alt.LayerChart = alt.LayerChart(layer=[vline, hline, *corner_text, dots]).properties(
+        title=trust_quadrant_title(indices), width=360, height=360
+    )
+    return chart
+
+
+# --------------------------------------------------------------------------------------------
+# scoping
+
+
+def readiness_title(groups: pd.DataFrame, overall: float | None = None) -> str:
+    """E.g. "Readiness 62 of 100 — weakest: Resources and commitment (25)"."""
+    shown = groups.dropna(subset=["readiness"])
+    head = f"Readiness {overall:.0f} of 100" if overall is not None and not math.isnan(overall) else "Readiness by group"
+    if shown.empty:
+        return head
+    weakest = shown.loc[shown["readiness"].idxmin()]
+    if weakest["readiness"] >= LOW_GROUP:
+        return f"{head} — no group below {LOW_GROUP:.0f}"
+    return f"{head} — weakest: {weakest['group_label']} ({weakest['readiness']:.0f})"
+
+
+def readiness_chart(groups: pd.DataFrame, overall: float | None = None) -> alt.LayerChart:
+    """Share of each group's weight agreed / draft / missing (stacked bars) with the group's
+    readiness (0–100) printed at the end. ``groups`` is ``ScopingResult.groups``."""
+    order = list(groups["group_label"])
+    long = groups.melt(id_vars=["group_label", "readiness"], value_vars=STATUS_ORDER, var_name="status", value_name="share")
+    long["status_order"] = long["status"].map(STATUS_ORDER.index)
+    y = alt.Y("group_label:N", sort=order, title=None, axis=alt.Axis(labelLimit=300))
+    bars = (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            y=y,
+            x=alt.X("share:Q", stack="zero", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%", title="Share of the group's weight")),
+            color=alt.Color("status:N", scale=STATUS_SCALE, legend=alt.Legend(title=None)),
+            order=alt.Order("status_order:Q"),
+            tooltip=[
+                alt.Tooltip("group_label:N", title="Group"),
+                alt.Tooltip("status:N", title="Status"),
+                alt.Tooltip("share:Q", title="Share of weight", format=".0%"),
+                alt.Tooltip("readiness:Q", title="Readiness", format=".0f"),
+            ],
+        )
+    )
+    scores = groups[["group_label", "readiness"]].assign(text=lambda d: d["readiness"].map(lambda r: "" if math.isnan(r) else f"{r:.0f}"))
+    labels = alt.Chart(scores).mark_text(align="left", dx=6, fontSize=12).encode(y=y, x=alt.value(640), text="text:N")
+    chart: alt.LayerChart = (bars + labels).properties(title=readiness_title(groups, overall), height=alt.Step(28))
+    return chart
+
+
+# --------------------------------------------------------------------------------------------
+# value
+
+
+def value_title(breakdown: pd.DataFrame) -> str:
+    """Compares the total direct cost with the margin, in whole money."""
+    direct = float(breakdown.loc[breakdown["kind"] == "direct_cost", "amount"].sum())
+    margin = float(breakdown.loc[breakdown["kind"] == "margin", "amount"].sum())
+    if direct > margin:
+        return f"Going direct would cost {_money(direct)} a year, more than the {_money(margin)} margin it saves"
+    return f"Going direct would cost {_money(direct)} a year, less than the {_money(margin)} margin it saves"
+
+
+def _unique_labels(labels: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        out.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return out
+
+
+def value_waterfall(breakdown: pd.DataFrame) -> alt.LayerChart:
+    """The direct-cost items stacked up one after another to their total, next to the margin
+    paid to the partner. ``breakdown`` is :func:`workbook.value.breakdown`'s table."""
+    costs = breakdown[breakdown["kind"] == "direct_cost"]
+    end = costs["amount"].cumsum()
+    steps = pd.DataFrame(
+        {
+            "label": costs["label"],
+            "start": end - costs["amount"],
+            "end": end,
+            "amount": costs["amount"],
+            "basis": costs["basis"],
+            "kind": "Work the partner does today",
+        }
+    )
+    total = float(costs["amount"].sum())
+    margin = float(breakdown.loc[breakdown["kind"] == "margin", "amount"].sum())
+    totals = pd.DataFrame(
+        [
+            {"label": "Total cost of going direct", "start": 0.0, "end": total, "amount": total, "basis": "sum of the above", "kind": "Total"},
+            {
+                "label": "Margin paid to the partner",
+                "start": 0.0,
+                "end": margin,
+                "amount": margin,
+                "basis": ", ".join(breakdown.loc[breakdown["kind"] == "margin", "basis"]),
+                "kind": "Margin saved by going direct",
+            },
+        ]
+    )
+    df = pd.concat([steps, totals], ignore_index=True)
+    df["label"] = _unique_labels(list(df["label"]))  # same-named items (params text) stay separate bars
+    df["position"] = range(len(df))  # sort by a number, so params text stays in the data only
+    kinds = ["Work the partner does today", "Total", "Margin saved by going direct"]
+    x = alt.X("label:N", sort=alt.EncodingSortField(field="position", op="min"), title=None, axis=alt.Axis(labelAngle=-35, labelLimit=220))
+    bars = (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            x=x,
+            y=alt.Y("start:Q", title="Per year (USD)", axis=alt.Axis(format=MONEY)),
+            y2="end:Q",
+            color=alt.Color("kind:N", scale=alt.Scale(domain=kinds, range=[PARTNER, BAD if total > margin else NEUTRAL, VENDOR]), legend=alt.Legend(title=None)),
+            tooltip=[
+                alt.Tooltip("label:N", title="Item"),
+                alt.Tooltip("amount:Q", title="Per year", format="$,.0f"),
+                alt.Tooltip("basis:N", title="How"),
+            ],
+        )
+    )
+    margin_rule = alt.Chart(pd.DataFrame({"margin": [margin]})).mark_rule(color=VENDOR, strokeDash=[5, 3], size=2).encode(y="margin:Q")
+    chart: alt.LayerChart = (bars + margin_rule).properties(title=value_title(breakdown), width=alt.Step(56))
+    return chart
+
+
+# --------------------------------------------------------------------------------------------
+# health
+
+
+def health_title(timeline: pd.DataFrame) -> str:
+    """The trust trend and the share of wins that credited the partner."""
+    parts = []
+    trust = timeline["trust_index"].dropna()
+    if len(trust) >= 2:
+        first, last = float(trust.iloc[0]), float(trust.iloc[-1])
+        verb = "fell" if last < first else "rose" if last > first else "held"
+        parts.append(f"Trust {verb} from {first:.0f} to {last:.0f}" if verb != "held" else f"Trust held at {last:.0f}")
+    wins = int(timeline["wins"].sum())
+    if wins:
+        share = float(timeline["wins_crediting_partner"].sum()) / wins
+        parts.append(f"{share:.0%} of wins credited the partner")
+    changes = int(timeline["manager_changed"].sum())
+    if changes:
+        parts.append(f"{changes} alliance-manager change{'s' if changes > 1 else ''}")
+    return "; ".join(parts) if parts else "Health check-ins"
+
+
+def health_timeline(timeline: pd.DataFrame, events: pd.DataFrame) -> alt.VConcatChart:
+    """Four panels on one date axis: the narrative's sentiment at each check-in, the change
+    events and alliance-manager changes (notes and names as tooltips), the trust index (0–100),
+    and the share of wins crediting the partner against the 50 % line.
+
+    ``timeline`` and ``events`` are :func:`workbook.signals.timeline` and
+    :func:`workbook.signals.event_table`.
+    """
+    t = timeline.copy()
+    start, stop = t["date"].min(), t["date"].max()
+    pad = pd.Timedelta(days=20)
+    x_scale = alt.Scale(domain=[(start - pad).isoformat(), (stop + pad).isoformat()])
+    x = alt.X("date:T", scale=x_scale, title=None)
+    manager = "alliance manager"
+    kinds = [manager, "ownership", "structure", "personnel", "policy", "environment", "resources", "responsibility"]
+    kind_colours = [PALETTE[k] for k in ("black", "purple", "blue", "orange", "sky", "green", "vermillion", "grey")]
+    changes = t[t["manager_changed"]].assign(kind=manager, note=lambda d: d["alliance_manager"].fillna("(post vacant)"))
+    marks = pd.concat([events[["date", "month", "kind", "note"]], changes[["date", "month", "kind", "note"]]], ignore_index=True)
+    event_marks = (
+        alt.Chart(marks)
+        .mark_point(filled=True, size=120, opacity=1)
+        .encode(
+            x=x,
+            y=alt.Y("kind:N", sort=kinds, title=None, scale=alt.Scale(domain=kinds)),
+            color=alt.Color("kind:N", scale=alt.Scale(domain=kinds, range=kind_colours), legend=None),
+            shape=alt.Shape("kind:N", scale=alt.Scale(domain=kinds), legend=None),
+            tooltip=[
+                alt.Tooltip("date:T", title="Check-in"),
+                alt.Tooltip("month:Q", title="Month"),
+                alt.Tooltip("kind:N", title="Change"),
+                alt.Tooltip("note:N", title="Note"),
+            ],
+        )
+        .properties(title="Changes reported at check-ins", height=alt.Step(18))
+    )
+    narrative = (
+        alt.Chart(t)
+        .mark_square(size=180, opacity=1)
+        .encode(
+            x=x,
+            color=alt.Color(
+                "sentiment:N",
+                scale=alt.Scale(domain=["positive", "neutral", "negative"], range=[GOOD, NEUTRAL, BAD]),
+                legend=alt.Legend(title="Narrative", orient="right"),
+            ),
+            tooltip=[
+                alt.Tooltip("date:T", title="Check-in"),
+                alt.Tooltip("month:Q", title="Month"),
+                alt.Tooltip("sentiment:N", title="Narrative"),
+                alt.Tooltip("alliance_manager:N", title="Alliance manager"),
+            ],
+        )
+        .properties(title="Internal narrative", height=24)
+    )
+    trust = (
+        alt.Chart(t.dropna(subset=["trust_index"]))
+        .mark_line(point=True, color=VENDOR)
+        .encode(
+            x=x,
+            y=alt.Y("trust_index:Q", scale=alt.Scale(domain=[0, 100]), title="Trust index"),
+            tooltip=[alt.Tooltip("date:T", title="Check-in"), alt.Tooltip("trust_index:Q", title="Trust index", format=".0f")],
+        )
+        .properties(title="Trust", height=120)
+    )
+    credit_df = t.dropna(subset=["credit_share"]).assign(
+        below=lambda d: d["credit_share"] < MIN_CREDIT_SHARE
+    )
+    credit = (
+        alt.Chart(credit_df)
+        .mark_bar(size=14)
+        .encode(
+            x=x,
+            y=alt.Y("credit_share:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"), title="Wins crediting partner"),
+            color=alt.condition("datum.below", alt.value(BAD), alt.value(GOOD)),
+            tooltip=[
+                alt.Tooltip("date:T", title="Check-in"),
+                alt.Tooltip("wins:Q", title="Wins"),
+                alt.Tooltip("wins_crediting_partner:Q", title="Crediting the partner"),
+                alt.Tooltip("credit_share:Q", title="Share", format=".0%"),
+            ],
+        )
+    )
+    half = alt.Chart(pd.DataFrame({"y": [MIN_CREDIT_SHARE]})).mark_rule(color=NEUTRAL, strokeDash=[4, 3]).encode(y="y:Q")
+    credit_panel = (credit + half).properties(title="Partner credit in wins", height=120)
+    chart: alt.VConcatChart = (
+        alt.vconcat(narrative, event_marks, trust, credit_panel, spacing=24)
+        .properties(title=alt.TitleParams(health_title(timeline), offset=16))
+        .resolve_scale(color="independent", shape="independent")
+    )
+    return chart
+
+
+__all__ = [
+    "health_timeline",
+    "health_title",
+    "readiness_chart",
+    "readiness_title",
+    "trust_dumbbell",
+    "trust_dumbbell_title",
+    "trust_quadrant",
+    "trust_quadrant_title",
+    "value_title",
+    "value_waterfall",
+]
