@@ -13,7 +13,7 @@ from typing import Any
 from . import ramp
 from .errors import ParamsError, ReportError, WorkbookError
 from .params import Params, load_params
-from .summary import collect, summarise
+from .summary import Assessment, assess, summarise
 
 _LAZY = {"charts", "views"}
 
@@ -26,7 +26,8 @@ __all__ = [
     "WorkbookError",
     "Params",
     "load_params",
-    "collect",
+    "assess",
+    "Assessment",
     "summarise",
 ]
 

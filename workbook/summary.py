@@ -1,45 +1,137 @@
-"""The JSON summary of one alliance: the contract other code and checks rely on."""
+"""Everything the workbook knows about one alliance, and the JSON summary other code relies on."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import ramp
+import pandas as pd
+
+from . import ramp, scoping, signals, trust, value
 from .flags import Flag, by_severity
 from .params import Params
 
+AREAS = ("scope", "trust", "ramp", "value", "health")
+AREA_LABELS = {
+    "scope": "Scope and resources",
+    "trust": "Trust",
+    "ramp": "Money machine",
+    "value": "Partner's non-sales value",
+    "health": "Health signals",
+}
 
-def collect(params: Params) -> tuple[ramp.RampAnalysis, list[Flag], dict[str, Any]]:
-    """Run every instrument the params file has data for.
 
-    Returns the ramp analysis, all flags (most severe first) and the instrument figures
-    (``readiness_score``, ``trust_index``, ``max_perception_gap``; ``None`` where the file has
-    no data for that instrument).
-    """
+@dataclass(frozen=True)
+class Assessment:
+    """The results of every instrument the params file has data for (``None`` where it has none)."""
+
+    params: Params
+    ramp: ramp.RampAnalysis
+    scoping: scoping.ScopingResult | None
+    trust: trust.TrustResult | None
+    value: value.ValueResult | None
+    health_timeline: pd.DataFrame | None
+    health_events: pd.DataFrame | None
+    flags: list[Flag]
+
+    @property
+    def figures(self) -> dict[str, Any]:
+        return {
+            "readiness_score": None if self.scoping is None else round(float(self.scoping.overall), 1),
+            "trust_index": None if self.trust is None or self.trust.trust_index is None else round(self.trust.trust_index, 1),
+            "max_perception_gap": None
+            if self.trust is None or self.trust.max_perception_gap is None
+            else round(self.trust.max_perception_gap, 2),
+        }
+
+    def area_status(self) -> dict[str, str]:
+        """Traffic light per area: ``red`` (a high flag), ``amber`` (a medium one), ``green``,
+        or ``none`` where the params file has no data for that area."""
+        present = {
+            "scope": self.scoping is not None,
+            "trust": self.trust is not None,
+            "ramp": True,
+            "value": self.value is not None,
+            "health": self.health_timeline is not None,
+        }
+        out = {}
+        for area in AREAS:
+            severities = {f.severity for f in self.flags if f.area == area}
+            if not present[area]:
+                out[area] = "none"
+            elif "high" in severities:
+                out[area] = "red"
+            elif "medium" in severities:
+                out[area] = "amber"
+            else:
+                out[area] = "green"
+        return out
+
+    def top_actions(self, n: int = 3) -> list[Flag]:
+        """The ``n`` most important things to do: the most severe flags, one per distinct action."""
+        seen: set[str] = set()
+        out = []
+        for f in self.flags:
+            if f.action and f.action not in seen:
+                seen.add(f.action)
+                out.append(f)
+            if len(out) == n:
+                break
+        return out
+
+
+def _dedupe(flags: list[Flag]) -> list[Flag]:
+    """One flag per code (the ramp and the scoping checklist both see a short commitment)."""
+    seen: set[str] = set()
+    out = []
+    for f in by_severity(flags):
+        if f.code not in seen:
+            seen.add(f.code)
+            out.append(f)
+    return out
+
+
+def assess(params: Params) -> Assessment:
+    """Run every instrument for one alliance."""
     analysis = ramp.analyse(params)
+    be = analysis.plan.metrics.break_even_month
     flags = ramp.flags(analysis)
-    figures: dict[str, Any] = {"readiness_score": None, "trust_index": None, "max_perception_gap": None}
-    return analysis, by_severity(flags), figures
+    scope_result = trust_result = value_result = timeline = events = None
+    if params.scope is not None:
+        scope_result = scoping.analyse(params.scope)
+        flags += scoping.flags(params.scope, params.ramp.commitment_months, be, horizon_months=params.ramp.horizon_months)
+    if params.trust is not None:
+        trust_result = trust.analyse(params.trust)
+        flags += trust.flags(trust_result)
+    if params.value is not None:
+        value_result = value.analyse(params.value, params.ramp.partner_margin)
+        flags += value.flags(value_result)
+    if params.health is not None:
+        timeline = signals.timeline(params.health)
+        events = signals.event_table(params.health)
+        flags += signals.flags(params.health, be)
+    return Assessment(params, analysis, scope_result, trust_result, value_result, timeline, events, _dedupe(flags))
 
 
-def summarise(params: Params, path: str | Path | None = None) -> dict[str, Any]:
+def summarise(params: Params, path: str | Path | None = None, assessment: Assessment | None = None) -> dict[str, Any]:
     """The contract's fields for one alliance (money in the params' currency, months 1-based)."""
-    analysis, flags, figures = collect(params)
-    m = analysis.plan.metrics
+    a = assessment or assess(params)
+    m = a.ramp.plan.metrics
     return {
         "file": str(path) if path is not None else None,
         "alliance": params.alliance.name,
         "slug": params.slug,
         "type": params.alliance.type,
-        **figures,
+        **a.figures,
         "first_revenue_month": m.first_revenue_month,
         "break_even_month": m.break_even_month,
         "commitment_months": m.commitment_months,
         "cumulative_net_at_horizon": round(m.cumulative_net_at_horizon, 2),
         "peak_funding_need": round(m.peak_funding_need, 2),
         "npv": round(m.npv, 2),
-        "p_break_even_within_commitment": round(analysis.monte_carlo.p_break_even_within_commitment, 4),
+        "p_break_even_within_commitment": round(a.ramp.monte_carlo.p_break_even_within_commitment, 4),
         "business_plan_gap": None if m.plan_gap is None else round(m.plan_gap, 2),
-        "flags": [{"code": f.code, "severity": f.severity, "message": f.message} for f in flags],
+        "areas": a.area_status(),
+        "flags": [{"code": f.code, "severity": f.severity, "message": f.message, "area": f.area} for f in a.flags],
     }

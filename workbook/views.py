@@ -92,3 +92,135 @@ def table(df: Any, money_columns: tuple[str, ...] = ()) -> HTML:
         if col in shown:
             shown[col] = shown[col].map(lambda v: money(None if v != v else float(v)))
     return HTML(shown.to_html(index=False, escape=True, na_rep="—", classes="wb-metrics", border=0))
+
+
+# --------------------------------------------------------------------------------------------
+# Report sections: each returns one HTML block (charts as inline SVG images), and says so
+# plainly when the params file has no data for its area.
+
+LIGHTS = {
+    "red": ("#D55E00", "act now"),
+    "amber": ("#E69F00", "watch"),
+    "green": ("#009E73", "on track"),
+    "none": ("#8C8C8C", "no data"),
+}
+
+
+def chart_html(chart: alt.TopLevelMixin) -> str:
+    """An Altair chart as an inline SVG image (vl-convert), with its title as the alt text."""
+    import base64
+
+    import vl_convert
+
+    spec = chart.to_dict()
+    svg = vl_convert.vegalite_to_svg(spec)
+    title = spec.get("title", "")
+    if isinstance(title, dict):
+        title = title.get("text", "")
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return f'<p><img class="wb-chart" alt="{escape(str(title))}" src="data:image/svg+xml;base64,{data}"></p>'
+
+
+def _area_flags(a: Any, area: str) -> str:
+    return flag_list([f for f in a.flags if f.area == area]).html
+
+
+def _no_data(section: str) -> HTML:
+    return HTML(f"<p><em>This params file has no <code>{escape(section)}</code> section yet.</em></p>")
+
+
+def executive_summary(a: Any) -> HTML:
+    """Traffic lights per area and the three most important actions."""
+    from .summary import AREA_LABELS
+
+    rows = []
+    for area, status in a.area_status().items():
+        colour, word = LIGHTS[status]
+        n = sum(1 for f in a.flags if f.area == area)
+        rows.append(
+            f'<tr><th>{escape(AREA_LABELS[area])}</th><td><span style="color:{colour}; font-size:1.3em">&#9679;</span> '
+            f"{escape(status)} &middot; {escape(word)}</td><td>{n} flag{'s' if n != 1 else ''}</td></tr>"
+        )
+    actions = a.top_actions(3)
+    items = "".join(f"<li><strong>{escape(f.action)}</strong><br><small>{escape(f.message)}</small></li>" for f in actions)
+    m = a.ramp.plan.metrics
+    figures = a.figures
+    facts = [
+        f"break-even {month(m.break_even_month)} against a {m.commitment_months}-month commitment",
+        f"peak funding need {money(m.peak_funding_need)}",
+    ]
+    if figures["readiness_score"] is not None:
+        facts.append(f"readiness {figures['readiness_score']:.0f}/100")
+    if figures["trust_index"] is not None:
+        facts.append(f"trust index {figures['trust_index']:.0f}/100")
+    return HTML(
+        f"<p>{escape('; '.join(facts)).capitalize()}.</p>"
+        f'<table class="wb-metrics">{"".join(rows)}</table>'
+        + (f"<h3>The three most important actions</h3><ol>{items}</ol>" if actions else "<p>No actions needed now.</p>")
+    )
+
+
+def scope_section(a: Any) -> HTML:
+    from .charts import readiness_chart
+
+    if a.scoping is None:
+        return _no_data("scope")
+    missing = a.scoping.items[a.scoping.items["status"] == "missing"]
+    lst = ", ".join(escape(str(x).replace("_", " ")) for x in missing["item"].head(8))
+    more = f" and {len(missing) - 8} more" if len(missing) > 8 else ""
+    return HTML(
+        chart_html(readiness_chart(a.scoping.groups, a.scoping.overall))
+        + (f"<p>Still missing: {lst}{more}.</p>" if len(missing) else "<p>Every checklist item is at least drafted.</p>")
+        + _area_flags(a, "scope")
+    )
+
+
+def trust_section(a: Any) -> HTML:
+    from .charts import trust_dumbbell, trust_quadrant
+
+    if a.trust is None:
+        return _no_data("trust")
+    t = a.trust
+    idx = t.indices[["side", "index", "competence", "intentions", "n"]].copy()
+    asym = "" if t.asymmetry is None else (
+        f"<p>Asymmetry: the vendor's trust in the partner is {abs(t.asymmetry):.0f} points "
+        f"{'higher' if t.asymmetry > 0 else 'lower'} than the partner's trust in the vendor.</p>"
+    )
+    alpha = t.alpha.copy()
+    return HTML(
+        "<h3>Trust index (0–100) by side</h3>"
+        + table(idx.round(1)).html
+        + asym
+        + chart_html(trust_dumbbell(t.gaps))
+        + chart_html(trust_quadrant(t.indices))
+        + "<h3>Reliability of the sub-scales (Cronbach's alpha)</h3>"
+        + table(alpha.round(2)).html
+        + _area_flags(a, "trust")
+    )
+
+
+def value_section(a: Any) -> HTML:
+    from .charts import value_waterfall
+
+    if a.value is None:
+        return _no_data("value")
+    v = a.value
+    shown = v.breakdown[["label", "kind", "amount", "basis"]].copy()
+    verdict = (
+        f"Serving these customers directly would cost {money(v.direct_cost)} a year against "
+        f"{money(v.margin)} of margin paid to the partner."
+    )
+    return HTML(
+        f"<p>{escape(verdict)}</p>"
+        + chart_html(value_waterfall(v.breakdown))
+        + table(shown, money_columns=("amount",)).html
+        + _area_flags(a, "value")
+    )
+
+
+def health_section(a: Any) -> HTML:
+    from .charts import health_timeline
+
+    if a.health_timeline is None:
+        return _no_data("health")
+    return HTML(chart_html(health_timeline(a.health_timeline, a.health_events)) + _area_flags(a, "health"))

@@ -36,6 +36,9 @@ def test_summary_json_has_the_contract_fields_for_every_example():
         assert data["break_even_month"] == metrics.break_even_month
         assert data["first_revenue_month"] == metrics.first_revenue_month
         assert 0.0 <= data["p_break_even_within_commitment"] <= 1.0
+        # every example carries all four instruments, so no contract field is left empty
+        assert all(data[key] is not None for key in CONTRACT - {"break_even_month"}), data
+        assert 0 <= data["readiness_score"] <= 100 and 0 <= data["trust_index"] <= 100
         for flag in data["flags"]:
             assert {"code", "severity", "message"} <= set(flag)
             assert flag["severity"] in {"high", "medium", "low"}

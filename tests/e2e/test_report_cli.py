@@ -123,3 +123,16 @@ def test_a_broken_rerender_keeps_the_previous_report(tmp_path, examples_copy):
     assert second.returncode == 1
     assert f"{src}:" in second.stderr and "ramp.gross_margin" in second.stderr
     assert (out / slug / "report.html").read_bytes() == before
+
+
+def test_full_report_has_every_section_and_the_executive_summary_first(batch):
+    _, out, _ = batch
+    expected = ["Executive summary", "Scope: is the alliance designed to run?",
+                "Trust: competence and intentions, seen from both sides", "The money machine",
+                "The partner's value beyond sales", "Health signals", "All flags"]
+    for path in EXAMPLES:
+        text = (out / load_params(path).slug / "report.html").read_text()
+        headings = [html.unescape(h) for h in re.findall(r"<h2[^>]*>([^<]*)", text)]
+        assert headings == expected
+        assert "The three most important actions" in text
+        assert "has no <code>" not in text  # every example has all four instruments
