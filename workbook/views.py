@@ -57,7 +57,9 @@ def header(params: Params) -> HTML:
     )
 
 
-def ramp_metrics_table(m: RampMetrics, p_within: float | None = None) -> HTML:
+def ramp_metrics_table(m: RampMetrics, p_within: float | None = None, events: Any = ()) -> HTML:
+    """The headline figures, and the premature changes the plan includes (their notes shown,
+    since a static report has no tooltips)."""
     rows: list[tuple[str, str]] = [
         ("First revenue", month(m.first_revenue_month)),
         ("Break-even", month(m.break_even_month)),
@@ -72,7 +74,14 @@ def ramp_metrics_table(m: RampMetrics, p_within: float | None = None) -> HTML:
     if p_within is not None:
         rows.append(("Chance of breaking even within the commitment", f"{p_within:.0%}"))
     body = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
-    return HTML(f'<table class="wb-metrics">{body}</table>')
+    changes = "".join(
+        f"<li>Month {ev.month}: {escape(ev.kind.replace('_', ' '))} (severity {ev.severity:g})"
+        + (f" — {escape(ev.note)}" if ev.note else "")
+        + "</li>"
+        for ev in events
+    )
+    extra = f"<p>Premature changes in the plan:</p><ul>{changes}</ul>" if changes else ""
+    return HTML(f'<table class="wb-metrics">{body}</table>{extra}')
 
 
 def flag_list(flags: list[Flag], limit: int | None = None) -> HTML:

@@ -70,3 +70,12 @@ def test_rfc3987_syntax_is_not_importable_in_the_project_environment():
     """jsonschema's optional IRI checker costs ~2.7 s per process (see the Makefile)."""
     code = "import importlib.util, sys; sys.exit(importlib.util.find_spec('rfc3987_syntax') is not None)"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_readme_where_things_live_points_at_real_places():
+    text = (ROOT / "README.md").read_text()
+    table = text[text.index("## Where things live") :].split("\n## ")[0]
+    paths = set(re.findall(r"`((?:workbook|notebooks|params|tests)/[^`*]*?)`", table))
+    assert len(paths) >= 6
+    missing = [p for p in paths if "NN_" not in p and not (ROOT / p).exists()]
+    assert missing == []

@@ -34,7 +34,9 @@ def _markers(result: RampResult) -> pd.DataFrame:
             {"month": ev.month, "label": ev.kind.replace("_", " ").capitalize(), "kind": "event", "note": ev.note or ""}
         )
     df = pd.DataFrame(rows)
-    return df[df["month"] <= m.horizon_months]
+    df = df[df["month"] <= m.horizon_months].sort_values("month", kind="stable").reset_index(drop=True)
+    df["label_y"] = 12 + 14 * (df.index % 4)  # stagger labels (pixels from the top) so neighbours don't overlap
+    return df
 
 
 def _marker_layer(markers: pd.DataFrame) -> alt.LayerChart:
@@ -55,7 +57,7 @@ def _marker_layer(markers: pd.DataFrame) -> alt.LayerChart:
     labels = (
         alt.Chart(markers)
         .mark_text(align="left", dx=4, dy=-4, baseline="bottom", fontSize=11, angle=0)
-        .encode(x="month:Q", y=alt.value(12), text="label:N", color=colour)
+        .encode(x="month:Q", y=alt.Y("label_y:Q", scale=None, axis=None), text="label:N", color=colour)
     )
     return rules + labels
 
@@ -76,7 +78,7 @@ def ramp_chart(result: RampResult, bands: MonteCarlo | None = None) -> alt.VConc
     )
     bars = (
         alt.Chart(monthly[monthly.series == "Investment"])
-        .mark_bar(opacity=0.8)
+        .mark_bar(opacity=0.8, size=max(2.0, 380 / len(df)))
         .encode(x=x, y=alt.Y("amount:Q", title="Per month (USD)", axis=alt.Axis(format=MONEY)), color=series_colour,
                 tooltip=[alt.Tooltip("month:Q", title="Month"), alt.Tooltip("series:N"), alt.Tooltip("amount:Q", format="$,.0f")])
     )
@@ -143,7 +145,7 @@ def scenario_chart(items: list[Scenario]) -> alt.Chart:
         .encode(
             x=alt.X("month:Q", axis=MONTH_AXIS),
             y=alt.Y("cumulative_net:Q", title="Cumulative net (USD)", axis=alt.Axis(format=MONEY)),
-            color=alt.Color("scenario:N", sort=[s.name for s in items], legend=alt.Legend(title="Scenario", columns=2)),
+            color=alt.Color("scenario:N", sort=[s.name for s in items], legend=alt.Legend(title="Scenario", columns=2, labelLimit=320)),
             strokeDash=alt.condition(alt.datum.scenario == plan.name, alt.value([1, 0]), alt.value([6, 3])),
             tooltip=[alt.Tooltip("scenario:N"), alt.Tooltip("month:Q"), alt.Tooltip("cumulative_net:Q", format="$,.0f"),
                      alt.Tooltip("break_even:N", title="Break-even month")],
@@ -167,7 +169,7 @@ def tornado_chart(sens: pd.DataFrame, swing: float = 0.20) -> alt.LayerChart:
         .mark_bar()
         .encode(
             y=alt.Y("label:N", sort=order, title=None),
-            x=alt.X("value:Q", title="Cumulative net at the horizon (USD)", axis=alt.Axis(format=MONEY)),
+            x=alt.X("value:Q", title="Cumulative net at the horizon (USD)", axis=alt.Axis(format=MONEY), scale=alt.Scale(zero=False)),
             x2="base:Q",
             color=alt.Color("case:N", scale=alt.Scale(domain=[f"-{swing:.0%}", f"+{swing:.0%}"], range=[PALETTE["vermillion"], PALETTE["blue"]]),
                             legend=alt.Legend(title="Input changed by")),
