@@ -40,6 +40,10 @@ check: $(BIN)/.installed
 lab: $(BIN)/.installed
 	$(BIN)/jupyter lab notebooks/
 
+# Voila on 127.0.0.1:8866 (workbook serve --ip ADDRESS for a workshop room; a token is then printed).
+serve: $(BIN)/.installed
+	$(BIN)/workbook serve
+
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/report_bench.py
 

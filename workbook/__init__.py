@@ -1,8 +1,8 @@
 """Alliance Workbook: scope channel and alliance partnerships, assess trust between the
 partners, and see when the money machine pays back.
 
-Notebooks import only what is listed here. ``charts`` and ``views`` (which import Altair) load
-on first use, so `workbook check` stays quick.
+Notebooks import only what is listed here. Everything that needs pandas or Altair loads on
+first use, so `workbook check` stays quick and the workshop app's kernels stay light.
 """
 
 from __future__ import annotations
@@ -10,12 +10,11 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from . import ramp
 from .errors import ParamsError, ReportError, WorkbookError
 from .params import Params, load_params
-from .summary import Assessment, assess, summarise
 
-_LAZY = {"charts", "views"}
+_LAZY_MODULES = {"charts", "ramp", "views", "summary"}
+_LAZY_NAMES = {"Assessment": "summary", "assess": "summary", "summarise": "summary"}
 
 __all__ = [
     "charts",
@@ -33,6 +32,8 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    if name in _LAZY:
+    if name in _LAZY_MODULES:
         return importlib.import_module(f".{name}", __name__)
+    if name in _LAZY_NAMES:
+        return getattr(importlib.import_module(f".{_LAZY_NAMES[name]}", __name__), name)
     raise AttributeError(f"module 'workbook' has no attribute {name!r}")

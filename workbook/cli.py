@@ -117,6 +117,23 @@ def report(
     raise typer.Exit(0 if len(ok) == len(outcomes) else 1)
 
 
+@app.command()
+def serve(
+    ip: Annotated[str, typer.Option("--ip", help="Address to listen on. Use the room's address for a workshop (a token is then required).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", "-p", help="TCP port.")] = 8866,
+    token: Annotated[Optional[str], typer.Option("--token", help="Token participants need; generated when --ip is not a loopback address.")] = None,
+    store: Annotated[Optional[Path], typer.Option("--store", help="Workshop database file (default $WORKBOOK_STORE or workshop.sqlite).")] = None,
+) -> None:
+    """Publish the apps of notebooks/apps/ with Voila: workshop, facilitator board, portfolio, alliance.
+
+    Listens on 127.0.0.1:8866 by default; prints each app's URL. Stop with Ctrl+C.
+    """
+    from .serve import ServeOptions
+    from .serve import serve as run_server
+
+    raise typer.Exit(run_server(ServeOptions(ip=ip, port=port, token=token, store=store), echo=typer.echo))
+
+
 def main() -> None:  # pragma: no cover - console entry
     app()
 

@@ -240,6 +240,7 @@ def slugify(text: str) -> str:
 def _yaml() -> YAML:
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
+    yaml.preserve_quotes = True  # so saving edits back keeps the analyst's quoting
     return yaml
 
 
@@ -492,6 +493,8 @@ def _plain(data: Any) -> Any:
         return {k: _plain(v) for k, v in data.items()}
     if isinstance(data, list):
         return [_plain(v) for v in data]
+    if isinstance(data, str):
+        return str(data)  # ruamel's quoted-string subclasses as plain str
     return data
 
 

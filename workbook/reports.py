@@ -67,6 +67,16 @@ def _replace_dir(src: Path, dest: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _kernel_config() -> Any:
+    """Kernels talk over local IPC sockets, not TCP ports: parallel runs cannot race for a port
+    (nteract/papermill#511, "Address already in use") and nothing listens on the network."""
+    from traitlets.config import Config
+
+    config = Config()
+    config.KernelManager.transport = "ipc"
+    return config
+
+
 def _execution_reason(exc: Exception) -> str:
     ename = getattr(exc, "ename", type(exc).__name__)
     evalue = getattr(exc, "evalue", str(exc))
@@ -105,6 +115,7 @@ def render_report(params_path: str | Path, out_dir: str | Path) -> Outcome:
                 progress_bar=False,
                 start_timeout=KERNEL_START_TIMEOUT,
                 kernel_name="python3",
+                config=_kernel_config(),
             )
         except Exception as exc:  # papermill raises several kinds; each becomes a reason
             raise ReportError(params_path, _execution_reason(exc)) from exc

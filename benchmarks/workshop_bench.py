@@ -1,0 +1,191 @@
+"""Workshop load: N participants open the workshop app within the same few seconds.
+
+Starts the real `workbook serve` on a free local port, opens the facilitator board, measures one
+participant alone (the baseline), then N participants in real headless Chromium pages (a few
+browser contexts) arriving spread over SPREAD seconds. Each must get a usable form, join, answer
+and submit. Reports the slowest time-to-form, errors, hung pages, kernel memory per participant,
+how soon the board showed every submission, and whether the kernels are gone after the pages close.
+
+    .venv/bin/python benchmarks/workshop_bench.py [--participants 30] [--spread 10]
+
+Targets: all usable, slowest time-to-form <= 15 s, no error, no hung page, kernels gone <= 60 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.browser.server import Server, start_server  # noqa: E402
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, outside_requests  # noqa: E402
+from workbook.store import SQLiteStore  # noqa: E402
+
+FORM = ".wb-join"
+HUNG_AFTER = 60.0  # seconds without a form: the page is counted as hung
+
+
+async def participant(ctx, server: Server, code: str, n: int, delay: float, out: dict) -> None:
+    await asyncio.sleep(delay)
+    page = await ctx.new_page()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    rec: dict = {"n": n, "error": None, "hung": False}
+    t0 = time.monotonic()
+    try:
+        await page.goto(server.url("workshop", f"session={code}"), timeout=HUNG_AFTER * 1000)
+        try:
+            await page.wait_for_selector(FORM, timeout=HUNG_AFTER * 1000)
+        except Exception:
+            rec["hung"] = True
+            rec["spinner"] = await page.inner_text("body")
+            raise
+        rec["time_to_form"] = time.monotonic() - t0
+        await page.click(f".wb-side button:has-text('{'vendor' if n % 2 else 'partner'}')")
+        await page.click(".wb-join")
+        await page.wait_for_selector(".wb-answer-4", timeout=30_000)
+        await page.click(".wb-answer-4")
+        await page.wait_for_selector(".wb-progress:has-text('Question 2 of')", timeout=30_000)
+        await page.click(".wb-to-review")
+        await page.click(".wb-submit")
+        await page.wait_for_selector(".wb-status:has-text('submitted')", timeout=30_000)
+        rec["time_to_submitted"] = time.monotonic() - t0
+    except Exception as exc:  # counted and reported, the run goes on
+        if not rec["hung"]:
+            rec["error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}"
+    rec["outside"] = outside_requests(requests)
+    out[n] = (rec, page)
+
+
+def kernel_rss_mb(server: Server) -> list[float]:
+    out = []
+    for k in server.kernels():
+        try:
+            out.append(k.memory_info().rss / 2**20)
+        except Exception:
+            pass
+    return out
+
+
+async def run(n_participants: int, spread: float, contexts: int) -> dict:
+    from playwright.async_api import async_playwright
+
+    tmp = Path(tempfile.mkdtemp(prefix="workshop-bench-"))
+    server = start_server(tmp)
+    result: dict = {"participants": n_participants, "spread_s": spread}
+    try:
+        store = SQLiteStore(server.store)
+        code = store.create_session("Benchmark alliance").code
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            board_ctx = await browser.new_context()
+            board = await board_ctx.new_page()
+            await board.goto(server.url("facilitator"))
+            await board.wait_for_selector(".wb-counts", timeout=60_000)
+
+            # Baseline: one participant alone.
+            base_ctx = await browser.new_context()
+            alone: dict = {}
+            await participant(base_ctx, server, code, 0, 0.0, alone)
+            base, base_page = alone[0]
+            result["baseline_time_to_form_s"] = round(base.get("time_to_form", float("nan")), 2)
+            base_rss = kernel_rss_mb(server)
+            await base_page.close()
+            await base_ctx.close()
+            await asyncio.sleep(3)
+
+            # The crowd: arrivals spread evenly over `spread` seconds, across a few contexts.
+            ctxs = [await browser.new_context() for _ in range(contexts)]
+            records: dict = {}
+            t_start = time.monotonic()
+            await asyncio.gather(
+                *(participant(ctxs[i % contexts], server, code, i + 1, spread * i / max(1, n_participants - 1), records) for i in range(n_participants))
+            )
+            result["crowd_wall_s"] = round(time.monotonic() - t_start, 1)
+            recs = [records[k][0] for k in sorted(records)]
+            rss = kernel_rss_mb(server)
+            # n = baseline + crowd; wait for the board to show it.
+            t_board = time.monotonic()
+            expected = sum(1 for r in recs if "time_to_submitted" in r) + (1 if "time_to_submitted" in base else 0)
+            try:
+                await board.wait_for_selector(f".wb-counts:has-text('n = {expected} ')", timeout=15_000)
+                result["board_caught_up_s"] = round(time.monotonic() - t_board, 2)
+            except Exception:
+                result["board_caught_up_s"] = None
+                result["board_text"] = await board.inner_text(".wb-counts")
+
+            times = [r["time_to_form"] for r in recs if "time_to_form" in r]
+            result.update(
+                usable=len(times),
+                errors=[r["error"] for r in recs if r["error"]],
+                hung=sum(r["hung"] for r in recs),
+                outside_requests=sorted({u for r in recs for u in r["outside"]}),
+                slowest_time_to_form_s=round(max(times), 2) if times else None,
+                median_time_to_form_s=round(statistics.median(times), 2) if times else None,
+                slowest_time_to_submitted_s=round(max((r.get("time_to_submitted", 0) for r in recs)), 2),
+                kernels_open=len(rss),
+                kernel_rss_mb_mean=round(statistics.mean(rss), 1) if rss else None,
+                kernel_rss_mb_total=round(sum(rss), 1),
+                baseline_kernel_rss_mb=round(statistics.mean(base_rss), 1) if base_rss else None,
+            )
+            if times and result["baseline_time_to_form_s"]:
+                result["ratio_slowest_to_baseline"] = round(max(times) / result["baseline_time_to_form_s"], 2)
+
+            # Close every participant page; the board stays open (its kernel is expected to stay).
+            for k in sorted(records):
+                await records[k][1].close()
+            t_close = time.monotonic()
+            gone = None
+            while time.monotonic() - t_close < 60:
+                if len(server.kernels()) <= 1:
+                    gone = time.monotonic() - t_close
+                    break
+                await asyncio.sleep(0.5)
+            result["kernels_gone_after_close_s"] = None if gone is None else round(gone, 1)
+            result["kernels_left_after_60s"] = max(0, len(server.kernels()) - 1)
+            await browser.close()
+    finally:
+        server.stop()
+    result["server_log_403_shutdown"] = "_xsrf' argument missing" in server.log()
+    targets = {
+        "all usable": result.get("usable") == n_participants,
+        "slowest <= 15 s": (result.get("slowest_time_to_form_s") or 1e9) <= 15,
+        "no error": not result.get("errors"),
+        "no hung page": result.get("hung") == 0,
+        "kernels gone <= 60 s": result.get("kernels_gone_after_close_s") is not None,
+        "nothing leaves 127.0.0.1": not result.get("outside_requests"),
+    }
+    result["targets"] = targets
+    return result
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--participants", type=int, default=30)
+    ap.add_argument("--spread", type=float, default=10.0, help="seconds over which participants arrive")
+    ap.add_argument("--contexts", type=int, default=3, help="browser contexts the pages are spread over")
+    ap.add_argument("--json", type=Path, help="also write the figures here")
+    args = ap.parse_args()
+    result = asyncio.run(run(args.participants, args.spread, args.contexts))
+    for key, value in result.items():
+        if key != "targets":
+            print(f"{key:34} {value}")
+    print("targets:")
+    for name, ok in result["targets"].items():
+        print(f"  [{'x' if ok else ' '}] {name}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=2))
+    return 0 if all(result["targets"].values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,215 @@
+"""The published apps, served by the real `workbook serve`, driven in headless Debian Chromium.
+
+One server for the module (its own store and a copy of the params). On failure, the server's
+own output is in the assertion message. Screenshots of every app go to reports/screenshots/
+(git-ignored) — or $WORKBOOK_SCREENSHOTS.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import nbformat
+import pytest
+
+from tests.browser.server import ROOT, Server, start_server
+from tests.conftest import outside_requests
+from workbook.store import SQLiteStore
+
+pytestmark = pytest.mark.browser
+
+APPS = ROOT / "notebooks" / "apps"
+SHOTS = Path(os.environ.get("WORKBOOK_SCREENSHOTS") or ROOT / "reports" / "screenshots")
+LOAD_MS = 60_000
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    srv = start_server(tmp_path_factory.mktemp("serve"))
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def explain(server: Server):
+    """Use as ``assert ok, explain("what")``: the message carries the server's log."""
+    return lambda what: f"{what}\n--- server output ---\n{server.tail()}"
+
+
+def open_app(browser, server: Server, app: str, query: str = "", selector: str = ".wb-app"):
+    page = browser.new_page()
+    page.requests = []  # type: ignore[attr-defined]
+    page.on("request", lambda req: page.requests.append(req.url))  # type: ignore[attr-defined]
+    page.goto(server.url(app, query))
+    page.wait_for_selector(selector, timeout=LOAD_MS)
+    return page
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def no_outside(page) -> None:
+    assert outside_requests(page.requests) == [], outside_requests(page.requests)
+
+
+def status_text(page) -> str:
+    return page.inner_text(".wb-workshop .wb-status")
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def test_app_notebooks_are_thin_and_clean():
+    """Markdown and calls into workbook.ui only: no definitions, no outputs."""
+    names = sorted(p.stem for p in APPS.glob("*.ipynb"))
+    assert names == ["alliance", "facilitator", "portfolio", "workshop"]
+    for path in APPS.glob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            assert cell.outputs == [] and cell.execution_count is None, f"{path.name} has outputs"
+            assert not re.search(r"^\s*(def|class|async def|lambda)\b", cell.source, re.M), f"{path.name} defines code"
+            assert "workbook.ui" in cell.source
+
+
+def join_and_answer(browser, server, code: str, side: str, score: int, n_items: int = 4):
+    page = open_app(browser, server, "workshop", f"session={code}", ".wb-join")
+    assert page.input_value(".wb-code-input input") == code
+    page.click(f".wb-side button:has-text('{side}')")
+    page.click(".wb-join")
+    page.wait_for_selector(".wb-answer", timeout=LOAD_MS)
+    for n in range(n_items):
+        page.wait_for_selector(f".wb-progress:has-text('Question {n + 1} of')")
+        page.click(f".wb-answer-{score}")
+    page.wait_for_selector(f".wb-progress:has-text('Question {n_items + 1} of')")
+    page.click(".wb-to-review")
+    page.click(".wb-submit")
+    page.wait_for_selector(".wb-status:has-text('submitted')")
+    return page
+
+
+def test_workshop_session_end_to_end(browser, server, explain):
+    store = SQLiteStore(server.store)
+    code = store.create_session("Acme Cloud × <b>Northwind</b>").code
+
+    board = open_app(browser, server, "facilitator", "", ".wb-session-code")
+    assert code in board.inner_text(".wb-session-code"), explain("the board does not show the new session")
+    assert "<b>" in board.inner_text(".wb-session-code")  # the alliance name is escaped, not markup
+    board.fill(".wb-min input", "1")
+    board.press(".wb-min input", "Enter")
+    board.click(".wb-reveal")
+
+    pages = [
+        join_and_answer(browser, server, code, "vendor", 5),
+        join_and_answer(browser, server, code, "vendor", 4),
+        join_and_answer(browser, server, code, "partner", 2),
+    ]
+    t0 = time.monotonic()
+    board.wait_for_selector(".wb-counts:has-text('n = 3')", timeout=5_000)
+    lag = time.monotonic() - t0
+    board.wait_for_selector(".wb-gap:has-text('Widest gap')", timeout=5_000)
+    assert re.search(r"Widest gap: .+ \(\d\.\d points\)", board.inner_text(".wb-gap")), explain("no gap on the board")
+    board.wait_for_selector(".wb-results svg", timeout=10_000)
+    shot(board, "facilitator")
+    shot(pages[0], "workshop")
+    print(f"board showed n = 3 {lag:.1f} s after the last submission")
+
+    # A participant reloads: the address now carries their id, and the answers come back.
+    first = pages[0]
+    query = parse_qs(urlparse(first.url).query)
+    assert query["session"] == [code] and query.get("participant"), first.url
+    first.reload()
+    first.wait_for_selector(".wb-review", timeout=LOAD_MS)
+    assert "You answered 4 of" in first.inner_text(".wb-review")
+    assert "submitted" in status_text(first)
+
+    # The facilitator closes the session; a late change is refused politely.
+    board.click(".wb-close")
+    board.wait_for_selector(".wb-session-code:has-text('closed')", timeout=5_000)
+    late = pages[2]
+    late.click(".wb-revise")
+    late.click(".wb-answer-3")
+    late.wait_for_selector(".wb-status:has-text('is closed')", timeout=5_000)
+    assert "Traceback" not in late.inner_text("body")
+    late_id = parse_qs(urlparse(late.url).query)["participant"][0]
+    assert set(store.answers(code)[late_id].values()) == {2}  # the refused answer was not written
+
+    for p in [board, *pages]:
+        no_outside(p)
+        p.close()
+
+
+def test_workshop_unknown_session_is_explained(browser, server):
+    page = open_app(browser, server, "workshop", "session=NOPE22&participant=abc", ".wb-join")
+    page.wait_for_selector(".wb-status:has-text('no workshop session')")
+    assert "Traceback" not in page.inner_text("body")
+    no_outside(page)
+    page.close()
+
+
+def chart_svg(page) -> str:
+    return page.inner_html(".wb-ramp-chart svg")
+
+
+def test_alliance_what_if_redraws(browser, server):
+    page = open_app(browser, server, "alliance", "params=saas-regional-reseller.yaml", ".wb-ramp-chart svg")
+    before_svg, before_metrics = chart_svg(page), page.inner_text(".wb-alliance-metrics")
+    shot(page, "alliance")
+    page.select_option(".wb-event-kind select", label="Resources withdrawn")
+    page.wait_for_function(
+        "m => document.querySelector('.wb-alliance-metrics').innerText !== m", arg=before_metrics, timeout=10_000
+    )
+    page.wait_for_function("s => document.querySelector('.wb-ramp-chart svg').innerHTML !== s", arg=before_svg, timeout=10_000)
+    assert page.inner_text(".wb-status") == ""
+    no_outside(page)
+    page.close()
+
+
+def test_alliance_refuses_paths_outside_params(browser, server):
+    page = open_app(browser, server, "alliance", "params=../pyproject.toml", ".wb-status")
+    page.wait_for_selector(".wb-status:has-text('no alliance called')")
+    page.close()
+
+
+def test_portfolio_opens_an_alliance(browser, server):
+    page = open_app(browser, server, "portfolio", "", ".wb-portfolio")
+    rows = page.locator(".wb-portfolio a.wb-open")
+    assert rows.count() == len(list(server.params_dir.glob("*.yaml")))
+    page.wait_for_selector(".wb-portfolio-app svg", timeout=LOAD_MS)
+    shot(page, "portfolio")
+    name = rows.first.inner_text()
+    no_outside(page)
+    rows.first.click()
+    page.wait_for_selector(".wb-ramp-chart svg", timeout=LOAD_MS)
+    assert name in page.inner_text(".wb-header")
+    no_outside(page)
+    page.close()
+
+
+def test_kernels_are_shut_down_when_pages_close(browser, server, explain):
+    page = open_app(browser, server, "workshop", "", ".wb-join")
+    assert server.kernels(), explain("no kernel while a page is open")
+    page.close()
+    deadline = time.monotonic() + 15
+    while server.kernels() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not server.kernels(), explain("kernels left behind after every page closed")
+    assert "_xsrf' argument missing" not in server.log(), explain("shutdown refused for a missing XSRF token")
+
+
+def test_participant_kernel_imports_stay_light():
+    """The participant's app must not pull in pandas or altair (thirty kernels start at once)."""
+    import subprocess
+    import sys
+
+    code = "import sys; from workbook.ui.workshop import workshop_app; print(json.dumps(sorted(m for m in ('pandas', 'altair', 'numpy') if m in sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", "import json; " + code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert json.loads(out.stdout) == []

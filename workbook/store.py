@@ -1,0 +1,568 @@
+"""The workshop session store: sessions, participants and their answers, shared by every kernel.
+
+Each Voila page runs in its own kernel (a separate process), so participants' answers meet only
+here. :class:`SessionStore` is the interface the apps use; :class:`SQLiteStore` implements it on
+one SQLite file. Another database can replace it by implementing the same methods.
+
+Concurrency: the file is in WAL mode (readers never block the writer), every connection waits up
+to ``busy_timeout`` seconds for a lock, and every write is one short ``BEGIN IMMEDIATE``
+transaction — it takes the write lock up front, so two kernels never both read-then-upgrade and
+deadlock into "database is locked".
+
+Answers
+-------
+Trust items (``workbook/instruments/trust.yaml``) are 1–5; scoping items
+(``scoping.yaml``) are 1 = missing, 2 = draft, 3 = agreed. ``None`` is "don't know".
+
+This module imports neither pandas nor altair: the participant's kernel loads only it and the
+instrument banks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from .errors import WorkbookError
+from .instruments import SCOPING_ITEMS, TRUST, TRUST_ITEMS
+
+Side = Literal["vendor", "partner"]
+Status = Literal["open", "closed"]
+
+SIDES: tuple[Side, Side] = ("vendor", "partner")
+#: Scoping answers in the store, and the checklist status each stands for.
+SCOPE_VALUES: dict[int, str] = {1: "missing", 2: "draft", 3: "agreed"}
+ENV_VAR = "WORKBOOK_STORE"
+DEFAULT_FILENAME = "workshop.sqlite"  # git-ignored (*.sqlite)
+#: Letters and digits that cannot be misread on a projector (no 0/O, 1/I/L).
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+# --------------------------------------------------------------------------------------------
+# Errors
+
+
+class StoreError(WorkbookError):
+    """A request the store refused; ``str(exc)`` is fit to show a participant."""
+
+
+class UnknownSession(StoreError):
+    def __init__(self, code: str):
+        self.code = code
+        super().__init__(f"There is no workshop session with the code {code!r}. Check the code on the screen.")
+
+
+class UnknownParticipant(StoreError):
+    def __init__(self, participant_id: str):
+        self.participant_id = participant_id
+        super().__init__("This link does not belong to a participant of the session. Join again with the session code.")
+
+
+class SessionClosed(StoreError):
+    """Writing to a session the facilitator has closed."""
+
+    def __init__(self, code: str):
+        self.code = code
+        super().__init__(f"Session {code} is closed: the facilitator is no longer taking answers. Thank you for taking part.")
+
+
+class InvalidAnswer(StoreError):
+    pass
+
+
+# --------------------------------------------------------------------------------------------
+# Records
+
+
+@dataclass(frozen=True)
+class Session:
+    code: str
+    alliance: str
+    status: Status
+    reveal: bool
+    created: str  # ISO 8601, UTC
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+
+@dataclass(frozen=True)
+class Participant:
+    id: str
+    session: str
+    side: Side
+    role: str
+    submitted: bool
+    joined: str
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Participants per side and how many of them submitted."""
+
+    joined: dict[str, int] = field(default_factory=dict)
+    submitted: dict[str, int] = field(default_factory=dict)
+    answers: int = 0
+
+    @property
+    def total_submitted(self) -> int:
+        return sum(self.submitted.values())
+
+
+def item_kind(item: str) -> Literal["trust", "scope"]:
+    """Which instrument an item id belongs to; :class:`InvalidAnswer` for an unknown id."""
+    if item in TRUST_ITEMS:
+        return "trust"
+    if item in SCOPING_ITEMS:
+        return "scope"
+    raise InvalidAnswer(f"unknown item {item!r}")
+
+
+def check_answer(item: str, value: int | None) -> int | None:
+    """Validate one answer (see the module docstring for the scales)."""
+    kind = item_kind(item)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidAnswer(f"{item}: an answer is a whole number, got {value!r}")
+    lo, hi = (TRUST.scale.min, TRUST.scale.max) if kind == "trust" else (min(SCOPE_VALUES), max(SCOPE_VALUES))
+    if not lo <= value <= hi:
+        raise InvalidAnswer(f"{item}: answers are {lo}–{hi} (or don't know), got {value}")
+    return value
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+
+
+# --------------------------------------------------------------------------------------------
+# The interface
+
+
+@runtime_checkable
+class SessionStore(Protocol):
+    """What the workshop apps need from a store. Every method is safe to call from any process."""
+
+    def create_session(self, alliance: str, code: str | None = None) -> Session: ...
+    def get_session(self, code: str) -> Session: ...
+    def list_sessions(self) -> list[Session]: ...
+    def close_session(self, code: str) -> Session: ...
+    def reopen_session(self, code: str) -> Session: ...
+    def set_reveal(self, code: str, reveal: bool) -> Session: ...
+    def join(self, code: str, side: Side, role: str = "") -> Participant: ...
+    def get_participant(self, code: str, participant_id: str) -> Participant: ...
+    def participants(self, code: str) -> list[Participant]: ...
+    def answer(self, code: str, participant_id: str, item: str, value: int | None) -> None: ...
+    def answers(self, code: str, participant_id: str | None = None) -> dict[str, dict[str, int | None]]: ...
+    def submit(self, code: str, participant_id: str) -> None: ...
+    def counts(self, code: str) -> Counts: ...
+    def version(self, code: str) -> tuple[Any, ...]: ...
+
+
+# --------------------------------------------------------------------------------------------
+# SQLite
+
+_MIGRATIONS: list[str] = [
+    # 1: the first schema
+    """
+    CREATE TABLE sessions (
+        code     TEXT PRIMARY KEY,
+        alliance TEXT NOT NULL,
+        status   TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+        reveal   INTEGER NOT NULL DEFAULT 0 CHECK (reveal IN (0, 1)),
+        created  TEXT NOT NULL,
+        updated  TEXT NOT NULL
+    );
+    CREATE TABLE participants (
+        session   TEXT NOT NULL REFERENCES sessions(code) ON DELETE CASCADE,
+        id        TEXT NOT NULL,
+        side      TEXT NOT NULL CHECK (side IN ('vendor', 'partner')),
+        role      TEXT NOT NULL DEFAULT '',
+        joined    TEXT NOT NULL,
+        submitted TEXT,
+        PRIMARY KEY (session, id)
+    );
+    CREATE TABLE answers (
+        session     TEXT NOT NULL,
+        participant TEXT NOT NULL,
+        item        TEXT NOT NULL,
+        value       INTEGER CHECK (value IS NULL OR value BETWEEN 1 AND 5),
+        updated_at  TEXT NOT NULL,
+        PRIMARY KEY (session, participant, item),
+        FOREIGN KEY (session, participant) REFERENCES participants(session, id) ON DELETE CASCADE
+    );
+    """,
+]
+
+
+def default_path() -> Path:
+    """``$WORKBOOK_STORE``, else ``workshop.sqlite`` in the current directory."""
+    return Path(os.environ.get(ENV_VAR) or DEFAULT_FILENAME)
+
+
+class SQLiteStore:
+    """:class:`SessionStore` on one SQLite file.
+
+    Parameters
+    ----------
+    path : the database file (created with its folder); default :func:`default_path`.
+    busy_timeout : seconds a connection waits for another writer before failing.
+    """
+
+    schema_version = len(_MIGRATIONS)
+
+    def __init__(self, path: str | Path | None = None, busy_timeout: float = 30.0):
+        self.path = Path(path) if path is not None else default_path()
+        self.busy_timeout = busy_timeout
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._migrate()
+
+    def __repr__(self) -> str:
+        return f"SQLiteStore({str(self.path)!r})"
+
+    # -- connections ------------------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        # A connection per operation: cheap for SQLite, and safe from any thread or process.
+        con = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
+        con.row_factory = sqlite3.Row
+        con.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+        con.execute("PRAGMA foreign_keys = ON")
+        con.execute("PRAGMA synchronous = NORMAL")  # safe in WAL mode; a crash loses at most the last commit
+        return con
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        con = self._connect()
+        try:
+            yield con
+        finally:
+            con.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        con = self._connect()
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+        finally:
+            con.close()
+
+    def _migrate(self) -> None:
+        con = self._connect()
+        try:
+            # journal_mode is persistent in the file; setting it needs no transaction.
+            for attempt in range(50):
+                try:
+                    con.execute("PRAGMA journal_mode = WAL")
+                    break
+                except sqlite3.OperationalError:  # another process is creating the file
+                    time.sleep(0.05 * (attempt + 1))
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                version = con.execute("PRAGMA user_version").fetchone()[0]
+                if version > len(_MIGRATIONS):
+                    raise StoreError(f"{self.path} was written by a newer version of the workbook (schema {version})")
+                for number, script in enumerate(_MIGRATIONS[version:], start=version + 1):
+                    for statement in script.split(";"):
+                        if statement.strip():
+                            con.execute(statement)
+                    con.execute(f"PRAGMA user_version = {number}")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+        finally:
+            con.close()
+
+    # -- sessions ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _session(row: sqlite3.Row) -> Session:
+        return Session(code=row["code"], alliance=row["alliance"], status=row["status"], reveal=bool(row["reveal"]), created=row["created"])
+
+    @staticmethod
+    def normalise_code(code: str) -> str:
+        return "".join(code.split()).upper()
+
+    def create_session(self, alliance: str, code: str | None = None) -> Session:
+        alliance = alliance.strip()
+        if not alliance:
+            raise StoreError("Give the alliance a name.")
+        now = _now()
+        with self._write() as con:
+            if code is None:
+                while True:
+                    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+                    if con.execute("SELECT 1 FROM sessions WHERE code = ?", (code,)).fetchone() is None:
+                        break
+            else:
+                code = self.normalise_code(code)
+                if con.execute("SELECT 1 FROM sessions WHERE code = ?", (code,)).fetchone() is not None:
+                    raise StoreError(f"A session with the code {code} exists already.")
+            con.execute("INSERT INTO sessions (code, alliance, created, updated) VALUES (?, ?, ?, ?)", (code, alliance, now, now))
+        return self.get_session(code)
+
+    def get_session(self, code: str) -> Session:
+        code = self.normalise_code(code)
+        with self._read() as con:
+            row = con.execute("SELECT * FROM sessions WHERE code = ?", (code,)).fetchone()
+        if row is None:
+            raise UnknownSession(code)
+        return self._session(row)
+
+    def list_sessions(self) -> list[Session]:
+        with self._read() as con:
+            rows = con.execute("SELECT * FROM sessions ORDER BY created DESC").fetchall()
+        return [self._session(r) for r in rows]
+
+    def _update_session(self, code: str, **values: Any) -> Session:
+        code = self.normalise_code(code)
+        sets = ", ".join(f"{k} = ?" for k in values)
+        with self._write() as con:
+            cur = con.execute(f"UPDATE sessions SET {sets}, updated = ? WHERE code = ?", (*values.values(), _now(), code))
+            if cur.rowcount == 0:
+                raise UnknownSession(code)
+        return self.get_session(code)
+
+    def close_session(self, code: str) -> Session:
+        return self._update_session(code, status="closed")
+
+    def reopen_session(self, code: str) -> Session:
+        return self._update_session(code, status="open")
+
+    def set_reveal(self, code: str, reveal: bool) -> Session:
+        return self._update_session(code, reveal=int(bool(reveal)))
+
+    # -- participants -----------------------------------------------------------------------
+
+    @staticmethod
+    def _participant(row: sqlite3.Row) -> Participant:
+        return Participant(
+            id=row["id"], session=row["session"], side=row["side"], role=row["role"], submitted=row["submitted"] is not None, joined=row["joined"]
+        )
+
+    @staticmethod
+    def _open_session(con: sqlite3.Connection, code: str) -> None:
+        row = con.execute("SELECT status FROM sessions WHERE code = ?", (code,)).fetchone()
+        if row is None:
+            raise UnknownSession(code)
+        if row["status"] != "open":
+            raise SessionClosed(code)
+
+    def join(self, code: str, side: Side, role: str = "") -> Participant:
+        code = self.normalise_code(code)
+        if side not in SIDES:
+            raise StoreError(f"Choose vendor or partner, not {side!r}.")
+        role = role.strip()[:80]
+        pid = secrets.token_hex(6)
+        with self._write() as con:
+            self._open_session(con, code)
+            con.execute("INSERT INTO participants (session, id, side, role, joined) VALUES (?, ?, ?, ?, ?)", (code, pid, side, role, _now()))
+            con.execute("UPDATE sessions SET updated = ? WHERE code = ?", (_now(), code))
+        return self.get_participant(code, pid)
+
+    def get_participant(self, code: str, participant_id: str) -> Participant:
+        code = self.normalise_code(code)
+        with self._read() as con:
+            row = con.execute("SELECT * FROM participants WHERE session = ? AND id = ?", (code, participant_id)).fetchone()
+            if row is None:
+                if con.execute("SELECT 1 FROM sessions WHERE code = ?", (code,)).fetchone() is None:
+                    raise UnknownSession(code)
+                raise UnknownParticipant(participant_id)
+        return self._participant(row)
+
+    def participants(self, code: str) -> list[Participant]:
+        code = self.normalise_code(code)
+        with self._read() as con:
+            rows = con.execute("SELECT * FROM participants WHERE session = ? ORDER BY joined", (code,)).fetchall()
+        return [self._participant(r) for r in rows]
+
+    # -- answers ----------------------------------------------------------------------------
+
+    def answer(self, code: str, participant_id: str, item: str, value: int | None) -> None:
+        """Record (or change) one answer; raises :class:`SessionClosed` once the session is closed."""
+        code = self.normalise_code(code)
+        value = check_answer(item, value)
+        now = _now()
+        with self._write() as con:
+            self._open_session(con, code)
+            if con.execute("SELECT 1 FROM participants WHERE session = ? AND id = ?", (code, participant_id)).fetchone() is None:
+                raise UnknownParticipant(participant_id)
+            con.execute(
+                "INSERT INTO answers (session, participant, item, value, updated_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (session, participant, item) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                (code, participant_id, item, value, now),
+            )
+
+    def answers(self, code: str, participant_id: str | None = None) -> dict[str, dict[str, int | None]]:
+        """participant id -> item -> value (``None`` = don't know)."""
+        code = self.normalise_code(code)
+        query = "SELECT participant, item, value FROM answers WHERE session = ?"
+        args: tuple[Any, ...] = (code,)
+        if participant_id is not None:
+            query += " AND participant = ?"
+            args += (participant_id,)
+        with self._read() as con:
+            rows = con.execute(query + " ORDER BY participant, rowid", args).fetchall()
+        out: dict[str, dict[str, int | None]] = {}
+        for r in rows:
+            out.setdefault(r["participant"], {})[r["item"]] = r["value"]
+        return out
+
+    def submit(self, code: str, participant_id: str) -> None:
+        """Mark a participant's answers as submitted (they may still revise while the session is open)."""
+        code = self.normalise_code(code)
+        with self._write() as con:
+            self._open_session(con, code)
+            cur = con.execute("UPDATE participants SET submitted = ? WHERE session = ? AND id = ?", (_now(), code, participant_id))
+            if cur.rowcount == 0:
+                raise UnknownParticipant(participant_id)
+            con.execute("UPDATE sessions SET updated = ? WHERE code = ?", (_now(), code))
+
+    def counts(self, code: str) -> Counts:
+        code = self.normalise_code(code)
+        with self._read() as con:
+            rows = con.execute(
+                "SELECT side, COUNT(*) AS n, COUNT(submitted) AS s FROM participants WHERE session = ? GROUP BY side", (code,)
+            ).fetchall()
+            n_answers = con.execute("SELECT COUNT(*) FROM answers WHERE session = ?", (code,)).fetchone()[0]
+        joined = {s: 0 for s in SIDES}
+        submitted = {s: 0 for s in SIDES}
+        for r in rows:
+            joined[r["side"]] = r["n"]
+            submitted[r["side"]] = r["s"]
+        return Counts(joined=joined, submitted=submitted, answers=n_answers)
+
+    def version(self, code: str) -> tuple[Any, ...]:
+        """Changes whenever anything of the session changes: a cheap poll for live boards."""
+        code = self.normalise_code(code)
+        with self._read() as con:
+            s = con.execute("SELECT status, reveal, updated FROM sessions WHERE code = ?", (code,)).fetchone()
+            if s is None:
+                raise UnknownSession(code)
+            a = con.execute("SELECT COUNT(*), MAX(updated_at) FROM answers WHERE session = ?", (code,)).fetchone()
+        return (s["status"], s["reveal"], s["updated"], a[0], a[1])
+
+
+# --------------------------------------------------------------------------------------------
+# Export to a params file
+
+
+def trust_block(store: SessionStore, code: str, date: dt.date | None = None, submitted_only: bool = True) -> dict[str, Any] | None:
+    """The session's trust answers as a params ``trust`` section (``None`` if nobody answered one).
+
+    Respondent ids are the participants' random ids, so names never reach the params file.
+    """
+    answers = store.answers(code)
+    respondents = []
+    for p in store.participants(code):
+        if submitted_only and not p.submitted:
+            continue
+        mine = {item: v for item, v in answers.get(p.id, {}).items() if item in TRUST_ITEMS}
+        if not any(v is not None for v in mine.values()):
+            continue
+        ordered = {i: mine[i] for i in TRUST_ITEMS if i in mine}
+        entry: dict[str, Any] = {"id": p.id, "side": p.side}
+        if p.role:
+            entry["role"] = p.role
+        entry["answers"] = ordered
+        respondents.append(entry)
+    if not respondents:
+        return None
+    return {"date": (date or dt.date.today()).isoformat(), "respondents": respondents}
+
+
+def scope_block(store: SessionStore, code: str, submitted_only: bool = True) -> dict[str, Any] | None:
+    """The session's scoping answers as a params ``scope`` section.
+
+    Each item's status is the median of the participants' answers, rounded down (a split room
+    counts as the less ready status); the note records the spread. Items nobody answered are
+    left out, which the readiness score counts as missing.
+    """
+    answers = store.answers(code)
+    submitted = {p.id for p in store.participants(code) if p.submitted or not submitted_only}
+    items: dict[str, Any] = {}
+    for item in SCOPING_ITEMS:
+        values = sorted(v for pid, a in answers.items() if pid in submitted for i, v in a.items() if i == item and v is not None)
+        if not values:
+            continue
+        median = values[(len(values) - 1) // 2]
+        spread = ", ".join(f"{values.count(k)} {SCOPE_VALUES[k]}" for k in sorted(SCOPE_VALUES, reverse=True) if values.count(k))
+        items[item] = {"status": SCOPE_VALUES[median], "note": f"workshop: {spread}"}
+    if not items:
+        return None
+    return {"items": items}
+
+
+def export_session(store: SessionStore, code: str, base_params: str | Path, out: str | Path) -> Path:
+    """Write a params file: ``base_params`` with its ``trust`` and ``scope`` replaced by the session's.
+
+    The result is validated before it is written, and written atomically (a temporary file in the
+    same folder, then renamed), so a failed export leaves nothing behind. Raises
+    :class:`workbook.errors.ParamsError` when the result is invalid, :class:`StoreError` when the
+    session has no submitted answers.
+    """
+    from ruamel.yaml import YAML
+
+    from .params import load_params
+
+    base_params, out = Path(base_params), Path(out)
+    yaml = YAML()  # round trip: keeps the analyst's comments and order
+    yaml.width = 4096
+    data = yaml.load(base_params.read_text(encoding="utf-8"))
+    trust = trust_block(store, code)
+    scope = scope_block(store, code)
+    if trust is None and scope is None:
+        raise StoreError("Nobody has submitted answers yet: there is nothing to export.")
+    for key, block in (("scope", scope), ("trust", trust)):
+        if block is not None:
+            data[key] = block
+        elif key in data:
+            del data[key]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp.yaml")
+    try:
+        with tmp.open("w", encoding="utf-8") as fh:
+            fh.write(f"# Exported from workshop session {code} on {_now()[:16].replace('T', ' ')} UTC.\n")
+            yaml.dump(data, fh)
+        load_params(tmp)  # raises ParamsError naming the field
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return out
+
+
+__all__ = [
+    "Counts",
+    "InvalidAnswer",
+    "Participant",
+    "SCOPE_VALUES",
+    "SQLiteStore",
+    "Session",
+    "SessionClosed",
+    "SessionStore",
+    "StoreError",
+    "UnknownParticipant",
+    "UnknownSession",
+    "check_answer",
+    "default_path",
+    "export_session",
+    "item_kind",
+    "scope_block",
+    "trust_block",
+]

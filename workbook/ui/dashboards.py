@@ -1,0 +1,185 @@
+"""The stakeholders' dashboards: the portfolio of alliances and one alliance with what-if controls."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+from urllib.parse import quote
+
+import altair as alt
+import ipywidgets as W
+import pandas as pd
+
+from .. import ramp, views
+from ..charts import ramp_chart, theme
+from ..errors import ParamsError
+from ..params import Event, load_params
+from ..summary import summarise
+from .common import CSS, explain, friendly, message, query_params
+from .facilitator import live_chart
+from .paths import params_dir, params_file
+
+EVENT_KINDS = [
+    ("No premature change", ""),
+    ("Alliance manager replaced", "people_change"),
+    ("Resources withdrawn", "resource_withdrawal"),
+    ("Responsibility moved", "responsibility_move"),
+    ("Cynicism sets in", "cynicism"),
+]
+
+
+def _money(v: float | None) -> str:
+    return views.money(v)
+
+
+def portfolio_rows() -> tuple[list[dict[str, Any]], list[str]]:
+    """One summary per valid params file, and the problems of the others (escaped later)."""
+    rows, problems = [], []
+    for path in sorted(params_dir().glob("*.yaml")):
+        try:
+            s = summarise(load_params(path), path)
+        except ParamsError as exc:
+            problems.append(explain(exc))
+            continue
+        s["file"] = path.name
+        rows.append(s)
+    return rows, problems
+
+
+def break_even_chart(rows: list[dict[str, Any]]) -> alt.LayerChart:
+    """Break-even month of each alliance against the end of its committed resources."""
+    df = pd.DataFrame(
+        [
+            {
+                "alliance": r["alliance"],
+                "break_even": r["break_even_month"] if r["break_even_month"] is not None else None,
+                "commitment": r["commitment_months"],
+                "status": "after the commitment ends" if r["break_even_month"] is None or r["break_even_month"] > r["commitment_months"] else "within the commitment",
+            }
+            for r in rows
+        ]
+    )
+    late = int((df["status"] == "after the commitment ends").sum())
+    title = f"{late} of {len(df)} alliances break even only after their resources' commitment ends" if late else "Every alliance breaks even within its commitment"
+    y = alt.Y("alliance:N", title=None, sort=None)
+    bars = alt.Chart(df).mark_bar(height=18).encode(
+        y=y,
+        x=alt.X("break_even:Q", title="Break-even month (none within the horizon: no bar)"),
+        color=alt.Color("status:N", scale=alt.Scale(domain=["within the commitment", "after the commitment ends"], range=["#009E73", "#D55E00"]), legend=alt.Legend(title=None, orient="bottom")),
+        tooltip=[alt.Tooltip("alliance:N"), alt.Tooltip("break_even:Q", title="Break-even month"), alt.Tooltip("commitment:Q", title="Commitment (months)")],
+    )
+    ticks = alt.Chart(df).mark_tick(color="#000000", thickness=3, size=26).encode(y=y, x="commitment:Q")
+    return (bars + ticks).properties(title=alt.TitleParams(title, subtitle="Black tick: end of the committed resources"), width=560, height=alt.Step(34))
+
+
+def portfolio_app() -> W.Widget:
+    """Every alliance in the params folder: a summary table, a chart, and links to each dashboard."""
+    theme.enable()
+    rows, problems = portfolio_rows()
+    head = "<tr><th>Alliance</th><th>Type</th><th>First revenue</th><th>Break-even</th><th>Commitment</th><th>Peak funding</th><th>NPV</th><th>P(break-even in commitment)</th><th>Flags</th></tr>"
+    body = []
+    for r in rows:
+        link = f'<a class="wb-open" href="alliance.ipynb?params={quote(r["file"])}">{escape(r["alliance"])}</a>'
+        body.append(
+            "<tr>"
+            f"<td>{link}</td><td>{escape(str(r['type']))}</td><td>{escape(views.month(r['first_revenue_month'], '—'))}</td>"
+            f"<td>{escape(views.month(r['break_even_month'], 'none'))}</td><td>{r['commitment_months']} months</td>"
+            f"<td>{escape(_money(r['peak_funding_need']))}</td><td>{escape(_money(r['npv']))}</td>"
+            f"<td>{r['p_break_even_within_commitment']:.0%}</td><td>{len(r['flags'])}</td>"
+            "</tr>"
+        )
+    table = W.HTML(f'<table class="wb-metrics wb-portfolio">{head}{"".join(body)}</table>')
+    parts: list[W.Widget] = [
+        W.HTML(CSS + f"<p>{len(rows)} alliances. Open one to explore what would change its payback.</p>"),
+        table,
+    ]
+    if rows:
+        parts.append(live_chart(break_even_chart(rows)))
+    for p in problems:
+        parts.append(W.HTML(message("error", p)))
+    root = W.VBox(parts)
+    root.add_class("wb-app")
+    root.add_class("wb-portfolio-app")
+    return root
+
+
+class AllianceApp:
+    """One alliance: header, headline chart and metrics, redrawn at once as the what-if controls move."""
+
+    def __init__(self, name: str | None = None):
+        theme.enable()
+        self.status = W.HTML()
+        self.status.add_class("wb-status")
+        q = query_params()
+        name = name or q.get("params")
+        self.root = W.VBox([W.HTML(CSS), self.status])
+        self.root.add_class("wb-app")
+        self.root.add_class("wb-alliance-app")
+        if not name:
+            self.status.value = message("error", "No alliance chosen: open one from the portfolio.")
+            return
+        try:
+            self.params = load_params(params_file(name))
+        except Exception as exc:  # a bad or unknown file: say so, politely
+            self.status.value = message("error", explain(exc))
+            return
+        r = self.params.ramp
+        self.base = r
+        style = {"description_width": "170px"}
+        lay = W.Layout(width="460px")
+        self.sales_cycle = W.IntSlider(value=r.sales_cycle_months, min=0, max=max(24, r.sales_cycle_months), description="Sales cycle (months)", style=style, layout=lay, continuous_update=False)
+        self.ramp_months = W.IntSlider(value=r.ramp_months, min=0, max=max(36, r.ramp_months), description="Ramp (months)", style=style, layout=lay, continuous_update=False)
+        self.level = W.FloatSlider(value=1.0, min=0.3, max=1.5, step=0.05, description="Investment level", readout_format=".0%", style=style, layout=lay, continuous_update=False)
+        self.delay = W.IntSlider(value=0, min=0, max=min(18, r.horizon_months - 1), description="Start delay (months)", style=style, layout=lay, continuous_update=False)
+        self.event_kind = W.Dropdown(options=EVENT_KINDS, value="", description="Premature change", style=style, layout=lay)
+        self.event_month = W.IntSlider(value=min(12, r.horizon_months), min=1, max=r.horizon_months, description="…at month", style=style, layout=lay, continuous_update=False)
+        self.severity = W.FloatSlider(value=0.5, min=0.1, max=1.0, step=0.1, description="…severity", style=style, layout=lay, continuous_update=False)
+        for w, cls in [(self.sales_cycle, "wb-sales-cycle"), (self.ramp_months, "wb-ramp-months"), (self.level, "wb-level"), (self.delay, "wb-delay"),
+                       (self.event_kind, "wb-event-kind"), (self.event_month, "wb-event-month"), (self.severity, "wb-severity")]:
+            w.add_class(cls)
+            w.observe(friendly(self.status)(self._update), names="value")
+        reset = W.Button(description="Back to the plan")
+        reset.add_class("wb-reset")
+        reset.on_click(friendly(self.status)(self._reset))
+        self.metrics = W.HTML()
+        self.metrics.add_class("wb-alliance-metrics")
+        self.result = ramp.run(r)
+        self.chart = live_chart(ramp_chart(self.result))
+        self.chart.add_class("wb-ramp-chart")
+        controls = W.VBox([W.HTML("<h2>What if…</h2>"), self.sales_cycle, self.ramp_months, self.level, self.delay, self.event_kind, self.event_month, self.severity, reset])
+        self.root.children = [
+            W.HTML(CSS + views.header(self.params).html + '<p><a href="portfolio.ipynb">← All alliances</a></p>'),
+            self.status,
+            W.HBox([controls, self.metrics], layout=W.Layout(gap="24px")),
+            self.chart,
+        ]
+        self._show_metrics()
+
+    def _scenario(self) -> ramp.RampResult:
+        changed = self.base.model_copy(update={"sales_cycle_months": int(self.sales_cycle.value), "ramp_months": int(self.ramp_months.value)})
+        events = list(self.base.events)
+        if self.event_kind.value:
+            events = [Event(month=int(self.event_month.value), kind=self.event_kind.value, severity=float(self.severity.value), note="what-if")]
+        return ramp.run(changed, delay=int(self.delay.value), level=float(self.level.value), events=events)
+
+    def _update(self, _: object = None) -> None:
+        self.result = self._scenario()
+        self.chart.chart = ramp_chart(self.result)
+        self.status.value = ""
+        self._show_metrics()
+
+    def _show_metrics(self) -> None:
+        self.metrics.value = "<h2>Headline</h2>" + views.ramp_metrics_table(self.result.metrics).html
+
+    def _reset(self, _: object = None) -> None:
+        r = self.base
+        for w, v in [(self.sales_cycle, r.sales_cycle_months), (self.ramp_months, r.ramp_months), (self.level, 1.0), (self.delay, 0), (self.event_kind, "")]:
+            w.value = v
+
+
+def alliance_app(name: str | None = None) -> W.Widget:
+    """One alliance's dashboard; ``name`` is a file of the params folder (default: ``?params=``)."""
+    return AllianceApp(name).root
+
+
+__all__ = ["alliance_app", "portfolio_app", "break_even_chart", "AllianceApp"]
