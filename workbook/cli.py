@@ -123,6 +123,7 @@ def serve(
     port: Annotated[int, typer.Option("--port", "-p", help="TCP port.")] = 8866,
     token: Annotated[Optional[str], typer.Option("--token", help="Token participants need; generated when --ip is not a loopback address.")] = None,
     store: Annotated[Optional[Path], typer.Option("--store", help="Workshop database file (default $WORKBOOK_STORE or workshop.sqlite).")] = None,
+    room_size: Annotated[int, typer.Option("--room-size", min=0, help="Workshop kernels started ahead of the participants (0: none).")] = 10,
 ) -> None:
     """Publish the apps of notebooks/apps/ with Voila: workshop, facilitator board, portfolio, alliance.
 
@@ -131,7 +132,7 @@ def serve(
     from .serve import ServeOptions
     from .serve import serve as run_server
 
-    raise typer.Exit(run_server(ServeOptions(ip=ip, port=port, token=token, store=store), echo=typer.echo))
+    raise typer.Exit(run_server(ServeOptions(ip=ip, port=port, token=token, store=store, room_size=room_size), echo=typer.echo))
 
 
 def main() -> None:  # pragma: no cover - console entry

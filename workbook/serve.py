@@ -17,6 +17,7 @@ Security choices
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import secrets
 import subprocess
@@ -30,6 +31,9 @@ TEMPLATES = Path(__file__).resolve().parent / "ui" / "jupyter"
 DEFAULT_IP = "127.0.0.1"
 DEFAULT_PORT = 8866
 APP_NAMES = ("workshop", "facilitator", "portfolio", "alliance")
+#: Preheated workshop kernels. A participant's kernel costs about 2 s of CPU to start; on a
+#: small machine a room arriving at once would queue behind each other without a warm pool.
+DEFAULT_ROOM_SIZE = 10
 
 
 def is_loopback(ip: str) -> bool:
@@ -49,6 +53,8 @@ class ServeOptions:
     port : TCP port (8866).
     token : required token; ``None`` generates one when ``ip`` is not a loopback address.
     store : the workshop database file (default ``$WORKBOOK_STORE`` or ``workshop.sqlite`` in the repo).
+    room_size : workshop kernels kept started and pre-rendered ahead of the participants
+        (Voila's preheated pool); 0 turns preheating off.
     params_dir, reports_dir : where the dashboards read params files and the board writes reports.
     extra : further Voila arguments, passed through.
     """
@@ -59,6 +65,7 @@ class ServeOptions:
     store: Path | None = None
     params_dir: Path | None = None
     reports_dir: Path | None = None
+    room_size: int = DEFAULT_ROOM_SIZE
     extra: list[str] = field(default_factory=list)
 
     def resolved_token(self) -> str:
@@ -91,7 +98,21 @@ def command(opts: ServeOptions, token: str) -> list[str]:
         f"--Voila.token={token}",
         # Read voila.json from the apps folder only, so the machine's own config cannot leak in.
         f"--Voila.config_file_paths={APPS}",
+        *preheat_args(opts.room_size),
         *opts.extra,
+    ]
+
+
+def preheat_args(room_size: int) -> list[str]:
+    """Voila options for a pool of ``room_size`` preheated kernels for the workshop app only
+    (the dashboards are opened by a few people and keep their normal start)."""
+    if room_size <= 0:
+        return []
+    pools = json.dumps({"default": {"pool_size": 0}, "workshop.ipynb": {"pool_size": room_size}})
+    return [
+        "--preheat_kernel=True",
+        f"--VoilaKernelManager.kernel_pools_config={pools}",
+        "--VoilaKernelManager.fill_delay=0",
     ]
 
 

@@ -30,9 +30,12 @@ def _merge(target: Any, new: Any) -> Any:
             elif key not in target or target[key] != value:
                 target[key] = value
         return target
-    if isinstance(target, CommentedSeq) and isinstance(new, list) and len(target) == len(new):
+    if isinstance(target, CommentedSeq) and isinstance(new, list) and len(target) <= len(new):
+        # entries in place (keeping their comments and flow style), new ones appended
         for i, value in enumerate(new):
-            if isinstance(target[i], (CommentedMap, CommentedSeq)):
+            if i >= len(target):
+                target.append(value)
+            elif isinstance(target[i], (CommentedMap, CommentedSeq)):
                 target[i] = _merge(target[i], value)
             elif target[i] != value:
                 target[i] = value

@@ -76,7 +76,7 @@ class Server:
                 self.proc.wait(timeout=10)
 
 
-def start_server(tmp: Path, timeout: float = 60.0) -> Server:
+def start_server(tmp: Path, timeout: float = 60.0, room_size: int | None = None) -> Server:
     """`workbook serve` on 127.0.0.1 with its own store, a copy of the params and a reports folder."""
     port = free_port()
     params = tmp / "params"
@@ -89,7 +89,8 @@ def start_server(tmp: Path, timeout: float = 60.0) -> Server:
     exe = Path(sys.executable).parent / "workbook"
     with log_path.open("w") as log:
         proc = subprocess.Popen(
-            [str(exe), "serve", "--port", str(port), "--store", str(store)],
+            [str(exe), "serve", "--port", str(port), "--store", str(store),
+             *(["--room-size", str(room_size)] if room_size is not None else [])],
             stdout=log,
             stderr=subprocess.STDOUT,
             env=env,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
-from urllib.parse import urlencode
+from urllib.parse import urlencode, parse_qs
 
 import ipywidgets as W
 
@@ -62,7 +62,11 @@ class WorkshopApp:
         self._build_join()
         self._build_question()
         self._build_review()
-        self._start(query if query is not None else query_params())
+        # The page's query string (?session=...&participant=...) comes from the environment when
+        # Voila runs the notebook per request, or from the browser through ``self.url`` when the
+        # kernel was preheated — then the kernel never blocks waiting for the request.
+        self._start(query if query is not None else query_params(wait=False))
+        self.url.observe(self._on_location, names="location")
 
     # -- screens ---------------------------------------------------------------------------
 
@@ -124,6 +128,12 @@ class WorkshopApp:
         self.review_screen = W.VBox([self.review_text, W.HBox([submit, revise], layout=W.Layout(gap="10px"))])
 
     # -- flow ------------------------------------------------------------------------------
+
+    def _on_location(self, change: dict) -> None:
+        if self.pid:  # already resumed from the environment
+            return
+        query = {k: v[0] for k, v in parse_qs(change["new"]).items() if v}
+        friendly(self.status)(self._start)(query)
 
     def _start(self, query: dict[str, str]) -> None:
         code, pid = query.get("session", ""), query.get("participant", "")

@@ -1,0 +1,230 @@
+"""The guided forms, driven from Python as a notebook user would drive them in a browser:
+a widget change redraws the chart of the edited state, "Save" writes the section back with
+the file's comments intact, and an invalid edit is explained in the form and never saved."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from tests.conftest import EXAMPLES
+from workbook import load_params
+from workbook.ui import guided
+
+EXAMPLE = next(p for p in EXAMPLES if "reseller" in p.name)
+
+
+@pytest.fixture
+def params_file(tmp_path):
+    path = tmp_path / "alliance.yaml"
+    path.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    assert all(getattr(load_params(path), s) is not None for s in ("scope", "trust", "value", "health"))
+    return path
+
+
+def chart_data(form) -> str:
+    """Every dataset of the form's charts, as one comparable string."""
+    return json.dumps([c.to_dict().get("datasets", {}) for c in form.charts], sort_keys=True, default=str)
+
+
+def svg(form) -> list[str]:
+    return [o["data"]["image/svg+xml"] for o in form.output.outputs if "image/svg+xml" in o["data"]]
+
+
+def unquoted(text: str) -> str:
+    return text.replace('"', "")
+
+
+def comments(text: str) -> list[str]:
+    return [line[line.index("#"):].strip() for line in text.splitlines() if "#" in line]
+
+
+def save(form, path) -> None:
+    """Press "Save"; it must succeed, keep every comment, and load back as the edited model."""
+    before = path.read_text(encoding="utf-8")
+    edited = form.model
+    form.save_button.click()
+    assert "wb-status-ok" in form.status.value, form.status.value
+    after = path.read_text(encoding="utf-8")
+    assert after != before
+    assert comments(before) and all(c in after for c in comments(before))
+    assert getattr(load_params(path), form.section) == edited
+
+
+def assert_refused(form, path, before: str, field: str) -> None:
+    form.save_button.click()
+    assert "wb-status-error" in form.status.value
+    assert field in form.status.value
+    assert "Traceback" not in form.status.value
+    assert path.read_text(encoding="utf-8") == before
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temp file left behind
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def test_every_form_starts_from_the_file_and_saving_unedited_changes_nothing(params_file):
+    before = params_file.read_text(encoding="utf-8")
+    params = load_params(params_file)
+    for cls in (guided.ScopeForm, guided.TrustForm, guided.RampForm, guided.ValueForm):
+        form = cls(params_file)
+        assert form.model == getattr(params, form.section)
+        assert form.charts and svg(form) and all(s.lstrip().startswith("<svg") for s in svg(form))
+        form.save_button.click()
+        assert "wb-status-ok" in form.status.value
+        # Quotes are compared loosely: yamlio re-dumps without ruamel's preserve_quotes, so
+        # "quoted" notes lose their (unneeded) quotes on any save, whichever section it edits.
+        assert unquoted(params_file.read_text(encoding="utf-8")) == unquoted(before), cls.__name__
+
+
+def test_scope_form_edits_the_checklist(params_file):
+    form = guided.ScopeForm(params_file)
+    data, pictures = chart_data(form), svg(form)
+    form.status_buttons["exit_terms"].value = "agreed"  # was missing
+    form.status_buttons["exclusivity"].value = "draft"  # written with a note
+    assert chart_data(form) != data and svg(form) != pictures
+    form.manager.value = "Sam <Lee>"
+    form.to_confirm.value = "Partner presales engineer\n\nMarketing budget\n"
+    save(form, params_file)
+    scope = load_params(params_file).scope
+    assert scope.items["exit_terms"].status == "agreed"
+    assert scope.items["exclusivity"].status == "draft" and scope.items["exclusivity"].note == "Non-exclusive in the DACH region"
+    assert scope.alliance_manager == "Sam <Lee>"
+    assert scope.resources_to_be_confirmed == ["Partner presales engineer", "Marketing budget"]
+    assert "exit_terms: agreed" in params_file.read_text(encoding="utf-8")  # shorthand kept
+
+
+def test_scope_form_with_no_manager_raises_the_flag_live(params_file):
+    form = guided.ScopeForm(params_file)
+    form.manager.value = ""
+    text = "".join(o["data"].get("text/html", "") for o in form.output.outputs)
+    assert "No alliance manager is named." in text
+    assert form.model.alliance_manager is None
+
+
+def test_trust_form_edits_and_adds_respondents(params_file):
+    form = guided.TrustForm(params_file)
+    data = chart_data(form)
+    form.select("p1")
+    assert form.respondent_id.value == "p1" and form.side.value == "partner"
+    assert form.answer_buttons["same_objectives"].value == 2
+    assert form.answer_buttons["trust_discussed"].value == guided.DONT_KNOW
+    form.answer_buttons["same_objectives"].value = 5
+    form.answer_buttons["keeps_word"].value = guided.DONT_KNOW
+    assert chart_data(form) != data
+    form.add_button.click()
+    form.respondent_id.value = "p5"
+    form.side.value = "partner"
+    form.role.value = "presales"
+    form.answer_buttons["c1_capable"].value = 4
+    save(form, params_file)
+    respondents = {r.id: r for r in load_params(params_file).trust.respondents}
+    assert respondents["p1"].answers["same_objectives"] == 5
+    assert respondents["p1"].answers["keeps_word"] is None
+    assert respondents["p5"].side == "partner" and respondents["p5"].role == "presales"
+    assert respondents["p5"].answers == {"c1_capable": 4}
+
+
+def test_trust_form_refuses_a_duplicate_respondent_id(params_file):
+    before = params_file.read_text(encoding="utf-8")
+    form = guided.TrustForm(params_file)
+    form.add_button.click()
+    form.respondent_id.value = "v1"
+    assert "used twice" in form.status.value  # shown live, before saving
+    assert_refused(form, params_file, before, "trust.respondents[8].id")
+
+
+def test_ramp_form_sliders_move_the_j_curve(params_file):
+    before = params_file.read_text(encoding="utf-8")
+    form = guided.RampForm(params_file)
+    data = chart_data(form)
+    form.sliders["sales_cycle_months"].value = 6
+    form.sliders["partner_margin"].value = 0.3
+    form.sliders["avg_deal_value"].value = 45000
+    assert chart_data(form) != data
+    save(form, params_file)
+    after = params_file.read_text(encoding="utf-8")
+    assert "avg_deal_value: 45000\n" in after  # a whole number stays one
+    assert "partner_margin: 0.3 " in after  # end-of-line comment kept
+    changed = [(a, b) for a, b in zip(unquoted(before).splitlines(), unquoted(after).splitlines()) if a != b]
+    assert len(changed) == 3
+    again = guided.RampForm(params_file)
+    assert again.model == form.model and again.sliders["sales_cycle_months"].value == 6
+
+
+def test_value_form_edits_and_refuses_a_percentage_typed_as_a_share(params_file):
+    before = params_file.read_text(encoding="utf-8")
+    form = guided.ValueForm(params_file)
+    data = chart_data(form)
+    form.fields["quotes_per_year"].value = 1500
+    assert chart_data(form) != data
+    form.fields["cost_of_capital"].value = 25  # 25 % typed where a share belongs
+    assert "did you mean 0.25?" in form.status.value
+    assert_refused(form, params_file, before, "value.cost_of_capital")
+    form.fields["cost_of_capital"].value = 0.25
+    form.margin.value = "300,000"
+    save(form, params_file)
+    value = load_params(params_file).value
+    assert (value.quotes_per_year, value.cost_of_capital, value.margin_paid_to_partner_per_year) == (1500, 0.25, 300000)
+    assert value.other_costs[0].name == "First-line support"  # not on the form, kept
+
+
+def test_health_form_adds_a_check_in(params_file):
+    form = guided.HealthForm(params_file)
+    n = len(load_params(params_file).health.check_ins)
+    assert len(form.model.check_ins) == n + 1  # the check-in being added is in the picture
+    data = chart_data(form)
+    form.date.value = dt.date(2026, 6, 30)
+    form.manager.value = "Sam Lee"
+    form.sentiment.value = "negative"
+    form.events.value = ("personnel", "resources")
+    form.event_note.value = "Dana moved to another region"
+    form.wins.value = 4
+    form.wins_credit.value = 1
+    assert chart_data(form) != data
+    save(form, params_file)
+    latest = load_params(params_file).health.check_ins[-1]
+    assert (latest.date, latest.alliance_manager, latest.sentiment, latest.wins, latest.wins_crediting_partner) == (
+        dt.date(2026, 6, 30), "Sam Lee", "negative", 4, 1
+    )
+    assert [e.kind for e in latest.events] == ["personnel", "resources"]
+    assert form.date.value > dt.date(2026, 6, 30) and form.wins.value == 0  # a fresh draft
+
+
+def test_health_form_refuses_more_credited_wins_than_wins(params_file):
+    before = params_file.read_text(encoding="utf-8")
+    form = guided.HealthForm(params_file)
+    form.wins.value = 1
+    form.wins_credit.value = 3
+    assert_refused(form, params_file, before, "wins_crediting_partner")
+
+
+def test_params_text_is_escaped_in_the_forms(params_file):
+    text = params_file.read_text(encoding="utf-8").replace("Dana Reyes", "<script>alert(1)</script>")
+    params_file.write_text(text, encoding="utf-8")
+    form = guided.HealthForm(params_file)
+    assert "<script>" not in form.history.value and "&lt;script&gt;" in form.history.value
+
+
+def test_a_form_starts_blank_when_the_file_has_no_such_section(tmp_path):
+    path = tmp_path / "bare.yaml"
+    text = EXAMPLE.read_text(encoding="utf-8")
+    path.write_text(text[: text.index("\nscope:")] + "\n", encoding="utf-8")
+    form = guided.ValueForm(path)
+    assert "no <code>value</code> section yet" in form.status.value and not form.charts
+    form.fields["revenue_via_partner_per_year"].value = 500000
+    form.fields["quotes_per_year"].value = 100
+    form.save_button.click()
+    assert "wb-status-ok" in form.status.value
+    assert load_params(path).value.revenue_via_partner_per_year == 500000
+    scope = guided.ScopeForm(path)
+    assert scope.data == {} and scope.model.items == {}
+
+
+def test_overview_is_static_html_with_inline_svg(params_file):
+    params = load_params(params_file)
+    for section in ("scope", "trust", "ramp", "value", "health"):
+        html = guided.overview(params, section)._repr_html_()
+        assert "<svg" in html and "<script" not in html, section

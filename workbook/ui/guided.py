@@ -1,0 +1,768 @@
+"""The guided notebooks' forms: edit one section of a params file, see its chart, save it back.
+
+Each form is bound to one params file and displays in one line of a notebook
+(``guided.ScopeForm(params_path)``). Every change redraws the section's chart from the
+*edited* state (rendered to SVG by vl-convert, so it works offline); "Save to <file>" merges the
+edit into the YAML with :func:`workbook.yamlio.save_section` — comments kept, validated before
+an atomic replace — and shows either a confirmation or every problem, never a traceback.
+
+Forms edit the section as it is written in the file (shorthands, notes, weights and keys the
+form does not show are carried through untouched), so saving an unedited form leaves the file
+byte for byte as it was.
+
+For tests and scripts, without a browser: set widget values in Python, read ``form.data``
+(the edited section as plain YAML-ready data), ``form.model`` (it validated, as the section's
+pydantic model), ``form.chart`` / ``form.charts`` (the Altair charts of the edited state), and
+press ``form.save_button.click()``.
+
+:func:`overview` gives the same picture of a file's *current* state as static HTML with inline
+SVG, for headless (papermill) runs of the guided notebooks.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Callable, Iterable
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import ipywidgets as W
+from altair.utils.mimebundle import spec_to_mimebundle
+
+from .. import ramp as ramp_model
+from .. import scoping, signals, trust, value, views
+from ..charts import (
+    health_timeline,
+    ramp_chart,
+    readiness_chart,
+    theme,
+    trust_dumbbell,
+    trust_quadrant,
+    value_waterfall,
+)
+from ..errors import ParamsError
+from ..instruments import SCOPING, TRUST
+from ..params import Params, parse_params, read_yaml
+from ..sections import Scope
+from ..yamlio import save_section
+from .common import CSS, friendly, message
+
+Section = str  # "scope" | "trust" | "ramp" | "value" | "health"
+
+SECTION_WORDS = {
+    "scope": "scoping checklist",
+    "trust": "trust assessment",
+    "ramp": "revenue ramp",
+    "value": "partner's non-sales value",
+    "health": "health check-ins",
+}
+
+GUIDED_CSS = """
+<style>
+.wb-guided { max-width: 1000px; }
+.wb-guided .wb-item { line-height: 1.35; padding: 4px 0; }
+.wb-guided ul.wb-problems { margin: 4px 0 0 18px; padding: 0; }
+</style>
+"""
+
+
+# --------------------------------------------------------------------------------------------
+# The picture of a section: charts and a few escaped HTML pieces
+
+
+def _break_even(params: Params) -> int | None:
+    return ramp_model.run(params.ramp).metrics.break_even_month
+
+
+def _missing(section: Section) -> str:
+    return (
+        f"<p>This params file has no <code>{section}</code> section yet. "
+        f"Fill in the {SECTION_WORDS[section]} in the form and save it to add one.</p>"
+    )
+
+
+def section_view(params: Params, section: Section) -> tuple[list[alt.TopLevelMixin], list[str]]:
+    """The charts and the HTML pieces (escaped) that show one section of ``params``.
+
+    Parameters
+    ----------
+    params : a validated params model.
+    section : ``scope``, ``trust``, ``ramp``, ``value`` or ``health``.
+
+    Returns
+    -------
+    (charts, html): Altair charts whose titles state the finding, and HTML snippets (flags,
+    headline figures). A section the file does not have yet gives a note and no chart, except
+    ``scope``, which is shown as an all-missing checklist.
+    """
+    theme.enable()
+    if section == "ramp":
+        result = ramp_model.run(params.ramp)
+        return [ramp_chart(result)], [views.ramp_metrics_table(result.metrics).html]
+    if section == "scope":
+        scope = params.scope if params.scope is not None else Scope()
+        found = scoping.analyse(scope)
+        flags = scoping.flags(scope, params.ramp.commitment_months, _break_even(params), horizon_months=params.ramp.horizon_months)
+        head = [] if params.scope is not None else [_missing("scope")]
+        return [readiness_chart(found.groups, found.overall)], head + [views.flag_list(flags).html]
+    if section == "trust":
+        if params.trust is None:
+            return [], [_missing("trust")]
+        t = trust.analyse(params.trust)
+        if t.trust_index is None:
+            headline = (
+                f"<p>Trust index: not shown yet — each side needs at least {t.min_respondents} "
+                "respondents who answered (answers stay anonymous).</p>"
+            )
+        else:
+            headline = f"<p>Trust index <b>{t.trust_index:.0f}</b> of 100; asymmetry {t.asymmetry:+.0f} points (vendor − partner).</p>"
+        return [trust_dumbbell(t.gaps), trust_quadrant(t.indices)], [headline, views.flag_list(trust.flags(t)).html]
+    if section == "value":
+        if params.value is None:
+            return [], [_missing("value")]
+        v = value.analyse(params.value, params.ramp.partner_margin)
+        return [value_waterfall(v.breakdown)], [views.flag_list(value.flags(v)).html]
+    if section == "health":
+        if params.health is None:
+            return [], [_missing("health")]
+        h = params.health
+        flags = signals.flags(h, _break_even(params))
+        return [health_timeline(signals.timeline(h), signals.event_table(h))], [views.flag_list(flags).html]
+    raise ValueError(f"unknown section {section!r}; expected one of {', '.join(SECTION_WORDS)}")
+
+
+def svg_bundle(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    """A chart as a ``{"image/svg+xml": ...}`` mime bundle (vl-convert: no JavaScript, no CDN)."""
+    bundle = spec_to_mimebundle(chart.to_dict(), format="svg", mode="vega-lite", vegalite_version=alt.VEGALITE_VERSION)
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    return dict(data)
+
+
+def overview(params: Params, section: Section) -> views.HTML:
+    """The current state of one section as static HTML with inline SVG charts.
+
+    Meant for the first cells of a guided notebook, so that a headless run (papermill,
+    nbconvert) shows something meaningful; the form below it is the interactive part.
+    """
+    charts, parts = section_view(params, section)
+    svgs = [f'<div class="wb-chart">{svg_bundle(c)["image/svg+xml"]}</div>' for c in charts]
+    return views.HTML('<div class="wb-overview">' + "".join(svgs + parts) + "</div>")
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _plain(data: Any) -> Any:
+    """ruamel's commented containers as plain dicts and lists (a deep copy)."""
+    if isinstance(data, dict):
+        return {k: _plain(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_plain(v) for v in data]
+    return data
+
+
+def _num(x: float) -> int | float:
+    """Whole numbers as ints (so 40000 is not written back as 40000.0), others rounded to 6 places."""
+    x = round(float(x), 6)
+    return int(x) if x.is_integer() else x
+
+
+def _problems_html(title: str, exc: ParamsError, path: Path) -> str:
+    """The problems of ``exc`` as an escaped error panel, named by file name rather than full path."""
+    lines = []
+    for p in exc.problems:
+        where = path.name if p.line is None else f"{path.name}:{p.line}"
+        lines.append(f"<li>{escape(where)}: <code>{escape(p.field)}</code>: {escape(p.message)}</li>")
+    return f'<div class="wb-status-error">{escape(title)}<ul class="wb-problems">{"".join(lines)}</ul></div>'
+
+
+def _label(text: str, width: str = "520px") -> W.HTML:
+    html = W.HTML(f'<div class="wb-item">{escape(text)}</div>', layout=W.Layout(width=width))
+    return html
+
+
+# --------------------------------------------------------------------------------------------
+# The form machinery
+
+
+class GuidedForm:
+    """Base of the guided forms: one section of one params file.
+
+    Subclasses set :attr:`section` and :attr:`intro`, build their controls in
+    :meth:`_build`, and turn them back into the section's plain data in :meth:`_collect`.
+
+    Attributes
+    ----------
+    path : the params file.
+    params : the model of the file as last loaded or saved.
+    widget : the form's root widget (the form displays as it).
+    status : the message area (save results, problems).
+    output : the Output widget holding the charts of the edited state.
+    save_button : "Save to <file>".
+    charts : the Altair charts of the edited state, as last drawn; ``chart`` is the first.
+    """
+
+    section: Section = ""
+    intro: str = ""
+
+    def __init__(self, params_path: str | Path):
+        self.path = Path(params_path)
+        self._loading = False
+        self._load()
+        self.status = W.HTML()
+        self.status.add_class("wb-status")
+        self.output = W.Output()
+        self.charts: list[alt.TopLevelMixin] = []
+        self._guard = friendly(self.status)
+        self.save_button = W.Button(
+            description=f"Save to {self.path.name}", button_style="primary", icon="save", layout=W.Layout(width="auto")
+        )
+        self.save_button.add_class("wb-save")
+        self.save_button.on_click(self._guard(self._save))
+        controls = self._build()
+        head = W.HTML(CSS + GUIDED_CSS + f"<p>{escape(self.intro)}</p>")
+        self.widget = W.VBox([head, *controls, self.save_button, self.status, self.output])
+        self.widget.add_class("wb-app")
+        self.widget.add_class("wb-guided")
+        self._guard(self.redraw)()
+
+    # -- state
+
+    def _load(self) -> None:
+        """(Re)read the file: the whole document as plain data, its model, this section's raw data."""
+        self._doc: dict[str, Any] = _plain(read_yaml(self.path))
+        self.params: Params = parse_params(self._doc, self.path)
+        self._raw: dict[str, Any] = copy.deepcopy(self._doc.get(self.section) or {})
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The edited section as plain data, exactly what "Save" would write."""
+        return self._collect()
+
+    def validated(self) -> Params:
+        """The whole params model with the edited section in place.
+
+        Raises
+        ------
+        ParamsError
+            when the edited section does not validate.
+        """
+        return parse_params({**self._doc, self.section: self.data}, self.path)  # type: ignore[no-any-return]
+
+    @property
+    def model(self) -> Any:
+        """The edited section as its validated model (raises ParamsError when invalid)."""
+        return getattr(self.validated(), self.section)
+
+    @property
+    def chart(self) -> alt.TopLevelMixin | None:
+        return self.charts[0] if self.charts else None
+
+    # -- subclass hooks
+
+    def _build(self) -> list[W.Widget]:
+        raise NotImplementedError
+
+    def _collect(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _after_save(self) -> None:
+        """Called once a save succeeded and the file was re-read."""
+
+    # -- behaviour
+
+    def _watch(self, widgets: Iterable[W.Widget], handler: Callable[[dict[str, Any]], None] | None = None) -> None:
+        for w in widgets:
+            w.observe(self._guard(handler or self._changed), names="value")
+
+    def _changed(self, change: dict[str, Any] | None = None) -> None:
+        if not self._loading:
+            self.redraw()
+
+    def redraw(self) -> None:
+        """Recompute the charts from the edited state; show the problems instead when it is invalid."""
+        try:
+            params = self.validated()
+        except ParamsError as exc:
+            if self.section not in self._doc and self.data == self._raw:
+                self.status.value = f'<div class="wb-status-info">{_missing(self.section)}</div>'
+            else:
+                self.status.value = _problems_html("Not valid yet, so nothing can be saved. Please fix:", exc, self.path)
+            return
+        charts, parts = section_view(params, self.section)
+        self.charts = charts
+        outputs = [{"output_type": "display_data", "data": {**svg_bundle(c), "text/plain": "<chart>"}, "metadata": {}} for c in charts]
+        outputs += [{"output_type": "display_data", "data": {"text/html": p, "text/plain": ""}, "metadata": {}} for p in parts]
+        self.output.outputs = tuple(outputs)
+        self.status.value = message("info", "Changes not saved yet.") if self.data != self._raw else ""
+
+    def _save(self, _button: Any = None) -> None:
+        try:
+            save_section(self.path, self.section, self.data)
+        except ParamsError as exc:
+            self.status.value = _problems_html(f"Not saved: {self.path.name} is unchanged. Please fix:", exc, self.path)
+            return
+        self._load()
+        self._after_save()
+        self.redraw()
+        when = dt.datetime.now().strftime("%H:%M:%S")
+        self.status.value = message("ok", f"Saved the {SECTION_WORDS[self.section]} to {self.path.name} at {when}.")
+
+    # -- display
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.widget)
+
+
+# --------------------------------------------------------------------------------------------
+# scope
+
+
+class ScopeForm(GuidedForm):
+    """The scoping checklist: each item agreed / draft / missing, by group; the alliance
+    manager; resources still to be confirmed. The chart is readiness by group."""
+
+    section = "scope"
+    intro = (
+        "Go through the checklist with both companies in the room. Mark an item agreed only when "
+        "both sides have signed up to it; draft means it is written down but not yet agreed."
+    )
+
+    def _build(self) -> list[W.Widget]:
+        items = self._raw.get("items") or {}
+        self.status_buttons: dict[str, W.ToggleButtons] = {}
+        pages = []
+        for group in SCOPING.groups:
+            rows = []
+            for item in (i for i in SCOPING.items if i.group == group.id):
+                entry = items.get(item.id)
+                status = entry if isinstance(entry, str) else (entry or {}).get("status", "missing")
+                toggle = W.ToggleButtons(
+                    options=["agreed", "draft", "missing"], value=status, style={"button_width": "72px"}
+                )
+                self.status_buttons[item.id] = toggle
+                rows.append(W.HBox([_label(item.wording), toggle]))
+            pages.append(W.VBox(rows))
+        self.checklist = W.Accordion(children=pages, titles=tuple(g.label for g in SCOPING.groups))
+        self.manager = W.Text(
+            value=self._raw.get("alliance_manager") or "",
+            description="Alliance manager",
+            placeholder="name of the person (leave empty if nobody is named yet)",
+            style={"description_width": "150px"},
+            layout=W.Layout(width="620px"),
+        )
+        self.to_confirm = W.Textarea(
+            value="\n".join(self._raw.get("resources_to_be_confirmed") or []),
+            description="To be confirmed",
+            placeholder="one resource per line, e.g. Partner presales engineer",
+            style={"description_width": "150px"},
+            layout=W.Layout(width="620px", height="80px"),
+        )
+        self._watch([*self.status_buttons.values(), self.manager, self.to_confirm])
+        return [self.checklist, self.manager, self.to_confirm]
+
+    def _collect(self) -> dict[str, Any]:
+        data = copy.deepcopy(self._raw)
+        items = dict(data.get("items") or {})
+        for item_id, toggle in self.status_buttons.items():
+            old = items.get(item_id)
+            if isinstance(old, dict):
+                items[item_id] = {**old, "status": toggle.value}
+            elif old is not None or toggle.value != "missing":  # an item left out counts as missing
+                items[item_id] = toggle.value
+        if items or "items" in data:
+            data["items"] = items
+        manager = self.manager.value.strip() or None
+        if manager is not None or "alliance_manager" in data:
+            data["alliance_manager"] = manager
+        to_confirm = [line.strip() for line in self.to_confirm.value.splitlines() if line.strip()]
+        if to_confirm or "resources_to_be_confirmed" in data:
+            data["resources_to_be_confirmed"] = to_confirm
+        return data
+
+
+# --------------------------------------------------------------------------------------------
+# trust
+
+DONT_KNOW = 0  # the toggle's value for "don't know" (stored as null / left out)
+
+
+class TrustForm(GuidedForm):
+    """One respondent at a time: pick one (or add one), give their side and role, and rate the
+    other organisation on every statement 1–5 or "don't know". The charts are the perception
+    gaps by principle and the competence/intentions quadrant."""
+
+    section = "trust"
+    intro = (
+        "Each respondent rates the other organisation on every statement, from 1 (strongly disagree) "
+        "to 5 (strongly agree). Use \"don't know\" rather than guessing: it is left out of the scores."
+    )
+
+    def _build(self) -> list[W.Widget]:
+        self._rows: list[dict[str, Any]] = copy.deepcopy(self._raw.get("respondents") or [])
+        self.respondent = W.Dropdown(description="Respondent", style={"description_width": "110px"}, layout=W.Layout(width="360px"))
+        self.add_button = W.Button(description="Add a respondent", icon="plus", layout=W.Layout(width="auto"))
+        self.add_button.on_click(self._guard(self._add))
+        self.respondent_id = W.Text(description="Id", style={"description_width": "110px"}, layout=W.Layout(width="360px"))
+        self.side = W.ToggleButtons(options=["vendor", "partner"], description="Side", style={"description_width": "110px"})
+        self.role = W.Text(description="Role", placeholder="e.g. sales, presales, management", style={"description_width": "110px"}, layout=W.Layout(width="360px"))
+        labels = [(str(n), n) for n in range(TRUST.scale.min, TRUST.scale.max + 1)] + [("don't know", DONT_KNOW)]
+        tips = [TRUST.scale.labels.get(n, "") for n in range(TRUST.scale.min, TRUST.scale.max + 1)] + ["leave this statement out"]
+        self.answer_buttons: dict[str, W.ToggleButtons] = {}
+        rows = []
+        for item in TRUST.items:
+            toggle = W.ToggleButtons(options=labels, value=DONT_KNOW, tooltips=tips, style={"button_width": "44px"})
+            toggle.add_class(f"wb-answer-{item.id}")
+            self.answer_buttons[item.id] = toggle
+            rows.append(W.HBox([_label(item.wording, "480px"), toggle]))
+        if not self._rows:
+            self._rows.append(self._new_row())
+        self._refresh_choices(0)
+        self._show_row()
+        self.respondent.observe(self._guard(self._pick), names="value")
+        self._watch([self.respondent_id], self._id_changed)
+        self._watch([self.side, self.role], self._details_changed)
+        for item_id, toggle in self.answer_buttons.items():
+            toggle.observe(self._guard(self._answer_handler(item_id)), names="value")
+        return [W.HBox([self.respondent, self.add_button]), self.respondent_id, self.side, self.role, W.VBox(rows)]
+
+    # respondents
+
+    def _new_row(self) -> dict[str, Any]:
+        taken = {r.get("id") for r in self._rows}
+        n = len(self._rows) + 1
+        while f"respondent-{n}" in taken:
+            n += 1
+        return {"id": f"respondent-{n}", "side": "vendor"}
+
+    @property
+    def current(self) -> dict[str, Any]:
+        """The respondent being edited (raw data, edited in place)."""
+        return self._rows[self.respondent.value]
+
+    def _refresh_choices(self, index: int) -> None:
+        self._loading = True
+        try:
+            self.respondent.options = [(f"{r.get('id', '?')} ({r.get('side', '?')})", i) for i, r in enumerate(self._rows)]
+            self.respondent.value = index
+        finally:
+            self._loading = False
+
+    def _show_row(self) -> None:
+        """Load the current respondent into the widgets without triggering edits."""
+        row = self.current
+        answers = row.get("answers") or {}
+        self._loading = True
+        try:
+            self.respondent_id.value = str(row.get("id", ""))
+            self.side.value = row.get("side") if row.get("side") in ("vendor", "partner") else "vendor"
+            self.role.value = str(row.get("role") or "")
+            for item_id, toggle in self.answer_buttons.items():
+                a = answers.get(item_id)
+                toggle.value = a if isinstance(a, int) and TRUST.scale.min <= a <= TRUST.scale.max else DONT_KNOW
+        finally:
+            self._loading = False
+
+    def select(self, respondent_id: str) -> None:
+        """Edit the respondent with this id."""
+        index = next(i for i, r in enumerate(self._rows) if r.get("id") == respondent_id)
+        self.respondent.value = index
+
+    def _pick(self, change: dict[str, Any]) -> None:
+        if not self._loading and change["new"] is not None:
+            self._show_row()
+
+    def _add(self, _button: Any = None) -> None:
+        self._rows.append(self._new_row())
+        self._refresh_choices(len(self._rows) - 1)
+        self._show_row()
+        self.redraw()
+
+    def _id_changed(self, change: dict[str, Any]) -> None:
+        if self._loading:
+            return
+        self.current["id"] = change["new"].strip()
+        self._refresh_choices(self.respondent.value)
+        self.redraw()
+
+    def _details_changed(self, change: dict[str, Any]) -> None:
+        if self._loading:
+            return
+        row = self.current
+        row["side"] = self.side.value
+        role = self.role.value.strip()
+        if role or "role" in row:
+            row["role"] = role
+        self._refresh_choices(self.respondent.value)
+        self.redraw()
+
+    def _answer_handler(self, item_id: str) -> Callable[[dict[str, Any]], None]:
+        def changed(change: dict[str, Any]) -> None:
+            if self._loading:
+                return
+            row = self.current
+            answer = None if change["new"] == DONT_KNOW else int(change["new"])
+            answers = row.get("answers")
+            if answer is None and (not answers or item_id not in answers):
+                return  # "don't know" and never answered: nothing to write
+            row["answers"] = {**(answers or {}), item_id: answer}
+            self.redraw()
+
+        return changed
+
+    def _collect(self) -> dict[str, Any]:
+        data = copy.deepcopy(self._raw)
+        data["respondents"] = copy.deepcopy(self._rows)
+        return data
+
+    def _after_save(self) -> None:
+        index = self.respondent.value
+        self._rows = copy.deepcopy(self._raw.get("respondents") or [])
+        self._refresh_choices(min(index, len(self._rows) - 1))
+        self._show_row()
+
+
+# --------------------------------------------------------------------------------------------
+# ramp
+
+
+class RampForm(GuidedForm):
+    """Sliders for the money machine's key inputs; the chart is the J-curve with its headline
+    figures (first revenue, break-even, peak funding need)."""
+
+    section = "ramp"
+    intro = (
+        "Move the sliders to see when the partnership starts earning and when it pays back. "
+        "Watch the commitment: resources withdrawn before break-even leave only the cost."
+    )
+
+    #: field -> (label, integer?, min, max, step); max grows to fit the file's value
+    FIELDS: dict[str, tuple[str, bool, float, float, float]] = {
+        "sales_cycle_months": ("Sales cycle (months)", True, 0, 24, 1),
+        "enablement_months": ("Enablement (months)", True, 0, 24, 1),
+        "ramp_months": ("Ramp to full speed (months)", True, 0, 48, 1),
+        "steady_deals_per_month": ("Deals per month at full speed", False, 0, 20, 0.1),
+        "avg_deal_value": ("Average deal value", False, 0, 500_000, 1000),
+        "partner_margin": ("Partner margin (share)", False, 0, 1, 0.01),
+        "gross_margin": ("Gross margin (share)", False, 0, 1, 0.01),
+        "commitment_months": ("Resources committed (months)", True, 1, 240, 1),
+    }
+
+    def _build(self) -> list[W.Widget]:
+        self.sliders: dict[str, W.IntSlider | W.FloatSlider] = {}
+        r = self.params.ramp
+        for key, (label, whole, lo, hi, step) in self.FIELDS.items():
+            current = getattr(r, key)
+            top = hi if current <= hi else current * 2
+            common = {"description": label, "continuous_update": False, "style": {"description_width": "230px"}, "layout": W.Layout(width="620px")}
+            if whole:
+                slider: W.IntSlider | W.FloatSlider = W.IntSlider(value=int(current), min=int(lo), max=int(top), step=int(step), **common)
+            else:
+                fmt = ",.0f" if step >= 1 else (".2f" if step < 0.1 else ".1f")
+                slider = W.FloatSlider(value=float(current), min=lo, max=top, step=step, readout_format=fmt, **common)
+            slider.add_class(f"wb-{key}")
+            self.sliders[key] = slider
+        self._watch(self.sliders.values())
+        return list(self.sliders.values())
+
+    def _collect(self) -> dict[str, Any]:
+        data = copy.deepcopy(self._raw)
+        for key, slider in self.sliders.items():
+            whole = self.FIELDS[key][1]
+            data[key] = int(slider.value) if whole else _num(slider.value)
+        return data
+
+
+# --------------------------------------------------------------------------------------------
+# value
+
+
+class ValueForm(GuidedForm):
+    """Number fields for what serving the partner's customers directly would cost; the chart
+    is a waterfall of those costs against the margin paid to the partner."""
+
+    section = "value"
+    intro = (
+        "What does the partner do besides selling? Put a yearly figure on the quotes, advice, credit "
+        "checks and payment terms it carries, and compare them with the margin it keeps."
+    )
+
+    #: field -> label (all yearly figures; shares are written 0.08 for 8 %)
+    FIELDS: dict[str, str] = {
+        "quotes_per_year": "Quotes per year",
+        "hours_per_quote": "Hours per quote",
+        "loaded_cost_per_hour": "Loaded cost per hour",
+        "design_advice_hours_per_year": "Design advice hours per year",
+        "credit_checks_per_year": "Credit checks per year",
+        "cost_per_credit_check": "Cost per credit check",
+        "revenue_via_partner_per_year": "Revenue via the partner per year",
+        "dso_days_partner_carries": "Days of payment the partner carries",
+        "cost_of_capital": "Cost of capital (share, 0.08 = 8 %)",
+        "bad_debt_rate_avoided": "Bad debt avoided (share of revenue)",
+    }
+    MARGIN = "margin_paid_to_partner_per_year"
+
+    def _build(self) -> list[W.Widget]:
+        style = {"description_width": "300px"}
+        layout = W.Layout(width="520px")
+        self.fields: dict[str, W.FloatText] = {}
+        for key, label in self.FIELDS.items():
+            raw = self._raw.get(key, 0.0)
+            start = float(raw) if isinstance(raw, (int, float)) and not isinstance(raw, bool) else 0.0
+            self.fields[key] = W.FloatText(value=start, description=label, style=style, layout=layout)
+            self.fields[key].add_class(f"wb-{key}")
+        margin = self._raw.get(self.MARGIN)
+        self.margin = W.Text(
+            value="" if margin is None else f"{margin:g}" if isinstance(margin, (int, float)) else str(margin),
+            description="Margin paid to the partner per year",
+            placeholder="empty: revenue × the ramp's partner margin",
+            style=style,
+            layout=layout,
+        )
+        self._watch([*self.fields.values(), self.margin])
+        others = self._raw.get("other_costs") or []
+        note = (
+            [W.HTML(f"<p>{len(others)} other cost line(s) in the file are kept as they are.</p>")] if others else []
+        )
+        return [*self.fields.values(), self.margin, *note]
+
+    def _collect(self) -> dict[str, Any]:
+        data = copy.deepcopy(self._raw)
+        for key, field in self.fields.items():
+            number = _num(field.value)
+            if key in data or number != 0:  # 0 is the default: do not add it to the file
+                data[key] = number
+        text = self.margin.value.strip().replace(",", "")
+        if not text:
+            data.pop(self.MARGIN, None)
+        else:
+            try:
+                data[self.MARGIN] = _num(float(text))
+            except ValueError:
+                data[self.MARGIN] = self.margin.value  # the schema explains what is wrong with it
+        return data
+
+
+# --------------------------------------------------------------------------------------------
+# health
+
+
+class HealthForm(GuidedForm):
+    """Add a check-in: date, alliance manager in post, the narrative's sentiment, changes
+    noticed since the last one, wins and how many credited the partner. The chart is the
+    health timeline including the check-in being added."""
+
+    section = "health"
+    intro = (
+        "Record what changed since the last check-in. Changes of people, resources or responsibility "
+        "before the alliance pays back are the early warnings this page is for."
+    )
+    KINDS = ["ownership", "structure", "personnel", "policy", "environment", "resources", "responsibility"]
+
+    def _build(self) -> list[W.Widget]:
+        style = {"description_width": "200px"}
+        layout = W.Layout(width="560px")
+        start = self._raw.get("alliance_start")
+        self.alliance_start = W.DatePicker(
+            value=start if isinstance(start, dt.date) else dt.date.today().replace(day=1),
+            description="Alliance start (month 1)",
+            style=style,
+        )
+        self.date = W.DatePicker(description="Check-in date", style=style)
+        self.manager = W.Text(description="Alliance manager in post", placeholder="empty: the post is vacant", style=style, layout=layout)
+        self.sentiment = W.ToggleButtons(options=["positive", "neutral", "negative"], value="neutral", description="Narrative", style=style)
+        self.events = W.SelectMultiple(options=self.KINDS, value=(), description="Changes noticed", rows=len(self.KINDS), style=style, layout=layout)
+        self.event_note = W.Text(description="What changed", placeholder="a few words for the changes selected", style=style, layout=layout)
+        self.wins = W.BoundedIntText(value=0, min=0, max=100_000, description="Wins since last check-in", style=style)
+        self.wins_credit = W.BoundedIntText(value=0, min=0, max=100_000, description="…of which credited the partner", style=style)
+        self.note = W.Text(description="Note", style=style, layout=layout)
+        self.history = W.HTML()
+        self._reset_draft()
+        self._watch([self.alliance_start, self.date, self.manager, self.sentiment, self.events, self.event_note, self.wins, self.wins_credit, self.note])
+        heading = W.HTML("<h3>Add a check-in</h3>")
+        return [self.alliance_start, self.history, heading, self.date, self.manager, self.sentiment, self.events, self.event_note, self.wins, self.wins_credit, self.note]
+
+    def _reset_draft(self) -> None:
+        """A fresh check-in: the day after the last one (or today), the last manager, no events."""
+        check_ins = self._raw.get("check_ins") or []
+        last = check_ins[-1] if check_ins else {}
+        last_date = last.get("date")
+        today = dt.date.today()
+        when = max(today, last_date + dt.timedelta(days=1)) if isinstance(last_date, dt.date) else today
+        self._loading = True
+        try:
+            self.date.value = when
+            self.manager.value = str(last.get("alliance_manager") or "")
+            self.sentiment.value = "neutral"
+            self.events.value = ()
+            self.event_note.value = ""
+            self.wins.value = 0
+            self.wins_credit.value = 0
+            self.note.value = ""
+        finally:
+            self._loading = False
+        shown = [
+            {"date": str(c.get("date")), "alliance manager": c.get("alliance_manager") or "(vacant)", "narrative": c.get("sentiment"),
+             "changes": ", ".join(str(e.get("kind")) for e in c.get("events") or []), "wins": c.get("wins", 0),
+             "crediting the partner": c.get("wins_crediting_partner", 0)}
+            for c in check_ins
+        ]
+        if shown:
+            import pandas as pd
+
+            self.history.value = "<h3>Check-ins so far</h3>" + views.table(pd.DataFrame(shown)).html
+        else:
+            self.history.value = "<p>No check-ins recorded yet.</p>"
+
+    @property
+    def draft(self) -> dict[str, Any]:
+        """The check-in being added, as plain data."""
+        entry: dict[str, Any] = {
+            "date": self.date.value,
+            "alliance_manager": self.manager.value.strip() or None,
+            "sentiment": self.sentiment.value,
+        }
+        note = self.event_note.value.strip()
+        if self.events.value:
+            entry["events"] = [{"kind": k, "note": note} if note else {"kind": k} for k in self.events.value]
+        entry["wins"] = int(self.wins.value)
+        entry["wins_crediting_partner"] = int(self.wins_credit.value)
+        if self.note.value.strip():
+            entry["note"] = self.note.value.strip()
+        return entry
+
+    def _collect(self) -> dict[str, Any]:
+        data = copy.deepcopy(self._raw)
+        data["alliance_start"] = self.alliance_start.value
+        data["check_ins"] = [*(data.get("check_ins") or []), self.draft]
+        return data
+
+    def _after_save(self) -> None:
+        self._reset_draft()
+
+    def redraw(self) -> None:
+        super().redraw()
+        if self.status.value == message("info", "Changes not saved yet."):
+            self.status.value = message("info", "The chart includes the check-in being added; save to record it.")
+
+
+__all__ = [
+    "GuidedForm",
+    "HealthForm",
+    "RampForm",
+    "ScopeForm",
+    "TrustForm",
+    "ValueForm",
+    "overview",
+    "section_view",
+    "svg_bundle",
+]
