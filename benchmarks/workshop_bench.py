@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import psutil
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -30,6 +32,30 @@ from tests.conftest import CHROMIUM, CHROMIUM_ARGS, outside_requests  # noqa: E4
 from workbook.store import SQLiteStore  # noqa: E402
 
 FORM = ".wb-join"
+
+
+def cpu_seconds(procs) -> float:
+    total = 0.0
+    for p in procs:
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system
+        except psutil.Error:
+            pass
+    return total
+
+
+def server_procs(server: Server) -> list:
+    try:
+        root = psutil.Process(server.proc.pid)
+        return [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return []
+
+
+def browser_procs() -> list:
+    """This benchmark's Chromium processes (under Playwright's driver, under this process)."""
+    return [p for p in psutil.Process().children(recursive=True) if "chrom" in (p.name() or "")]
 HUNG_AFTER = 60.0  # seconds without a form: the page is counted as hung
 
 
@@ -75,12 +101,17 @@ def kernel_rss_mb(server: Server) -> list[float]:
     return out
 
 
-async def run(n_participants: int, spread: float, contexts: int) -> dict:
+async def run(n_participants: int, spread: float, contexts: int, room_size: int) -> dict:
     from playwright.async_api import async_playwright
 
     tmp = Path(tempfile.mkdtemp(prefix="workshop-bench-"))
-    server = start_server(tmp)
-    result: dict = {"participants": n_participants, "spread_s": spread}
+    t_up = time.monotonic()
+    server = start_server(tmp, room_size=room_size)
+    result: dict = {"participants": n_participants, "spread_s": spread, "room_size": room_size}
+    # Ready when Voila says the pool is filled: every pooled kernel has run the notebook.
+    while f"is filled with {room_size} kernel" not in server.log() and time.monotonic() - t_up < 600:
+        await asyncio.sleep(0.5)
+    result["pool_ready_s"] = round(time.monotonic() - t_up, 1)
     try:
         store = SQLiteStore(server.store)
         code = store.create_session("Benchmark alliance").code
@@ -88,8 +119,10 @@ async def run(n_participants: int, spread: float, contexts: int) -> dict:
             browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             board_ctx = await browser.new_context()
             board = await board_ctx.new_page()
+            before_board = {k.pid for k in server.kernels()}
             await board.goto(server.url("facilitator"))
             await board.wait_for_selector(".wb-counts", timeout=60_000)
+            board_pids = {k.pid for k in server.kernels()} - before_board
 
             # Baseline: one participant alone.
             base_ctx = await browser.new_context()
@@ -102,14 +135,22 @@ async def run(n_participants: int, spread: float, contexts: int) -> dict:
             await base_ctx.close()
             await asyncio.sleep(3)
 
+            # Kernels waiting in the pool now: the crowd will take them.
+            waiting = {k.pid for k in server.kernels()} - board_pids
             # The crowd: arrivals spread evenly over `spread` seconds, across a few contexts.
             ctxs = [await browser.new_context() for _ in range(contexts)]
             records: dict = {}
+            cpu_server0, cpu_browser0 = cpu_seconds(server_procs(server)), cpu_seconds(browser_procs())
             t_start = time.monotonic()
             await asyncio.gather(
                 *(participant(ctxs[i % contexts], server, code, i + 1, spread * i / max(1, n_participants - 1), records) for i in range(n_participants))
             )
             result["crowd_wall_s"] = round(time.monotonic() - t_start, 1)
+            # Where the machine's CPU went while the crowd arrived and answered: the server
+            # (Voila and every kernel) against the 30 headless browsers sharing the same 2 cores.
+            # In a real room each participant's own laptop does the browser's share.
+            result["crowd_cpu_server_s"] = round(cpu_seconds(server_procs(server)) - cpu_server0, 1)
+            result["crowd_cpu_browsers_s"] = round(cpu_seconds(browser_procs()) - cpu_browser0, 1)
             recs = [records[k][0] for k in sorted(records)]
             rss = kernel_rss_mb(server)
             # n = baseline + crowd; wait for the board to show it.
@@ -143,14 +184,20 @@ async def run(n_participants: int, spread: float, contexts: int) -> dict:
             for k in sorted(records):
                 await records[k][1].close()
             t_close = time.monotonic()
+            # The participants' kernels are the pool kernels the crowd took (plus fresh ones if the
+            # crowd outnumbered the pool): every one of them must go once its page is closed.
+            unused = max(0, len(waiting) - n_participants)
             gone = None
+            left = len(waiting)
             while time.monotonic() - t_close < 60:
-                if len(server.kernels()) <= 1:
+                alive = {k.pid for k in server.kernels()}
+                left = max(0, len(waiting & alive) - unused)
+                if left == 0:
                     gone = time.monotonic() - t_close
                     break
                 await asyncio.sleep(0.5)
             result["kernels_gone_after_close_s"] = None if gone is None else round(gone, 1)
-            result["kernels_left_after_60s"] = max(0, len(server.kernels()) - 1)
+            result["kernels_left_after_60s"] = left
             await browser.close()
     finally:
         server.stop()
@@ -172,9 +219,11 @@ def main() -> int:
     ap.add_argument("--participants", type=int, default=30)
     ap.add_argument("--spread", type=float, default=10.0, help="seconds over which participants arrive")
     ap.add_argument("--contexts", type=int, default=3, help="browser contexts the pages are spread over")
+    ap.add_argument("--room-size", type=int, default=None, help="preheated workshop kernels (default: participants + 1)")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     args = ap.parse_args()
-    result = asyncio.run(run(args.participants, args.spread, args.contexts))
+    room = args.room_size if args.room_size is not None else args.participants + 1
+    result = asyncio.run(run(args.participants, args.spread, args.contexts, room))
     for key, value in result.items():
         if key != "targets":
             print(f"{key:34} {value}")

@@ -34,6 +34,7 @@ APP_NAMES = ("workshop", "facilitator", "portfolio", "alliance")
 #: Preheated workshop kernels. A participant's kernel costs about 2 s of CPU to start; on a
 #: small machine a room arriving at once would queue behind each other without a warm pool.
 DEFAULT_ROOM_SIZE = 10
+REFILL_DELAY = 60  # seconds: a room arrives within a minute; refilling during it would steal its CPU
 
 
 def is_loopback(ip: str) -> bool:
@@ -112,7 +113,8 @@ def preheat_args(room_size: int) -> list[str]:
     return [
         "--preheat_kernel=True",
         f"--VoilaKernelManager.kernel_pools_config={pools}",
-        "--VoilaKernelManager.fill_delay=0",
+        # refill a few seconds after a kernel is taken, so a room arriving at once gets the CPU first
+        f"--VoilaKernelManager.fill_delay={REFILL_DELAY}",
     ]
 
 
