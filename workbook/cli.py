@@ -123,7 +123,7 @@ def serve(
     port: Annotated[int, typer.Option("--port", "-p", help="TCP port.")] = 8866,
     token: Annotated[Optional[str], typer.Option("--token", help="Token participants need; generated when --ip is not a loopback address.")] = None,
     store: Annotated[Optional[Path], typer.Option("--store", help="Workshop database file (default $WORKBOOK_STORE or workshop.sqlite).")] = None,
-    room_size: Annotated[int, typer.Option("--room-size", min=0, help="Workshop kernels started ahead of the participants (0: none).")] = 10,
+    room_size: Annotated[int, typer.Option("--room-size", min=0, help="Workshop kernels started ahead of the participants, about 75 MB each; size it to the room (0: none).")] = 30,
 ) -> None:
     """Publish the apps of notebooks/apps/ with Voila: workshop, facilitator board, portfolio, alliance.
 

@@ -33,8 +33,8 @@ DEFAULT_PORT = 8866
 APP_NAMES = ("workshop", "facilitator", "portfolio", "alliance")
 #: Preheated workshop kernels. A participant's kernel costs about 2 s of CPU to start; on a
 #: small machine a room arriving at once would queue behind each other without a warm pool.
-DEFAULT_ROOM_SIZE = 10
-REFILL_DELAY = 60  # seconds: a room arrives within a minute; refilling during it would steal its CPU
+DEFAULT_ROOM_SIZE = 30
+REFILL_DELAY = 30  # seconds: after the arrival burst (refilling during it steals its CPU); a visitor who finds the pool empty waits for the refill
 
 
 def is_loopback(ip: str) -> bool:

@@ -28,7 +28,7 @@ SHOTS = Path(os.environ.get("WORKBOOK_SCREENSHOTS") or ROOT / "reports" / "scree
 LOAD_MS = 60_000
 
 
-POOL = 2  # preheated workshop kernels: small, so the tests exercise the pool without loading the machine
+POOL = 6  # preheated workshop kernels: more than the pages this module opens, fewer than a room
 
 
 @pytest.fixture(scope="module")
@@ -36,16 +36,6 @@ def server(tmp_path_factory):
     srv = start_server(tmp_path_factory.mktemp("serve"), room_size=POOL)
     yield srv
     srv.stop()
-
-
-def wait_for_kernels(server: Server, count: int, timeout: float = 60) -> set[int]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        pids = {k.pid for k in server.kernels()}
-        if len(pids) == count:
-            return pids
-        time.sleep(0.5)
-    raise AssertionError(f"expected {count} kernels, found {len(server.kernels())}\n{server.tail()}")
 
 
 @pytest.fixture
@@ -210,16 +200,14 @@ def test_portfolio_opens_an_alliance(browser, server):
 
 def test_kernels_are_shut_down_when_pages_close(browser, server, explain):
     """A participant's page takes a preheated kernel; when the page closes, that kernel goes
-    (voila#1458: the shutdown request needs the XSRF token) and the pool is refilled."""
-    pool = wait_for_kernels(server, POOL)
+    (voila#1458: the shutdown request needs the XSRF token)."""
+    before = {k.pid for k in server.kernels()}
     page = open_app(browser, server, "workshop", "", ".wb-join")
-    wait_for_kernels(server, POOL + 1)  # the pool refills behind the page's kernel
     page.close()
     deadline = time.monotonic() + 15
-    while pool <= {k.pid for k in server.kernels()} and time.monotonic() < deadline:
+    while before <= {k.pid for k in server.kernels()} and time.monotonic() < deadline:
         time.sleep(0.5)
-    assert not pool <= {k.pid for k in server.kernels()}, explain("the closed page's kernel was left behind")
-    wait_for_kernels(server, POOL)
+    assert not before <= {k.pid for k in server.kernels()}, explain("the closed page's kernel was left behind")
     assert "_xsrf' argument missing" not in server.log(), explain("shutdown refused for a missing XSRF token")
 
 
