@@ -44,8 +44,9 @@ lab: $(BIN)/.installed
 serve: $(BIN)/.installed
 	$(BIN)/workbook serve
 
-bench: $(BIN)/.installed
+bench: $(BIN)/.installed chromium
 	$(BIN)/python benchmarks/report_bench.py
+	$(BIN)/python benchmarks/workshop_bench.py
 
 clean:
 	find reports -mindepth 1 -not -name README.md -exec rm -rf {} +

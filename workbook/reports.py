@@ -67,13 +67,15 @@ def _replace_dir(src: Path, dest: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _kernel_config() -> Any:
-    """Kernels talk over local IPC sockets, not TCP ports: parallel runs cannot race for a port
-    (nteract/papermill#511, "Address already in use") and nothing listens on the network."""
+def _kernel_config(socket_dir: Path) -> Any:
+    """Kernels talk over local IPC sockets in a folder of their own, not TCP ports: parallel runs
+    cannot race for a port (nteract/papermill#511, "Address already in use"), nor for a socket
+    name (jupyter_client numbers them per folder), and nothing listens on the network."""
     from traitlets.config import Config
 
     config = Config()
     config.KernelManager.transport = "ipc"
+    config.KernelManager.ip = str(socket_dir / "k")
     return config
 
 
@@ -104,6 +106,8 @@ def render_report(params_path: str | Path, out_dir: str | Path) -> Outcome:
     outcome.slug = params.slug
     out_dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{params.slug}-", dir=out_dir))
+    # short path: a unix socket path must stay under ~100 characters
+    sockets = Path(tempfile.mkdtemp(prefix="wbk-"))
     try:
         nb_out = work / "report.ipynb"
         try:
@@ -115,7 +119,7 @@ def render_report(params_path: str | Path, out_dir: str | Path) -> Outcome:
                 progress_bar=False,
                 start_timeout=KERNEL_START_TIMEOUT,
                 kernel_name="python3",
-                config=_kernel_config(),
+                config=_kernel_config(sockets),
             )
         except Exception as exc:  # papermill raises several kinds; each becomes a reason
             raise ReportError(params_path, _execution_reason(exc)) from exc
@@ -131,6 +135,7 @@ def render_report(params_path: str | Path, out_dir: str | Path) -> Outcome:
         outcome.reason = f"unexpected error: {exc!r}\n{traceback.format_exc(limit=3)}"
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(sockets, ignore_errors=True)
     return outcome
 
 
