@@ -106,7 +106,7 @@ class UrlQuery(anywidget.AnyWidget):  # type: ignore[misc]
       // Report the page's own query string to the kernel. Under Voila's preheated kernels the
       // notebook has already run before this page was requested, so this is how a refreshed
       // page tells its (new) kernel which session and participant to resume.
-      const here = window.location.search.replace(/^\?/, "");
+      const here = window.location.search.replace(/^[?]/, "");
       if (here && model.get("location") !== here) {
         model.set("location", here);
         model.save_changes();
