@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import types
 import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -336,7 +337,7 @@ def _unwrap(tp: Any, part: Any) -> Any:
         args = typing.get_args(tp)
         if origin is Annotated:
             tp = args[0]
-        elif origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        elif origin in (typing.Union, types.UnionType):
             non_none = [a for a in args if a is not type(None)]
             tp = non_none[0] if len(non_none) == 1 else tp
             if len(non_none) != 1:

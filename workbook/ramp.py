@@ -294,9 +294,14 @@ def plan_gap_table(r: Ramp, result: RampResult) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Scenario:
+    """One scenario. ``key`` is stable (flags use it); ``name`` is for people.
+    ``route`` marks the alternatives to partnering (direct team, acquisition)."""
+
+    key: str
     name: str
     description: str
     result: RampResult
+    route: bool = False
 
 
 def default_change_month(r: Ramp) -> int:
@@ -317,18 +322,21 @@ def scenarios(r: Ramp) -> list[Scenario]:
         note=f"scenario: {sc.premature_change_kind.replace('_', ' ')} in month {change_month}",
     )
     out = [
-        Scenario("As planned", "the params file as written", run(r)),
+        Scenario("plan", "As planned", "the params file as written", run(r)),
         Scenario(
+            "invest_late",
             f"Invest {sc.invest_late_months} months late",
             f"every investment line starts {sc.invest_late_months} months later",
             run(r, delay=sc.invest_late_months),
         ),
         Scenario(
+            "under_invest",
             f"Under-invest by {sc.under_invest_pct:g}%",
             f"recurring resources cut by {sc.under_invest_pct:g}% from the start",
             run(r, level=1 - sc.under_invest_pct / 100),
         ),
         Scenario(
+            "premature_change",
             f"{sc.premature_change_kind.replace('_', ' ').capitalize()} in month {change.month}",
             f"a premature change of severity {sc.premature_change_severity:g}",
             run(r, events=[*r.events, change]),
@@ -348,7 +356,9 @@ def scenarios(r: Ramp) -> list[Scenario]:
                 ],
             }
         )
-        out.append(Scenario("Build a direct team", "hire and ramp an own sales team; no partner margin", run(direct, events=[])))
+        out.append(
+            Scenario("direct", "Build a direct team", "hire and ramp an own sales team; no partner margin", run(direct, events=[]), route=True)
+        )
     if sc.acquire is not None:
         a = sc.acquire
         lines = [InvestmentLine(name="Acquisition", one_off=a.price, month=min(a.month, r.horizon_months))]
@@ -365,7 +375,9 @@ def scenarios(r: Ramp) -> list[Scenario]:
                 "investment": lines,
             }
         )
-        out.append(Scenario("Acquire", "buy a company that already sells; integrate, then sell", run(acquired, events=[], start=a.month)))
+        out.append(
+            Scenario("acquire", "Acquire", "buy a company that already sells; integrate, then sell", run(acquired, events=[], start=a.month), route=True)
+        )
     return out
 
 
@@ -571,15 +583,13 @@ def flags(analysis: RampAnalysis) -> list[Flag]:
                 "Invest earlier or lower the target: revenue lags investment by enablement plus the sales cycle.",
             )
         )
-    for s in analysis.scenarios[1:]:
-        if s.name.startswith(("Build", "Acquire")):
-            continue
-        sm = s.result.metrics
-        if m.break_even_month is not None and (sm.break_even_month is None or sm.break_even_month > m.commitment_months):
-            if m.break_even_month <= m.commitment_months:
+    if m.break_even_month is not None and m.break_even_month <= m.commitment_months:
+        for s in analysis.scenarios[1:]:
+            sm = s.result.metrics
+            if not s.route and (sm.break_even_month is None or sm.break_even_month > m.commitment_months):
                 out.append(
                     Flag(
-                        "fragile_to_" + s.name.split()[0].lower(),
+                        f"fragile_to_{s.key}",
                         "low",
                         f"Scenario '{s.name}' would push break-even past the commitment.",
                         "ramp",

@@ -272,22 +272,17 @@ class SQLiteStore:
                     break
                 except sqlite3.OperationalError:  # another process is creating the file
                     time.sleep(0.05 * (attempt + 1))
-            con.execute("BEGIN IMMEDIATE")
-            try:
-                version = con.execute("PRAGMA user_version").fetchone()[0]
-                if version > len(_MIGRATIONS):
-                    raise StoreError(f"{self.path} was written by a newer version of the workbook (schema {version})")
-                for number, script in enumerate(_MIGRATIONS[version:], start=version + 1):
-                    for statement in script.split(";"):
-                        if statement.strip():
-                            con.execute(statement)
-                    con.execute(f"PRAGMA user_version = {number}")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            con.execute("COMMIT")
         finally:
             con.close()
+        with self._write() as con:
+            version = con.execute("PRAGMA user_version").fetchone()[0]
+            if version > len(_MIGRATIONS):
+                raise StoreError(f"{self.path} was written by a newer version of the workbook (schema {version})")
+            for number, script in enumerate(_MIGRATIONS[version:], start=version + 1):
+                for statement in script.split(";"):
+                    if statement.strip():
+                        con.execute(statement)
+                con.execute(f"PRAGMA user_version = {number}")
 
     # -- sessions ---------------------------------------------------------------------------
 
