@@ -34,7 +34,7 @@ APP_NAMES = ("workshop", "facilitator", "portfolio", "alliance")
 #: Preheated workshop kernels. A participant's kernel costs about 2 s of CPU to start; on a
 #: small machine a room arriving at once would queue behind each other without a warm pool.
 DEFAULT_ROOM_SIZE = 30
-REFILL_DELAY = 30  # seconds: after the arrival burst (refilling during it steals its CPU); a visitor who finds the pool empty waits for the refill
+REFILL_DELAY = 30  # seconds: after the arrival burst (refilling during it steals its CPU); a visitor who finds no ready kernel gets a fresh one at once (voila_pool.py)
 
 
 def is_loopback(ip: str) -> bool:
@@ -87,11 +87,12 @@ def environment(opts: ServeOptions, base: dict[str, str] | None = None) -> dict[
 
 
 def command(opts: ServeOptions, token: str) -> list[str]:
-    """The Voila command line (``sys.executable -m voila ...``)."""
+    """The Voila command line (``sys.executable -m workbook.voila_pool ...``: Voila, with a pool
+    that hands out ready kernels only)."""
     return [
         sys.executable,
         "-m",
-        "voila",
+        "workbook.voila_pool",
         str(APPS),
         "--no-browser",
         f"--port={opts.port}",

@@ -219,3 +219,76 @@ def test_participant_kernel_imports_stay_light():
     code = "import sys; from workbook.ui.workshop import workshop_app; print(json.dumps(sorted(m for m in ('pandas', 'altair', 'numpy') if m in sys.modules)))"
     out = subprocess.run([sys.executable, "-c", "import json; " + code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert json.loads(out.stdout) == []
+
+
+def test_participant_page_is_light(browser, server):
+    """Phones on a venue's wifi: the participant's page loads a few small files, not Voila's
+    JupyterLab bundle (about 5 MB in some 100 files), and the address cannot swap the page."""
+    page = browser.new_page()
+    sizes: dict[str, int] = {}
+    page.on("requestfinished", lambda req: sizes.__setitem__(req.url, req.sizes()["responseBodySize"]))
+    page.goto(server.url("workshop", "template=lab"))
+    page.wait_for_selector(".wb-join", timeout=LOAD_MS)
+    page.wait_for_load_state("networkidle")
+    heavy = [u for u in sizes if "/voila/static/" in u or "/voila/labextensions/" in u]
+    assert heavy == [], heavy
+    assert len(sizes) <= 6, sorted(sizes)
+    assert sum(sizes.values()) < 150_000, sizes
+    assert any(u.split("?")[0].endswith("/workbook-light/static/light.js") for u in sizes)
+    assert outside_requests(list(sizes)) == []
+    page.close()
+
+
+def test_latecomer_does_not_wait_for_the_pool_refill(browser, tmp_path_factory):
+    """Once the preheated kernels are taken, the next participant gets a fresh kernel at once,
+    not a pool slot that is still sleeping out its refill delay (REFILL_DELAY, 30 s)."""
+    from workbook.serve import REFILL_DELAY
+
+    srv = start_server(tmp_path_factory.mktemp("late"), room_size=1)
+    try:
+        deadline = time.monotonic() + 60
+        while "is filled with 1 kernel" not in srv.log() and time.monotonic() < deadline:
+            time.sleep(0.3)
+        first = open_app(browser, srv, "workshop", "", ".wb-join")
+        late = browser.new_page()
+        late.goto(srv.url("workshop"), timeout=REFILL_DELAY * 1000 / 2)
+        late.wait_for_selector(".wb-join", timeout=REFILL_DELAY * 1000 / 2)
+        assert srv.log().count("Using pre-heated kernel") == 1, srv.tail()
+        late.click(".wb-side button:has-text('partner')")  # the fresh kernel's form works
+        late.wait_for_selector(".wb-side button.mod-active:has-text('partner')", timeout=10_000)
+        for p in (first, late):
+            p.close()
+    finally:
+        srv.stop()
+
+
+def test_facilitator_runs_a_session_from_create_to_report(browser, server, explain):
+    """Create, collect, reveal, close, export and render — all from the facilitator's page."""
+    board = open_app(browser, server, "facilitator", "", ".wb-create")
+    board.fill(".wb-alliance-input input", "Brightdesk × Lumen")
+    board.click(".wb-create")
+    board.wait_for_selector(".wb-session-code:has-text('Brightdesk')", timeout=10_000)
+    code = re.search(r"\b[A-Z0-9]{6}\b", board.inner_text(".wb-session-code")).group(0)  # type: ignore[union-attr]
+    board.fill(".wb-min input", "1")
+    board.press(".wb-min input", "Enter")
+    participant = join_and_answer(browser, server, code, "partner", 3)
+    board.click(".wb-reveal")
+    board.wait_for_selector(".wb-counts:has-text('n = 1')", timeout=10_000)
+    board.click(".wb-close")
+    board.wait_for_selector(".wb-session-code:has-text('closed')", timeout=10_000)
+
+    board.select_option(".wb-base select", label="saas-regional-reseller.yaml")
+    board.click(".wb-export")
+    board.wait_for_selector(".wb-export-out:has-text('Written')", timeout=10_000)
+    exported = server.params_dir / f"saas-regional-reseller-workshop-{code.lower()}.yaml"
+    assert exported.is_file(), explain(board.inner_text(".wb-export-out"))
+    assert "trust:" in exported.read_text()
+    board.click(".wb-render")
+    board.wait_for_selector(".wb-export-out:has-text('Report written')", timeout=180_000)
+    reports = list(server.reports_dir.glob("*/report.html"))
+    assert reports, explain(board.inner_text(".wb-export-out"))
+    assert "Traceback" not in board.inner_text("body")
+    shot(board, "facilitator-export")
+    for p in (board, participant):
+        no_outside(p)
+        p.close()

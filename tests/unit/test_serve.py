@@ -1,0 +1,63 @@
+"""`workbook serve`: the Voila command line it builds and the pool that hands out ready kernels."""
+
+from __future__ import annotations
+
+import asyncio
+
+from workbook.serve import REFILL_DELAY, ServeOptions, command, preheat_args, urls
+from workbook.voila_pool import ready_first
+
+
+def test_local_by_default_and_token_on_a_network_address():
+    local = ServeOptions()
+    assert local.ip == "127.0.0.1" and local.resolved_token() == ""
+    room = ServeOptions(ip="192.168.1.20")
+    token = room.resolved_token()
+    assert len(token) >= 16
+    assert urls(room, token)["workshop"].endswith(f"/voila/render/workshop.ipynb?token={token}")
+
+
+def test_voila_runs_with_the_ready_first_pool_for_the_workshop_only():
+    cmd = command(ServeOptions(room_size=12), token="")
+    assert cmd[1:3] == ["-m", "workbook.voila_pool"]
+    pools = next(a for a in cmd if a.startswith("--VoilaKernelManager.kernel_pools_config="))
+    assert '"workshop.ipynb": {"pool_size": 12}' in pools and '"default": {"pool_size": 0}' in pools
+    assert f"--VoilaKernelManager.fill_delay={REFILL_DELAY}" in cmd
+    assert preheat_args(0) == []
+
+
+class FakeVoilaPool:
+    """What Voila's preheating manager does with its pool: hand out the first task."""
+
+    def __init__(self, pool: list) -> None:
+        self._pools = {"workshop.ipynb": pool}
+
+    def get_pool_size(self, notebook_name: str) -> int:
+        return len(self._pools.get(notebook_name, []))
+
+    async def get_rendered_notebook(self, notebook_name: str, **kwargs):
+        return await self._pools[notebook_name].pop(0)
+
+
+def test_a_latecomer_gets_a_ready_kernel_not_one_still_waiting_to_start():
+    async def scenario():
+        loop = asyncio.get_running_loop()
+        waiting = loop.create_future()  # a refill still sleeping out its delay
+        failed = loop.create_future()
+        failed.set_exception(RuntimeError("kernel died"))
+        ready = loop.create_future()
+        ready.set_result("kernel-ready")
+        plain = FakeVoilaPool([waiting, failed, ready])
+        manager = ready_first(FakeVoilaPool)([waiting, failed, ready])
+        assert plain.get_pool_size("workshop.ipynb") == 3  # Voila would hand out `waiting`
+        assert manager.get_pool_size("workshop.ipynb") == 1
+        assert manager._pools["workshop.ipynb"] == [waiting, ready]  # the failed start is dropped
+        assert await manager.get_rendered_notebook("workshop.ipynb") == "kernel-ready"
+        assert manager._pools["workshop.ipynb"] == [waiting]
+        # nothing ready: Voila's handler sees an empty pool and starts a fresh kernel at once
+        assert manager.get_pool_size("workshop.ipynb") == 0
+        waiting.cancel()
+        assert manager.get_pool_size("workshop.ipynb") == 0 and manager._pools["workshop.ipynb"] == []
+
+    asyncio.run(scenario())
+

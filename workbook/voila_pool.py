@@ -1,0 +1,64 @@
+"""Run Voila with a preheated pool that hands out only kernels that are ready.
+
+Voila's pool (``VoilaKernelManager``) is a list of tasks, and a visitor gets the oldest one
+whether or not it has finished. After a kernel is taken, the replacement task first sleeps for
+``fill_delay`` seconds (``serve.REFILL_DELAY``, so that refilling does not compete with a room
+arriving at once) — so a participant who arrives just after the room, when the ready kernels
+are gone, was handed a kernel that had not even started and waited out the whole delay
+(28 s measured with a 30 s delay). Here the pool counts and gives out finished kernels only;
+when none is ready, Voila's own path starts a fresh kernel for that visitor at once (about
+1–2 s for the participant's light app), and the refill keeps its delay.
+
+``workbook serve`` starts Voila as ``python -m workbook.voila_pool``; arguments are Voila's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+
+def _ready(task: asyncio.Future) -> bool:  # type: ignore[type-arg]
+    return task.done() and not task.cancelled() and task.exception() is None
+
+
+def _failed(task: asyncio.Future) -> bool:  # type: ignore[type-arg]
+    return task.done() and (task.cancelled() or task.exception() is not None)
+
+
+def ready_first(manager_class: type) -> type:
+    """A subclass of Voila's preheating kernel manager whose pool offers ready kernels only."""
+
+    class ReadyFirstKernelManager(manager_class):  # type: ignore[misc, valid-type]
+        def get_pool_size(self, notebook_name: str) -> int:
+            pool = self._pools.get(notebook_name, [])
+            # a kernel that failed to start is dropped, so the next refill replaces it
+            pool[:] = [t for t in pool if not _failed(t)]
+            return sum(1 for t in pool if _ready(t))
+
+        async def get_rendered_notebook(self, notebook_name: str, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
+            pool = self._pools.get(notebook_name, [])
+            ready = next((i for i, t in enumerate(pool) if _ready(t)), None)
+            if ready is not None:
+                pool.insert(0, pool.pop(ready))  # Voila takes the first one
+            return await super().get_rendered_notebook(notebook_name, *args, **kwargs)
+
+    ReadyFirstKernelManager.__name__ = ReadyFirstKernelManager.__qualname__ = f"ReadyFirst{manager_class.__name__}"
+    return ReadyFirstKernelManager
+
+
+def main() -> None:
+    import voila.app
+
+    build = voila.app.voila_kernel_manager_factory
+
+    def factory(base_class: type, preheat_kernel: bool, *args: Any, **kwargs: Any) -> type:
+        manager = build(base_class, preheat_kernel, *args, **kwargs)
+        return ready_first(manager) if preheat_kernel else manager
+
+    voila.app.voila_kernel_manager_factory = factory
+    voila.app.main()
+
+
+if __name__ == "__main__":
+    main()
