@@ -1,14 +1,22 @@
 """Workshop load: N participants open the workshop app within the same few seconds.
 
 Starts the real `workbook serve` on a free local port, opens the facilitator board, measures one
-participant alone (the baseline), then N participants in real headless Chromium pages (a few
-browser contexts) arriving spread over SPREAD seconds. Each must get a usable form, join, answer
-and submit. Reports the slowest time-to-form, errors, hung pages, kernel memory per participant,
-how soon the board showed every submission, and whether the kernels are gone after the pages close.
+participant alone (the baseline: time to form, and the page's weight in requests and bytes), then
+N participants in real headless Chromium pages (a few browser contexts) arriving spread over
+SPREAD seconds. Each must get a usable form, join, answer and submit. Then one latecomer arrives
+after the preheated kernels are all taken. Reports the slowest time-to-form, errors, hung pages,
+kernel memory per participant, the CPU the server and the browsers used, how soon the board showed
+every submission, and whether the kernels are gone after the pages close.
 
-    .venv/bin/python benchmarks/workshop_bench.py [--participants 30] [--spread 10]
+By default it runs twice, once per participant page (`--participant-page light`, the default of
+`workbook serve`, and `full`, Voila's standard page), and prints the ratios between the two.
+All the browsers run on this machine's cores next to the server; in a room each participant's
+browser runs on their own laptop or phone.
 
-Targets: all usable, slowest time-to-form <= 15 s, no error, no hung page, kernels gone <= 60 s.
+    .venv/bin/python benchmarks/workshop_bench.py [--participants 30] [--spread 10] [--pages light full]
+
+Targets (light page): all usable, slowest time-to-form <= 15 s, no error, no hung page, kernels
+gone <= 60 s, nothing requested outside 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ import argparse
 import asyncio
 import json
 import statistics
+from collections import Counter
 import sys
 import tempfile
 import time
@@ -59,11 +68,17 @@ def browser_procs() -> list:
 HUNG_AFTER = 60.0  # seconds without a form: the page is counted as hung
 
 
-async def participant(ctx, server: Server, code: str, n: int, delay: float, out: dict) -> None:
+async def participant(ctx, server: Server, code: str, n: int, delay: float, out: dict, weigh: bool = False) -> None:
     await asyncio.sleep(delay)
     page = await ctx.new_page()
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
+    console: list[str] = []
+    page.on("console", lambda m: console.append(f"{m.type}: {m.text}"[:200]) if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: console.append(f"uncaught: {e}"[:200]))
+    finished: list = []
+    if weigh:
+        page.on("requestfinished", lambda r: finished.append(r))
     rec: dict = {"n": n, "error": None, "hung": False}
     t0 = time.monotonic()
     try:
@@ -72,9 +87,13 @@ async def participant(ctx, server: Server, code: str, n: int, delay: float, out:
             await page.wait_for_selector(FORM, timeout=HUNG_AFTER * 1000)
         except Exception:
             rec["hung"] = True
-            rec["spinner"] = await page.inner_text("body")
+            rec["page_text"] = (await page.inner_text("body"))[:200]
             raise
         rec["time_to_form"] = time.monotonic() - t0
+        if weigh:
+            await page.wait_for_load_state("networkidle")
+            rec["page_requests"] = len(finished)
+            rec["page_kb"] = round(sum([(await r.sizes())["responseBodySize"] for r in finished]) / 1024, 1)
         await page.click(f".wb-side button:has-text('{'vendor' if n % 2 else 'partner'}')")
         await page.click(".wb-join")
         await page.wait_for_selector(".wb-answer-4", timeout=30_000)
@@ -88,6 +107,7 @@ async def participant(ctx, server: Server, code: str, n: int, delay: float, out:
         if not rec["hung"]:
             rec["error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}"
     rec["outside"] = outside_requests(requests)
+    rec["console"] = console
     out[n] = (rec, page)
 
 
@@ -101,13 +121,13 @@ def kernel_rss_mb(server: Server) -> list[float]:
     return out
 
 
-async def run(n_participants: int, spread: float, contexts: int, room_size: int) -> dict:
+async def run(n_participants: int, spread: float, contexts: int, room_size: int, page_kind: str = "light") -> dict:
     from playwright.async_api import async_playwright
 
     tmp = Path(tempfile.mkdtemp(prefix="workshop-bench-"))
     t_up = time.monotonic()
-    server = start_server(tmp, room_size=room_size)
-    result: dict = {"participants": n_participants, "spread_s": spread, "room_size": room_size}
+    server = start_server(tmp, room_size=room_size, args=("--participant-page", page_kind))
+    result: dict = {"participant_page": page_kind, "participants": n_participants, "spread_s": spread, "room_size": room_size}
     # Ready when Voila says the pool is filled: every pooled kernel has run the notebook.
     while f"is filled with {room_size} kernel" not in server.log() and time.monotonic() - t_up < 600:
         await asyncio.sleep(0.5)
@@ -127,9 +147,11 @@ async def run(n_participants: int, spread: float, contexts: int, room_size: int)
             # Baseline: one participant alone.
             base_ctx = await browser.new_context()
             alone: dict = {}
-            await participant(base_ctx, server, code, 0, 0.0, alone)
+            await participant(base_ctx, server, code, 0, 0.0, alone, weigh=True)
             base, base_page = alone[0]
             result["baseline_time_to_form_s"] = round(base.get("time_to_form", float("nan")), 2)
+            result["page_requests"] = base.get("page_requests")
+            result["page_kb"] = base.get("page_kb")
             base_rss = kernel_rss_mb(server)
             await base_page.close()
             await base_ctx.close()
@@ -168,6 +190,8 @@ async def run(n_participants: int, spread: float, contexts: int, room_size: int)
                 usable=len(times),
                 errors=[r["error"] for r in recs if r["error"]],
                 hung=sum(r["hung"] for r in recs),
+                hung_pages=[{"page_text": r.get("page_text"), "console": r.get("console", [])[-5:]} for r in recs if r["hung"]],
+                console_warnings=dict(Counter(m for r in recs for m in set(r.get("console", [])))),
                 outside_requests=sorted({u for r in recs for u in r["outside"]}),
                 slowest_time_to_form_s=round(max(times), 2) if times else None,
                 median_time_to_form_s=round(statistics.median(times), 2) if times else None,
@@ -180,13 +204,21 @@ async def run(n_participants: int, spread: float, contexts: int, room_size: int)
             if times and result["baseline_time_to_form_s"]:
                 result["ratio_slowest_to_baseline"] = round(max(times) / result["baseline_time_to_form_s"], 2)
 
+            # A latecomer: the preheated kernels are all taken and the refill is still waiting.
+            late: dict = {}
+            await participant(ctxs[0], server, code, n_participants + 1, 0.0, late)
+            late_rec = late[n_participants + 1][0]
+            result["latecomer_usable"] = "time_to_form" in late_rec and not late_rec["error"]
+            result["latecomer_time_to_form_s"] = round(late_rec.get("time_to_form", float("nan")), 2)
+            records[n_participants + 1] = late[n_participants + 1]
+
             # Close every participant page; the board stays open (its kernel is expected to stay).
             for k in sorted(records):
                 await records[k][1].close()
             t_close = time.monotonic()
             # The participants' kernels are the pool kernels the crowd took (plus fresh ones if the
             # crowd outnumbered the pool): every one of them must go once its page is closed.
-            unused = max(0, len(waiting) - n_participants)
+            unused = max(0, len(waiting) - n_participants - 1)
             gone = None
             left = len(waiting)
             while time.monotonic() - t_close < 60:
@@ -204,6 +236,7 @@ async def run(n_participants: int, spread: float, contexts: int, room_size: int)
     result["server_log_403_shutdown"] = "_xsrf' argument missing" in server.log()
     targets = {
         "all usable": result.get("usable") == n_participants,
+        "latecomer usable": result.get("latecomer_usable", False),
         "slowest <= 15 s": (result.get("slowest_time_to_form_s") or 1e9) <= 15,
         "no error": not result.get("errors"),
         "no hung page": result.get("hung") == 0,
@@ -214,26 +247,50 @@ async def run(n_participants: int, spread: float, contexts: int, room_size: int)
     return result
 
 
+COMPARED = (
+    "slowest_time_to_form_s",
+    "median_time_to_form_s",
+    "baseline_time_to_form_s",
+    "latecomer_time_to_form_s",
+    "crowd_cpu_browsers_s",
+    "crowd_cpu_server_s",
+    "page_requests",
+    "page_kb",
+)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--participants", type=int, default=30)
     ap.add_argument("--spread", type=float, default=10.0, help="seconds over which participants arrive")
     ap.add_argument("--contexts", type=int, default=3, help="browser contexts the pages are spread over")
     ap.add_argument("--room-size", type=int, default=None, help="preheated workshop kernels (default: participants + 1)")
+    ap.add_argument("--pages", nargs="+", choices=["light", "full"], default=["light", "full"], help="participant pages to measure, in turn")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     args = ap.parse_args()
     room = args.room_size if args.room_size is not None else args.participants + 1
-    result = asyncio.run(run(args.participants, args.spread, args.contexts, room))
-    for key, value in result.items():
-        if key != "targets":
-            print(f"{key:34} {value}")
-    print("targets:")
-    for name, ok in result["targets"].items():
-        print(f"  [{'x' if ok else ' '}] {name}")
+    results = {}
+    for kind in args.pages:
+        result = asyncio.run(run(args.participants, args.spread, args.contexts, room, kind))
+        results[kind] = result
+        print(f"== participant page: {kind}")
+        for key, value in result.items():
+            if key != "targets":
+                print(f"{key:34} {value}")
+        print("targets:")
+        for name, ok in result["targets"].items():
+            print(f"  [{'x' if ok else ' '}] {name}")
+    if {"light", "full"} <= results.keys():
+        print("== full page / light page (same machine, same run)")
+        for key in COMPARED:
+            a, b = results["full"].get(key), results["light"].get(key)
+            if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b:
+                print(f"{key:34} {a:>8} / {b:<8} = {a / b:.1f}x")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result, indent=2))
-    return 0 if all(result["targets"].values()) else 1
+        args.json.write_text(json.dumps(results, indent=2))
+    judged = results.get("light") or next(iter(results.values()))
+    return 0 if all(judged["targets"].values()) else 1
 
 
 if __name__ == "__main__":

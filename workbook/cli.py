@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -26,6 +27,11 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+class ParticipantPage(str, Enum):
+    light = "light"
+    full = "full"
+
 
 PathsArg = Annotated[list[Path], typer.Argument(help="Params files (YAML), one per alliance.", show_default=False)]
 
@@ -124,6 +130,10 @@ def serve(
     token: Annotated[Optional[str], typer.Option("--token", help="Token participants need; generated when --ip is not a loopback address.")] = None,
     store: Annotated[Optional[Path], typer.Option("--store", help="Workshop database file (default $WORKBOOK_STORE or workshop.sqlite).")] = None,
     room_size: Annotated[int, typer.Option("--room-size", min=0, help="Workshop kernels started ahead of the participants, about 75 MB each; size it to the room (0: none).")] = 30,
+    participant_page: Annotated[
+        ParticipantPage,
+        typer.Option("--participant-page", help="light: the small page made for phones and full rooms (default); full: Voila's standard page, should a browser have trouble with the light one."),
+    ] = ParticipantPage.light,
 ) -> None:
     """Publish the apps of notebooks/apps/ with Voila: workshop, facilitator board, portfolio, alliance.
 
@@ -132,7 +142,8 @@ def serve(
     from .serve import ServeOptions
     from .serve import serve as run_server
 
-    raise typer.Exit(run_server(ServeOptions(ip=ip, port=port, token=token, store=store, room_size=room_size), echo=typer.echo))
+    opts = ServeOptions(ip=ip, port=port, token=token, store=store, room_size=room_size, participant_page=participant_page.value)
+    raise typer.Exit(run_server(opts, echo=typer.echo))
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -56,6 +56,8 @@ class ServeOptions:
     store : the workshop database file (default ``$WORKBOOK_STORE`` or ``workshop.sqlite`` in the repo).
     room_size : workshop kernels kept started and pre-rendered ahead of the participants
         (Voila's preheated pool); 0 turns preheating off.
+    participant_page : ``"light"`` (the workshop notebook's own light template, made for phones
+        and full rooms) or ``"full"`` (Voila's standard page, as for the other apps).
     params_dir, reports_dir : where the dashboards read params files and the board writes reports.
     extra : further Voila arguments, passed through.
     """
@@ -67,6 +69,7 @@ class ServeOptions:
     params_dir: Path | None = None
     reports_dir: Path | None = None
     room_size: int = DEFAULT_ROOM_SIZE
+    participant_page: str = "light"
     extra: list[str] = field(default_factory=list)
 
     def resolved_token(self) -> str:
@@ -100,7 +103,16 @@ def command(opts: ServeOptions, token: str) -> list[str]:
         f"--Voila.token={token}",
         # Read voila.json from the apps folder only, so the machine's own config cannot leak in.
         f"--Voila.config_file_paths={APPS}",
+        # Kernels talk to Voila over Unix sockets in Voila's private connection folder, not TCP
+        # ports on 127.0.0.1: with a room's worth of kernels starting at once, a TCP port picked
+        # for one kernel was sometimes taken before it could bind ("Address already in use"),
+        # that kernel died and its participant's page never opened. Sockets in a folder only
+        # this user can enter are also out of reach of other accounts on the machine.
+        "--KernelManager.transport=ipc",
         *preheat_args(opts.room_size),
+        # The workshop notebook asks for the light page in its metadata; "full" stops Voila
+        # from reading templates from notebooks, so it gets the standard page too.
+        *(["--VoilaConfiguration.allow_template_override=NO"] if opts.participant_page == "full" else []),
         *opts.extra,
     ]
 
@@ -133,6 +145,7 @@ def serve(opts: ServeOptions, echo=print) -> int:  # type: ignore[no-untyped-def
     env = environment(opts)
     echo(f"Serving {APPS.relative_to(ROOT)}/ on {opts.ip}:{opts.port}" + (" (token required)" if token else " (this machine only)"))
     echo(f"Workshop store: {env['WORKBOOK_STORE']}")
+    echo(f"Participant page: {opts.participant_page}; {opts.room_size} workshop kernels kept ready")
     for name, url in urls(opts, token).items():
         echo(f"  {name:12} {url}")
     proc = subprocess.Popen(command(opts, token), env=env, cwd=str(APPS))

@@ -76,8 +76,9 @@ class Server:
                 self.proc.wait(timeout=10)
 
 
-def start_server(tmp: Path, timeout: float = 60.0, room_size: int | None = None) -> Server:
-    """`workbook serve` on 127.0.0.1 with its own store, a copy of the params and a reports folder."""
+def start_server(tmp: Path, timeout: float = 60.0, room_size: int | None = None, args: tuple[str, ...] = ()) -> Server:
+    """`workbook serve` on 127.0.0.1 with its own store, a copy of the params and a reports folder
+    (``args``: further `workbook serve` options)."""
     port = free_port()
     params = tmp / "params"
     if not params.exists():
@@ -90,7 +91,7 @@ def start_server(tmp: Path, timeout: float = 60.0, room_size: int | None = None)
     with log_path.open("w") as log:
         proc = subprocess.Popen(
             [str(exe), "serve", "--port", str(port), "--store", str(store),
-             *(["--room-size", str(room_size)] if room_size is not None else [])],
+             *(["--room-size", str(room_size)] if room_size is not None else []), *args],
             stdout=log,
             stderr=subprocess.STDOUT,
             env=env,

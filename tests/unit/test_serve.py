@@ -23,6 +23,9 @@ def test_voila_runs_with_the_ready_first_pool_for_the_workshop_only():
     pools = next(a for a in cmd if a.startswith("--VoilaKernelManager.kernel_pools_config="))
     assert '"workshop.ipynb": {"pool_size": 12}' in pools and '"default": {"pool_size": 0}' in pools
     assert f"--VoilaKernelManager.fill_delay={REFILL_DELAY}" in cmd
+    assert "--KernelManager.transport=ipc" in cmd  # no TCP port races when a room's kernels start at once
+    assert "--VoilaConfiguration.allow_template_override=NO" not in cmd  # the light participant page
+    assert "--VoilaConfiguration.allow_template_override=NO" in command(ServeOptions(participant_page="full"), token="")
     assert preheat_args(0) == []
 
 

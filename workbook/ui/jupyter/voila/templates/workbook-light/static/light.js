@@ -14,9 +14,10 @@
   var OUTPUT = 'script[type="application/vnd.voila.cell-output+json"]';
   var REF = "IPY_MODEL_";
 
-  var cfg = JSON.parse(document.getElementById("jupyter-config-data").textContent);
   var loading = document.getElementById("wb-loading");
   var cells = document.getElementById("rendered_cells");
+  var configEl = document.getElementById("jupyter-config-data");
+  var cfg = configEl ? JSON.parse(configEl.textContent) : {};
 
   // -- small helpers -------------------------------------------------------------------------
 
@@ -124,6 +125,7 @@
       handle(msg);
     };
     ws.onclose = function () {
+      clearInterval(asking);
       if (leaving) return;
       if (retries >= RETRY_MS.length) {
         notice("The connection to the workshop server was lost. Your answers so far are saved: reload the page to carry on.", reload);
@@ -212,10 +214,30 @@
     return models[id];
   }
 
+  // The reply comes back on the kernel's broadcast channel (iopub), which can drop what is
+  // published in the instant a new connection subscribes; so the request is repeated until the
+  // states arrive (answering it twice is harmless).
+  var ASK_EVERY_MS = 2000;
+  var ASK_TIMES = 15;
+  var asking = null;
+
   function openControl() {
     control = uuid();
     send("comm_open", { comm_id: control, target_name: "jupyter.widget.control", data: {} }, { version: CONTROL_VERSION });
-    send("comm_msg", { comm_id: control, data: { method: "request_states" } });
+    var asked = 0;
+    var ask = function () {
+      if (asked === ASK_TIMES) {
+        clearInterval(asking);
+        notice("The workshop server is not answering. Your answers so far are saved: reload the page to carry on.", reload);
+        return;
+      }
+      if (asked > 0) console.warn("workbook-light: widget states not received yet, asking again");
+      asked += 1;
+      send("comm_msg", { comm_id: control, data: { method: "request_states" } });
+    };
+    clearInterval(asking);
+    ask();
+    asking = setInterval(ask, ASK_EVERY_MS);
   }
 
   function handle(msg) {
@@ -241,6 +263,7 @@
     if (type !== "comm_msg") return;
     var data = c.data || {};
     if (c.comm_id === control && data.method === "update_states") {
+      clearInterval(asking);
       var buffers = msg.buffers || [];
       var byPath = data.buffer_paths || {};
       var offset = 0;
@@ -532,5 +555,10 @@
     if (!started) notice("The page is taking long to open. If nothing appears soon, reload it.", reload);
   }, 30000);
 
+  if (!cfg.kernelId) {
+    // Voila could not start this page's kernel, so the page came without one.
+    notice("The workshop server could not open this page. Reload it in a moment.", reload);
+    return;
+  }
   connect();
 })();
