@@ -292,3 +292,39 @@ def test_facilitator_runs_a_session_from_create_to_report(browser, server, expla
     for p in (board, participant):
         no_outside(p)
         p.close()
+
+
+RECORD_SOCKETS = """
+window.__sockets = [];
+window.WebSocket = class extends window.WebSocket {
+  constructor(...args) { super(...args); window.__sockets.push(this); }
+};
+"""
+
+
+def test_participant_survives_a_dropped_connection(browser, server):
+    """The connection drops mid-questionnaire (wifi, a sleeping phone): the page says so,
+    reconnects to the same kernel by itself, and the participant carries on where they were."""
+    store = SQLiteStore(server.store)
+    code = store.create_session("Wifi test").code
+    page = browser.new_page()
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    page.add_init_script(RECORD_SOCKETS)
+    page.goto(server.url("workshop", f"session={code}"))
+    page.wait_for_selector(".wb-join", timeout=LOAD_MS)
+    page.click(".wb-side button:has-text('partner')")
+    page.click(".wb-join")
+    page.wait_for_selector(".wb-progress:has-text('Question 1 of')", timeout=LOAD_MS)
+    page.click(".wb-answer-2")
+    page.wait_for_selector(".wb-progress:has-text('Question 2 of')")
+    shot(page, "workshop-phone")
+
+    page.evaluate("window.__sockets[window.__sockets.length - 1].close()")
+    page.wait_for_selector(".wb-notice:has-text('Reconnecting')", timeout=5_000)
+    page.wait_for_function("() => !document.querySelector('.wb-notice')", timeout=20_000)
+    assert page.evaluate("window.__sockets.length") >= 2  # a new connection, same page, same kernel
+    page.click(".wb-answer-5")
+    page.wait_for_selector(".wb-progress:has-text('Question 3 of')", timeout=10_000)
+    pid = parse_qs(urlparse(page.url).query)["participant"][0]
+    assert sorted(store.answers(code)[pid].values()) == [2, 5]
+    page.close()

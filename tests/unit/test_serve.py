@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from workbook.serve import REFILL_DELAY, ServeOptions, command, preheat_args, urls
 from workbook.voila_pool import ready_first
@@ -62,5 +63,7 @@ def test_a_latecomer_gets_a_ready_kernel_not_one_still_waiting_to_start():
         waiting.cancel()
         assert manager.get_pool_size("workshop.ipynb") == 0 and manager._pools["workshop.ipynb"] == []
 
-    asyncio.run(scenario())
+    # in a thread of its own: the browser tests' Playwright may own this thread's event loop
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, scenario()).result()
 
