@@ -328,3 +328,34 @@ def test_participant_survives_a_dropped_connection(browser, server):
     pid = parse_qs(urlparse(page.url).query)["participant"][0]
     assert sorted(store.answers(code)[pid].values()) == [2, 5]
     page.close()
+
+
+def test_room_server_with_a_token(browser, tmp_path_factory):
+    """On a room's network the server wants its token: without it no page opens; with it the
+    participant's page works, and the address it keeps (to come back) still carries the token."""
+    srv = start_server(tmp_path_factory.mktemp("token"), room_size=1, args=("--token", "room-secret-42"))
+    try:
+        code = SQLiteStore(srv.store).create_session("Token test").code
+        refused = browser.new_page()
+        refused.requests = []  # type: ignore[attr-defined]
+        refused.on("request", lambda req: refused.requests.append(req.url))  # type: ignore[attr-defined]
+        refused.goto(srv.url("workshop", f"session={code}"))
+        assert urlparse(refused.url).path == "/login"  # asked for the token, nothing of the app
+        assert refused.locator(".wb-join").count() == 0
+        no_outside(refused)
+        refused.close()
+
+        page = open_app(browser, srv, "workshop", f"session={code}&token=room-secret-42", ".wb-join")
+        page.click(".wb-side button:has-text('vendor')")
+        page.click(".wb-join")
+        page.wait_for_selector(".wb-progress:has-text('Question 1 of')", timeout=LOAD_MS)
+        page.click(".wb-answer-4")
+        page.wait_for_selector(".wb-progress:has-text('Question 2 of')")
+        query = parse_qs(urlparse(page.url).query)
+        assert query["token"] == ["room-secret-42"] and query["participant"], page.url
+        page.reload()
+        page.wait_for_selector(".wb-status:has-text('1 answers restored')", timeout=LOAD_MS)
+        no_outside(page)
+        page.close()
+    finally:
+        srv.stop()

@@ -98,7 +98,9 @@ class UrlQuery(anywidget.AnyWidget):  # type: ignore[misc]
         const q = model.get("query");
         if (!q) return;
         const url = new URL(window.location.href);
+        const token = url.searchParams.get("token"); // a room's server: the address keeps working
         url.search = q;
+        if (token && !url.searchParams.has("token")) url.searchParams.set("token", token);
         window.history.replaceState(null, "", url.toString());
       };
       model.on("change:query", apply);
