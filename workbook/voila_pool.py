@@ -50,10 +50,12 @@ def ready_first(manager_class: type) -> type:
 def main() -> None:
     import warnings
 
-    # serve.py passes the per-notebook pool sizes as one JSON dict on the command line; traitlets
-    # still reads it correctly but warns about the form on every start.
-    warnings.filterwarnings("ignore", message=r".*for dict-traits is deprecated", category=DeprecationWarning)
     import voila.app
+
+    # serve.py passes the per-notebook pool sizes as one JSON dict on the command line; traitlets
+    # still reads it correctly but warns about the form on every start. (After the import: the
+    # import itself puts a "show traitlets' deprecations" filter in front.)
+    warnings.filterwarnings("ignore", message=r".*for dict-traits is deprecated", category=DeprecationWarning)
 
     build = voila.app.voila_kernel_manager_factory
 
