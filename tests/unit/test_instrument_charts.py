@@ -87,6 +87,12 @@ def test_quadrant_places_each_side_and_names_the_mismatch():
     assert balanced["title"] == "Trust in competence and in intentions move together on both sides"
 
 
+def test_quadrant_without_competence_or_intentions_answers_says_so():
+    data = {"respondents": [{"id": "v1", "side": "vendor", "answers": {"keeps_word": 4}}]}
+    result = trust.analyse(Trust.model_validate(data, strict=True))
+    assert charts.trust_quadrant(result.indices).to_dict()["title"] == "Competence and intentions: not enough answers to show yet"
+
+
 def test_readiness_chart_stacks_agreed_draft_missing_per_group():
     scope = Scope.model_validate({"items": {"value_proposition": "agreed", "mutual_needs": "draft"}}, strict=True)
     result = scoping.analyse(scope)

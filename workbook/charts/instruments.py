@@ -119,7 +119,7 @@ def trust_quadrant_title(indices: pd.DataFrame) -> str:
     """Names the side whose competence and intentions indices are furthest apart."""
     sides = indices[indices["side"].isin(["vendor", "partner"])].dropna(subset=["competence", "intentions"])
     if sides.empty:
-        return "Competence and intentions: too few respondents to show"
+        return "Competence and intentions: not enough answers to show yet"
     diff = (sides["competence"] - sides["intentions"]).abs()
     row = sides.loc[diff.idxmax()]
     other = "vendor" if row["side"] == "partner" else "partner"
