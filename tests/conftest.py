@@ -13,6 +13,21 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PARAMS = ROOT / "params"
 EXAMPLES = sorted(PARAMS.glob("*.yaml"))
+
+#: The smallest valid params file: the alliance and its ramp only (10 lines; tests that
+#: report line numbers append their sections from line 11).
+MINIMAL_PARAMS = """\
+schema: 1
+alliance: {name: Test alliance, vendor: V, partner: P, type: reseller}
+ramp:
+  horizon_months: 24
+  commitment_months: 12
+  sales_cycle_months: 3
+  steady_deals_per_month: 2
+  avg_deal_value: 10000
+  partner_margin: 0.2
+  gross_margin: 1.0
+"""
 CHROMIUM = os.environ.get("WORKBOOK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",

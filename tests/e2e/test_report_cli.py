@@ -9,22 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLES, outside_requests, workbook_cmd
+from tests.conftest import EXAMPLES, MINIMAL_PARAMS, outside_requests, workbook_cmd
 from workbook import load_params, summarise
 
 pytestmark = pytest.mark.notebook
 
-BAD = """schema: 1
-alliance: {name: Broken alliance, vendor: V, partner: P, type: reseller}
-ramp:
-  horizon_months: 24
-  commitment_months: 12
-  sales_cycle_months: 3
-  steady_deals_per_month: 2
-  avg_deal_value: 10000
-  partner_margin: 20
-  gross_margin: 0.7
-"""
+# line 9 breaks: a partner margin given as a percentage
+BAD = MINIMAL_PARAMS.replace("Test alliance", "Broken alliance").replace("partner_margin: 0.2", "partner_margin: 20")
 
 
 @pytest.fixture(scope="module")

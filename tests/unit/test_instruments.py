@@ -9,21 +9,11 @@ from pathlib import Path
 import pytest
 
 from workbook.errors import ParamsError
+from tests.conftest import MINIMAL_PARAMS
 from workbook.instruments import SCOPING, SCOPING_ITEMS, TRUST, TRUST_ITEMS
 from workbook.params import Params, load_params
 
-BASE = """\
-schema: 1
-alliance: {name: Test alliance, vendor: V, partner: P, type: reseller}
-ramp:
-  horizon_months: 24
-  commitment_months: 12
-  sales_cycle_months: 3
-  steady_deals_per_month: 2
-  avg_deal_value: 10000
-  partner_margin: 0.2
-  gross_margin: 1.0
-"""  # lines 1-10; sections below start on line 11
+BASE = MINIMAL_PARAMS  # lines 1-10; sections below start on line 11
 
 GOOD = BASE + """\
 scope:
@@ -185,31 +175,19 @@ trust:
 
 
 def test_duplicate_respondent_and_previous_after_current(tmp_path):
-    found = problems(
-        tmp_path,
-        BASE
-        + """\
+    def with_previous(previous: str) -> str:
+        return BASE + f"""\
 trust:
   date: 2024-01-01
   respondents:
-    - {id: v1, side: vendor}
-    - {id: v1, side: partner}
-  previous: {date: 2024-06-01, vendor_index: 150}
-""",
-    )
+    - {{id: v1, side: vendor}}
+    - {{id: v1, side: partner}}
+  previous: {previous}
+"""
+
+    found = problems(tmp_path, with_previous("{date: 2024-06-01, vendor_index: 150}"))
     assert (16, "trust.previous.vendor_index", "a trust index is between 0 and 100, got 150") in found
-    found = problems(
-        tmp_path,
-        BASE
-        + """\
-trust:
-  date: 2024-01-01
-  respondents:
-    - {id: v1, side: vendor}
-    - {id: v1, side: partner}
-  previous: {date: 2024-06-01}
-""",
-    )
+    found = problems(tmp_path, with_previous("{date: 2024-06-01}"))
     assert found == [
         (15, "trust.respondents[1].id", "respondent id 'v1' is used twice (first at respondents[0])"),
         (16, "trust.previous.date", "the previous assessment (2024-06-01) must be before this one (2024-01-01)"),

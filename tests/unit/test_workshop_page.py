@@ -3,12 +3,14 @@ every kind the workshop app shows on any of its screens must be one of them."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import ipywidgets as W
+import nbformat
 
-from workbook.serve import TEMPLATES
+from workbook.serve import APPS, TEMPLATES
 from workbook.store import SQLiteStore
 from workbook.ui.workshop import WorkshopApp
 
@@ -45,12 +47,6 @@ def test_the_renderer_knows_every_widget_the_workshop_shows(tmp_path: Path):
 
 
 def test_the_light_page_is_chosen_by_the_notebook_not_the_address():
-    import json
-
-    import nbformat
-
-    from workbook.serve import APPS
-
     nb = nbformat.read(APPS / "workshop.ipynb", as_version=4)
     assert nb.metadata["voila"]["template"] == "workbook-light"
     config = json.loads((APPS / "voila.json").read_text())["VoilaConfiguration"]

@@ -427,9 +427,12 @@
   function button(model) {
     var b = document.createElement("button");
     b.type = "button";
+    b.className = "widget-button";
+    var styled = null; // the "mod-<button_style>" class in place (decorate() owns _dom_classes)
     var update = function () {
-      b.className = "widget-button" + (model.get("button_style") ? " mod-" + model.get("button_style") : "");
-      (model.get("_dom_classes") || []).forEach(function (c) { b.classList.add(c); });
+      if (styled) b.classList.remove(styled);
+      styled = model.get("button_style") ? "mod-" + model.get("button_style") : null;
+      if (styled) b.classList.add(styled);
       b.textContent = model.get("description") || "";
       b.disabled = !!model.get("disabled");
       var color = styleOf(model, "button_color");
