@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -20,6 +21,13 @@ class Flag:
     message : the finding in one plain sentence.
     area : which part of the workbook raised it.
     action : the recommended response, in one sentence.
+    subject : what the finding is about when a rule can fire more than once — a principle
+        and side (``vendor:6``), a checklist group, an investment line, a change kind; empty
+        for a rule that fires at most once.
+    size : how big the finding is, to order flags of the same severity: for a measured one,
+        how far past its threshold as a share of the threshold (a principle mean of 2.4
+        against a threshold of 3 is 0.2); for a counted one, the count over the count that
+        raises it (2 manager changes against 2 is 1.0); 1.0 for a yes/no finding.
     """
 
     code: str
@@ -27,11 +35,34 @@ class Flag:
     message: str
     area: Area
     action: str = ""
+    subject: str = ""
+    size: float = 1.0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def by_severity(flags: list[Flag]) -> list[Flag]:
-    """Most severe first; stable within a severity."""
-    return sorted(flags, key=lambda f: SEVERITY_ORDER[f.severity])
+def past(value: float, threshold: float) -> float:
+    """How far ``value`` lies beyond ``threshold``, as a share of it (``|value − threshold| / threshold``)."""
+    return abs(value - threshold) / abs(threshold) if threshold else abs(value)
+
+
+def by_severity(flags: Iterable[Flag]) -> list[Flag]:
+    """Most severe first; within a severity the largest first; otherwise in the order raised."""
+    return sorted(flags, key=lambda f: (SEVERITY_ORDER[f.severity], -f.size))
+
+
+def one_per_subject(flags: Iterable[Flag]) -> list[Flag]:
+    """One flag per code and subject (the most severe), ordered by :func:`by_severity`.
+
+    Two instruments may see the same finding (the ramp and the scoping checklist both see a
+    commitment shorter than the payback); the reader gets it once. Findings about different
+    subjects — five low principles, two lines ending early — all stay.
+    """
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for f in by_severity(flags):
+        if (f.code, f.subject) not in seen:
+            seen.add((f.code, f.subject))
+            out.append(f)
+    return out

@@ -8,6 +8,7 @@ duplicate keys are errors, so a typo never silently falls back to a default.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import types
 import typing
@@ -28,6 +29,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
+from .currency import DEFAULT as DEFAULT_CURRENCY
+from .currency import check_code
 from .errors import ParamsError, Problem
 
 if typing.TYPE_CHECKING:
@@ -54,6 +57,12 @@ class Alliance(Strict):
     vendor: str = Field(min_length=1)
     partner: str = Field(min_length=1)
     type: AllianceType
+    currency: str = Field(default=DEFAULT_CURRENCY, description="ISO 4217 code of every amount in the file.")
+
+    @field_validator("currency")
+    @classmethod
+    def _iso_4217(cls, code: str) -> str:
+        return check_code(code)
 
 
 class InvestmentLine(Strict):
@@ -99,9 +108,27 @@ class Event(Strict):
 
 Triangular = Annotated[list[float], Field(min_length=3, max_length=3)]
 
+#: The ramp inputs that may carry an uncertainty range, and whether each is a share (0–1).
+RANGED_INPUTS: dict[str, bool] = {
+    "sales_cycle_months": False,
+    "enablement_months": False,
+    "ramp_months": False,
+    "steady_deals_per_month": False,
+    "avg_deal_value": False,
+    "partner_margin": True,
+    "gross_margin": True,
+}
+
 
 class Uncertainty(Strict):
-    """Triangular ``[low, mode, high]`` ranges on the key ramp inputs."""
+    """Triangular ``[low, most likely, high]`` ranges on the key ramp inputs.
+
+    The ranges are read relative to the plan (:meth:`Ramp.triangles`): the simulation's most
+    likely value is always the plan's own, and the written distances below and above the
+    most likely value are kept around it. A plan edited after its ranges were written
+    therefore moves its ranges with it, and the plan and its simulation never describe two
+    different alliances.
+    """
 
     sales_cycle_months: Triangular | None = None
     enablement_months: Triangular | None = None
@@ -113,20 +140,26 @@ class Uncertainty(Strict):
 
     @field_validator("*")
     @classmethod
-    def _ordered(cls, v: Triangular | None) -> Triangular | None:
+    def _ordered(cls, v: Triangular | None, info: Any) -> Triangular | None:
         if v is not None:
-            low, mode, high = v
-            if not low <= mode <= high:
-                raise ValueError(f"range must be ordered low <= most likely <= high, got [{low}, {mode}, {high}]")
-            if low < 0:
-                raise ValueError(f"range must not go below 0, got low = {low}")
+            if not all(a <= b for a, b in zip(v, v[1:])):
+                shown = ", ".join(f"{x:g}" for x in v)
+                raise ValueError(f"range must be ordered low <= most likely <= high, got [{shown}]")
+            if v[0] < 0:
+                raise ValueError(f"range must not go below 0, got low = {v[0]:g}")
+            if RANGED_INPUTS.get(info.field_name) and v[-1] > 1:
+                raise ValueError(f"a share's range must stay between 0 and 1 (20 % is written 0.20), got high = {v[-1]:g}")
         return v
 
     def ranges(self) -> dict[str, Triangular]:
+        """The ranges given, as written."""
         return {k: v for k, v in self.model_dump().items() if v is not None}
 
 
 class Simulation(Strict):
+    """The Monte Carlo's settings: ``runs`` draws (500 gives a chance of break-even to within
+    about ±2 percentage points), from the random ``seed`` (same seed, same figures)."""
+
     runs: Annotated[int, Field(ge=10, le=20000)] = 500
     seed: int = 7
 
@@ -178,6 +211,29 @@ class Ramp(Strict):
     simulation: Simulation = Field(default_factory=Simulation)
     target_revenue: dict[Annotated[int, Field(ge=1)], Money] = Field(default_factory=dict)
     scenarios: Scenarios = Field(default_factory=Scenarios)
+
+    def triangles(self) -> dict[str, tuple[float, float, float]]:
+        """Each ranged input as the simulation draws it: ``(low, most likely, high)``.
+
+        The most likely value is the plan's; low and high keep the written range's distances
+        from its most likely value — ``low = plan − (mode − low_written)``, ``high = plan +
+        (high_written − mode)`` — cut at 0 (and at 1 for shares). When the written most likely
+        value is the plan's, as it normally is, that is the range as written.
+        """
+        out = {}
+        for name, (low, mode, high) in self.uncertainty.ranges().items():
+            plan = float(getattr(self, name))
+            top = 1.0 if RANGED_INPUTS[name] else math.inf
+            out[name] = (max(0.0, plan - (mode - low)), plan, min(top, plan + (high - mode)))
+        return out
+
+    def moved_ranges(self) -> dict[str, tuple[float, float]]:
+        """The ranges whose written most likely value is not the plan's: name -> (written, plan)."""
+        return {
+            name: (v[1], float(getattr(self, name)))
+            for name, v in self.uncertainty.ranges().items()
+            if abs(v[1] - float(getattr(self, name))) > 1e-9
+        }
 
     @model_validator(mode="after")
     def _inside_horizon(self) -> Ramp:

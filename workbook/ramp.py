@@ -1,34 +1,49 @@
 """The money machine: a monthly revenue ramp set against the investment timeline.
 
-Months are numbered from 1. The model, in order:
+Months are numbered from 1. The model, month by month (README, "How the model works", gives
+the same rules with a worked example):
 
 1. **Investment.** Recurring lines cost ``monthly_cost`` from ``start_month`` to ``end_month``
    inclusive; one-offs are paid in their ``month``.
-2. **Effort.** Sustained effort starts with the first recurring line (month 1 when there is
-   none). ``effort`` is the resourcing level relative to the plan: 1 as planned, 0.7 when
-   under-invested by 30 %.
-3. **Capability** follows an S-curve over ``ramp_months`` of *sustained* effort (see
-   :func:`s_curve`). Progress advances by ``min(effort, 1)`` a month; capability is
-   ``s_curve(progress) × effort``. ``ramp_months: 0`` means full capability at once.
-4. **Time to revenue.** Nothing is sourced before ``enablement_months`` of effort have passed;
-   at full capability the partner sources ``steady_deals_per_month`` deals, each closing
-   ``sales_cycle_months`` later (a fractional cycle splits a month's deals between the two
-   neighbouring months, so Monte Carlo draws stay smooth).
-5. **Money.** revenue = closed deals × ``avg_deal_value``; the partner keeps ``partner_margin``
-   of it; contribution = vendor revenue × ``gross_margin``; net = contribution − investment;
-   the cumulative net is the J-curve.
+2. **Effort** is the resourcing actually in place, relative to the plan's full resourcing:
+   ``effort(m) = level × recurring(m) / peak``, where ``recurring(m)`` is the recurring cost of
+   month m and ``peak`` the highest monthly recurring cost of the plan as written. So effort
+   follows the money: lines that end or shrink take capability with them, and an
+   under-invested plan (``level`` 0.7) has 70 % of the effort. One-offs buy no effort. With no
+   recurring line (or only zero-cost ones) effort is ``level`` from month 1 (or the route's
+   start) for as long as a line runs, or to the horizon when there is none.
+3. **Progress** up the S-curve grows by ``min(effort, 1)`` a month and never exceeds
+   ``ramp_months``; **capability** is ``s_curve(progress) × effort`` (see :func:`s_curve`);
+   ``ramp_months: 0`` means full capability whenever there is effort.
+4. **Time to revenue.** Nothing is sourced before ``enablement_months`` have passed since the
+   first month of effort; at full capability the partner sources ``steady_deals_per_month``
+   deals, each closing ``sales_cycle_months`` later (a fractional cycle splits a month's deals
+   between the two neighbouring months, so Monte Carlo draws stay smooth).
+5. **Money.** revenue = closed deals × ``avg_deal_value``; the partner keeps
+   ``partner_margin`` of it; vendor revenue = revenue − partner's share; cost of goods =
+   revenue × (1 − ``partner_margin``) × (1 − ``gross_margin``), so on the partner route
+   contribution = vendor revenue × ``gross_margin``; net = contribution − investment; the
+   cumulative net is the J-curve.
 
-Premature changes (``ramp.events``), each scaled by its ``severity`` s in [0, 1]:
+Premature changes (``ramp.events``) at month m, each scaled by its ``severity`` s in [0, 1]:
 
-- ``people_change`` — the people who built the relationships leave: accumulated progress up
-  the S-curve is multiplied by (1 − s). (With ``ramp_months: 0`` capability rebuilds at once,
-  so the change costs nothing; it is the ramp that makes people expensive to replace.)
-- ``resource_withdrawal`` — recurring investment *and* effort are multiplied by (1 − s) from
-  that month on: the saving shows as lower cost, the damage as lower capability.
+- ``people_change`` — the people who built the relationships leave: after month m's progress
+  is added, progress × (1 − s). Capability must be rebuilt along the S-curve, so a change
+  costs something whenever capability has been built (and nothing with ``ramp_months: 0``:
+  the model then has no learning to lose).
+- ``resource_withdrawal`` — recurring investment × (1 − s) from month m on; effort follows
+  it. A withdrawal of severity 1 at month m is the same as ending every line at month m − 1.
 - ``responsibility_move`` — the alliance moves to another part of the organisation: progress
-  × (1 − s), and effort stops for ``round(3 s)`` months while the new owner picks it up.
-- ``cynicism`` — the internal narrative turns negative: deals sourced are multiplied by
-  (1 − s/2) from then on, while the cost stays the same.
+  × (1 − s) as for a people change, and effort × (1 − s) for the 3 months from m while the
+  new owner picks it up (the cost stays).
+- ``cynicism`` — the internal narrative turns negative: deals sourced × (1 − s/2) from month
+  m on, while the cost stays.
+
+Routes other than the partner (scenarios ``direct`` and ``acquire``) sell the same deals at the
+same cost of goods; the direct route also pays the cost-to-serve the ``value`` section measures
+(:func:`workbook.value.cost_to_serve_rate` × its revenue). Both feel the file's people changes,
+withdrawals and responsibility moves — an impatient organisation does the same to its own team
+— but not cynicism, which is about the channel.
 """
 
 from __future__ import annotations
@@ -41,8 +56,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .flags import Flag
-from .params import Event, InvestmentLine, Params, Ramp
+from .currency import DEFAULT as DEFAULT_CURRENCY
+from .currency import currency
+from .flags import Flag, past
+from .params import Event, EventKind, InvestmentLine, Params, Ramp
 
 #: Raw logistic reaches 10 % and 90 % at these fractions of ``ramp_months``; it is then
 #: rescaled to start at exactly 0 and end at exactly 1, which moves the 10 % and 90 %
@@ -52,7 +69,12 @@ _K = math.log(81) / (_RAW_T90 - _RAW_T10)  # per unit of ramp fraction; logit(0.
 S_CURVE_10 = 0.5 * (1 + math.log(9 / 73) / math.log(81))  # ≈ 0.262 of ramp_months
 S_CURVE_90 = 1 - S_CURVE_10  # ≈ 0.738 of ramp_months
 
+#: A responsibility move cuts effort by its severity for this many months.
 RESPONSIBILITY_STALL_MONTHS = 3
+#: Changes an own team (direct or acquired) feels too; cynicism is about the channel.
+ROUTE_EVENT_KINDS: frozenset[EventKind] = frozenset({"people_change", "resource_withdrawal", "responsibility_move"})
+#: Inputs counted in whole months: drawn and varied values are rounded half up.
+WHOLE_MONTH_INPUTS = frozenset({"enablement_months"})
 
 
 def s_curve(progress: float | np.ndarray, ramp_months: float) -> np.ndarray:
@@ -60,18 +82,31 @@ def s_curve(progress: float | np.ndarray, ramp_months: float) -> np.ndarray:
 
     A logistic calibrated so that the raw curve passes 10 % at a quarter and 90 % at three
     quarters of ``ramp_months`` (k = ln 81 / (t90 − t10), domain notes §4.1), rescaled to be
-    exactly 0 at no effort and exactly 1 at ``ramp_months``. The rescaled curve reaches 10 %
-    at ``S_CURVE_10 × ramp_months`` (≈ 0.26) and 90 % at ``S_CURVE_90 × ramp_months`` (≈ 0.74);
-    half capability at half the ramp. ``ramp_months <= 0`` gives full capability for any
-    positive progress.
+    exactly 0 at no effort and exactly 1 at ``ramp_months``:
+    ``S(x) = (L(x) − L(0)) / (L(1) − L(0))`` with ``L(x) = 1 / (1 + exp(−k (x − ½)))``,
+    ``x = min(progress / ramp_months, 1)`` and ``k = 2 ln 81 ≈ 8.79``. The rescaled curve
+    reaches 10 % at ``S_CURVE_10 × ramp_months`` (≈ 0.26) and 90 % at ``S_CURVE_90 ×
+    ramp_months`` (≈ 0.74); half capability at half the ramp. ``ramp_months <= 0`` gives
+    full capability at once.
     """
     p = np.asarray(progress, dtype=float)
     if ramp_months <= 0:
-        return (p > 0).astype(float)
+        return np.ones_like(p)
     x = np.clip(p / ramp_months, 0.0, 1.0)
     raw = 1.0 / (1.0 + np.exp(-_K * (x - 0.5)))
     lo = 1.0 / (1.0 + math.exp(_K * 0.5))
     return (raw - lo) / (1.0 - 2.0 * lo)
+
+
+def whole_months(value: float) -> int:
+    """A month count rounded half up (2.4 → 2, 2.5 → 3): how drawn and varied inputs counted
+    in whole months (:data:`WHOLE_MONTH_INPUTS`) are used, in the simulation and the tornado alike."""
+    return int(math.floor(value + 0.5))
+
+
+def varied(r: Ramp, **values: float) -> Ramp:
+    """``r`` with some inputs replaced (whole-month inputs rounded by :func:`whole_months`)."""
+    return r.model_copy(update={k: whole_months(v) if k in WHOLE_MONTH_INPUTS else float(v) for k, v in values.items()})
 
 
 @dataclass(frozen=True)
@@ -104,12 +139,62 @@ COLUMNS = [
     "revenue",
     "partner_share",
     "vendor_revenue",
+    "cost_of_goods",
+    "cost_to_serve",
     "contribution",
     "net",
     "cumulative_net",
     "cumulative_vendor_revenue",
     "target_cumulative_revenue",
 ]
+
+
+def cost_of_goods_share(r: Ramp) -> float:
+    """Cost of goods as a share of a deal's value: ``(1 − partner_margin) × (1 − gross_margin)``.
+
+    ``gross_margin`` is the vendor's margin on what it receives through the partner, so this is
+    what a deal costs to deliver — the same whichever route sells it.
+    """
+    return (1.0 - r.partner_margin) * (1.0 - r.gross_margin)
+
+
+def _costs(lines: Iterable[InvestmentLine], h: int, delay: int) -> tuple[np.ndarray, np.ndarray]:
+    """Monthly recurring cost and monthly one-offs, every line ``delay`` months late."""
+    recurring, one_off = np.zeros(h), np.zeros(h)
+    for line in lines:
+        if line.is_recurring:
+            assert line.monthly_cost is not None and line.start_month is not None and line.end_month is not None
+            s, e = line.start_month + delay, min(line.end_month + delay, h)
+            if s <= h:
+                recurring[s - 1 : e] += line.monthly_cost
+        else:
+            assert line.one_off is not None and line.month is not None
+            if line.month + delay <= h:
+                one_off[line.month + delay - 1] += line.one_off
+    return recurring, one_off
+
+
+def peak_recurring(r: Ramp) -> float:
+    """The plan's full resourcing: the highest monthly recurring cost of its lines as written."""
+    recurring, _ = _costs(r.investment, r.horizon_months, 0)
+    return float(recurring.max()) if recurring.size else 0.0
+
+
+def _effort(r: Ramp, recurring: np.ndarray, delay: int, start: int | None) -> np.ndarray:
+    """Effort by month before any event (see the module docstring, step 2)."""
+    h = r.horizon_months
+    months = np.arange(1, h + 1)
+    peak = peak_recurring(r)
+    lines = [x for x in r.investment if x.is_recurring]
+    if peak > 0:
+        return recurring / peak
+    if lines:  # only zero-cost lines: effort while one of them runs
+        effort = np.zeros(h)
+        for x in lines:
+            assert x.start_month is not None and x.end_month is not None
+            effort[(months >= x.start_month + delay) & (months <= x.end_month + delay)] = 1.0
+        return effort
+    return (months >= (start or 1) + delay).astype(float)
 
 
 def _engine(
@@ -119,54 +204,54 @@ def _engine(
     level: float = 1.0,
     events: Sequence[Event] | None = None,
     start: int | None = None,
+    cogs_share: float | None = None,
+    cost_to_serve_rate: float = 0.0,
 ) -> dict[str, np.ndarray]:
-    """Run the monthly model and return its columns as arrays (no pandas: Monte Carlo calls this)."""
+    """Run the monthly model and return its columns as arrays (no pandas: Monte Carlo calls this).
+
+    ``cogs_share`` overrides :func:`cost_of_goods_share` (the routes keep the partner plan's);
+    ``cost_to_serve_rate`` is paid on revenue (the direct route).
+    """
     h = r.horizon_months
     months = np.arange(1, h + 1)
-    recurring = np.zeros(h)
-    one_off = np.zeros(h)
-    for line in r.investment:
-        if line.is_recurring:
-            assert line.monthly_cost is not None and line.start_month is not None and line.end_month is not None
-            s, e = line.start_month + delay, min(line.end_month + delay, h)
-            if s <= h:
-                recurring[s - 1 : e] += line.monthly_cost * level
-        else:
-            assert line.one_off is not None and line.month is not None
-            if line.month + delay <= h:
-                one_off[line.month + delay - 1] += line.one_off
-    starts = [line.start_month for line in r.investment if line.is_recurring and line.start_month]
-    effort_start = (start if start is not None else (min(starts) if starts else 1)) + delay
-    effort = np.where(months >= effort_start, level, 0.0)
-    selling_from = effort_start + math.ceil(r.enablement_months - 1e-9)
+    recurring, one_off = _costs(r.investment, h, delay)
+    effort = _effort(r, recurring, delay, start) * level
+    recurring = recurring * level
+    begun = np.flatnonzero(effort > 0)
+    selling_from = int(begun[0]) + 1 + whole_months(r.enablement_months) if begun.size else h + 1
 
     by_month: dict[int, list[Event]] = {}
     for ev in r.events if events is None else events:
         by_month.setdefault(ev.month, []).append(ev)
 
+    ramp_months = float(r.ramp_months)
     progress = 0.0
     deal_factor = 1.0
     capability = np.zeros(h)
     sourced = np.zeros(h)
     for i, m in enumerate(months):
+        knock = 1.0
         for ev in by_month.get(int(m), ()):
             s = ev.severity
             if ev.kind == "people_change":
-                progress *= 1 - s
+                knock *= 1 - s
             elif ev.kind == "resource_withdrawal":
                 effort[i:] *= 1 - s
                 recurring[i:] *= 1 - s
             elif ev.kind == "responsibility_move":
-                progress *= 1 - s
-                effort[i : i + round(RESPONSIBILITY_STALL_MONTHS * s)] = 0.0
+                knock *= 1 - s
+                effort[i : i + RESPONSIBILITY_STALL_MONTHS] *= 1 - s
             elif ev.kind == "cynicism":
                 deal_factor *= 1 - s / 2
         progress += min(effort[i], 1.0)
-        capability[i] = float(s_curve(progress, r.ramp_months)) * effort[i] if effort[i] > 0 else 0.0
+        if ramp_months > 0:
+            progress = min(progress, ramp_months)
+        progress *= knock
+        capability[i] = float(s_curve(progress, ramp_months)) * effort[i]
         if m >= selling_from:
             sourced[i] = r.steady_deals_per_month * capability[i] * deal_factor
 
-    cycle = max(r.sales_cycle_months, 0)
+    cycle = max(float(r.sales_cycle_months), 0.0)
     whole, frac = int(math.floor(cycle)), cycle - math.floor(cycle)
     closed = np.zeros(h)
     if whole < h:
@@ -178,7 +263,9 @@ def _engine(
     revenue = closed * r.avg_deal_value
     partner_share = revenue * r.partner_margin
     vendor_revenue = revenue - partner_share
-    contribution = vendor_revenue * r.gross_margin
+    cost_of_goods = revenue * (cost_of_goods_share(r) if cogs_share is None else cogs_share)
+    cost_to_serve = revenue * cost_to_serve_rate
+    contribution = vendor_revenue - cost_of_goods - cost_to_serve
     net = contribution - investment
     return {
         "month": months,
@@ -191,6 +278,8 @@ def _engine(
         "revenue": revenue,
         "partner_share": partner_share,
         "vendor_revenue": vendor_revenue,
+        "cost_of_goods": cost_of_goods,
+        "cost_to_serve": cost_to_serve,
         "contribution": contribution,
         "net": net,
         "cumulative_net": np.cumsum(net),
@@ -257,6 +346,8 @@ def run(
     level: float = 1.0,
     events: Sequence[Event] | None = None,
     start: int | None = None,
+    cogs_share: float | None = None,
+    cost_to_serve_rate: float = 0.0,
 ) -> RampResult:
     """Run the ramp model.
 
@@ -266,13 +357,15 @@ def run(
     delay : months by which the whole investment (and so the effort) starts late.
     level : resourcing relative to the plan (1.0 as planned; 0.7 = under-invested by 30 %).
     events : premature-change events to apply instead of ``r.events``.
-    start : month effort starts, overriding the first recurring line's start.
+    start : month effort starts when the plan has no recurring line (default 1).
+    cogs_share : cost of goods as a share of deal value (default :func:`cost_of_goods_share`).
+    cost_to_serve_rate : share of revenue paid to serve the customers (0 on the partner route).
 
     Returns
     -------
     RampResult with one row per month (columns :data:`COLUMNS`) and the metrics.
     """
-    cols = _engine(r, delay=delay, level=level, events=events, start=start)
+    cols = _engine(r, delay=delay, level=level, events=events, start=start, cogs_share=cogs_share, cost_to_serve_rate=cost_to_serve_rate)
     df = pd.DataFrame(cols)
     df["target_cumulative_revenue"] = _target_curve(r)
     used = tuple(r.events if events is None else events)
@@ -310,9 +403,18 @@ def default_change_month(r: Ramp) -> int:
     return max(1, min(r.horizon_months, r.commitment_months // 2))
 
 
-def scenarios(r: Ramp) -> list[Scenario]:
+def route_events(r: Ramp) -> list[Event]:
+    """The file's events an own team (direct or acquired) feels: all but cynicism."""
+    return [ev for ev in r.events if ev.kind in ROUTE_EVENT_KINDS]
+
+
+def scenarios(r: Ramp, cost_to_serve_rate: float | None = None) -> list[Scenario]:
     """As planned; invest late; under-invest; a premature change; and, when their blocks are
-    given, the two alternative routes (build a direct team; acquire)."""
+    given, the two alternative routes (build a direct team; acquire).
+
+    ``cost_to_serve_rate`` (share of revenue, from the ``value`` section) is what the direct
+    route pays to do the partner's non-sales work itself; ``None`` leaves it out.
+    """
     sc = r.scenarios
     change_month = sc.premature_change_month or default_change_month(r)
     change = Event(
@@ -342,6 +444,8 @@ def scenarios(r: Ramp) -> list[Scenario]:
             run(r, events=[*r.events, change]),
         ),
     ]
+    cogs = cost_of_goods_share(r)
+    own_team_events = route_events(r)
     if sc.direct is not None:
         d = sc.direct
         direct = r.model_copy(
@@ -356,8 +460,18 @@ def scenarios(r: Ramp) -> list[Scenario]:
                 ],
             }
         )
+        serve = cost_to_serve_rate or 0.0
+        what = "hire and ramp an own sales team; no partner margin, the same cost of goods"
+        if serve:
+            what += f", plus the partner's non-sales work at {serve:.1%} of revenue"
         out.append(
-            Scenario("direct", "Build a direct team", "hire and ramp an own sales team; no partner margin", run(direct, events=[]), route=True)
+            Scenario(
+                "direct",
+                "Build a direct team",
+                what,
+                run(direct, events=own_team_events, cogs_share=cogs, cost_to_serve_rate=serve),
+                route=True,
+            )
         )
     if sc.acquire is not None:
         a = sc.acquire
@@ -376,7 +490,13 @@ def scenarios(r: Ramp) -> list[Scenario]:
             }
         )
         out.append(
-            Scenario("acquire", "Acquire", "buy a company that already sells; integrate, then sell", run(acquired, events=[], start=a.month), route=True)
+            Scenario(
+                "acquire",
+                "Acquire",
+                "buy a company that already sells (its team serves its customers); integrate, then sell",
+                run(acquired, events=own_team_events, start=a.month, cogs_share=cogs),
+                route=True,
+            )
         )
     return out
 
@@ -411,44 +531,69 @@ def scenario_summary(items: Iterable[Scenario]) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 # Uncertainty
 
-
-_WHOLE_MONTHS = {"enablement_months"}
+#: Whether a larger value of each ranged input makes the outcome better (True) or worse.
+_BETTER_WHEN_HIGHER = {
+    "sales_cycle_months": False,
+    "enablement_months": False,
+    "ramp_months": False,
+    "steady_deals_per_month": True,
+    "avg_deal_value": True,
+    "partner_margin": False,
+    "gross_margin": True,
+}
 
 
 @dataclass(frozen=True)
 class MonteCarlo:
-    """Seeded Monte Carlo over the triangular ranges."""
+    """Seeded Monte Carlo over the uncertainty ranges, each a triangle whose most likely
+    value is the plan's.
 
-    bands: pd.DataFrame  # month, p10, p50, p90 of cumulative net
+    bands : month, p10, p50, p90 of the cumulative net.
+    p_break_even_within_commitment : share of runs breaking even by the commitment's end.
+    break_even_months : per run, NaN where a run never breaks even.
+    worst, best : the plan with every ranged input at the bad (or good) end of its range —
+        the ends of the simulation's range: every run, and the plan, lies between them.
+    """
+
+    bands: pd.DataFrame
     p_break_even_within_commitment: float
-    break_even_months: np.ndarray = field(repr=False)  # NaN where a run never breaks even
+    break_even_months: np.ndarray = field(repr=False)
     runs: int = 0
     seed: int = 0
+    worst: RampResult | None = field(default=None, repr=False)
+    best: RampResult | None = field(default=None, repr=False)
+    curves: np.ndarray | None = field(default=None, repr=False)  # runs × months of cumulative net
+
+
+def extremes(r: Ramp) -> tuple[RampResult, RampResult]:
+    """The plan with every ranged input at the worst end of its range, and at the best end.
+
+    The model never gets better when an input moves its bad way (a longer cycle, a slower
+    ramp, fewer or smaller deals, a bigger partner margin, a smaller gross margin), so these
+    two runs bound every draw of the simulation, and the plan, month by month.
+    """
+    tri = r.triangles()
+    worst = {k: (hi if not _BETTER_WHEN_HIGHER[k] else lo) for k, (lo, _, hi) in tri.items()}
+    best = {k: (lo if not _BETTER_WHEN_HIGHER[k] else hi) for k, (lo, _, hi) in tri.items()}
+    return run(varied(r, **worst)), run(varied(r, **best))
 
 
 def monte_carlo(r: Ramp, runs: int | None = None, seed: int | None = None) -> MonteCarlo:
-    """Draw every ranged input from its triangular distribution, ``runs`` times, with ``seed``.
-
-    Inputs without a range keep their value. Same seed, same result.
+    """Draw every ranged input from its triangle (low, the plan's value, high), ``runs`` times,
+    with ``seed`` (both default to ``ramp.simulation``). Inputs without a range keep the plan's
+    value. Same seed, same result.
     """
     runs = runs if runs is not None else r.simulation.runs
     seed = seed if seed is not None else r.simulation.seed
     rng = np.random.default_rng(seed)
-    ranges = r.uncertainty.ranges()
     draws = {
         name: rng.triangular(lo, mode, hi, size=runs) if hi > lo else np.full(runs, mode)
-        for name, (lo, mode, hi) in sorted(ranges.items())
+        for name, (lo, mode, hi) in sorted(r.triangles().items())
     }
     curves = np.empty((runs, r.horizon_months))
     breaks = np.full(runs, np.nan)
     for i in range(runs):
-        update: dict[str, Any] = {}
-        for name, values in draws.items():
-            v = float(values[i])
-            if name in ("partner_margin", "gross_margin"):
-                v = min(max(v, 0.0), 1.0)
-            update[name] = round(v) if name in _WHOLE_MONTHS else v
-        cols = _engine(r.model_copy(update=update))
+        cols = _engine(varied(r, **{name: float(values[i]) for name, values in draws.items()}))
         curves[i] = cols["cumulative_net"]
         m = _metrics(r, cols)
         if m.break_even_month is not None:
@@ -456,7 +601,17 @@ def monte_carlo(r: Ramp, runs: int | None = None, seed: int | None = None) -> Mo
     p10, p50, p90 = np.percentile(curves, [10, 50, 90], axis=0)
     bands = pd.DataFrame({"month": np.arange(1, r.horizon_months + 1), "p10": p10, "p50": p50, "p90": p90})
     within = float(np.mean(np.nan_to_num(breaks, nan=np.inf) <= r.commitment_months))
-    return MonteCarlo(bands=bands, p_break_even_within_commitment=within, break_even_months=breaks, runs=runs, seed=seed)
+    worst, best = extremes(r)
+    return MonteCarlo(
+        bands=bands,
+        p_break_even_within_commitment=within,
+        break_even_months=breaks,
+        runs=runs,
+        seed=seed,
+        worst=worst,
+        best=best,
+        curves=curves,
+    )
 
 
 SENSITIVITY_INPUTS = {
@@ -474,9 +629,11 @@ SENSITIVITY_INPUTS = {
 def sensitivity(r: Ramp, swing: float = 0.20) -> pd.DataFrame:
     """One-at-a-time sensitivity of the cumulative net at the horizon to ±``swing`` on each input.
 
-    Returns one row per input: ``input``, ``label``, ``low_value``/``high_value`` (the input at
-    −/+ swing), ``low``/``high`` (the metric there), ``base`` and ``swing`` (|high − low|),
-    sorted by swing, largest first — the order of a tornado chart.
+    Inputs counted in whole months are rounded the way the simulation rounds them
+    (:func:`whole_months`), so 3 enablement months give 2 and 4. Returns one row per input:
+    ``input``, ``label``, ``low_value``/``high_value`` (the input used at −/+ swing),
+    ``low``/``high`` (the metric there), ``base`` and ``swing`` (|high − low|), sorted by
+    swing, largest first — the order of a tornado chart.
     """
     base = run(r).metrics.cumulative_net_at_horizon
     rows = []
@@ -490,8 +647,9 @@ def sensitivity(r: Ramp, swing: float = 0.20) -> pd.DataFrame:
             v = float(getattr(r, name)) * factor
             if name in ("partner_margin", "gross_margin"):
                 v = min(v, 1.0)
-            values.append(v)
-            results.append(run(r.model_copy(update={name: v})).metrics.cumulative_net_at_horizon)
+            changed = varied(r, **{name: v})
+            values.append(float(getattr(changed, name)))
+            results.append(run(changed).metrics.cumulative_net_at_horizon)
         rows.append(
             {
                 "input": name,
@@ -518,18 +676,34 @@ class RampAnalysis:
     monte_carlo: MonteCarlo
     sensitivity: pd.DataFrame
     plan_gap: pd.DataFrame
+    ramp: Ramp = field(repr=False)
+    currency: str = DEFAULT_CURRENCY
+    cost_to_serve_rate: float | None = None
 
 
 def analyse(params: Params | Ramp) -> RampAnalysis:
-    """Run the plan, the scenarios, the Monte Carlo and the sensitivity for one alliance."""
-    r = params if isinstance(params, Ramp) else params.ramp
+    """Run the plan, the scenarios, the Monte Carlo and the sensitivity for one alliance.
+
+    Given the whole params file, the direct route pays the ``value`` section's cost-to-serve
+    and money is worded in ``alliance.currency``; given the ``ramp`` section alone, neither.
+    """
+    from .value import cost_to_serve_rate
+
+    if isinstance(params, Ramp):
+        r, code, serve = params, DEFAULT_CURRENCY, None
+    else:
+        r, code = params.ramp, params.alliance.currency
+        serve = cost_to_serve_rate(params.value, r.partner_margin) if params.value is not None else None
     plan = run(r)
     return RampAnalysis(
         plan=plan,
-        scenarios=scenarios(r),
+        scenarios=scenarios(r, serve),
         monte_carlo=monte_carlo(r),
         sensitivity=sensitivity(r),
         plan_gap=plan_gap_table(r, plan),
+        ramp=r,
+        currency=code,
+        cost_to_serve_rate=serve,
     )
 
 
@@ -538,8 +712,17 @@ def analyse(params: Params | Ramp) -> RampAnalysis:
 
 
 def flags(analysis: RampAnalysis) -> list[Flag]:
-    """What the money machine's numbers say needs attention."""
+    """What the money machine's numbers say needs attention (area ``ramp``).
+
+    Codes: ``no_break_even``; ``commitment_before_break_even`` (pays back after the
+    commitment ends); ``low_chance_of_break_even`` (under half the simulated runs break even
+    within the commitment; high under 20 %); ``business_plan_gap`` (modelled vendor revenue
+    short of the last target); ``resources_end_before_break_even`` (one per recurring line
+    that ends before the plan pays back); ``fragile_to_<scenario>`` (a scenario pushes
+    break-even past the commitment when the plan itself pays back within it).
+    """
     m = analysis.plan.metrics
+    money = currency(analysis.currency)
     out: list[Flag] = []
     if m.break_even_month is None:
         out.append(
@@ -560,6 +743,7 @@ def flags(analysis: RampAnalysis) -> list[Flag]:
                 f"month {m.break_even_month}.",
                 "ramp",
                 f"Extend the commitment to at least month {m.break_even_month}, or change the plan so it pays back sooner.",
+                size=past(m.break_even_month, m.commitment_months),
             )
         )
     p = analysis.monte_carlo.p_break_even_within_commitment
@@ -571,16 +755,39 @@ def flags(analysis: RampAnalysis) -> list[Flag]:
                 f"Only {p:.0%} of simulated outcomes break even within the commitment.",
                 "ramp",
                 "Narrow the biggest uncertainty (see the tornado chart) or lengthen the commitment.",
+                size=past(p, 0.5),
             )
         )
-    if m.plan_gap is not None and m.plan_gap > 0:
+    if m.plan_gap is not None and m.plan_gap > 0 and m.plan_gap_month is not None:
+        target = analysis.ramp.target_revenue[m.plan_gap_month]
         out.append(
             Flag(
                 "business_plan_gap",
                 "medium",
-                f"Modelled vendor revenue falls ${m.plan_gap:,.0f} short of the target by month {m.plan_gap_month}.",
+                f"Modelled vendor revenue falls {money(m.plan_gap)} short of the target by month {m.plan_gap_month}.",
                 "ramp",
                 "Invest earlier or lower the target: revenue lags investment by enablement plus the sales cycle.",
+                size=m.plan_gap / target if target else 1.0,
+            )
+        )
+    be = m.break_even_month
+    for line in analysis.ramp.investment:
+        if not line.is_recurring or line.monthly_cost == 0:
+            continue
+        assert line.end_month is not None
+        if line.end_month >= m.horizon_months or (be is not None and line.end_month >= be):
+            continue
+        when = f"the plan pays back in month {be}" if be is not None else "the plan pays back at all"
+        out.append(
+            Flag(
+                "resources_end_before_break_even",
+                "medium",
+                f"'{line.name}' ends in month {line.end_month}, before {when}: the effort it pays for, and the "
+                "deals that effort brings, end with it.",
+                "ramp",
+                "Keep the resource until the alliance has paid back, or plan now what takes its place.",
+                subject=line.name,
+                size=past(line.end_month, be) if be is not None else 1.0,
             )
         )
     if m.break_even_month is not None and m.break_even_month <= m.commitment_months:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .flags import Flag
+from .flags import Flag, past
 from .instruments import SCOPE_STATUS_SCORE, SCOPING
 from .sections import Scope
 
@@ -120,7 +120,8 @@ def flags(
     Returns
     -------
     Flags (area ``scope``): ``commitment_before_break_even``, ``no_alliance_manager``,
-    ``resources_to_be_confirmed``, and ``low_readiness`` for each group under 50.
+    ``resources_to_be_confirmed``, and ``low_readiness`` for each group under 50 (high under
+    25), one per group (its ``subject``).
     """
     out: list[Flag] = []
     if commitment_months is not None:
@@ -143,6 +144,7 @@ def flags(
                     f"Resources are committed for {commitment_months} months but the alliance only breaks even in month {break_even_month}.",
                     "scope",
                     f"Win a commitment of at least {break_even_month} months before launch, or cut the plan to fit.",
+                    size=past(break_even_month, commitment_months),
                 )
             )
     if scope.alliance_manager is None:
@@ -176,6 +178,8 @@ def flags(
                     f"{row.group_label}: readiness {row.readiness:.0f} of 100.",
                     "scope",
                     f"Agree the missing items under '{row.group_label}' before committing further.",
+                    subject=str(row.group),
+                    size=past(row.readiness, LOW_GROUP),
                 )
             )
     return out

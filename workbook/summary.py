@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from . import ramp, scoping, signals, trust, value
-from .flags import Flag, by_severity
+from .flags import Flag, one_per_subject
 from .params import Params
 
 AREAS = ("scope", "trust", "ramp", "value", "health")
@@ -69,7 +69,8 @@ class Assessment:
         return out
 
     def top_actions(self, n: int = 3) -> list[Flag]:
-        """The ``n`` most important things to do: the most severe flags, one per distinct action."""
+        """The ``n`` most important things to do: the flags by severity, then size (how far
+        past its threshold), one per distinct action."""
         seen: set[str] = set()
         out = []
         for f in self.flags:
@@ -79,17 +80,6 @@ class Assessment:
             if len(out) == n:
                 break
         return out
-
-
-def _dedupe(flags: list[Flag]) -> list[Flag]:
-    """One flag per code (the ramp and the scoping checklist both see a short commitment)."""
-    seen: set[str] = set()
-    out = []
-    for f in by_severity(flags):
-        if f.code not in seen:
-            seen.add(f.code)
-            out.append(f)
-    return out
 
 
 def assess(params: Params) -> Assessment:
@@ -106,12 +96,12 @@ def assess(params: Params) -> Assessment:
         flags += trust.flags(trust_result)
     if params.value is not None:
         value_result = value.analyse(params.value, params.ramp.partner_margin)
-        flags += value.flags(value_result)
+        flags += value.flags(value_result, code=params.alliance.currency)
     if params.health is not None:
         timeline = signals.timeline(params.health)
         events = signals.event_table(params.health)
         flags += signals.flags(params.health, be)
-    return Assessment(params, analysis, scope_result, trust_result, value_result, timeline, events, _dedupe(flags))
+    return Assessment(params, analysis, scope_result, trust_result, value_result, timeline, events, one_per_subject(flags))
 
 
 def summarise(params: Params, path: str | Path | None = None, assessment: Assessment | None = None) -> dict[str, Any]:
@@ -123,6 +113,7 @@ def summarise(params: Params, path: str | Path | None = None, assessment: Assess
         "alliance": params.alliance.name,
         "slug": params.slug,
         "type": params.alliance.type,
+        "currency": params.alliance.currency,
         **a.figures,
         "first_revenue_month": m.first_revenue_month,
         "break_even_month": m.break_even_month,
@@ -133,5 +124,7 @@ def summarise(params: Params, path: str | Path | None = None, assessment: Assess
         "p_break_even_within_commitment": round(a.ramp.monte_carlo.p_break_even_within_commitment, 4),
         "business_plan_gap": None if m.plan_gap is None else round(m.plan_gap, 2),
         "areas": a.area_status(),
-        "flags": [{"code": f.code, "severity": f.severity, "message": f.message, "area": f.area} for f in a.flags],
+        "flags": [
+            {"code": f.code, "severity": f.severity, "message": f.message, "area": f.area, "subject": f.subject} for f in a.flags
+        ],
     }

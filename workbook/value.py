@@ -12,6 +12,11 @@ Every figure is per year, in the params file's currency. The direct cost is the 
 
 It is set against the margin the vendor pays the partner, ``margin_paid_to_partner_per_year``
 or, when that is not given, ``revenue_via_partner_per_year × ramp.partner_margin``.
+
+The **cost-to-serve rate** is the direct cost per unit of revenue: ``direct cost /
+revenue_via_partner_per_year`` (when only the margin is given, the revenue is taken as
+``margin / ramp.partner_margin``). The money machine's "build a direct team" route pays it on
+its own revenue: the vendor would have to do this work itself.
 """
 
 from __future__ import annotations
@@ -20,7 +25,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .flags import Flag
+from .currency import DEFAULT as DEFAULT_CURRENCY
+from .currency import currency
+from .flags import Flag, past
 from .sections import Value
 
 DAYS_PER_YEAR = 365.0
@@ -99,22 +106,37 @@ def analyse(value: Value, partner_margin: float | None = None) -> ValueResult:
     return ValueResult(breakdown=table, direct_cost=direct, margin=margin, net=direct - margin, coverage=coverage)
 
 
-def flags(value: Value | ValueResult, partner_margin: float | None = None) -> list[Flag]:
+def cost_to_serve_rate(value: Value, partner_margin: float) -> float | None:
+    """Direct cost per unit of revenue (0–1 or more), or ``None`` when the revenue it is
+    measured against cannot be known (no revenue given and a zero partner margin)."""
+    revenue = value.revenue_via_partner_per_year
+    if revenue <= 0:
+        if partner_margin <= 0:
+            return None
+        revenue = margin_paid(value, partner_margin) / partner_margin
+    if revenue <= 0:
+        return None
+    return analyse(value, partner_margin).direct_cost / revenue
+
+
+def flags(value: Value | ValueResult, partner_margin: float | None = None, code: str = DEFAULT_CURRENCY) -> list[Flag]:
     """``non_sales_value_exceeds_margin`` (area ``value``) when going direct would cost more than
-    the margin it saves."""
+    the margin it saves (amounts in the currency ``code``)."""
     result = value if isinstance(value, ValueResult) else analyse(value, partner_margin)
+    money = currency(code)
     if result.direct_cost > result.margin:
         return [
             Flag(
                 "non_sales_value_exceeds_margin",
                 "medium",
-                f"Taking the partner's customers direct would cost about {result.direct_cost:,.0f} a year in work the partner does "
-                f"today, more than the {result.margin:,.0f} margin it would save.",
+                f"Taking the partner's customers direct would cost about {money(result.direct_cost)} a year in work the partner "
+                f"does today, more than the {money(result.margin)} margin it would save.",
                 "value",
                 "Count the partner's non-sales work in any decision to cut its margin or take customers direct.",
+                size=past(result.direct_cost, result.margin),
             )
         ]
     return []
 
 
-__all__ = ["DAYS_PER_YEAR", "ValueResult", "analyse", "breakdown", "flags", "margin_paid"]
+__all__ = ["DAYS_PER_YEAR", "ValueResult", "analyse", "breakdown", "cost_to_serve_rate", "flags", "margin_paid"]
