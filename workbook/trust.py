@@ -5,21 +5,31 @@ from 1 to 5. Scoring, in order:
 
 1. "Don't know" (null or omitted) is left out, never scored as zero. Reverse-scored items
    count as ``6 − x``.
-2. A respondent's score on a principle (or a component, or overall) is the mean of the items
-   of it they answered; a side's mean is the mean of its respondents' scores, its spread the
-   sample standard deviation across them, ``n`` the respondents who answered at least one item.
-3. Index (0–100) = ``(mean − 1) / 4 × 100``. The *vendor* index is the vendor side's trust in the
+2. A respondent's score on a principle is the mean of the items of it they answered; a side's
+   mean is the mean of its respondents' scores, its spread the sample standard deviation
+   across them, ``n`` the respondents who answered at least one item.
+3. Components weigh equally, and so do the principles within a component, however many items
+   each has. A respondent's component score is the mean, over the principles with items of
+   that component, of their mean on those items (competence: principle 3's delivery item and
+   the four core competence items; intentions: the other items of principles 1–12). A side's
+   component mean is the mean of its respondents' component scores.
+4. Index (0–100) = ``(mean − 1) / 4 × 100``. A side's trust index is the mean of its
+   competence and intentions indices. The *vendor* index is the vendor side's trust in the
    partner; the *partner* index the partner side's trust in the vendor. The combined index is
    the mean of the two side indices, so the bigger delegation does not outweigh the other.
-4. Asymmetry = vendor index − partner index (sign kept: positive means the vendor trusts the
-   partner more than the partner trusts the vendor). The perception gap of a principle is
-   ``mean_vendor − mean_partner`` (signed) and its absolute value.
-5. Anonymity: where fewer than ``trust.min_respondents`` (default 3) respondents of a side
-   answered, that side's figures (means, spreads, indices) are hidden as NaN and marked
-   ``suppressed``; gaps involving them are NaN too.
-6. Cronbach's alpha per component (competence, intentions), per side and pooled, from the
-   respondents who answered every item of the component (listwise), when there are at least
-   3 of them and at least 2 items: ``α = k/(k−1) · (1 − Σ var_item / var_total)``.
+5. Asymmetry = vendor index − partner index (sign kept: positive means the vendor trusts the
+   partner more than the partner trusts the vendor). Per principle, the asymmetry (kept in the
+   ``gap`` column) is ``mean_vendor − mean_partner`` and ``abs_gap`` its size: the vendor's
+   trust in the partner against the partner's trust in the vendor on that principle.
+6. Anonymity: where fewer than ``trust.min_respondents`` (default 3) respondents of a side
+   answered (a principle, a component, anything), those figures are hidden as NaN and marked
+   ``suppressed``; asymmetries involving them are NaN too.
+7. Cronbach's alpha per component (competence, intentions), per side and pooled:
+   ``α = k/(k−1) · (1 − Σ var_item / var_total)`` over the component's k items. It uses the
+   respondents who answered at least 80 % of the component's items, a "don't know" taking that
+   respondent's own mean on the items they did answer; it is shown only from
+   :data:`ALPHA_MIN_RESPONDENTS` (10) such respondents — below that one person can swing it
+   anywhere, even below zero — and otherwise reads "too few answers".
 """
 
 from __future__ import annotations
@@ -30,7 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .flags import Flag
+from .flags import Flag, past
 from .instruments import TRUST, TRUST_ITEMS, Component
 from .sections import Trust
 
@@ -47,6 +57,10 @@ VERY_WIDE_GAP = 2.0
 MISMATCH_POINTS = 20.0
 #: A side index that fell this far (0–100) since the previous assessment is flagged.
 FALL_POINTS = 10.0
+#: Alpha is shown only from this many respondents who answered enough of a component ...
+ALPHA_MIN_RESPONDENTS = 10
+#: ... that is, at least this share of its items.
+ALPHA_MIN_ANSWERED = 0.8
 
 _OTHER = {"vendor": "partner", "partner": "vendor"}
 
@@ -63,12 +77,13 @@ class TrustResult:
     scores : one row per answered item (respondent, side, item, principle, component, answer, score).
     principles : long table, one row per principle × side: ``principle`` (key "1"–"12" or
         "competence"), ``label``, ``side``, ``mean`` and ``sd`` (1–5), ``n``, ``suppressed``.
-    gaps : one row per principle: vendor/partner mean and n, ``gap`` (vendor − partner, signed)
-        and ``abs_gap`` (points on the 1–5 scale; NaN where a side is suppressed or missing).
+    gaps : one row per principle: vendor/partner mean and n, ``gap`` (the asymmetry, vendor −
+        partner, signed) and ``abs_gap`` (points on the 1–5 scale; NaN where a side is
+        suppressed or missing).
     indices : one row per side (``vendor``, ``partner``, ``combined``): ``index``,
         ``competence``, ``intentions`` (0–100), ``n``, ``suppressed``.
-    alpha : Cronbach's alpha per group (vendor, partner, all) × component, with ``k`` items and
-        ``n_complete`` respondents; NaN where there are too few.
+    alpha : Cronbach's alpha per group (vendor, partner, all) × component, with ``k`` items,
+        ``n_used`` respondents and a plain-words ``reading``; NaN where there are too few.
     trust_index : the combined index (0–100), ``None`` when a side is missing or suppressed.
     asymmetry : vendor index − partner index (points, signed), ``None`` likewise.
     max_perception_gap : the widest absolute gap (1–5 points), ``None`` when no gap can be shown.
@@ -149,19 +164,29 @@ def gap_table(principles: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def component_scores(scores: pd.DataFrame) -> pd.DataFrame:
+    """One row per respondent and component: ``side`` and ``score`` (1–5), the mean over the
+    component's principles of the respondent's mean on that principle's items of the component."""
+    by_principle = scores.groupby(["respondent", "side", "component", "principle"], as_index=False)["score"].mean()
+    return by_principle.groupby(["respondent", "side", "component"], as_index=False)["score"].mean()
+
+
 def index_table(scores: pd.DataFrame, minimum: int = 3) -> pd.DataFrame:
-    """Trust indices (0–100) per side — overall, competence, intentions — and combined."""
+    """Trust indices (0–100) per side — overall, competence, intentions — and combined.
+
+    Overall is the mean of the competence and intentions indices (see the module docstring).
+    """
+    comps = component_scores(scores)
     rows = []
     for side in SIDES:
-        sub = scores[scores["side"] == side]
-        overall = sub.groupby("respondent")["score"].mean()
-        row: dict[str, object] = {"side": side}
-        mean, _, n, suppressed = _side_stats(overall, minimum)
-        row.update(index=to_index(mean), n=n, suppressed=suppressed)
+        n = int(scores.loc[scores["side"] == side, "respondent"].nunique())
+        suppressed = n < minimum
+        row: dict[str, object] = {"side": side, "n": n, "suppressed": suppressed}
         for comp in COMPONENTS:
-            per = sub[sub["component"] == comp].groupby("respondent")["score"].mean()
-            cmean, _, _, csup = _side_stats(per, minimum)
-            row[comp] = math.nan if suppressed else to_index(cmean)
+            per = comps.loc[(comps["side"] == side) & (comps["component"] == comp), "score"]
+            mean, _, _, hidden = _side_stats(per.reset_index(drop=True), minimum)
+            row[comp] = math.nan if suppressed or hidden else to_index(mean)
+        row["index"] = (float(row["competence"]) + float(row["intentions"])) / 2  # type: ignore[arg-type]  # NaN if either is
         rows.append(row)
     v, p = rows
     combined: dict[str, object] = {"side": "combined", "n": int(v["n"]) + int(p["n"])}  # type: ignore[call-overload]
@@ -188,19 +213,39 @@ def cronbach_alpha(matrix: np.ndarray) -> float:
     return float(k / (k - 1) * (1 - m.var(axis=0, ddof=1).sum() / total_var))
 
 
+def alpha_reading(alpha: float, n_used: int) -> str:
+    """What an alpha means for the reader, in plain words."""
+    if math.isnan(alpha):
+        if n_used >= ALPHA_MIN_RESPONDENTS:
+            return "not computable: everyone answered alike"
+        return f"too few answers ({n_used} of the {ALPHA_MIN_RESPONDENTS} respondents needed)"
+    if alpha >= 0.8:
+        return "consistent: the statements measure one thing"
+    if alpha >= 0.7:
+        return "acceptable: the statements mostly agree"
+    if alpha >= 0.0:
+        return "weak: the statements disagree, so read the principles one by one"
+    return "the statements pull against each other: check that people read the reversed ones right"
+
+
 def alpha_table(scores: pd.DataFrame) -> pd.DataFrame:
-    """Cronbach's alpha per group (vendor, partner, all) and component, listwise complete answers."""
+    """Cronbach's alpha per group (vendor, partner, all) and component (rules in the module docstring)."""
     rows = []
     for group in (*SIDES, "all"):
         sub = scores if group == "all" else scores[scores["side"] == group]
         for comp in COMPONENTS:
             items = [i.id for i in TRUST.items if i.component == comp]
             wide = sub[sub["component"] == comp].pivot_table(index="respondent", columns="item", values="score")
-            wide = wide.reindex(columns=items).dropna()
+            wide = wide.reindex(columns=items)
+            enough = wide.notna().sum(axis=1) >= ALPHA_MIN_ANSWERED * len(items)
+            used = wide[enough]
+            filled = used.T.fillna(used.mean(axis=1)).T  # a don't-know takes the respondent's own mean
+            n_used = len(filled)
+            alpha = cronbach_alpha(filled.to_numpy()) if n_used >= ALPHA_MIN_RESPONDENTS else math.nan
             rows.append(
-                {"group": group, "component": comp, "k": len(items), "n_complete": len(wide), "alpha": cronbach_alpha(wide.to_numpy())}
+                {"group": group, "component": comp, "k": len(items), "n_used": n_used, "alpha": alpha, "reading": alpha_reading(alpha, n_used)}
             )
-    return pd.DataFrame(rows, columns=["group", "component", "k", "n_complete", "alpha"])
+    return pd.DataFrame(rows, columns=["group", "component", "k", "n_used", "alpha", "reading"])
 
 
 def _none_if_nan(x: float) -> float | None:
@@ -234,7 +279,7 @@ def analyse(trust: Trust) -> TrustResult:
 
 
 def widest_gap(result: TrustResult) -> tuple[str, float] | None:
-    """The principle label with the widest perception gap and its size (points), or ``None``."""
+    """The principle label with the widest asymmetry and its size (points), or ``None``."""
     g = result.gaps.dropna(subset=["abs_gap"])
     if g.empty:
         return None
@@ -249,10 +294,12 @@ def _who(side: str) -> str:
 def flags(trust: Trust | TrustResult) -> list[Flag]:
     """Trust findings (area ``trust``).
 
-    Codes: ``low_trust_principle`` (a side's mean below 3), ``wide_perception_gap`` (|gap| ≥ 1
-    point), ``competence_intentions_mismatch`` (indices ≥ 20 points apart on a side),
-    ``trust_falling`` (a side's index ≥ 10 points below the previous assessment),
-    ``trust_suppressed`` (a side with too few respondents to show).
+    Codes (the subject in brackets; one flag each): ``low_trust_principle`` [side:principle] (a
+    side's mean below 3; high below 2), ``wide_perception_gap`` [principle] (the two sides'
+    trust in each other on a principle ≥ 1 point apart — an asymmetry; high from 2),
+    ``competence_intentions_mismatch`` [side] (indices ≥ 20 points apart),
+    ``trust_falling`` [side] (index ≥ 10 points below the previous assessment),
+    ``trust_suppressed`` [side] (too few respondents to show).
     """
     result = trust if isinstance(trust, TrustResult) else analyse(trust)
     out: list[Flag] = []
@@ -265,19 +312,24 @@ def flags(trust: Trust | TrustResult) -> list[Flag]:
                     f"{_who(row.side)} is low on {row.label}: {row.mean:.1f} of 5 (n = {row.n}).",
                     "trust",
                     f"Ask the {row.side} side what the {_OTHER[row.side]} would have to do differently on this, and agree one visible step.",
+                    subject=f"{row.side}:{row.principle}",
+                    size=past(row.mean, LOW_PRINCIPLE),
                 )
             )
     for row in result.gaps.dropna(subset=["abs_gap"]).itertuples(index=False):
         if row.abs_gap >= WIDE_GAP:
-            higher = "vendor" if row.gap > 0 else "partner"
+            more, less = ("vendor", "partner") if row.gap > 0 else ("partner", "vendor")
             out.append(
                 Flag(
                     "wide_perception_gap",
                     "high" if row.abs_gap >= VERY_WIDE_GAP else "medium",
-                    f"The sides see {row.label} differently: vendor {row.vendor_mean:.1f}, partner {row.partner_mean:.1f} "
-                    f"({row.abs_gap:.1f} points; the {higher} side rates the other higher).",
+                    f"Trust is asymmetric on {row.label}: the vendor side rates the partner {row.vendor_mean:.1f} of 5, the "
+                    f"partner side rates the vendor {row.partner_mean:.1f} ({row.abs_gap:.1f} points apart; the {more} "
+                    f"trusts the {less} more than it is trusted back).",
                     "trust",
                     "Put this principle on the next joint agenda and hear each side's examples before deciding anything.",
+                    subject=str(row.principle),
+                    size=past(row.abs_gap, WIDE_GAP),
                 )
             )
     for row in result.indices.itertuples(index=False):
@@ -294,6 +346,8 @@ def flags(trust: Trust | TrustResult) -> list[Flag]:
                     "trust",
                     "Work on the weaker component explicitly: "
                     + ("show intentions through open communication and shared credit." if less == "intentions" else "show competence through delivery and skills."),
+                    subject=str(row.side),
+                    size=past(abs(diff), MISMATCH_POINTS),
                 )
             )
     previous = {"vendor": result.previous_vendor_index, "partner": result.previous_partner_index}
@@ -308,6 +362,8 @@ def flags(trust: Trust | TrustResult) -> list[Flag]:
                     f"{_who(side)} fell from {before:.0f} to {after:.0f} since the last assessment.",
                     "trust",
                     "Find the change behind the fall (people, resources, policy) and address it with the other side now.",
+                    subject=side,
+                    size=past(before - after, FALL_POINTS),
                 )
             )
         if bool(now.loc[side, "suppressed"]):
@@ -318,14 +374,18 @@ def flags(trust: Trust | TrustResult) -> list[Flag]:
                     f"Only {int(now.loc[side, 'n'])} {side} respondent(s) answered; their figures are hidden to keep answers anonymous.",
                     "trust",
                     f"Ask at least {result.min_respondents} people on the {side} side to take part.",
+                    subject=side,
                 )
             )
     return out
 
 
 __all__ = [
+    "ALPHA_MIN_RESPONDENTS",
     "TrustResult",
+    "alpha_reading",
     "alpha_table",
+    "component_scores",
     "analyse",
     "cronbach_alpha",
     "flags",

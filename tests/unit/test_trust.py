@@ -18,9 +18,13 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from workbook import trust
+from workbook.instruments import TRUST
 from workbook.sections import Trust
 
 ANSWERS = {
@@ -84,24 +88,41 @@ def test_principle_means_and_gaps_by_hand():
     assert trust.widest_gap(result) == ("Enlightened self-interest", pytest.approx(7 / 3))
 
 
-def test_indices_asymmetry_by_hand():
+def test_indices_weigh_components_and_principles_equally_by_hand():
     result = trust.analyse(make_trust())
     idx = result.indices.set_index("side")
-    # respondent means: v1 21/5 = 4.2, v2 5, v3 15/4 = 3.75 -> 12.95/3; index (m - 1)/4 * 100
-    vendor = (12.95 / 3 - 1) / 4 * 100  # 82.9167
-    # p1 13/5 = 2.6, p2 16/5 = 3.2, p3 10/5 = 2 -> 2.6 -> index 40
-    partner = 40.0
+    # competence = the competence principle's items: v1 4.5, v2 5, v3 4 -> 4.5 -> index 87.5
+    # intentions = mean of principle 2 (keeps_word) and principle 6 (takes_advantage turned
+    # round, helps_unasked): v1 mean(4, 4) = 4, v2 5, v3 mean(3, 4) = 3.5 -> 12.5/3
+    vendor_comp, vendor_int = 87.5, (12.5 / 3 - 1) / 4 * 100  # 79.17
+    # partner: competence p1 3.5, p2 3.5, p3 3 -> 10/3; intentions p1 mean(2, 2) = 2,
+    # p2 mean(3, 3) = 3, p3 mean(2, mean(1, 1)) = 1.5 -> 6.5/3
+    partner_comp, partner_int = (10 / 3 - 1) / 4 * 100, (6.5 / 3 - 1) / 4 * 100  # 58.33, 29.17
+    assert idx.loc["vendor", "competence"] == pytest.approx(vendor_comp)
+    assert idx.loc["vendor", "intentions"] == pytest.approx(vendor_int)
+    assert idx.loc["partner", "competence"] == pytest.approx(partner_comp)
+    assert idx.loc["partner", "intentions"] == pytest.approx(partner_int)
+    # a side's index is the mean of its two components
+    vendor, partner = (vendor_comp + vendor_int) / 2, (partner_comp + partner_int) / 2  # 83.33, 43.75
     assert idx.loc["vendor", "index"] == pytest.approx(vendor)
     assert idx.loc["partner", "index"] == pytest.approx(partner)
-    assert result.trust_index == pytest.approx((vendor + partner) / 2)  # 61.458
+    assert result.trust_index == pytest.approx((vendor + partner) / 2)  # 63.54
     # asymmetry keeps its sign: the vendor trusts the partner more than the reverse
-    assert result.asymmetry == pytest.approx(vendor - partner)  # +42.9
-    # components: vendor competence 4.5 -> 87.5; intentions v1 4, v2 5, v3 (3 + 4)/2 = 3.5 -> 12.5/3
-    assert idx.loc["vendor", "competence"] == pytest.approx(87.5)
-    assert idx.loc["vendor", "intentions"] == pytest.approx((12.5 / 3 - 1) / 4 * 100)
-    # partner competence 10/3 -> 58.33; intentions p1 2, p2 3, p3 (2 + 1 + 1)/3 -> 19/9
-    assert idx.loc["partner", "competence"] == pytest.approx((10 / 3 - 1) / 4 * 100)
-    assert idx.loc["partner", "intentions"] == pytest.approx((19 / 9 - 1) / 4 * 100)
+    assert result.asymmetry == pytest.approx(vendor - partner)  # +39.58
+
+
+def test_full_marks_on_competence_and_none_on_intentions_is_half_trust():
+    # 5 on every competence item, 1 on every intentions item (reverse items turned round):
+    # 17 intentions items against 5 competence items must not outweigh them.
+    answers = {}
+    for item in TRUST.items:
+        best = 5 if item.component == "competence" else 1
+        answers[item.id] = (TRUST.scale.max + TRUST.scale.min - best) if item.reverse else best
+    respondents = {f"{side[0]}{i}": (side, answers) for side in ("vendor", "partner") for i in range(3)}
+    result = trust.analyse(make_trust(respondents))
+    assert result.trust_index == pytest.approx(50.0)
+    idx = result.indices.set_index("side")
+    assert idx.loc["vendor", "competence"] == 100.0 and idx.loc["vendor", "intentions"] == 0.0
 
 
 def test_cronbach_alpha_by_hand():
@@ -113,16 +134,64 @@ def test_cronbach_alpha_by_hand():
     assert math.isnan(trust.cronbach_alpha([[4], [3], [5]]))  # fewer than 2 items
 
 
-def test_alpha_table_uses_complete_competence_answers():
-    items = ["c1_capable", "c2_specialist", "c3_delivers", "c4_confident", "consistent_delivery"]
-    m = [[4, 4, 5, 4, 4], [3, 3, 4, 3, 3], [5, 4, 5, 5, 4]]
-    answers = {f"v{i}": ("vendor", dict(zip(items, r))) for i, r in enumerate(m)}
-    answers["v9"] = ("vendor", {"c1_capable": 1})  # incomplete: left out of alpha
-    alpha = trust.analyse(make_trust(answers)).alpha.set_index(["group", "component"])
-    assert alpha.loc[("vendor", "competence"), "alpha"] == pytest.approx(12.5 / 13)
-    assert alpha.loc[("vendor", "competence"), "n_complete"] == 3
-    assert math.isnan(alpha.loc[("vendor", "intentions"), "alpha"])
-    assert math.isnan(alpha.loc[("partner", "competence"), "alpha"])
+COMPETENCE_ITEMS = ["consistent_delivery", "c1_capable", "c2_specialist", "c3_delivers", "c4_confident"]
+#: Ten vendor respondents' competence answers; None = don't know.
+TEN = [
+    [4, 4, 5, 4, 4],
+    [3, 3, 4, 3, 3],
+    [5, 4, 5, 5, 4],
+    [2, 3, 2, 2, 3],
+    [4, 5, 4, 4, None],  # one don't-know of five: used, filled with their own mean (4.25)
+    [3, 3, 3, 4, 3],
+    [5, 5, 5, 4, 5],
+    [2, 2, 3, 2, 2],
+    [4, 4, 4, 5, 4],
+    [3, 4, 3, 3, 3],
+]
+
+
+def _alpha(rows):
+    answers = {f"v{i}": ("vendor", {k: v for k, v in zip(COMPETENCE_ITEMS, r)}) for i, r in enumerate(rows)}
+    answers.update({f"p{i}": ("partner", {"c1_capable": 4}) for i in range(3)})
+    return trust.analyse(make_trust(answers)).alpha.set_index(["group", "component"])
+
+
+def test_alpha_from_ten_respondents_fills_a_dont_know_with_the_respondents_own_mean():
+    filled = [[4.25 if v is None else v for v in r] for r in TEN]
+    alpha = _alpha(TEN)
+    row = alpha.loc[("vendor", "competence")]
+    assert row["n_used"] == 10 and row["k"] == 5
+    assert row["alpha"] == pytest.approx(trust.cronbach_alpha(filled))
+    assert row["alpha"] > 0.8 and row["reading"].startswith("consistent")
+
+
+def test_alpha_is_not_shown_from_too_few_or_too_gappy_answers():
+    nine = _alpha(TEN[:9]).loc[("vendor", "competence")]
+    assert math.isnan(nine["alpha"]) and nine["reading"] == "too few answers (9 of the 10 respondents needed)"
+    # two don't-knows of five (60 % answered) leave a respondent out
+    gappy = _alpha([*TEN[:9], [4, None, None, 4, 4]]).loc[("vendor", "competence")]
+    assert gappy["n_used"] == 9 and math.isnan(gappy["alpha"])
+    # the partner side answered one item each: nothing to show
+    assert _alpha(TEN).loc[("partner", "competence"), "n_used"] == 0
+
+
+answer = st.one_of(st.none(), st.integers(TRUST.scale.min, TRUST.scale.max))
+respondent_answers = st.fixed_dictionaries({item.id: answer for item in TRUST.items})
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(respondent_answers, min_size=3, max_size=6),
+    st.lists(respondent_answers, min_size=3, max_size=6),
+    st.sampled_from(TRUST.principle_keys),
+    st.integers(1, 4),
+)
+def test_trust_index_is_unchanged_when_a_principles_items_are_duplicated(vendor, partner, principle, copies):
+    people = {f"v{i}": ("vendor", a) for i, a in enumerate(vendor)} | {f"p{i}": ("partner", a) for i, a in enumerate(partner)}
+    scores = trust.score_table(make_trust(people))
+    extra = [scores[scores["principle"] == principle].assign(item=lambda d, n=n: d["item"] + f"_copy{n}") for n in range(copies)]
+    bigger = pd.concat([scores, *extra], ignore_index=True)
+    pd.testing.assert_frame_equal(trust.index_table(scores), trust.index_table(bigger))
 
 
 def test_side_with_fewer_than_three_respondents_is_suppressed():
@@ -152,14 +221,14 @@ def test_flags_on_the_hand_worked_set():
     gaps = by_code["wide_perception_gap"]
     assert len(gaps) == 3
     assert [f.severity for f in gaps if "Enlightened" in f.message] == ["high"]
-    # partner: competence 58.3 vs intentions 27.8 -> 30.6 apart; vendor 87.5 vs 79.2 -> quiet
+    # partner: competence 58.3 vs intentions 29.2 -> 29.2 apart; vendor 87.5 vs 79.2 -> quiet
     mismatch = by_code["competence_intentions_mismatch"]
     assert len(mismatch) == 1 and mismatch[0].message.startswith("Partner")
     assert "trust_falling" not in by_code and "trust_suppressed" not in by_code
 
 
 def test_trust_falling_against_previous_assessment():
-    # vendor index now 82.9: from 95 it fell 12.1 points (fires), from 90 only 7.1 (quiet)
+    # vendor index now 83.3: from 95 it fell 11.7 points (fires), from 90 only 6.7 (quiet)
     fell = make_trust(previous={"date": "2023-01-01", "vendor_index": 95.0})
     steady = make_trust(previous={"date": "2023-01-01", "vendor_index": 90.0})
     assert [f.code for f in trust.flags(fell)].count("trust_falling") == 1
