@@ -221,23 +221,37 @@ class ChangeEvent(Strict):
 
 
 class CheckIn(Strict):
-    """One periodic health check-in. ``alliance_manager`` must be given (null = post vacant)."""
+    """One periodic health check-in. ``alliance_manager`` must be given (null = post vacant).
+
+    ``wins`` since the last check-in; ``wins_with_partner`` of them the partner took part in
+    (default: all of them); ``wins_crediting_partner`` of those named the partner.
+    """
 
     date: Date
     alliance_manager: Text | None
     sentiment: Sentiment
     events: list[ChangeEvent] = Field(default_factory=list)
     wins: NonNegativeInt = 0
+    wins_with_partner: NonNegativeInt | None = None
     wins_crediting_partner: NonNegativeInt = 0
     trust_index: TrustIndex | None = None
     note: str = ""
 
+    @property
+    def partner_wins(self) -> int:
+        """The wins the partner took part in."""
+        return self.wins if self.wins_with_partner is None else self.wins_with_partner
+
     @model_validator(mode="after")
     def _credit_within_wins(self) -> CheckIn:
-        if self.wins_crediting_partner > self.wins:
-            raise _LocatedErrors(
-                [(("wins_crediting_partner",), f"{self.wins_crediting_partner} wins credit the partner but only {self.wins} wins were recorded")]
-            )
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        if self.wins_with_partner is not None and self.wins_with_partner > self.wins:
+            problems.append((("wins_with_partner",), f"the partner took part in {self.wins_with_partner} wins but only {self.wins} wins were recorded"))
+        elif self.wins_crediting_partner > self.partner_wins:
+            which = "wins the partner took part in" if self.wins_with_partner is not None else "wins were recorded"
+            problems.append((("wins_crediting_partner",), f"{self.wins_crediting_partner} wins credit the partner but only {self.partner_wins} {which}"))
+        if problems:
+            raise _LocatedErrors(problems)
         return self
 
 

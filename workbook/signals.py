@@ -1,31 +1,39 @@
 """Health signals: the feedback mechanism that catches premature changes early.
 
 Check-ins (``health.check_ins``) record change events, the alliance manager in post, the
-narrative's sentiment, wins and how many credited the partner, and optionally a trust index.
-Dates are turned into ramp months with ``health.alliance_start`` as month 1: a check-in in the
-same calendar month as the start is month 1, the next calendar month month 2, and so on (see
-:func:`month_of`), so events line up with the ramp model's break-even month.
+narrative's sentiment, wins (those the partner took part in, and those that credited it) and
+optionally a trust index. Dates are turned into ramp months with ``health.alliance_start`` as
+month 1: a check-in in the same calendar month as the start is month 1, the next calendar
+month month 2, and so on (see :func:`month_of`), so events line up with the ramp model's
+break-even month.
 
 Rules (each a :class:`~workbook.flags.Flag` with a recommended ``action``):
 
 - ``alliance_manager_turnover`` — 2 or more changes of alliance manager within any 12 months.
+  A change is a check-in naming a different manager from the last one named: a handover
+  through a vacancy (A, vacant, B) is one change, and A, vacant, A is none.
 - ``alliance_manager_vacant`` — the latest check-in has no alliance manager in post.
-- ``resources_cut_before_break_even`` — a ``resources`` event in a month before the modelled
-  break-even month (or at all, when the model never breaks even within its horizon).
+- ``resources_cut_before_break_even`` (high) — ``resources`` events in months before the
+  modelled break-even month (or at all, when the model never breaks even within its horizon).
+- ``change_reported`` — one flag per other change kind reported (its ``subject``), with the
+  severity of :data:`CHANGE_SEVERITY`: the changes the essay calls premature — people,
+  responsibility, resources — are high before break-even and medium after; ownership,
+  structure and policy medium; the business environment low.
 - ``falling_trust`` — the latest recorded trust index is 10 or more points below the one before.
 - ``negative_narrative`` — the two latest check-ins both record a negative narrative.
 - ``partner_not_credited`` — in the 12 months to the latest check-in, under half of the wins
-  credited the partner.
+  the partner took part in credited it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import pandas as pd
 
-from .flags import Flag
-from .sections import Health
+from .flags import Flag, Severity, past
+from .sections import ChangeKind, CheckIn, Health
 
 #: Rolling window for manager turnover and win credit.
 WINDOW_DAYS = 365
@@ -34,8 +42,49 @@ TRUST_DROP_POINTS = 10.0
 NEGATIVE_RUN = 2
 MIN_CREDIT_SHARE = 0.5
 
+#: Severity of a reported change: (before the modelled break-even, from it on).
+CHANGE_SEVERITY: dict[str, tuple[Severity, Severity]] = {
+    "personnel": ("high", "medium"),
+    "responsibility": ("high", "medium"),
+    "resources": ("high", "medium"),
+    "ownership": ("medium", "medium"),
+    "structure": ("medium", "medium"),
+    "policy": ("medium", "medium"),
+    "environment": ("low", "low"),
+}
+CHANGE_WORDS: dict[str, tuple[str, str]] = {
+    "personnel": (
+        "Key people changed",
+        "Introduce the successors to the partner in person and brief them on the plan and the commitments made.",
+    ),
+    "responsibility": (
+        "Responsibility for the alliance moved",
+        "Keep the people who built the relationship involved through the handover, and give the new owner the plan and its commitments.",
+    ),
+    "resources": (
+        "Resources were cut",
+        "Re-run the ramp with the cut and agree with the partner what changes, before it takes effect.",
+    ),
+    "ownership": (
+        "Ownership changed",
+        "Re-confirm the sponsor, the resources and the commitment with the new owners now.",
+    ),
+    "structure": (
+        "The organisation was restructured",
+        "Check that the alliance's reporting line, governance and named people survived the reorganisation.",
+    ),
+    "policy": (
+        "A policy changed",
+        "Explain the change to the partner before it takes effect and agree how its effect on them is handled.",
+    ),
+    "environment": (
+        "The business environment changed",
+        "Review the plan's assumptions (deal flow, sales cycle, margins) against the new conditions with the partner.",
+    ),
+}
+
 TIMELINE_COLUMNS = [
-    "date", "month", "alliance_manager", "manager_changed", "sentiment", "wins",
+    "date", "month", "alliance_manager", "manager_changed", "sentiment", "wins", "wins_with_partner",
     "wins_crediting_partner", "credit_share", "trust_index", "n_events",
 ]
 EVENT_COLUMNS = ["date", "month", "kind", "note"]
@@ -46,31 +95,43 @@ def month_of(date: dt.date, alliance_start: dt.date) -> int:
     return (date.year - alliance_start.year) * 12 + (date.month - alliance_start.month) + 1
 
 
+def manager_changes(check_ins: Sequence[CheckIn]) -> list[bool]:
+    """Per check-in: does it name a different alliance manager from the last one named?
+
+    Vacancies are skipped, so a handover through a vacancy counts once, when the successor
+    is named, and a manager who returns after a vacancy is no change.
+    """
+    out, last = [], None
+    for c in check_ins:
+        out.append(c.alliance_manager is not None and last is not None and c.alliance_manager != last)
+        last = c.alliance_manager if c.alliance_manager is not None else last
+    return out
+
+
 def timeline(health: Health) -> pd.DataFrame:
     """One row per check-in (columns :data:`TIMELINE_COLUMNS`).
 
-    ``credit_share`` is wins crediting the partner / wins (0–1, NaN with no wins);
-    ``manager_changed`` is True where the alliance manager differs from the previous check-in;
-    ``trust_index`` is 0–100 or NaN.
+    ``credit_share`` is wins crediting the partner / wins the partner took part in (0–1, NaN
+    with none); ``manager_changed`` is True where a different manager is named (see
+    :func:`manager_changes`); ``trust_index`` is 0–100 or NaN.
     """
     rows = []
-    previous: object = object()
-    for i, c in enumerate(health.check_ins):
+    for c, changed in zip(health.check_ins, manager_changes(health.check_ins)):
         rows.append(
             {
                 "date": pd.Timestamp(c.date),
                 "month": month_of(c.date, health.alliance_start),
                 "alliance_manager": c.alliance_manager,
-                "manager_changed": i > 0 and c.alliance_manager != previous,
+                "manager_changed": changed,
                 "sentiment": c.sentiment,
                 "wins": c.wins,
+                "wins_with_partner": c.partner_wins,
                 "wins_crediting_partner": c.wins_crediting_partner,
-                "credit_share": c.wins_crediting_partner / c.wins if c.wins else float("nan"),
+                "credit_share": c.wins_crediting_partner / c.partner_wins if c.partner_wins else float("nan"),
                 "trust_index": float("nan") if c.trust_index is None else float(c.trust_index),
                 "n_events": len(c.events),
             }
         )
-        previous = c.alliance_manager
     return pd.DataFrame(rows, columns=TIMELINE_COLUMNS)
 
 
@@ -86,7 +147,7 @@ def event_table(health: Health) -> pd.DataFrame:
 
 def _manager_flags(health: Health) -> list[Flag]:
     out: list[Flag] = []
-    changes = [c.date for prev, c in zip(health.check_ins, health.check_ins[1:]) if c.alliance_manager != prev.alliance_manager]
+    changes = [c.date for c, changed in zip(health.check_ins, manager_changes(health.check_ins)) if changed]
     window = dt.timedelta(days=WINDOW_DAYS)
     most = max((sum(1 for d in changes if end - window < d <= end) for end in changes), default=0)
     if most >= MANAGER_CHANGES:
@@ -97,6 +158,7 @@ def _manager_flags(health: Health) -> list[Flag]:
                 f"The alliance manager changed {most} times within 12 months ({len(changes)} changes in all).",
                 "health",
                 "Keep the next alliance manager in post through the ramp-up, and find out why the role keeps changing hands.",
+                size=most / MANAGER_CHANGES,
             )
         )
     latest = health.check_ins[-1]
@@ -113,25 +175,58 @@ def _manager_flags(health: Health) -> list[Flag]:
     return out
 
 
-def _resource_flags(health: Health, break_even_month: int | None) -> list[Flag]:
-    out: list[Flag] = []
+def _months(months: list[int]) -> str:
+    shown = [str(m) for m in months]
+    if len(shown) == 1:
+        return f"month {shown[0]}"
+    return "months " + ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def _change_flags(health: Health, break_even_month: int | None) -> list[Flag]:
+    """One flag per change kind reported (resources before break-even keep their own code)."""
+    seen: dict[ChangeKind, list[tuple[int, dt.date, str]]] = {}
     for c in health.check_ins:
         month = month_of(c.date, health.alliance_start)
-        cuts = [e for e in c.events if e.kind == "resources"]
-        if not cuts or (break_even_month is not None and month >= break_even_month):
+        for e in c.events:
+            seen.setdefault(e.kind, []).append((month, c.date, e.note))
+    out: list[Flag] = []
+    for kind, reports in seen.items():
+        early = [r for r in reports if break_even_month is None or r[0] < break_even_month]
+        what, action = CHANGE_WORDS[kind]
+        when = sorted({m for m, _, _ in reports})
+        notes = [n for _, _, n in reports if n]
+        detail = f" ({notes[-1]})" if notes else ""
+        if kind == "resources" and early:
+            before = (
+                f"before the modelled break-even in month {break_even_month}"
+                if break_even_month is not None
+                else "and the model shows no break-even within its horizon"
+            )
+            out.append(
+                Flag(
+                    "resources_cut_before_break_even",
+                    "high",
+                    f"Resources were cut in {_months(sorted({m for m, _, _ in early}))} ({early[-1][1]}), {before}{detail}.",
+                    "health",
+                    "Restore the committed resources, or re-run the ramp with the cut to show its cost before it takes effect.",
+                    subject=kind,
+                    size=float(len(early)),
+                )
+            )
             continue
-        before = (
-            f"before the modelled break-even in month {break_even_month}"
-            if break_even_month is not None
-            else "and the model shows no break-even within its horizon"
-        )
+        severity = CHANGE_SEVERITY[kind][0 if early else 1]
+        stage = ""
+        if CHANGE_SEVERITY[kind][0] != CHANGE_SEVERITY[kind][1]:
+            stage = ", before the alliance has paid back" if early else ", after the modelled break-even"
         out.append(
             Flag(
-                "resources_cut_before_break_even",
-                "high",
-                f"Resources were cut in month {month} ({c.date}), {before}.",
+                "change_reported",
+                severity,
+                f"{what} in {_months(when)}{stage}{detail}.",
                 "health",
-                "Restore the committed resources, or re-run the ramp with the cut to show its cost before it takes effect.",
+                action,
+                subject=kind,
+                size=float(len(reports)),
             )
         )
     return out
@@ -150,6 +245,7 @@ def _trust_flags(health: Health) -> list[Flag]:
                 f"Trust fell from {before:.0f} to {after:.0f} between {d0} and {d1}.",
                 "health",
                 "Re-run the trust assessment with both sides and address the principles that dropped.",
+                size=past(before - after, TRUST_DROP_POINTS),
             )
         ]
     return []
@@ -169,6 +265,7 @@ def _narrative_flags(health: Health) -> list[Flag]:
                 f"The internal narrative about the alliance has been negative for {run} check-ins running.",
                 "health",
                 "Have the sponsors tell the alliance's progress, and the partner's part in it, inside the company before cynicism sets in.",
+                size=run / NEGATIVE_RUN,
             )
         ]
     return []
@@ -177,16 +274,17 @@ def _narrative_flags(health: Health) -> list[Flag]:
 def _credit_flags(health: Health) -> list[Flag]:
     end = health.check_ins[-1].date
     recent = [c for c in health.check_ins if c.date > end - dt.timedelta(days=WINDOW_DAYS)]
-    wins = sum(c.wins for c in recent)
+    wins = sum(c.partner_wins for c in recent)
     credited = sum(c.wins_crediting_partner for c in recent)
     if wins and credited / wins < MIN_CREDIT_SHARE:
         return [
             Flag(
                 "partner_not_credited",
                 "medium",
-                f"Only {credited} of {wins} wins in the last 12 months credited the partner ({credited / wins:.0%}).",
+                f"Only {credited} of the {wins} wins the partner took part in over the last 12 months credited it ({credited / wins:.0%}).",
                 "health",
                 "Name the partner and its contribution in every internal win notification and customer reference.",
+                size=past(credited / wins, MIN_CREDIT_SHARE),
             )
         ]
     return []
@@ -203,11 +301,11 @@ def flags(health: Health, break_even_month: int | None) -> list[Flag]:
     """
     return [
         *_manager_flags(health),
-        *_resource_flags(health, break_even_month),
+        *_change_flags(health, break_even_month),
         *_trust_flags(health),
         *_narrative_flags(health),
         *_credit_flags(health),
     ]
 
 
-__all__ = ["event_table", "flags", "month_of", "timeline"]
+__all__ = ["CHANGE_SEVERITY", "event_table", "flags", "manager_changes", "month_of", "timeline"]

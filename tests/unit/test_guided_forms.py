@@ -182,12 +182,13 @@ def test_health_form_adds_a_check_in(params_file):
     form.events.value = ("personnel", "resources")
     form.event_note.value = "Dana moved to another region"
     form.wins.value = 4
+    form.wins_partner.value = 2
     form.wins_credit.value = 1
     assert chart_data(form) != data
     save(form, params_file)
     latest = load_params(params_file).health.check_ins[-1]
-    assert (latest.date, latest.alliance_manager, latest.sentiment, latest.wins, latest.wins_crediting_partner) == (
-        dt.date(2026, 6, 30), "Sam Lee", "negative", 4, 1
+    assert (latest.date, latest.alliance_manager, latest.sentiment, latest.wins, latest.wins_with_partner, latest.wins_crediting_partner) == (
+        dt.date(2026, 6, 30), "Sam Lee", "negative", 4, 2, 1
     )
     assert [e.kind for e in latest.events] == ["personnel", "resources"]
     assert form.date.value > dt.date(2026, 6, 30) and form.wins.value == 0  # a fresh draft
@@ -197,6 +198,7 @@ def test_health_form_refuses_more_credited_wins_than_wins(params_file):
     before = params_file.read_text(encoding="utf-8")
     form = guided.HealthForm(params_file)
     form.wins.value = 1
+    form.wins_partner.value = 1
     form.wins_credit.value = 3
     assert_refused(form, params_file, before, "wins_crediting_partner")
 
