@@ -12,6 +12,8 @@ from typing import Any
 
 import altair as alt
 
+from .currency import DEFAULT as DEFAULT_CURRENCY
+from .currency import currency
 from .flags import Flag, by_severity
 from .params import Params
 from .ramp import RampMetrics
@@ -35,11 +37,9 @@ class HTML:
         return self.html
 
 
-def money(value: float | None) -> str:
-    if value is None:
-        return "—"
-    sign = "−" if value < 0 else ""
-    return f"{sign}${abs(value):,.0f}"
+def money(value: float | None, code: str = DEFAULT_CURRENCY) -> str:
+    """An amount in whole units of the ISO 4217 currency ``code`` ("€1,234"); ``None`` is "—"."""
+    return currency(code)(value)
 
 
 def month(value: int | None, none: str = "not within the horizon") -> str:
@@ -57,9 +57,10 @@ def header(params: Params) -> HTML:
     )
 
 
-def ramp_metrics_table(m: RampMetrics, p_within: float | None = None, events: Any = ()) -> HTML:
-    """The headline figures, and the premature changes the plan includes (their notes shown,
-    since a static report has no tooltips)."""
+def ramp_metrics_table(m: RampMetrics, p_within: float | None = None, events: Any = (), code: str = DEFAULT_CURRENCY) -> HTML:
+    """The headline figures (amounts in the currency ``code``), and the premature changes the
+    plan includes (their notes shown, since a static report has no tooltips)."""
+    money = currency(code)
     rows: list[tuple[str, str]] = [
         ("First revenue", month(m.first_revenue_month)),
         ("Break-even", month(m.break_even_month)),
@@ -94,12 +95,13 @@ def flag_list(flags: list[Flag], limit: int | None = None) -> HTML:
     return HTML("<ul>" + "".join(items) + "</ul>")
 
 
-def table(df: Any, money_columns: tuple[str, ...] = ()) -> HTML:
-    """A DataFrame as an escaped HTML table, money columns formatted."""
+def table(df: Any, money_columns: tuple[str, ...] = (), code: str = DEFAULT_CURRENCY) -> HTML:
+    """A DataFrame as an escaped HTML table, money columns formatted in the currency ``code``."""
     shown = df.copy()
+    fmt = currency(code)
     for col in money_columns:
         if col in shown:
-            shown[col] = shown[col].map(lambda v: money(None if v != v else float(v)))
+            shown[col] = shown[col].map(lambda v: fmt(None if v != v else float(v)))
     return HTML(shown.to_html(index=False, escape=True, na_rep="—", classes="wb-metrics", border=0))
 
 
@@ -156,7 +158,7 @@ def executive_summary(a: Any) -> HTML:
     figures = a.figures
     facts = [
         f"break-even {month(m.break_even_month)} against a {m.commitment_months}-month commitment",
-        f"peak funding need {money(m.peak_funding_need)}",
+        f"peak funding need {money(m.peak_funding_need, a.params.alliance.currency)}",
     ]
     if figures["readiness_score"] is not None:
         facts.append(f"readiness {figures['readiness_score']:.0f}/100")
@@ -186,24 +188,38 @@ def scope_section(a: Any) -> HTML:
 
 def trust_section(a: Any) -> HTML:
     from .charts import trust_dumbbell, trust_quadrant
+    from .trust import ALPHA_MIN_ANSWERED, ALPHA_MIN_RESPONDENTS
 
     if a.trust is None:
         return _no_data("trust")
     t = a.trust
     idx = t.indices[["side", "index", "competence", "intentions", "n"]].copy()
+    idx["side"] = idx["side"].map({"vendor": "vendor's trust in the partner", "partner": "partner's trust in the vendor", "combined": "combined"})
     asym = "" if t.asymmetry is None else (
         f"<p>Asymmetry: the vendor's trust in the partner is {abs(t.asymmetry):.0f} points "
         f"{'higher' if t.asymmetry > 0 else 'lower'} than the partner's trust in the vendor.</p>"
     )
-    alpha = t.alpha.copy()
+    alpha = t.alpha[["group", "component", "n_used", "alpha", "reading"]].copy()
+    alpha["alpha"] = alpha["alpha"].map(lambda x: "—" if x != x else f"{x:.2f}")
+    alpha = alpha.rename(columns={"n_used": "respondents used"})
+    explain = (
+        "<p><small>Cronbach's alpha says whether the statements of a component measure one thing: from 0.7 the "
+        "component's score can be read as a whole; below that, read the principles one by one. It counts the "
+        f"respondents who answered at least {ALPHA_MIN_ANSWERED:.0%} of the component's statements (a \"don't know\" "
+        f"takes that person's own average) and is shown only from {ALPHA_MIN_RESPONDENTS} of them: with fewer, one "
+        "person can swing it anywhere.</small></p>"
+    )
     return HTML(
         "<h3>Trust index (0–100) by side</h3>"
+        + "<p><small>Each side's index is the mean of its competence and intentions indices; each principle weighs "
+        "the same within its component, however many statements it has.</small></p>"
         + table(idx.round(1)).html
         + asym
         + chart_html(trust_dumbbell(t.gaps))
         + chart_html(trust_quadrant(t.indices))
-        + "<h3>Reliability of the sub-scales (Cronbach's alpha)</h3>"
-        + table(alpha.round(2)).html
+        + "<h3>Do the statements hang together? (Cronbach's alpha)</h3>"
+        + explain
+        + table(alpha).html
         + _area_flags(a, "trust")
     )
 
@@ -215,16 +231,61 @@ def value_section(a: Any) -> HTML:
         return _no_data("value")
     v = a.value
     shown = v.breakdown[["label", "kind", "amount", "basis"]].copy()
+    code = a.params.alliance.currency
     verdict = (
-        f"Serving these customers directly would cost {money(v.direct_cost)} a year against "
-        f"{money(v.margin)} of margin paid to the partner."
+        f"Serving these customers directly would cost {money(v.direct_cost, code)} a year against "
+        f"{money(v.margin, code)} of margin paid to the partner."
     )
     return HTML(
         f"<p>{escape(verdict)}</p>"
-        + chart_html(value_waterfall(v.breakdown))
-        + table(shown, money_columns=("amount",)).html
+        + chart_html(value_waterfall(v.breakdown, code))
+        + table(shown, money_columns=("amount",), code=code).html
         + _area_flags(a, "value")
     )
+
+
+def ramp_section(a: Any) -> HTML:
+    """The headline figures of the money machine and its chart, with the simulation's band,
+    the outcome's range across the uncertainty and any range moved to follow the plan."""
+    from .charts import ramp_chart
+
+    r, code = a.ramp, a.params.alliance.currency
+    mc = r.monte_carlo
+    notes = []
+    if mc.worst is not None and mc.best is not None and a.params.ramp.uncertainty.ranges():
+        notes.append(
+            f"Across the uncertainty ranges the plan breaks even between {month(mc.best.metrics.break_even_month, 'never')} "
+            f"(every input at its best) and {month(mc.worst.metrics.break_even_month, 'never within the horizon')} (every "
+            f"input at its worst); {mc.runs} simulated runs (seed {mc.seed}) give the band and the chance above."
+        )
+    moved = a.params.ramp.moved_ranges()
+    if moved:
+        names = "; ".join(f"{k.replace('_', ' ')} written around {w:g}, the plan says {p:g}" for k, (w, p) in moved.items())
+        notes.append(f"Ranges follow the plan: {names}. The simulation keeps each range's distances around the plan's value.")
+    return HTML(
+        ramp_metrics_table(r.plan.metrics, mc.p_break_even_within_commitment, a.params.ramp.events, code).html
+        + "".join(f"<p>{escape(n)}</p>" for n in notes)
+        + chart_html(ramp_chart(r.plan, mc, code))
+    )
+
+
+def scenarios_section(a: Any) -> HTML:
+    """The plan against investing late, under-investing, a premature change and the other routes."""
+    from .charts import scenario_chart
+    from .ramp import scenario_summary
+
+    code = a.params.alliance.currency
+    return HTML(
+        chart_html(scenario_chart(a.ramp.scenarios, code))
+        + table(scenario_summary(a.ramp.scenarios), money_columns=("peak_funding_need", "cumulative_net_at_horizon", "npv"), code=code).html
+    )
+
+
+def sensitivity_section(a: Any) -> HTML:
+    """The tornado: each input moved alone by ±20 %."""
+    from .charts import tornado_chart
+
+    return HTML(chart_html(tornado_chart(a.ramp.sensitivity, code=a.params.alliance.currency)))
 
 
 def health_section(a: Any) -> HTML:

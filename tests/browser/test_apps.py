@@ -119,8 +119,8 @@ def test_workshop_session_end_to_end(browser, server, explain):
     t0 = time.monotonic()
     board.wait_for_selector(".wb-counts:has-text('n = 3')", timeout=5_000)
     lag = time.monotonic() - t0
-    board.wait_for_selector(".wb-gap:has-text('Widest gap')", timeout=5_000)
-    assert re.search(r"Widest gap: .+ \(\d\.\d points\)", board.inner_text(".wb-gap")), explain("no gap on the board")
+    board.wait_for_selector(".wb-gap:has-text('Widest asymmetry')", timeout=5_000)
+    assert re.search(r"Widest asymmetry: .+ \(\d\.\d points\)", board.inner_text(".wb-gap")), explain("no gap on the board")
     board.wait_for_selector(".wb-results svg", timeout=10_000)
     shot(board, "facilitator")
     shot(pages[0], "workshop")

@@ -51,7 +51,7 @@ def test_dumbbell_title_names_the_widest_gap_and_marks_wide_gaps():
     # integrity 4 vs 2 (gap 2.0), self-interest 4 vs 2 (2.0) -> first in principle order wins the tie
     result = trust_result()
     spec = charts.trust_dumbbell(result.gaps).to_dict()
-    assert spec["title"] == "Widest gap: Integrity (2.0 points)"
+    assert spec["title"] == "Widest asymmetry: Integrity (2.0 points)"
     data = rows(spec)
     integrity = [r for r in data if r.get("label") == "Integrity" and "side" in r]
     assert sorted((r["side"], r["mean"]) for r in integrity) == [
@@ -71,7 +71,7 @@ def test_dumbbell_with_everything_suppressed_says_so():
     data = {"respondents": [{"id": "v1", "side": "vendor", "answers": {"keeps_word": 4}}]}
     result = trust.analyse(Trust.model_validate(data, strict=True))
     spec = charts.trust_dumbbell(result.gaps).to_dict()
-    assert spec["title"].startswith("No perception gap to show")
+    assert spec["title"].startswith("No asymmetry to show")
 
 
 def test_quadrant_places_each_side_and_names_the_mismatch():
@@ -160,12 +160,12 @@ def health_section() -> Health:
 def test_health_timeline_panels_and_title():
     h = health_section()
     spec = charts.health_timeline(signals.timeline(h), signals.event_table(h)).to_dict()
-    assert spec["title"]["text"] == "Trust fell from 70 to 55; 50% of wins credited the partner; 1 alliance-manager change"
+    assert spec["title"]["text"] == "Trust fell from 70 to 55; 50% of the partner's wins credited it; 1 alliance-manager change"
     panels = spec["vconcat"]
     assert [p["title"] for p in panels] == ["Internal narrative", "Changes reported at check-ins", "Trust", "Partner credit in wins"]
     data = rows(spec)
     kinds = {(r["kind"], r["note"]) for r in data if "kind" in r}
-    assert kinds == {("resources", "SE withdrawn"), ("alliance manager", "Lee")}
+    assert kinds == {("resources", "SE withdrawn"), ("alliance manager", "handed to Lee")}
     trust_line = panels[2]
     assert trust_line["encoding"]["y"]["field"] == "trust_index"
     credit = layers(panels[3])[0]

@@ -13,11 +13,13 @@ import math
 import altair as alt
 import pandas as pd
 
+from ..currency import DEFAULT as DEFAULT_CURRENCY
+from ..currency import currency
 from ..instruments import TRUST
 from ..scoping import LOW_GROUP
 from ..signals import MIN_CREDIT_SHARE
 from ..trust import MISMATCH_POINTS, WIDE_GAP
-from .theme import BAD, GOOD, MONEY, NEUTRAL, PALETTE, PARTNER, VENDOR
+from .theme import BAD, GOOD, MONEY, MONEY_EXACT, NEUTRAL, PALETTE, PARTNER, VENDOR, in_currency
 
 SIDE_LABELS = {"vendor": "Vendor's trust in the partner", "partner": "Partner's trust in the vendor"}
 SIDE_SCALE = alt.Scale(domain=list(SIDE_LABELS.values()), range=[VENDOR, PARTNER])
@@ -26,29 +28,18 @@ STATUS_ORDER = ["agreed", "draft", "missing"]
 STATUS_SCALE = alt.Scale(domain=STATUS_ORDER, range=[GOOD, PALETTE["yellow"], BAD])
 
 
-def _money(x: float) -> str:
-    """Short money for titles: $779k, $1.5M."""
-    a = abs(x)
-    if a >= 1e6:
-        text = f"${a / 1e6:,.1f}M"
-    elif a >= 1e3:
-        text = f"${a / 1e3:,.0f}k"
-    else:
-        text = f"${a:,.0f}"
-    return ("−" if x < 0 else "") + text
-
-
 # --------------------------------------------------------------------------------------------
 # trust
 
 
 def trust_dumbbell_title(gaps: pd.DataFrame) -> str:
-    """E.g. "Widest gap: Enlightened self-interest (2.3 points)"."""
+    """E.g. "Widest asymmetry: Enlightened self-interest (2.3 points)": the principle on which the
+    vendor's trust in the partner and the partner's trust in the vendor are furthest apart."""
     shown = gaps.dropna(subset=["abs_gap"])
     if shown.empty:
-        return "No perception gap to show: too few respondents on a side"
+        return "No asymmetry to show: too few respondents on a side"
     row = shown.loc[shown["abs_gap"].idxmax()]
-    return f"Widest gap: {row['label']} ({row['abs_gap']:.1f} points)"
+    return f"Widest asymmetry: {row['label']} ({row['abs_gap']:.1f} points)"
 
 
 def trust_dumbbell(gaps: pd.DataFrame) -> alt.LayerChart:
@@ -90,7 +81,7 @@ def trust_dumbbell(gaps: pd.DataFrame) -> alt.LayerChart:
             strokeWidth=alt.condition("datum.wide", alt.value(4), alt.value(2)),
             tooltip=[
                 alt.Tooltip("label:N", title="Principle"),
-                alt.Tooltip("gap_text:N", title="Gap (vendor − partner)"),
+                alt.Tooltip("gap_text:N", title="Asymmetry (vendor − partner)"),
             ],
         )
     )
@@ -225,13 +216,14 @@ def readiness_chart(groups: pd.DataFrame, overall: float | None = None) -> alt.L
 # value
 
 
-def value_title(breakdown: pd.DataFrame) -> str:
-    """Compares the total direct cost with the margin, in whole money."""
+def value_title(breakdown: pd.DataFrame, code: str = DEFAULT_CURRENCY) -> str:
+    """Compares the total direct cost with the margin, rounded, in currency ``code``."""
     direct = float(breakdown.loc[breakdown["kind"] == "direct_cost", "amount"].sum())
     margin = float(breakdown.loc[breakdown["kind"] == "margin", "amount"].sum())
+    money = currency(code).short
     if direct > margin:
-        return f"Going direct would cost {_money(direct)} a year, more than the {_money(margin)} margin it saves"
-    return f"Going direct would cost {_money(direct)} a year, less than the {_money(margin)} margin it saves"
+        return f"Going direct would cost {money(direct)} a year, more than the {money(margin)} margin it saves"
+    return f"Going direct would cost {money(direct)} a year, less than the {money(margin)} margin it saves"
 
 
 def _unique_labels(labels: list[str]) -> list[str]:
@@ -243,9 +235,10 @@ def _unique_labels(labels: list[str]) -> list[str]:
     return out
 
 
-def value_waterfall(breakdown: pd.DataFrame) -> alt.LayerChart:
+def value_waterfall(breakdown: pd.DataFrame, code: str = DEFAULT_CURRENCY) -> alt.LayerChart:
     """The direct-cost items stacked up one after another to their total, next to the margin
-    paid to the partner. ``breakdown`` is :func:`workbook.value.breakdown`'s table."""
+    paid to the partner. ``breakdown`` is :func:`workbook.value.breakdown`'s table; amounts
+    in currency ``code``."""
     costs = breakdown[breakdown["kind"] == "direct_cost"]
     end = costs["amount"].cumsum()
     steps = pd.DataFrame(
@@ -283,19 +276,19 @@ def value_waterfall(breakdown: pd.DataFrame) -> alt.LayerChart:
         .mark_bar()
         .encode(
             x=x,
-            y=alt.Y("start:Q", title="Per year (USD)", axis=alt.Axis(format=MONEY)),
+            y=alt.Y("start:Q", title=f"Per year ({code})", axis=alt.Axis(format=MONEY)),
             y2="end:Q",
             color=alt.Color("kind:N", scale=alt.Scale(domain=kinds, range=[PARTNER, BAD if total > margin else NEUTRAL, VENDOR]), legend=alt.Legend(title=None)),
             tooltip=[
                 alt.Tooltip("label:N", title="Item"),
-                alt.Tooltip("amount:Q", title="Per year", format="$,.0f"),
+                alt.Tooltip("amount:Q", title="Per year", format=MONEY_EXACT),
                 alt.Tooltip("basis:N", title="How"),
             ],
         )
     )
     margin_rule = alt.Chart(pd.DataFrame({"margin": [margin]})).mark_rule(color=VENDOR, strokeDash=[5, 3], size=2).encode(y="margin:Q")
-    chart: alt.LayerChart = (bars + margin_rule).properties(title=value_title(breakdown), width=alt.Step(56))
-    return chart
+    chart: alt.LayerChart = (bars + margin_rule).properties(title=value_title(breakdown, code), width=alt.Step(56))
+    return in_currency(chart, code)
 
 
 # --------------------------------------------------------------------------------------------
@@ -310,10 +303,10 @@ def health_title(timeline: pd.DataFrame) -> str:
         first, last = float(trust.iloc[0]), float(trust.iloc[-1])
         verb = "fell" if last < first else "rose" if last > first else "held"
         parts.append(f"Trust {verb} from {first:.0f} to {last:.0f}" if verb != "held" else f"Trust held at {last:.0f}")
-    wins = int(timeline["wins"].sum())
+    wins = int(timeline["wins_with_partner"].sum())
     if wins:
         share = float(timeline["wins_crediting_partner"].sum()) / wins
-        parts.append(f"{share:.0%} of wins credited the partner")
+        parts.append(f"{share:.0%} of the partner's wins credited it")
     changes = int(timeline["manager_changed"].sum())
     if changes:
         parts.append(f"{changes} alliance-manager change{'s' if changes > 1 else ''}")
@@ -322,8 +315,8 @@ def health_title(timeline: pd.DataFrame) -> str:
 
 def health_timeline(timeline: pd.DataFrame, events: pd.DataFrame) -> alt.VConcatChart:
     """Four panels on one date axis: the narrative's sentiment at each check-in, the change
-    events and alliance-manager changes (notes and names as tooltips), the trust index (0–100),
-    and the share of wins crediting the partner against the 50 % line.
+    events and alliance-manager handovers and vacancies (notes and names as tooltips), the
+    trust index (0–100), and the share of the partner's wins that credited it against the 50 % line.
 
     ``timeline`` and ``events`` are :func:`workbook.signals.timeline` and
     :func:`workbook.signals.event_table`.
@@ -336,7 +329,9 @@ def health_timeline(timeline: pd.DataFrame, events: pd.DataFrame) -> alt.VConcat
     manager = "alliance manager"
     kinds = [manager, "ownership", "structure", "personnel", "policy", "environment", "resources", "responsibility"]
     kind_colours = [PALETTE[k] for k in ("black", "purple", "blue", "orange", "sky", "green", "vermillion", "grey")]
-    changes = t[t["manager_changed"]].assign(kind=manager, note=lambda d: d["alliance_manager"].fillna("(post vacant)"))
+    changes = t[t["manager_changed"] | t["alliance_manager"].isna()].assign(
+        kind=manager, note=lambda d: d["alliance_manager"].map(lambda name: "post vacant" if name is None else f"handed to {name}")
+    )
     marks = pd.concat([events[["date", "month", "kind", "note"]], changes[["date", "month", "kind", "note"]]], ignore_index=True)
     event_marks = (
         alt.Chart(marks)
@@ -392,11 +387,12 @@ def health_timeline(timeline: pd.DataFrame, events: pd.DataFrame) -> alt.VConcat
         .mark_bar(size=14)
         .encode(
             x=x,
-            y=alt.Y("credit_share:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"), title="Wins crediting partner"),
+            y=alt.Y("credit_share:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"), title="Partner wins crediting it"),
             color=alt.condition("datum.below", alt.value(BAD), alt.value(GOOD)),
             tooltip=[
                 alt.Tooltip("date:T", title="Check-in"),
                 alt.Tooltip("wins:Q", title="Wins"),
+                alt.Tooltip("wins_with_partner:Q", title="With the partner"),
                 alt.Tooltip("wins_crediting_partner:Q", title="Crediting the partner"),
                 alt.Tooltip("credit_share:Q", title="Share", format=".0%"),
             ],

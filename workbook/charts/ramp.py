@@ -5,8 +5,10 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from ..currency import DEFAULT as DEFAULT_CURRENCY
+from ..currency import currency
 from ..ramp import MonteCarlo, RampResult, Scenario, scenario_table
-from .theme import BAD, GOOD, MONEY, NEUTRAL, PALETTE, PARTNER, VENDOR
+from .theme import BAD, GOOD, MONEY, MONEY_EXACT, NEUTRAL, PALETTE, PARTNER, VENDOR, in_currency
 
 MONTH_AXIS = alt.Axis(title="Month", tickMinStep=1, format="d")
 
@@ -62,8 +64,8 @@ def _marker_layer(markers: pd.DataFrame) -> alt.LayerChart:
     return rules + labels
 
 
-def ramp_chart(result: RampResult, bands: MonteCarlo | None = None) -> alt.VConcatChart:
-    """The headline: revenue ramp against the investment timeline.
+def ramp_chart(result: RampResult, bands: MonteCarlo | None = None, code: str = DEFAULT_CURRENCY) -> alt.VConcatChart:
+    """The headline: revenue ramp against the investment timeline, amounts in currency ``code``.
 
     Top: monthly investment (bars) and vendor revenue (line). Bottom: the cumulative-net
     J-curve with the P10–P90 band from the Monte Carlo, the break-even month, the end of the
@@ -79,14 +81,14 @@ def ramp_chart(result: RampResult, bands: MonteCarlo | None = None) -> alt.VConc
     bars = (
         alt.Chart(monthly[monthly.series == "Investment"])
         .mark_bar(opacity=0.8, size=max(2.0, 380 / len(df)))
-        .encode(x=x, y=alt.Y("amount:Q", title="Per month (USD)", axis=alt.Axis(format=MONEY)), color=series_colour,
-                tooltip=[alt.Tooltip("month:Q", title="Month"), alt.Tooltip("series:N"), alt.Tooltip("amount:Q", format="$,.0f")])
+        .encode(x=x, y=alt.Y("amount:Q", title=f"Per month ({code})", axis=alt.Axis(format=MONEY)), color=series_colour,
+                tooltip=[alt.Tooltip("month:Q", title="Month"), alt.Tooltip("series:N"), alt.Tooltip("amount:Q", format=MONEY_EXACT)])
     )
     line = (
         alt.Chart(monthly[monthly.series == "Vendor revenue"])
         .mark_line(strokeWidth=3, point=False)
         .encode(x=x, y="amount:Q", color=series_colour,
-                tooltip=[alt.Tooltip("month:Q", title="Month"), alt.Tooltip("series:N"), alt.Tooltip("amount:Q", format="$,.0f")])
+                tooltip=[alt.Tooltip("month:Q", title="Month"), alt.Tooltip("series:N"), alt.Tooltip("amount:Q", format=MONEY_EXACT)])
     )
     top = (bars + line).properties(height=200, title=alt.TitleParams("Monthly investment and vendor revenue", fontSize=12))
 
@@ -96,8 +98,8 @@ def ramp_chart(result: RampResult, bands: MonteCarlo | None = None) -> alt.VConc
             alt.Chart(bands.bands)
             .mark_area(opacity=0.25, color=VENDOR)
             .encode(x=x, y=alt.Y("p10:Q"), y2="p90:Q",
-                    tooltip=[alt.Tooltip("month:Q", title="Month"), alt.Tooltip("p10:Q", title="P10", format="$,.0f"),
-                             alt.Tooltip("p50:Q", title="P50", format="$,.0f"), alt.Tooltip("p90:Q", title="P90", format="$,.0f")])
+                    tooltip=[alt.Tooltip("month:Q", title="Month"), alt.Tooltip("p10:Q", title="P10", format=MONEY_EXACT),
+                             alt.Tooltip("p50:Q", title="P50", format=MONEY_EXACT), alt.Tooltip("p90:Q", title="P90", format=MONEY_EXACT)])
         )
     zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color=NEUTRAL).encode(y="y:Q")
     jcurve = (
@@ -105,8 +107,8 @@ def ramp_chart(result: RampResult, bands: MonteCarlo | None = None) -> alt.VConc
         .mark_line(strokeWidth=3, color="#000000")
         .encode(
             x=x,
-            y=alt.Y("cumulative_net:Q", title="Cumulative net (USD)", axis=alt.Axis(format=MONEY)),
-            tooltip=[alt.Tooltip("month:Q", title="Month"), alt.Tooltip("cumulative_net:Q", title="Cumulative net", format="$,.0f"),
+            y=alt.Y("cumulative_net:Q", title=f"Cumulative net ({code})", axis=alt.Axis(format=MONEY)),
+            tooltip=[alt.Tooltip("month:Q", title="Month"), alt.Tooltip("cumulative_net:Q", title="Cumulative net", format=MONEY_EXACT),
                      alt.Tooltip("capability:Q", title="Capability", format=".0%")],
         )
     )
@@ -116,46 +118,50 @@ def ramp_chart(result: RampResult, bands: MonteCarlo | None = None) -> alt.VConc
             "Cumulative net: the J-curve" + (" (band: P10–P90 of the simulation)" if bands is not None else ""), fontSize=12
         ),
     )
+    money = currency(code)
     subtitle = (
-        f"Peak funding need ${result.metrics.peak_funding_need:,.0f}; "
-        f"cumulative net at month {result.metrics.horizon_months}: ${result.metrics.cumulative_net_at_horizon:,.0f}"
+        f"Peak funding need {money(result.metrics.peak_funding_need)}; "
+        f"cumulative net at month {result.metrics.horizon_months}: {money(result.metrics.cumulative_net_at_horizon)}"
     )
-    return alt.vconcat(top, bottom).resolve_scale(color="independent").properties(
+    chart = alt.vconcat(top, bottom).resolve_scale(color="independent").properties(
         title=alt.TitleParams(payback_title(result), subtitle=subtitle)
     )
+    return in_currency(chart, code)
 
 
-def scenario_chart(items: list[Scenario]) -> alt.Chart:
-    """Cumulative net by scenario, one line each, titled with the best and worst outcome."""
+def scenario_chart(items: list[Scenario], code: str = DEFAULT_CURRENCY) -> alt.Chart:
+    """Cumulative net by scenario (currency ``code``), one line each, titled with the worst outcome."""
     data = scenario_table(items)
     finals = {s.name: s.result.metrics for s in items}
     plan = items[0]
     worst = min(items, key=lambda s: s.result.metrics.cumulative_net_at_horizon)
     loss = plan.result.metrics.cumulative_net_at_horizon - worst.result.metrics.cumulative_net_at_horizon
     title = (
-        f"'{worst.name}' ends ${loss:,.0f} behind the plan"
+        f"'{worst.name}' ends {currency(code)(loss)} behind the plan"
         if worst is not plan
         else "The plan beats every alternative shown"
     )
     be = {name: (m.break_even_month if m.break_even_month is not None else "none") for name, m in finals.items()}
     data["break_even"] = data["scenario"].map(be).astype(str)
-    return (
+    chart = (
         alt.Chart(data)
         .mark_line(strokeWidth=2.5)
         .encode(
             x=alt.X("month:Q", axis=MONTH_AXIS),
-            y=alt.Y("cumulative_net:Q", title="Cumulative net (USD)", axis=alt.Axis(format=MONEY)),
+            y=alt.Y("cumulative_net:Q", title=f"Cumulative net ({code})", axis=alt.Axis(format=MONEY)),
             color=alt.Color("scenario:N", sort=[s.name for s in items], legend=alt.Legend(title="Scenario", columns=2, labelLimit=320)),
             strokeDash=alt.condition(alt.datum.scenario == plan.name, alt.value([1, 0]), alt.value([6, 3])),
-            tooltip=[alt.Tooltip("scenario:N"), alt.Tooltip("month:Q"), alt.Tooltip("cumulative_net:Q", format="$,.0f"),
+            tooltip=[alt.Tooltip("scenario:N"), alt.Tooltip("month:Q"), alt.Tooltip("cumulative_net:Q", format=MONEY_EXACT),
                      alt.Tooltip("break_even:N", title="Break-even month")],
         )
         .properties(title=alt.TitleParams(title, subtitle="Cumulative net by scenario; the solid line is the plan"), height=300)
     )
+    return in_currency(chart, code)
 
 
-def tornado_chart(sens: pd.DataFrame, swing: float = 0.20) -> alt.LayerChart:
-    """One-at-a-time sensitivity of the cumulative net at the horizon (±``swing`` per input)."""
+def tornado_chart(sens: pd.DataFrame, swing: float = 0.20, code: str = DEFAULT_CURRENCY) -> alt.LayerChart:
+    """One-at-a-time sensitivity of the cumulative net at the horizon (±``swing`` per input;
+    amounts in currency ``code``)."""
     rows = []
     for r in sens.itertuples():
         rows.append({"label": r.label, "case": f"-{swing:.0%}", "value": r.low, "base": r.base, "input_value": r.low_value})
@@ -163,19 +169,20 @@ def tornado_chart(sens: pd.DataFrame, swing: float = 0.20) -> alt.LayerChart:
     data = pd.DataFrame(rows)
     order = list(sens["label"])
     top = sens.iloc[0]
-    title = f"{top['label']} moves the outcome most: ${top['swing']:,.0f} between -{swing:.0%} and +{swing:.0%}"
+    title = f"{top['label']} moves the outcome most: {currency(code)(top['swing'])} between -{swing:.0%} and +{swing:.0%}"
     bars = (
         alt.Chart(data)
         .mark_bar()
         .encode(
             y=alt.Y("label:N", sort=order, title=None),
-            x=alt.X("value:Q", title="Cumulative net at the horizon (USD)", axis=alt.Axis(format=MONEY), scale=alt.Scale(zero=False)),
+            x=alt.X("value:Q", title=f"Cumulative net at the horizon ({code})", axis=alt.Axis(format=MONEY), scale=alt.Scale(zero=False)),
             x2="base:Q",
             color=alt.Color("case:N", scale=alt.Scale(domain=[f"-{swing:.0%}", f"+{swing:.0%}"], range=[PALETTE["vermillion"], PALETTE["blue"]]),
                             legend=alt.Legend(title="Input changed by")),
             tooltip=[alt.Tooltip("label:N", title="Input"), alt.Tooltip("case:N", title="Change"),
-                     alt.Tooltip("input_value:Q", title="Input value", format=",.3~f"), alt.Tooltip("value:Q", title="Cumulative net", format="$,.0f")],
+                     alt.Tooltip("input_value:Q", title="Input value", format=",.3~f"), alt.Tooltip("value:Q", title="Cumulative net", format=MONEY_EXACT)],
         )
     )
     base = alt.Chart(sens.head(1)).mark_rule(color="#000000").encode(x="base:Q")
-    return (bars + base).properties(title=alt.TitleParams(title, subtitle="Each bar: one input moved alone; the line is the plan"), height=28 * len(order))
+    chart = (bars + base).properties(title=alt.TitleParams(title, subtitle="Each bar: one input moved alone; the line is the plan"), height=28 * len(order))
+    return in_currency(chart, code)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import altair as alt
+
+from ..currency import currency
 
 #: Okabe & Ito (2008) palette: distinguishable under the common colour-vision deficiencies.
 PALETTE = {
@@ -48,5 +52,16 @@ def enable() -> None:
     alt.theme.enable(THEME_NAME)
 
 
-#: d3 format for money axes and tooltips: SI-prefixed dollars ("$1.2M"); the examples are in USD.
+#: d3 format for money axes: SI-prefixed amounts ("€1.2M"). The ``$`` is d3's currency
+#: specifier: it prints the symbol of the chart's number locale (see :func:`in_currency`).
 MONEY = "$,.3~s"
+#: d3 format for money in tooltips: whole units ("€1,234,567").
+MONEY_EXACT = "$,.0f"
+
+T = TypeVar("T", bound=alt.TopLevelMixin)
+
+
+def in_currency(chart: T, code: str) -> T:
+    """``chart`` with the number locale of the ISO 4217 currency ``code``, so its money axes
+    and tooltips print that currency's symbol. Apply it to the finished, top-level chart."""
+    return chart.configure(locale=currency(code).vega_locale())  # type: ignore[return-value]

@@ -28,10 +28,6 @@ EVENT_KINDS = [
 ]
 
 
-def _money(v: float | None) -> str:
-    return views.money(v)
-
-
 def portfolio_rows() -> tuple[list[dict[str, Any]], list[str]]:
     """One summary per valid params file, and the problems of the others (escaped later)."""
     rows, problems = [], []
@@ -84,7 +80,7 @@ def portfolio_app() -> W.Widget:
             "<tr>"
             f"<td>{link}</td><td>{escape(str(r['type']))}</td><td>{escape(views.month(r['first_revenue_month'], '—'))}</td>"
             f"<td>{escape(views.month(r['break_even_month'], 'none'))}</td><td>{r['commitment_months']} months</td>"
-            f"<td>{escape(_money(r['peak_funding_need']))}</td><td>{escape(_money(r['npv']))}</td>"
+            f"<td>{escape(views.money(r['peak_funding_need'], r['currency']))}</td><td>{escape(views.money(r['npv'], r['currency']))}</td>"
             f"<td>{r['p_break_even_within_commitment']:.0%}</td><td>{len(r['flags'])}</td>"
             "</tr>"
         )
@@ -144,7 +140,8 @@ class AllianceApp:
         self.metrics = W.HTML()
         self.metrics.add_class("wb-alliance-metrics")
         self.result = ramp.run(r)
-        self.chart = live_chart(ramp_chart(self.result))
+        self.code = self.params.alliance.currency
+        self.chart = live_chart(ramp_chart(self.result, code=self.code))
         self.chart.add_class("wb-ramp-chart")
         controls = W.VBox([W.HTML("<h2>What if…</h2>"), self.sales_cycle, self.ramp_months, self.level, self.delay, self.event_kind, self.event_month, self.severity, reset])
         self.root.children = [
@@ -164,12 +161,12 @@ class AllianceApp:
 
     def _update(self, _: object = None) -> None:
         self.result = self._scenario()
-        self.chart.chart = ramp_chart(self.result)
+        self.chart.chart = ramp_chart(self.result, code=self.code)
         self.status.value = ""
         self._show_metrics()
 
     def _show_metrics(self) -> None:
-        self.metrics.value = "<h2>Headline</h2>" + views.ramp_metrics_table(self.result.metrics).html
+        self.metrics.value = "<h2>Headline</h2>" + views.ramp_metrics_table(self.result.metrics, code=self.code).html
 
     def _reset(self, _: object = None) -> None:
         r = self.base

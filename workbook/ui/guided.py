@@ -101,7 +101,8 @@ def section_view(params: Params, section: Section) -> tuple[list[alt.TopLevelMix
     theme.enable()
     if section == "ramp":
         result = ramp_model.run(params.ramp)
-        return [ramp_chart(result)], [views.ramp_metrics_table(result.metrics).html]
+        code = params.alliance.currency
+        return [ramp_chart(result, code=code)], [views.ramp_metrics_table(result.metrics, code=code).html]
     if section == "scope":
         scope = params.scope if params.scope is not None else Scope()
         found = scoping.analyse(scope)
@@ -124,7 +125,7 @@ def section_view(params: Params, section: Section) -> tuple[list[alt.TopLevelMix
         if params.value is None:
             return [], [_missing("value")]
         v = value.analyse(params.value, params.ramp.partner_margin)
-        return [value_waterfall(v.breakdown)], [views.flag_list(value.flags(v)).html]
+        return [value_waterfall(v.breakdown, params.alliance.currency)], [views.flag_list(value.flags(v, code=params.alliance.currency)).html]
     if section == "health":
         if params.health is None:
             return [], [_missing("health")]
@@ -398,8 +399,8 @@ DONT_KNOW = 0  # the toggle's value for "don't know" (stored as null / left out)
 
 class TrustForm(GuidedForm):
     """One respondent at a time: pick one (or add one), give their side and role, and rate the
-    other organisation on every statement 1–5 or "don't know". The charts are the perception
-    gaps by principle and the competence/intentions quadrant."""
+    other organisation on every statement 1–5 or "don't know". The charts are each side's trust
+    in the other by principle (the asymmetries) and the competence/intentions quadrant."""
 
     section = "trust"
     intro = (
@@ -658,7 +659,8 @@ class ValueForm(GuidedForm):
 
 class HealthForm(GuidedForm):
     """Add a check-in: date, alliance manager in post, the narrative's sentiment, changes
-    noticed since the last one, wins and how many credited the partner. The chart is the
+    noticed since the last one, wins, how many the partner took part in and how many of those
+    credited it. The chart is the
     health timeline including the check-in being added."""
 
     section = "health"
@@ -683,13 +685,14 @@ class HealthForm(GuidedForm):
         self.events = W.SelectMultiple(options=self.KINDS, value=(), description="Changes noticed", rows=len(self.KINDS), style=style, layout=layout)
         self.event_note = W.Text(description="What changed", placeholder="a few words for the changes selected", style=style, layout=layout)
         self.wins = W.BoundedIntText(value=0, min=0, max=100_000, description="Wins since last check-in", style=style)
-        self.wins_credit = W.BoundedIntText(value=0, min=0, max=100_000, description="…of which credited the partner", style=style)
+        self.wins_partner = W.BoundedIntText(value=0, min=0, max=100_000, description="…the partner took part in", style=style)
+        self.wins_credit = W.BoundedIntText(value=0, min=0, max=100_000, description="…of those, crediting it", style=style)
         self.note = W.Text(description="Note", style=style, layout=layout)
         self.history = W.HTML()
         self._reset_draft()
-        self._watch([self.alliance_start, self.date, self.manager, self.sentiment, self.events, self.event_note, self.wins, self.wins_credit, self.note])
+        self._watch([self.alliance_start, self.date, self.manager, self.sentiment, self.events, self.event_note, self.wins, self.wins_partner, self.wins_credit, self.note])
         heading = W.HTML("<h3>Add a check-in</h3>")
-        return [self.alliance_start, self.history, heading, self.date, self.manager, self.sentiment, self.events, self.event_note, self.wins, self.wins_credit, self.note]
+        return [self.alliance_start, self.history, heading, self.date, self.manager, self.sentiment, self.events, self.event_note, self.wins, self.wins_partner, self.wins_credit, self.note]
 
     def _reset_draft(self) -> None:
         """A fresh check-in: the day after the last one (or today), the last manager, no events."""
@@ -706,6 +709,7 @@ class HealthForm(GuidedForm):
             self.events.value = ()
             self.event_note.value = ""
             self.wins.value = 0
+            self.wins_partner.value = 0
             self.wins_credit.value = 0
             self.note.value = ""
         finally:
@@ -713,6 +717,7 @@ class HealthForm(GuidedForm):
         shown = [
             {"date": str(c.get("date")), "alliance manager": c.get("alliance_manager") or "(vacant)", "narrative": c.get("sentiment"),
              "changes": ", ".join(str(e.get("kind")) for e in c.get("events") or []), "wins": c.get("wins", 0),
+             "with the partner": c.get("wins_with_partner", c.get("wins", 0)),
              "crediting the partner": c.get("wins_crediting_partner", 0)}
             for c in check_ins
         ]
@@ -735,6 +740,7 @@ class HealthForm(GuidedForm):
         if self.events.value:
             entry["events"] = [{"kind": k, "note": note} if note else {"kind": k} for k in self.events.value]
         entry["wins"] = int(self.wins.value)
+        entry["wins_with_partner"] = int(self.wins_partner.value)
         entry["wins_crediting_partner"] = int(self.wins_credit.value)
         if self.note.value.strip():
             entry["note"] = self.note.value.strip()
