@@ -222,7 +222,7 @@ def _engine(
 
     by_month: dict[int, list[Event]] = {}
     for ev in r.events if events is None else events:
-        by_month.setdefault(ev.month, []).append(ev)
+        by_month.setdefault(ev.month + delay, []).append(ev)  # a late start meets its changes as late
 
     ramp_months = float(r.ramp_months)
     progress = 0.0
@@ -332,7 +332,8 @@ def _metrics(r: Ramp, cols: dict[str, np.ndarray]) -> RampMetrics:
 
 @dataclass(frozen=True)
 class RampResult:
-    """One run: the monthly table and its metrics."""
+    """One run: the monthly table, its metrics, and the premature changes as they struck
+    (months moved by the run's delay)."""
 
     monthly: pd.DataFrame
     metrics: RampMetrics
@@ -354,7 +355,8 @@ def run(
     Parameters
     ----------
     r : the ``ramp`` section of a params file.
-    delay : months by which the whole investment (and so the effort) starts late.
+    delay : months by which the whole plan starts late: every investment line (and so the
+        effort) and every premature change, which strikes the same way into the alliance's life.
     level : resourcing relative to the plan (1.0 as planned; 0.7 = under-invested by 30 %).
     events : premature-change events to apply instead of ``r.events``.
     start : month effort starts when the plan has no recurring line (default 1).
@@ -368,7 +370,8 @@ def run(
     cols = _engine(r, delay=delay, level=level, events=events, start=start, cogs_share=cogs_share, cost_to_serve_rate=cost_to_serve_rate)
     df = pd.DataFrame(cols)
     df["target_cumulative_revenue"] = _target_curve(r)
-    used = tuple(r.events if events is None else events)
+    given = r.events if events is None else events
+    used = tuple(ev.model_copy(update={"month": ev.month + delay}) for ev in given if ev.month + delay <= r.horizon_months)
     return RampResult(monthly=df[COLUMNS], metrics=_metrics(r, cols), events=used)
 
 
@@ -428,7 +431,7 @@ def scenarios(r: Ramp, cost_to_serve_rate: float | None = None) -> list[Scenario
         Scenario(
             "invest_late",
             f"Invest {sc.invest_late_months} months late",
-            f"every investment line starts {sc.invest_late_months} months later",
+            f"the whole plan, its investment and its premature changes, starts {sc.invest_late_months} months later",
             run(r, delay=sc.invest_late_months),
         ),
         Scenario(

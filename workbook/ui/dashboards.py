@@ -128,7 +128,7 @@ class AllianceApp:
         self.level = W.FloatSlider(value=1.0, min=0.3, max=1.5, step=0.05, description="Investment level", readout_format=".0%", style=style, layout=lay, continuous_update=False)
         self.delay = W.IntSlider(value=0, min=0, max=min(18, r.horizon_months - 1), description="Start delay (months)", style=style, layout=lay, continuous_update=False)
         self.event_kind = W.Dropdown(options=EVENT_KINDS, value="", description="Premature change", style=style, layout=lay)
-        self.event_month = W.IntSlider(value=min(12, r.horizon_months), min=1, max=r.horizon_months, description="…at month", style=style, layout=lay, continuous_update=False)
+        self.event_month = W.IntSlider(value=min(12, r.horizon_months), min=1, max=r.horizon_months, description="…in plan month", style=style, layout=lay, continuous_update=False)
         self.severity = W.FloatSlider(value=0.5, min=0.1, max=1.0, step=0.1, description="…severity", style=style, layout=lay, continuous_update=False)
         for w, cls in [(self.sales_cycle, "wb-sales-cycle"), (self.ramp_months, "wb-ramp-months"), (self.level, "wb-level"), (self.delay, "wb-delay"),
                        (self.event_kind, "wb-event-kind"), (self.event_month, "wb-event-month"), (self.severity, "wb-severity")]:
