@@ -17,6 +17,7 @@ from typing import Any
 
 DEFAULT = "USD"
 MINUS = "−"  # a true minus sign, as in the charts
+_JOIN = "\u2060"  # word joiner: a table never breaks a line between the sign and the amount
 
 
 @lru_cache(maxsize=1)
@@ -56,11 +57,12 @@ class Currency:
         return f"{self.symbol} " if self.symbol[-1:].isalpha() else self.symbol
 
     def __call__(self, value: float | None, none: str = "—") -> str:
-        """Whole units with thousands separators: ``€1,234``, ``−€1,234``; ``None`` gives ``none``."""
+        """Whole units with thousands separators: ``€1,234``, ``−€1,234`` (the sign joined to the
+        amount so it never wraps apart); ``None`` gives ``none``."""
         if value is None or value != value:
             return none
         units = math.floor(abs(value) + 0.5)  # half away from zero, as money is usually rounded
-        sign = MINUS if value < 0 and units else ""
+        sign = MINUS + _JOIN if value < 0 and units else ""
         return f"{sign}{self.prefix}{units:,}"
 
     def short(self, value: float) -> str:

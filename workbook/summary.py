@@ -95,7 +95,7 @@ def assess(params: Params) -> Assessment:
         trust_result = trust.analyse(params.trust)
         flags += trust.flags(trust_result)
     if params.value is not None:
-        value_result = value.analyse(params.value, params.ramp.partner_margin)
+        value_result = value.analyse(params.value, params.ramp.partner_margin, params.alliance.currency)
         flags += value.flags(value_result, code=params.alliance.currency)
     if params.health is not None:
         timeline = signals.timeline(params.health)

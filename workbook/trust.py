@@ -318,14 +318,13 @@ def flags(trust: Trust | TrustResult) -> list[Flag]:
             )
     for row in result.gaps.dropna(subset=["abs_gap"]).itertuples(index=False):
         if row.abs_gap >= WIDE_GAP:
-            more, less = ("vendor", "partner") if row.gap > 0 else ("partner", "vendor")
+            more = "vendor" if row.gap > 0 else "partner"
             out.append(
                 Flag(
                     "wide_perception_gap",
                     "high" if row.abs_gap >= VERY_WIDE_GAP else "medium",
-                    f"Trust is asymmetric on {row.label}: the vendor side rates the partner {row.vendor_mean:.1f} of 5, the "
-                    f"partner side rates the vendor {row.partner_mean:.1f} ({row.abs_gap:.1f} points apart; the {more} "
-                    f"trusts the {less} more than it is trusted back).",
+                    f"Trust is asymmetric on {row.label}: the vendor side rates the partner {row.vendor_mean:.1f} of 5, "
+                    f"the partner side rates the vendor {row.partner_mean:.1f}; the {more} trusts more than it is trusted.",
                     "trust",
                     "Put this principle on the next joint agenda and hear each side's examples before deciding anything.",
                     subject=str(row.principle),

@@ -67,39 +67,43 @@ def _n(x: float) -> str:
     return f"{x:,.10g}" if x != int(x) else f"{int(x):,}"
 
 
-def breakdown(value: Value, partner_margin: float | None = None) -> pd.DataFrame:
-    """The direct-cost items and the margin, one row each (see :class:`ValueResult`)."""
+def breakdown(value: Value, partner_margin: float | None = None, code: str = DEFAULT_CURRENCY) -> pd.DataFrame:
+    """The direct-cost items and the margin, one row each (see :class:`ValueResult`); the
+    ``basis`` shows amounts in the currency ``code``."""
     v = value
     rev = v.revenue_via_partner_per_year
+    m = currency(code).prefix
+
     rows = [
         ("quotes", "Quotes", v.quotes_per_year * v.hours_per_quote * v.loaded_cost_per_hour,
-         f"{_n(v.quotes_per_year)} quotes × {_n(v.hours_per_quote)} h × {_n(v.loaded_cost_per_hour)}/h"),
+         f"{_n(v.quotes_per_year)} quotes × {_n(v.hours_per_quote)} h × {m}{_n(v.loaded_cost_per_hour)}/h"),
         ("design_advice", "Design and configuration advice", v.design_advice_hours_per_year * v.loaded_cost_per_hour,
-         f"{_n(v.design_advice_hours_per_year)} h × {_n(v.loaded_cost_per_hour)}/h"),
+         f"{_n(v.design_advice_hours_per_year)} h × {m}{_n(v.loaded_cost_per_hour)}/h"),
         ("credit_checks", "Credit checks", v.credit_checks_per_year * v.cost_per_credit_check,
-         f"{_n(v.credit_checks_per_year)} checks × {_n(v.cost_per_credit_check)}"),
+         f"{_n(v.credit_checks_per_year)} checks × {m}{_n(v.cost_per_credit_check)}"),
         ("cost_of_money", "Cost of money (slower payment)", rev * v.dso_days_partner_carries / DAYS_PER_YEAR * v.cost_of_capital,
-         f"{_n(rev)} × {_n(v.dso_days_partner_carries)}/365 days × {v.cost_of_capital:.1%}"),
-        ("bad_debt", "Bad debt", rev * v.bad_debt_rate_avoided, f"{_n(rev)} × {v.bad_debt_rate_avoided:.2%}"),
+         f"{m}{_n(rev)} × {_n(v.dso_days_partner_carries)}/365 days × {v.cost_of_capital:.1%}"),
+        ("bad_debt", "Bad debt", rev * v.bad_debt_rate_avoided, f"{m}{_n(rev)} × {v.bad_debt_rate_avoided:.2%}"),
     ]
     records = [{"item": i, "label": label, "kind": "direct_cost", "amount": float(a), "basis": b} for i, label, a, b in rows]
     for n, other in enumerate(v.other_costs):
         records.append({"item": f"other_{n}", "label": other.name, "kind": "direct_cost", "amount": float(other.cost_per_year), "basis": "given"})
     margin = margin_paid(v, partner_margin)
-    basis = "given" if v.margin_paid_to_partner_per_year is not None else f"{_n(rev)} × {partner_margin:.0%} partner margin"
+    basis = "given" if v.margin_paid_to_partner_per_year is not None else f"{m}{_n(rev)} × {partner_margin:.0%} partner margin"
     records.append({"item": "margin", "label": "Margin paid to the partner", "kind": "margin", "amount": margin, "basis": basis})
     return pd.DataFrame(records, columns=COLUMNS)
 
 
-def analyse(value: Value, partner_margin: float | None = None) -> ValueResult:
+def analyse(value: Value, partner_margin: float | None = None, code: str = DEFAULT_CURRENCY) -> ValueResult:
     """Direct cost against the margin, per year.
 
     Parameters
     ----------
     value : the ``value`` section.
     partner_margin : ``ramp.partner_margin`` (share 0–1), used when the margin is not given.
+    code : the currency of the amounts (ISO 4217), for the ``basis`` text.
     """
-    table = breakdown(value, partner_margin)
+    table = breakdown(value, partner_margin, code)
     direct = float(table.loc[table["kind"] == "direct_cost", "amount"].sum())
     margin = float(table.loc[table["kind"] == "margin", "amount"].sum())
     coverage = direct / margin if margin else float("inf")

@@ -86,12 +86,22 @@ def ramp_metrics_table(m: RampMetrics, p_within: float | None = None, events: An
 
 
 def flag_list(flags: list[Flag], limit: int | None = None) -> HTML:
+    """The flags, most severe first; findings of one rule that share a recommended action are
+    listed together under it, so the action is read once."""
     if not flags:
         return HTML("<p>No flags raised.</p>")
-    items = []
+    groups: dict[tuple[str, str, str], list[Flag]] = {}
     for f in by_severity(flags)[:limit]:
-        action = f" <em>{escape(f.action)}</em>" if f.action else ""
-        items.append(f'<li class="wb-flag-{escape(f.severity)}">[{escape(f.severity)}] {escape(f.message)}{action}</li>')
+        groups.setdefault((f.severity, f.code, f.action), []).append(f)
+    items = []
+    for (severity, _, action), found in groups.items():
+        sev = escape(severity)
+        todo = f" <em>{escape(action)}</em>" if action else ""
+        if len(found) == 1:
+            items.append(f'<li class="wb-flag-{sev}">[{sev}] {escape(found[0].message)}{todo}</li>')
+        else:
+            inner = "".join(f"<li>{escape(f.message)}</li>" for f in found)
+            items.append(f'<li class="wb-flag-{sev}">[{sev}]{todo}<ul>{inner}</ul></li>')
     return HTML("<ul>" + "".join(items) + "</ul>")
 
 
@@ -199,9 +209,14 @@ def trust_section(a: Any) -> HTML:
         f"<p>Asymmetry: the vendor's trust in the partner is {abs(t.asymmetry):.0f} points "
         f"{'higher' if t.asymmetry > 0 else 'lower'} than the partner's trust in the vendor.</p>"
     )
-    alpha = t.alpha[["group", "component", "n_used", "alpha", "reading"]].copy()
-    alpha["alpha"] = alpha["alpha"].map(lambda x: "—" if x != x else f"{x:.2f}")
-    alpha = alpha.rename(columns={"n_used": "respondents used"})
+    if t.alpha["alpha"].isna().all() and (t.alpha["n_used"] < ALPHA_MIN_RESPONDENTS).all():
+        used = t.alpha.set_index(["group", "component"])["n_used"]
+        most = int(used.loc["all"].max())
+        alpha_html = f"<p>Too few answers to judge yet: at most {most} respondents answered enough of a component, and alpha needs {ALPHA_MIN_RESPONDENTS}.</p>"
+    else:
+        alpha = t.alpha[["group", "component", "n_used", "alpha", "reading"]].copy()
+        alpha["alpha"] = alpha["alpha"].map(lambda x: "—" if x != x else f"{x:.2f}")
+        alpha_html = table(alpha.rename(columns={"n_used": "respondents used"})).html
     explain = (
         "<p><small>Cronbach's alpha says whether the statements of a component measure one thing: from 0.7 the "
         "component's score can be read as a whole; below that, read the principles one by one. It counts the "
@@ -219,7 +234,7 @@ def trust_section(a: Any) -> HTML:
         + chart_html(trust_quadrant(t.indices))
         + "<h3>Do the statements hang together? (Cronbach's alpha)</h3>"
         + explain
-        + table(alpha).html
+        + alpha_html
         + _area_flags(a, "trust")
     )
 
@@ -230,7 +245,7 @@ def value_section(a: Any) -> HTML:
     if a.value is None:
         return _no_data("value")
     v = a.value
-    shown = v.breakdown[["label", "kind", "amount", "basis"]].copy()
+    shown = v.breakdown[["label", "amount", "basis"]].rename(columns={"label": "Item", "amount": "Per year", "basis": "How it is counted"})
     code = a.params.alliance.currency
     verdict = (
         f"Serving these customers directly would cost {money(v.direct_cost, code)} a year against "
@@ -239,7 +254,7 @@ def value_section(a: Any) -> HTML:
     return HTML(
         f"<p>{escape(verdict)}</p>"
         + chart_html(value_waterfall(v.breakdown, code))
-        + table(shown, money_columns=("amount",), code=code).html
+        + table(shown, money_columns=("Per year",), code=code).html
         + _area_flags(a, "value")
     )
 
@@ -271,14 +286,26 @@ def ramp_section(a: Any) -> HTML:
 
 def scenarios_section(a: Any) -> HTML:
     """The plan against investing late, under-investing, a premature change and the other routes."""
+    import pandas as pd
+
     from .charts import scenario_chart
-    from .ramp import scenario_summary
 
     code = a.params.alliance.currency
-    return HTML(
-        chart_html(scenario_chart(a.ramp.scenarios, code))
-        + table(scenario_summary(a.ramp.scenarios), money_columns=("peak_funding_need", "cumulative_net_at_horizon", "npv"), code=code).html
-    )
+    money = currency(code)
+    h = a.params.ramp.horizon_months
+    rows = [
+        {
+            "Scenario": s.name,
+            "What changes": s.description,
+            "First revenue": month(s.result.metrics.first_revenue_month, "none"),
+            "Break-even": month(s.result.metrics.break_even_month, "not within the horizon"),
+            "Peak funding need": money(s.result.metrics.peak_funding_need),
+            f"Cumulative net at month {h}": money(s.result.metrics.cumulative_net_at_horizon),
+            "NPV": money(s.result.metrics.npv),
+        }
+        for s in a.ramp.scenarios
+    ]
+    return HTML(chart_html(scenario_chart(a.ramp.scenarios, code)) + table(pd.DataFrame(rows)).html)
 
 
 def sensitivity_section(a: Any) -> HTML:

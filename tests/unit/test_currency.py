@@ -17,7 +17,7 @@ from workbook.currency import currency
 
 def test_amounts_are_formatted_with_the_currencys_symbol():
     assert currency("USD")(1234.5) == "$1,235"
-    assert currency("EUR")(-1234.5) == "−€1,235"
+    assert currency("EUR")(-1234.5) == "−\u2060€1,235"  # a word joiner keeps the sign on the amount's line
     assert currency("GBP")(0) == "£0"
     assert currency("CHF")(1200) == "CHF 1,200"  # a symbol made of letters gets a space
     assert currency("EUR").short(1_520_000) == "€1.5M" and currency("EUR").short(-779_400) == "−€779k"

@@ -42,7 +42,7 @@ def test_breakdown_of_the_essay_case_by_hand():
     assert table.loc["credit_checks", "amount"] == pytest.approx(30_000)
     assert table.loc["cost_of_money", "amount"] == pytest.approx(98_630.137, abs=0.01)
     assert table.loc["bad_debt", "amount"] == pytest.approx(50_000)
-    assert table.loc["quotes", "basis"] == "6,000 quotes × 1.5 h × 60/h"
+    assert table.loc["quotes", "basis"] == "6,000 quotes × 1.5 h × $60/h"
     # margin derived from revenue x ramp.partner_margin: 10,000,000 x 15 %
     assert table.loc["margin", "amount"] == pytest.approx(1_500_000)
     assert table.loc["margin", "kind"] == "margin"

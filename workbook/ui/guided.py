@@ -124,7 +124,7 @@ def section_view(params: Params, section: Section) -> tuple[list[alt.TopLevelMix
     if section == "value":
         if params.value is None:
             return [], [_missing("value")]
-        v = value.analyse(params.value, params.ramp.partner_margin)
+        v = value.analyse(params.value, params.ramp.partner_margin, params.alliance.currency)
         return [value_waterfall(v.breakdown, params.alliance.currency)], [views.flag_list(value.flags(v, code=params.alliance.currency)).html]
     if section == "health":
         if params.health is None:
