@@ -182,7 +182,11 @@ def test_health_form_adds_a_check_in(params_file):
     form.events.value = ("personnel", "resources")
     form.event_note.value = "Dana moved to another region"
     form.wins.value = 4
+    assert form.wins_partner.value == 4  # the partner took part in every win until told otherwise
     form.wins_partner.value = 2
+    form.wins.value = 5
+    assert form.wins_partner.value == 2  # once told, it stays
+    form.wins.value = 4
     form.wins_credit.value = 1
     assert chart_data(form) != data
     save(form, params_file)

@@ -690,6 +690,7 @@ class HealthForm(GuidedForm):
         self.note = W.Text(description="Note", style=style, layout=layout)
         self.history = W.HTML()
         self._reset_draft()
+        self.wins.observe(self._partner_wins_follow, names="value")
         self._watch([self.alliance_start, self.date, self.manager, self.sentiment, self.events, self.event_note, self.wins, self.wins_partner, self.wins_credit, self.note])
         heading = W.HTML("<h3>Add a check-in</h3>")
         return [self.alliance_start, self.history, heading, self.date, self.manager, self.sentiment, self.events, self.event_note, self.wins, self.wins_partner, self.wins_credit, self.note]
@@ -727,6 +728,11 @@ class HealthForm(GuidedForm):
             self.history.value = "<h3>Check-ins so far</h3>" + views.table(pd.DataFrame(shown)).html
         else:
             self.history.value = "<p>No check-ins recorded yet.</p>"
+
+    def _partner_wins_follow(self, change: dict[str, Any]) -> None:
+        """Until the user says otherwise, the partner took part in every win."""
+        if self.wins_partner.value == change["old"]:
+            self.wins_partner.value = change["new"]
 
     @property
     def draft(self) -> dict[str, Any]:
