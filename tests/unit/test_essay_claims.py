@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from workbook import ramp
+from tests.unit.test_ramp import make_ramp
 from workbook.params import Event, Ramp
 
 PROPERTY = settings(max_examples=120, suppress_health_check=[HealthCheck.too_slow], deadline=None)
@@ -25,21 +26,9 @@ CHANGES = ["people_change", "responsibility_move", "cynicism"]
 
 
 def plan(**overrides) -> Ramp:
-    """One-off deals of 10,000, 2 a month at full capability, a 10,000-a-month team to the horizon."""
-    base = dict(
-        horizon_months=36,
-        commitment_months=24,
-        enablement_months=0,
-        sales_cycle_months=3,
-        ramp_months=0,
-        steady_deals_per_month=2,
-        avg_deal_value=10_000,
-        partner_margin=0.2,
-        gross_margin=1.0,
-    )
-    base.update(overrides)
-    base.setdefault("investment", [{"name": "team", "monthly_cost": 10_000, "start_month": 1, "end_month": base["horizon_months"]}])
-    return Ramp.model_validate(base)
+    """The design's worked check (test_ramp.make_ramp) over 36 months with a 24-month commitment:
+    one-off deals of 10,000, 2 a month at full capability, a 10,000-a-month team to the horizon."""
+    return make_ramp(**{"horizon_months": 36, "commitment_months": 24, **overrides})
 
 
 # --- hand-computed cases, one per rule ---------------------------------------------------------
