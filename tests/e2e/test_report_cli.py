@@ -127,3 +127,20 @@ def test_full_report_has_every_section_and_the_executive_summary_first(batch):
         assert headings == expected
         assert "The three most important actions" in text
         assert "has no <code>" not in text  # every example has all four instruments
+
+
+def test_each_report_speaks_its_alliances_currency(batch):
+    _, out, _ = batch
+    import base64
+
+    symbols = {"USD": "$", "EUR": "€"}
+    assert {load_params(p).alliance.currency for p in EXAMPLES} == set(symbols), "the examples show more than one currency"
+    for path in EXAMPLES:
+        params = load_params(path)
+        text = (out / params.slug / "report.html").read_text()
+        charts = "".join(base64.b64decode(m).decode() for m in re.findall(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", text))
+        body = re.sub(r"<(script|style)[^>]*>.*?</\1>", "", text, flags=re.S)  # what a reader sees, not the page's code
+        mine = symbols[params.alliance.currency]
+        others = [s for s in symbols.values() if s != mine]
+        assert mine in charts and mine in html.unescape(re.sub(r"<[^>]+>", " ", body))
+        assert not any(s in charts or s in html.unescape(re.sub(r"<[^>]+>", " ", body)) for s in others), params.alliance.name

@@ -221,6 +221,12 @@ def test_flags_on_the_hand_worked_set():
     gaps = by_code["wide_perception_gap"]
     assert len(gaps) == 3
     assert [f.severity for f in gaps if "Enlightened" in f.message] == ["high"]
+    # it is an asymmetry between the two sides' trust in each other, and says so
+    integrity = next(f for f in gaps if f.subject == "2")
+    assert integrity.message == (
+        "Trust is asymmetric on Integrity: the vendor side rates the partner 4.0 of 5, "
+        "the partner side rates the vendor 2.3; the vendor trusts more than it is trusted."
+    )
     # partner: competence 58.3 vs intentions 29.2 -> 29.2 apart; vendor 87.5 vs 79.2 -> quiet
     mismatch = by_code["competence_intentions_mismatch"]
     assert len(mismatch) == 1 and mismatch[0].message.startswith("Partner")
