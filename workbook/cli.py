@@ -9,7 +9,7 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -81,13 +81,37 @@ def summary(
             typer.echo(json.dumps(s, ensure_ascii=False))
             continue
         typer.echo(f"{s['alliance']}  ({path})")
-        for key in ("readiness_score", "trust_index", "max_perception_gap", "first_revenue_month", "break_even_month",
-                    "commitment_months", "peak_funding_need", "cumulative_net_at_horizon", "npv",
-                    "p_break_even_within_commitment"):
-            typer.echo(f"  {key.replace('_', ' '):34} {s[key] if s[key] is not None else '—'}")
+        for label, value in _readable(s):
+            typer.echo(f"  {label:44} {value}")
         for f in s["flags"]:
             typer.echo(f"  [{f['severity']}] {f['message']}")
     raise typer.Exit(2 if failed else 0)
+
+
+def _readable(s: dict[str, Any]) -> list[tuple[str, str]]:
+    """The summary's headline figures in words, money in the alliance's currency."""
+    from .currency import currency
+
+    money = currency(s["currency"])
+
+    def number(x: float | None, fmt: str) -> str:
+        return "—" if x is None else format(x, fmt)
+
+    def month(m: int | None, none: str) -> str:
+        return none if m is None else f"month {m}"
+
+    return [
+        ("readiness (0–100)", number(s["readiness_score"], ".0f")),
+        ("trust index (0–100)", number(s["trust_index"], ".1f")),
+        ("widest asymmetry (points of 5)", number(s["max_perception_gap"], ".2f")),
+        ("first revenue", month(s["first_revenue_month"], "none within the horizon")),
+        ("break-even", month(s["break_even_month"], "not within the horizon")),
+        ("resources committed for", f"{s['commitment_months']} months"),
+        ("peak funding need", money(s["peak_funding_need"])),
+        ("cumulative net at the horizon", money(s["cumulative_net_at_horizon"])),
+        ("NPV", money(s["npv"])),
+        ("chance of break-even within the commitment", f"{s['p_break_even_within_commitment']:.0%}"),
+    ]
 
 
 @app.command()

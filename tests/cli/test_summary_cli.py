@@ -62,3 +62,12 @@ def test_summary_of_a_bad_file_exits_2_and_names_the_field(tmp_path):
     assert proc.returncode == 2
     assert f"{bad}:" in proc.stderr and "ramp.horizon_months" in proc.stderr
     assert proc.stdout == ""
+
+
+def test_the_summary_for_people_shows_money_in_the_alliances_currency():
+    euros = next(p for p in EXAMPLES if load_params(p).alliance.currency == "EUR")
+    proc = workbook_cmd("summary", str(euros))
+    assert proc.returncode == 0, proc.stderr
+    peak = ramp.run(load_params(euros).ramp).metrics.peak_funding_need
+    assert f"peak funding need" in proc.stdout and f"€{peak:,.0f}" in proc.stdout
+    assert "$" not in proc.stdout and "widest asymmetry" in proc.stdout
