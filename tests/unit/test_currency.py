@@ -113,3 +113,15 @@ def test_the_dashboards_show_the_alliances_currency(euro_file, monkeypatch):
     assert app.chart.chart.to_dict()["config"]["locale"]["number"]["currency"] == ["€", ""]
     app.sales_cycle.value = 8  # a what-if redraw keeps the currency
     assert "€" in app.metrics.value and app.chart.chart.to_dict()["config"]["locale"]["number"]["currency"] == ["€", ""]
+
+
+def test_the_guided_forms_name_the_currency_of_their_money_fields(euro_file):
+    from workbook.ui import guided
+
+    value = guided.ValueForm(euro_file)
+    assert value.fields["loaded_cost_per_hour"].description == "Loaded cost per hour (EUR)"
+    assert value.margin.description == "Margin paid to the partner per year (EUR)"
+    assert guided.RampForm(euro_file).sliders["avg_deal_value"].description == "Average deal value (EUR)"
+    for section in ("ramp", "value"):  # the overview's charts are inline SVG: their text is searchable
+        shown = guided.overview(load_params(euro_file), section).html
+        assert "€" in shown and "$" not in shown

@@ -546,13 +546,14 @@ class RampForm(GuidedForm):
         "Watch the commitment: resources withdrawn before break-even leave only the cost."
     )
 
-    #: field -> (label, integer?, min, max, step); max grows to fit the file's value
+    #: field -> (label, integer?, min, max, step); max grows to fit the file's value; a label's
+    #: ``{currency}`` is the file's currency code
     FIELDS: dict[str, tuple[str, bool, float, float, float]] = {
         "sales_cycle_months": ("Sales cycle (months)", True, 0, 24, 1),
         "enablement_months": ("Enablement (months)", True, 0, 24, 1),
         "ramp_months": ("Ramp to full speed (months)", True, 0, 48, 1),
         "steady_deals_per_month": ("Deals per month at full speed", False, 0, 20, 0.1),
-        "avg_deal_value": ("Average deal value", False, 0, 500_000, 1000),
+        "avg_deal_value": ("Average deal value ({currency})", False, 0, 500_000, 1000),
         "partner_margin": ("Partner margin (share)", False, 0, 1, 0.01),
         "gross_margin": ("Gross margin (share)", False, 0, 1, 0.01),
         "commitment_months": ("Resources committed (months)", True, 1, 240, 1),
@@ -564,7 +565,7 @@ class RampForm(GuidedForm):
         for key, (label, whole, lo, hi, step) in self.FIELDS.items():
             current = getattr(r, key)
             top = hi if current <= hi else current * 2
-            common = {"description": label, "continuous_update": False, "style": {"description_width": "230px"}, "layout": W.Layout(width="620px")}
+            common = {"description": label.format(currency=self.params.alliance.currency), "continuous_update": False, "style": {"description_width": "230px"}, "layout": W.Layout(width="620px")}
             if whole:
                 slider: W.IntSlider | W.FloatSlider = W.IntSlider(value=int(current), min=int(lo), max=int(top), step=int(step), **common)
             else:
@@ -597,15 +598,16 @@ class ValueForm(GuidedForm):
         "checks and payment terms it carries, and compare them with the margin it keeps."
     )
 
-    #: field -> label (all yearly figures; shares are written 0.08 for 8 %)
+    #: field -> label (all yearly figures; shares are written 0.08 for 8 %; ``{currency}`` is the
+    #: file's currency code)
     FIELDS: dict[str, str] = {
         "quotes_per_year": "Quotes per year",
         "hours_per_quote": "Hours per quote",
-        "loaded_cost_per_hour": "Loaded cost per hour",
+        "loaded_cost_per_hour": "Loaded cost per hour ({currency})",
         "design_advice_hours_per_year": "Design advice hours per year",
         "credit_checks_per_year": "Credit checks per year",
-        "cost_per_credit_check": "Cost per credit check",
-        "revenue_via_partner_per_year": "Revenue via the partner per year",
+        "cost_per_credit_check": "Cost per credit check ({currency})",
+        "revenue_via_partner_per_year": "Revenue via the partner per year ({currency})",
         "dso_days_partner_carries": "Days of payment the partner carries",
         "cost_of_capital": "Cost of capital (share, 0.08 = 8 %)",
         "bad_debt_rate_avoided": "Bad debt avoided (share of revenue)",
@@ -616,15 +618,16 @@ class ValueForm(GuidedForm):
         style = {"description_width": "300px"}
         layout = W.Layout(width="520px")
         self.fields: dict[str, W.FloatText] = {}
+        code = self.params.alliance.currency
         for key, label in self.FIELDS.items():
             raw = self._raw.get(key, 0.0)
             start = float(raw) if isinstance(raw, (int, float)) and not isinstance(raw, bool) else 0.0
-            self.fields[key] = W.FloatText(value=start, description=label, style=style, layout=layout)
+            self.fields[key] = W.FloatText(value=start, description=label.format(currency=code), style=style, layout=layout)
             self.fields[key].add_class(f"wb-{key}")
         margin = self._raw.get(self.MARGIN)
         self.margin = W.Text(
             value="" if margin is None else f"{margin:g}" if isinstance(margin, (int, float)) else str(margin),
-            description="Margin paid to the partner per year",
+            description=f"Margin paid to the partner per year ({code})",
             placeholder="empty: revenue × the ramp's partner margin",
             style=style,
             layout=layout,
