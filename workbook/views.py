@@ -209,9 +209,8 @@ def trust_section(a: Any) -> HTML:
         f"<p>Asymmetry: the vendor's trust in the partner is {abs(t.asymmetry):.0f} points "
         f"{'higher' if t.asymmetry > 0 else 'lower'} than the partner's trust in the vendor.</p>"
     )
-    if t.alpha["alpha"].isna().all() and (t.alpha["n_used"] < ALPHA_MIN_RESPONDENTS).all():
-        used = t.alpha.set_index(["group", "component"])["n_used"]
-        most = int(used.loc["all"].max())
+    if (t.alpha["n_used"] < ALPHA_MIN_RESPONDENTS).all():
+        most = int(t.alpha.loc[t.alpha["group"] == "all", "n_used"].max())
         alpha_html = f"<p>Too few answers to judge yet: at most {most} respondents answered enough of a component, and alpha needs {ALPHA_MIN_RESPONDENTS}.</p>"
     else:
         alpha = t.alpha[["group", "component", "n_used", "alpha", "reading"]].copy()
