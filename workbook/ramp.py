@@ -681,7 +681,6 @@ class RampAnalysis:
     plan_gap: pd.DataFrame
     ramp: Ramp = field(repr=False)
     currency: str = DEFAULT_CURRENCY
-    cost_to_serve_rate: float | None = None
 
 
 def analyse(params: Params | Ramp) -> RampAnalysis:
@@ -706,7 +705,6 @@ def analyse(params: Params | Ramp) -> RampAnalysis:
         plan_gap=plan_gap_table(r, plan),
         ramp=r,
         currency=code,
-        cost_to_serve_rate=serve,
     )
 
 
