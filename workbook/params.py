@@ -33,8 +33,9 @@ from .currency import DEFAULT as DEFAULT_CURRENCY
 from .currency import check_code
 from .errors import ParamsError, Problem
 
-if typing.TYPE_CHECKING:
-    from .sections import Health, Scope, Trust, Value
+from .sections import Health, Scope, Trust, Value
+from .strict import LocatedErrors as _LocatedErrors
+from .strict import Strict
 
 SCHEMA_VERSION = 1
 
@@ -44,12 +45,6 @@ Money = NonNegativeFloat
 
 AllianceType = Literal["reseller", "referral", "technology", "co-sell", "oem", "services"]
 EventKind = Literal["people_change", "resource_withdrawal", "responsibility_move", "cynicism"]
-
-
-class Strict(BaseModel):
-    """Base of every params model: unknown keys are errors, values are not silently coerced."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Alliance(Strict):
@@ -261,7 +256,7 @@ class Params(Strict):
     schema_: Literal[1] = Field(alias="schema", default=1)
     alliance: Alliance
     ramp: Ramp
-    scope: Scope | None = None  # models in workbook/sections.py
+    scope: Scope | None = None
     trust: Trust | None = None
     value: Value | None = None
     health: Health | None = None
@@ -271,14 +266,6 @@ class Params(Strict):
     @property
     def slug(self) -> str:
         return slugify(self.alliance.name)
-
-
-class _LocatedErrors(ValueError):
-    """Raised inside a model validator to report problems at sub-paths (relative to the model)."""
-
-    def __init__(self, problems: list[tuple[tuple[Any, ...], str]]):
-        self.problems = problems
-        super().__init__("; ".join(m for _, m in problems))
 
 
 def slugify(text: str) -> str:
@@ -553,8 +540,3 @@ def _plain(data: Any) -> Any:
     if isinstance(data, str):
         return str(data)  # ruamel's quoted-string subclasses as plain str
     return data
-
-
-# The instrument sections live in workbook/sections.py, which builds on ``Strict`` above and
-# completes ``Params`` (model_rebuild) when it is imported.
-from . import sections as _sections  # noqa: E402, F401

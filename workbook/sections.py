@@ -18,7 +18,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Field, NonNegativeInt, field_validator, model_validator
 
 from .instruments import SCOPING_ITEMS, TRUST, TRUST_ITEMS, ScopeStatus, SideName
-from .params import Strict, _LocatedErrors
+from .strict import LocatedErrors as _LocatedErrors
+from .strict import Strict
 
 # --------------------------------------------------------------------------------------------
 # Shared field types
@@ -293,9 +294,3 @@ __all__ = [
     "Trust",
     "Value",
 ]
-
-# ``workbook.params`` imports this module at its end; rebuilding here resolves the section
-# annotations of ``Params`` whichever of the two modules is imported first.
-from . import params as _params  # noqa: E402
-
-_params.Params.model_rebuild(_types_namespace={"Scope": Scope, "Trust": Trust, "Value": Value, "Health": Health})
