@@ -151,7 +151,13 @@ def report(
 def serve(
     ip: Annotated[str, typer.Option("--ip", help="Address to listen on. Use the room's address for a workshop (a token is then required).")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", "-p", help="TCP port.")] = 8866,
-    token: Annotated[Optional[str], typer.Option("--token", help="Token participants need; generated when --ip is not a loopback address.")] = None,
+    token: Annotated[Optional[str], typer.Option("--token", help="Token participants need; generated when --ip is not a loopback address (none on 127.0.0.1).")] = None,
+    facilitator_token: Annotated[
+        Optional[str], typer.Option("--facilitator-token", envvar="WORKBOOK_FACILITATOR_TOKEN", help="Token that opens the facilitator's board (generated when not given; read from $WORKBOOK_FACILITATOR_TOKEN so it stays off the command line).")
+    ] = None,
+    allow_host: Annotated[list[str], typer.Option("--allow-host", help="A further host name the server answers to, e.g. the room machine's DNS name (repeatable). Requests under any other name are refused.")] = [],  # noqa: B006
+    max_kernels: Annotated[int, typer.Option("--max-kernels", min=1, help="Most pages (kernels) open at once on the whole server.")] = 80,
+    max_kernels_per_client: Annotated[int, typer.Option("--max-kernels-per-client", min=1, help="Most pages (kernels) one device may hold open at once.")] = 10,
     store: Annotated[Optional[Path], typer.Option("--store", help="Workshop database file (default $WORKBOOK_STORE or workshop.sqlite).")] = None,
     room_size: Annotated[int, typer.Option("--room-size", min=0, help="Workshop kernels started ahead of the participants, about 75 MB each; size it to the room (0: none).")] = 30,
     participant_page: Annotated[
@@ -161,12 +167,25 @@ def serve(
 ) -> None:
     """Publish the apps of notebooks/apps/ with Voila: workshop, facilitator board, portfolio, alliance.
 
-    Listens on 127.0.0.1:8866 by default; prints each app's URL. Stop with Ctrl+C.
+    Listens on 127.0.0.1:8866 by default and prints each app's link. The facilitator's link
+    carries the facilitator's token, which participants never see; the board shows the link
+    (and a QR code) for participants. Stop with Ctrl+C or SIGTERM: kernels stop with it.
     """
     from .serve import ServeOptions
     from .serve import serve as run_server
 
-    opts = ServeOptions(ip=ip, port=port, token=token, store=store, room_size=room_size, participant_page=participant_page.value)
+    opts = ServeOptions(
+        ip=ip,
+        port=port,
+        token=token,
+        facilitator_token=facilitator_token,
+        allow_hosts=tuple(allow_host),
+        max_kernels=max_kernels,
+        max_kernels_per_client=max_kernels_per_client,
+        store=store,
+        room_size=room_size,
+        participant_page=participant_page.value,
+    )
     raise typer.Exit(run_server(opts, echo=typer.echo))
 
 

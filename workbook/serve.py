@@ -7,11 +7,17 @@ on the command line: the address, the port, the token, and where the apps find t
 Security choices
 ----------------
 * By default the server listens on 127.0.0.1 only: nothing on the network can reach it.
-* Binding to any other address (``--ip``, for a workshop room) requires a token; one is
-  generated when none is given, and the URLs printed carry it. Participants open the URL with
-  ``?token=...`` once; the server then keeps them logged in with a cookie.
+* Two roles with two credentials (:mod:`workbook.guard`): the **facilitator token** opens the
+  board and everything else, and is printed only in the facilitator's link; the **participant
+  token** opens the workshop and the dashboards. A server on a network address always has a
+  participant token (generated when none is given); on 127.0.0.1 participants need none.
+  Visitors open their link with ``?token=...`` once; a signed cookie keeps them signed in.
+* Only the host names the server was started for are answered (``--allow-host`` adds one).
+* Kernels are capped per client address and in total (``--max-kernels``,
+  ``--max-kernels-per-client``).
 * Only ``notebooks/apps/`` is served — not ``params/``, ``reports/`` or the package source.
 * XSRF protection stays on; the page template sends the token with its kernel-shutdown request.
+* SIGTERM, SIGINT and SIGHUP stop Voila and every kernel; the server also dies with this command.
 """
 
 from __future__ import annotations
@@ -20,10 +26,17 @@ import ipaddress
 import json
 import os
 import secrets
+import shutil
+import signal
+import socket
 import subprocess
 import sys
+import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from . import guard
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ROOT / "notebooks" / "apps"
@@ -52,7 +65,11 @@ class ServeOptions:
 
     ip : the address to listen on (127.0.0.1 by default; the room's address for a workshop).
     port : TCP port (8866).
-    token : required token; ``None`` generates one when ``ip`` is not a loopback address.
+    token : the participants' token; ``None`` generates one when ``ip`` is not a loopback address.
+    facilitator_token : the facilitator's token (generated when ``None``; never empty, never
+        equal to the participants').
+    allow_hosts : further host names the server answers to (a DNS name for the room machine).
+    max_kernels, max_kernels_per_client : caps on kernels held by pages.
     store : the workshop database file (default ``$WORKBOOK_STORE`` or ``workshop.sqlite`` in the repo).
     room_size : workshop kernels kept started and pre-rendered ahead of the participants
         (Voila's preheated pool); 0 turns preheating off.
@@ -65,6 +82,10 @@ class ServeOptions:
     ip: str = DEFAULT_IP
     port: int = DEFAULT_PORT
     token: str | None = None
+    facilitator_token: str | None = None
+    allow_hosts: tuple[str, ...] = ()
+    max_kernels: int = 80
+    max_kernels_per_client: int = 10
     store: Path | None = None
     params_dir: Path | None = None
     reports_dir: Path | None = None
@@ -77,10 +98,46 @@ class ServeOptions:
             return self.token
         return "" if is_loopback(self.ip) else secrets.token_urlsafe(16)
 
+    def resolved_facilitator_token(self, participant_token: str) -> str:
+        token = self.facilitator_token or secrets.token_urlsafe(24)
+        if token == participant_token:
+            raise SystemExit("the facilitator's token must differ from the participants' token")
+        return token
 
-def environment(opts: ServeOptions, base: dict[str, str] | None = None) -> dict[str, str]:
-    """The server's environment (kernels inherit it): the store, the data folders, the template path."""
+
+def public_host(ip: str) -> str:
+    """The address to put in links: ``ip``, or for all interfaces this machine's first
+    non-loopback IPv4 address (the one a participant's laptop can reach)."""
+    try:
+        addr = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if not addr.is_unspecified:
+        return ip if addr.version == 4 else f"[{ip}]"
+    import psutil
+
+    for addrs in psutil.net_if_addrs().values():
+        for a in addrs:
+            if a.family == socket.AF_INET and not ipaddress.ip_address(a.address).is_loopback:
+                return a.address
+    return "127.0.0.1"
+
+
+def environment(opts: ServeOptions, base: dict[str, str] | None = None, tokens: tuple[str, str] | None = None) -> dict[str, str]:
+    """The server's environment: the store, the data folders, the template path, and for the guard
+    (:mod:`workbook.guard`, which removes the credentials before any kernel starts) the tokens
+    ``(participant, facilitator)``, host names and caps. Kernels also get the participants' link."""
     env = dict(os.environ if base is None else base)
+    for name in guard.SECRETS:
+        env.pop(name, None)
+    if tokens is not None:
+        participant, facilitator = tokens
+        env[guard.ENV["participant_token"]] = participant
+        env[guard.ENV["facilitator_token"]] = facilitator
+        env["WORKBOOK_PARTICIPANT_URL"] = urls(opts, participant, facilitator)["workshop"]
+    env[guard.ENV["hosts"]] = ",".join(sorted(guard.host_names_for(opts.ip, opts.allow_hosts)))
+    env[guard.ENV["max_kernels"]] = str(opts.max_kernels)
+    env[guard.ENV["max_kernels_per_client"]] = str(opts.max_kernels_per_client)
     env["WORKBOOK_STORE"] = str((opts.store or Path(env.get("WORKBOOK_STORE") or ROOT / "workshop.sqlite")).resolve())
     env["WORKBOOK_PARAMS_DIR"] = str((opts.params_dir or Path(env.get("WORKBOOK_PARAMS_DIR") or ROOT / "params")).resolve())
     env["WORKBOOK_REPORTS_DIR"] = str((opts.reports_dir or Path(env.get("WORKBOOK_REPORTS_DIR") or ROOT / "reports")).resolve())
@@ -89,7 +146,7 @@ def environment(opts: ServeOptions, base: dict[str, str] | None = None) -> dict[
     return env
 
 
-def command(opts: ServeOptions, token: str) -> list[str]:
+def command(opts: ServeOptions, connection_root: str | None = None) -> list[str]:
     """The Voila command line (``sys.executable -m workbook.voila_pool ...``: Voila, with a pool
     that hands out ready kernels only)."""
     return [
@@ -100,7 +157,7 @@ def command(opts: ServeOptions, token: str) -> list[str]:
         "--no-browser",
         f"--port={opts.port}",
         f"--Voila.ip={opts.ip}",
-        f"--Voila.token={token}",
+        # the tokens reach the guard through the environment, not this (world-readable) command line
         # Read voila.json from the apps folder only, so the machine's own config cannot leak in.
         f"--Voila.config_file_paths={APPS}",
         # Kernels talk to Voila over Unix sockets in Voila's private connection folder, not TCP
@@ -109,6 +166,7 @@ def command(opts: ServeOptions, token: str) -> list[str]:
         # that kernel died and its participant's page never opened. Sockets in a folder only
         # this user can enter are also out of reach of other accounts on the machine.
         "--KernelManager.transport=ipc",
+        *([f"--Voila.connection_dir_root={connection_root}"] if connection_root else []),
         *preheat_args(opts.room_size),
         # The workshop notebook asks for the light page in its metadata; "full" stops Voila
         # from reading templates from notebooks, so it gets the standard page too.
@@ -131,33 +189,107 @@ def preheat_args(room_size: int) -> list[str]:
     ]
 
 
-def urls(opts: ServeOptions, token: str) -> dict[str, str]:
-    host = opts.ip if ":" not in opts.ip else f"[{opts.ip}]"
-    suffix = f"?token={token}" if token else ""
-    return {name: f"http://{host}:{opts.port}/voila/render/{name}.ipynb{suffix}" for name in APP_NAMES}
+def urls(opts: ServeOptions, token: str, facilitator_token: str) -> dict[str, str]:
+    """Each app's link: the facilitator's board with the facilitator's token, the others with
+    the participants' token (none on a loopback server without one)."""
+    host = public_host(opts.ip)
+    out = {}
+    for name in APP_NAMES:
+        t = facilitator_token if f"{name}.ipynb" in guard.FACILITATOR_APPS else token
+        out[name] = f"http://{host}:{opts.port}/voila/render/{name}.ipynb" + (f"?token={t}" if t else "")
+    return out
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+STOP_GRACE = 6.0  # seconds Voila gets to shut its kernels down before they are killed
 
 
 def serve(opts: ServeOptions, echo=print) -> int:  # type: ignore[no-untyped-def]
-    """Run Voila in the foreground until interrupted; returns its exit code."""
+    """Run Voila in the foreground until it exits or a stop signal arrives (SIGTERM, SIGINT,
+    SIGHUP); returns Voila's exit code, or 0 after a requested stop. Every process Voila started
+    is gone when this returns, and so is its folder of kernel sockets."""
+    import psutil
+
     token = opts.resolved_token()
     if not token and not is_loopback(opts.ip):
         raise SystemExit("refusing to serve on a network address without a token")
-    env = environment(opts)
+    facilitator = opts.resolved_facilitator_token(token)
+    env = environment(opts, tokens=(token, facilitator))
     echo(f"Serving {APPS.relative_to(ROOT)}/ on {opts.ip}:{opts.port}" + (" (token required)" if token else " (this machine only)"))
     echo(f"Workshop store: {env['WORKBOOK_STORE']}")
     echo(f"Participant page: {opts.participant_page}; {opts.room_size} workshop kernels kept ready")
-    for name, url in urls(opts, token).items():
-        echo(f"  {name:12} {url}")
-    proc = subprocess.Popen(command(opts, token), env=env, cwd=str(APPS))
-    try:
-        return proc.wait()
-    except KeyboardInterrupt:
-        proc.terminate()
+    echo(f"Answers to host names: {env[guard.ENV['hosts']].replace(',', ', ')}")
+    links = urls(opts, token, facilitator)
+    echo("Facilitator only (keep this link to yourself; the board shows the participants' link):")
+    echo(f"  {'facilitator':12} {links['facilitator']}")
+    echo("For participants and stakeholders:")
+    for name, url in links.items():
+        if name != "facilitator":
+            echo(f"  {name:12} {url}")
+    connection_root = tempfile.mkdtemp(prefix="workbook-serve-")
+    requested: list[int] = []
+    children: dict[int, psutil.Process] = {}
+    proc = subprocess.Popen(command(opts, connection_root), env=env, cwd=str(APPS))
+
+    def remember_children() -> None:
         try:
-            return proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            return proc.wait()
+            for c in psutil.Process(proc.pid).children(recursive=True):
+                children[c.pid] = c
+        except psutil.Error:
+            pass
+
+    def on_signal(signum: int, _frame: object) -> None:
+        if not requested:
+            requested.append(signum)
+            remember_children()
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)  # Voila's clean stop: kernels shut down
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in STOP_SIGNALS}
+    try:
+        deadline = None
+        ticks = 0
+        while True:
+            try:
+                code = proc.wait(timeout=0.5)
+                break
+            except subprocess.TimeoutExpired:
+                ticks += 1
+                if ticks % 10 == 0:  # kernels come and go: know them should Voila itself die
+                    remember_children()
+                if requested and deadline is None:
+                    deadline = time.monotonic() + STOP_GRACE
+                if deadline is not None and time.monotonic() > deadline:
+                    remember_children()
+                    proc.kill()
+        _reap(list(children.values()))
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        shutil.rmtree(connection_root, ignore_errors=True)
+    if requested:
+        echo(f"Stopped ({signal.Signals(requested[0]).name}): the server and its kernels are gone.")
+        return 0
+    return code
 
 
-__all__ = ["APPS", "ServeOptions", "command", "environment", "is_loopback", "serve", "urls"]
+def _reap(procs: list) -> None:  # type: ignore[type-arg]
+    """Terminate, then kill, whatever of ``procs`` still runs."""
+    import psutil
+
+    alive = [p for p in procs if p.is_running()]
+    for p in alive:
+        try:
+            p.terminate()
+        except psutil.Error:
+            pass
+    _, alive = psutil.wait_procs(alive, timeout=3)
+    for p in alive:
+        try:
+            p.kill()
+        except psutil.Error:
+            pass
+    psutil.wait_procs(alive, timeout=3)
+
+
+__all__ = ["APPS", "ServeOptions", "command", "environment", "is_loopback", "public_host", "serve", "urls"]

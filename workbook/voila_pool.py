@@ -47,24 +47,72 @@ def ready_first(manager_class: type) -> type:
     return ReadyFirstKernelManager
 
 
+def guarded_voila():  # type: ignore[no-untyped-def]
+    """Voila's application with :mod:`workbook.guard` in front of every handler: two roles, the
+    host check, kernel caps, and the request-info socket behind the same credential."""
+    import voila.app
+    from voila.tornado.handler import TornadoVoilaHandler
+
+    from . import guard
+
+    class GuardedVoila(voila.app.Voila):  # type: ignore[misc]
+        def init_settings(self):  # type: ignore[no-untyped-def]
+            self.identity_provider_class = guard.RoleIdentityProvider
+            return super().init_settings()
+
+        def init_handlers(self):  # type: ignore[no-untyped-def]
+            out = []
+            for spec in super().init_handlers():
+                pattern, cls, *rest = spec
+                out.append((pattern, guard.guarded(cls, renders=issubclass(cls, TornadoVoilaHandler)), *rest))
+            return out
+
+    return GuardedVoila
+
+
 def main() -> None:
+    import signal
     import warnings
 
     import voila.app
+
+    from . import guard
 
     # serve.py passes the per-notebook pool sizes as one JSON dict on the command line; traitlets
     # still reads it correctly but warns about the form on every start. (After the import: the
     # import itself puts a "show traitlets' deprecations" filter in front.)
     warnings.filterwarnings("ignore", message=r".*for dict-traits is deprecated", category=DeprecationWarning)
+    guard.configure(guard.GuardConfig.from_environment())
+    _die_with_parent()
+    # Voila stops cleanly (kernels shut down, connection files removed) on SIGTERM and Ctrl+C;
+    # a closed terminal (SIGHUP) gets the same treatment.
+    signal.signal(signal.SIGHUP, lambda *_: signal.raise_signal(signal.SIGTERM))
 
     build = voila.app.voila_kernel_manager_factory
 
     def factory(base_class: type, preheat_kernel: bool, *args: Any, **kwargs: Any) -> type:
         manager = build(base_class, preheat_kernel, *args, **kwargs)
-        return ready_first(manager) if preheat_kernel else manager
+        return guard.owning_manager(ready_first(manager) if preheat_kernel else manager)
 
     voila.app.voila_kernel_manager_factory = factory
-    voila.app.main()
+    guarded_voila().launch_instance()
+
+
+def _die_with_parent() -> None:
+    """Linux: receive SIGTERM when ``workbook serve`` dies, even by SIGKILL, so the server and its
+    kernels never outlive the command that started them."""
+    import ctypes
+    import os
+    import signal
+
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    except OSError:  # not Linux
+        return
+    PR_SET_PDEATHSIG = 1
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() == 1:  # the parent died before prctl
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
-from workbook.serve import REFILL_DELAY, ServeOptions, command, preheat_args, urls
+import pytest
+
+from workbook.serve import REFILL_DELAY, ServeOptions, command, environment, preheat_args, urls
 from workbook.voila_pool import ready_first
 
 
@@ -15,18 +17,40 @@ def test_local_by_default_and_token_on_a_network_address():
     room = ServeOptions(ip="192.168.1.20")
     token = room.resolved_token()
     assert len(token) >= 16
-    assert urls(room, token)["workshop"].endswith(f"/voila/render/workshop.ipynb?token={token}")
+    facilitator = room.resolved_facilitator_token(token)
+    links = urls(room, token, facilitator)
+    assert links["workshop"] == f"http://192.168.1.20:8866/voila/render/workshop.ipynb?token={token}"
+    # the facilitator's token is only in the facilitator's link
+    assert links["facilitator"].endswith(f"facilitator.ipynb?token={facilitator}")
+    assert all(facilitator not in url for name, url in links.items() if name != "facilitator")
+    # even on this machine only, the board needs its own token
+    assert urls(local, "", local.resolved_facilitator_token(""))["facilitator"].count("?token=") == 1
+
+
+def test_the_facilitator_token_cannot_be_the_participants():
+    with pytest.raises(SystemExit, match="must differ"):
+        ServeOptions(ip="10.0.0.2", token="same", facilitator_token="same").resolved_facilitator_token("same")
+
+
+def test_tokens_travel_in_the_environment_not_the_command_line():
+    opts = ServeOptions(ip="10.0.0.2", allow_hosts=("room.example",))
+    env = environment(opts, base={}, tokens=("p-token", "f-token"))
+    assert env["WORKBOOK_PARTICIPANT_TOKEN"] == "p-token" and env["WORKBOOK_FACILITATOR_TOKEN"] == "f-token"
+    assert set(env["WORKBOOK_ALLOWED_HOSTS"].split(",")) == {"10.0.0.2", "room.example"}
+    assert env["WORKBOOK_PARTICIPANT_URL"] == "http://10.0.0.2:8866/voila/render/workshop.ipynb?token=p-token"
+    cmd = " ".join(command(opts))
+    assert "p-token" not in cmd and "f-token" not in cmd and "--Voila.token" not in cmd
 
 
 def test_voila_runs_with_the_ready_first_pool_for_the_workshop_only():
-    cmd = command(ServeOptions(room_size=12), token="")
+    cmd = command(ServeOptions(room_size=12))
     assert cmd[1:3] == ["-m", "workbook.voila_pool"]
     pools = next(a for a in cmd if a.startswith("--VoilaKernelManager.kernel_pools_config="))
     assert '"workshop.ipynb": {"pool_size": 12}' in pools and '"default": {"pool_size": 0}' in pools
     assert f"--VoilaKernelManager.fill_delay={REFILL_DELAY}" in cmd
     assert "--KernelManager.transport=ipc" in cmd  # no TCP port races when a room's kernels start at once
     assert "--VoilaConfiguration.allow_template_override=NO" not in cmd  # the light participant page
-    assert "--VoilaConfiguration.allow_template_override=NO" in command(ServeOptions(participant_page="full"), token="")
+    assert "--VoilaConfiguration.allow_template_override=NO" in command(ServeOptions(participant_page="full"))
     assert preheat_args(0) == []
 
 

@@ -1,0 +1,72 @@
+"""The server's guard (workbook.guard): two roles, host names, kernel caps, kernel environments."""
+
+from __future__ import annotations
+
+import pytest
+
+from workbook import guard
+
+
+@pytest.fixture
+def cfg():
+    previous = guard.CONFIG
+    c = guard.GuardConfig(facilitator_token="f" * 24, participant_token="p" * 16, hosts=frozenset({"10.0.0.2"}), max_kernels=3, max_kernels_per_client=2)
+    guard.configure(c)
+    guard.OWNERS._owners.clear()
+    yield c
+    guard.OWNERS._owners.clear()
+    guard.CONFIG = previous
+
+
+def test_each_token_gives_its_role_and_nothing_else(cfg):
+    assert cfg.role_for_token("f" * 24) == guard.FACILITATOR
+    assert cfg.role_for_token("p" * 16) == guard.PARTICIPANT
+    assert cfg.role_for_token("") is None
+    assert cfg.role_for_token("p" * 15) is None
+    open_server = guard.GuardConfig(facilitator_token="f" * 24, participant_token="")
+    assert open_server.role_for_token("") is None  # no token is never the facilitator
+
+
+def test_the_config_comes_from_the_environment_and_leaves_no_credential_behind():
+    env = {"WORKBOOK_FACILITATOR_TOKEN": "ff", "WORKBOOK_PARTICIPANT_TOKEN": "pp", "WORKBOOK_ALLOWED_HOSTS": "A.example, 10.0.0.2", "WORKBOOK_MAX_KERNELS": "7"}
+    c = guard.GuardConfig.from_environment(env)
+    assert (c.facilitator_token, c.participant_token, c.max_kernels) == ("ff", "pp", 7)
+    assert c.hosts == {"a.example", "10.0.0.2"}
+    assert "WORKBOOK_FACILITATOR_TOKEN" not in env and "WORKBOOK_PARTICIPANT_TOKEN" not in env
+    with pytest.raises(SystemExit, match="WORKBOOK_FACILITATOR_TOKEN"):
+        guard.GuardConfig.from_environment({})
+
+
+@pytest.mark.parametrize(
+    ("header", "host"),
+    [("10.0.0.2:8866", "10.0.0.2"), ("LOCALHOST:80", "localhost"), ("[::1]:8866", "::1"), ("evil.example", "evil.example"), ("[::1]", "::1")],
+)
+def test_host_header_without_port(header, host):
+    assert guard.request_host(header) == host
+
+
+def test_a_loopback_server_answers_to_its_local_names_only():
+    names = guard.host_names_for("127.0.0.1")
+    assert {"127.0.0.1", "localhost", "::1"} <= names
+    assert "evil.example" not in names
+    room = guard.host_names_for("192.168.1.20", ("room.example",))
+    assert room == {"192.168.1.20", "room.example"}
+
+
+def test_kernels_are_capped_per_client_and_in_total(cfg):
+    guard.OWNERS.record("k1", guard.Visitor("10.0.0.5", "participant", "workshop.ipynb"))
+    assert guard.over_limit({"k1"}, "10.0.0.5") is None
+    guard.OWNERS.record("k2", guard.Visitor("10.0.0.5", "participant", "workshop.ipynb"))
+    assert "2 pages of this server open" in guard.over_limit({"k1", "k2"}, "10.0.0.5")
+    assert guard.over_limit({"k1", "k2"}, "10.0.0.6") is None
+    guard.OWNERS.record("k3", guard.Visitor("10.0.0.6", "participant", "alliance.ipynb"))
+    assert "limit" in guard.over_limit({"k1", "k2", "k3"}, "10.0.0.7")
+    # a kernel that has gone no longer counts
+    assert guard.over_limit({"k1", "k3"}, "10.0.0.5") is None
+
+
+def test_kernels_never_inherit_a_credential_and_know_their_role():
+    env = guard.kernel_role_env({"WORKBOOK_FACILITATOR_TOKEN": "x", "WORKBOOK_PARTICIPANT_TOKEN": "y", "PATH": "/bin"}, "/voila/render/facilitator.ipynb")
+    assert env == {"PATH": "/bin", "WORKBOOK_ROLE": "facilitator"}
+    assert guard.kernel_role_env({"WORKBOOK_ROLE": "facilitator"}, "/voila/render/./workshop.ipynb")["WORKBOOK_ROLE"] == "participant"
+    assert guard.kernel_role_env({}, "/voila/render/sub/../facilitator.ipynb")["WORKBOOK_ROLE"] == "facilitator"

@@ -1,0 +1,397 @@
+"""Who may open what on the ``workbook serve`` server: roles, host names and kernel limits.
+
+Voila answers every request the same way: one token opens every notebook. The workbook's apps
+need two roles and a few limits, added here around Voila's own handlers:
+
+* **Two credentials.** The *facilitator token* opens everything; the *participant token* (the
+  one in the workshop link, absent on a server that listens on this machine only) opens the
+  workshop and the dashboards, never the facilitator's board or its kernel. The role travels in
+  Jupyter's signed login cookie after the first visit, so later requests need no token.
+* **Host names.** Only the names the server was started for are answered (the address it
+  listens on, ``localhost`` for a loopback server, any ``--allow-host``): a web page under
+  another name cannot drive the apps through a visitor's browser (DNS rebinding).
+* **Kernel limits.** Every page that starts a kernel counts against a cap per client address
+  and a cap for the whole server; a page over either cap gets a short explanation instead.
+* **The request-info socket** (``/voila/query/<kernel>``, through which a preheated kernel
+  learns its visitor's address) needs the same credential as the pages.
+
+The settings come from environment variables that ``workbook serve`` sets for the Voila process
+(:data:`ENV`); the tokens are removed from the environment at start, so no kernel inherits them.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hmac
+import ipaddress
+import os
+import posixpath
+import socket
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any
+
+from jupyter_server.auth.identity import User
+
+try:  # Voila's identity provider (Jupyter Server 2); the module imports Jupyter's login pages
+    from voila.voila_identity_provider import VoilaIdentityProvider as _BaseProvider
+except ImportError:  # pragma: no cover - Voila is a dependency
+    from jupyter_server.auth.identity import IdentityProvider as _BaseProvider
+
+FACILITATOR = "facilitator"
+PARTICIPANT = "participant"
+#: Notebooks only the facilitator may open (their kernels too).
+FACILITATOR_APPS = frozenset({"facilitator.ipynb"})
+
+ENV = {
+    "facilitator_token": "WORKBOOK_FACILITATOR_TOKEN",
+    "participant_token": "WORKBOOK_PARTICIPANT_TOKEN",
+    "hosts": "WORKBOOK_ALLOWED_HOSTS",
+    "max_kernels": "WORKBOOK_MAX_KERNELS",
+    "max_kernels_per_client": "WORKBOOK_MAX_KERNELS_PER_CLIENT",
+}
+SECRETS = (ENV["facilitator_token"], ENV["participant_token"])
+
+
+@dataclass
+class GuardConfig:
+    """facilitator_token : opens everything (never empty).
+    participant_token : opens the workshop and dashboards; ``""`` lets anyone who reaches the
+        server in as a participant (a loopback server).
+    hosts : the host names (without port) requests may carry; empty = any (tests only).
+    max_kernels, max_kernels_per_client : caps on kernels handed to pages.
+    """
+
+    facilitator_token: str
+    participant_token: str = ""
+    hosts: frozenset[str] = field(default_factory=frozenset)
+    max_kernels: int = 80
+    max_kernels_per_client: int = 10
+
+    @classmethod
+    def from_environment(cls, environ: dict[str, str] | None = None, pop: bool = True) -> GuardConfig:
+        env = os.environ if environ is None else environ
+        facilitator = env.get(ENV["facilitator_token"], "")
+        if not facilitator:
+            raise SystemExit(f"{ENV['facilitator_token']} is not set: start the server with `workbook serve`.")
+        cfg = cls(
+            facilitator_token=facilitator,
+            participant_token=env.get(ENV["participant_token"], ""),
+            hosts=frozenset(h.strip().lower() for h in env.get(ENV["hosts"], "").split(",") if h.strip()),
+            max_kernels=int(env.get(ENV["max_kernels"], cls.max_kernels)),
+            max_kernels_per_client=int(env.get(ENV["max_kernels_per_client"], cls.max_kernels_per_client)),
+        )
+        if pop:  # kernels inherit the server's environment: keep the credentials out of it
+            for name in SECRETS:
+                env.pop(name, None)
+        return cfg
+
+    def role_for_token(self, token: str) -> str | None:
+        if token and hmac.compare_digest(token.encode(), self.facilitator_token.encode()):
+            return FACILITATOR
+        if self.participant_token and token and hmac.compare_digest(token.encode(), self.participant_token.encode()):
+            return PARTICIPANT
+        return None
+
+
+#: Set by :func:`configure` in the Voila process.
+CONFIG: GuardConfig | None = None
+
+
+def configure(cfg: GuardConfig) -> None:
+    global CONFIG
+    CONFIG = cfg
+
+
+def _config() -> GuardConfig:
+    if CONFIG is None:
+        raise RuntimeError("workbook.guard is not configured")
+    return CONFIG
+
+
+def host_names_for(ip: str, extra: tuple[str, ...] = ()) -> frozenset[str]:
+    """The host names a server listening on ``ip`` answers to: the address itself; for a loopback
+    server ``localhost`` and the loopback addresses; for all interfaces (``0.0.0.0``/``::``) every
+    address of this machine and its host name; plus ``extra`` (``--allow-host``)."""
+    names = {ip.lower().strip("[]"), *(e.lower().strip("[]") for e in extra)}
+    try:
+        addr = ipaddress.ip_address(ip.strip("[]"))
+    except ValueError:
+        addr = None
+    if ip == "localhost" or (addr is not None and addr.is_loopback):
+        names |= {"localhost", "127.0.0.1", "::1"}
+    if addr is not None and addr.is_unspecified:
+        import psutil
+
+        names |= {"localhost", "127.0.0.1", "::1", socket.gethostname().lower()}
+        for addrs in psutil.net_if_addrs().values():
+            for a in addrs:
+                if a.family in (socket.AF_INET, socket.AF_INET6):
+                    names.add(a.address.split("%")[0].lower())
+    return frozenset(names)
+
+
+def request_host(host_header: str) -> str:
+    """The host name of a ``Host`` header, without port or IPv6 brackets, lower case."""
+    host = host_header.strip().lower()
+    if host.startswith("["):
+        return host[1 : host.find("]")] if "]" in host else host
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+# --------------------------------------------------------------------------------------------
+# Identity: two tokens, two roles
+
+
+class RoleIdentityProvider(_BaseProvider):  # type: ignore[misc, valid-type]
+    """Jupyter's token login with two tokens: the user's name is the role it gave."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.token = _config().participant_token
+
+    @property
+    def auth_enabled(self) -> bool:
+        return True  # the facilitator always needs a credential
+
+    @property
+    def login_available(self) -> bool:
+        return True
+
+    @staticmethod
+    def user_for_role(role: str) -> User:
+        return User(username=role, name=role.title(), display_name=role.title())
+
+    async def get_user_token(self, handler: Any) -> User | None:
+        role = _config().role_for_token(self.get_token(handler) or "")
+        return self.user_for_role(role) if role else None
+
+    async def _get_user(self, handler: Any) -> User | None:
+        user = await super()._get_user(handler)
+        if user is not None and user.username not in (FACILITATOR, PARTICIPANT):
+            user = None  # a cookie from an older server on the same port
+        if user is None and not _config().participant_token:
+            # a loopback server: whoever reaches it is a participant without a token
+            user = self.user_for_role(PARTICIPANT)
+            self.set_login_cookie(handler, user)
+        return user
+
+    def process_login_form(self, handler: Any) -> User | None:
+        role = _config().role_for_token(handler.get_argument("password", default=""))
+        return self.user_for_role(role) if role else None
+
+
+def credential_role(handler: Any) -> str | None:
+    """The role a request proves with a token or the signed login cookie (no anonymous fallback)."""
+    cfg = _config()
+    provider = handler.settings.get("identity_provider")
+    token = ""
+    if provider is not None:
+        token = provider.get_token(handler) or ""
+    role = cfg.role_for_token(token)
+    if role:
+        return role
+    if provider is not None:
+        raw = handler.get_secure_cookie(provider.get_cookie_name(handler), **provider.get_secure_cookie_kwargs)
+        if raw:
+            try:
+                user = provider.user_from_cookie(raw.decode())
+            except Exception:
+                user = None
+            if user is not None and user.username in (FACILITATOR, PARTICIPANT):
+                return str(user.username)
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Kernels: who owns which, and how many
+
+
+@dataclass(frozen=True)
+class Visitor:
+    client: str  # the remote address
+    role: str
+    notebook: str  # the notebook the request renders ("" for other requests)
+
+
+#: The request being served (set by the guard before Voila starts or hands out a kernel).
+VISITOR: contextvars.ContextVar[Visitor | None] = contextvars.ContextVar("workbook_visitor", default=None)
+
+
+class KernelOwners:
+    """kernel id -> the visitor it was started for or handed to (preheated spares have none)."""
+
+    def __init__(self) -> None:
+        self._owners: dict[str, Visitor] = {}
+
+    def record(self, kernel_id: str, visitor: Visitor) -> None:
+        self._owners[kernel_id] = visitor
+
+    def get(self, kernel_id: str) -> Visitor | None:
+        return self._owners.get(kernel_id)
+
+    def live(self, running: set[str]) -> list[Visitor]:
+        for kid in [k for k in self._owners if k not in running]:
+            del self._owners[kid]
+        return list(self._owners.values())
+
+
+OWNERS = KernelOwners()
+
+
+def over_limit(running: set[str], client: str) -> str | None:
+    """Why a new page for ``client`` may not start a kernel now (``None``: it may)."""
+    cfg = _config()
+    live = OWNERS.live(running)
+    mine = sum(1 for v in live if v.client == client)
+    if mine >= cfg.max_kernels_per_client:
+        return (
+            f"You already have {mine} pages of this server open, its limit for one device. "
+            "Close the pages you no longer use (or wait a minute for them to time out), then reload this one."
+        )
+    if len(live) >= cfg.max_kernels:
+        return (
+            f"The server has {len(live)} pages open, its limit. Ask the facilitator, "
+            "or try again in a minute when pages others closed have been freed."
+        )
+    return None
+
+
+def kernel_role_env(env: dict[str, str], notebook: str) -> dict[str, str]:
+    """A kernel's environment: without the server's credentials, with ``WORKBOOK_ROLE`` set to
+    what the page it runs for needs (the facilitator's board runs as ``facilitator``)."""
+    env = {k: v for k, v in env.items() if k not in SECRETS}
+    env["WORKBOOK_ROLE"] = FACILITATOR if notebook_name(notebook) in FACILITATOR_APPS else PARTICIPANT
+    return env
+
+
+def notebook_name(path: str) -> str:
+    """``/voila/render/./facilitator.ipynb`` -> ``facilitator.ipynb`` (normalised, last part)."""
+    return posixpath.basename(posixpath.normpath("/" + (path or "").replace("\\", "/")))
+
+
+# --------------------------------------------------------------------------------------------
+# The handler mixin
+
+
+def refusal_page(status: int, title: str, text: str) -> str:
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'><meta name='viewport' content='width=device-width'>"
+        f"<title>{escape(title)}</title></head><body style='font-family:sans-serif;max-width:36em;margin:3em auto;"
+        f"padding:0 1em;line-height:1.5'><h1 style='font-size:1.4em'>{escape(title)}</h1><p>{escape(text)}</p></body></html>"
+    )
+
+
+class GuardMixin:
+    """Put in front of every Voila handler class: host check, roles, kernel caps."""
+
+    def _refuse(self, status: int, title: str, text: str) -> None:
+        self.set_status(status)  # type: ignore[attr-defined]
+        self.set_header("Content-Type", "text/html; charset=utf-8")  # type: ignore[attr-defined]
+        self.set_header("Cache-Control", "no-store")  # type: ignore[attr-defined]
+        self.finish(refusal_page(status, title, text))  # type: ignore[attr-defined]
+
+    async def prepare(self, *args: Any, **kwargs: Any) -> None:
+        cfg = _config()
+        request = self.request  # type: ignore[attr-defined]
+        if cfg.hosts and request_host(request.host or "") not in cfg.hosts:
+            self.log.warning("Refused a request for host %r", request.host)  # type: ignore[attr-defined]
+            self._refuse(403, "Unknown host name", "This server does not answer under this name. Use the address the facilitator gave you.")
+            return
+        parent = super().prepare(*args, **kwargs)  # type: ignore[misc]
+        if parent is not None and hasattr(parent, "__await__"):
+            await parent
+        if self._finished:  # type: ignore[attr-defined]
+            return
+        kernel_id = self.path_kwargs.get("kernel_id")  # type: ignore[attr-defined]
+        if kernel_id is not None:
+            self._check_kernel(kernel_id)
+        elif getattr(self, "workbook_renders", False):
+            self._check_render()
+
+    def _role(self) -> str | None:
+        user = getattr(self, "current_user", None)
+        name = getattr(user, "username", None)
+        if name in (FACILITATOR, PARTICIPANT):
+            return str(name)
+        return credential_role(self)  # handlers outside Jupyter's auth (the request-info socket)
+
+    def _check_kernel(self, kernel_id: str) -> None:
+        role = self._role()
+        if role is None:
+            self._refuse(403, "Not signed in", "Open the link you were given, with its token.")
+            return
+        owner = OWNERS.get(kernel_id)
+        if owner is not None and owner.role == FACILITATOR and role != FACILITATOR:
+            self._refuse(403, "Facilitator only", "This belongs to the facilitator's board.")
+
+    def _check_render(self) -> None:
+        notebook = notebook_name(self.path_args[0] if self.path_args else "")  # type: ignore[attr-defined]
+        role = self._role()
+        if notebook in FACILITATOR_APPS and role != FACILITATOR:
+            self._refuse(
+                403,
+                "Facilitator only",
+                "The workshop board needs the facilitator's link. Participants join with the workshop link "
+                "the board shows.",
+            )
+            return
+        if notebook.endswith(".ipynb"):
+            running = set(self.kernel_manager.list_kernel_ids())  # type: ignore[attr-defined]
+            why = over_limit(running, self.request.remote_ip)  # type: ignore[attr-defined]
+            if why is not None:
+                self._refuse(503 if "server has" in why else 429, "Too many open pages", why)
+                return
+            VISITOR.set(Visitor(self.request.remote_ip, role or PARTICIPANT, notebook))  # type: ignore[attr-defined]
+
+
+def guarded(handler_class: type, renders: bool = False) -> type:
+    """``handler_class`` with :class:`GuardMixin` in front (``renders``: it renders notebooks)."""
+    attrs: dict[str, Any] = {"workbook_renders": renders}
+    return type(f"Guarded{handler_class.__name__}", (GuardMixin, handler_class), attrs)
+
+
+def owning_manager(manager_class: type) -> type:
+    """A kernel manager that strips the credentials from kernels' environments, sets their role,
+    and records which visitor each kernel was started for or handed to."""
+
+    class OwningKernelManager(manager_class):  # type: ignore[misc, valid-type]
+        async def start_kernel(self, *args: Any, **kwargs: Any) -> str:
+            visitor = VISITOR.get()
+            env = kwargs.get("env")
+            # a kernel for a page carries the page's path; a preheated spare does not
+            for_page = visitor is not None and env is not None and "SCRIPT_NAME" in env
+            if env is not None:
+                kwargs["env"] = kernel_role_env(env, visitor.notebook if for_page else "")  # type: ignore[union-attr]
+            kernel_id = await super().start_kernel(*args, **kwargs)
+            if for_page:
+                OWNERS.record(kernel_id, visitor)  # type: ignore[arg-type]
+            return str(kernel_id)
+
+        async def get_rendered_notebook(self, notebook_name: str, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
+            visitor = VISITOR.get()
+            result = await super().get_rendered_notebook(notebook_name, *args, **kwargs)
+            if visitor is not None:
+                OWNERS.record(result[2], visitor)
+            return result
+
+    OwningKernelManager.__name__ = OwningKernelManager.__qualname__ = f"Owning{manager_class.__name__}"
+    return OwningKernelManager
+
+
+__all__ = [
+    "FACILITATOR",
+    "FACILITATOR_APPS",
+    "GuardConfig",
+    "GuardMixin",
+    "PARTICIPANT",
+    "RoleIdentityProvider",
+    "configure",
+    "guarded",
+    "host_names_for",
+    "kernel_role_env",
+    "notebook_name",
+    "over_limit",
+    "owning_manager",
+    "request_host",
+]
