@@ -21,6 +21,7 @@ instrument banks.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import secrets
 import sqlite3
@@ -41,6 +42,10 @@ SIDES: tuple[Side, Side] = ("vendor", "partner")
 #: Scoping answers in the store, and the checklist status each stands for.
 SCOPE_VALUES: dict[int, str] = {1: "missing", 2: "draft", 3: "agreed"}
 ENV_VAR = "WORKBOOK_STORE"
+#: The fewest people whose answers a board may show or move together: a side with fewer stays
+#: hidden, and revealed results only change when at least this many people's answers changed,
+#: so no difference between two views of the board is one person's answers.
+ANONYMITY_FLOOR = 3
 DEFAULT_FILENAME = "workshop.sqlite"  # git-ignored (*.sqlite)
 #: Letters and digits that cannot be misread on a projector (no 0/O, 1/I/L).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -166,6 +171,24 @@ class SessionStore(Protocol):
     def submit(self, code: str, participant_id: str) -> None: ...
     def counts(self, code: str) -> Counts: ...
     def version(self, code: str) -> tuple[Any, ...]: ...
+    def revealed(self, code: str, step: int = ANONYMITY_FLOOR) -> Revealed: ...
+
+
+@dataclass(frozen=True)
+class Revealed:
+    """What a board may show of a revealed session: the submitted answers as they stood when
+    the results last moved (``snapshot``: participant id -> side and answers), and how many
+    people's answers have changed since (``waiting``, fewer than ``step``)."""
+
+    snapshot: dict[str, dict[str, Any]]
+    waiting: int
+    step: int
+
+    def answers(self, code: str, participant_id: str | None = None) -> dict[str, dict[str, int | None]]:
+        return {pid: dict(v["answers"]) for pid, v in self.snapshot.items() if participant_id in (None, pid)}
+
+    def participants(self, code: str) -> list[Participant]:
+        return [Participant(id=pid, session=code, side=v["side"], role=v.get("role", ""), submitted=True, joined="") for pid, v in self.snapshot.items()]
 
 
 # --------------------------------------------------------------------------------------------
@@ -199,6 +222,14 @@ _MIGRATIONS: list[str] = [
         updated_at  TEXT NOT NULL,
         PRIMARY KEY (session, participant, item),
         FOREIGN KEY (session, participant) REFERENCES participants(session, id) ON DELETE CASCADE
+    );
+    """,
+    # 2: what revealed boards show (moves only when enough people's answers changed)
+    """
+    CREATE TABLE revealed (
+        session  TEXT PRIMARY KEY REFERENCES sessions(code) ON DELETE CASCADE,
+        snapshot TEXT NOT NULL,
+        updated  TEXT NOT NULL
     );
     """,
 ]
@@ -335,9 +366,11 @@ class SQLiteStore:
         return self.get_session(code)
 
     def close_session(self, code: str) -> Session:
+        """Close the session (idempotent: closing a closed session leaves it closed)."""
         return self._update_session(code, status="closed")
 
     def reopen_session(self, code: str) -> Session:
+        """Reopen the session (idempotent)."""
         return self._update_session(code, status="open")
 
     def set_reveal(self, code: str, reveal: bool) -> Session:
@@ -442,6 +475,37 @@ class SQLiteStore:
             joined[r["side"]] = r["n"]
             submitted[r["side"]] = r["s"]
         return Counts(joined=joined, submitted=submitted, answers=n_answers)
+
+    def revealed(self, code: str, step: int = ANONYMITY_FLOOR) -> Revealed:
+        """The answers a revealed board shows (see :class:`Revealed`).
+
+        The first call takes the submitted answers as they are. Later calls move to the current
+        answers only when at least ``step`` (never below :data:`ANONYMITY_FLOOR`) participants
+        submitted, revised or left since; otherwise they return the same answers as before.
+        Every board of the session shares the one stored view, so two boards never differ by
+        one person either.
+        """
+        code = self.normalise_code(code)
+        step = max(int(step), ANONYMITY_FLOOR)
+        with self._write() as con:
+            if con.execute("SELECT 1 FROM sessions WHERE code = ?", (code,)).fetchone() is None:
+                raise UnknownSession(code)
+            current: dict[str, dict[str, Any]] = {}
+            for r in con.execute("SELECT id, side, role FROM participants WHERE session = ? AND submitted IS NOT NULL", (code,)):
+                current[r["id"]] = {"side": r["side"], "role": r["role"], "answers": {}}
+            for r in con.execute("SELECT participant, item, value FROM answers WHERE session = ? ORDER BY participant, rowid", (code,)):
+                if r["participant"] in current:
+                    current[r["participant"]]["answers"][r["item"]] = r["value"]
+            row = con.execute("SELECT snapshot FROM revealed WHERE session = ?", (code,)).fetchone()
+            if row is None:
+                con.execute("INSERT INTO revealed (session, snapshot, updated) VALUES (?, ?, ?)", (code, json.dumps(current), _now()))
+                return Revealed(current, 0, step)
+            shown: dict[str, dict[str, Any]] = json.loads(row["snapshot"])
+            changed = {pid for pid in current.keys() | shown.keys() if current.get(pid) != shown.get(pid)}
+            if len(changed) >= step:
+                con.execute("UPDATE revealed SET snapshot = ?, updated = ? WHERE session = ?", (json.dumps(current), _now(), code))
+                return Revealed(current, 0, step)
+            return Revealed(shown, len(changed), step)
 
     def version(self, code: str) -> tuple[Any, ...]:
         """Changes whenever anything of the session changes: a cheap poll for live boards."""

@@ -1,0 +1,131 @@
+"""The facilitator's board: who may open it, the anonymity floor, results that move only in
+steps no one can be picked out of, explicit close and reopen, and the participants' link."""
+
+from __future__ import annotations
+
+import ipywidgets as W
+import pytest
+
+from workbook.instruments import SCOPING_ITEMS, TRUST_ITEMS
+from workbook.store import ANONYMITY_FLOOR, SQLiteStore
+from workbook.ui import facilitator
+from workbook.ui.facilitator import FacilitatorApp, facilitator_app, join_link
+
+TRUST_IDS = list(TRUST_ITEMS)
+SCOPE_IDS = list(SCOPING_ITEMS)
+
+
+@pytest.fixture
+def store(tmp_path) -> SQLiteStore:
+    return SQLiteStore(tmp_path / "w.sqlite")
+
+
+def submit(store: SQLiteStore, code: str, side: str, score: int) -> str:
+    p = store.join(code, side)
+    for item in TRUST_IDS[:4]:
+        store.answer(code, p.id, item, score)
+    store.submit(code, p.id)
+    return p.id
+
+
+def means(view, code: str) -> dict[str, float]:
+    out: dict[str, list[int]] = {}
+    for p in view.participants(code):
+        for v in view.answers(code)[p.id].values():
+            out.setdefault(p.side, []).append(v)
+    return {side: sum(v) / len(v) for side, v in out.items()}
+
+
+def test_revealed_results_move_only_when_three_people_changed(store):
+    code = store.create_session("Steps").code
+    for _ in range(3):
+        submit(store, code, "vendor", 4)
+    first = store.revealed(code)
+    assert len(first.snapshot) == 3 and first.waiting == 0
+    # one more person submits: the board must not move, or the change would be that person
+    late = submit(store, code, "vendor", 1)
+    held = store.revealed(code)
+    assert held.snapshot == first.snapshot and held.waiting == 1
+    assert means(held, code) == {"vendor": 4.0}
+    # a revision by someone already shown is held back too
+    shown_pid = next(iter(first.snapshot))
+    store.answer(code, shown_pid, TRUST_IDS[0], 2)
+    assert store.revealed(code).waiting == 2 and store.revealed(code).snapshot == first.snapshot
+    # the third change moves everything at once
+    submit(store, code, "partner", 5)
+    moved = store.revealed(code)
+    assert moved.waiting == 0 and late in moved.snapshot and len(moved.snapshot) == 5
+    assert store.revealed(code).snapshot == moved.snapshot  # stable until the next step
+
+
+def test_the_step_never_goes_below_the_floor(store):
+    code = store.create_session("Floor").code
+    store.revealed(code, step=1)
+    submit(store, code, "partner", 3)
+    assert store.revealed(code, step=1).waiting == 1  # a step of 1 is read as 3
+    assert ANONYMITY_FLOOR == 3
+
+
+def test_the_board_refuses_a_floor_below_three(store):
+    with pytest.raises(ValueError, match="fewer than 3"):
+        FacilitatorApp(store, min_respondents=1)
+    app = FacilitatorApp(store)
+    assert app.min_in.min == 3
+    app.min_in.value = 1  # the widget clamps what a user types
+    assert app.min_in.value == 3
+
+
+def test_reveal_on_the_board_shows_held_answers_as_a_note(store):
+    code = store.create_session("Board").code
+    for _ in range(3):
+        submit(store, code, "vendor", 4)
+        submit(store, code, "partner", 2)
+    app = FacilitatorApp(store)
+    app.sessions.value = code
+    app.reveal.value = True
+    assert app.waiting_note.layout.display == "none"
+    submit(store, code, "partner", 5)
+    app.refresh(force=True)
+    assert app.waiting_note.layout.display == ""
+    assert "1 newer answer will show once 3 people" in app.waiting_note.value
+
+
+def test_close_is_a_command_not_a_toggle(store):
+    code = store.create_session("Two boards").code
+    a, b = FacilitatorApp(store), FacilitatorApp(store)
+    for board in (a, b):
+        board.sessions.value = code
+    a.close_btn.click()
+    b.close_btn.click()  # b still showed "Close session": the session stays closed
+    assert not store.get_session(code).is_open
+    a.refresh(force=True)
+    assert a.close_btn.layout.display == "none" and a.reopen_btn.layout.display == ""
+    a.reopen_btn.click()
+    b.reopen_btn.click()
+    assert store.get_session(code).is_open
+
+
+def test_the_board_shows_the_participants_link_and_a_qr_code(store, monkeypatch):
+    monkeypatch.setenv("WORKBOOK_PARTICIPANT_URL", "http://10.0.0.2:8866/voila/render/workshop.ipynb?token=pt")
+    code = store.create_session("Link").code
+    assert join_link(code) == f"http://10.0.0.2:8866/voila/render/workshop.ipynb?token=pt&session={code}"
+    app = FacilitatorApp(store)
+    app.sessions.value = code
+    html = app.link_html.value
+    assert f"token=pt&amp;session={code}" in html and "<svg" in html and "wb-qr" in html
+    assert "http" not in html.split("<svg", 1)[1].split(">", 1)[0].replace("http://www.w3.org", "")  # the QR loads nothing
+    store.close_session(code)
+    app.refresh(force=True)
+    assert app.link_html.value == ""  # a closed session is not advertised
+
+
+def test_under_voila_only_the_facilitators_kernel_gets_the_board(store, monkeypatch):
+    monkeypatch.setenv("VOILA_SERVER_URL", "/")
+    monkeypatch.setenv("WORKBOOK_ROLE", "participant")
+    refused = facilitator_app(store)
+    assert isinstance(refused, W.HTML) and "for the facilitator" in refused.value
+    monkeypatch.setenv("WORKBOOK_ROLE", "facilitator")
+    assert "wb-facilitator" in facilitator_app(store)._dom_classes
+    monkeypatch.delenv("WORKBOOK_ROLE")
+    assert isinstance(facilitator_app(store), W.HTML)
+    assert facilitator.under_voila()
