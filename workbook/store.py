@@ -519,7 +519,7 @@ class SQLiteStore:
 
 
 # --------------------------------------------------------------------------------------------
-# Export to a params file
+# The session's answers as params sections (workbook.export merges them into a params file)
 
 
 def trust_block(store: SessionStore, code: str, date: dt.date | None = None, submitted_only: bool = True) -> dict[str, Any] | None:
@@ -568,44 +568,6 @@ def scope_block(store: SessionStore, code: str, submitted_only: bool = True) -> 
     return {"items": items}
 
 
-def export_session(store: SessionStore, code: str, base_params: str | Path, out: str | Path) -> Path:
-    """Write a params file: ``base_params`` with its ``trust`` and ``scope`` replaced by the session's.
-
-    The result is validated before it is written, and written atomically (a temporary file in the
-    same folder, then renamed), so a failed export leaves nothing behind. Raises
-    :class:`workbook.errors.ParamsError` when the result is invalid, :class:`StoreError` when the
-    session has no submitted answers.
-    """
-    from ruamel.yaml import YAML
-
-    from .params import load_params
-
-    base_params, out = Path(base_params), Path(out)
-    yaml = YAML()  # round trip: keeps the analyst's comments and order
-    yaml.width = 4096
-    data = yaml.load(base_params.read_text(encoding="utf-8"))
-    trust = trust_block(store, code)
-    scope = scope_block(store, code)
-    if trust is None and scope is None:
-        raise StoreError("Nobody has submitted answers yet: there is nothing to export.")
-    for key, block in (("scope", scope), ("trust", trust)):
-        if block is not None:
-            data[key] = block
-        elif key in data:
-            del data[key]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp.yaml")
-    try:
-        with tmp.open("w", encoding="utf-8") as fh:
-            fh.write(f"# Exported from workshop session {code} on {_now()[:16].replace('T', ' ')} UTC.\n")
-            yaml.dump(data, fh)
-        load_params(tmp)  # raises ParamsError naming the field
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return out
-
-
 __all__ = [
     "Counts",
     "InvalidAnswer",
@@ -620,7 +582,6 @@ __all__ = [
     "UnknownSession",
     "check_answer",
     "default_path",
-    "export_session",
     "item_kind",
     "scope_block",
     "trust_block",

@@ -1,15 +1,13 @@
-"""The workshop session store: schema, answers, closing, export, and many writers at once."""
+"""The workshop session store: schema, answers, closing, the answers as params sections, and many writers at once."""
 
 from __future__ import annotations
 
 import multiprocessing as mp
 import sqlite3
-from pathlib import Path
 
 import pytest
 
 from workbook.instruments import SCOPING_ITEMS, TRUST_ITEMS
-from workbook.params import load_params
 from workbook.store import (
     InvalidAnswer,
     SessionClosed,
@@ -18,12 +16,10 @@ from workbook.store import (
     StoreError,
     UnknownParticipant,
     UnknownSession,
-    export_session,
     scope_block,
     trust_block,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
 TRUST_IDS = list(TRUST_ITEMS)
 SCOPE_IDS = list(SCOPING_ITEMS)
 
@@ -129,7 +125,7 @@ def _fill(store: SQLiteStore, code: str, side: str, values: dict[str, int | None
     return p.id
 
 
-def test_blocks_match_the_params_sections(store, tmp_path):
+def test_blocks_match_the_params_sections(store):
     from workbook.sections import Scope, Trust
 
     s = store.create_session("A")
@@ -143,20 +139,6 @@ def test_blocks_match_the_params_sections(store, tmp_path):
     scope = scope_block(store, s.code)
     assert scope["items"][SCOPE_IDS[0]]["status"] == "draft"  # 3 agreed, 2 draft... median rounded down
     Scope.model_validate(scope)
-
-    out = export_session(store, s.code, ROOT / "params" / "saas-regional-reseller.yaml", tmp_path / "out" / "exported.yaml")
-    params = load_params(out)
-    assert params.trust is not None and len(params.trust.respondents) == 6
-    assert params.scope is not None and params.ramp.horizon_months == 36
-    assert list(out.parent.iterdir()) == [out]  # no temporary file left
-
-
-def test_export_with_nothing_submitted_writes_nothing(store, tmp_path):
-    s = store.create_session("A")
-    store.join(s.code, "vendor")
-    with pytest.raises(StoreError, match="nothing to export"):
-        export_session(store, s.code, ROOT / "params" / "saas-regional-reseller.yaml", tmp_path / "x.yaml")
-    assert not (tmp_path / "x.yaml").exists()
 
 
 # --------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import os
 import threading
 from html import escape
 from pathlib import Path
@@ -21,9 +22,10 @@ from .. import scoping, trust
 from ..charts import theme
 from ..charts.instruments import readiness_chart, trust_dumbbell, trust_dumbbell_title, trust_quadrant, trust_quadrant_title
 from ..sections import Scope, Trust
-from ..store import SessionStore, SQLiteStore, StoreError, export_session, scope_block, trust_block
+from ..export import ExportPreview, FileChangedError, params_for_alliance, preview_export, write_export
+from ..store import SessionStore, SQLiteStore, StoreError, scope_block, trust_block
 from .common import CSS, friendly, message
-from .paths import exports_dir, params_dir, reports_dir
+from .paths import history_dir, params_dir, reports_dir
 
 POLL_SECONDS = 1.0
 
@@ -81,18 +83,43 @@ class FacilitatorApp:
         self.results = W.VBox([self.gap, self.dumbbell, self.quadrant, self.readiness])
         self.results.add_class("wb-results")
 
-        # -- export
-        self.base_in = W.Dropdown(description="Base params", options=self._param_files(), style={"description_width": "100px"}, layout=W.Layout(width="440px"))
-        self.base_in.add_class("wb-base")
-        export = W.Button(description="Export to params", layout=W.Layout(width="160px"))
-        export.add_class("wb-export")
-        export.on_click(guard(self._export))
-        self.render_btn = W.Button(description="Render report", layout=W.Layout(width="160px"), disabled=True)
-        self.render_btn.add_class("wb-render")
-        self.render_btn.on_click(guard(self._render))
+        # -- export: preview the changes to the alliance's params file, then write them
+        #: Export and render run only in the facilitator's kernel (WORKBOOK_ROLE=facilitator), or
+        #: where the code that built the board says so (a notebook or a test) by setting this.
+        self.allow_export = False
         self.export_out = W.HTML()
         self.export_out.add_class("wb-export-out")
+        export_guard = friendly(self.export_out)
+        self.base_in = W.Dropdown(
+            description="Params file", options=self._param_files(), value=None, style={"description_width": "100px"}, layout=W.Layout(width="440px")
+        )
+        self.base_in.add_class("wb-base")
+        self.base_in.observe(export_guard(self._forget_preview), names="value")
+        self.preview_btn = W.Button(description="Preview export", layout=W.Layout(width="160px"))
+        self.preview_btn.add_class("wb-preview")
+        self.preview_btn.on_click(export_guard(self._preview_export))
+        self.export_btn = W.Button(description="Write to params", button_style="warning", layout=W.Layout(width="160px"), disabled=True)
+        self.export_btn.add_class("wb-export")
+        self.export_btn.on_click(export_guard(self._export))
+        self.render_btn = W.Button(description="Render report", layout=W.Layout(width="160px"), disabled=True)
+        self.render_btn.add_class("wb-render")
+        self.render_btn.on_click(export_guard(self._render))
+        self._preview: ExportPreview | None = None
         self._exported: Path | None = None
+        self.sessions.observe(export_guard(self._default_base), names="value")
+        self.export_box = W.VBox(
+            [
+                W.HTML(
+                    "<h2>Export</h2><p>Brings the submitted answers into the alliance's own params file as its latest "
+                    "assessment: answered checklist items and the trust respondents are replaced, everything else is kept, "
+                    "and the file's earlier trust results become <code>trust.previous</code>. <b>Preview export</b> lists the "
+                    "changes; <b>Write to params</b> writes them, keeping the earlier version in the history folder.</p>"
+                ),
+                W.HBox([self.base_in, self.preview_btn, self.export_btn, self.render_btn]),
+                self.export_out,
+            ]
+        )
+        self.export_box.add_class("wb-export-box")
 
         self.board = W.VBox([self.code_html, W.HBox([self.close_btn, self.reveal, self.min_in]), self.counts, self.hidden_note, self.results])
         self.root = W.VBox(
@@ -102,10 +129,7 @@ class FacilitatorApp:
                 self.sessions,
                 self.status,
                 self.board,
-                W.HTML("<h2>Export</h2><p>Writes the submitted answers into a copy of an alliance's params file "
-                       "(its <code>trust</code> and <code>scope</code> sections), then renders its report.</p>"),
-                W.HBox([self.base_in, export, self.render_btn]),
-                self.export_out,
+                self.export_box,
             ]
         )
         self.root.add_class("wb-app")
@@ -233,18 +257,66 @@ class FacilitatorApp:
 
     # -- export ----------------------------------------------------------------------------
 
-    def _export(self, _: object = None) -> None:
+    def _export_allowed(self) -> None:
+        if not self.allow_export:
+            _require_facilitator()
+
+    def _forget_preview(self, _: object = None) -> None:
+        """A preview belongs to one session and one file: choosing another drops it."""
+        self._preview = None
+        self.export_btn.disabled = True
+        self.export_out.value = ""
+
+    def _default_base(self, change: dict[str, Any]) -> None:
+        """Select the params file of the session's alliance (none if no file names it)."""
+        self.base_in.options = self._param_files()
+        self.base_in.value = None
+        self._forget_preview()
+        self._exported = None
+        self.render_btn.disabled = True
+        if change["new"] is None:
+            return
+        alliance = self.store.get_session(change["new"]).alliance
+        found = params_for_alliance(alliance, [Path(v) for _, v in self.base_in.options])
+        if found is None:
+            self.export_out.value = message("info", f"No params file names the alliance “{alliance}”: choose the alliance's file above.")
+        else:
+            self.base_in.value = str(found)
+            self.export_out.value = message("info", f"“{alliance}” is {found.name}: press “Preview export” to see what the export changes.")
+
+    def _preview_export(self, _: object = None) -> None:
+        self._export_allowed()
         if self.code is None:
             raise StoreError("Open a session first.")
         if not self.base_in.value:
             raise StoreError("Choose the alliance's params file to export into.")
-        base = Path(self.base_in.value)
-        out = exports_dir() / f"{base.stem}-workshop-{self.code.lower()}.yaml"
-        self._exported = export_session(self.store, self.code, base, out)
+        self._forget_preview()
+        preview = preview_export(self.store, self.code, Path(self.base_in.value), history_dir())
+        self._preview = preview
+        self.export_btn.disabled = preview.unchanged
+        self.export_out.value = preview_html(preview)
+
+    def _export(self, _: object = None) -> None:
+        self._export_allowed()
+        preview = self._preview
+        if preview is None or preview.code != self.code or str(preview.path) != self.base_in.value:
+            raise StoreError("Preview the export first: only what you have seen is written.")
+        try:
+            result = write_export(preview, history_dir())
+        except FileChangedError:
+            self._forget_preview()
+            raise
+        self._preview = None
+        self.export_btn.disabled = True
+        self._exported = result.path
         self.render_btn.disabled = False
-        self.export_out.value = message("ok", f"Written {out}. Render its report next, or run: workbook report {out}")
+        text = f"Written {result.path}; its earlier version is kept as {result.history}. Render its report next, or run: workbook report {result.path}"
+        if self.code is not None and tuple(self.store.version(self.code)) != preview.version:
+            text += " Answers changed after the preview and are not in the file: preview and write again to include them."
+        self.export_out.value = message("ok", text)
 
     def _render(self, _: object = None) -> None:
+        self._export_allowed()
         if self._exported is None:
             return
         from ..reports import render_report
@@ -266,6 +338,67 @@ class FacilitatorApp:
                 self.render_btn.disabled = False
 
         threading.Thread(target=work, daemon=True).start()
+
+
+def join_link(code: str) -> str | None:
+    """The participants' link for session ``code`` (``None`` outside ``workbook serve``)."""
+    base = os.environ.get("WORKBOOK_PARTICIPANT_URL")
+    if not base:
+        return None
+    return f"{base}{'&' if '?' in base else '?'}session={quote(code)}"
+
+
+def join_link_html(code: str) -> str:
+    """The link participants open, as text and as a QR code for phones (drawn here, as SVG)."""
+    link = join_link(code)
+    if link is None:
+        return message("info", "Participants join with the session code. Start the apps with `workbook serve` to show their link here.")
+    import io
+
+    import segno
+
+    svg = io.BytesIO()
+    segno.make(link, error="m").save(svg, kind="svg", scale=4, border=2, xmldecl=False, svgclass="wb-qr", title="QR code of the participants' link")
+    return (
+        '<div class="wb-join"><div class="wb-join-text"><div>Participants open:</div>'
+        f'<a href="{escape(link)}" target="_blank" rel="noopener"><code>{escape(link)}</code></a>'
+        "<div>or scan the code with a phone.</div></div>"
+        f"{svg.getvalue().decode()}</div>"
+        "<style>.wb-join{display:flex;gap:18px;align-items:center;flex-wrap:wrap;margin:6px 0 10px}"
+        ".wb-join-text{max-width:560px;word-break:break-all;font-size:15px;line-height:1.5}</style>"
+    )
+
+
+def under_voila() -> bool:
+    return "VOILA_SERVER_URL" in os.environ or "VOILA_PREHEAT" in os.environ
+
+
+def _require_facilitator() -> None:
+    """Refuse unless this kernel was started for the facilitator's app (``WORKBOOK_ROLE=facilitator``)."""
+    if os.environ.get("WORKBOOK_ROLE") != "facilitator":
+        raise StoreError("Only the facilitator's board can do this: this page was not started as the facilitator's app. Nothing was written.")
+
+
+def preview_html(preview: ExportPreview) -> str:
+    """An export preview as an escaped table of changes, with its notes."""
+    if preview.unchanged:
+        head = message("info", f"{preview.path.name} already holds these answers: there is nothing to write.")
+    else:
+        head = message("info", f"Export of session {preview.code} into {preview.path.name}: check the changes, then press “Write to params”.")
+    cell = 'style="text-align: left; padding: 3px 10px; border-bottom: 1px solid #ddd; vertical-align: top"'
+    rows = "".join(
+        f"<tr><td {cell}><code>{escape(c.field)}</code></td><td {cell}>{escape(c.before) or '<i>none</i>'}</td><td {cell}>{escape(c.after) or '<i>none</i>'}</td></tr>"
+        for c in preview.changes
+    )
+    head_row = "".join(f"<th {cell}>{h}</th>" for h in ("field", "before", "after"))
+    table = (
+        f'<table class="wb-export-preview" style="border-collapse: collapse; margin: 0.5em 0">'
+        f"<thead><tr>{head_row}</tr></thead><tbody>{rows}</tbody></table>"
+        if rows
+        else ""
+    )
+    notes = "".join(f"<li>{escape(n)}</li>" for n in preview.notes)
+    return head + table + (f'<ul class="wb-export-notes">{notes}</ul>' if notes else "")
 
 
 def facilitator_app(store: SessionStore | None = None, min_respondents: int = 3) -> W.Widget:

@@ -1,8 +1,9 @@
 """Where the apps find params files and put exports and reports (environment overrides first).
 
 ``WORKBOOK_PARAMS_DIR`` (default ``params/`` of the repository), ``WORKBOOK_EXPORT_DIR``
-(default: the params folder, so ``workbook report params/*.yaml`` picks exports up) and
-``WORKBOOK_REPORTS_DIR`` (default ``reports/``). ``workbook serve`` sets them to absolute paths.
+(default: the params folder; a workshop export keeps the versions of a params file it replaces in
+its ``.history`` folder, which ``params/*.yaml`` does not match) and ``WORKBOOK_REPORTS_DIR``
+(default ``reports/``). ``workbook serve`` sets them to absolute paths.
 """
 
 from __future__ import annotations
@@ -19,6 +20,11 @@ def params_dir() -> Path:
 
 def exports_dir() -> Path:
     return Path(os.environ.get("WORKBOOK_EXPORT_DIR") or params_dir())
+
+
+def history_dir() -> Path:
+    """Where a workshop export keeps the earlier versions of the params files it updates."""
+    return exports_dir() / ".history"
 
 
 def reports_dir() -> Path:

@@ -1,0 +1,476 @@
+"""Export a workshop session into its alliance's params file, as a new assessment of that alliance.
+
+The export updates the alliance's own params file in place — one file, one alliance name, one
+row in the portfolio — in two explicit steps:
+
+1. :func:`preview_export` merges the session's submitted answers into the file's YAML and
+   returns an :class:`ExportPreview`: the new text (validated like any params file) and the
+   list of changes, for a person to read. Nothing is written.
+2. :func:`write_export` writes exactly that text, after copying the old version into the
+   history folder (``params/.history/<file>-<UTC time>.yaml``, which ``params/*.yaml`` does not
+   match). It refuses if the file changed since the preview.
+
+Merge rules
+-----------
+* ``scope``: an item the room answered gets the room's status (the median answer, rounded
+  down) and a note with the split (``workshop: 3 agreed, 1 draft``), which replaces the note of
+  an earlier workshop; the analyst's own note, weight and comments are kept. Items nobody
+  answered, the named alliance manager and the resources to confirm are left as they are.
+* ``trust``: the session's respondents replace the file's, dated the day of the session; the
+  file's own indices (vendor and partner, computed as the report computes them) become
+  ``trust.previous``, so the report can show trust rising or falling. Everything else
+  (``min_respondents``, comments) is kept. Exporting the same session again replaces its
+  respondents and keeps the ``previous`` of the first export.
+* A section the session has no answers for is left untouched.
+
+Writing follows a symlink (the target is replaced, the link stays), keeps the file's mode, and
+replaces the file atomically (a temporary file in the same folder, then a rename), so readers
+see the old file or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import os
+import re
+import stat
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+from .errors import WorkbookError
+from .instruments import SCOPING_ITEMS
+from .store import SessionStore, StoreError, scope_block, trust_block
+
+#: The folder, next to the params files, that keeps every version an export replaced.
+HISTORY_FOLDER = ".history"
+#: The first line of a file a workshop was exported into (replaced by the next export).
+HEADER_PREFIX = "# Workshop session "
+_WORKSHOP_NOTE = re.compile(r"(?:^|;\s*)workshop: [^;]*$")
+
+
+class ExportError(WorkbookError):
+    """An export that was refused; ``str(exc)`` is fit to show the facilitator."""
+
+
+class FileChangedError(ExportError):
+    def __init__(self, path: Path):
+        self.path = path
+        super().__init__(f"{path}: the file changed since you previewed it; preview the export again.")
+
+
+# --------------------------------------------------------------------------------------------
+# Finding the alliance's file
+
+
+def _fold(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def alliance_name(path: Path) -> str | None:
+    """``alliance.name`` of a params file, or ``None`` if the file cannot be read as one."""
+    from .params import read_yaml
+
+    try:
+        data = read_yaml(path)
+        name = data["alliance"]["name"]
+    except (WorkbookError, KeyError, TypeError):
+        return None
+    return str(name) if name is not None else None
+
+
+def params_for_alliance(alliance: str, files: Iterable[Path]) -> Path | None:
+    """The one file of ``files`` whose ``alliance.name`` is ``alliance`` (case and spacing
+    aside); ``None`` when no file, or more than one, names it."""
+    wanted = _fold(alliance)
+    found = [p for p in files if (name := alliance_name(Path(p))) is not None and _fold(name) == wanted]
+    return Path(found[0]) if len(found) == 1 else None
+
+
+# --------------------------------------------------------------------------------------------
+# Preview
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change the export makes: a dotted field and its value before and after, in words."""
+
+    field: str
+    before: str
+    after: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.before or '(none)'} → {self.after or '(none)'}"
+
+
+@dataclass(frozen=True)
+class ExportPreview:
+    """What :func:`write_export` will write, and why.
+
+    Attributes
+    ----------
+    code : the session.
+    path : the params file as chosen (a symlink stays a symlink).
+    target : the file that is replaced (``path`` with symlinks followed).
+    text : the new content, already validated.
+    digest : SHA-256 of ``target``'s content when previewed; writing refuses if it differs.
+    changes : every change, in file order (scope, then trust).
+    notes : things the facilitator should know (answers left out, a name that differs, ...).
+    version : the session's version when previewed (see :meth:`SessionStore.version`).
+    """
+
+    code: str
+    path: Path
+    target: Path
+    text: str
+    digest: str
+    changes: tuple[Change, ...]
+    notes: tuple[str, ...] = ()
+    version: tuple[Any, ...] = field(default=())
+
+    @property
+    def unchanged(self) -> bool:
+        return not self.changes
+
+    def describe(self) -> str:
+        """The preview as plain text, one change a line."""
+        lines = [f"Export of session {self.code} into {self.path}:"]
+        lines += [f"  {c}" for c in self.changes] or ["  nothing changes: the file already holds these answers"]
+        lines += [f"Note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    target: Path
+    history: Path
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _yaml_dump(doc: Any) -> str:
+    from .params import _yaml
+
+    yaml = _yaml()
+    yaml.indent(mapping=2, sequence=4, offset=2)  # the layout of the examples (as the guided saves)
+    yaml.width = 4096  # never fold a long flow mapping onto a second line
+    # null stays "null" (ruamel's round trip would write nothing after the colon)
+    yaml.representer.add_representer(type(None), lambda r, _: r.represent_scalar("tag:yaml.org,2002:null", "null"))
+    buf = io.StringIO()
+    yaml.dump(doc, buf)
+    return buf.getvalue()
+
+
+def _flow(mapping: dict[str, Any]) -> CommentedMap:
+    out = CommentedMap(mapping)
+    out.fa.set_flow_style()
+    return out
+
+
+def _status_of(entry: Any) -> str:
+    if isinstance(entry, dict):
+        return str(entry.get("status", ""))
+    return "" if entry is None else str(entry)
+
+
+def _merge_scope(doc: CommentedMap, block: dict[str, Any]) -> list[Change]:
+    """Merge the session's checklist into ``doc['scope']`` in place; the changes made."""
+    changes: list[Change] = []
+    scope = doc.get("scope")
+    if not isinstance(scope, CommentedMap):
+        scope = doc["scope"] = CommentedMap()
+    if not isinstance(scope.get("items"), CommentedMap):
+        scope["items"] = CommentedMap(scope.get("items") or {})
+    items: CommentedMap = scope["items"]
+    order = list(SCOPING_ITEMS)
+    for key, answer in block["items"].items():
+        status, workshop_note = answer["status"], answer["note"]
+        old = items.get(key)
+        before = _status_of(old)
+        if isinstance(old, CommentedMap):
+            note = _WORKSHOP_NOTE.sub("", str(old.get("note", ""))).strip()
+            old["status"] = status
+            old["note"] = DoubleQuotedScalarString(f"{note}; {workshop_note}" if note else workshop_note)
+        elif key in items:
+            items[key] = _flow({"status": status, "note": DoubleQuotedScalarString(workshop_note)})
+        else:  # not listed yet (counted as missing): placed in the bank's order
+            later = [i for i, k in enumerate(items) if k in SCOPING_ITEMS and order.index(k) > order.index(key)]
+            items.insert(later[0] if later else len(items), key, _flow({"status": status, "note": DoubleQuotedScalarString(workshop_note)}))
+        if before != status:
+            changes.append(Change(f"scope.items.{key}", before or "missing (not listed)", f"{status} ({workshop_note})"))
+    return changes
+
+
+def _indices(trust_section: Any) -> tuple[dt.date | None, float | None, float | None]:
+    """The date and the vendor and partner indices of a trust section, as its report shows them."""
+    from . import trust as trust_model
+    from .params import _plain
+    from .sections import Trust
+
+    t = Trust.model_validate(_plain(trust_section))
+    result = trust_model.analyse(t)
+    by_side = result.indices.set_index("side")
+
+    def side(name: str) -> float | None:
+        value = float(by_side.loc[name, "index"])
+        return None if value != value else round(value, 1)  # NaN: hidden (too few respondents)
+
+    return t.date, side("vendor"), side("partner")
+
+
+def _describe_previous(prev: Any) -> str:
+    if not isinstance(prev, dict):
+        return ""
+    parts = [str(prev.get("date"))]
+    for side in ("vendor", "partner"):
+        value = prev.get(f"{side}_index")
+        parts.append(f"{side} {value:g}" if isinstance(value, (int, float)) else f"{side} hidden")
+    return f"{parts[0]}: {parts[1]}, {parts[2]}"
+
+
+def _who(respondents: Sequence[Any]) -> str:
+    sides = [str(r.get("side")) for r in respondents if isinstance(r, dict)]
+    return f"{len(sides)} ({sides.count('vendor')} vendor, {sides.count('partner')} partner)"
+
+
+def _merge_trust(doc: CommentedMap, block: dict[str, Any], session_ids: set[str], notes: list[str]) -> list[Change]:
+    """Merge the session's trust answers into ``doc['trust']`` in place; the changes made."""
+    changes: list[Change] = []
+    new_date = dt.date.fromisoformat(block["date"])
+    trust = doc.get("trust")
+    old_respondents = list(trust.get("respondents") or []) if isinstance(trust, dict) else []
+    if not isinstance(trust, CommentedMap):
+        trust = doc["trust"] = CommentedMap()
+    same_session = any(isinstance(r, dict) and str(r.get("id")) in session_ids for r in old_respondents)
+
+    # the file's own assessment becomes the previous one
+    old_previous = trust.get("previous")
+    if old_respondents and not same_session:
+        old_date, vendor, partner = _indices(trust)
+        if old_date is None:
+            notes.append("trust.previous is left as it was: the file's trust section has no date, so its results cannot be dated.")
+        elif old_date >= new_date:
+            notes.append(f"trust.previous is left as it was: the file's assessment ({old_date}) is not older than this session ({new_date}).")
+        elif vendor is None and partner is None:
+            notes.append("trust.previous is left as it was: both sides of the file's assessment had too few respondents to show an index.")
+        else:
+            previous = _flow({"date": old_date, "vendor_index": vendor, "partner_index": partner})
+            changes.append(Change("trust.previous", _describe_previous(old_previous), _describe_previous(previous)))
+            trust["previous"] = previous
+    elif same_session:
+        notes.append("The file already holds an export of this session: its respondents are replaced and trust.previous is kept.")
+
+    old_date_value = trust.get("date")
+    if str(old_date_value) != str(new_date):
+        changes.append(Change("trust.date", "" if old_date_value is None else str(old_date_value), str(new_date)))
+    if "date" in trust:
+        trust["date"] = new_date
+    else:  # first, as in the examples
+        trust.insert(0, "date", new_date)
+
+    respondents = CommentedSeq()
+    for r in block["respondents"]:
+        entry = CommentedMap((k, v) for k, v in r.items() if k != "answers")
+        entry["answers"] = _flow(r["answers"])
+        respondents.append(entry)
+    old_seq = trust.get("respondents")
+    if isinstance(old_seq, CommentedSeq):  # keep the comment on the key line, not the old items'
+        old_seq.ca.items.clear()
+        del old_seq[:]
+        old_seq.extend(respondents)
+    else:
+        trust["respondents"] = respondents
+    changes.append(Change("trust.respondents", _who(old_respondents) if old_respondents else "", f"{_who(block['respondents'])} from the session"))
+    old_ids = {str(r.get("id")) for r in old_respondents if isinstance(r, dict)}
+    for r in block["respondents"]:
+        if r["id"] not in old_ids:
+            answered = sum(v is not None for v in r["answers"].values())
+            role = f", {r['role']}" if r.get("role") else ""
+            changes.append(Change("trust.respondents (added)", "", f"{r['id']} ({r['side']}{role}): {answered} answer{'s' if answered != 1 else ''}"))
+    return changes
+
+
+def _header(code: str, date: dt.date, history: str) -> str:
+    return f"{HEADER_PREFIX}{code} of {date} exported here (trust and scope answers); earlier versions are in {history}/\n"
+
+
+def _with_header(text: str, header: str) -> str:
+    lines = text.splitlines(keepends=True)
+    while lines and lines[0].startswith(HEADER_PREFIX):
+        lines.pop(0)
+    return header + "".join(lines)
+
+
+def preview_export(store: SessionStore, code: str, path: str | Path, history_dir: str | Path | None = None) -> ExportPreview:
+    """Merge the session's submitted answers into the params file at ``path``; write nothing.
+
+    Raises
+    ------
+    StoreError
+        if the session is unknown or nobody has submitted answers.
+    ParamsError
+        if the params file cannot be read, or the merged file would not validate (each problem
+        names the file, the line and the field).
+    """
+    from .params import _yaml, parse_params, read_yaml
+
+    path = Path(path)
+    session = store.get_session(code)
+    code = session.code
+    version = tuple(store.version(code))
+    target = path.resolve()
+    raw = target.read_bytes() if target.is_file() else b""
+    doc = read_yaml(target)  # ParamsError naming the file when it is missing or not YAML
+    parse_params(doc, path)  # the file as it is must be valid before anything is merged into it
+    session_date = dt.date.fromisoformat(session.created[:10])
+    trust = trust_block(store, code, date=session_date)
+    scope = scope_block(store, code)
+    if trust is None and scope is None:
+        raise StoreError("Nobody has submitted answers yet: there is nothing to export.")
+
+    notes: list[str] = []
+    name = alliance_name(target)
+    if name is not None and _fold(name) != _fold(session.alliance):
+        notes.append(f"The session is for “{session.alliance}” but this file is for “{name}”: check it is the right file.")
+    participants = store.participants(code)
+    waiting = sum(not p.submitted for p in participants)
+    if waiting:
+        notes.append(f"{waiting} participant{'s' if waiting != 1 else ''} joined but did not submit: their answers are left out.")
+    if session.is_open:
+        notes.append("The session is still open: answers given after the export are not in the file.")
+
+    changes: list[Change] = []
+    if scope is not None:
+        changes += _merge_scope(doc, scope)
+        unchanged = len(scope["items"]) - sum(c.field.startswith("scope.items.") for c in changes)
+        if unchanged:
+            notes.append(
+                f"{unchanged} checklist item{'s' if unchanged != 1 else ''} the room answered "
+                + ("keep their" if unchanged != 1 else "keeps its") + " status (the note records the room's split)."
+            )
+    else:
+        notes.append("Nobody answered the scoping checklist: the scope section is left as it was.")
+    if trust is not None:
+        changes += _merge_trust(doc, trust, {p.id for p in participants}, notes)
+    else:
+        notes.append("Nobody answered the trust statements: the trust section is left as it was.")
+
+    history = Path(history_dir) if history_dir is not None else path.parent / HISTORY_FOLDER
+    shown = os.path.relpath(history, path.parent) if history.is_absolute() == path.parent.is_absolute() else str(history)
+    text = _with_header(_yaml_dump(doc), _header(code, session_date, shown if not shown.startswith("..") else str(history)))
+    parse_params(_yaml().load(text), path)  # the merged file must validate; ParamsError names the field
+    if text.encode("utf-8") == raw or _strip_header(text) == _strip_header(raw.decode("utf-8", "replace")):
+        changes = []
+    return ExportPreview(code=code, path=path, target=target, text=text, digest=_digest(raw), changes=tuple(changes), notes=tuple(notes), version=version)
+
+
+def _strip_header(text: str) -> str:
+    return _with_header(text, "")
+
+
+# --------------------------------------------------------------------------------------------
+# Writing
+
+
+def _write_file(path: Path, data: bytes, mode: int) -> None:
+    """Atomically replace (or create) ``path`` with ``data``, with permission bits ``mode``."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _keep_copy(history: Path, stem: str, data: bytes, mode: int, when: dt.datetime) -> Path:
+    """Write ``data`` to a new file ``history/<stem>-<UTC time>.yaml``, never over an existing one."""
+    history.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{stem}-", suffix=".tmp", dir=history)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        stamp = when.strftime("%Y%m%dT%H%M%SZ")
+        for n in range(1, 1000):
+            copy = history / (f"{stem}-{stamp}.yaml" if n == 1 else f"{stem}-{stamp}-{n}.yaml")
+            try:
+                os.link(tmp, copy)  # fails if the name is taken: an earlier copy is never replaced
+                return copy
+            except FileExistsError:
+                continue
+        raise ExportError(f"{history}: too many copies of {stem} made at {stamp}")
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def write_export(preview: ExportPreview, history_dir: str | Path | None = None, now: dt.datetime | None = None) -> ExportResult:
+    """Write what :func:`preview_export` showed into the params file, keeping the old version.
+
+    The old content is copied into ``history_dir`` (default ``.history`` next to the file) first;
+    then the file (a symlink's target) is replaced atomically with the same permission bits.
+
+    Raises
+    ------
+    FileChangedError
+        if the file's content is not what it was when previewed (nothing is written).
+    ExportError
+        if the preview changes nothing.
+    """
+    from .params import _yaml, parse_params
+
+    target = preview.path.resolve()
+    if target != preview.target:
+        raise FileChangedError(preview.path)
+    if preview.unchanged:
+        raise ExportError(f"{preview.path}: the file already holds these answers; nothing to write.")
+    try:
+        raw = target.read_bytes()
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        raise FileChangedError(preview.path) from None
+    if _digest(raw) != preview.digest:
+        raise FileChangedError(preview.path)
+    parse_params(_yaml().load(preview.text), preview.path)  # validated again just before the replace
+    history = Path(history_dir) if history_dir is not None else preview.path.parent / HISTORY_FOLDER
+    when = now or dt.datetime.now(dt.timezone.utc)
+    copy = _keep_copy(history, preview.path.stem, raw, mode, when)
+    _write_file(target, preview.text.encode("utf-8"), mode)
+    return ExportResult(path=preview.path, target=target, history=copy)
+
+
+def export_session(store: SessionStore, code: str, path: str | Path, history_dir: str | Path | None = None) -> ExportResult:
+    """Preview and write in one go (for scripts); see :func:`preview_export` and :func:`write_export`."""
+    preview = preview_export(store, code, path, history_dir)
+    return write_export(preview, history_dir)
+
+
+__all__ = [
+    "Change",
+    "ExportError",
+    "ExportPreview",
+    "ExportResult",
+    "FileChangedError",
+    "HISTORY_FOLDER",
+    "alliance_name",
+    "export_session",
+    "params_for_alliance",
+    "preview_export",
+    "write_export",
+]
