@@ -7,6 +7,7 @@ board driving the export, and the real `workbook report` over `params/*.yaml` (t
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -43,9 +44,9 @@ def test_an_exported_workshop_reports_as_the_same_alliance_with_trust_falling(tm
     out = tmp_path / "out"  # the commands `make run` uses, on the params folder after the export
     proc = workbook_cmd("report", *sorted(map(str, params.glob("*.yaml"))), "--out", str(out), "--jobs", "2")
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "2 of 2 reports rendered" in proc.stdout
     index = (out / "index.html").read_text()
-    assert index.count("/report.html\">") == 2  # one row per alliance
+    linked = re.findall(r'href="([^"]+)/report\.html"', index)
+    assert sorted(linked) == ["acme-cloud-x-northwind-systems", "brightdesk-x-tandem-co-integrations"]  # one row per alliance
     assert index.count("Acme Cloud × Northwind Systems") == 1
     summary = json.loads((out / "acme-cloud-x-northwind-systems" / "summary.json").read_text())
     codes = {(f["code"], f["subject"]) for f in summary["flags"]}
