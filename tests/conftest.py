@@ -48,29 +48,47 @@ def workbook_cmd(*args: str, cwd: Path | None = None, timeout: float = 600) -> s
 
 
 @pytest.fixture(scope="session")
-def browser(tmp_path_factory):
-    """Headless Debian Chromium driven by Playwright (its own browser download is not possible here)."""
+def _playwright():
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package")
-    profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_playwright() as pw:
-        ctx = pw.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, viewport={"width": 1280, "height": 900}
-        )
-        yield ctx
-        ctx.close()
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(_playwright, tmp_path_factory):
+    """Headless Debian Chromium driven by Playwright (its own browser download is not possible here)."""
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    ctx = _playwright.chromium.launch_persistent_context(
+        str(profile), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, viewport={"width": 1280, "height": 900}
+    )
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture(scope="session")
+def _isolated_chromium(_playwright):
+    b = _playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    yield b
+    b.close()
 
 
 @pytest.fixture
-def page(browser):
-    """A fresh page that records every request it makes (``page.requests``)."""
-    p = browser.new_page()
-    p.requests = []  # type: ignore[attr-defined]
-    p.on("request", lambda req: p.requests.append(req.url))  # type: ignore[attr-defined]
-    yield p
-    p.close()
+def new_context(_isolated_chromium):
+    """``new_context(**options)``: a browser context of its own (its own cookies: another person
+    on another device), closed after the test."""
+    made = []
+
+    def make(**options):
+        ctx = _isolated_chromium.new_context(**{"viewport": {"width": 1280, "height": 900}, **options})
+        made.append(ctx)
+        return ctx
+
+    yield make
+    for ctx in made:
+        ctx.close()
 
 
 def outside_requests(urls: list[str], allowed_hosts: tuple[str, ...] = ("127.0.0.1",)) -> list[str]:

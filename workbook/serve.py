@@ -229,6 +229,7 @@ def serve(opts: ServeOptions, echo=print) -> int:  # type: ignore[no-untyped-def
     connection_root = tempfile.mkdtemp(prefix="workbook-serve-")
     requested: list[int] = []
     children: dict[int, psutil.Process] = {}
+    env["WORKBOOK_CONNECTION_ROOT"] = connection_root
     proc = subprocess.Popen(command(opts, connection_root), env=env, cwd=str(APPS))
 
     def remember_children() -> None:

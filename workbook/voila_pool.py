@@ -71,6 +71,7 @@ def guarded_voila():  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
+    import os
     import signal
     import warnings
 
@@ -84,9 +85,13 @@ def main() -> None:
     warnings.filterwarnings("ignore", message=r".*for dict-traits is deprecated", category=DeprecationWarning)
     guard.configure(guard.GuardConfig.from_environment())
     _die_with_parent()
+    _remove_at_exit(os.environ.pop("WORKBOOK_CONNECTION_ROOT", ""))
     # Voila stops cleanly (kernels shut down, connection files removed) on SIGTERM and Ctrl+C;
     # a closed terminal (SIGHUP) gets the same treatment.
-    signal.signal(signal.SIGHUP, lambda *_: signal.raise_signal(signal.SIGTERM))
+    # Ctrl+C in a terminal reaches both `workbook serve` and Voila: one clean stop, not a
+    # KeyboardInterrupt in the middle of shutting the kernels down.
+    for sig in (signal.SIGHUP, signal.SIGINT):
+        signal.signal(sig, lambda *_: signal.raise_signal(signal.SIGTERM))
 
     build = voila.app.voila_kernel_manager_factory
 
@@ -96,6 +101,17 @@ def main() -> None:
 
     voila.app.voila_kernel_manager_factory = factory
     guarded_voila().launch_instance()
+
+
+def _remove_at_exit(folder: str) -> None:
+    """Remove ``workbook serve``'s folder of kernel sockets when Voila exits (Voila removes its own
+    subfolder; this also covers a ``workbook serve`` that was killed and could not clean up)."""
+    import atexit
+    import shutil
+    from pathlib import Path
+
+    if folder and Path(folder).name.startswith("workbook-serve-"):
+        atexit.register(shutil.rmtree, folder, True)
 
 
 def _die_with_parent() -> None:

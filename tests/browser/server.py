@@ -37,12 +37,19 @@ class Server:
     store: Path
     params_dir: Path
     reports_dir: Path
+    facilitator_token: str = ""
+    participant_token: str = ""
 
     @property
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def url(self, app: str, query: str = "") -> str:
+    def url(self, app: str, query: str = "", token: str | None = None) -> str:
+        """An app's link as `workbook serve` prints it: the board with the facilitator's token,
+        the others with the participants' (``token`` overrides; ``""`` for none)."""
+        if token is None:
+            token = self.facilitator_token if app == "facilitator" else self.participant_token
+        query = "&".join(q for q in (query, f"token={token}" if token else "") if q)
         return f"{self.base}/voila/render/{app}.ipynb" + (f"?{query}" if query else "")
 
     def log(self) -> str:
@@ -86,7 +93,12 @@ def start_server(tmp: Path, timeout: float = 60.0, room_size: int | None = None,
     reports = tmp / "reports"
     store = tmp / "workshop.sqlite"
     log_path = tmp / f"server-{port}.log"
-    env = dict(os.environ, WORKBOOK_PARAMS_DIR=str(params), WORKBOOK_REPORTS_DIR=str(reports), PYTHONUNBUFFERED="1")
+    facilitator_token = f"facilitator-{port}-board"
+    participant_token = args[args.index("--token") + 1] if "--token" in args else ""
+    # the facilitator's token from the environment, as a careful facilitator would pass it
+    env = dict(
+        os.environ, WORKBOOK_PARAMS_DIR=str(params), WORKBOOK_REPORTS_DIR=str(reports), PYTHONUNBUFFERED="1", WORKBOOK_FACILITATOR_TOKEN=facilitator_token
+    )
     exe = Path(sys.executable).parent / "workbook"
     with log_path.open("w") as log:
         proc = subprocess.Popen(
@@ -98,7 +110,7 @@ def start_server(tmp: Path, timeout: float = 60.0, room_size: int | None = None,
             cwd=str(ROOT),
             start_new_session=True,
         )
-    server = Server(proc, port, log_path, store, params, reports)
+    server = Server(proc, port, log_path, store, params, reports, facilitator_token, participant_token)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:

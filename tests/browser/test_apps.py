@@ -19,6 +19,7 @@ import pytest
 
 from tests.browser.server import ROOT, Server, start_server
 from tests.conftest import outside_requests
+from workbook.instruments import TRUST_ITEMS
 from workbook.store import SQLiteStore
 
 pytestmark = pytest.mark.browser
@@ -28,6 +29,7 @@ SHOTS = Path(os.environ.get("WORKBOOK_SCREENSHOTS") or ROOT / "reports" / "scree
 LOAD_MS = 60_000
 
 
+TRUST_IDS = list(TRUST_ITEMS)
 POOL = 6  # preheated workshop kernels: more than the pages this module opens, fewer than a room
 
 
@@ -44,10 +46,15 @@ def explain(server: Server):
     return lambda what: f"{what}\n--- server output ---\n{server.tail()}"
 
 
-def open_app(browser, server: Server, app: str, query: str = "", selector: str = ".wb-app"):
-    page = browser.new_page()
+def recording(page):
+    """``page`` with the URL of every request it makes in ``page.requests``."""
     page.requests = []  # type: ignore[attr-defined]
     page.on("request", lambda req: page.requests.append(req.url))  # type: ignore[attr-defined]
+    return page
+
+
+def open_app(browser, server: Server, app: str, query: str = "", selector: str = ".wb-app"):
+    page = recording(browser.new_page())
     page.goto(server.url(app, query))
     page.wait_for_selector(selector, timeout=LOAD_MS)
     return page
@@ -100,16 +107,23 @@ def join_and_answer(browser, server, code: str, side: str, score: int, n_items: 
     return page
 
 
-def test_workshop_session_end_to_end(browser, server, explain):
+def seed(store: SQLiteStore, code: str, side: str, score: int, n_items: int = 4) -> str:
+    """A participant who answered from another device (straight into the store)."""
+    p = store.join(code, side)
+    for item in TRUST_IDS[:n_items]:
+        store.answer(code, p.id, item, score)
+    store.submit(code, p.id)
+    return p.id
+
+
+def test_workshop_session_end_to_end(browser, new_context, server, explain):
     store = SQLiteStore(server.store)
     code = store.create_session("Acme Cloud × <b>Northwind</b>").code
 
-    board = open_app(browser, server, "facilitator", "", ".wb-session-code")
+    board = open_app(new_context(), server, "facilitator", "", ".wb-session-code")
     assert code in board.inner_text(".wb-session-code"), explain("the board does not show the new session")
     assert "<b>" in board.inner_text(".wb-session-code")  # the alliance name is escaped, not markup
-    board.fill(".wb-min input", "1")
-    board.press(".wb-min input", "Enter")
-    board.click(".wb-reveal")
+    assert board.get_attribute(".wb-min input", "min") == "3"  # the anonymity floor
 
     pages = [
         join_and_answer(browser, server, code, "vendor", 5),
@@ -119,12 +133,26 @@ def test_workshop_session_end_to_end(browser, server, explain):
     t0 = time.monotonic()
     board.wait_for_selector(".wb-counts:has-text('n = 3')", timeout=5_000)
     lag = time.monotonic() - t0
-    board.wait_for_selector(".wb-gap:has-text('Widest asymmetry')", timeout=5_000)
-    assert re.search(r"Widest asymmetry: .+ \(\d\.\d points\)", board.inner_text(".wb-gap")), explain("no gap on the board")
+    print(f"board showed n = 3 {lag:.1f} s after the last submission")
+    for side, score in (("vendor", 3), ("partner", 1), ("partner", 2)):
+        seed(store, code, side, score)
+    board.click(".wb-reveal")
+    board.wait_for_selector(".wb-gap:has-text('Widest asymmetry')", timeout=10_000)
+    gap = board.inner_text(".wb-gap")
+    assert re.search(r"Widest asymmetry: .+ \(\d\.\d points\)", gap), explain("no gap on the board")
     board.wait_for_selector(".wb-results svg", timeout=10_000)
     shot(board, "facilitator")
     shot(pages[0], "workshop")
-    print(f"board showed n = 3 {lag:.1f} s after the last submission")
+
+    # Two more people answer: the revealed results hold still (a change would be theirs) ...
+    seed(store, code, "vendor", 1)
+    seed(store, code, "partner", 5)
+    board.wait_for_selector(".wb-waiting:has-text('2 newer answers will show once 3 people')", timeout=5_000)
+    assert board.inner_text(".wb-gap") == gap
+    # ... and move with the third
+    seed(store, code, "partner", 5)
+    board.wait_for_selector(".wb-waiting", state="hidden", timeout=5_000)
+    board.wait_for_function("g => document.querySelector('.wb-gap').innerText !== g", arg=gap, timeout=5_000)
 
     # A participant reloads: the address now carries their id, and the answers come back.
     first = pages[0]
@@ -262,27 +290,30 @@ def test_latecomer_does_not_wait_for_the_pool_refill(browser, tmp_path_factory):
         srv.stop()
 
 
-def test_facilitator_runs_a_session_from_create_to_report(browser, server, explain):
+def test_facilitator_runs_a_session_from_create_to_report(browser, new_context, server, explain):
     """Create, collect, reveal, close, export and render — all from the facilitator's page."""
-    board = open_app(browser, server, "facilitator", "", ".wb-create")
+    board = open_app(new_context(), server, "facilitator", "", ".wb-create")
     board.fill(".wb-alliance-input input", "Brightdesk × Lumen")
     board.click(".wb-create")
     board.wait_for_selector(".wb-session-code:has-text('Brightdesk')", timeout=10_000)
     code = re.search(r"\b[A-Z0-9]{6}\b", board.inner_text(".wb-session-code")).group(0)  # type: ignore[union-attr]
-    board.fill(".wb-min input", "1")
-    board.press(".wb-min input", "Enter")
     participant = join_and_answer(browser, server, code, "partner", 3)
     board.click(".wb-reveal")
     board.wait_for_selector(".wb-counts:has-text('n = 1')", timeout=10_000)
     board.click(".wb-close")
     board.wait_for_selector(".wb-session-code:has-text('closed')", timeout=10_000)
 
-    board.select_option(".wb-base select", label="saas-regional-reseller.yaml")
-    board.click(".wb-export")
+    base = server.params_dir / "saas-regional-reseller.yaml"
+    before = base.read_text()
+    board.select_option(".wb-base select", label=base.name)
+    board.click(".wb-preview")  # first what would change ...
+    board.wait_for_selector(".wb-export-preview", timeout=10_000)
+    assert base.read_text() == before, "a preview must not write"
+    board.click(".wb-export")  # ... then the write, keeping the old version
     board.wait_for_selector(".wb-export-out:has-text('Written')", timeout=10_000)
-    exported = server.params_dir / f"saas-regional-reseller-workshop-{code.lower()}.yaml"
-    assert exported.is_file(), explain(board.inner_text(".wb-export-out"))
-    assert "trust:" in exported.read_text()
+    assert base.read_text() != before and "previous:" in base.read_text(), explain(board.inner_text(".wb-export-out"))
+    kept = list((server.params_dir / ".history").glob("saas-regional-reseller*.yaml"))
+    assert [k.read_text() for k in kept] == [before]
     board.click(".wb-render")
     board.wait_for_selector(".wb-export-out:has-text('Report written')", timeout=180_000)
     reports = list(server.reports_dir.glob("*/report.html"))
@@ -339,13 +370,13 @@ def test_room_server_with_a_token(browser, tmp_path_factory):
         refused = browser.new_page()
         refused.requests = []  # type: ignore[attr-defined]
         refused.on("request", lambda req: refused.requests.append(req.url))  # type: ignore[attr-defined]
-        refused.goto(srv.url("workshop", f"session={code}"))
+        refused.goto(srv.url("workshop", f"session={code}", token=""))
         assert urlparse(refused.url).path == "/login"  # asked for the token, nothing of the app
         assert refused.locator(".wb-join").count() == 0
         no_outside(refused)
         refused.close()
 
-        page = open_app(browser, srv, "workshop", f"session={code}&token=room-secret-42", ".wb-join")
+        page = open_app(browser, srv, "workshop", f"session={code}", ".wb-join")  # the link carries the token
         page.click(".wb-side button:has-text('vendor')")
         page.click(".wb-join")
         page.wait_for_selector(".wb-progress:has-text('Question 1 of')", timeout=LOAD_MS)
@@ -357,5 +388,89 @@ def test_room_server_with_a_token(browser, tmp_path_factory):
         page.wait_for_selector(".wb-status:has-text('1 answers restored')", timeout=LOAD_MS)
         no_outside(page)
         page.close()
+    finally:
+        srv.stop()
+
+
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+TRY_SOCKET = """u => new Promise(done => {
+  const ws = new WebSocket(u);
+  ws.onopen = () => { done("open"); ws.close(); };
+  ws.onerror = () => done("refused");
+  setTimeout(() => done("timeout"), 8000);
+})"""
+
+
+def test_participants_cannot_open_the_board_or_its_kernel(new_context, tmp_path_factory):
+    """Two roles: the facilitator's link opens the board, which shows the participants' link
+    and its QR code; that link (its token, its cookie) opens neither the board nor its kernel."""
+    srv = start_server(tmp_path_factory.mktemp("roles"), room_size=1, args=("--token", "room-pt-42"))
+    try:
+        code = SQLiteStore(srv.store).create_session("Roles test").code
+        board = open_app(new_context(), srv, "facilitator", "", ".wb-session-code")
+        board.wait_for_selector(".wb-join-link svg.wb-qr", timeout=10_000)
+        link = board.get_attribute(".wb-join-link a", "href") or ""
+        assert parse_qs(urlparse(link).query) == {"token": ["room-pt-42"], "session": [code]}, link
+        assert srv.facilitator_token not in link
+        board_kernel = re.search(rf'"kernelId":\s*"({UUID})"', board.content()) or re.search(rf"({UUID})", board.content())
+        assert board_kernel, "no kernel id in the board's page"
+        shot(board, "facilitator-join-link")
+
+        phone = new_context(viewport={"width": 390, "height": 844})
+        page = recording(phone.new_page())
+        page.goto(link)  # what a participant's phone opens from the QR code
+        page.wait_for_function("c => document.querySelector('.wb-code-input input')?.value === c", arg=code, timeout=LOAD_MS)
+        shot(page, "workshop-phone-from-link")
+        for url in (srv.url("facilitator", token="room-pt-42"), srv.url("facilitator", token="")):
+            refused = page.goto(url)
+            assert refused is not None and refused.status == 403, url
+            assert "Facilitator only" in page.inner_text("body") and page.locator(".wb-app").count() == 0
+        page.goto(link)
+        page.wait_for_selector(".wb-join", timeout=LOAD_MS)
+        ws = f"ws://127.0.0.1:{srv.port}"
+        assert page.evaluate(TRY_SOCKET, f"{ws}/api/kernels/{board_kernel.group(1)}/channels") == "refused"
+        assert board.evaluate(TRY_SOCKET, f"{ws}/api/kernels/{board_kernel.group(1)}/channels") == "open"  # its owner may
+
+        # the request-info socket of a preheated kernel wants the same credential as the pages
+        stranger = recording(new_context().new_page())
+        stranger.goto(f"{srv.base}/voila/static/voila.js")
+        assert stranger.evaluate(TRY_SOCKET, f"{ws}/voila/query/{board_kernel.group(1)}") == "refused"
+        assert page.evaluate(TRY_SOCKET, f"{ws}/voila/query/{board_kernel.group(1)}") == "refused"  # not the participant's
+        assert board.evaluate(TRY_SOCKET, f"{ws}/voila/query/{board_kernel.group(1)}") == "open"
+        for p in (board, page, stranger):
+            no_outside(p)
+    finally:
+        srv.stop()
+
+
+def test_host_names_and_kernel_caps(browser, tmp_path_factory):
+    """A page under another host name (DNS rebinding) gets nothing; a device that holds its
+    quota of pages is told to close one, and can open it once it did."""
+    import urllib.error
+    import urllib.request
+
+    srv = start_server(tmp_path_factory.mktemp("caps"), room_size=0, args=("--max-kernels-per-client", "2"))
+    try:
+        request = urllib.request.Request(srv.url("portfolio"), headers={"Host": f"rebind.example:{srv.port}"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)  # noqa: S310 (local)
+        assert refused.value.code == 403
+        with urllib.request.urlopen(f"http://localhost:{srv.port}/voila/static/voila.js", timeout=10) as ok:  # noqa: S310
+            assert ok.status == 200
+
+        pages = [open_app(browser, srv, "alliance", "params=saas-regional-reseller.yaml", ".wb-ramp-chart svg") for _ in range(2)]
+        third = recording(browser.new_page())
+        response = third.goto(srv.url("alliance", "params=saas-regional-reseller.yaml"))
+        assert response is not None and response.status == 429
+        assert "You already have 2 pages of this server open" in third.inner_text("body")
+        shot(third, "too-many-pages")
+        pages.pop().close()  # its kernel is shut down with the page
+        deadline = time.monotonic() + 20
+        while len(srv.kernels()) > 1 and time.monotonic() < deadline:
+            time.sleep(0.3)
+        third.reload()
+        third.wait_for_selector(".wb-ramp-chart svg", timeout=LOAD_MS)
+        for p in (*pages, third):
+            p.close()
     finally:
         srv.stop()
