@@ -569,9 +569,11 @@ def scope_block(store: SessionStore, code: str, submitted_only: bool = True) -> 
 
 
 __all__ = [
+    "ANONYMITY_FLOOR",
     "Counts",
     "InvalidAnswer",
     "Participant",
+    "Revealed",
     "SCOPE_VALUES",
     "SQLiteStore",
     "Session",

@@ -13,6 +13,7 @@ import os
 import threading
 from html import escape
 from pathlib import Path
+from urllib.parse import quote
 from typing import Any
 
 import altair as alt
@@ -21,9 +22,10 @@ import ipywidgets as W
 from .. import scoping, trust
 from ..charts import theme
 from ..charts.instruments import readiness_chart, trust_dumbbell, trust_dumbbell_title, trust_quadrant, trust_quadrant_title
+from ..instruments import SCOPING_ITEMS
 from ..sections import Scope, Trust
 from ..export import ExportPreview, FileChangedError, params_for_alliance, preview_export, write_export
-from ..store import SessionStore, SQLiteStore, StoreError, scope_block, trust_block
+from ..store import ANONYMITY_FLOOR, SessionStore, SQLiteStore, StoreError, scope_block, trust_block
 from .common import CSS, friendly, message
 from .paths import history_dir, params_dir, reports_dir
 
@@ -41,7 +43,9 @@ def live_chart(chart: alt.TopLevelMixin) -> W.Widget:
 
 
 class FacilitatorApp:
-    def __init__(self, store: SessionStore | None = None, min_respondents: int = 3):
+    def __init__(self, store: SessionStore | None = None, min_respondents: int = ANONYMITY_FLOOR):
+        if min_respondents < ANONYMITY_FLOOR:
+            raise ValueError(f"min_respondents is {min_respondents}: the board never shows a side of fewer than {ANONYMITY_FLOOR} people")
         theme.enable()
         self.store = store if store is not None else SQLiteStore()
         self.code: str | None = None
@@ -61,13 +65,21 @@ class FacilitatorApp:
         self.sessions.observe(guard(self._pick), names="value")
         self.code_html = W.HTML()
         self.code_html.add_class("wb-session-code")
+        # Two explicit commands, not a toggle: two boards that both press "Close" leave it closed.
         self.close_btn = W.Button(description="Close session", button_style="danger", layout=W.Layout(width="160px"))
         self.close_btn.add_class("wb-close")
-        self.close_btn.on_click(guard(self._toggle_close))
+        self.close_btn.on_click(guard(self._close))
+        self.reopen_btn = W.Button(description="Reopen session", button_style="warning", layout=W.Layout(width="160px", display="none"))
+        self.reopen_btn.add_class("wb-reopen")
+        self.reopen_btn.on_click(guard(self._reopen))
+        self.link_html = W.HTML()
+        self.link_html.add_class("wb-join-link")
         self.reveal = W.ToggleButton(description="Reveal results", value=False, icon="", layout=W.Layout(width="160px"))
         self.reveal.add_class("wb-reveal")
         self.reveal.observe(guard(self._set_reveal), names="value")
-        self.min_in = W.BoundedIntText(value=min_respondents, min=1, max=50, description="Hide a side below", style={"description_width": "130px"}, layout=W.Layout(width="210px"))
+        self.min_in = W.BoundedIntText(
+            value=min_respondents, min=ANONYMITY_FLOOR, max=50, description="Hide a side below", style={"description_width": "130px"}, layout=W.Layout(width="210px")
+        )
         self.min_in.add_class("wb-min")
         self.min_in.observe(guard(lambda _: self.refresh(force=True)), names="value")
 
@@ -80,7 +92,9 @@ class FacilitatorApp:
         self.dumbbell = live_chart(_empty_chart("No answers yet"))
         self.quadrant = live_chart(_empty_chart("No answers yet"))
         self.readiness = live_chart(_empty_chart("No answers yet"))
-        self.results = W.VBox([self.gap, self.dumbbell, self.quadrant, self.readiness])
+        self.waiting_note = W.HTML()
+        self.waiting_note.add_class("wb-waiting")
+        self.results = W.VBox([self.waiting_note, self.gap, self.dumbbell, self.quadrant, self.readiness])
         self.results.add_class("wb-results")
 
         # -- export: preview the changes to the alliance's params file, then write them
@@ -121,7 +135,9 @@ class FacilitatorApp:
         )
         self.export_box.add_class("wb-export-box")
 
-        self.board = W.VBox([self.code_html, W.HBox([self.close_btn, self.reveal, self.min_in]), self.counts, self.hidden_note, self.results])
+        self.board = W.VBox(
+            [self.code_html, self.link_html, W.HBox([self.close_btn, self.reopen_btn, self.reveal, self.min_in]), self.counts, self.hidden_note, self.results]
+        )
         self.root = W.VBox(
             [
                 W.HTML(CSS),
@@ -163,13 +179,17 @@ class FacilitatorApp:
         self._version = None
         self.refresh(force=True)
 
-    def _toggle_close(self, _: object = None) -> None:
-        if self.code is None:
-            return
-        s = self.store.get_session(self.code)
-        s = self.store.close_session(self.code) if s.is_open else self.store.reopen_session(self.code)
-        self._reload_sessions(select=s.code)
-        self.refresh(force=True)
+    def _close(self, _: object = None) -> None:
+        if self.code is not None:
+            s = self.store.close_session(self.code)
+            self._reload_sessions(select=s.code)
+            self.refresh(force=True)
+
+    def _reopen(self, _: object = None) -> None:
+        if self.code is not None:
+            s = self.store.reopen_session(self.code)
+            self._reload_sessions(select=s.code)
+            self.refresh(force=True)
 
     def _set_reveal(self, change: dict[str, Any]) -> None:
         if self.code is not None:
@@ -217,8 +237,9 @@ class FacilitatorApp:
             f'<div>{escape(s.alliance)} · <b>{"open" if s.is_open else "closed"}</b></div>'
             f'<div class="wb-code">{escape(s.code)}</div>'
         )
-        self.close_btn.description = "Close session" if s.is_open else "Reopen session"
-        self.close_btn.button_style = "danger" if s.is_open else "warning"
+        self.close_btn.layout.display = "" if s.is_open else "none"
+        self.reopen_btn.layout.display = "none" if s.is_open else ""
+        self.link_html.value = join_link_html(s.code) if s.is_open else ""
         if self.reveal.value != s.reveal:
             self.reveal.value = s.reveal
         c = self.store.counts(self.code)
@@ -234,8 +255,18 @@ class FacilitatorApp:
 
     def _draw(self) -> None:
         assert self.code is not None
-        minimum = int(self.min_in.value)
-        block = trust_block(self.store, self.code)
+        minimum = max(int(self.min_in.value), ANONYMITY_FLOOR)
+        # the answers as they stood when the results last moved: they move only in steps of
+        # at least `minimum` people, so no change on the screen is one person's answers
+        shown = self.store.revealed(self.code, step=minimum)
+        self.waiting_note.layout.display = "" if shown.waiting else "none"
+        if shown.waiting:
+            self.waiting_note.value = message(
+                "info",
+                f"{shown.waiting} newer answer{'s' if shown.waiting != 1 else ''} will show once {shown.step} people have "
+                "submitted or changed answers since the results last moved (so nobody's answers can be picked out).",
+            )
+        block = trust_block(shown, self.code)
         if block is None:
             self.gap.value = message("info", "No trust answers submitted yet.")
             self.dumbbell.chart = _empty_chart("No trust answers submitted yet")
@@ -247,9 +278,12 @@ class FacilitatorApp:
             self.gap.value = f"<h2>{escape(trust_dumbbell_title(gaps))}</h2><p>{escape(trust_quadrant_title(indices))}</p>"
             self.dumbbell.chart = trust_dumbbell(gaps)
             self.quadrant.chart = trust_quadrant(indices)
-        scope = scope_block(self.store, self.code)
+        scope = scope_block(shown, self.code)
+        scorers = sum(1 for a in shown.answers(self.code).values() if any(v is not None for k, v in a.items() if k in SCOPING_ITEMS))
         if scope is None:
             self.readiness.chart = _empty_chart("No scoping answers submitted yet")
+        elif scorers < minimum:
+            self.readiness.chart = _empty_chart(f"Readiness shows from {minimum} people's scoping answers ({scorers} so far)")
         else:
             result = scoping.analyse(Scope.model_validate(scope))
             overall = None if math.isnan(result.overall) else result.overall
@@ -401,8 +435,13 @@ def preview_html(preview: ExportPreview) -> str:
     return head + table + (f'<ul class="wb-export-notes">{notes}</ul>' if notes else "")
 
 
-def facilitator_app(store: SessionStore | None = None, min_respondents: int = 3) -> W.Widget:
-    """The live board. ``min_respondents``: a side with fewer respondents is hidden (anonymity)."""
+def facilitator_app(store: SessionStore | None = None, min_respondents: int = ANONYMITY_FLOOR) -> W.Widget:
+    """The live board. ``min_respondents`` (at least 3): a side with fewer respondents is hidden.
+
+    Served by Voila, the board opens only in a kernel the server started for the facilitator
+    (``workbook serve`` sets ``WORKBOOK_ROLE``); anyone else gets a short refusal."""
+    if under_voila() and os.environ.get("WORKBOOK_ROLE") != "facilitator":
+        return W.HTML(CSS + message("error", "This board is for the facilitator. Participants join with the workshop link the facilitator shows."))
     return FacilitatorApp(store, min_respondents).root
 
 
