@@ -126,7 +126,8 @@ async def run(n_participants: int, spread: float, contexts: int, room_size: int,
 
     tmp = Path(tempfile.mkdtemp(prefix="workshop-bench-"))
     t_up = time.monotonic()
-    server = start_server(tmp, room_size=room_size, args=("--participant-page", page_kind))
+    # every simulated participant comes from 127.0.0.1: lift the per-device kernel cap
+    server = start_server(tmp, room_size=room_size, args=("--participant-page", page_kind, "--max-kernels-per-client", "200"))
     result: dict = {"participant_page": page_kind, "participants": n_participants, "spread_s": spread, "room_size": room_size}
     # Ready when Voila says the pool is filled: every pooled kernel has run the notebook.
     while f"is filled with {room_size} kernel" not in server.log() and time.monotonic() - t_up < 600:
