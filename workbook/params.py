@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
 import re
+import stat
 import types
 import typing
 from pathlib import Path
@@ -19,38 +21,45 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    NonNegativeFloat,
-    NonNegativeInt,
     ValidationError,
     field_validator,
     model_validator,
 )
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.composer import Composer
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
+from ruamel.yaml.tag import Tag
+from ruamel.yaml.util import create_timestamp, timestamp_regexp
 
 from .currency import DEFAULT as DEFAULT_CURRENCY
 from .currency import check_code
 from .errors import ParamsError, Problem
 
 from .sections import Health, Scope, Trust, Value
+from .strict import MAX_DEALS_PER_MONTH, MAX_MONEY, MAX_MONTHS, DealsPerMonth, Money, Month, Months, Name, Number, Share, Strict
 from .strict import LocatedErrors as _LocatedErrors
-from .strict import Strict
 
 SCHEMA_VERSION = 1
 
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
-Months = NonNegativeInt
-Money = NonNegativeFloat
+
+def plain_number(x: float) -> str:
+    """A bound as people write it: ``1,000,000,000,000,000`` rather than ``1e+15``."""
+    if float(x).is_integer() and abs(x) < 1e18:
+        return f"{int(x):,}"
+    return f"{x:g}"
 
 AllianceType = Literal["reseller", "referral", "technology", "co-sell", "oem", "services"]
 EventKind = Literal["people_change", "resource_withdrawal", "responsibility_move", "cynicism"]
 
 
 class Alliance(Strict):
-    name: str = Field(min_length=1, description="Shown in reports; any text, escaped on display.")
-    vendor: str = Field(min_length=1)
-    partner: str = Field(min_length=1)
+    name: Name = Field(description="Shown in reports; any text, escaped on display.")
+    vendor: Name
+    partner: Name
     type: AllianceType
     currency: str = Field(default=DEFAULT_CURRENCY, description="ISO 4217 code of every amount in the file.")
 
@@ -64,12 +73,12 @@ class InvestmentLine(Strict):
     """A recurring resource (``monthly_cost`` from ``start_month`` to ``end_month``, inclusive)
     or a one-off (``one_off`` paid in ``month``). Months are 1-based."""
 
-    name: str = Field(min_length=1)
+    name: Name
     monthly_cost: Money | None = None
-    start_month: Annotated[int, Field(ge=1)] | None = None
-    end_month: Annotated[int, Field(ge=1)] | None = None
+    start_month: Month | None = None
+    end_month: Month | None = None
     one_off: Money | None = None
-    month: Annotated[int, Field(ge=1)] | None = None
+    month: Month | None = None
 
     @model_validator(mode="after")
     def _one_shape(self) -> InvestmentLine:
@@ -95,13 +104,13 @@ class InvestmentLine(Strict):
 class Event(Strict):
     """A premature change at ``month``; ``severity`` 0–1 scales its effect (see ``workbook.ramp``)."""
 
-    month: Annotated[int, Field(ge=1)]
+    month: Month
     kind: EventKind
     severity: Share = 0.5
     note: str = ""
 
 
-Triangular = Annotated[list[float], Field(min_length=3, max_length=3)]
+Triangular = Annotated[list[Number], Field(min_length=3, max_length=3)]
 
 #: The ramp inputs that may carry an uncertainty range, and whether each is a share (0–1).
 RANGED_INPUTS: dict[str, bool] = {
@@ -112,6 +121,17 @@ RANGED_INPUTS: dict[str, bool] = {
     "avg_deal_value": False,
     "partner_margin": True,
     "gross_margin": True,
+}
+
+#: The largest value a range may reach, by input (the input's own maximum).
+RANGE_MAXIMA: dict[str, float] = {
+    "sales_cycle_months": MAX_MONTHS,
+    "enablement_months": MAX_MONTHS,
+    "ramp_months": MAX_MONTHS,
+    "steady_deals_per_month": MAX_DEALS_PER_MONTH,
+    "avg_deal_value": MAX_MONEY,
+    "partner_margin": 1.0,
+    "gross_margin": 1.0,
 }
 
 
@@ -144,6 +164,9 @@ class Uncertainty(Strict):
                 raise ValueError(f"range must not go below 0, got low = {v[0]:g}")
             if RANGED_INPUTS.get(info.field_name) and v[-1] > 1:
                 raise ValueError(f"a share's range must stay between 0 and 1 (20 % is written 0.20), got high = {v[-1]:g}")
+            top = RANGE_MAXIMA[info.field_name]
+            if v[-1] > top:
+                raise ValueError(f"range must not go above {plain_number(top)}, got high = {v[-1]:g}")
         return v
 
     def ranges(self) -> dict[str, Triangular]:
@@ -156,7 +179,7 @@ class Simulation(Strict):
     about ±2 percentage points), from the random ``seed`` (same seed, same figures)."""
 
     runs: Annotated[int, Field(ge=10, le=20000)] = 500
-    seed: int = 7
+    seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = 7
 
 
 class DirectRoute(Strict):
@@ -165,7 +188,7 @@ class DirectRoute(Strict):
     monthly_cost: Money
     hiring_months: Months = 4
     ramp_months: Months = 12
-    steady_deals_per_month: NonNegativeFloat
+    steady_deals_per_month: DealsPerMonth
     sales_cycle_months: Months | None = None  # defaults to the partner's sales cycle
 
 
@@ -173,16 +196,16 @@ class AcquireRoute(Strict):
     """Acquire a company that already sells: a price up front, integration, then its deal flow."""
 
     price: Money
-    month: Annotated[int, Field(ge=1)] = 1
+    month: Month = 1
     integration_months: Months = 6
     monthly_cost: Money = 0.0
-    steady_deals_per_month: NonNegativeFloat
+    steady_deals_per_month: DealsPerMonth
 
 
 class Scenarios(Strict):
-    invest_late_months: Annotated[int, Field(ge=1)] = 6
-    under_invest_pct: Annotated[float, Field(gt=0, lt=100)] = 30.0
-    premature_change_month: Annotated[int, Field(ge=1)] | None = None  # default: half the commitment
+    invest_late_months: Annotated[int, Field(ge=1, le=MAX_MONTHS)] = 6
+    under_invest_pct: Annotated[float, Field(gt=0, lt=100, allow_inf_nan=False)] = 30.0
+    premature_change_month: Month | None = None  # default: half the commitment
     premature_change_kind: EventKind = "people_change"
     premature_change_severity: Share = 0.6
     direct: DirectRoute | None = None
@@ -190,12 +213,12 @@ class Scenarios(Strict):
 
 
 class Ramp(Strict):
-    horizon_months: Annotated[int, Field(ge=1, le=240)]
-    commitment_months: Annotated[int, Field(ge=1, le=240)]
+    horizon_months: Annotated[int, Field(ge=1, le=MAX_MONTHS)]
+    commitment_months: Annotated[int, Field(ge=1, le=MAX_MONTHS)]
     enablement_months: Months = 0
     sales_cycle_months: Months
     ramp_months: Months = 0
-    steady_deals_per_month: NonNegativeFloat
+    steady_deals_per_month: DealsPerMonth
     avg_deal_value: Money
     partner_margin: Share
     gross_margin: Share
@@ -204,7 +227,7 @@ class Ramp(Strict):
     events: list[Event] = Field(default_factory=list)
     uncertainty: Uncertainty = Field(default_factory=Uncertainty)
     simulation: Simulation = Field(default_factory=Simulation)
-    target_revenue: dict[Annotated[int, Field(ge=1)], Money] = Field(default_factory=dict)
+    target_revenue: dict[Month, Money] = Field(default_factory=dict)
     scenarios: Scenarios = Field(default_factory=Scenarios)
 
     def triangles(self) -> dict[str, tuple[float, float, float]]:
@@ -232,22 +255,49 @@ class Ramp(Strict):
 
     @model_validator(mode="after")
     def _inside_horizon(self) -> Ramp:
-        h = self.horizon_months
-        problems: list[tuple[tuple[Any, ...], str]] = []
-        for i, line in enumerate(self.investment):
-            for key in ("start_month", "end_month", "month"):
-                value = getattr(line, key)
-                if value is not None and value > h:
-                    problems.append((("investment", i, key), f"month {value} is after the horizon ({h} months)"))
-        for i, event in enumerate(self.events):
-            if event.month > h:
-                problems.append((("events", i, "month"), f"month {event.month} is after the horizon ({h} months)"))
-        for month in self.target_revenue:
-            if month > h:
-                problems.append((("target_revenue", month), f"month {month} is after the horizon ({h} months)"))
+        problems = late_months(self.model_dump(exclude_unset=True), self.horizon_months)
         if problems:
             raise _LocatedErrors(problems)
         return self
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def late_months(ramp: dict[str, Any], h: int) -> list[tuple[tuple[Any, ...], str]]:
+    """The months of ``ramp`` (plain data, as written or dumped) that fall after the horizon ``h``:
+    investment and event months, target months, and the scenarios' months (the premature change,
+    the acquisition, and the late start). Locations are relative to the ramp section."""
+    found: list[tuple[tuple[Any, ...], str]] = []
+
+    def late(loc: tuple[Any, ...], value: Any) -> None:
+        if _whole(value) and value > h:
+            found.append((loc, f"month {value} is after the horizon ({h} months)"))
+
+    for key in ("investment", "events"):
+        items = ramp.get(key)
+        if isinstance(items, list):
+            for i, item in enumerate(items):
+                if isinstance(item, dict):
+                    for k in ("start_month", "end_month", "month"):
+                        late((key, i, k), item.get(k))
+    targets = ramp.get("target_revenue")
+    if isinstance(targets, dict):
+        for month in targets:
+            late(("target_revenue", month), month)
+    scenarios = ramp.get("scenarios")
+    if isinstance(scenarios, dict):
+        late(("scenarios", "premature_change_month"), scenarios.get("premature_change_month"))
+        acquire = scenarios.get("acquire")
+        if isinstance(acquire, dict):
+            late(("scenarios", "acquire", "month"), acquire.get("month"))
+        delay = scenarios.get("invest_late_months")
+        if _whole(delay) and delay >= h:
+            found.append(
+                (("scenarios", "invest_late_months"), f"a plan started {delay} months late begins after the horizon ({h} months)")
+            )
+    return found
 
 
 class Params(Strict):
@@ -268,6 +318,7 @@ class Params(Strict):
         return slugify(self.alliance.name)
 
 
+#: Longest report folder name (characters); the temporary folders add about 40 to it.
 def slugify(text: str) -> str:
     """A file-system-safe folder name for an alliance: lower case ASCII, words joined by ``-``."""
     import unicodedata
@@ -281,24 +332,207 @@ def slugify(text: str) -> str:
 # Loading with line numbers
 
 
+#: The largest params file read, in bytes. The four examples are 8–9 KB and a file with 60
+#: respondents' trust answers and 20 years of monthly check-ins stays under 100 KB; the ruamel
+#: parser reads about 0.3 MB a second, so the limit also bounds how long a file can take.
+MAX_FILE_BYTES = 1024 * 1024
+#: The deepest nesting read (the schema itself needs six levels: trust.respondents[0].answers.x).
+MAX_DEPTH = 20
+#: The most values (numbers, texts, lists and mappings, aliases counted as what they stand for)
+#: a file may hold. A file with 500 respondents' trust answers holds about 16,000.
+MAX_NODES = 100_000
+#: The longest number literal read (Python refuses integers of more than 4,300 digits anyway).
+MAX_NUMBER_CHARS = 100
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+class _Refused(MarkedYAMLError):
+    """Something a params file may not contain, found while composing (before anything is built)."""
+
+    def __init__(self, field: str, message: str, mark: Any):
+        super().__init__(problem=message, problem_mark=mark)
+        self.field = field
+        self.message = message
+
+
+class _GuardedComposer(Composer):  # type: ignore[misc]
+    """ruamel's composer with the params file's limits, checked as each node is read.
+
+    An alias (``*name``) stands for a copy of what its anchor (``&name``) names, and a few lines
+    of aliases of aliases expand into billions of values (the "billion laughs"). Each node's
+    expanded size and depth are counted as it is composed — an alias adds the size of what it
+    names — and the file is refused as soon as it would expand past :data:`MAX_NODES` values or
+    :data:`MAX_DEPTH` levels, before anything is expanded. An alias inside the node it names (an
+    endless structure) and merge keys (``<<``) are refused too; an impossible date (30 February)
+    is read as text, so that the date field says where it is.
+    """
+
+    def __init__(self, loader: Any = None) -> None:
+        super().__init__(loader)
+        self._path: list[Any] = []
+        self._size: dict[int, int] = {}  # id(node) -> values it expands to (complete nodes only)
+        self._depth: dict[int, int] = {}  # id(node) -> levels it expands to
+        self._total = 0
+
+    def _field(self, extra: tuple[Any, ...] = ()) -> str:
+        return _format_loc((*self._path, *extra)) if (self._path or extra) else "(top level)"
+
+    def _count(self, size: int, depth: int, mark: Any, what: str) -> None:
+        self._total += size
+        if self._total > MAX_NODES:
+            raise _Refused(self._field(), f"{what} makes the file hold more than {MAX_NODES:,} values; params files need far fewer", mark)
+        if len(self._path) + depth - 1 > MAX_DEPTH:
+            raise _Refused(self._field(), f"{what} nests more than {MAX_DEPTH} levels deep; params files need only a few levels", mark)
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.parser.peek_event()
+        step: list[Any] = []
+        if isinstance(parent, SequenceNode):
+            step = [index]
+        elif isinstance(parent, MappingNode) and index is not None:
+            step = [index.value if isinstance(index, ScalarNode) else "?"]
+        self._path.extend(step)
+        if isinstance(event, AliasEvent):
+            named = self.anchors.get(event.anchor)
+            if named is not None:
+                if id(named) not in self._size:
+                    raise _Refused(
+                        self._field(), f"the alias *{event.anchor} is inside the &{event.anchor} it names (an endless structure)", event.start_mark
+                    )
+                self._count(self._size[id(named)], self._depth[id(named)], event.start_mark, f"the alias *{event.anchor}")
+            node = super().compose_node(parent, index)  # the named node itself (ruamel shares it)
+        else:
+            if len(self._path) > MAX_DEPTH:
+                raise _Refused(
+                    self._field(), f"nested more than {MAX_DEPTH} levels deep; params files need only a few levels", event.start_mark
+                )
+            node = super().compose_node(parent, index)
+            if isinstance(node, ScalarNode):
+                self._check_scalar(node, is_key=isinstance(parent, MappingNode) and index is None)
+                children: list[Any] = []
+            elif isinstance(node, MappingNode):
+                children = [x for pair in node.value for x in pair]
+            else:
+                children = list(node.value)
+            self._size[id(node)] = 1 + sum(self._size[id(c)] for c in children)
+            self._depth[id(node)] = 1 + max((self._depth[id(c)] for c in children), default=0)
+            self._count(1, 1, node.start_mark, "this value")
+        del self._path[len(self._path) - len(step) :]
+        return node
+
+    def _check_scalar(self, node: Any, is_key: bool) -> None:
+        tag = str(node.tag)
+        field = self._field((node.value,) if is_key else ())
+        if is_key and tag == _MERGE_TAG:
+            raise _Refused(
+                self._field(("<<",)),
+                "merge keys (<<) are not supported in params files; write the keys out in full",
+                node.start_mark,
+            )
+        if tag in _NUMBER_TAGS and len(node.value) > MAX_NUMBER_CHARS:
+            raise _Refused(field, f"a number written with {len(node.value)} characters is too large to read", node.start_mark)
+        if tag == _TIMESTAMP_TAG:
+            match = timestamp_regexp.match(node.value)
+            try:
+                if match is None:
+                    raise ValueError(node.value)
+                create_timestamp(**match.groupdict())
+            except (ValueError, OverflowError):
+                # read as the text it is: a date field then says it is not a date, where it is
+                node.tag = Tag(suffix=_STR_TAG)
+
+
 def _yaml() -> YAML:
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
     yaml.preserve_quotes = True  # so saving edits back keeps the analyst's quoting
+    yaml.Composer = _GuardedComposer
     return yaml
 
 
-def read_yaml(path: Path) -> Any:
-    """Parse a YAML file with the round-trip loader (keeps comments and line numbers)."""
+def read_text(path: str | Path) -> str:
+    """The text of a params file, refusing what could hang or exhaust the reader.
+
+    The file must be a regular file (a symlink to one is fine): a FIFO, a device such as
+    ``/dev/zero`` or a folder is refused without reading it. It is opened non-blocking, so
+    opening a FIFO with no writer returns at once, and read only up to :data:`MAX_FILE_BYTES`.
+
+    Raises
+    ------
+    ParamsError
+        naming the file (field ``(file)``) when it is missing, not a regular file, too large,
+        unreadable or not UTF-8.
+    """
     path = Path(path)
+
+    def refuse(message: str) -> ParamsError:
+        return ParamsError([Problem(path, None, "(file)", message)])
+
     try:
-        text = path.read_text(encoding="utf-8")
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
-        raise ParamsError([Problem(path, None, "(file)", "no such file")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ParamsError([Problem(path, None, "(file)", f"cannot read the file: {exc}")]) from None
+        raise refuse("no such file") from None
+    except OSError as exc:
+        raise refuse(f"cannot read the file: {exc.strerror or exc}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise refuse(f"not a regular file ({_file_kind(info.st_mode)}); a params file must be a plain YAML file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise refuse(f"the file is {_size(info.st_size)}; params files are limited to {_size(MAX_FILE_BYTES)}")
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise refuse(f"cannot read the file: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_BYTES:  # it grew while being read
+        raise refuse(f"the file is over {_size(MAX_FILE_BYTES)}; params files are limited to that")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ParamsError([Problem(path, line, "(file)", f"not UTF-8 text (byte {data[exc.start]:#04x}); save the file as UTF-8")]) from None
+
+
+def _file_kind(mode: int) -> str:
+    kinds = [
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ]
+    return next((word for test, word in kinds if test(mode)), "not a regular file")
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse a params file with the round-trip loader (keeps comments and line numbers).
+
+    Refuses, naming the file and where possible the line and field: what :func:`read_text`
+    refuses, invalid YAML, duplicate keys, anchors and aliases, merge keys, nesting deeper than
+    :data:`MAX_DEPTH`, impossible dates and overlong numbers.
+    """
+    path = Path(path)
+    return parse_yaml_text(read_text(path), path)
+
+
+def parse_yaml_text(text: str, path: Path) -> Any:
+    """Parse params ``text`` (read from ``path``, which errors name) as :func:`read_yaml` does."""
+    if len(text) > MAX_FILE_BYTES:
+        raise ParamsError([Problem(path, None, "(file)", f"the text is over {_size(MAX_FILE_BYTES)}; params files are limited to that")])
     try:
         return _yaml().load(text)
+    except _Refused as exc:
+        raise ParamsError([Problem(path, exc.problem_mark.line + 1, exc.field, exc.message)]) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -309,6 +543,13 @@ def read_yaml(path: Path) -> Any:
             message = "duplicate key: it is given twice in the same section; keep one"
             raise ParamsError([Problem(path, line, field, message)]) from None
         raise ParamsError([Problem(path, line, "(yaml)", f"invalid YAML: {reason}")]) from None
+    except ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1 if isinstance(exc.position, int) else None
+        raise ParamsError([Problem(path, line, "(yaml)", f"invalid YAML: {exc.reason} (character {exc.character!r})")]) from None
+    except (YAMLError, ValueError, OverflowError, RecursionError) as exc:
+        # a last guard: whatever else the parser cannot take is still a message, not a traceback
+        reason = " ".join(str(exc).split())[:200]
+        raise ParamsError([Problem(path, None, "(yaml)", f"invalid YAML: {reason}")]) from None
 
 
 def _dotted_path_at(text: str, line: int | None, key: str) -> str:
@@ -408,9 +649,24 @@ def _format_loc(loc: tuple[Any, ...]) -> str:
     return out or "(top level)"
 
 
+#: What one entry of a list is called, for "at least one ... is needed".
+_ENTRY_WORDS = {"respondents": "respondent", "check_ins": "check-in"}
+_ENTRY_ADVICE = {
+    "respondents": "leave the trust section out until someone has answered",
+    "check_ins": "leave the health section out until the first check-in",
+}
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    """``repr(value)``, cut to ``limit`` characters so a huge input never floods a message."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
+
+
 def _message(err: dict[str, Any], root: type[BaseModel]) -> str:
     kind = err["type"]
     loc = err["loc"]
+    got = _shown(err.get("input"))
     if kind == "extra_forbidden":
         owner = _model_at(root, loc)
         known = _field_names(owner) if owner else []
@@ -424,36 +680,49 @@ def _message(err: dict[str, Any], root: type[BaseModel]) -> str:
     if kind == "missing":
         return "required field is missing"
     if kind in ("too_short", "too_long") and isinstance(err.get("input"), list):
-        got = err["input"]
-        return f"a range needs exactly 3 numbers [low, most likely, high], got {len(got)}: {got}"
+        items = err["input"]
+        if "uncertainty" in loc:
+            return f"a range needs exactly 3 numbers [low, most likely, high], got {len(items)}: {_shown(items)}"
+        field = str(loc[-1]) if loc else ""
+        entry = _ENTRY_WORDS.get(field, "entry")
+        least = err.get("ctx", {}).get("min_length", 1)
+        if kind == "too_short" and least == 1:
+            advice = _ENTRY_ADVICE.get(field)
+            return f"at least one {entry} is needed, got none" + (f"; {advice}" if advice else "")
+        return f"{len(items)} entries given; {err['msg'][0].lower() + err['msg'][1:]}"
+    if kind == "string_too_long":
+        most = err.get("ctx", {}).get("max_length")
+        return f"is {len(str(err.get('input'))):,} characters long; at most {most} are allowed, got {got}"
+    if kind == "finite_number":
+        return f"must be a finite number, got {got} (a number too large to hold, such as 1e400, or .inf/.nan)"
     if kind in ("less_than_equal", "greater_than_equal", "less_than", "greater_than"):
         bound = err.get("ctx", {})
         field = str(loc[-1]) if loc else ""
         if kind == "less_than_equal" and bound.get("le") == 1 and ("margin" in field or "rate" in field or field == "severity"):
-            return f"must be a share between 0 and 1 (20 % is written 0.20), got {err.get('input')!r}"
+            return f"must be a share between 0 and 1 (20 % is written 0.20), got {got}"
         words = {"less_than_equal": "at most", "greater_than_equal": "at least", "less_than": "below", "greater_than": "above"}
         limit = next(iter(bound.values()), "?")
         if limit == 0 and kind == "greater_than_equal":
-            return f"must not be negative, got {err.get('input')!r}"
-        return f"must be {words[kind]} {limit}, got {err.get('input')!r}"
+            return f"must not be negative, got {got}"
+        shown_limit = plain_number(limit) if isinstance(limit, (int, float)) else limit
+        return f"must be {words[kind]} {shown_limit}, got {got}"
     if kind == "literal_error":
         allowed = re.findall(r"'([^']*)'", err["ctx"]["expected"]) if "ctx" in err else []
         hint = difflib.get_close_matches(str(err.get("input")), allowed, n=1, cutoff=0.6)
         if loc and loc[-1] == "schema":
-            return f"schema version {err.get('input')!r} is not supported; this workbook reads schema: {SCHEMA_VERSION}"
-        msg = f"must be one of: {', '.join(allowed)}; got {err.get('input')!r}"
+            return f"schema version {got} is not supported; this workbook reads schema: {SCHEMA_VERSION}"
+        msg = f"must be one of: {', '.join(allowed)}; got {got}"
         return msg + (f" (did you mean '{hint[0]}'?)" if hint else "")
     if kind in ("int_parsing", "int_type", "int_from_float", "float_parsing", "float_type"):
         what = "a whole number" if kind.startswith("int") else "a number"
-        got = err.get("input")
-        if isinstance(got, str):
-            return f"expected {what}, got the text {got!r} (write digits only, without quotes or units)"
-        return f"expected {what}, got {got!r}"
+        if isinstance(err.get("input"), str):
+            return f"expected {what}, got the text {got} (write digits only, without quotes or units)"
+        return f"expected {what}, got {got}"
     if kind == "value_error":
         return str(err["ctx"]["error"]) if "ctx" in err else err["msg"]
     msg = err["msg"]
     if "input" in err and not isinstance(err["input"], (dict, list)):
-        msg += f", got {err['input']!r}"
+        msg += f", got {got}"
     return msg[0].lower() + msg[1:] if msg else msg
 
 
@@ -495,27 +764,11 @@ def _horizon_problems(path: Path, data: Any) -> list[Problem]:
     if not isinstance(ramp, dict):
         return []
     h = ramp.get("horizon_months")
-    if not isinstance(h, int) or isinstance(h, bool) or not 1 <= h <= 240:
+    if not _whole(h) or not 1 <= h <= MAX_MONTHS:
         return []
-    found: list[Problem] = []
-
-    def late(loc: tuple[Any, ...], value: Any) -> None:
-        if isinstance(value, int) and not isinstance(value, bool) and value > h:
-            found.append(Problem(path, _line_of(data, loc), _format_loc(loc), f"month {value} is after the horizon ({h} months)"))
-
-    for key in ("investment", "events"):
-        items = ramp.get(key)
-        if isinstance(items, list):
-            for i, item in enumerate(items):
-                if isinstance(item, dict):
-                    for k in ("start_month", "end_month", "month"):
-                        late(("ramp", key, i, k), item.get(k))
-    targets = ramp.get("target_revenue")
-    if isinstance(targets, dict):
-        for month in targets:
-            if isinstance(month, int) and month > h:
-                found.append(Problem(path, _line_of(data, ("ramp", "target_revenue", month)), _format_loc(("ramp", "target_revenue", month)), f"month {month} is after the horizon ({h} months)"))
-    return found
+    return [
+        Problem(path, _line_of(data, ("ramp", *loc)), _format_loc(("ramp", *loc)), message) for loc, message in late_months(ramp, h)
+    ]
 
 
 def load_params(path: str | Path) -> Any:

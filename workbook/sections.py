@@ -15,11 +15,11 @@ import difflib
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, NonNegativeInt, field_validator, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
 
 from .instruments import SCOPING_ITEMS, TRUST, TRUST_ITEMS, ScopeStatus, SideName
+from .strict import MAX_COUNT, MAX_NAME, Count, Divisor, Money, Number, Strict
 from .strict import LocatedErrors as _LocatedErrors
-from .strict import Strict
 
 # --------------------------------------------------------------------------------------------
 # Shared field types
@@ -43,7 +43,8 @@ def _known_id(kind: str, bank: Mapping[str, Any]) -> Callable[[str], str]:
     def check(key: str) -> str:
         if key not in bank:
             hint = difflib.get_close_matches(key, list(bank), n=1, cutoff=0.6)
-            message = f"unknown {kind} item {key!r}"
+            shown = repr(key) if len(key) <= 60 else f"{key[:58]!r}…"
+            message = f"unknown {kind} item {shown}"
             if hint:
                 message += f" (did you mean '{hint[0]}'?)"
             else:
@@ -77,10 +78,14 @@ def _index(value: float) -> float:
 ScopeItemId = Annotated[str, AfterValidator(_known_id("scoping", SCOPING_ITEMS))]
 TrustItemId = Annotated[str, AfterValidator(_known_id("trust", TRUST_ITEMS))]
 Answer = Annotated[int, AfterValidator(_answer)]
-ShareValue = Annotated[float, AfterValidator(_share)]
-TrustIndex = Annotated[float, AfterValidator(_index)]
+ShareValue = Annotated[Number, AfterValidator(_share)]
+TrustIndex = Annotated[Number, AfterValidator(_index)]
 Text = Annotated[str, Field(min_length=1, max_length=200)]
-Amount = Annotated[float, Field(ge=0)]
+Amount = Money
+#: A checklist weight, 0–10.
+Weight = Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)]
+#: Something counted per year (quotes, advice hours, credit checks): 0 to :data:`MAX_COUNT`.
+YearlyCount = Annotated[float, Field(ge=0, le=MAX_COUNT, allow_inf_nan=False)]
 
 # --------------------------------------------------------------------------------------------
 # scope
@@ -91,7 +96,7 @@ class ScopeEntry(Strict):
 
     status: ScopeStatus
     note: str = ""
-    weight: Annotated[float, Field(ge=0, le=10)] | None = None
+    weight: Weight | None = None
 
 
 class Scope(Strict):
@@ -122,7 +127,7 @@ class Respondent(Strict):
 
     id: Annotated[str, Field(min_length=1, max_length=60)]
     side: SideName
-    role: str = ""
+    role: Annotated[str, Field(max_length=MAX_NAME)] = ""
     answers: dict[TrustItemId, Answer | None] = Field(default_factory=dict)
 
 
@@ -179,17 +184,17 @@ class Value(Strict):
     ramp.partner_margin``.
     """
 
-    quotes_per_year: Annotated[float, Field(ge=0, le=10_000_000)] = 0.0
-    hours_per_quote: Annotated[float, Field(ge=0, le=1000)] = 0.0
-    loaded_cost_per_hour: Annotated[float, Field(ge=0, le=100_000)] = 0.0
-    design_advice_hours_per_year: Annotated[float, Field(ge=0, le=10_000_000)] = 0.0
-    credit_checks_per_year: Annotated[float, Field(ge=0, le=10_000_000)] = 0.0
+    quotes_per_year: YearlyCount = 0.0
+    hours_per_quote: Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)] = 0.0
+    loaded_cost_per_hour: Amount = 0.0
+    design_advice_hours_per_year: YearlyCount = 0.0
+    credit_checks_per_year: YearlyCount = 0.0
     cost_per_credit_check: Amount = 0.0
-    revenue_via_partner_per_year: Amount = 0.0
-    dso_days_partner_carries: Annotated[float, Field(ge=0, le=365)] = 0.0
+    revenue_via_partner_per_year: Divisor = 0.0
+    dso_days_partner_carries: Annotated[float, Field(ge=0, le=365, allow_inf_nan=False)] = 0.0
     cost_of_capital: ShareValue = 0.0
     bad_debt_rate_avoided: ShareValue = 0.0
-    margin_paid_to_partner_per_year: Amount | None = None
+    margin_paid_to_partner_per_year: Divisor | None = None
     other_costs: list[OtherCost] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -232,9 +237,9 @@ class CheckIn(Strict):
     alliance_manager: Text | None
     sentiment: Sentiment
     events: list[ChangeEvent] = Field(default_factory=list)
-    wins: NonNegativeInt = 0
-    wins_with_partner: NonNegativeInt | None = None
-    wins_crediting_partner: NonNegativeInt = 0
+    wins: Count = 0
+    wins_with_partner: Count | None = None
+    wins_crediting_partner: Count = 0
     trust_index: TrustIndex | None = None
     note: str = ""
 

@@ -40,7 +40,7 @@ class Expect:
 def parse_expectations(path: Path) -> list[Expect]:
     """The ``# expect:`` header lines of one corpus file."""
     expects = []
-    for raw in path.read_text(encoding="utf-8").splitlines():
+    for raw in path.read_bytes().decode("utf-8", errors="replace").splitlines():  # a case may not be UTF-8
         text = raw.strip()
         if not text.startswith("#"):
             break  # the header ends at the first non-comment line
