@@ -47,7 +47,9 @@ class Assessment:
 
     def area_status(self) -> dict[str, str]:
         """Traffic light per area: ``red`` (a high flag), ``amber`` (a medium one), ``green``,
-        or ``none`` where the params file has no data for that area."""
+        ``unknown`` where the data cannot tell (a trust assessment whose index cannot be computed:
+        one side only, too few respondents, or only "don't know" answers), or ``none`` where the
+        params file has no data for that area. Never green on an unknown."""
         present = {
             "scope": self.scoping is not None,
             "trust": self.trust is not None,
@@ -55,6 +57,7 @@ class Assessment:
             "value": self.value is not None,
             "health": self.health_timeline is not None,
         }
+        known = {"trust": self.trust is not None and self.trust.trust_index is not None}
         out = {}
         for area in AREAS:
             severities = {f.severity for f in self.flags if f.area == area}
@@ -64,6 +67,8 @@ class Assessment:
                 out[area] = "red"
             elif "medium" in severities:
                 out[area] = "amber"
+            elif not known.get(area, True):
+                out[area] = "unknown"
             else:
                 out[area] = "green"
         return out

@@ -123,6 +123,7 @@ LIGHTS = {
     "red": ("#D55E00", "act now"),
     "amber": ("#E69F00", "watch"),
     "green": ("#009E73", "on track"),
+    "unknown": ("#8C8C8C", "not enough answers to judge"),
     "none": ("#8C8C8C", "no data"),
 }
 
