@@ -48,6 +48,11 @@ class ParamsError(WorkbookError):
         return self.problems[0].path
 
 
+class EditConflict(ParamsError):
+    """A save was refused: since the editor loaded the file, someone else saved a different
+    value in a field this edit changes too. Each problem names one such field."""
+
+
 class ReportError(WorkbookError):
     """Rendering one report failed; ``reason`` is the short human explanation."""
 

@@ -1,22 +1,167 @@
-"""Saving edits back into a params file without losing the analyst's comments or layout.
+"""Saving edits back into a params file without losing the analyst's comments, layout, or
+anyone else's edits.
 
 The guided notebooks edit one section at a time (a checklist, trust answers, ramp sliders).
 :func:`save_section` merges the new values into the round-trip YAML document, so keys that did
 not change keep their comments, order and flow style; the result is validated *before* it
 replaces the file, and the file is replaced atomically — an edit can never leave a broken or
 half-written params file behind.
+
+Saves are safe when several people (or notebooks) edit the same file:
+
+- **One writer at a time.** :func:`file_lock` takes an exclusive lock on the file; the save
+  re-reads the file under the lock and merges into what is there *now*, so an edit of another
+  section saved in the meantime is kept.
+- **No silent overwrite.** A caller that passes the text it loaded (``loaded=``) gets a
+  three-way merge: its own changes are applied to the latest file, someone else's changes to
+  other fields are kept, and when both changed the same field the save is refused with
+  :class:`~workbook.errors.EditConflict` ("the file changed since you opened it").
+- **The file stays what it was.** :func:`atomic_replace` follows a symlink (the target is
+  updated, the link stays a link) and keeps the file's permission bits.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import io
+import os
+import stat
+import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from .index import atomic_write_text
-from .params import _yaml, parse_params, read_yaml
+from .errors import EditConflict, ParamsError, Problem
+from .params import _line_of, _plain, _yaml, parse_params, parse_yaml_text, read_text
+
+#: How long a save waits for another save of the same file to finish, in seconds.
+LOCK_TIMEOUT = 30.0
+
+
+# --------------------------------------------------------------------------------------------
+# One write path
+
+
+def _umask() -> int:
+    try:  # Linux: read it without changing it (os.umask would, for every thread at once)
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def atomic_replace(path: str | Path, text: str | bytes) -> Path:
+    """Replace the file at ``path`` with ``text`` so readers see the old file or the new one,
+    never half of one.
+
+    A symlink is followed: its target is replaced and the link stays a link. The new file keeps
+    the old one's permission bits (and owner, where allowed); a new file gets the usual
+    ``0666 & ~umask``. The temporary file is written next to the target (so the rename is
+    atomic) and removed if anything fails. Returns the path actually written (the target).
+    """
+    target = Path(os.path.realpath(path))
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    try:
+        old: os.stat_result | None = os.stat(target)
+    except FileNotFoundError:
+        old = None
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+            if old is not None:
+                os.fchmod(fh.fileno(), stat.S_IMODE(old.st_mode))
+                if (old.st_uid, old.st_gid) != (os.geteuid(), os.getegid()):
+                    with contextlib.suppress(PermissionError):
+                        os.fchown(fh.fileno(), old.st_uid, old.st_gid)
+            else:
+                os.fchmod(fh.fileno(), 0o666 & ~_umask())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    with contextlib.suppress(OSError):  # make the rename itself durable
+        dir_fd = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    return target
+
+
+@contextlib.contextmanager
+def file_lock(path: str | Path, timeout: float | None = None) -> Iterator[Path]:
+    """Hold an exclusive lock on the params file at ``path`` (its target, if a symlink).
+
+    The lock is ``flock`` on the file itself, so no lock file is left lying about. Because a save
+    replaces the file (a new inode), a writer that was waiting checks, once it holds the lock,
+    that the path still names the file it locked, and otherwise locks the new one. Yields the
+    target's path.
+
+    Raises
+    ------
+    ParamsError
+        when the file is missing or not a regular file, or another save holds the lock for
+        longer than ``timeout`` seconds (default :data:`LOCK_TIMEOUT`).
+    """
+    import fcntl
+
+    target = Path(os.path.realpath(path))
+
+    def refuse(message: str) -> ParamsError:
+        return ParamsError([Problem(Path(path), None, "(file)", message)])
+
+    deadline = time.monotonic() + (LOCK_TIMEOUT if timeout is None else timeout)
+    while True:
+        try:
+            fd = os.open(target, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        except FileNotFoundError:
+            raise refuse("no such file") from None
+        except OSError as exc:
+            raise refuse(f"cannot open the file: {exc.strerror or exc}") from None
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise refuse("not a regular file; a params file must be a plain YAML file")
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError as exc:
+                    if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                        raise
+                    if time.monotonic() > deadline:
+                        raise refuse("another save of this file is still in progress; try again in a moment") from None
+                    time.sleep(0.01)
+            try:
+                current = os.stat(target)
+            except FileNotFoundError:
+                current = None
+            held = os.fstat(fd)
+            if current is not None and (current.st_dev, current.st_ino) == (held.st_dev, held.st_ino):
+                break
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)  # replaced while we waited: lock the file that is there now
+    try:
+        yield target
+    finally:
+        os.close(fd)  # releases the lock
+
+
+# --------------------------------------------------------------------------------------------
+# Merging an edited section into the file
 
 
 def _merge(target: Any, new: Any) -> Any:
@@ -43,6 +188,48 @@ def _merge(target: Any, new: Any) -> Any:
     return new
 
 
+def _unshare(node: Any, seen: set[int]) -> None:
+    """Give every repeat of an aliased mapping or list its own plain copy, in place.
+
+    A file may use YAML aliases (``*name``), and so may a tool that wrote it (PyYAML writes
+    ``&id001``/``*id001`` for a repeated object). The loaded document then holds *one* object in
+    several places, and merging an edit into it in place would change every place at once.
+    """
+    items = list(node.items()) if isinstance(node, dict) else list(enumerate(node))
+    for key, value in items:
+        if isinstance(value, (dict, list)):
+            if id(value) in seen:
+                node[key] = _plain(value)  # fresh containers all the way down
+            else:
+                seen.add(id(value))
+                _unshare(value, seen)
+
+
+_ABSENT = object()
+
+
+def _three_way(base: Any, current: Any, mine: Any, loc: tuple[Any, ...], clashes: list[tuple[Any, ...]]) -> Any:
+    """Apply the change from ``base`` to ``mine`` onto ``current``, field by field.
+
+    A field only I changed takes my value; a field only they changed keeps theirs; a field both
+    changed, differently, is a clash (its location is appended to ``clashes``). Mappings merge
+    key by key; anything else (a number, a text, a whole list) is one field.
+    """
+    if mine == base:
+        return current
+    if current == base or current == mine:
+        return mine
+    if all(isinstance(x, dict) for x in (base, current, mine)):
+        out = {}
+        for key in [*current, *(k for k in mine if k not in current)]:
+            value = _three_way(base.get(key, _ABSENT), current.get(key, _ABSENT), mine.get(key, _ABSENT), (*loc, key), clashes)
+            if value is not _ABSENT:
+                out[key] = value
+        return out
+    clashes.append(loc)
+    return current
+
+
 def dump(doc: Any) -> str:
     buf = io.StringIO()
     yaml = _yaml()
@@ -52,25 +239,62 @@ def dump(doc: Any) -> str:
     return buf.getvalue()
 
 
-def save_section(path: str | Path, section: str, values: dict[str, Any]) -> Any:
+def save_section(path: str | Path, section: str, values: dict[str, Any], *, loaded: str | None = None) -> Any:
     """Replace ``section`` of the params file at ``path`` with ``values`` (plain data).
 
-    Unchanged keys keep their comments. Returns the validated params model of the new file.
+    Unchanged keys keep their comments. The file is locked, re-read and merged into as it is
+    now, validated, then replaced atomically (a symlink's target, with its permission bits).
+    Returns the validated params model of the new file.
+
+    Parameters
+    ----------
+    loaded : the file's text as the caller read it before editing. When given, only the
+        fields the caller changed are written: another writer's changes to other fields of the
+        section, saved since, are kept.
 
     Raises
     ------
+    EditConflict
+        (a :class:`ParamsError`) when ``loaded`` is given and someone else changed a field this
+        edit changes too since it was loaded; nothing is written.
     ParamsError
         if the edited file would not validate; the file on disk is then left as it was.
     """
     path = Path(path)
-    doc = read_yaml(path)
-    if section in doc and isinstance(doc[section], CommentedMap):
-        _merge(doc[section], values)
-    else:
-        doc[section] = values
-    text = dump(doc)
-    params = parse_params(_yaml().load(text), path)
-    atomic_write_text(path, text)
+    with file_lock(path) as target:
+        text = read_text(target)
+        doc = parse_yaml_text(text, path)
+        if not isinstance(doc, CommentedMap):
+            parse_params(doc, path)  # says what is wrong with the file as a whole
+        if loaded is not None:
+            base = _plain(parse_yaml_text(loaded, path))
+            base_section = base.get(section, _ABSENT) if isinstance(base, dict) else _ABSENT
+            current_section = _plain(doc[section]) if section in doc else _ABSENT
+            clashes: list[tuple[Any, ...]] = []
+            merged = _three_way(base_section, current_section, values, (section,), clashes)
+            if clashes:
+                raise EditConflict(
+                    [
+                        Problem(
+                            path,
+                            _line_of(doc, loc),
+                            ".".join(str(p) for p in loc),
+                            "the file changed since you opened it: someone else saved a different value here; "
+                            "reload the file and make your edit again",
+                        )
+                        for loc in clashes
+                    ]
+                )
+            values = merged if isinstance(merged, dict) else values
+        _unshare(doc, {id(doc)})
+        if section in doc and isinstance(doc[section], CommentedMap):
+            _merge(doc[section], values)
+        else:
+            doc[section] = values
+        new_text = dump(doc)
+        params = parse_params(parse_yaml_text(new_text, path), path)
+        if new_text != text:
+            atomic_replace(target, new_text)
     return params
 
 
