@@ -332,15 +332,17 @@ def slugify(text: str) -> str:
 # Loading with line numbers
 
 
-#: The largest params file read, in bytes. The four examples are 8–9 KB and a file with 60
-#: respondents' trust answers and 20 years of monthly check-ins stays under 100 KB; the ruamel
-#: parser reads about 0.3 MB a second, so the limit also bounds how long a file can take.
+#: The largest params file read, in bytes. The four examples are 8–9 KB; a large alliance (60
+#: respondents answering every trust item, 20 years of monthly check-ins, 50 cost lines) is
+#: 75 KB, and even 500 respondents make 290 KB.
 MAX_FILE_BYTES = 1024 * 1024
 #: The deepest nesting read (the schema itself needs six levels: trust.respondents[0].answers.x).
 MAX_DEPTH = 20
-#: The most values (numbers, texts, lists and mappings, aliases counted as what they stand for)
-#: a file may hold. A file with 500 respondents' trust answers holds about 16,000.
-MAX_NODES = 100_000
+#: The most values (numbers, texts, keys, lists and mappings, an alias counted as what it stands
+#: for) a file may hold. The large alliance above holds 6,800, the one with 500 respondents
+#: 30,000. The limit also bounds the reading time: ruamel's pure-Python parser takes 20–50 µs a
+#: value, so a file is read, or refused, within a few seconds at worst.
+MAX_NODES = 50_000
 #: The longest number literal read (Python refuses integers of more than 4,300 digits anyway).
 MAX_NUMBER_CHARS = 100
 
