@@ -23,9 +23,10 @@ Merge rules
   respondents and keeps the ``previous`` of the first export.
 * A section the session has no answers for is left untouched.
 
-Writing follows a symlink (the target is replaced, the link stays), keeps the file's mode, and
-replaces the file atomically (a temporary file in the same folder, then a rename), so readers
-see the old file or the new one, never half of one.
+Writing holds the same lock as the guided notebooks' saves (:func:`workbook.yamlio.file_lock`)
+and replaces the file with :func:`workbook.yamlio.atomic_replace`: a symlink is followed (the
+target is replaced, the link stays), the file's mode is kept, and readers see the old file or the
+new one, never half of one.
 """
 
 from __future__ import annotations
@@ -322,15 +323,15 @@ def preview_export(store: SessionStore, code: str, path: str | Path, history_dir
         if the params file cannot be read, or the merged file would not validate (each problem
         names the file, the line and the field).
     """
-    from .params import _yaml, parse_params, read_yaml
+    from .params import _yaml, parse_params, parse_yaml_text, read_text
 
     path = Path(path)
     session = store.get_session(code)
     code = session.code
     version = tuple(store.version(code))
     target = path.resolve()
-    raw = target.read_bytes() if target.is_file() else b""
-    doc = read_yaml(target)  # ParamsError naming the file when it is missing or not YAML
+    raw = read_text(path)  # ParamsError naming the file when it is missing, not a file or not UTF-8
+    doc = parse_yaml_text(raw, path)
     parse_params(doc, path)  # the file as it is must be valid before anything is merged into it
     session_date = dt.date.fromisoformat(session.created[:10])
     trust = trust_block(store, code, date=session_date)
@@ -339,8 +340,8 @@ def preview_export(store: SessionStore, code: str, path: str | Path, history_dir
         raise StoreError("Nobody has submitted answers yet: there is nothing to export.")
 
     notes: list[str] = []
-    name = alliance_name(target)
-    if name is not None and _fold(name) != _fold(session.alliance):
+    name = str(doc["alliance"]["name"])
+    if _fold(name) != _fold(session.alliance):
         notes.append(f"The session is for “{session.alliance}” but this file is for “{name}”: check it is the right file.")
     participants = store.participants(code)
     waiting = sum(not p.submitted for p in participants)
@@ -369,9 +370,11 @@ def preview_export(store: SessionStore, code: str, path: str | Path, history_dir
     shown = os.path.relpath(history, path.parent) if history.is_absolute() == path.parent.is_absolute() else str(history)
     text = _with_header(_yaml_dump(doc), _header(code, session_date, shown if not shown.startswith("..") else str(history)))
     parse_params(_yaml().load(text), path)  # the merged file must validate; ParamsError names the field
-    if text.encode("utf-8") == raw or _strip_header(text) == _strip_header(raw.decode("utf-8", "replace")):
+    if _strip_header(text) == _strip_header(raw):
         changes = []
-    return ExportPreview(code=code, path=path, target=target, text=text, digest=_digest(raw), changes=tuple(changes), notes=tuple(notes), version=version)
+    return ExportPreview(
+        code=code, path=path, target=target, text=text, digest=_digest(raw.encode("utf-8")), changes=tuple(changes), notes=tuple(notes), version=version
+    )
 
 
 def _strip_header(text: str) -> str:
@@ -380,21 +383,6 @@ def _strip_header(text: str) -> str:
 
 # --------------------------------------------------------------------------------------------
 # Writing
-
-
-def _write_file(path: Path, data: bytes, mode: int) -> None:
-    """Atomically replace (or create) ``path`` with ``data``, with permission bits ``mode``."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _keep_copy(history: Path, stem: str, data: bytes, mode: int, when: dt.datetime) -> Path:
@@ -434,24 +422,21 @@ def write_export(preview: ExportPreview, history_dir: str | Path | None = None, 
         if the preview changes nothing.
     """
     from .params import _yaml, parse_params
+    from .yamlio import atomic_replace, file_lock
 
-    target = preview.path.resolve()
-    if target != preview.target:
+    if preview.path.resolve() != preview.target:
         raise FileChangedError(preview.path)
     if preview.unchanged:
         raise ExportError(f"{preview.path}: the file already holds these answers; nothing to write.")
-    try:
-        raw = target.read_bytes()
-        mode = stat.S_IMODE(target.stat().st_mode)
-    except FileNotFoundError:
-        raise FileChangedError(preview.path) from None
-    if _digest(raw) != preview.digest:
-        raise FileChangedError(preview.path)
     parse_params(_yaml().load(preview.text), preview.path)  # validated again just before the replace
     history = Path(history_dir) if history_dir is not None else preview.path.parent / HISTORY_FOLDER
     when = now or dt.datetime.now(dt.timezone.utc)
-    copy = _keep_copy(history, preview.path.stem, raw, mode, when)
-    _write_file(target, preview.text.encode("utf-8"), mode)
+    with file_lock(preview.path) as target:  # one writer at a time, with the guided notebooks' saves
+        raw = target.read_bytes()
+        if _digest(raw) != preview.digest:
+            raise FileChangedError(preview.path)
+        copy = _keep_copy(history, preview.path.stem, raw, stat.S_IMODE(target.stat().st_mode), when)
+        atomic_replace(target, preview.text)
     return ExportResult(path=preview.path, target=target, history=copy)
 
 

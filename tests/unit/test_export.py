@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -182,6 +183,21 @@ def test_a_file_changed_since_the_preview_is_not_overwritten(store, params):
     # previewed again, the analyst's edit is kept
     write_export(preview_export(store, code, params))
     assert load_params(params).scope.alliance_manager == "Sam Okafor"
+
+
+def test_the_write_waits_for_a_guided_save_of_the_same_file(store, params):
+    from workbook.yamlio import file_lock
+
+    code = run_session(store, LOW_ROOM)
+    preview = preview_export(store, code, params)
+    done = threading.Event()
+    writer = threading.Thread(target=lambda: (write_export(preview), done.set()))
+    with file_lock(params):  # a guided notebook's save in progress
+        writer.start()
+        assert not done.wait(0.5)
+        assert not (params.parent / HISTORY_FOLDER).exists()
+    writer.join(timeout=20)
+    assert done.is_set() and load_params(params).scope.items["mutual_needs"].status == "agreed"
 
 
 def test_exporting_the_same_session_again_keeps_the_first_previous(store, params):
