@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import nbformat
 import papermill
 import pytest
 from jupyter_client.manager import KernelManager
@@ -72,3 +73,34 @@ def test_guided_notebook_runs_headless_and_shows_the_current_state(executed, nam
     widgets = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
     assert widgets, "the form was not displayed"
     assert copy.read_text(encoding="utf-8") == before  # running a notebook saves nothing
+
+
+def test_a_lab_save_keeps_the_notebooks_free_of_outputs(executed, tmp_path):
+    """`make lab` saves through workbook.labhooks.strip_outputs: a run notebook (here, with the
+    outputs papermill gave it) is written to disk without outputs, counts or widget state."""
+    from jupyter_server.services.contents.filemanager import FileContentsManager
+
+    from workbook.labhooks import HOOK
+
+    results, _, _ = executed
+    cm = FileContentsManager(root_dir=str(tmp_path), pre_save_hook=HOOK)
+    for name, nb in results.items():
+        assert any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), name
+        nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+        cm.save({"type": "notebook", "format": "json", "content": nb}, name)
+        on_disk = nbformat.read(tmp_path / name, as_version=4)
+        assert [c.source for c in on_disk.cells] == [c.source for c in nb.cells]
+        code = [c for c in on_disk.cells if c.cell_type == "code"]
+        assert all(c.outputs == [] and c.execution_count is None for c in code), name
+        assert "widgets" not in on_disk.metadata
+    cm.save({"type": "file", "format": "text", "content": "outputs: kept\n"}, "notes.txt")
+    assert (tmp_path / "notes.txt").read_text() == "outputs: kept\n"
+
+
+@pytest.mark.parametrize("root", [True, False])
+def test_make_lab_allows_root_only_as_root(root):
+    from workbook.labhooks import HOOK, lab_args
+
+    args = lab_args(root=root)
+    assert f"--FileContentsManager.pre_save_hook={HOOK}" in args
+    assert ("--allow-root" in args) is root
