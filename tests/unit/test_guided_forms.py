@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 
@@ -158,12 +159,14 @@ def test_value_form_edits_and_refuses_a_percentage_typed_as_a_share(params_file)
     before = params_file.read_text(encoding="utf-8")
     form = guided.ValueForm(params_file)
     data = chart_data(form)
-    form.fields["quotes_per_year"].value = 1500
+    form.fields["quotes_per_year"].value = "1,500"
     assert chart_data(form) != data
-    form.fields["cost_of_capital"].value = 25  # 25 % typed where a share belongs
+    form.fields["cost_of_capital"].value = "25"  # 25 % typed where a share belongs
     assert "did you mean 0.25?" in form.status.value
+    assert "got 25" in form.notes["cost_of_capital"].value  # next to the field too
     assert_refused(form, params_file, before, "value.cost_of_capital")
-    form.fields["cost_of_capital"].value = 0.25
+    form.fields["cost_of_capital"].value = "25%"  # the percent sign makes it unambiguous
+    assert "= 25 %" in form.notes["cost_of_capital"].value
     form.margin.value = "300,000"
     save(form, params_file)
     value = load_params(params_file).value
@@ -181,13 +184,13 @@ def test_health_form_adds_a_check_in(params_file):
     form.sentiment.value = "negative"
     form.events.value = ("personnel", "resources")
     form.event_note.value = "Dana moved to another region"
-    form.wins.value = 4
-    assert form.wins_partner.value == 4  # the partner took part in every win until told otherwise
-    form.wins_partner.value = 2
-    form.wins.value = 5
-    assert form.wins_partner.value == 2  # once told, it stays
-    form.wins.value = 4
-    form.wins_credit.value = 1
+    form.wins.value = "4"
+    assert form.wins_partner.value == "4"  # the partner took part in every win until told otherwise
+    form.wins_partner.value = "2"
+    form.wins.value = "5"
+    assert form.wins_partner.value == "2"  # once told, it stays
+    form.wins.value = "4"
+    form.wins_credit.value = "1"
     assert chart_data(form) != data
     save(form, params_file)
     latest = load_params(params_file).health.check_ins[-1]
@@ -195,16 +198,27 @@ def test_health_form_adds_a_check_in(params_file):
         dt.date(2026, 6, 30), "Sam Lee", "negative", 4, 2, 1
     )
     assert [e.kind for e in latest.events] == ["personnel", "resources"]
-    assert form.date.value > dt.date(2026, 6, 30) and form.wins.value == 0  # a fresh draft
+    assert form.date.value > dt.date(2026, 6, 30) and form.wins.value == "0"  # a fresh draft
 
 
 def test_health_form_refuses_more_credited_wins_than_wins(params_file):
     before = params_file.read_text(encoding="utf-8")
     form = guided.HealthForm(params_file)
-    form.wins.value = 1
-    form.wins_partner.value = 1
-    form.wins_credit.value = 3
+    form.wins.value = "1"
+    form.wins_partner.value = "1"
+    form.wins_credit.value = "3"
+    assert "only 1 wins the partner took part in" in form.notes["wins_crediting_partner"].value
     assert_refused(form, params_file, before, "wins_crediting_partner")
+
+
+@pytest.mark.parametrize("typed", ["-3", "2.5", "many"])
+def test_health_form_refuses_a_count_that_is_no_count_instead_of_changing_it(params_file, typed):
+    before = params_file.read_text(encoding="utf-8")
+    form = guided.HealthForm(params_file)
+    form.wins.value = typed
+    assert form.wins.value == typed  # what was typed stays in the box
+    assert "wb-note-error" in form.notes["wins"].value
+    assert_refused(form, params_file, before, "wins")
 
 
 def test_params_text_is_escaped_in_the_forms(params_file):
@@ -220,8 +234,8 @@ def test_a_form_starts_blank_when_the_file_has_no_such_section(tmp_path):
     path.write_text(text[: text.index("\nscope:")] + "\n", encoding="utf-8")
     form = guided.ValueForm(path)
     assert "no <code>value</code> section yet" in form.status.value and not form.charts
-    form.fields["revenue_via_partner_per_year"].value = 500000
-    form.fields["quotes_per_year"].value = 100
+    form.fields["revenue_via_partner_per_year"].value = "500000"
+    form.fields["quotes_per_year"].value = "100"
     form.save_button.click()
     assert "wb-status-ok" in form.status.value
     assert load_params(path).value.revenue_via_partner_per_year == 500000
@@ -234,3 +248,102 @@ def test_overview_is_static_html_with_inline_svg(params_file):
     for section in ("scope", "trust", "ramp", "value", "health"):
         html = guided.overview(params, section)._repr_html_()
         assert "<svg" in html and "<script" not in html, section
+
+
+# --------------------------------------------------------------------------------------------
+# What a JupyterLab user met: amounts read as math, typed values changed silently, a commitment
+# that moved only its marker, an overview left stale by a save
+
+
+def html_outputs(form) -> list[str]:
+    return [o["data"]["text/html"] for o in form.output.outputs if "text/html" in o["data"]]
+
+
+def test_html_with_amounts_is_kept_away_from_mathjax(params_file):
+    """JupyterLab typesets HTML outputs with MathJax: "$208,090; … $579,216" became a formula."""
+    params = load_params(params_file)
+    no_math = re.compile(r'^<div class="[^"]*\btex2jax_ignore\b[^"]*\bmathjax_ignore\b')
+    for section in ("scope", "trust", "ramp", "value", "health"):
+        html = guided.overview(params, section).html
+        assert no_math.match(html), section
+    shown = guided.overview(params, "ramp").html
+    assert shown.count("$") >= 2  # the amounts are there, as text
+    for cls in (guided.ScopeForm, guided.TrustForm, guided.RampForm, guided.ValueForm, guided.HealthForm):
+        form = cls(params_file)
+        assert html_outputs(form) and all(no_math.match(h) for h in html_outputs(form)), cls.__name__
+
+
+@pytest.mark.parametrize("typed", ["25", "-5", "abc", "1.5", ""])
+def test_ramp_form_refuses_a_share_out_of_range_or_not_a_number_next_to_the_field(params_file, typed):
+    before = params_file.read_text(encoding="utf-8")
+    form = guided.RampForm(params_file)
+    assert not any(s.readout for s in form.sliders.values())  # a slider's own readout clamps what is typed
+    form.inputs["partner_margin"].value = typed
+    assert form.inputs["partner_margin"].value == typed  # never replaced by a clamped number
+    assert form.sliders["partner_margin"].value == 0.25  # the slider stays where the file has it
+    assert "wb-note-error" in form.notes["partner_margin"].value
+    assert "wb-note-error" not in form.notes["gross_margin"].value
+    assert_refused(form, params_file, before, "ramp.partner_margin")
+
+
+def test_ramp_form_takes_a_share_as_a_percentage_and_whole_months_only(params_file):
+    before = params_file.read_text(encoding="utf-8")
+    form = guided.RampForm(params_file)
+    assert form.notes["partner_margin"].value == "= 25 %"  # the unit, next to the box
+    form.inputs["sales_cycle_months"].value = "2.5"
+    assert "whole number" in form.notes["sales_cycle_months"].value
+    assert_refused(form, params_file, before, "ramp.sales_cycle_months")
+    form.inputs["sales_cycle_months"].value = "30"  # beyond the slider's end: the slider makes room
+    assert form.sliders["sales_cycle_months"].value == 30
+    form.inputs["partner_margin"].value = "30%"
+    assert form.inputs["partner_margin"].value == "0.3" and form.sliders["partner_margin"].value == 0.3
+    form.inputs["avg_deal_value"].value = "45,000"
+    save(form, params_file)
+    ramp = load_params(params_file).ramp
+    assert (ramp.partner_margin, ramp.sales_cycle_months, ramp.avg_deal_value) == (0.3, 30, 45000)
+
+
+def stop_line(form) -> list[float]:
+    """The cumulative net of the dashed "resources stop when the commitment ends" line."""
+    spec = form.chart.to_dict()
+    rows = [r for data in spec["datasets"].values() for r in data if r.get("series") == guided.STOP_LABEL]
+    return [r["cumulative_net"] for r in sorted(rows, key=lambda r: r["month"])]
+
+
+def test_the_commitment_slider_moves_the_j_curve_and_the_figures(params_file):
+    """Shortening the commitment shows what stopping the resources then would cost."""
+    form = guided.RampForm(params_file)
+    figures, line = html_outputs(form)[-1], stop_line(form)
+    assert "If the resources stop when the commitment ends (month 24)" in figures and line
+    form.sliders["commitment_months"].value = 12
+    assert form.inputs["commitment_months"].value == "12"
+    shorter, line12 = html_outputs(form)[-1], stop_line(form)
+    assert "(month 12)" in shorter and line12[-1] < line[-1]
+    amount = re.search(r"\(month 12\).*cumulative net at month 36: (\$[\d,]+)", shorter)
+    assert amount and amount.group(1) == f"${line12[-1]:,.0f}"  # the sentence states the line's end
+    form.inputs["commitment_months"].value = "36"  # committed for the whole horizon: nothing to cut
+    assert "committed for the whole 36-month horizon" in html_outputs(form)[-1] and stop_line(form) == []
+
+
+def test_saving_redraws_the_overview_of_the_same_file(params_file):
+    """In a live kernel the overview is displayed under a display id; a save updates it."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.display import display
+    from IPython.utils.capture import capture_output
+
+    InteractiveShell.instance()
+    try:
+        with capture_output() as shown:
+            display(guided.overview(params_file, "ramp"))
+            form = guided.RampForm(params_file)
+            form.inputs["avg_deal_value"].value = "80,000"
+            form.save_button.click()
+        first, update = shown.outputs[0], shown.outputs[-1]
+        assert first.transient["display_id"] == update.transient["display_id"] and update.update
+        assert "Updated from alliance.yaml after the save" in update.data["text/html"]
+        old, new = (re.search(r"Peak funding need</th><td>([^<]+)<", o.data["text/html"]).group(1) for o in (first, update))
+        assert old != new
+        assert "The overview above shows it now." in form.status.value
+    finally:
+        InteractiveShell.clear_instance()
+        guided._OVERVIEWS.clear()

@@ -10,19 +10,30 @@ Forms edit the section as it is written in the file (shorthands, notes, weights 
 form does not show are carried through untouched), so saving an unedited form leaves the file
 byte for byte as it was.
 
+Numbers are typed into text boxes (next to a slider where one helps): what is typed is what is
+validated, so a value out of range or not a number is refused with a message next to its field
+and in the form, and nothing is saved — never clamped or replaced silently. A share also
+accepts a percentage with its sign ("25%" is 0.25).
+
 For tests and scripts, without a browser: set widget values in Python, read ``form.data``
 (the edited section as plain YAML-ready data), ``form.model`` (it validated, as the section's
 pydantic model), ``form.chart`` / ``form.charts`` (the Altair charts of the edited state), and
 press ``form.save_button.click()``.
 
 :func:`overview` gives the same picture of a file's *current* state as static HTML with inline
-SVG, for headless (papermill) runs of the guided notebooks.
+SVG, for headless (papermill) runs of the guided notebooks. In a live kernel it is displayed with
+a display id, and a form's successful save redraws every overview of that file in place.
+
+Every piece of HTML that shows amounts carries the classes ``tex2jax_ignore mathjax_ignore``:
+JupyterLab typesets HTML outputs with MathJax, which would read the text between two ``$``
+amounts ("$1,200 … $3,400") as a formula.
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
+import math
 from collections.abc import Callable, Iterable
 from html import escape
 from pathlib import Path
@@ -43,9 +54,12 @@ from ..charts import (
     trust_quadrant,
     value_waterfall,
 )
-from ..errors import ParamsError
+from ..charts.ramp import MONTH_AXIS
+from ..charts.theme import MONEY, MONEY_EXACT, NEUTRAL
+from ..currency import currency
+from ..errors import ParamsError, Problem
 from ..instruments import SCOPING, TRUST
-from ..params import Params, parse_params, read_yaml
+from ..params import Event, Params, Ramp, load_params, parse_params, read_yaml
 from ..sections import Scope
 from ..yamlio import save_section
 from .common import CSS, friendly, message
@@ -65,8 +79,16 @@ GUIDED_CSS = """
 .wb-guided { max-width: 1000px; }
 .wb-guided .wb-item { line-height: 1.35; padding: 4px 0; }
 .wb-guided ul.wb-problems { margin: 4px 0 0 18px; padding: 0; }
+.wb-guided .wb-note, .wb-guided .wb-note .widget-html-content { font-size: 13px; line-height: 1.3; color: #555; }
+.wb-guided .wb-note { padding: 6px 0 0 8px; }
+.wb-guided .wb-note-error { color: #a11; font-weight: 600; }
+.wb-guided .wb-answers .widget-toggle-button { min-width: 44px; }
 </style>
 """
+
+#: The classes that keep MathJax (JupyterLab 4, MathJax 3: ``mathjax_ignore``; classic
+#: notebook and nbconvert pages, MathJax 2: ``tex2jax_ignore``) away from HTML with amounts.
+NO_MATH = "tex2jax_ignore mathjax_ignore"
 
 
 # --------------------------------------------------------------------------------------------
@@ -102,7 +124,12 @@ def section_view(params: Params, section: Section) -> tuple[list[alt.TopLevelMix
     if section == "ramp":
         result = ramp_model.run(params.ramp)
         code = params.alliance.currency
-        return [ramp_chart(result, code=code)], [views.ramp_metrics_table(result.metrics, code=code).html]
+        chart = ramp_chart(result, code=code)
+        stop = resources_stop_at_commitment(params.ramp)
+        if stop is not None and not stop.monthly["cumulative_net"].equals(result.monthly["cumulative_net"]):
+            chart = _with_stop_line(chart, stop, code)
+        figures = views.ramp_metrics_table(result.metrics, code=code).html + _stop_figures(result, stop, code)
+        return [chart], [figures]
     if section == "scope":
         scope = params.scope if params.scope is not None else Scope()
         found = scoping.analyse(scope)
@@ -142,15 +169,131 @@ def svg_bundle(chart: alt.TopLevelMixin) -> dict[str, Any]:
     return dict(data)
 
 
-def overview(params: Params, section: Section) -> views.HTML:
+STOP_LABEL = "If the resources stop when the commitment ends"
+
+
+def resources_stop_at_commitment(r: Ramp) -> ramp_model.RampResult | None:
+    """The plan run as if every recurring resource stopped when the commitment ends (a
+    resource withdrawal of severity 1 in the month after it); ``None`` when the commitment
+    covers the whole horizon."""
+    if r.commitment_months >= r.horizon_months:
+        return None
+    stop = Event(
+        month=r.commitment_months + 1, kind="resource_withdrawal", severity=1.0, note="the commitment ends"
+    )
+    return ramp_model.run(r, events=[*r.events, stop])
+
+
+def _with_stop_line(chart: alt.VConcatChart, stop: ramp_model.RampResult, code: str) -> alt.VConcatChart:
+    """``ramp_chart``'s J-curve with a dashed line for the plan cut at the commitment."""
+    df = stop.monthly[["month", "cumulative_net"]].assign(series=STOP_LABEL)
+    x = alt.X("month:Q", axis=MONTH_AXIS, scale=alt.Scale(domain=[0.5, len(df) + 0.5], nice=False))
+    line = (
+        alt.Chart(df)
+        .mark_line(strokeWidth=2, color=NEUTRAL)
+        .encode(
+            x=x,
+            y=alt.Y("cumulative_net:Q", title=f"Cumulative net ({code})", axis=alt.Axis(format=MONEY)),
+            strokeDash=alt.StrokeDash(
+                "series:N",
+                scale=alt.Scale(domain=[STOP_LABEL], range=[[6, 4]]),
+                legend=alt.Legend(title=None, labelLimit=400, symbolType="stroke", symbolStrokeColor=NEUTRAL, symbolSize=400, symbolStrokeWidth=2),
+            ),
+            tooltip=[alt.Tooltip("series:N", title="What"), alt.Tooltip("month:Q", title="Month"),
+                     alt.Tooltip("cumulative_net:Q", title="Cumulative net", format=MONEY_EXACT)],
+        )
+    )
+    bottom = chart.vconcat[1]
+    bottom.layer = [*bottom.layer[:-2], line, *bottom.layer[-2:]]  # under the plan's line and the markers
+    return chart
+
+
+def _stop_figures(result: ramp_model.RampResult, stop: ramp_model.RampResult | None, code: str) -> str:
+    """One sentence on what stopping the resources at the end of the commitment would do."""
+    m = result.metrics
+    if stop is None:
+        return f'<p class="wb-if-stop">Resources are committed for the whole {m.horizon_months}-month horizon.</p>'
+    if stop.monthly["cumulative_net"].equals(result.monthly["cumulative_net"]):
+        return (
+            f'<p class="wb-if-stop">The plan\'s resources all end by month {m.commitment_months}, '
+            "so the end of the commitment changes nothing.</p>"
+        )
+    money = currency(code)
+    s = stop.metrics
+    loss = m.cumulative_net_at_horizon - s.cumulative_net_at_horizon
+    versus = f"{money(abs(loss))} {'less' if loss > 0 else 'more'} than the plan"
+    text = (
+        f"{STOP_LABEL} (month {m.commitment_months}): break-even {views.month(s.break_even_month)}; "
+        f"cumulative net at month {m.horizon_months}: {money(s.cumulative_net_at_horizon)} ({versus})."
+    )
+    return f'<p class="wb-if-stop">{escape(text)}</p>'
+
+
+#: The overviews displayed in this kernel: params file (resolved) -> [(section, display id)].
+_OVERVIEWS: dict[Path, list[tuple[Section, str]]] = {}
+
+
+class Overview(views.HTML):
+    """An overview's HTML; displayed in a live kernel under a display id, so that a save from a
+    form on the same file (:func:`refresh_overviews`) redraws it in place."""
+
+    def __init__(self, html: str, section: Section, path: Path | None = None):
+        super().__init__(html)
+        self.section = section
+        self.path = path
+
+    def _bundle(self) -> dict[str, str]:
+        return {"text/html": self.html, "text/plain": f"<overview of the {SECTION_WORDS[self.section]}>"}
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        handle = display(self._bundle(), raw=True, display_id=True)
+        if self.path is not None and handle is not None:
+            _OVERVIEWS.setdefault(self.path.resolve(), []).append((self.section, handle.display_id))
+
+
+def _overview_html(params: Params, section: Section, note: str = "") -> str:
+    charts, parts = section_view(params, section)
+    svgs = [f'<div class="wb-chart">{svg_bundle(c)["image/svg+xml"]}</div>' for c in charts]
+    return f'<div class="wb-overview {NO_MATH}">' + note + "".join(svgs + parts) + "</div>"
+
+
+def overview(params: Params | str | Path, section: Section) -> Overview:
     """The current state of one section as static HTML with inline SVG charts.
 
     Meant for the first cells of a guided notebook, so that a headless run (papermill,
     nbconvert) shows something meaningful; the form below it is the interactive part.
+
+    Parameters
+    ----------
+    params : the params file's path, or its validated model. Given a path, the overview
+        follows the file: a form's save redraws it (in a live kernel).
+    section : ``scope``, ``trust``, ``ramp``, ``value`` or ``health``.
     """
-    charts, parts = section_view(params, section)
-    svgs = [f'<div class="wb-chart">{svg_bundle(c)["image/svg+xml"]}</div>' for c in charts]
-    return views.HTML('<div class="wb-overview">' + "".join(svgs + parts) + "</div>")
+    if isinstance(params, (str, Path)):
+        path = Path(params)
+        return Overview(_overview_html(load_params(path), section), section, path)
+    return Overview(_overview_html(params, section), section)
+
+
+def refresh_overviews(path: str | Path, params: Params | None = None) -> int:
+    """Redraw every overview of the file at ``path`` displayed in this kernel, from the file
+    as it is now; returns how many there were."""
+    shown = _OVERVIEWS.get(Path(path).resolve(), [])
+    if not shown:
+        return 0
+    from IPython.display import update_display
+
+    model = params if params is not None else load_params(path)
+    when = dt.datetime.now().strftime("%H:%M:%S")
+    note = f'<p class="wb-refreshed"><em>Updated from {escape(Path(path).name)} after the save at {when}.</em></p>'
+    fresh: dict[Section, Overview] = {}  # a cell run again leaves its old display id here: draw once per section
+    for section, display_id in shown:
+        if section not in fresh:
+            fresh[section] = Overview(_overview_html(model, section, note), section)
+        update_display(fresh[section]._bundle(), raw=True, display_id=display_id)
+    return len(shown)
 
 
 # --------------------------------------------------------------------------------------------
@@ -179,6 +322,38 @@ def _problems_html(title: str, exc: ParamsError, path: Path) -> str:
         where = path.name if p.line is None else f"{path.name}:{p.line}"
         lines.append(f"<li>{escape(where)}: <code>{escape(p.field)}</code>: {escape(p.message)}</li>")
     return f'<div class="wb-status-error">{escape(title)}<ul class="wb-problems">{"".join(lines)}</ul></div>'
+
+
+def typed_number(text: str, share: bool = False) -> int | float | str:
+    """What a number box holds, as the value to validate: ``"40,000"`` is 40000, ``"2.5"``
+    is 2.5 and, for a share, ``"25%"`` is 0.25. Anything else is returned as the (stripped)
+    text, for the schema to refuse with its message — never replaced by a number."""
+    text = text.strip()
+    digits = text.replace(",", "").replace(" ", "").replace("\u202f", "")
+    percent = share and digits.endswith("%")
+    if percent:
+        digits = digits[:-1]
+    try:
+        x = float(digits)
+    except ValueError:
+        return text
+    if not math.isfinite(x):
+        return text
+    return _num(x / 100 if percent else x)
+
+
+def shown_number(x: Any) -> str:
+    """A number as a number box shows it ("40,000", "0.25"); text is shown as it is."""
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return "" if x is None else str(x)
+    return format(_num(x), ",")
+
+
+def number_box(value: Any, description: str = "", width: str = "110px", **kwargs: Any) -> W.Text:
+    """A text box for a number: whatever is typed reaches the form unchanged, on Enter or
+    when the box loses focus (an ipywidgets number widget would clamp or drop it silently)."""
+    return W.Text(value=shown_number(value), description=description, continuous_update=False,
+                  layout=W.Layout(width=width), **kwargs)
 
 
 def _label(text: str, width: str = "520px") -> W.HTML:
@@ -213,6 +388,7 @@ class GuidedForm:
     def __init__(self, params_path: str | Path):
         self.path = Path(params_path)
         self._loading = False
+        self.notes: dict[str, W.HTML] = {}
         self._load()
         self.status = W.HTML()
         self.status.add_class("wb-status")
@@ -274,6 +450,38 @@ class GuidedForm:
     def _after_save(self) -> None:
         """Called once a save succeeded and the file was re-read."""
 
+    def _field_key(self, field: str) -> str | None:
+        """The key of :attr:`notes` a problem's dotted field belongs to (``ramp.partner_margin``
+        -> ``partner_margin``), or ``None``."""
+        prefix = f"{self.section}."
+        return field[len(prefix):] if field.startswith(prefix) else None
+
+    def _hint(self, key: str) -> str:
+        """The quiet note next to a valid field (e.g. a share as a percentage)."""
+        return ""
+
+    def _with_note(self, key: str, control: W.Widget) -> W.HBox:
+        """``control`` in a row with its note: a problem with the field shows up right next to it."""
+        note = W.HTML(layout=W.Layout(flex="1 1 220px", min_width="220px", max_width="420px"))
+        note.add_class("wb-note")
+        self.notes[key] = note
+        control.layout.flex = "0 0 auto"  # the note wraps; the control keeps its width
+        row = W.HBox([control, note])
+        row.add_class(f"wb-{key}")
+        return row
+
+    def _show_notes(self, problems: list[Problem]) -> None:
+        found: dict[str, list[str]] = {}
+        for p in problems:
+            key = self._field_key(p.field)
+            if key is not None:
+                found.setdefault(key, []).append(p.message)
+        for key, note in self.notes.items():
+            if key in found:
+                note.value = f'<span class="wb-note-error">{escape("; ".join(found[key]))}</span>'
+            else:
+                note.value = self._hint(key)
+
     # -- behaviour
 
     def _watch(self, widgets: Iterable[W.Widget], handler: Callable[[dict[str, Any]], None] | None = None) -> None:
@@ -289,29 +497,38 @@ class GuidedForm:
         try:
             params = self.validated()
         except ParamsError as exc:
+            self._show_notes(exc.problems)
             if self.section not in self._doc and self.data == self._raw:
                 self.status.value = f'<div class="wb-status-info">{_missing(self.section)}</div>'
             else:
                 self.status.value = _problems_html("Not valid yet, so nothing can be saved. Please fix:", exc, self.path)
             return
+        self._show_notes([])
         charts, parts = section_view(params, self.section)
         self.charts = charts
         outputs = [{"output_type": "display_data", "data": {**svg_bundle(c), "text/plain": "<chart>"}, "metadata": {}} for c in charts]
-        outputs += [{"output_type": "display_data", "data": {"text/html": p, "text/plain": ""}, "metadata": {}} for p in parts]
+        outputs += [
+            {"output_type": "display_data", "data": {"text/html": f'<div class="wb-figures {NO_MATH}">{p}</div>', "text/plain": ""}, "metadata": {}}
+            for p in parts
+        ]
         self.output.outputs = tuple(outputs)
         self.status.value = message("info", "Changes not saved yet.") if self.data != self._raw else ""
 
     def _save(self, _button: Any = None) -> None:
         try:
+            self.validated()  # the form's own view of every field first: nothing is saved unless all of it is valid
             save_section(self.path, self.section, self.data)
         except ParamsError as exc:
+            self._show_notes(exc.problems)
             self.status.value = _problems_html(f"Not saved: {self.path.name} is unchanged. Please fix:", exc, self.path)
             return
         self._load()
         self._after_save()
         self.redraw()
+        shown = refresh_overviews(self.path, self.params)
         when = dt.datetime.now().strftime("%H:%M:%S")
-        self.status.value = message("ok", f"Saved the {SECTION_WORDS[self.section]} to {self.path.name} at {when}.")
+        also = " The overview above shows it now." if shown else ""
+        self.status.value = message("ok", f"Saved the {SECTION_WORDS[self.section]} to {self.path.name} at {when}.{also}")
 
     # -- display
 
@@ -350,11 +567,13 @@ class ScopeForm(GuidedForm):
                 toggle = W.ToggleButtons(
                     options=["agreed", "draft", "missing"], value=status, style={"button_width": "72px"}
                 )
+                toggle.add_class(f"wb-item-{item.id}")
                 self.status_buttons[item.id] = toggle
                 rows.append(W.HBox([_label(item.wording), toggle]))
             pages.append(W.VBox(rows))
         self.checklist = W.Accordion(children=pages, titles=tuple(g.label for g in SCOPING.groups))
         self.manager = W.Text(
+            continuous_update=False,  # one redraw per edit, not per keystroke
             value=self._raw.get("alliance_manager") or "",
             description="Alliance manager",
             placeholder="name of the person (leave empty if nobody is named yet)",
@@ -362,6 +581,7 @@ class ScopeForm(GuidedForm):
             layout=W.Layout(width="620px"),
         )
         self.to_confirm = W.Textarea(
+            continuous_update=False,  # one redraw per edit, not per keystroke
             value="\n".join(self._raw.get("resources_to_be_confirmed") or []),
             description="To be confirmed",
             placeholder="one resource per line, e.g. Partner presales engineer",
@@ -413,16 +633,20 @@ class TrustForm(GuidedForm):
         self.respondent = W.Dropdown(description="Respondent", style={"description_width": "110px"}, layout=W.Layout(width="360px"))
         self.add_button = W.Button(description="Add a respondent", icon="plus", layout=W.Layout(width="auto"))
         self.add_button.on_click(self._guard(self._add))
-        self.respondent_id = W.Text(description="Id", style={"description_width": "110px"}, layout=W.Layout(width="360px"))
+        self.respondent_id = W.Text(continuous_update=False, description="Id", style={"description_width": "110px"}, layout=W.Layout(width="360px"))
+        self.respondent_id.add_class("wb-respondent-id")
+        self.add_button.add_class("wb-add-respondent")
         self.side = W.ToggleButtons(options=["vendor", "partner"], description="Side", style={"description_width": "110px"})
-        self.role = W.Text(description="Role", placeholder="e.g. sales, presales, management", style={"description_width": "110px"}, layout=W.Layout(width="360px"))
+        self.role = W.Text(continuous_update=False, description="Role", placeholder="e.g. sales, presales, management", style={"description_width": "110px"}, layout=W.Layout(width="360px"))
         labels = [(str(n), n) for n in range(TRUST.scale.min, TRUST.scale.max + 1)] + [("don't know", DONT_KNOW)]
         tips = [TRUST.scale.labels.get(n, "") for n in range(TRUST.scale.min, TRUST.scale.max + 1)] + ["leave this statement out"]
         self.answer_buttons: dict[str, W.ToggleButtons] = {}
         rows = []
         for item in TRUST.items:
-            toggle = W.ToggleButtons(options=labels, value=DONT_KNOW, tooltips=tips, style={"button_width": "44px"})
+            # each button as wide as its label ("don't know" in full), at least 44px (GUIDED_CSS)
+            toggle = W.ToggleButtons(options=labels, value=DONT_KNOW, tooltips=tips, style={"button_width": "auto"})
             toggle.add_class(f"wb-answer-{item.id}")
+            toggle.add_class("wb-answers")
             self.answer_buttons[item.id] = toggle
             rows.append(W.HBox([_label(item.wording, "480px"), toggle]))
         if not self._rows:
@@ -546,41 +770,92 @@ class RampForm(GuidedForm):
         "Watch the commitment: resources withdrawn before break-even leave only the cost."
     )
 
-    #: field -> (label, integer?, min, max, step); max grows to fit the file's value; a label's
-    #: ``{currency}`` is the file's currency code
+    #: field -> (label, integer?, min, max, step) of its slider; the slider's max grows to fit the
+    #: value; a label's ``{currency}`` is the file's currency code
     FIELDS: dict[str, tuple[str, bool, float, float, float]] = {
         "sales_cycle_months": ("Sales cycle (months)", True, 0, 24, 1),
         "enablement_months": ("Enablement (months)", True, 0, 24, 1),
         "ramp_months": ("Ramp to full speed (months)", True, 0, 48, 1),
         "steady_deals_per_month": ("Deals per month at full speed", False, 0, 20, 0.1),
         "avg_deal_value": ("Average deal value ({currency})", False, 0, 500_000, 1000),
-        "partner_margin": ("Partner margin (share)", False, 0, 1, 0.01),
-        "gross_margin": ("Gross margin (share)", False, 0, 1, 0.01),
+        "partner_margin": ("Partner margin (share, 0.25 = 25 %)", False, 0, 1, 0.01),
+        "gross_margin": ("Gross margin (share, 0.75 = 75 %)", False, 0, 1, 0.01),
         "commitment_months": ("Resources committed (months)", True, 1, 240, 1),
     }
+    SHARES = ("partner_margin", "gross_margin")
 
     def _build(self) -> list[W.Widget]:
+        """Each input is a slider (no editable readout: it would clamp what is typed) beside a
+        box that shows its value and takes a typed one; the box is what the form reads."""
         self.sliders: dict[str, W.IntSlider | W.FloatSlider] = {}
+        self.inputs: dict[str, W.Text] = {}
+        self._syncing = False
         r = self.params.ramp
+        rows = []
         for key, (label, whole, lo, hi, step) in self.FIELDS.items():
             current = getattr(r, key)
             top = hi if current <= hi else current * 2
-            common = {"description": label.format(currency=self.params.alliance.currency), "continuous_update": False, "style": {"description_width": "230px"}, "layout": W.Layout(width="620px")}
+            common = {"description": label.format(currency=self.params.alliance.currency), "continuous_update": False,
+                      "readout": False, "style": {"description_width": "250px"}, "layout": W.Layout(width="470px")}
             if whole:
                 slider: W.IntSlider | W.FloatSlider = W.IntSlider(value=int(current), min=int(lo), max=int(top), step=int(step), **common)
             else:
-                fmt = ",.0f" if step >= 1 else (".2f" if step < 0.1 else ".1f")
-                slider = W.FloatSlider(value=float(current), min=lo, max=top, step=step, readout_format=fmt, **common)
-            slider.add_class(f"wb-{key}")
+                slider = W.FloatSlider(value=float(current), min=lo, max=top, step=step, **common)
             self.sliders[key] = slider
-        self._watch(self.sliders.values())
-        return list(self.sliders.values())
+            raw = self._raw.get(key, current)
+            self.inputs[key] = number_box(raw, width="100px")
+            slider.observe(self._guard(self._slider_moved(key)), names="value")
+            self.inputs[key].observe(self._guard(self._typed(key)), names="value")
+            rows.append(self._with_note(key, W.HBox([slider, self.inputs[key]])))
+        return rows
+
+    def _slider_moved(self, key: str) -> Callable[[dict[str, Any]], None]:
+        def moved(change: dict[str, Any]) -> None:
+            if self._syncing:
+                return
+            self._syncing = True
+            try:
+                self.inputs[key].value = shown_number(change["new"])
+            finally:
+                self._syncing = False
+            self._changed()
+
+        return moved
+
+    def _typed(self, key: str) -> Callable[[dict[str, Any]], None]:
+        def typed(change: dict[str, Any]) -> None:
+            if self._syncing:
+                return
+            x = typed_number(change["new"], share=key in self.SHARES)
+            slider = self.sliders[key]
+            if isinstance(x, (int, float)) and x >= slider.min and (not self.FIELDS[key][1] or float(x).is_integer()):
+                self._syncing = True
+                try:
+                    if x > slider.max and (key not in self.SHARES):
+                        slider.max = x * 2 if isinstance(slider, W.FloatSlider) else int(x) * 2
+                    if x <= slider.max:
+                        slider.value = x
+                    if change["new"] != shown_number(x):
+                        self.inputs[key].value = shown_number(x)  # "25%" reads back as 0.25
+                finally:
+                    self._syncing = False
+            self._changed()
+
+        return typed
+
+    def _hint(self, key: str) -> str:
+        if key in self.SHARES:
+            x = typed_number(self.inputs[key].value, share=True)
+            if isinstance(x, (int, float)) and 0 <= x <= 1:
+                return escape(f"= {x * 100:.4g} %")
+        return ""
 
     def _collect(self) -> dict[str, Any]:
         data = copy.deepcopy(self._raw)
-        for key, slider in self.sliders.items():
-            whole = self.FIELDS[key][1]
-            data[key] = int(slider.value) if whole else _num(slider.value)
+        for key, box in self.inputs.items():
+            x = typed_number(box.value, share=key in self.SHARES)
+            if key in data or x != getattr(self.params.ramp, key):  # a default left out stays out
+                data[key] = x
         return data
 
 
@@ -613,46 +888,50 @@ class ValueForm(GuidedForm):
         "bad_debt_rate_avoided": "Bad debt avoided (share of revenue)",
     }
     MARGIN = "margin_paid_to_partner_per_year"
+    SHARES = ("cost_of_capital", "bad_debt_rate_avoided")
 
     def _build(self) -> list[W.Widget]:
         style = {"description_width": "300px"}
-        layout = W.Layout(width="520px")
-        self.fields: dict[str, W.FloatText] = {}
+        self.fields: dict[str, W.Text] = {}
         code = self.params.alliance.currency
+        rows = []
         for key, label in self.FIELDS.items():
-            raw = self._raw.get(key, 0.0)
-            start = float(raw) if isinstance(raw, (int, float)) and not isinstance(raw, bool) else 0.0
-            self.fields[key] = W.FloatText(value=start, description=label.format(currency=code), style=style, layout=layout)
-            self.fields[key].add_class(f"wb-{key}")
+            self.fields[key] = number_box(self._raw.get(key, 0), description=label.format(currency=code), width="460px", style=style)
+            rows.append(self._with_note(key, self.fields[key]))
         margin = self._raw.get(self.MARGIN)
         self.margin = W.Text(
-            value="" if margin is None else f"{margin:g}" if isinstance(margin, (int, float)) else str(margin),
+            value="" if margin is None else shown_number(margin),
             description=f"Margin paid to the partner per year ({code})",
             placeholder="empty: revenue × the ramp's partner margin",
+            continuous_update=False,
             style=style,
-            layout=layout,
+            layout=W.Layout(width="460px"),
         )
+        rows.append(self._with_note(self.MARGIN, self.margin))
         self._watch([*self.fields.values(), self.margin])
         others = self._raw.get("other_costs") or []
         note = (
             [W.HTML(f"<p>{len(others)} other cost line(s) in the file are kept as they are.</p>")] if others else []
         )
-        return [*self.fields.values(), self.margin, *note]
+        return [*rows, *note]
+
+    def _hint(self, key: str) -> str:
+        if key in self.SHARES:
+            x = typed_number(self.fields[key].value, share=True)
+            if isinstance(x, (int, float)) and 0 <= x <= 1:
+                return escape(f"= {x * 100:.4g} %")
+        return ""
 
     def _collect(self) -> dict[str, Any]:
         data = copy.deepcopy(self._raw)
         for key, field in self.fields.items():
-            number = _num(field.value)
-            if key in data or number != 0:  # 0 is the default: do not add it to the file
-                data[key] = number
-        text = self.margin.value.strip().replace(",", "")
-        if not text:
+            x = typed_number(field.value, share=key in self.SHARES)
+            if key in data or x != 0:  # 0 is the default: do not add it to the file
+                data[key] = x
+        if not self.margin.value.strip():
             data.pop(self.MARGIN, None)
         else:
-            try:
-                data[self.MARGIN] = _num(float(text))
-            except ValueError:
-                data[self.MARGIN] = self.margin.value  # the schema explains what is wrong with it
+            data[self.MARGIN] = typed_number(self.margin.value)  # text that is no number: the schema explains
         return data
 
 
@@ -681,22 +960,30 @@ class HealthForm(GuidedForm):
             value=start if isinstance(start, dt.date) else dt.date.today().replace(day=1),
             description="Alliance start (month 1)",
             style=style,
+            layout=W.Layout(width="380px"),
         )
-        self.date = W.DatePicker(description="Check-in date", style=style)
-        self.manager = W.Text(description="Alliance manager in post", placeholder="empty: the post is vacant", style=style, layout=layout)
+        self.date = W.DatePicker(description="Check-in date", style=style, layout=W.Layout(width="380px"))
+        self.manager = W.Text(continuous_update=False, description="Alliance manager in post", placeholder="empty: the post is vacant", style=style, layout=layout)
         self.sentiment = W.ToggleButtons(options=["positive", "neutral", "negative"], value="neutral", description="Narrative", style=style)
         self.events = W.SelectMultiple(options=self.KINDS, value=(), description="Changes noticed", rows=len(self.KINDS), style=style, layout=layout)
-        self.event_note = W.Text(description="What changed", placeholder="a few words for the changes selected", style=style, layout=layout)
-        self.wins = W.BoundedIntText(value=0, min=0, max=100_000, description="Wins since last check-in", style=style)
-        self.wins_partner = W.BoundedIntText(value=0, min=0, max=100_000, description="…the partner took part in", style=style)
-        self.wins_credit = W.BoundedIntText(value=0, min=0, max=100_000, description="…of those, crediting it", style=style)
-        self.note = W.Text(description="Note", style=style, layout=layout)
+        self.event_note = W.Text(continuous_update=False, description="What changed", placeholder="a few words for the changes selected", style=style, layout=layout)
+        self.wins = number_box(0, description="Wins since last check-in", width="300px", style=style)
+        self.wins_partner = number_box(0, description="…the partner took part in", width="300px", style=style)
+        self.wins_credit = number_box(0, description="…of those, crediting it", width="300px", style=style)
+        self.note = W.Text(continuous_update=False, description="Note", style=style, layout=layout)
         self.history = W.HTML()
         self._reset_draft()
         self.wins.observe(self._partner_wins_follow, names="value")
         self._watch([self.alliance_start, self.date, self.manager, self.sentiment, self.events, self.event_note, self.wins, self.wins_partner, self.wins_credit, self.note])
         heading = W.HTML("<h3>Add a check-in</h3>")
-        return [self.alliance_start, self.history, heading, self.date, self.manager, self.sentiment, self.events, self.event_note, self.wins, self.wins_partner, self.wins_credit, self.note]
+        counts = [self._with_note(key, box) for key, box in
+                  (("wins", self.wins), ("wins_with_partner", self.wins_partner), ("wins_crediting_partner", self.wins_credit))]
+        return [self.alliance_start, self.history, heading, self.date, self.manager, self.sentiment, self.events, self.event_note, *counts, self.note]
+
+    def _field_key(self, field: str) -> str | None:
+        """A problem with the check-in being added (``health.check_ins[n].wins``) -> ``wins``."""
+        draft = f"health.check_ins[{len(self._raw.get('check_ins') or [])}]."
+        return field[len(draft):] if field.startswith(draft) else None
 
     def _reset_draft(self) -> None:
         """A fresh check-in: the day after the last one (or today), the last manager, no events."""
@@ -712,9 +999,9 @@ class HealthForm(GuidedForm):
             self.sentiment.value = "neutral"
             self.events.value = ()
             self.event_note.value = ""
-            self.wins.value = 0
-            self.wins_partner.value = 0
-            self.wins_credit.value = 0
+            self.wins.value = "0"
+            self.wins_partner.value = "0"
+            self.wins_credit.value = "0"
             self.note.value = ""
         finally:
             self._loading = False
@@ -748,9 +1035,9 @@ class HealthForm(GuidedForm):
         note = self.event_note.value.strip()
         if self.events.value:
             entry["events"] = [{"kind": k, "note": note} if note else {"kind": k} for k in self.events.value]
-        entry["wins"] = int(self.wins.value)
-        entry["wins_with_partner"] = int(self.wins_partner.value)
-        entry["wins_crediting_partner"] = int(self.wins_credit.value)
+        entry["wins"] = typed_number(self.wins.value)
+        entry["wins_with_partner"] = typed_number(self.wins_partner.value)
+        entry["wins_crediting_partner"] = typed_number(self.wins_credit.value)
         if self.note.value.strip():
             entry["note"] = self.note.value.strip()
         return entry
@@ -777,7 +1064,11 @@ __all__ = [
     "ScopeForm",
     "TrustForm",
     "ValueForm",
+    "Overview",
     "overview",
+    "refresh_overviews",
+    "resources_stop_at_commitment",
     "section_view",
     "svg_bundle",
+    "typed_number",
 ]
