@@ -347,3 +347,25 @@ def test_saving_redraws_the_overview_of_the_same_file(params_file):
     finally:
         InteractiveShell.clear_instance()
         guided._OVERVIEWS.clear()
+
+
+def test_two_forms_on_one_file_keep_each_others_saved_edits(params_file):
+    """Two notebooks (or tabs) open on the same file: a save keeps what the other saved in
+    other fields, shows it, and an edit of a field the other changed meanwhile is refused."""
+    first, second = guided.RampForm(params_file), guided.RampForm(params_file)
+    first.inputs["partner_margin"].value = "0.3"
+    first.save_button.click()
+    second.inputs["sales_cycle_months"].value = "6"
+    second.save_button.click()
+    assert "wb-status-ok" in second.status.value
+    ramp = load_params(params_file).ramp
+    assert (ramp.partner_margin, ramp.sales_cycle_months) == (0.3, 6)
+    assert second.inputs["partner_margin"].value == "0.3" and second.sliders["partner_margin"].value == 0.3  # shown after the save
+    assert "not saved" not in second.status.value
+    first.inputs["gross_margin"].value = "0.7"
+    second.inputs["gross_margin"].value = "0.8"
+    first.save_button.click()
+    before = params_file.read_text(encoding="utf-8")
+    second.save_button.click()
+    assert "wb-status-error" in second.status.value and "changed since you opened it" in second.status.value
+    assert params_file.read_text(encoding="utf-8") == before and load_params(params_file).ramp.gross_margin == 0.7

@@ -59,7 +59,7 @@ from ..charts.theme import MONEY, MONEY_EXACT, NEUTRAL
 from ..currency import currency
 from ..errors import ParamsError, Problem
 from ..instruments import SCOPING, TRUST
-from ..params import Event, Params, Ramp, load_params, parse_params, read_yaml
+from ..params import Event, Params, Ramp, load_params, parse_params, parse_yaml_text, read_text
 from ..sections import Scope
 from ..yamlio import save_section
 from .common import CSS, friendly, message
@@ -410,8 +410,10 @@ class GuidedForm:
     # -- state
 
     def _load(self) -> None:
-        """(Re)read the file: the whole document as plain data, its model, this section's raw data."""
-        self._doc: dict[str, Any] = _plain(read_yaml(self.path))
+        """(Re)read the file: its text, the whole document as plain data, its model, this
+        section's raw data."""
+        self._text = read_text(self.path)
+        self._doc: dict[str, Any] = _plain(parse_yaml_text(self._text, self.path))
         self.params: Params = parse_params(self._doc, self.path)
         self._raw: dict[str, Any] = copy.deepcopy(self._doc.get(self.section) or {})
 
@@ -517,7 +519,9 @@ class GuidedForm:
     def _save(self, _button: Any = None) -> None:
         try:
             self.validated()  # the form's own view of every field first: nothing is saved unless all of it is valid
-            save_section(self.path, self.section, self.data)
+            # with the text this form started from, only the fields edited here are written: what
+            # someone else saved since in other fields (another notebook, an export) is kept
+            save_section(self.path, self.section, self.data, loaded=self._text)
         except ParamsError as exc:
             self._show_notes(exc.problems)
             self.status.value = _problems_html(f"Not saved: {self.path.name} is unchanged. Please fix:", exc, self.path)
@@ -609,6 +613,19 @@ class ScopeForm(GuidedForm):
         if to_confirm or "resources_to_be_confirmed" in data:
             data["resources_to_be_confirmed"] = to_confirm
         return data
+
+    def _after_save(self) -> None:
+        """Show the file as saved (with what others saved since in other fields)."""
+        items = self._raw.get("items") or {}
+        self._loading = True
+        try:
+            for item_id, toggle in self.status_buttons.items():
+                entry = items.get(item_id)
+                toggle.value = entry if isinstance(entry, str) else (entry or {}).get("status", "missing")
+            self.manager.value = self._raw.get("alliance_manager") or ""
+            self.to_confirm.value = "\n".join(self._raw.get("resources_to_be_confirmed") or [])
+        finally:
+            self._loading = False
 
 
 # --------------------------------------------------------------------------------------------
@@ -858,6 +875,19 @@ class RampForm(GuidedForm):
                 data[key] = x
         return data
 
+    def _after_save(self) -> None:
+        """Show the file as saved (with what others saved since in other fields)."""
+        self._syncing = True
+        try:
+            for key, box in self.inputs.items():
+                value = self._raw.get(key, getattr(self.params.ramp, key))
+                box.value = shown_number(value)
+                slider = self.sliders[key]
+                slider.max = max(slider.max, value)
+                slider.value = value
+        finally:
+            self._syncing = False
+
 
 # --------------------------------------------------------------------------------------------
 # value
@@ -933,6 +963,17 @@ class ValueForm(GuidedForm):
         else:
             data[self.MARGIN] = typed_number(self.margin.value)  # text that is no number: the schema explains
         return data
+
+    def _after_save(self) -> None:
+        """Show the file as saved (with what others saved since in other fields)."""
+        self._loading = True
+        try:
+            for key, field in self.fields.items():
+                field.value = shown_number(self._raw.get(key, 0))
+            margin = self._raw.get(self.MARGIN)
+            self.margin.value = "" if margin is None else shown_number(margin)
+        finally:
+            self._loading = False
 
 
 # --------------------------------------------------------------------------------------------
