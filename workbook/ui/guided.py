@@ -932,7 +932,7 @@ class ValueForm(GuidedForm):
         self.margin = W.Text(
             value="" if margin is None else shown_number(margin),
             description=f"Margin paid to the partner per year ({code})",
-            placeholder="empty: revenue × the ramp's partner margin",
+            placeholder="empty = computed",
             continuous_update=False,
             style=style,
             layout=W.Layout(width="460px"),
