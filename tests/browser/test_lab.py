@@ -266,6 +266,11 @@ def test_scope_notebook(new_context, lab, explain):
     assert overview_text(page) != before
     assert_amounts_are_text(page, GUIDED[0], "scope", lab.params)
     shot(page, "01-form", ".wb-guided")
+    box = page.locator(".wb-resources_to_be_confirmed textarea")
+    box.fill(box.input_value() + "\n" + "x" * 201)  # a line longer than the schema allows
+    box.press("Tab")  # a text area sends its value when it loses focus
+    assert_refused(page, lab, ".wb-resources_to_be_confirmed", "scope.resources_to_be_confirmed")
+    shot(page, "01-refused", ".wb-resources_to_be_confirmed")
     save_notebook_and_check_disk(page, lab, GUIDED[0])
     close(page, lab)
 

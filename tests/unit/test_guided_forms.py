@@ -97,6 +97,14 @@ def test_scope_form_edits_the_checklist(params_file):
     assert "exit_terms: agreed" in params_file.read_text(encoding="utf-8")  # shorthand kept
 
 
+def test_scope_form_refuses_an_overlong_entry_next_to_its_field(params_file):
+    before = params_file.read_text(encoding="utf-8")
+    form = guided.ScopeForm(params_file)
+    form.to_confirm.value = "Partner presales engineer\n" + "x" * 201
+    assert "at most 200" in form.notes["resources_to_be_confirmed"].value
+    assert_refused(form, params_file, before, "scope.resources_to_be_confirmed[1]")
+
+
 def test_scope_form_with_no_manager_raises_the_flag_live(params_file):
     form = guided.ScopeForm(params_file)
     form.manager.value = ""

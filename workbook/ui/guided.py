@@ -80,7 +80,7 @@ GUIDED_CSS = """
 .wb-guided .wb-item { line-height: 1.35; padding: 4px 0; }
 .wb-guided ul.wb-problems { margin: 4px 0 0 18px; padding: 0; }
 .wb-guided .wb-note, .wb-guided .wb-note .widget-html-content { font-size: 13px; line-height: 1.3; color: #555; }
-.wb-guided .wb-note { padding: 6px 0 0 8px; }
+.wb-guided .wb-note { padding: 6px 0 0 8px; overflow-wrap: anywhere; }
 .wb-guided .wb-note-error { color: #a11; font-weight: 600; }
 .wb-guided .wb-answers .widget-toggle-button { min-width: 44px; }
 </style>
@@ -475,7 +475,11 @@ class GuidedForm:
     def _show_notes(self, problems: list[Problem]) -> None:
         found: dict[str, list[str]] = {}
         for p in problems:
-            key = self._field_key(p.field)
+            rel = self._field_key(p.field)
+            if rel is None:
+                continue
+            # a problem with a list's entry (``resources_to_be_confirmed[1]``) goes next to the list
+            key = next((k for k in self.notes if rel == k or rel.startswith((f"{k}[", f"{k}."))), None)
             if key is not None:
                 found.setdefault(key, []).append(p.message)
         for key, note in self.notes.items():
@@ -582,7 +586,7 @@ class ScopeForm(GuidedForm):
             description="Alliance manager",
             placeholder="name of the person (leave empty if nobody is named yet)",
             style={"description_width": "150px"},
-            layout=W.Layout(width="620px"),
+            layout=W.Layout(width="560px"),
         )
         self.to_confirm = W.Textarea(
             continuous_update=False,  # one redraw per edit, not per keystroke
@@ -590,10 +594,10 @@ class ScopeForm(GuidedForm):
             description="To be confirmed",
             placeholder="one resource per line, e.g. Partner presales engineer",
             style={"description_width": "150px"},
-            layout=W.Layout(width="620px", height="80px"),
+            layout=W.Layout(width="560px", height="80px"),
         )
         self._watch([*self.status_buttons.values(), self.manager, self.to_confirm])
-        return [self.checklist, self.manager, self.to_confirm]
+        return [self.checklist, self._with_note("alliance_manager", self.manager), self._with_note("resources_to_be_confirmed", self.to_confirm)]
 
     def _collect(self) -> dict[str, Any]:
         data = copy.deepcopy(self._raw)
