@@ -319,13 +319,29 @@ class Params(Strict):
 
 
 #: Longest report folder name (characters); the temporary folders add about 40 to it.
-def slugify(text: str) -> str:
-    """A file-system-safe folder name for an alliance: lower case ASCII, words joined by ``-``."""
-    import unicodedata
+SLUG_MAX = 64
 
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug or "alliance"
+
+def slugify(text: str) -> str:
+    """The report folder name of an alliance: never empty, at most ``SLUG_MAX`` characters of
+    lower-case ASCII letters, digits and ``-``.
+
+    Text is transliterated (python-slugify with text-unidecode: ``东方电子`` gives
+    ``dong-fang-dian-zi``). A name that leaves nothing (emoji only) gets ``alliance-`` and a
+    short hash of the name; a name too long for the cap keeps its first words and the hash, so
+    two long names sharing their beginning still get two folders.
+    """
+    import hashlib
+
+    from slugify import slugify as transliterate
+
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+    slug = transliterate(text)
+    if not slug:
+        return f"alliance-{digest}"
+    if len(slug) <= SLUG_MAX:
+        return slug
+    return f"{transliterate(text, max_length=SLUG_MAX - len(digest) - 1, word_boundary=True)}-{digest}"
 
 
 # --------------------------------------------------------------------------------------------
