@@ -1,6 +1,7 @@
 """The ``workbook`` command: a thin layer over the library.
 
-Exit codes: 0 success; 1 a report failed to render; 2 invalid params (nothing written).
+Exit codes: 0 success; 1 a report failed to render; 2 invalid params (nothing written);
+128 + the signal number when SIGINT, SIGTERM or SIGHUP stopped a report batch.
 """
 
 from __future__ import annotations
@@ -46,18 +47,26 @@ def check(paths: PathsArg) -> None:
     """Validate params files. Writes nothing.
 
     Exits 0 when every file is valid, or 2 after printing every problem as
-    file:line: field.path: message.
+    file:line: field.path: message. Two files naming the same alliance (or whose names give
+    the same report folder) are a problem of both.
     """
-    failed = False
+    from .reports import name_clashes
+
+    loaded: dict[Path, Any] = {}
+    problems: dict[Path, list[Problem]] = {}
     for path in paths:
         try:
-            load_params(path)
+            loaded[path] = load_params(path)
         except ParamsError as exc:
-            _print_problems(exc.problems)
-            failed = True
+            problems[path] = exc.problems
+    for p in name_clashes(loaded):
+        problems.setdefault(p.path, []).append(p)
+    for path in dict.fromkeys(paths):
+        if path in problems:
+            _print_problems(problems[path])
         else:
             typer.echo(f"{path}: ok")
-    raise typer.Exit(2 if failed else 0)
+    raise typer.Exit(2 if problems else 0)
 
 
 @app.command()
@@ -123,28 +132,44 @@ def report(
     """Render a report per params file into OUT/<alliance>/ and a portfolio OUT/index.html.
 
     Each report is an executed notebook (report.ipynb) and a self-contained page
-    (report.html) that opens offline. A bad file fails alone, with its reason; the
-    others still render. Exits 1 if any report failed.
+    (report.html) that opens offline; the index lists every report in OUT. A bad file fails
+    alone, with its reason; the others still render. Exits 1 if any report failed, 2 (rendering
+    nothing) if two files name the same alliance. Ctrl+C, SIGTERM or SIGHUP stop the batch:
+    finished reports stay, the index lists them, exit 128 + the signal number (130, 143, 129).
     """
+    import signal
+
     from tqdm import tqdm
 
-    from .reports import render_all
+    from .reports import plan_batch, render_all
 
-    with tqdm(total=len(paths), unit="report", desc="Rendering", file=sys.stderr, dynamic_ncols=True) as bar:
+    try:
+        plan = plan_batch(paths)
+    except ParamsError as exc:
+        _print_problems(exc.problems)
+        typer.echo("Nothing rendered.", err=True)
+        raise typer.Exit(2) from None
+    with tqdm(total=len(plan.paths), unit="report", desc="Rendering", file=sys.stderr, dynamic_ncols=True) as bar:
 
         def tick(outcome):  # type: ignore[no-untyped-def]
             bar.update(1)
             if not outcome.ok:
                 bar.write(f"FAILED {outcome.params_path}:\n{outcome.reason}", file=sys.stderr)
 
-        outcomes = render_all(paths, out, jobs=jobs, progress=tick)
-    ok = [o for o in outcomes if o.ok]
-    index = out.resolve() / "index.html"
-    typer.echo(f"{len(ok)} of {len(outcomes)} reports rendered.")
-    for o in ok:
+        batch = render_all(plan, out, jobs=jobs, progress=tick)
+    if batch.interrupted is not None:
+        name = signal.Signals(batch.interrupted).name
+        typer.echo(
+            f"Interrupted ({name}): {len(batch.rendered)} of {batch.total} reports finished; "
+            f"index written to {batch.index}",
+            err=True,
+        )
+        raise typer.Exit(128 + batch.interrupted)
+    typer.echo(f"{len(batch.rendered)} of {batch.total} reports rendered.")
+    for o in batch.rendered:
         typer.echo(f"  {out / str(o.slug) / 'report.html'}")
-    typer.echo(f"Open the portfolio: file://{index}")
-    raise typer.Exit(0 if len(ok) == len(outcomes) else 1)
+    typer.echo(f"Open the portfolio: file://{batch.index}")
+    raise typer.Exit(0 if len(batch.rendered) == batch.total else 1)
 
 
 @app.command()

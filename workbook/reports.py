@@ -1,42 +1,171 @@
 """Batch reports: papermill executes the report notebook per params file, nbconvert turns it
-into a self-contained HTML page, and a portfolio index links them all.
+into a self-contained HTML page, and a portfolio index links every report in the folder.
 
 Each report is built in a temporary folder next to its destination and renamed into place
 only when complete, so a failed or interrupted run never leaves partial output behind.
+
+Processes. Each report renders in a worker process of its own (``jobs`` at a time), which starts
+one kernel. A worker that dies fails its own file and nothing else. SIGINT, SIGTERM and SIGHUP
+stop a batch within seconds: running workers and their kernels are killed, their temporary
+folders removed and the index of what finished is written. A worker ends with its parent
+(``PR_SET_PDEATHSIG`` on Linux, and a thread watching the parent everywhere), ending its kernel
+first; a kernel whose worker was killed outright ends itself within a second (ipykernel's parent
+poller, through ``JPY_PARENT_PID``). Temporary folders carry their owner's host, pid and start
+time in their name, so a later run removes those whose owner is gone and leaves alone those still
+in use.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import json
 import os
+import re
 import shutil
+import signal
+import socket
+import sys
 import tempfile
+import threading
+import time
 import traceback
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .errors import ParamsError, ReportError
-from .params import load_params
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from .currency import check_code
+from .errors import ParamsError, Problem, ReportError
+from .params import Params, load_params
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 REPORT_NOTEBOOK = NOTEBOOKS / "alliance_report.ipynb"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 KERNEL_START_TIMEOUT = 120  # seconds; two kernels starting at once on a small machine are slow
+KILL_WAIT = 5.0  # seconds to wait for a killed process to be gone
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+# what a terminal sends to the whole foreground process group (Ctrl+C, hang-up): a worker ignores
+# them and leaves the decision to the batch process
+TERMINAL_SIGNALS = (signal.SIGINT, signal.SIGHUP)
 
 
 @dataclass
 class Outcome:
-    """What happened to one params file."""
+    """What happened to one params file (or, for index rows, one report folder).
+
+    ``rendered`` is when the report in the folder was written (index rows read from disk).
+    """
 
     params_path: Path
     slug: str | None = None
     ok: bool = False
     reason: str = ""
     summary: dict[str, Any] = field(default_factory=dict)
+    rendered: dt.datetime | None = None
+
+
+@dataclass
+class Batch:
+    """The result of :func:`render_all`.
+
+    ``outcomes`` holds the files that finished (rendered or failed), in the order given;
+    files left unfinished by an interruption are not in it. ``interrupted`` is the signal
+    that stopped the batch (``None`` when it ran to the end).
+    """
+
+    outcomes: list[Outcome]
+    total: int
+    index: Path
+    interrupted: int | None = None
+
+    @property
+    def rendered(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.ok]
+
+
+# --------------------------------------------------------------------------------------------
+# Temporary folders and who owns them
+
+_HOST = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:6]
+_OWNER = re.compile(r"wbk-([0-9a-f]{6})-(\d+)-([0-9a-f]+)")
+
+
+@cache
+def _owner_tag(pid: int) -> str:
+    """``wbk-<host>-<pid>-<start time>``: names the process that owns a temporary folder."""
+    import psutil
+
+    start = round(psutil.Process(pid).create_time() * 100)
+    return f"wbk-{_HOST}-{pid}-{start:x}"
+
+
+def owner_tag() -> str:
+    return _owner_tag(os.getpid())
+
+
+def _owner_gone(name: str) -> bool:
+    """True when ``name`` carries an owner tag of this host whose process no longer runs.
+
+    A process of the same pid started at another time is a different process, and a zombie has
+    ended. Anything else (no tag, another host, a process we may not inspect) is not provably
+    stale.
+    """
+    import psutil
+
+    m = _OWNER.search(name)
+    if m is None or m.group(1) != _HOST:
+        return False
+    pid, start = int(m.group(2)), int(m.group(3), 16)
+    try:
+        proc = psutil.Process(pid)
+        return proc.status() == psutil.STATUS_ZOMBIE or round(proc.create_time() * 100) != start
+    except psutil.NoSuchProcess:
+        return True
+    except psutil.Error:
+        return False
+
+
+def remove_stale(out_dir: Path) -> list[Path]:
+    """Remove the temporary folders of report runs that are gone: work folders and replaced
+    reports in ``out_dir`` (a replaced report whose successor never arrived is put back) and
+    kernel socket folders in the temp directory. Returns what was removed or restored."""
+    places: list[Path] = []
+    if out_dir.is_dir():
+        places += [p for p in out_dir.iterdir() if p.name.startswith(".")]
+    with suppress(OSError):
+        places += list(Path(tempfile.gettempdir()).glob("wbk-*"))
+    done = []
+    for path in places:
+        try:
+            st = path.lstat()
+        except OSError:
+            continue
+        if st.st_uid != os.getuid() or not _owner_gone(path.name):
+            continue
+        if path.name.endswith(".old") and path.is_dir() and not path.is_symlink():
+            dest = path.with_name(path.name[1:].split(".wbk-")[0])
+            if not dest.exists():
+                with suppress(OSError):
+                    os.replace(path, dest)
+                    done.append(path)
+                    continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        done.append(path)
+    return done
+
+
+# --------------------------------------------------------------------------------------------
+# One report
 
 
 def export_html(notebook_path: Path, html_path: Path) -> None:
@@ -60,7 +189,7 @@ def _replace_dir(src: Path, dest: Path) -> None:
     """Move the finished folder ``src`` to ``dest``, replacing an older report there."""
     old = None
     if dest.exists():
-        old = dest.with_name(f".{dest.name}.old-{os.getpid()}")
+        old = dest.with_name(f".{dest.name}.{owner_tag()}.old")
         os.replace(dest, old)
     os.replace(src, dest)
     if old is not None:
@@ -70,12 +199,14 @@ def _replace_dir(src: Path, dest: Path) -> None:
 def _kernel_config(socket_dir: Path) -> Any:
     """Kernels talk over local IPC sockets in a folder of their own, not TCP ports: parallel runs
     cannot race for a port (nteract/papermill#511, "Address already in use"), nor for a socket
-    name (jupyter_client numbers them per folder), and nothing listens on the network."""
+    name (jupyter_client numbers them per folder), and nothing listens on the network. The
+    connection file lives there too, so removing the folder leaves nothing of the kernel behind."""
     from traitlets.config import Config
 
     config = Config()
     config.KernelManager.transport = "ipc"
     config.KernelManager.ip = str(socket_dir / "k")
+    config.KernelManager.connection_file = str(socket_dir / "kernel.json")
     return config
 
 
@@ -105,9 +236,10 @@ def render_report(params_path: str | Path, out_dir: str | Path) -> Outcome:
         return outcome
     outcome.slug = params.slug
     out_dir.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{params.slug}-", dir=out_dir))
+    tag = owner_tag()
+    work = Path(tempfile.mkdtemp(prefix=f".{params.slug}.{tag}.", dir=out_dir))
     # short path: a unix socket path must stay under ~100 characters
-    sockets = Path(tempfile.mkdtemp(prefix="wbk-"))
+    sockets = Path(tempfile.mkdtemp(prefix=f"{tag}."))
     try:
         nb_out = work / "report.ipynb"
         try:
@@ -139,66 +271,397 @@ def render_report(params_path: str | Path, out_dir: str | Path) -> Outcome:
     return outcome
 
 
-def _duplicate_slugs(paths: Sequence[Path]) -> dict[Path, str]:
-    """Files whose alliance would overwrite another's report folder (same slug)."""
-    seen: dict[str, Path] = {}
-    clashes: dict[Path, str] = {}
-    for p in paths:
-        try:
-            slug = load_params(p).slug
-        except ParamsError:
+# --------------------------------------------------------------------------------------------
+# What is in a report folder
+
+
+class _Flag(BaseModel):
+    severity: str
+    message: str
+
+
+class _IndexRow(BaseModel):
+    """The summary fields the portfolio index shows; a folder whose ``summary.json`` does not
+    have them (hand-edited, or from another program) is not listed rather than breaking the page."""
+
+    model_config = ConfigDict(extra="allow")
+
+    alliance: str
+    type: str
+    currency: str
+    readiness_score: float | None
+    trust_index: float | None
+    first_revenue_month: int | None
+    break_even_month: int | None
+    commitment_months: int
+    peak_funding_need: float
+    flags: list[_Flag]
+
+    @field_validator("currency")
+    @classmethod
+    def _known(cls, code: str) -> str:
+        return check_code(code)
+
+
+def reports_in(out_dir: str | Path) -> list[Outcome]:
+    """Every finished report in ``out_dir``, from each report folder's ``summary.json``,
+    sorted by alliance name. Folders without a readable summary (and hidden ones) are skipped."""
+    out_dir = Path(out_dir)
+    rows = []
+    for folder in out_dir.iterdir() if out_dir.is_dir() else ():
+        if folder.name.startswith(".") or not folder.is_dir():
             continue
-        if slug in seen:
-            clashes[p] = f"alliance.name gives the same report folder '{slug}' as {seen[slug]}; rename one alliance"
-        else:
-            seen[slug] = p
-    return clashes
+        try:
+            summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+            _IndexRow.model_validate(summary)
+            rendered = dt.datetime.fromtimestamp((folder / "report.html").stat().st_mtime)
+        except (OSError, ValueError):  # pydantic's ValidationError is a ValueError
+            continue
+        source = Path(summary["file"]) if isinstance(summary.get("file"), str) else folder
+        rows.append(Outcome(params_path=source, slug=folder.name, ok=True, summary=summary, rendered=rendered))
+    rows.sort(key=lambda o: (str(o.summary["alliance"]).casefold(), str(o.slug)))
+    return rows
+
+
+def write_portfolio_index(out_dir: str | Path, failures: Sequence[Outcome] = ()) -> Path:
+    """Write ``out_dir/index.html`` over every report in ``out_dir`` (see :func:`reports_in`),
+    followed by ``failures`` (files that failed in the latest run). Returns its path."""
+    from .index import write_index
+
+    out_dir = Path(out_dir)
+    return write_index(reports_in(out_dir) + list(failures), out_dir, tmp_prefix=f".index.html.{owner_tag()}.")
+
+
+def _drop_superseded(out_dir: Path, outcome: Outcome) -> None:
+    """Remove other report folders of the same alliance (the name gave another folder before,
+    e.g. under an older slug rule): the report just written replaces them."""
+    for row in reports_in(out_dir):
+        if row.slug != outcome.slug and row.summary["alliance"] == outcome.summary.get("alliance"):
+            shutil.rmtree(out_dir / str(row.slug), ignore_errors=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Two files, one alliance
+
+
+def _name_line(path: Path) -> int | None:
+    from .params import _line_of, read_yaml
+
+    try:
+        return _line_of(read_yaml(path), ("alliance", "name"))
+    except ParamsError:
+        return None
+
+
+def name_clashes(loaded: Mapping[Path, Params]) -> list[Problem]:
+    """Problems of files that name the same alliance, or whose names give the same report
+    folder: one problem per file, each naming the other file(s). Files are compared by their
+    resolved path, so one file given twice is no clash."""
+    by_path: dict[Path, tuple[Path, Params]] = {}
+    for path, params in loaded.items():
+        by_path.setdefault(Path(path).resolve(), (Path(path), params))
+    by_slug: dict[str, list[tuple[Path, Params]]] = {}
+    for shown, params in by_path.values():
+        by_slug.setdefault(params.slug, []).append((shown, params))
+    problems = []
+    for slug, group in by_slug.items():
+        if len(group) < 2:
+            continue
+        lines = {p: _name_line(p) for p, _ in group}
+
+        def where(p: Path) -> str:
+            return f"{p}:{lines[p]}" if lines[p] is not None else str(p)
+
+        for path, params in group:
+            others = [(p, o) for p, o in group if p != path]
+            if all(o.alliance.name == params.alliance.name for _, o in others):
+                message = (f"{params.alliance.name!r} is also the alliance named in "
+                           f"{', '.join(where(p) for p, _ in others)}: give each alliance its own name, or remove one file")
+            else:
+                names = ", ".join(f"{o.alliance.name!r} in {where(p)}" for p, o in others)
+                message = (f"{params.alliance.name!r} gives the same report folder '{slug}' as {names}: "
+                           "rename one alliance")
+            problems.append(Problem(path, lines[path], "alliance.name", message))
+    return problems
+
+
+@dataclass
+class Plan:
+    """The files of a batch, validated: ``paths`` in the order given (each once), the models of
+    those that loaded and the outcomes of those that did not."""
+
+    paths: list[Path]
+    loaded: dict[Path, Params]
+    invalid: dict[Path, Outcome]
+
+
+def plan_batch(paths: Sequence[str | Path]) -> Plan:
+    """Load every file of a batch; raise :class:`ParamsError` if two name the same alliance (or
+    the same report folder), before anything is rendered. A file that does not load is not an
+    error here: it fails alone, with its reason, when the batch runs."""
+    given: dict[Path, Path] = {}  # resolved path -> the path as given, for messages
+    for p in paths:
+        given.setdefault(Path(p).resolve(), Path(p))
+    loaded: dict[Path, Params] = {}
+    invalid: dict[Path, Outcome] = {}
+    for p, shown in given.items():
+        try:
+            loaded[p] = load_params(shown)
+        except ParamsError as exc:
+            invalid[p] = Outcome(params_path=p, reason=str(exc))
+    problems = name_clashes({given[p]: params for p, params in loaded.items()})
+    if problems:
+        raise ParamsError(problems)
+    return Plan(list(given), loaded, invalid)
+
+
+# --------------------------------------------------------------------------------------------
+# Worker processes
+
+
+def _end_worker(*_: Any) -> None:
+    """Kill this worker's kernel (and anything else it started), then exit at once."""
+    try:
+        import psutil
+
+        kids = psutil.Process().children(recursive=True)
+        for kid in kids:
+            with suppress(psutil.Error):
+                kid.kill()
+        psutil.wait_procs(kids, timeout=KILL_WAIT)
+    finally:
+        os._exit(128 + signal.SIGTERM)
+
+
+def _running(pid: int) -> bool:
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def _watch_parent(batch_pid: int) -> None:
+    parent = os.getppid()
+    while os.getppid() == parent and _running(batch_pid):
+        time.sleep(0.5)
+    _end_worker()
+
+
+def _die_with_parent(batch_pid: int) -> None:
+    """End this worker (and its kernel) when the batch process is gone, however it went."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0)
+    # also where prctl is missing, and should the parent have gone before prctl took effect
+    threading.Thread(target=_watch_parent, args=(batch_pid,), name="watch-parent", daemon=True).start()
+
+
+def _worker(params_path: Path, out_dir: Path, conn: Any, batch_pid: int) -> None:
+    """Body of a worker process: one report, its outcome sent back through ``conn``."""
+    signal.signal(signal.SIGTERM, _end_worker)
+    for s in TERMINAL_SIGNALS:
+        signal.signal(s, signal.SIG_IGN)  # also drops one that arrived while this process started
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, TERMINAL_SIGNALS)
+    _die_with_parent(batch_pid)
+    try:
+        outcome = render_report(params_path, out_dir)
+    except BaseException as exc:  # report it rather than die silently
+        outcome = Outcome(params_path=params_path, reason=f"unexpected error: {exc!r}")
+    conn.send(outcome)
+    conn.close()
+    # Nothing is left to clean up (the kernel is shut down, the temporary folders are gone):
+    # skip the interpreter's slow teardown so the parent can start the next report at once.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
+@dataclass
+class _Job:
+    path: Path
+    slug: str
+    out: Path
+    proc: Any  # multiprocessing.Process
+    conn: Any  # the parent's end of the pipe
+    started: float = field(default_factory=time.time)
+
+    def on_disk(self) -> Outcome | None:
+        """The report this job put in place, should its worker have ended before saying so."""
+        folder = self.out / self.slug
+        try:
+            summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+            fresh = (folder / "report.html").stat().st_mtime >= self.started - 1
+        except (OSError, ValueError):
+            return None
+        if not fresh or not isinstance(summary, dict) or summary.get("file") != str(self.path):
+            return None
+        return Outcome(params_path=self.path, slug=self.slug, ok=True, summary=summary)
+
+
+def _kill_tree(job: _Job) -> None:
+    """Stop a worker and everything it started, and wait until they are gone."""
+    import psutil
+
+    kids: list[psutil.Process] = []
+    with suppress(psutil.Error):
+        root = psutil.Process(job.proc.pid)
+        root.suspend()  # no new kernel can start while we list its children
+        kids = root.children(recursive=True)
+    for kid in kids:
+        with suppress(psutil.Error):
+            kid.kill()
+    with suppress(OSError):
+        job.proc.kill()
+    job.proc.join(KILL_WAIT)
+    psutil.wait_procs(kids, timeout=KILL_WAIT)
+
+
+def _died(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            how = f"killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            how = f"killed by signal {-exitcode}"
+    else:
+        how = f"exit code {exitcode}"
+    return f"the worker process died ({how}) before the report was finished"
+
+
+class _Stop:
+    """Turns SIGINT, SIGTERM and SIGHUP into a request to stop, readable through ``fd``."""
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+        self._r, self._w = socket.socketpair()
+        self._r.setblocking(False)
+        self._w.setblocking(False)
+        self.fd = self._r
+
+    def _handle(self, signum: int, _frame: Any) -> None:
+        if self.signum is None:
+            self.signum = signum
+
+    @contextmanager
+    def installed(self) -> Iterator[_Stop]:
+        # signals reach only the main thread: elsewhere the caller handles them
+        main = threading.current_thread() is threading.main_thread()
+        previous = {s: signal.signal(s, self._handle) for s in STOP_SIGNALS} if main else {}
+        old_fd = signal.set_wakeup_fd(self._w.fileno(), warn_on_full_buffer=False) if main else None
+        try:
+            yield self
+        finally:
+            if old_fd is not None:
+                signal.set_wakeup_fd(old_fd)
+            for s, handler in previous.items():
+                signal.signal(s, handler)
+            self._r.close()
+            self._w.close()
+
+    def drain(self) -> None:
+        with suppress(OSError):
+            while self._r.recv(64):
+                pass
+
+
+def _run(plan: Plan, out: Path, jobs: int, stop: _Stop, finished: Callable[[Outcome], None]) -> None:
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    # spawn: a fresh interpreter per report, a direct child of this process, inheriting nothing
+    # from its threads. (A fork server would save each worker's imports, about a second of CPU,
+    # but on Python 3.11 it leaves its listener socket folder behind when this process is killed.)
+    ctx = multiprocessing.get_context("spawn")
+    pending = deque(p for p in plan.paths if p in plan.loaded)
+    running: list[_Job] = []
+    try:
+        while (pending or running) and stop.signum is None:
+            while pending and len(running) < jobs:
+                path = pending.popleft()
+                ours, theirs = ctx.Pipe(duplex=False)
+                proc = ctx.Process(target=_worker, args=(path, out, theirs, os.getpid()), name=f"report {path.name}", daemon=True)
+                job = _Job(path, plan.loaded[path].slug, out, proc, ours)
+                # the worker starts with the terminal's signals blocked (the mask survives exec)
+                # until it ignores them: a Ctrl+C while it imports must not end it with a traceback
+                blocked = signal.pthread_sigmask(signal.SIG_BLOCK, TERMINAL_SIGNALS)
+                try:
+                    proc.start()
+                finally:
+                    signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+                theirs.close()
+                running.append(job)
+            ready = wait([stop.fd] + [j.conn for j in running] + [j.proc.sentinel for j in running])
+            stop.drain()
+            if stop.signum is not None:
+                break
+            for job in [j for j in running if j.conn in ready or j.proc.sentinel in ready]:
+                outcome = _collect(job)
+                if outcome is None:
+                    continue  # the pipe woke us before the worker ended; next round
+                running.remove(job)
+                finished(outcome)
+    finally:
+        for job in running:  # interrupted: keep what did finish, end the rest
+            outcome = _collect(job, wait=False)
+            if outcome is None:
+                _kill_tree(job)
+                outcome = job.on_disk()
+            if outcome is not None:
+                finished(outcome)
+
+
+def _collect(job: _Job, wait: bool = True) -> Outcome | None:
+    """The worker's outcome, once it has sent one or died; ``None`` while it still runs."""
+    outcome = None
+    with suppress(EOFError, OSError):
+        if job.conn.poll():
+            outcome = job.conn.recv()
+    if outcome is None and (not wait or job.proc.is_alive()):
+        return None
+    job.proc.join(KILL_WAIT)
+    if job.proc.is_alive():  # sent its outcome but hangs on the way out
+        _kill_tree(job)
+    job.conn.close()
+    return outcome or job.on_disk() or Outcome(params_path=job.path, slug=job.slug, reason=_died(job.proc.exitcode))
 
 
 def render_all(
-    paths: Sequence[str | Path],
+    paths: Sequence[str | Path] | Plan,
     out_dir: str | Path,
     jobs: int = 1,
     progress: Callable[[Outcome], None] | None = None,
-) -> list[Outcome]:
-    """Render every params file (``jobs`` at a time, one process each) and write the index.
+) -> Batch:
+    """Render every params file (``jobs`` at a time, one worker process each) and write the
+    portfolio index of every report in ``out_dir``.
 
+    Raises :class:`ParamsError`, rendering nothing, when two files name the same alliance.
     ``progress`` is called once per finished file (the CLI drives its progress bar with it).
+    SIGINT, SIGTERM and SIGHUP (when called from the main thread) stop the batch: the reports
+    already finished stay, the others leave nothing behind, and the index is written; the
+    returned batch names the signal.
     """
-    from .index import write_index
+    stop = _Stop()
+    with stop.installed():
+        plan = paths if isinstance(paths, Plan) else plan_batch(paths)
+        out = Path(out_dir).resolve()
+        out.mkdir(parents=True, exist_ok=True)
+        remove_stale(out)
+        done: dict[Path, Outcome] = {}
 
-    resolved = [Path(p).resolve() for p in paths]
-    out = Path(out_dir).resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    clashes = _duplicate_slugs(resolved)
-    outcomes: list[Outcome] = []
-    todo = []
-    for p in resolved:
-        if p in clashes:
-            o = Outcome(params_path=p, reason=clashes[p])
-            outcomes.append(o)
+        def finished(outcome: Outcome) -> None:
+            done[outcome.params_path] = outcome
+            if outcome.ok:
+                _drop_superseded(out, outcome)
             if progress:
-                progress(o)
-        else:
-            todo.append(p)
-    if jobs <= 1:
-        for p in todo:
-            o = render_report(p, out)
-            outcomes.append(o)
-            if progress:
-                progress(o)
-    else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = {pool.submit(render_report, p, out): p for p in todo}
-            for fut in as_completed(futures):
-                try:
-                    o = fut.result()
-                except Exception as exc:  # a worker died (out of memory, killed)
-                    o = Outcome(params_path=futures[fut], reason=f"the worker process failed: {exc!r}")
-                outcomes.append(o)
-                if progress:
-                    progress(o)
-    order = {p: i for i, p in enumerate(resolved)}
-    outcomes.sort(key=lambda o: order[o.params_path])
-    write_index(outcomes, out)
-    return outcomes
+                progress(outcome)
+
+        for outcome in plan.invalid.values():
+            finished(outcome)
+        _run(plan, out, max(1, jobs), stop, finished)
+        remove_stale(out)
+        outcomes = [done[p] for p in plan.paths if p in done]
+        index = write_portfolio_index(out, failures=[o for o in outcomes if not o.ok])
+    return Batch(outcomes=outcomes, total=len(plan.paths), index=index, interrupted=stop.signum)

@@ -121,3 +121,38 @@ def test_one_bad_file_among_good_ones_still_exits_2(workdir: Path):
     assert proc.returncode == 2
     assert_reported(proc.stderr, "17_string_number.yaml")
     assert "17_string_number.yaml:" in proc.stderr and "good.yaml" not in proc.stderr
+
+
+def with_name(name: str) -> str:
+    return GOOD.replace("name: Acme Cloud × Northwind Systems", f"name: {name}", 1)
+
+
+def test_two_files_naming_one_alliance_are_a_problem_of_both(workdir: Path):
+    (workdir / "copy.yaml").write_text(GOOD, encoding="utf-8")
+    proc = run_check(workdir, "good.yaml", "copy.yaml")
+    assert proc.returncode == 2
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 2, proc.stderr
+    assert lines[0].startswith("good.yaml:3: alliance.name: ") and "copy.yaml:3" in lines[0]
+    assert lines[1].startswith("copy.yaml:3: alliance.name: ") and "good.yaml:3" in lines[1]
+    assert "its own name" in lines[0]
+    assert "ok" not in proc.stdout
+
+
+def test_two_names_giving_one_report_folder_are_a_problem_of_both(workdir: Path):
+    (workdir / "a.yaml").write_text(with_name("Acme & Co"), encoding="utf-8")
+    (workdir / "b.yaml").write_text(with_name("ACME Co."), encoding="utf-8")
+    proc = run_check(workdir, "a.yaml", "b.yaml", "good.yaml")
+    assert proc.returncode == 2
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 2, proc.stderr
+    assert lines[0].startswith("a.yaml:3: alliance.name: 'Acme & Co' gives the same report folder 'acme-co' as 'ACME Co.' in b.yaml:3")
+    assert lines[1].startswith("b.yaml:3: alliance.name: 'ACME Co.' gives the same report folder 'acme-co' as 'Acme & Co' in a.yaml:3")
+    assert proc.stdout == "good.yaml: ok\n"
+
+
+def test_emoji_and_cjk_names_of_different_alliances_pass(workdir: Path):
+    for i, name in enumerate(["🚀🤝", "💡🔥", "东方电子", "华为"]):
+        (workdir / f"n{i}.yaml").write_text(with_name(f'"{name}"'), encoding="utf-8")
+    proc = run_check(workdir, "n0.yaml", "n1.yaml", "n2.yaml", "n3.yaml")
+    assert proc.returncode == 0, proc.stderr

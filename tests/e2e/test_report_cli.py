@@ -18,6 +18,16 @@ pytestmark = pytest.mark.notebook
 BAD = MINIMAL_PARAMS.replace("Test alliance", "Broken alliance").replace("partner_margin: 0.2", "partner_margin: 20")
 
 
+@pytest.fixture
+def page(browser):
+    """A page of the session's Chromium that records every request it makes (``page.requests``)."""
+    p = browser.new_page()
+    p.requests = []  # type: ignore[attr-defined]
+    p.on("request", lambda req: p.requests.append(req.url))  # type: ignore[attr-defined]
+    yield p
+    p.close()
+
+
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
     """All examples plus one bad file, rendered two at a time."""
@@ -144,3 +154,49 @@ def test_each_report_speaks_its_alliances_currency(batch):
         others = [s for s in symbols.values() if s != mine]
         assert mine in charts and mine in html.unescape(re.sub(r"<[^>]+>", " ", body))
         assert not any(s in charts or s in html.unescape(re.sub(r"<[^>]+>", " ", body)) for s in others), params.alliance.name
+
+
+def named(path: Path, name: str) -> str:
+    """The text of params file ``path`` with its alliance renamed to ``name``."""
+    text = path.read_text(encoding="utf-8")
+    renamed, n = re.subn(r"(?m)^  name: .*$", f'  name: "{name}"', text, count=1)
+    assert n == 1
+    return renamed
+
+
+def test_reports_rendered_one_at_a_time_share_one_index(tmp_path):
+    """The index lists every report in OUT: one rendered earlier from a params file since
+    deleted stays listed beside the one just rendered. Emoji-only and CJK names get folders
+    of their own."""
+    rocket, eastern = tmp_path / "rocket.yaml", tmp_path / "eastern.yaml"
+    rocket.write_text(named(EXAMPLES[0], "🚀🤝"), encoding="utf-8")
+    eastern.write_text(named(EXAMPLES[1], "东方电子"), encoding="utf-8")
+    out = tmp_path / "out"
+    first = workbook_cmd("report", str(rocket), "--out", str(out))
+    assert first.returncode == 0, first.stderr
+    rocket.unlink()
+    second = workbook_cmd("report", str(eastern), "--out", str(out))
+    assert second.returncode == 0, second.stderr
+    assert "1 of 1 reports rendered" in second.stdout
+
+    folders = sorted(p.name for p in out.iterdir() if p.is_dir())
+    assert folders[0].startswith("alliance-") and folders[1] == "dong-fang-dian-zi", folders
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert sorted(re.findall(r'href="([^"/]+)/report.html"', index)) == folders
+    assert "🚀🤝" in index and "东方电子" in index
+    assert "2 reports in this folder" in index
+
+
+def test_two_files_naming_one_alliance_render_nothing(tmp_path):
+    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    a.write_text(EXAMPLES[0].read_text(encoding="utf-8"), encoding="utf-8")
+    b.write_text(EXAMPLES[0].read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "out"
+    proc = workbook_cmd("report", str(a), str(b), str(EXAMPLES[1]), "--out", str(out), "--jobs", "2")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if "alliance.name" in ln]
+    assert len(lines) == 2, proc.stderr
+    assert lines[0].startswith(f"{a}:") and str(b) in lines[0]
+    assert lines[1].startswith(f"{b}:") and str(a) in lines[1]
+    assert "Nothing rendered." in proc.stderr
+    assert not out.exists()
