@@ -332,6 +332,23 @@ def write_portfolio_index(out_dir: str | Path, failures: Sequence[Outcome] = ())
     return write_index(reports_in(out_dir) + list(failures), out_dir, tmp_prefix=f".index.html.{owner_tag()}.")
 
 
+def _folder_taken(out_dir: Path, path: Path, params: Params) -> str | None:
+    """Why ``path`` must not render into its folder: it holds the report of another alliance
+    from another params file (an earlier run, a name giving the same folder)."""
+    folder = out_dir / params.slug
+    try:
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(summary, dict):
+        return None
+    other, source = summary.get("alliance"), summary.get("file")
+    if other == params.alliance.name or source == str(path) or not isinstance(other, str):
+        return None
+    return (f"alliance.name: {params.alliance.name!r} gives the report folder {folder}, which holds the report of "
+            f"{other!r} (from {source}): rename one alliance, or remove that folder")
+
+
 def _drop_superseded(out_dir: Path, outcome: Outcome) -> None:
     """Remove other report folders of the same alliance (the name gave another folder before,
     e.g. under an older slug rule): the report just written replaces them."""
@@ -660,7 +677,14 @@ def render_all(
 
         for outcome in plan.invalid.values():
             finished(outcome)
-        _run(plan, out, max(1, jobs), stop, finished)
+        loaded = {}
+        for path, params in plan.loaded.items():
+            reason = _folder_taken(out, path, params)
+            if reason is None:
+                loaded[path] = params
+            else:
+                finished(Outcome(params_path=path, slug=params.slug, reason=f"{path}: {reason}"))
+        _run(Plan(plan.paths, loaded, plan.invalid), out, max(1, jobs), stop, finished)
         remove_stale(out)
         outcomes = [done[p] for p in plan.paths if p in done]
         index = write_portfolio_index(out, failures=[o for o in outcomes if not o.ok])

@@ -200,3 +200,27 @@ def test_two_files_naming_one_alliance_render_nothing(tmp_path):
     assert lines[1].startswith(f"{b}:") and str(a) in lines[1]
     assert "Nothing rendered." in proc.stderr
     assert not out.exists()
+
+
+def test_a_folder_holding_another_alliances_report_is_not_overwritten(tmp_path):
+    """An earlier run rendered "Acme & Co" from another file into out/acme-co; a file naming
+    "ACME Co." (the same folder) fails alone and leaves that report as it was."""
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(named(EXAMPLES[0], "ACME Co."), encoding="utf-8")
+    theirs = tmp_path / "elsewhere" / "theirs.yaml"
+    theirs.parent.mkdir()
+    theirs.write_text(named(EXAMPLES[1], "Acme & Co"), encoding="utf-8")
+    out = tmp_path / "out"
+    folder = out / "acme-co"
+    folder.mkdir(parents=True)
+    summary = json.dumps(summarise(load_params(theirs), theirs))
+    (folder / "summary.json").write_text(summary, encoding="utf-8")
+    (folder / "report.html").write_text("<html>their report</html>", encoding="utf-8")
+
+    proc = workbook_cmd("report", str(mine), "--out", str(out))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert f"{mine}: alliance.name: 'ACME Co.' gives the report folder {folder}, which holds the report of 'Acme & Co' (from {theirs})" in proc.stderr
+    assert (folder / "report.html").read_text(encoding="utf-8") == "<html>their report</html>"
+    assert (folder / "summary.json").read_text(encoding="utf-8") == summary
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "Acme &amp; Co" in index and "Failed: mine.yaml" in index
