@@ -4,8 +4,9 @@ into a self-contained HTML page, and a portfolio index links every report in the
 Each report is built in a temporary folder next to its destination and renamed into place
 only when complete, so a failed or interrupted run never leaves partial output behind.
 
-Processes. Each report renders in a worker process of its own (``jobs`` at a time), which starts
-one kernel. A worker that dies fails its own file and nothing else. SIGINT, SIGTERM and SIGHUP
+Processes. ``jobs`` worker processes render one report after another, each report in a kernel
+of its own. A worker that dies fails the file it was rendering and nothing else (a new worker
+takes over the files left). SIGINT, SIGTERM and SIGHUP
 stop a batch within seconds: running workers and their kernels are killed, their temporary
 folders removed and the index of what finished is written. A worker ends with its parent
 (``PR_SET_PDEATHSIG`` on Linux, and a thread watching the parent everywhere), ending its kernel
@@ -436,6 +437,23 @@ def plan_batch(paths: Sequence[str | Path]) -> Plan:
 # Worker processes
 
 
+def _running(pid: int) -> bool:
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def _wait_gone(procs: Sequence[Any], timeout: float = KILL_WAIT) -> None:
+    """Wait until the (killed) ``procs`` have ended. A zombie has ended: whoever reaps it (init,
+    for a worker's orphaned kernel) may take its time, which ``psutil.wait_procs`` would wait for."""
+    deadline = time.monotonic() + timeout
+    while any(_running(p.pid) for p in procs) and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
 def _end_worker(*_: Any) -> None:
     """Kill this worker's kernel (and anything else it started), then exit at once."""
     try:
@@ -445,18 +463,9 @@ def _end_worker(*_: Any) -> None:
         for kid in kids:
             with suppress(psutil.Error):
                 kid.kill()
-        psutil.wait_procs(kids, timeout=KILL_WAIT)
+        _wait_gone(kids)
     finally:
         os._exit(128 + signal.SIGTERM)
-
-
-def _running(pid: int) -> bool:
-    import psutil
-
-    try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
 
 
 def _watch_parent(batch_pid: int) -> None:
@@ -477,21 +486,23 @@ def _die_with_parent(batch_pid: int) -> None:
     threading.Thread(target=_watch_parent, args=(batch_pid,), name="watch-parent", daemon=True).start()
 
 
-def _worker(params_path: Path, out_dir: Path, conn: Any, batch_pid: int) -> None:
-    """Body of a worker process: one report, its outcome sent back through ``conn``."""
+def _worker(conn: Any, batch_pid: int) -> None:
+    """Body of a worker process: renders the reports the batch process sends through ``conn``,
+    one at a time, and sends back each outcome; ``None`` (or the batch process gone) ends it."""
     signal.signal(signal.SIGTERM, _end_worker)
     for s in TERMINAL_SIGNALS:
         signal.signal(s, signal.SIG_IGN)  # also drops one that arrived while this process started
     signal.pthread_sigmask(signal.SIG_UNBLOCK, TERMINAL_SIGNALS)
     _die_with_parent(batch_pid)
-    try:
-        outcome = render_report(params_path, out_dir)
-    except BaseException as exc:  # report it rather than die silently
-        outcome = Outcome(params_path=params_path, reason=f"unexpected error: {exc!r}")
-    conn.send(outcome)
-    conn.close()
-    # Nothing is left to clean up (the kernel is shut down, the temporary folders are gone):
-    # skip the interpreter's slow teardown so the parent can start the next report at once.
+    with suppress(EOFError, OSError):
+        for params_path, out_dir in iter(conn.recv, None):
+            try:
+                outcome = render_report(params_path, out_dir)
+            except BaseException as exc:  # report it rather than die silently
+                outcome = Outcome(params_path=params_path, reason=f"unexpected error: {exc!r}")
+            conn.send(outcome)
+    # Nothing is left to clean up (each kernel is shut down, the temporary folders are gone):
+    # skip the interpreter's slow teardown.
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)
@@ -499,12 +510,12 @@ def _worker(params_path: Path, out_dir: Path, conn: Any, batch_pid: int) -> None
 
 @dataclass
 class _Job:
+    """One params file to render."""
+
     path: Path
     slug: str
     out: Path
-    proc: Any  # multiprocessing.Process
-    conn: Any  # the parent's end of the pipe
-    started: float = field(default_factory=time.time)
+    started: float = 0.0  # when a worker was given it (time.time())
 
     def on_disk(self) -> Outcome | None:
         """The report this job put in place, should its worker have ended before saying so."""
@@ -519,22 +530,70 @@ class _Job:
         return Outcome(params_path=self.path, slug=self.slug, ok=True, summary=summary)
 
 
-def _kill_tree(job: _Job) -> None:
-    """Stop a worker and everything it started, and wait until they are gone."""
+def _kill_tree(proc: Any) -> None:
+    """Stop a worker process and everything it started, and wait until they are gone."""
     import psutil
 
     kids: list[psutil.Process] = []
     with suppress(psutil.Error):
-        root = psutil.Process(job.proc.pid)
+        root = psutil.Process(proc.pid)
         root.suspend()  # no new kernel can start while we list its children
         kids = root.children(recursive=True)
     for kid in kids:
         with suppress(psutil.Error):
             kid.kill()
     with suppress(OSError):
-        job.proc.kill()
-    job.proc.join(KILL_WAIT)
-    psutil.wait_procs(kids, timeout=KILL_WAIT)
+        proc.kill()
+    proc.join(KILL_WAIT)
+    _wait_gone(kids)
+
+
+class _Worker:
+    """A worker process (reused for one report after another, like a pool's) and the job it
+    is rendering (``None`` while idle)."""
+
+    def __init__(self, ctx: Any) -> None:
+        self.conn, theirs = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker, args=(theirs, os.getpid()), name="workbook report", daemon=True)
+        self.job: _Job | None = None
+        # the worker starts with the terminal's signals blocked (the mask survives exec) until it
+        # ignores them: a Ctrl+C while it imports must not end it with a traceback
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, TERMINAL_SIGNALS)
+        try:
+            self.proc.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        theirs.close()
+
+    def give(self, job: _Job) -> bool:
+        """Hand ``job`` to the worker; False when it is gone."""
+        job.started = time.time()
+        try:
+            self.conn.send((job.path, job.out))
+        except OSError:
+            return False
+        self.job = job
+        return True
+
+    def outcome(self) -> Outcome | None:
+        """The outcome of its job, once sent."""
+        with suppress(EOFError, OSError):
+            if self.conn.poll():
+                outcome: Outcome = self.conn.recv()
+                self.job = None
+                return outcome
+        return None
+
+    def retire(self) -> None:
+        with suppress(OSError):
+            self.conn.send(None)
+
+    def end(self) -> None:
+        """Wait briefly for a retired worker; kill the worker and its kernel otherwise."""
+        self.proc.join(0 if self.job else KILL_WAIT)
+        if self.proc.is_alive():
+            _kill_tree(self.proc)
+        self.conn.close()
 
 
 def _died(exitcode: int | None) -> str:
@@ -588,61 +647,55 @@ def _run(plan: Plan, out: Path, jobs: int, stop: _Stop, finished: Callable[[Outc
     import multiprocessing
     from multiprocessing.connection import wait
 
-    # spawn: a fresh interpreter per report, a direct child of this process, inheriting nothing
-    # from its threads. (A fork server would save each worker's imports, about a second of CPU,
-    # but on Python 3.11 it leaves its listener socket folder behind when this process is killed.)
+    # spawn: a fresh interpreter, a direct child of this process, inheriting nothing from its
+    # threads. (A fork server would start workers faster, but on Python 3.11 it leaves its
+    # listener socket folder behind when this process is killed.)
     ctx = multiprocessing.get_context("spawn")
-    pending = deque(p for p in plan.paths if p in plan.loaded)
-    running: list[_Job] = []
+    pending = deque(_Job(p, plan.loaded[p].slug, out) for p in plan.paths if p in plan.loaded)
+    workers: list[_Worker] = []
+    retired: list[_Worker] = []
     try:
-        while (pending or running) and stop.signum is None:
-            while pending and len(running) < jobs:
-                path = pending.popleft()
-                ours, theirs = ctx.Pipe(duplex=False)
-                proc = ctx.Process(target=_worker, args=(path, out, theirs, os.getpid()), name=f"report {path.name}", daemon=True)
-                job = _Job(path, plan.loaded[path].slug, out, proc, ours)
-                # the worker starts with the terminal's signals blocked (the mask survives exec)
-                # until it ignores them: a Ctrl+C while it imports must not end it with a traceback
-                blocked = signal.pthread_sigmask(signal.SIG_BLOCK, TERMINAL_SIGNALS)
-                try:
-                    proc.start()
-                finally:
-                    signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-                theirs.close()
-                running.append(job)
-            ready = wait([stop.fd] + [j.conn for j in running] + [j.proc.sentinel for j in running])
+        while stop.signum is None:
+            for w in [w for w in workers if w.job is None]:  # idle: the next file, or retire
+                if pending and w.give(pending[0]):
+                    pending.popleft()
+                else:
+                    w.retire()
+                    workers.remove(w)
+                    retired.append(w)
+            while pending and len(workers) < jobs:
+                w = _Worker(ctx)
+                workers.append(w)
+                job = pending.popleft()
+                if not w.give(job):  # gone at once: its file fails, as with any dead worker
+                    w.job = job
+            if not workers:
+                break
+            ready = wait([stop.fd] + [w.conn for w in workers] + [w.proc.sentinel for w in workers])
             stop.drain()
             if stop.signum is not None:
                 break
-            for job in [j for j in running if j.conn in ready or j.proc.sentinel in ready]:
-                outcome = _collect(job)
-                if outcome is None:
-                    continue  # the pipe woke us before the worker ended; next round
-                running.remove(job)
-                finished(outcome)
+            for w in [w for w in workers if w.conn in ready or w.proc.sentinel in ready]:
+                outcome = w.outcome()
+                if outcome is not None:
+                    finished(outcome)
+                elif not w.proc.is_alive():  # died, with its file unfinished (or just finished)
+                    workers.remove(w)
+                    w.conn.close()
+                    if w.job is not None:
+                        finished(w.job.on_disk() or Outcome(params_path=w.job.path, slug=w.job.slug, reason=_died(w.proc.exitcode)))
     finally:
-        for job in running:  # interrupted: keep what did finish, end the rest
-            outcome = _collect(job, wait=False)
-            if outcome is None:
-                _kill_tree(job)
-                outcome = job.on_disk()
+        for w in workers:  # interrupted: keep what did finish, end the rest
+            outcome = w.outcome() if w.job is not None else None
             if outcome is not None:
                 finished(outcome)
-
-
-def _collect(job: _Job, wait: bool = True) -> Outcome | None:
-    """The worker's outcome, once it has sent one or died; ``None`` while it still runs."""
-    outcome = None
-    with suppress(EOFError, OSError):
-        if job.conn.poll():
-            outcome = job.conn.recv()
-    if outcome is None and (not wait or job.proc.is_alive()):
-        return None
-    job.proc.join(KILL_WAIT)
-    if job.proc.is_alive():  # sent its outcome but hangs on the way out
-        _kill_tree(job)
-    job.conn.close()
-    return outcome or job.on_disk() or Outcome(params_path=job.path, slug=job.slug, reason=_died(job.proc.exitcode))
+            unfinished = w.job
+            w.retire()
+            w.end()
+            if unfinished is not None and (outcome := unfinished.on_disk()) is not None:
+                finished(outcome)
+        for w in retired:
+            w.end()
 
 
 def render_all(
@@ -651,7 +704,7 @@ def render_all(
     jobs: int = 1,
     progress: Callable[[Outcome], None] | None = None,
 ) -> Batch:
-    """Render every params file (``jobs`` at a time, one worker process each) and write the
+    """Render every params file (``jobs`` at a time, in as many worker processes) and write the
     portfolio index of every report in ``out_dir``.
 
     Raises :class:`ParamsError`, rendering nothing, when two files name the same alliance.
