@@ -248,3 +248,22 @@ def test_killing_the_batch_process_ends_its_workers_and_the_next_run_cleans_up(r
     assert nxt.returncode == 1, nxt.stderr
     assert hidden(r.out) == [live.name]
     assert list(r.tmp.iterdir()) == [untagged]
+
+
+def test_a_report_moved_aside_by_a_killed_run_is_put_back(tmp_path):
+    """A worker killed between moving the old report aside and moving the new one in leaves
+    the old one under a hidden name: the next run puts it back (or drops it when the new one
+    made it), and removes a half-written index of a dead run."""
+    from workbook.reports import _HOST, remove_stale
+
+    dead = f"wbk-{_HOST}-{2**22 + 1}-1"  # above Linux's default pid_max: no such process
+    aside = tmp_path / f".acme.{dead}.old"
+    aside.mkdir()
+    (aside / "report.html").write_text("the old report", encoding="utf-8")
+    (tmp_path / "beta").mkdir()
+    (tmp_path / f".beta.{dead}.old").mkdir()
+    (tmp_path / f".index.html.{dead}.x1y2").write_text("<html>half", encoding="utf-8")
+
+    remove_stale(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["acme", "beta"]
+    assert (tmp_path / "acme" / "report.html").read_text(encoding="utf-8") == "the old report"
