@@ -318,6 +318,8 @@ def test_facilitator_runs_a_session_from_create_to_report(browser, new_context, 
     board.wait_for_selector(".wb-export-out:has-text('Report written')", timeout=180_000)
     reports = list(server.reports_dir.glob("*/report.html"))
     assert reports, explain(board.inner_text(".wb-export-out"))
+    index = (server.reports_dir / "index.html").read_text()  # the portfolio page lists the new report
+    assert f'{reports[0].parent.name}/report.html' in index, explain("the portfolio index does not list the report")
     assert "Traceback" not in board.inner_text("body")
     shot(board, "facilitator-export")
     for p in (board, participant):

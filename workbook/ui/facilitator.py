@@ -353,7 +353,7 @@ class FacilitatorApp:
         self._export_allowed()
         if self._exported is None:
             return
-        from ..reports import render_report
+        from ..reports import render_report, write_portfolio_index
 
         path = self._exported
         self.render_btn.disabled = True
@@ -363,7 +363,10 @@ class FacilitatorApp:
             try:
                 outcome = render_report(path, reports_dir())
                 if outcome.ok:
-                    self.export_out.value = message("ok", f"Report written: {reports_dir() / str(outcome.slug) / 'report.html'}")
+                    index = write_portfolio_index(reports_dir())  # the portfolio lists it too
+                    self.export_out.value = message(
+                        "ok", f"Report written: {reports_dir() / str(outcome.slug) / 'report.html'} (portfolio: {index})"
+                    )
                 else:
                     self.export_out.value = message("error", f"The report failed: {outcome.reason}")
             except Exception as exc:  # shown, never raised into the page
