@@ -490,16 +490,9 @@ def read_text(path: str | Path) -> str:
     def refuse(message: str) -> ParamsError:
         return ParamsError([Problem(path, None, "(file)", message)])
 
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except FileNotFoundError:
-        raise refuse("no such file") from None
-    except OSError as exc:
-        raise refuse(f"cannot read the file: {exc.strerror or exc}") from None
+    fd = open_regular(path)
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise refuse(f"not a regular file ({_file_kind(info.st_mode)}); a params file must be a plain YAML file")
         if info.st_size > MAX_FILE_BYTES:
             raise refuse(f"the file is {_size(info.st_size)}; params files are limited to {_size(MAX_FILE_BYTES)}")
         with os.fdopen(os.dup(fd), "rb") as fh:
@@ -515,6 +508,30 @@ def read_text(path: str | Path) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ParamsError([Problem(path, line, "(file)", f"not UTF-8 text (byte {data[exc.start]:#04x}); save the file as UTF-8")]) from None
+
+
+def open_regular(path: str | Path, shown: str | Path | None = None) -> int:
+    """A read-only descriptor of the regular file at ``path`` (a symlink to one is fine).
+
+    It is opened non-blocking, so a FIFO with no writer cannot hang the caller, and anything but
+    a regular file (a FIFO, a device such as ``/dev/zero``, a folder) is refused before a byte is
+    read. Raises :class:`ParamsError` naming ``shown`` (default ``path``), field ``(file)``.
+    """
+
+    def refuse(message: str) -> ParamsError:
+        return ParamsError([Problem(Path(shown if shown is not None else path), None, "(file)", message)])
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise refuse("no such file") from None
+    except OSError as exc:
+        raise refuse(f"cannot read the file: {exc.strerror or exc}") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise refuse(f"not a regular file ({_file_kind(mode)}); a params file must be a plain YAML file")
+    return fd
 
 
 def _file_kind(mode: int) -> str:

@@ -36,7 +36,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from .errors import EditConflict, ParamsError, Problem
-from .params import _line_of, _plain, _yaml, parse_params, parse_yaml_text, read_text
+from .params import _line_of, _plain, _yaml, open_regular, parse_params, parse_yaml_text, read_text
 
 #: How long a save waits for another save of the same file to finish, in seconds.
 LOCK_TIMEOUT = 30.0
@@ -124,15 +124,8 @@ def file_lock(path: str | Path, timeout: float | None = None) -> Iterator[Path]:
 
     deadline = time.monotonic() + (LOCK_TIMEOUT if timeout is None else timeout)
     while True:
+        fd = open_regular(target, shown=path)
         try:
-            fd = os.open(target, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-        except FileNotFoundError:
-            raise refuse("no such file") from None
-        except OSError as exc:
-            raise refuse(f"cannot open the file: {exc.strerror or exc}") from None
-        try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                raise refuse("not a regular file; a params file must be a plain YAML file")
             while True:
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
