@@ -139,15 +139,22 @@ class PreviousTrust(Strict):
     partner_index: TrustIndex | None = None
 
 
+#: The fewest people whose answers are ever shown together: a side with fewer respondents stays
+#: hidden (in reports and on the workshop board), and a revealed board moves only when at least
+#: this many people's answers changed.
+ANONYMITY_FLOOR = 3
+
+
 class Trust(Strict):
     """A bilateral trust assessment.
 
-    ``min_respondents`` is the fewest respondents of a side (who answered) for which that
-    side's breakdowns are shown; fewer are suppressed to keep answers anonymous.
+    ``min_respondents`` (at least :data:`ANONYMITY_FLOOR`) is the fewest respondents of a side
+    (who answered) for which that side's breakdowns are shown; fewer are suppressed to keep
+    answers anonymous.
     """
 
     date: Date | None = None
-    min_respondents: Annotated[int, Field(ge=2, le=50)] = 3
+    min_respondents: Annotated[int, Field(ge=ANONYMITY_FLOOR, le=50)] = ANONYMITY_FLOOR
     respondents: Annotated[list[Respondent], Field(min_length=1)]
     previous: PreviousTrust | None = None
 

@@ -34,6 +34,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from .errors import WorkbookError
 from .instruments import SCOPING_ITEMS, TRUST, TRUST_ITEMS
+from .sections import ANONYMITY_FLOOR
 
 Side = Literal["vendor", "partner"]
 Status = Literal["open", "closed"]
@@ -42,10 +43,7 @@ SIDES: tuple[Side, Side] = ("vendor", "partner")
 #: Scoping answers in the store, and the checklist status each stands for.
 SCOPE_VALUES: dict[int, str] = {1: "missing", 2: "draft", 3: "agreed"}
 ENV_VAR = "WORKBOOK_STORE"
-#: The fewest people whose answers a board may show or move together: a side with fewer stays
-#: hidden, and revealed results only change when at least this many people's answers changed,
-#: so no difference between two views of the board is one person's answers.
-ANONYMITY_FLOOR = 3
+
 DEFAULT_FILENAME = "workshop.sqlite"  # git-ignored (*.sqlite)
 #: Letters and digits that cannot be misread on a projector (no 0/O, 1/I/L).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
