@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import os
 import re
 import stat
@@ -159,17 +158,10 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _yaml_dump(doc: Any) -> str:
-    from .params import _yaml
+def _dump(doc: Any) -> str:
+    from .yamlio import dump
 
-    yaml = _yaml()
-    yaml.indent(mapping=2, sequence=4, offset=2)  # the layout of the examples (as the guided saves)
-    yaml.width = 4096  # never fold a long flow mapping onto a second line
-    # null stays "null" (ruamel's round trip would write nothing after the colon)
-    yaml.representer.add_representer(type(None), lambda r, _: r.represent_scalar("tag:yaml.org,2002:null", "null"))
-    buf = io.StringIO()
-    yaml.dump(doc, buf)
-    return buf.getvalue()
+    return dump(doc, explicit_null=True)
 
 
 def _flow(mapping: dict[str, Any]) -> CommentedMap:
@@ -368,7 +360,7 @@ def preview_export(store: SessionStore, code: str, path: str | Path, history_dir
 
     history = Path(history_dir) if history_dir is not None else path.parent / HISTORY_FOLDER
     shown = os.path.relpath(history, path.parent) if history.is_absolute() == path.parent.is_absolute() else str(history)
-    text = _with_header(_yaml_dump(doc), _header(code, session_date, shown if not shown.startswith("..") else str(history)))
+    text = _with_header(_dump(doc), _header(code, session_date, shown if not shown.startswith("..") else str(history)))
     parse_params(_yaml().load(text), path)  # the merged file must validate; ParamsError names the field
     if _strip_header(text) == _strip_header(raw):
         changes = []

@@ -239,18 +239,19 @@ class KernelOwners:
 OWNERS = KernelOwners()
 
 
-def over_limit(running: set[str], client: str) -> str | None:
-    """Why a new page for ``client`` may not start a kernel now (``None``: it may)."""
+def over_limit(running: set[str], client: str) -> tuple[int, str] | None:
+    """Why a new page for ``client`` may not start a kernel now, as an HTTP status (429 for this
+    client's cap, 503 for the server's) and a sentence (``None``: it may)."""
     cfg = _config()
     live = OWNERS.live(running)
     mine = sum(1 for v in live if v.client == client)
     if mine >= cfg.max_kernels_per_client:
-        return (
+        return 429, (
             f"You already have {mine} pages of this server open, its limit for one device. "
             "Close the pages you no longer use (or wait a minute for them to time out), then reload this one."
         )
     if len(live) >= cfg.max_kernels:
-        return (
+        return 503, (
             f"The server has {len(live)} pages open, its limit. Ask the facilitator, "
             "or try again in a minute when pages others closed have been freed."
         )
@@ -338,9 +339,9 @@ class GuardMixin:
             return
         if notebook.endswith(".ipynb"):
             running = set(self.kernel_manager.list_kernel_ids())  # type: ignore[attr-defined]
-            why = over_limit(running, self.request.remote_ip)  # type: ignore[attr-defined]
-            if why is not None:
-                self._refuse(503 if "server has" in why else 429, "Too many open pages", why)
+            refused = over_limit(running, self.request.remote_ip)  # type: ignore[attr-defined]
+            if refused is not None:
+                self._refuse(refused[0], "Too many open pages", refused[1])
                 return
             VISITOR.set(Visitor(self.request.remote_ip, role or PARTICIPANT, notebook))  # type: ignore[attr-defined]
 

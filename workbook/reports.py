@@ -477,11 +477,9 @@ def _watch_parent(batch_pid: int) -> None:
 
 def _die_with_parent(batch_pid: int) -> None:
     """End this worker (and its kernel) when the batch process is gone, however it went."""
-    if sys.platform.startswith("linux"):
-        import ctypes
+    from .processes import die_with_parent
 
-        pr_set_pdeathsig = 1
-        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, int(signal.SIGTERM), 0, 0, 0)
+    die_with_parent(signal.SIGTERM)
     # also where prctl is missing, and should the parent have gone before prctl took effect
     threading.Thread(target=_watch_parent, args=(batch_pid,), name="watch-parent", daemon=True).start()
 

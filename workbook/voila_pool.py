@@ -115,19 +115,14 @@ def _remove_at_exit(folder: str) -> None:
 
 
 def _die_with_parent() -> None:
-    """Linux: receive SIGTERM when ``workbook serve`` dies, even by SIGKILL, so the server and its
-    kernels never outlive the command that started them."""
-    import ctypes
+    """Receive SIGTERM when ``workbook serve`` dies, even by SIGKILL, so the server and its
+    kernels never outlive the command that started it."""
     import os
     import signal
 
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    except OSError:  # not Linux
-        return
-    PR_SET_PDEATHSIG = 1
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    if os.getppid() == 1:  # the parent died before prctl
+    from .processes import die_with_parent
+
+    if die_with_parent(signal.SIGTERM) and os.getppid() == 1:  # the parent died before prctl
         os.kill(os.getpid(), signal.SIGTERM)
 
 

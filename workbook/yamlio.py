@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.representer import RoundTripRepresenter
 
 from .errors import EditConflict, ParamsError, Problem
 from .params import _line_of, _plain, _yaml, open_regular, parse_params, parse_yaml_text, read_text
@@ -223,11 +224,23 @@ def _three_way(base: Any, current: Any, mine: Any, loc: tuple[Any, ...], clashes
     return current
 
 
-def dump(doc: Any) -> str:
+class _NullRepresenter(RoundTripRepresenter):
+    """Writes ``None`` as ``null``. A subclass: ``add_representer`` is a class method, and calling
+    it on ruamel's own representer would change every later dump in the process."""
+
+
+_NullRepresenter.add_representer(type(None), lambda r, _: r.represent_scalar("tag:yaml.org,2002:null", "null"))
+
+
+def dump(doc: Any, explicit_null: bool = False) -> str:
+    """``doc`` as YAML in the examples' layout. ``explicit_null`` writes ``null`` for ``None``
+    (ruamel's round trip otherwise writes nothing after the colon)."""
     buf = io.StringIO()
     yaml = _yaml()
     yaml.indent(mapping=2, sequence=4, offset=2)  # the layout the examples use
     yaml.width = 4096  # never fold a long flow mapping onto a second line
+    if explicit_null:
+        yaml.Representer = _NullRepresenter
     yaml.dump(doc, buf)
     return buf.getvalue()
 

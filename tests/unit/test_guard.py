@@ -57,10 +57,12 @@ def test_kernels_are_capped_per_client_and_in_total(cfg):
     guard.OWNERS.record("k1", guard.Visitor("10.0.0.5", "participant", "workshop.ipynb"))
     assert guard.over_limit({"k1"}, "10.0.0.5") is None
     guard.OWNERS.record("k2", guard.Visitor("10.0.0.5", "participant", "workshop.ipynb"))
-    assert "2 pages of this server open" in guard.over_limit({"k1", "k2"}, "10.0.0.5")
+    status, why = guard.over_limit({"k1", "k2"}, "10.0.0.5")
+    assert status == 429 and "2 pages of this server open" in why
     assert guard.over_limit({"k1", "k2"}, "10.0.0.6") is None
     guard.OWNERS.record("k3", guard.Visitor("10.0.0.6", "participant", "alliance.ipynb"))
-    assert "limit" in guard.over_limit({"k1", "k2", "k3"}, "10.0.0.7")
+    status, why = guard.over_limit({"k1", "k2", "k3"}, "10.0.0.7")
+    assert status == 503 and "its limit" in why
     # a kernel that has gone no longer counts
     assert guard.over_limit({"k1", "k3"}, "10.0.0.5") is None
 

@@ -324,6 +324,14 @@ def _problems_html(title: str, exc: ParamsError, path: Path) -> str:
     return f'<div class="wb-status-error">{escape(title)}<ul class="wb-problems">{"".join(lines)}</ul></div>'
 
 
+def share_hint(text: str) -> str:
+    """What a typed share means, as the box beside it says it ("= 25 %"; empty if not a share)."""
+    x = typed_number(text, share=True)
+    if isinstance(x, (int, float)) and 0 <= x <= 1:
+        return escape(f"= {x * 100:.4g} %")
+    return ""
+
+
 def typed_number(text: str, share: bool = False) -> int | float | str:
     """What a number box holds, as the value to validate: ``"40,000"`` is 40000, ``"2.5"``
     is 2.5 and, for a share, ``"25%"`` is 0.25. Anything else is returned as the (stripped)
@@ -865,11 +873,7 @@ class RampForm(GuidedForm):
         return typed
 
     def _hint(self, key: str) -> str:
-        if key in self.SHARES:
-            x = typed_number(self.inputs[key].value, share=True)
-            if isinstance(x, (int, float)) and 0 <= x <= 1:
-                return escape(f"= {x * 100:.4g} %")
-        return ""
+        return share_hint(self.inputs[key].value) if key in self.SHARES else ""
 
     def _collect(self) -> dict[str, Any]:
         data = copy.deepcopy(self._raw)
@@ -950,11 +954,7 @@ class ValueForm(GuidedForm):
         return [*rows, *note]
 
     def _hint(self, key: str) -> str:
-        if key in self.SHARES:
-            x = typed_number(self.fields[key].value, share=True)
-            if isinstance(x, (int, float)) and 0 <= x <= 1:
-                return escape(f"= {x * 100:.4g} %")
-        return ""
+        return share_hint(self.fields[key].value) if key in self.SHARES else ""
 
     def _collect(self) -> dict[str, Any]:
         data = copy.deepcopy(self._raw)
