@@ -197,10 +197,12 @@ def assert_amounts_are_text(page, notebook: str, section: str, params_path: Path
 
 
 def type_into(page, selector: str, text: str) -> None:
-    """Type into a form's text box as a user does: the value is sent on Enter."""
+    """Type into a form's text box as a user does: the value is sent on Enter, and again when
+    the box loses focus (Tab) in case the kernel was still busy redrawing when Enter came."""
     box = page.locator(selector)
     box.fill(text)
     box.press("Enter")
+    box.press("Tab")
 
 
 def save_form(page, lab: Lab, explain) -> None:
@@ -291,7 +293,7 @@ def test_trust_notebook(new_context, lab, explain):
     page.click(".wb-add-respondent")
     page.wait_for_function("() => document.querySelector('.wb-respondent-id input').value.startsWith('respondent-')", timeout=15_000)
     type_into(page, ".wb-respondent-id input", first.id)  # an id already taken
-    page.wait_for_selector(".wb-guided .wb-status-error:has-text('used twice')", timeout=15_000)
+    page.wait_for_selector(".wb-guided .wb-status-error:has-text('used twice')", timeout=30_000)
     before = lab.params.read_text(encoding="utf-8")
     page.click(".wb-guided .wb-save")
     page.wait_for_selector(".wb-guided .wb-status:has-text('Not saved')", timeout=15_000)
