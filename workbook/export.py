@@ -414,7 +414,8 @@ def write_export(preview: ExportPreview, history_dir: str | Path | None = None, 
         if the preview changes nothing.
     """
     from .params import _yaml, parse_params
-    from .yamlio import atomic_replace, file_lock
+    from .files import atomic_replace
+    from .yamlio import file_lock
 
     if preview.path.resolve() != preview.target:
         raise FileChangedError(preview.path)

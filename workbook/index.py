@@ -4,8 +4,6 @@ that failed in the latest run listed with their reason."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from .currency import DEFAULT as DEFAULT_CURRENCY
 from .currency import currency
+from .files import atomic_replace
 
 if TYPE_CHECKING:
     from .reports import Outcome
@@ -26,23 +25,6 @@ def money(value: float | None, code: str = DEFAULT_CURRENCY) -> str:
     """As ``views.money``, without importing the chart stack: an interrupted batch writes its
     index in well under a second."""
     return currency(code)(value)
-
-
-def atomic_write_text(path: Path, text: str, prefix: str | None = None) -> None:
-    """Write ``text`` to ``path`` so readers see the old file or the new one, never half of one.
-
-    ``prefix`` names the temporary file (default ``.<name>-``)."""
-    fd, tmp = tempfile.mkstemp(prefix=prefix or f".{path.name}-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; a report is for everyone who can read the folder
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def render_index(outcomes: Sequence[Outcome]) -> str:
@@ -62,5 +44,5 @@ def write_index(outcomes: Sequence[Outcome], out_dir: Path, tmp_prefix: str | No
     """Write ``out_dir/index.html`` atomically (its temporary file named by ``tmp_prefix``);
     returns its path."""
     path = Path(out_dir) / "index.html"
-    atomic_write_text(path, render_index(outcomes), prefix=tmp_prefix)
+    atomic_replace(path, render_index(outcomes), prefix=tmp_prefix)
     return path

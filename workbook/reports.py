@@ -43,6 +43,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from .currency import check_code
 from .errors import ParamsError, Problem, ReportError
+from .files import replace_dir
 from .params import Params, load_params
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -186,17 +187,6 @@ def export_html(notebook_path: Path, html_path: Path) -> None:
     html_path.write_text(body, encoding="utf-8")
 
 
-def _replace_dir(src: Path, dest: Path) -> None:
-    """Move the finished folder ``src`` to ``dest``, replacing an older report there."""
-    old = None
-    if dest.exists():
-        old = dest.with_name(f".{dest.name}.{owner_tag()}.old")
-        os.replace(dest, old)
-    os.replace(src, dest)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def _kernel_config(socket_dir: Path) -> Any:
     """Kernels talk over local IPC sockets in a folder of their own, not TCP ports: parallel runs
     cannot race for a port (nteract/papermill#511, "Address already in use"), nor for a socket
@@ -260,7 +250,7 @@ def render_report(params_path: str | Path, out_dir: str | Path) -> Outcome:
         outcome.summary = summarise(params, params_path)
         (work / "summary.json").write_text(json.dumps(outcome.summary, indent=2), encoding="utf-8")
         work.chmod(0o755)  # mkdtemp makes it private; the finished report is for anyone who can read DIR
-        _replace_dir(work, out_dir / params.slug)
+        replace_dir(work, out_dir / params.slug, owner_tag())
         outcome.ok = True
     except ReportError as exc:
         outcome.reason = exc.reason

@@ -37,68 +37,11 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.representer import RoundTripRepresenter
 
 from .errors import EditConflict, ParamsError, Problem
+from .files import atomic_replace
 from .params import _line_of, _plain, _yaml, open_regular, parse_params, parse_yaml_text, read_text
 
 #: How long a save waits for another save of the same file to finish, in seconds.
 LOCK_TIMEOUT = 30.0
-
-
-# --------------------------------------------------------------------------------------------
-# One write path
-
-
-def _umask() -> int:
-    try:  # Linux: read it without changing it (os.umask would, for every thread at once)
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def atomic_replace(path: str | Path, text: str | bytes) -> Path:
-    """Replace the file at ``path`` with ``text`` so readers see the old file or the new one,
-    never half of one.
-
-    A symlink is followed: its target is replaced and the link stays a link. The new file keeps
-    the old one's permission bits (and owner, where allowed); a new file gets the usual
-    ``0666 & ~umask``. The temporary file is written next to the target (so the rename is
-    atomic) and removed if anything fails. Returns the path actually written (the target).
-    """
-    target = Path(os.path.realpath(path))
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    try:
-        old: os.stat_result | None = os.stat(target)
-    except FileNotFoundError:
-        old = None
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-            if old is not None:
-                os.fchmod(fh.fileno(), stat.S_IMODE(old.st_mode))
-                if (old.st_uid, old.st_gid) != (os.geteuid(), os.getegid()):
-                    with contextlib.suppress(PermissionError):
-                        os.fchown(fh.fileno(), old.st_uid, old.st_gid)
-            else:
-                os.fchmod(fh.fileno(), 0o666 & ~_umask())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    with contextlib.suppress(OSError):  # make the rename itself durable
-        dir_fd = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    return target
 
 
 @contextlib.contextmanager

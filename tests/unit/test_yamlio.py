@@ -16,7 +16,8 @@ import pytest
 from tests.conftest import EXAMPLES, MINIMAL_PARAMS, ROOT
 from workbook import ParamsError, load_params
 from workbook.errors import EditConflict
-from workbook.yamlio import atomic_replace, file_lock, save_section, section_data
+from workbook.files import atomic_replace
+from workbook.yamlio import file_lock, save_section, section_data
 
 
 @pytest.fixture
