@@ -11,7 +11,8 @@ import importlib
 from typing import Any
 
 from .errors import ParamsError, ReportError, WorkbookError
-from .params import Params, load_params
+from .schema import Params
+from .params import load_params
 
 _LAZY_MODULES = {"charts", "ramp", "views", "summary"}
 _LAZY_NAMES = {"Assessment": "summary", "assess": "summary", "summarise": "summary"}

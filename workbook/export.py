@@ -159,7 +159,7 @@ def _digest(data: bytes) -> str:
 
 
 def _dump(doc: Any) -> str:
-    from .yamlio import dump
+    from .params import dump
 
     return dump(doc, explicit_null=True)
 
@@ -208,7 +208,7 @@ def _indices(trust_section: Any) -> tuple[dt.date | None, float | None, float | 
     """The date and the vendor and partner indices of a trust section, as its report shows them."""
     from . import trust as trust_model
     from .params import _plain
-    from .sections import Trust
+    from .schema import Trust
 
     t = Trust.model_validate(_plain(trust_section))
     result = trust_model.analyse(t)
@@ -415,7 +415,7 @@ def write_export(preview: ExportPreview, history_dir: str | Path | None = None, 
     """
     from .params import _yaml, parse_params
     from .files import atomic_replace
-    from .yamlio import file_lock
+    from .params import file_lock
 
     if preview.path.resolve() != preview.target:
         raise FileChangedError(preview.path)

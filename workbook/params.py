@@ -1,30 +1,50 @@
-"""The params file: one YAML file per alliance, validated by a strict pydantic schema.
+"""Params files on disk: reading one (with line numbers in every problem), and editing one
+section of it without losing anything.
 
-Loading keeps line numbers (ruamel.yaml's round-trip loader) so every problem is reported as
-``file:line: field.path: message``. Unknown keys are errors with a "did you mean" hint, and
-duplicate keys are errors, so a typo never silently falls back to a default.
+**Reading.** Loading keeps line numbers (ruamel.yaml's round-trip loader) so every problem is
+reported as ``file:line: field.path: message``. Unknown keys are errors with a "did you mean"
+hint, and duplicate keys are errors, so a typo never silently falls back to a default. The
+models themselves are in :mod:`workbook.schema`.
+
+**Editing.** Saving edits back into a params file without losing the analyst's comments, layout, or
+anyone else's edits.
+
+The guided notebooks edit one section at a time (a checklist, trust answers, ramp sliders).
+:func:`save_section` merges the new values into the round-trip YAML document, so keys that did
+not change keep their comments, order and flow style; the result is validated *before* it
+replaces the file, and the file is replaced atomically — an edit can never leave a broken or
+half-written params file behind.
+
+Saves are safe when several people (or notebooks) edit the same file:
+
+- **One writer at a time.** :func:`file_lock` takes an exclusive lock on the file; the save
+  re-reads the file under the lock and merges into what is there *now*, so an edit of another
+  section saved in the meantime is kept.
+- **No silent overwrite.** A caller that passes the text it loaded (``loaded=``) gets a
+  three-way merge: its own changes are applied to the latest file, someone else's changes to
+  other fields are kept, and when both changed the same field the save is refused with
+  :class:`~workbook.errors.EditConflict` ("the file changed since you opened it").
+- **The file stays what it was.** :func:`atomic_replace` follows a symlink (the target is
+  updated, the link stays a link) and keeps the file's permission bits.
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
-import math
+import errno
+import io
 import os
 import re
 import stat
+import time
 import types
 import typing
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.composer import Composer
@@ -32,317 +52,15 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
+from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.tag import Tag
 from ruamel.yaml.util import create_timestamp, timestamp_regexp
 
-from .currency import DEFAULT as DEFAULT_CURRENCY
-from .currency import check_code
-from .errors import ParamsError, Problem
-
-from .sections import Health, Scope, Trust, Value
-from .strict import MAX_DEALS_PER_MONTH, MAX_MONEY, MAX_MONTHS, DealsPerMonth, Money, Month, Months, Name, Number, Share, Strict
+from .errors import EditConflict, ParamsError, Problem
+from .files import atomic_replace
+from .schema import SCHEMA_VERSION, Params, late_months, plain_number, whole
+from .strict import MAX_MONTHS
 from .strict import LocatedErrors as _LocatedErrors
-
-SCHEMA_VERSION = 1
-
-
-def plain_number(x: float) -> str:
-    """A bound as people write it: ``1,000,000,000,000,000`` rather than ``1e+15``."""
-    if float(x).is_integer() and abs(x) < 1e18:
-        return f"{int(x):,}"
-    return f"{x:g}"
-
-AllianceType = Literal["reseller", "referral", "technology", "co-sell", "oem", "services"]
-EventKind = Literal["people_change", "resource_withdrawal", "responsibility_move", "cynicism"]
-
-
-class Alliance(Strict):
-    name: Name = Field(description="Shown in reports; any text, escaped on display.")
-    vendor: Name
-    partner: Name
-    type: AllianceType
-    currency: str = Field(default=DEFAULT_CURRENCY, description="ISO 4217 code of every amount in the file.")
-
-    @field_validator("currency")
-    @classmethod
-    def _iso_4217(cls, code: str) -> str:
-        return check_code(code)
-
-
-class InvestmentLine(Strict):
-    """A recurring resource (``monthly_cost`` from ``start_month`` to ``end_month``, inclusive)
-    or a one-off (``one_off`` paid in ``month``). Months are 1-based."""
-
-    name: Name
-    monthly_cost: Money | None = None
-    start_month: Month | None = None
-    end_month: Month | None = None
-    one_off: Money | None = None
-    month: Month | None = None
-
-    @model_validator(mode="after")
-    def _one_shape(self) -> InvestmentLine:
-        recurring = (self.monthly_cost, self.start_month, self.end_month)
-        once = (self.one_off, self.month)
-        if self.is_recurring:
-            if any(v is not None for v in once):
-                raise ValueError("give either monthly_cost/start_month/end_month or one_off/month, not both")
-            if any(v is None for v in recurring):
-                raise ValueError("a recurring line needs monthly_cost, start_month and end_month")
-            assert self.start_month is not None and self.end_month is not None
-            if self.start_month > self.end_month:
-                raise ValueError(f"start_month ({self.start_month}) is after end_month ({self.end_month})")
-        elif any(v is None for v in once):
-            raise ValueError("a line needs monthly_cost/start_month/end_month (recurring) or one_off/month")
-        return self
-
-    @property
-    def is_recurring(self) -> bool:
-        return self.monthly_cost is not None or self.start_month is not None or self.end_month is not None
-
-
-class Event(Strict):
-    """A premature change at ``month``; ``severity`` 0–1 scales its effect (see ``workbook.ramp``)."""
-
-    month: Month
-    kind: EventKind
-    severity: Share = 0.5
-    note: str = ""
-
-
-Triangular = Annotated[list[Number], Field(min_length=3, max_length=3)]
-
-#: The ramp inputs that may carry an uncertainty range, and whether each is a share (0–1).
-RANGED_INPUTS: dict[str, bool] = {
-    "sales_cycle_months": False,
-    "enablement_months": False,
-    "ramp_months": False,
-    "steady_deals_per_month": False,
-    "avg_deal_value": False,
-    "partner_margin": True,
-    "gross_margin": True,
-}
-
-#: The largest value a range may reach, by input (the input's own maximum).
-RANGE_MAXIMA: dict[str, float] = {
-    "sales_cycle_months": MAX_MONTHS,
-    "enablement_months": MAX_MONTHS,
-    "ramp_months": MAX_MONTHS,
-    "steady_deals_per_month": MAX_DEALS_PER_MONTH,
-    "avg_deal_value": MAX_MONEY,
-    "partner_margin": 1.0,
-    "gross_margin": 1.0,
-}
-
-
-class Uncertainty(Strict):
-    """Triangular ``[low, most likely, high]`` ranges on the key ramp inputs.
-
-    The ranges are read relative to the plan (:meth:`Ramp.triangles`): the simulation's most
-    likely value is always the plan's own, and the written distances below and above the
-    most likely value are kept around it. A plan edited after its ranges were written
-    therefore moves its ranges with it, and the plan and its simulation never describe two
-    different alliances.
-    """
-
-    sales_cycle_months: Triangular | None = None
-    enablement_months: Triangular | None = None
-    ramp_months: Triangular | None = None
-    steady_deals_per_month: Triangular | None = None
-    avg_deal_value: Triangular | None = None
-    partner_margin: Triangular | None = None
-    gross_margin: Triangular | None = None
-
-    @field_validator("*")
-    @classmethod
-    def _ordered(cls, v: Triangular | None, info: Any) -> Triangular | None:
-        if v is not None:
-            if not all(a <= b for a, b in zip(v, v[1:])):
-                shown = ", ".join(f"{x:g}" for x in v)
-                raise ValueError(f"range must be ordered low <= most likely <= high, got [{shown}]")
-            if v[0] < 0:
-                raise ValueError(f"range must not go below 0, got low = {v[0]:g}")
-            if RANGED_INPUTS.get(info.field_name) and v[-1] > 1:
-                raise ValueError(f"a share's range must stay between 0 and 1 (20 % is written 0.20), got high = {v[-1]:g}")
-            top = RANGE_MAXIMA[info.field_name]
-            if v[-1] > top:
-                raise ValueError(f"range must not go above {plain_number(top)}, got high = {v[-1]:g}")
-        return v
-
-    def ranges(self) -> dict[str, Triangular]:
-        """The ranges given, as written."""
-        return {k: v for k, v in self.model_dump().items() if v is not None}
-
-
-class Simulation(Strict):
-    """The Monte Carlo's settings: ``runs`` draws (500 gives a chance of break-even to within
-    about ±2 percentage points), from the random ``seed`` (same seed, same figures)."""
-
-    runs: Annotated[int, Field(ge=10, le=20000)] = 500
-    seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = 7
-
-
-class DirectRoute(Strict):
-    """Build a direct sales team instead: the vendor keeps the whole deal value but pays for it."""
-
-    monthly_cost: Money
-    hiring_months: Months = 4
-    ramp_months: Months = 12
-    steady_deals_per_month: DealsPerMonth
-    sales_cycle_months: Months | None = None  # defaults to the partner's sales cycle
-
-
-class AcquireRoute(Strict):
-    """Acquire a company that already sells: a price up front, integration, then its deal flow."""
-
-    price: Money
-    month: Month = 1
-    integration_months: Months = 6
-    monthly_cost: Money = 0.0
-    steady_deals_per_month: DealsPerMonth
-
-
-class Scenarios(Strict):
-    invest_late_months: Annotated[int, Field(ge=1, le=MAX_MONTHS)] = 6
-    under_invest_pct: Annotated[float, Field(gt=0, lt=100, allow_inf_nan=False)] = 30.0
-    premature_change_month: Month | None = None  # default: half the commitment
-    premature_change_kind: EventKind = "people_change"
-    premature_change_severity: Share = 0.6
-    direct: DirectRoute | None = None
-    acquire: AcquireRoute | None = None
-
-
-class Ramp(Strict):
-    horizon_months: Annotated[int, Field(ge=1, le=MAX_MONTHS)]
-    commitment_months: Annotated[int, Field(ge=1, le=MAX_MONTHS)]
-    enablement_months: Months = 0
-    sales_cycle_months: Months
-    ramp_months: Months = 0
-    steady_deals_per_month: DealsPerMonth
-    avg_deal_value: Money
-    partner_margin: Share
-    gross_margin: Share
-    discount_rate: Share = 0.10
-    investment: list[InvestmentLine] = Field(default_factory=list)
-    events: list[Event] = Field(default_factory=list)
-    uncertainty: Uncertainty = Field(default_factory=Uncertainty)
-    simulation: Simulation = Field(default_factory=Simulation)
-    target_revenue: dict[Month, Money] = Field(default_factory=dict)
-    scenarios: Scenarios = Field(default_factory=Scenarios)
-
-    def triangles(self) -> dict[str, tuple[float, float, float]]:
-        """Each ranged input as the simulation draws it: ``(low, most likely, high)``.
-
-        The most likely value is the plan's; low and high keep the written range's distances
-        from its most likely value — ``low = plan − (mode − low_written)``, ``high = plan +
-        (high_written − mode)`` — cut at 0 (and at 1 for shares). When the written most likely
-        value is the plan's, as it normally is, that is the range as written.
-        """
-        out = {}
-        for name, (low, mode, high) in self.uncertainty.ranges().items():
-            plan = float(getattr(self, name))
-            top = 1.0 if RANGED_INPUTS[name] else math.inf
-            out[name] = (max(0.0, plan - (mode - low)), plan, min(top, plan + (high - mode)))
-        return out
-
-    def moved_ranges(self) -> dict[str, tuple[float, float]]:
-        """The ranges whose written most likely value is not the plan's: name -> (written, plan)."""
-        return {
-            name: (v[1], float(getattr(self, name)))
-            for name, v in self.uncertainty.ranges().items()
-            if abs(v[1] - float(getattr(self, name))) > 1e-9
-        }
-
-    @model_validator(mode="after")
-    def _inside_horizon(self) -> Ramp:
-        problems = late_months(self.model_dump(exclude_unset=True), self.horizon_months)
-        if problems:
-            raise _LocatedErrors(problems)
-        return self
-
-
-def _whole(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def late_months(ramp: dict[str, Any], h: int) -> list[tuple[tuple[Any, ...], str]]:
-    """The months of ``ramp`` (plain data, as written or dumped) that fall after the horizon ``h``:
-    investment and event months, target months, and the scenarios' months (the premature change,
-    the acquisition, and the late start). Locations are relative to the ramp section."""
-    found: list[tuple[tuple[Any, ...], str]] = []
-
-    def late(loc: tuple[Any, ...], value: Any) -> None:
-        if _whole(value) and value > h:
-            found.append((loc, f"month {value} is after the horizon ({h} months)"))
-
-    for key in ("investment", "events"):
-        items = ramp.get(key)
-        if isinstance(items, list):
-            for i, item in enumerate(items):
-                if isinstance(item, dict):
-                    for k in ("start_month", "end_month", "month"):
-                        late((key, i, k), item.get(k))
-    targets = ramp.get("target_revenue")
-    if isinstance(targets, dict):
-        for month in targets:
-            late(("target_revenue", month), month)
-    scenarios = ramp.get("scenarios")
-    if isinstance(scenarios, dict):
-        late(("scenarios", "premature_change_month"), scenarios.get("premature_change_month"))
-        acquire = scenarios.get("acquire")
-        if isinstance(acquire, dict):
-            late(("scenarios", "acquire", "month"), acquire.get("month"))
-        delay = scenarios.get("invest_late_months")
-        if _whole(delay) and delay >= h:
-            found.append(
-                (("scenarios", "invest_late_months"), f"a plan started {delay} months late begins after the horizon ({h} months)")
-            )
-    return found
-
-
-class Params(Strict):
-    """A whole params file."""
-
-    schema_: Literal[1] = Field(alias="schema", default=1)
-    alliance: Alliance
-    ramp: Ramp
-    scope: Scope | None = None
-    trust: Trust | None = None
-    value: Value | None = None
-    health: Health | None = None
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-    @property
-    def slug(self) -> str:
-        return slugify(self.alliance.name)
-
-
-#: Longest report folder name (characters); the temporary folders add about 40 to it.
-SLUG_MAX = 64
-
-
-def slugify(text: str) -> str:
-    """The report folder name of an alliance: never empty, at most ``SLUG_MAX`` characters of
-    lower-case ASCII letters, digits and ``-``.
-
-    Text is transliterated (python-slugify with text-unidecode: ``东方电子`` gives
-    ``dong-fang-dian-zi``). A name that leaves nothing (emoji only) gets ``alliance-`` and a
-    short hash of the name; a name too long for the cap keeps its first words and the hash, so
-    two long names sharing their beginning still get two folders.
-    """
-    import hashlib
-
-    from slugify import slugify as transliterate
-
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
-    slug = transliterate(text)
-    if not slug:
-        return f"alliance-{digest}"
-    if len(slug) <= SLUG_MAX:
-        return slug
-    return f"{transliterate(text, max_length=SLUG_MAX - len(digest) - 1, word_boundary=True)}-{digest}"
-
 
 # --------------------------------------------------------------------------------------------
 # Loading with line numbers
@@ -799,7 +517,7 @@ def _horizon_problems(path: Path, data: Any) -> list[Problem]:
     if not isinstance(ramp, dict):
         return []
     h = ramp.get("horizon_months")
-    if not _whole(h) or not 1 <= h <= MAX_MONTHS:
+    if not whole(h) or not 1 <= h <= MAX_MONTHS:
         return []
     return [
         Problem(path, _line_of(data, ("ramp", *loc)), _format_loc(("ramp", *loc)), message) for loc, message in late_months(ramp, h)
@@ -828,3 +546,219 @@ def _plain(data: Any) -> Any:
     if isinstance(data, str):
         return str(data)  # ruamel's quoted-string subclasses as plain str
     return data
+
+
+# --------------------------------------------------------------------------------------------
+# Editing a section
+
+#: How long a save waits for another save of the same file to finish, in seconds.
+LOCK_TIMEOUT = 30.0
+
+
+@contextlib.contextmanager
+def file_lock(path: str | Path, timeout: float | None = None) -> Iterator[Path]:
+    """Hold an exclusive lock on the params file at ``path`` (its target, if a symlink).
+
+    The lock is ``flock`` on the file itself, so no lock file is left lying about. Because a save
+    replaces the file (a new inode), a writer that was waiting checks, once it holds the lock,
+    that the path still names the file it locked, and otherwise locks the new one. Yields the
+    target's path.
+
+    Raises
+    ------
+    ParamsError
+        when the file is missing or not a regular file, or another save holds the lock for
+        longer than ``timeout`` seconds (default :data:`LOCK_TIMEOUT`).
+    """
+    import fcntl
+
+    target = Path(os.path.realpath(path))
+
+    def refuse(message: str) -> ParamsError:
+        return ParamsError([Problem(Path(path), None, "(file)", message)])
+
+    deadline = time.monotonic() + (LOCK_TIMEOUT if timeout is None else timeout)
+    while True:
+        fd = open_regular(target, shown=path)
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError as exc:
+                    if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                        raise
+                    if time.monotonic() > deadline:
+                        raise refuse("another save of this file is still in progress; try again in a moment") from None
+                    time.sleep(0.01)
+            try:
+                current = os.stat(target)
+            except FileNotFoundError:
+                current = None
+            held = os.fstat(fd)
+            if current is not None and (current.st_dev, current.st_ino) == (held.st_dev, held.st_ino):
+                break
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)  # replaced while we waited: lock the file that is there now
+    try:
+        yield target
+    finally:
+        os.close(fd)  # releases the lock
+
+
+# --------------------------------------------------------------------------------------------
+# Merging an edited section into the file
+
+
+def _merge(target: Any, new: Any) -> Any:
+    """Merge plain ``new`` into round-trip ``target`` in place where both are mappings."""
+    if isinstance(target, CommentedMap) and isinstance(new, dict):
+        for key in [k for k in target if k not in new]:
+            del target[key]
+        for key, value in new.items():
+            if key in target and isinstance(target[key], (CommentedMap, CommentedSeq)):
+                target[key] = _merge(target[key], value)
+            elif key not in target or target[key] != value:
+                target[key] = value
+        return target
+    if isinstance(target, CommentedSeq) and isinstance(new, list) and len(target) <= len(new):
+        # entries in place (keeping their comments and flow style), new ones appended
+        for i, value in enumerate(new):
+            if i >= len(target):
+                target.append(value)
+            elif isinstance(target[i], (CommentedMap, CommentedSeq)):
+                target[i] = _merge(target[i], value)
+            elif target[i] != value:
+                target[i] = value
+        return target
+    return new
+
+
+def _unshare(node: Any, seen: set[int]) -> None:
+    """Give every repeat of an aliased mapping or list its own plain copy, in place.
+
+    A file may use YAML aliases (``*name``), and so may a tool that wrote it (PyYAML writes
+    ``&id001``/``*id001`` for a repeated object). The loaded document then holds *one* object in
+    several places, and merging an edit into it in place would change every place at once.
+    """
+    items = list(node.items()) if isinstance(node, dict) else list(enumerate(node))
+    for key, value in items:
+        if isinstance(value, (dict, list)):
+            if id(value) in seen:
+                node[key] = _plain(value)  # fresh containers all the way down
+            else:
+                seen.add(id(value))
+                _unshare(value, seen)
+
+
+_ABSENT = object()
+
+
+def _three_way(base: Any, current: Any, mine: Any, loc: tuple[Any, ...], clashes: list[tuple[Any, ...]]) -> Any:
+    """Apply the change from ``base`` to ``mine`` onto ``current``, field by field.
+
+    A field only I changed takes my value; a field only they changed keeps theirs; a field both
+    changed, differently, is a clash (its location is appended to ``clashes``). Mappings merge
+    key by key; anything else (a number, a text, a whole list) is one field.
+    """
+    if mine == base:
+        return current
+    if current == base or current == mine:
+        return mine
+    if all(isinstance(x, dict) for x in (base, current, mine)):
+        out = {}
+        for key in [*current, *(k for k in mine if k not in current)]:
+            value = _three_way(base.get(key, _ABSENT), current.get(key, _ABSENT), mine.get(key, _ABSENT), (*loc, key), clashes)
+            if value is not _ABSENT:
+                out[key] = value
+        return out
+    clashes.append(loc)
+    return current
+
+
+class _NullRepresenter(RoundTripRepresenter):
+    """Writes ``None`` as ``null``. A subclass: ``add_representer`` is a class method, and calling
+    it on ruamel's own representer would change every later dump in the process."""
+
+
+_NullRepresenter.add_representer(type(None), lambda r, _: r.represent_scalar("tag:yaml.org,2002:null", "null"))
+
+
+def dump(doc: Any, explicit_null: bool = False) -> str:
+    """``doc`` as YAML in the examples' layout. ``explicit_null`` writes ``null`` for ``None``
+    (ruamel's round trip otherwise writes nothing after the colon)."""
+    buf = io.StringIO()
+    yaml = _yaml()
+    yaml.indent(mapping=2, sequence=4, offset=2)  # the layout the examples use
+    yaml.width = 4096  # never fold a long flow mapping onto a second line
+    if explicit_null:
+        yaml.Representer = _NullRepresenter
+    yaml.dump(doc, buf)
+    return buf.getvalue()
+
+
+def save_section(path: str | Path, section: str, values: dict[str, Any], *, loaded: str | None = None) -> Any:
+    """Replace ``section`` of the params file at ``path`` with ``values`` (plain data).
+
+    Unchanged keys keep their comments. The file is locked, re-read and merged into as it is
+    now, validated, then replaced atomically (a symlink's target, with its permission bits).
+    Returns the validated params model of the new file.
+
+    Parameters
+    ----------
+    loaded : the file's text as the caller read it before editing. When given, only the
+        fields the caller changed are written: another writer's changes to other fields of the
+        section, saved since, are kept.
+
+    Raises
+    ------
+    EditConflict
+        (a :class:`ParamsError`) when ``loaded`` is given and someone else changed a field this
+        edit changes too since it was loaded; nothing is written.
+    ParamsError
+        if the edited file would not validate; the file on disk is then left as it was.
+    """
+    path = Path(path)
+    with file_lock(path) as target:
+        text = read_text(target)
+        doc = parse_yaml_text(text, path)
+        if not isinstance(doc, CommentedMap):
+            parse_params(doc, path)  # says what is wrong with the file as a whole
+        if loaded is not None:
+            base = _plain(parse_yaml_text(loaded, path))
+            base_section = base.get(section, _ABSENT) if isinstance(base, dict) else _ABSENT
+            current_section = _plain(doc[section]) if section in doc else _ABSENT
+            clashes: list[tuple[Any, ...]] = []
+            merged = _three_way(base_section, current_section, values, (section,), clashes)
+            if clashes:
+                raise EditConflict(
+                    [
+                        Problem(
+                            path,
+                            _line_of(doc, loc),
+                            ".".join(str(p) for p in loc),
+                            "the file changed since you opened it: someone else saved a different value here; "
+                            "reload the file and make your edit again",
+                        )
+                        for loc in clashes
+                    ]
+                )
+            values = merged if isinstance(merged, dict) else values
+        _unshare(doc, {id(doc)})
+        if section in doc and isinstance(doc[section], CommentedMap):
+            _merge(doc[section], values)
+        else:
+            doc[section] = values
+        new_text = dump(doc)
+        params = parse_params(parse_yaml_text(new_text, path), path)
+        if new_text != text:
+            atomic_replace(target, new_text)
+    return params
+
+
+def section_data(params: Any, section: str) -> dict[str, Any]:
+    """A section of a validated model as plain YAML-ready data (aliases, no unset defaults)."""
+    model = getattr(params, section)
+    return model.model_dump(mode="python", by_alias=True, exclude_unset=True)

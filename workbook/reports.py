@@ -44,7 +44,8 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from .currency import check_code
 from .errors import ParamsError, Problem, ReportError
 from .files import replace_dir
-from .params import Params, load_params
+from .schema import Params
+from .params import load_params
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"

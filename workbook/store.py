@@ -34,7 +34,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from .errors import WorkbookError
 from .instruments import SCOPING_ITEMS, TRUST, TRUST_ITEMS
-from .sections import ANONYMITY_FLOOR
+from .schema import ANONYMITY_FLOOR
 
 Side = Literal["vendor", "partner"]
 Status = Literal["open", "closed"]

@@ -10,7 +10,7 @@ import pandas as pd
 
 from . import ramp, scoping, signals, trust, value
 from .flags import Flag, one_per_subject
-from .params import Params
+from .schema import Params
 
 AREAS = ("scope", "trust", "ramp", "value", "health")
 AREA_LABELS = {

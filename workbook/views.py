@@ -15,7 +15,7 @@ import altair as alt
 from .currency import DEFAULT as DEFAULT_CURRENCY
 from .currency import currency
 from .flags import Flag, by_severity
-from .params import Params
+from .schema import Params
 from .ramp import RampMetrics
 
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from workbook import ramp
 from tests.unit.test_ramp import make_ramp
-from workbook.params import Event, Ramp
+from workbook.schema import Event, Ramp
 
 PROPERTY = settings(max_examples=120, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 CHANGES = ["people_change", "responsibility_move", "cynicism"]

@@ -186,7 +186,7 @@ def test_a_file_changed_since_the_preview_is_not_overwritten(store, params):
 
 
 def test_the_write_waits_for_a_guided_save_of_the_same_file(store, params):
-    from workbook.yamlio import file_lock
+    from workbook.params import file_lock
 
     code = run_session(store, LOW_ROOM)
     preview = preview_export(store, code, params)

@@ -12,7 +12,7 @@ from workbook import scoping, signals, trust, value
 from workbook.charts import instruments as charts
 from workbook.charts.theme import BAD, PARTNER, VENDOR
 from workbook.instruments import SCOPING
-from workbook.sections import Health, Scope, Trust, Value
+from workbook.schema import Health, Scope, Trust, Value
 
 ALTAIR_MAX_ROWS = 5000
 

@@ -11,7 +11,8 @@ import pytest
 from workbook.errors import ParamsError
 from tests.conftest import MINIMAL_PARAMS
 from workbook.instruments import SCOPING, SCOPING_ITEMS, TRUST, TRUST_ITEMS
-from workbook.params import Params, load_params
+from workbook.schema import Params
+from workbook.params import load_params
 
 BASE = MINIMAL_PARAMS  # lines 1-10; sections below start on line 11
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workbook import ramp
-from workbook.params import Ramp
+from workbook.schema import Ramp
 
 
 def make_ramp(**overrides) -> Ramp:

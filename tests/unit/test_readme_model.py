@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from workbook import ramp, trust
-from workbook.params import Ramp
+from workbook.schema import Ramp
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

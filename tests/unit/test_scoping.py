@@ -6,7 +6,7 @@ import pytest
 
 from workbook import scoping
 from workbook.instruments import SCOPING
-from workbook.sections import Scope
+from workbook.schema import Scope
 
 
 def make_scope(**data) -> Scope:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from workbook import signals
-from workbook.sections import Health
+from workbook.schema import Health
 
 START = "2024-01-15"
 

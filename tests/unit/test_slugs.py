@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from workbook.params import SLUG_MAX, slugify
+from workbook.schema import SLUG_MAX, slugify
 
 SAFE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 

@@ -126,7 +126,7 @@ def _fill(store: SQLiteStore, code: str, side: str, values: dict[str, int | None
 
 
 def test_blocks_match_the_params_sections(store):
-    from workbook.sections import Scope, Trust
+    from workbook.schema import Scope, Trust
 
     s = store.create_session("A")
     for side, score, status in [("vendor", 4, 3), ("vendor", 5, 2), ("vendor", 3, 3), ("partner", 2, 1), ("partner", 3, 2), ("partner", 2, 2)]:

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from workbook import trust
 from workbook.instruments import TRUST
-from workbook.sections import Trust
+from workbook.schema import Trust
 
 ANSWERS = {
     "v1": ("vendor", {"c1_capable": 4, "c2_specialist": 5, "keeps_word": 4, "takes_advantage": 2, "helps_unasked": 4}),

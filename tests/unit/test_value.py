@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 
 from workbook import value
-from workbook.sections import Value
+from workbook.schema import Value
 
 ESSAY = {
     "quotes_per_year": 6000,

@@ -13,7 +13,8 @@ import pandas as pd
 from .. import ramp, views
 from ..charts import ramp_chart, theme
 from ..errors import ParamsError
-from ..params import Event, load_params
+from ..schema import Event
+from ..params import load_params
 from ..summary import summarise
 from .common import CSS, explain, friendly, message, query_params
 from .facilitator import live_chart

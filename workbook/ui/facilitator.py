@@ -23,7 +23,7 @@ from .. import scoping, trust
 from ..charts import theme
 from ..charts.instruments import readiness_chart, trust_dumbbell, trust_dumbbell_title, trust_quadrant, trust_quadrant_title
 from ..instruments import SCOPING_ITEMS
-from ..sections import Scope, Trust
+from ..schema import Scope, Trust
 from ..export import ExportPreview, FileChangedError, params_for_alliance, preview_export, write_export
 from ..store import ANONYMITY_FLOOR, SessionStore, SQLiteStore, StoreError, scope_block, trust_block
 from .common import CSS, friendly, message

@@ -59,9 +59,10 @@ from ..charts.theme import MONEY, MONEY_EXACT, NEUTRAL
 from ..currency import currency
 from ..errors import ParamsError, Problem
 from ..instruments import SCOPING, TRUST
-from ..params import Event, Params, Ramp, load_params, parse_params, parse_yaml_text, read_text
-from ..sections import Scope
-from ..yamlio import save_section
+from ..schema import Event, Params, Ramp
+from ..params import load_params, parse_params, parse_yaml_text, read_text
+from ..schema import Scope
+from ..params import save_section
 from .common import CSS, friendly, message
 
 Section = str  # "scope" | "trust" | "ramp" | "value" | "health"

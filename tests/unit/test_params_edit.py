@@ -17,7 +17,7 @@ from tests.conftest import EXAMPLES, MINIMAL_PARAMS, ROOT
 from workbook import ParamsError, load_params
 from workbook.errors import EditConflict
 from workbook.files import atomic_replace
-from workbook.yamlio import file_lock, save_section, section_data
+from workbook.params import file_lock, save_section, section_data
 
 
 @pytest.fixture
@@ -136,7 +136,7 @@ WORKER = textwrap.dedent(
     import sys, time
     from pathlib import Path
     from workbook.params import parse_params, parse_yaml_text, read_text
-    from workbook.yamlio import save_section, section_data
+    from workbook.params import save_section, section_data
 
     path, who, go, use_loaded = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3]), sys.argv[4] == "loaded"
     Path(f"{go}.{who}").touch()
@@ -258,7 +258,7 @@ def test_saving_the_same_value_someone_else_saved_is_no_conflict(tmp_path):
 SAVE_SCOPE = textwrap.dedent(
     """
     import sys
-    import workbook.yamlio as yamlio
+    import workbook.params as yamlio
     from workbook.errors import ParamsError
     yamlio.LOCK_TIMEOUT = float(sys.argv[2])
     try:
