@@ -59,7 +59,7 @@ import pandas as pd
 from .currency import DEFAULT as DEFAULT_CURRENCY
 from .currency import currency
 from .flags import Flag, past
-from .params import Event, EventKind, InvestmentLine, Params, Ramp
+from .schema import Event, EventKind, InvestmentLine, Params, Ramp
 
 #: Raw logistic reaches 10 % and 90 % at these fractions of ``ramp_months``; it is then
 #: rescaled to start at exactly 0 and end at exactly 1, which moves the 10 % and 90 %

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .flags import Flag, past
 from .instruments import SCOPE_STATUS_SCORE, SCOPING
-from .sections import Scope
+from .schema import Scope
 
 #: A group below this readiness (0–100) is flagged; below ``VERY_LOW_GROUP`` the flag is high.
 LOW_GROUP = 50.0

@@ -33,7 +33,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from .flags import Flag, Severity, past
-from .sections import ChangeKind, CheckIn, Health
+from .schema import ChangeKind, CheckIn, Health
 
 #: Rolling window for manager turnover and win credit.
 WINDOW_DAYS = 365

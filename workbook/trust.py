@@ -42,7 +42,7 @@ import pandas as pd
 
 from .flags import Flag, past
 from .instruments import TRUST, TRUST_ITEMS, Component
-from .sections import Trust
+from .schema import Trust
 
 SIDES: tuple[str, str] = ("vendor", "partner")
 COMPONENTS: tuple[Component, Component] = ("competence", "intentions")

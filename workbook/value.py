@@ -28,7 +28,7 @@ import pandas as pd
 from .currency import DEFAULT as DEFAULT_CURRENCY
 from .currency import currency
 from .flags import Flag, past
-from .sections import Value
+from .schema import Value
 
 DAYS_PER_YEAR = 365.0
 COLUMNS = ["item", "label", "kind", "amount", "basis"]
