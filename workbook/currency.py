@@ -91,4 +91,11 @@ def currency(code: str = DEFAULT) -> Currency:
     return Currency(code, get_currency_symbol(code, locale="en"))
 
 
-__all__ = ["DEFAULT", "Currency", "check_code", "currency", "known_codes"]
+def money(value: float | None, code: str = DEFAULT, none: str = "—") -> str:
+    """An amount in whole units of the currency ``code`` ("€1,234", "−$5,000"); ``None`` gives
+    ``none``. The one money formatter of the workbook's pages (charts use the same
+    :class:`Currency` through :func:`currency`)."""
+    return currency(code)(value, none)
+
+
+__all__ = ["DEFAULT", "Currency", "check_code", "currency", "known_codes", "money"]

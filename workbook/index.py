@@ -11,20 +11,13 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from .currency import DEFAULT as DEFAULT_CURRENCY
-from .currency import currency
+from .currency import money
 from .files import atomic_replace
 
 if TYPE_CHECKING:
     from .reports import Outcome
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-
-
-def money(value: float | None, code: str = DEFAULT_CURRENCY) -> str:
-    """As ``views.money``, without importing the chart stack: an interrupted batch writes its
-    index in well under a second."""
-    return currency(code)(value)
 
 
 def render_index(outcomes: Sequence[Outcome]) -> str:

@@ -516,56 +516,6 @@ class SQLiteStore:
         return (s["status"], s["reveal"], s["updated"], a[0], a[1])
 
 
-# --------------------------------------------------------------------------------------------
-# The session's answers as params sections (workbook.export merges them into a params file)
-
-
-def trust_block(store: SessionStore, code: str, date: dt.date | None = None, submitted_only: bool = True) -> dict[str, Any] | None:
-    """The session's trust answers as a params ``trust`` section (``None`` if nobody answered one).
-
-    Respondent ids are the participants' random ids, so names never reach the params file.
-    """
-    answers = store.answers(code)
-    respondents = []
-    for p in store.participants(code):
-        if submitted_only and not p.submitted:
-            continue
-        mine = {item: v for item, v in answers.get(p.id, {}).items() if item in TRUST_ITEMS}
-        if not any(v is not None for v in mine.values()):
-            continue
-        ordered = {i: mine[i] for i in TRUST_ITEMS if i in mine}
-        entry: dict[str, Any] = {"id": p.id, "side": p.side}
-        if p.role:
-            entry["role"] = p.role
-        entry["answers"] = ordered
-        respondents.append(entry)
-    if not respondents:
-        return None
-    return {"date": (date or dt.date.today()).isoformat(), "respondents": respondents}
-
-
-def scope_block(store: SessionStore, code: str, submitted_only: bool = True) -> dict[str, Any] | None:
-    """The session's scoping answers as a params ``scope`` section.
-
-    Each item's status is the median of the participants' answers, rounded down (a split room
-    counts as the less ready status); the note records the spread. Items nobody answered are
-    left out, which the readiness score counts as missing.
-    """
-    answers = store.answers(code)
-    submitted = {p.id for p in store.participants(code) if p.submitted or not submitted_only}
-    items: dict[str, Any] = {}
-    for item in SCOPING_ITEMS:
-        values = sorted(v for pid, a in answers.items() if pid in submitted for i, v in a.items() if i == item and v is not None)
-        if not values:
-            continue
-        median = values[(len(values) - 1) // 2]
-        spread = ", ".join(f"{values.count(k)} {SCOPE_VALUES[k]}" for k in sorted(SCOPE_VALUES, reverse=True) if values.count(k))
-        items[item] = {"status": SCOPE_VALUES[median], "note": f"workshop: {spread}"}
-    if not items:
-        return None
-    return {"items": items}
-
-
 __all__ = [
     "ANONYMITY_FLOOR",
     "Counts",
@@ -583,6 +533,4 @@ __all__ = [
     "check_answer",
     "default_path",
     "item_kind",
-    "scope_block",
-    "trust_block",
 ]

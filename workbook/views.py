@@ -13,7 +13,8 @@ from typing import Any
 import altair as alt
 
 from .currency import DEFAULT as DEFAULT_CURRENCY
-from .currency import currency
+from .charts.render import figure_html
+from .currency import currency, money
 from .flags import Flag, by_severity
 from .schema import Params
 from .ramp import RampMetrics
@@ -35,11 +36,6 @@ class HTML:
 
     def __str__(self) -> str:
         return self.html
-
-
-def money(value: float | None, code: str = DEFAULT_CURRENCY) -> str:
-    """An amount in whole units of the ISO 4217 currency ``code`` ("€1,234"); ``None`` is "—"."""
-    return currency(code)(value)
 
 
 def month(value: int | None, none: str = "not within the horizon") -> str:
@@ -128,19 +124,6 @@ LIGHTS = {
 }
 
 
-def chart_html(chart: alt.TopLevelMixin) -> str:
-    """An Altair chart as an inline SVG image (vl-convert), with its title as the alt text."""
-    import base64
-
-    import vl_convert
-
-    spec = chart.to_dict()
-    svg = vl_convert.vegalite_to_svg(spec)
-    title = spec.get("title", "")
-    if isinstance(title, dict):
-        title = title.get("text", "")
-    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-    return f'<p><img class="wb-chart" alt="{escape(str(title))}" src="data:image/svg+xml;base64,{data}"></p>'
 
 
 def _area_flags(a: Any, area: str) -> str:
@@ -191,7 +174,7 @@ def scope_section(a: Any) -> HTML:
     lst = ", ".join(escape(str(x).replace("_", " ")) for x in missing["item"].head(8))
     more = f" and {len(missing) - 8} more" if len(missing) > 8 else ""
     return HTML(
-        chart_html(readiness_chart(a.scoping.groups, a.scoping.overall))
+        figure_html(readiness_chart(a.scoping.groups, a.scoping.overall))
         + (f"<p>Still missing: {lst}{more}.</p>" if len(missing) else "<p>Every checklist item is at least drafted.</p>")
         + _area_flags(a, "scope")
     )
@@ -230,8 +213,8 @@ def trust_section(a: Any) -> HTML:
         "the same within its component, however many statements it has.</small></p>"
         + table(idx.round(1)).html
         + asym
-        + chart_html(trust_dumbbell(t.gaps))
-        + chart_html(trust_quadrant(t.indices))
+        + figure_html(trust_dumbbell(t.gaps))
+        + figure_html(trust_quadrant(t.indices))
         + "<h3>Do the statements hang together? (Cronbach's alpha)</h3>"
         + explain
         + alpha_html
@@ -253,7 +236,7 @@ def value_section(a: Any) -> HTML:
     )
     return HTML(
         f"<p>{escape(verdict)}</p>"
-        + chart_html(value_waterfall(v.breakdown, code))
+        + figure_html(value_waterfall(v.breakdown, code))
         + table(shown, money_columns=("Per year",), code=code).html
         + _area_flags(a, "value")
     )
@@ -280,7 +263,7 @@ def ramp_section(a: Any) -> HTML:
     return HTML(
         ramp_metrics_table(r.plan.metrics, mc.p_break_even_within_commitment, a.params.ramp.events, code).html
         + "".join(f"<p>{escape(n)}</p>" for n in notes)
-        + chart_html(ramp_chart(r.plan, mc, code))
+        + figure_html(ramp_chart(r.plan, mc, code))
     )
 
 
@@ -305,14 +288,14 @@ def scenarios_section(a: Any) -> HTML:
         }
         for s in a.ramp.scenarios
     ]
-    return HTML(chart_html(scenario_chart(a.ramp.scenarios, code)) + table(pd.DataFrame(rows)).html)
+    return HTML(figure_html(scenario_chart(a.ramp.scenarios, code)) + table(pd.DataFrame(rows)).html)
 
 
 def sensitivity_section(a: Any) -> HTML:
     """The tornado: each input moved alone by ±20 %."""
     from .charts import tornado_chart
 
-    return HTML(chart_html(tornado_chart(a.ramp.sensitivity, code=a.params.alliance.currency)))
+    return HTML(figure_html(tornado_chart(a.ramp.sensitivity, code=a.params.alliance.currency)))
 
 
 def health_section(a: Any) -> HTML:
@@ -320,4 +303,4 @@ def health_section(a: Any) -> HTML:
 
     if a.health_timeline is None:
         return _no_data("health")
-    return HTML(chart_html(health_timeline(a.health_timeline, a.health_events)) + _area_flags(a, "health"))
+    return HTML(figure_html(health_timeline(a.health_timeline, a.health_events)) + _area_flags(a, "health"))

@@ -16,9 +16,8 @@ from workbook.store import (
     StoreError,
     UnknownParticipant,
     UnknownSession,
-    scope_block,
-    trust_block,
 )
+from workbook.export import scope_block, trust_block
 
 TRUST_IDS = list(TRUST_ITEMS)
 SCOPE_IDS = list(SCOPING_ITEMS)

@@ -1,7 +1,11 @@
-"""Altair chart builders: data in, chart out. One theme (``theme``) styles them all; the
-renderer (interactive in Voila, static SVG in reports) is chosen at the edge."""
+"""Every chart of the workbook, and nothing else builds one: data in, chart out. One theme
+(``theme``) styles them all; ``render`` is the one way a chart reaches a page (an SVG image
+for reports and notebooks, a live widget for the Voila apps)."""
 
 from . import theme
+from .commitment import STOP_LABEL, with_stop_line
+from .portfolio import break_even_chart
+from .render import description, figure_html, live_chart, message_chart, svg
 from .instruments import health_timeline, readiness_chart, trust_dumbbell, trust_quadrant, value_waterfall
 from .ramp import payback_title, ramp_chart, scenario_chart, tornado_chart
 
@@ -16,4 +20,12 @@ __all__ = [
     "readiness_chart",
     "value_waterfall",
     "health_timeline",
+    "break_even_chart",
+    "with_stop_line",
+    "STOP_LABEL",
+    "description",
+    "figure_html",
+    "live_chart",
+    "message_chart",
+    "svg",
 ]

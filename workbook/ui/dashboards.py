@@ -6,18 +6,18 @@ from html import escape
 from typing import Any
 from urllib.parse import quote
 
-import altair as alt
 import ipywidgets as W
-import pandas as pd
 
 from .. import ramp, views
 from ..charts import ramp_chart, theme
+from ..charts.portfolio import break_even_chart
+from ..charts.render import live_chart
+from ..currency import money
 from ..errors import ParamsError
 from ..schema import Event
 from ..params import load_params
 from ..summary import summarise
 from .common import CSS, explain, friendly, message, query_params
-from .facilitator import live_chart
 from .paths import params_dir, params_file
 
 EVENT_KINDS = [
@@ -43,32 +43,6 @@ def portfolio_rows() -> tuple[list[dict[str, Any]], list[str]]:
     return rows, problems
 
 
-def break_even_chart(rows: list[dict[str, Any]]) -> alt.LayerChart:
-    """Break-even month of each alliance against the end of its committed resources."""
-    df = pd.DataFrame(
-        [
-            {
-                "alliance": r["alliance"],
-                "break_even": r["break_even_month"] if r["break_even_month"] is not None else None,
-                "commitment": r["commitment_months"],
-                "status": "after the commitment ends" if r["break_even_month"] is None or r["break_even_month"] > r["commitment_months"] else "within the commitment",
-            }
-            for r in rows
-        ]
-    )
-    late = int((df["status"] == "after the commitment ends").sum())
-    title = f"{late} of {len(df)} alliances break even only after their resources' commitment ends" if late else "Every alliance breaks even within its commitment"
-    y = alt.Y("alliance:N", title=None, sort=None)
-    bars = alt.Chart(df).mark_bar(height=18).encode(
-        y=y,
-        x=alt.X("break_even:Q", title="Break-even month (none within the horizon: no bar)"),
-        color=alt.Color("status:N", scale=alt.Scale(domain=["within the commitment", "after the commitment ends"], range=["#009E73", "#D55E00"]), legend=alt.Legend(title=None, orient="bottom")),
-        tooltip=[alt.Tooltip("alliance:N"), alt.Tooltip("break_even:Q", title="Break-even month"), alt.Tooltip("commitment:Q", title="Commitment (months)")],
-    )
-    ticks = alt.Chart(df).mark_tick(color="#000000", thickness=3, size=26).encode(y=y, x="commitment:Q")
-    return (bars + ticks).properties(title=alt.TitleParams(title, subtitle="Black tick: end of the committed resources"), width=560, height=alt.Step(34))
-
-
 def portfolio_app() -> W.Widget:
     """Every alliance in the params folder: a summary table, a chart, and links to each dashboard."""
     theme.enable()
@@ -81,7 +55,7 @@ def portfolio_app() -> W.Widget:
             "<tr>"
             f"<td>{link}</td><td>{escape(str(r['type']))}</td><td>{escape(views.month(r['first_revenue_month'], '—'))}</td>"
             f"<td>{escape(views.month(r['break_even_month'], 'none'))}</td><td>{r['commitment_months']} months</td>"
-            f"<td>{escape(views.money(r['peak_funding_need'], r['currency']))}</td><td>{escape(views.money(r['npv'], r['currency']))}</td>"
+            f"<td>{escape(money(r['peak_funding_need'], r['currency']))}</td><td>{escape(money(r['npv'], r['currency']))}</td>"
             f"<td>{r['p_break_even_within_commitment']:.0%}</td><td>{len(r['flags'])}</td>"
             "</tr>"
         )
@@ -180,4 +154,4 @@ def alliance_app(name: str | None = None) -> W.Widget:
     return AllianceApp(name).root
 
 
-__all__ = ["alliance_app", "portfolio_app", "break_even_chart", "AllianceApp"]
+__all__ = ["alliance_app", "portfolio_app", "AllianceApp"]

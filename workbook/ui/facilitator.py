@@ -16,30 +16,20 @@ from pathlib import Path
 from urllib.parse import quote
 from typing import Any
 
-import altair as alt
 import ipywidgets as W
 
 from .. import scoping, trust
 from ..charts import theme
+from ..charts.render import live_chart, message_chart
 from ..charts.instruments import readiness_chart, trust_dumbbell, trust_dumbbell_title, trust_quadrant, trust_quadrant_title
 from ..instruments import SCOPING_ITEMS
 from ..schema import Scope, Trust
-from ..export import ExportPreview, FileChangedError, params_for_alliance, preview_export, write_export
-from ..store import ANONYMITY_FLOOR, SessionStore, SQLiteStore, StoreError, scope_block, trust_block
+from ..export import ExportPreview, scope_block, trust_block, FileChangedError, params_for_alliance, preview_export, write_export
+from ..store import ANONYMITY_FLOOR, SessionStore, SQLiteStore, StoreError
 from .common import CSS, friendly, message
 from .paths import history_dir, params_dir, reports_dir
 
 POLL_SECONDS = 1.0
-
-
-def _empty_chart(text: str) -> alt.Chart:
-    return alt.Chart(alt.Data(values=[{"t": text}])).mark_text(fontSize=14, color="#666").encode(text="t:N").properties(width=400, height=60)
-
-
-def live_chart(chart: alt.TopLevelMixin) -> W.Widget:
-    """An Altair chart as an offline ``JupyterChart`` widget (its JavaScript comes from vl-convert, not a CDN)."""
-    alt.JupyterChart.enable_offline()
-    return alt.JupyterChart(chart, embed_options={"actions": False, "renderer": "svg"})
 
 
 class FacilitatorApp:
@@ -89,9 +79,9 @@ class FacilitatorApp:
         self.gap = W.HTML()
         self.gap.add_class("wb-gap")
         self.hidden_note = W.HTML(message("info", "Results are hidden until you press “Reveal results”."))
-        self.dumbbell = live_chart(_empty_chart("No answers yet"))
-        self.quadrant = live_chart(_empty_chart("No answers yet"))
-        self.readiness = live_chart(_empty_chart("No answers yet"))
+        self.dumbbell = live_chart(message_chart("No answers yet"))
+        self.quadrant = live_chart(message_chart("No answers yet"))
+        self.readiness = live_chart(message_chart("No answers yet"))
         self.waiting_note = W.HTML()
         self.waiting_note.add_class("wb-waiting")
         self.results = W.VBox([self.waiting_note, self.gap, self.dumbbell, self.quadrant, self.readiness])
@@ -269,8 +259,8 @@ class FacilitatorApp:
         block = trust_block(shown, self.code)
         if block is None:
             self.gap.value = message("info", "No trust answers submitted yet.")
-            self.dumbbell.chart = _empty_chart("No trust answers submitted yet")
-            self.quadrant.chart = _empty_chart("")
+            self.dumbbell.chart = message_chart("No trust answers submitted yet")
+            self.quadrant.chart = message_chart("")
         else:
             scores = trust.score_table(Trust.model_validate(block))
             gaps = trust.gap_table(trust.principle_table(scores, minimum))
@@ -281,9 +271,9 @@ class FacilitatorApp:
         scope = scope_block(shown, self.code)
         scorers = sum(1 for a in shown.answers(self.code).values() if any(v is not None for k, v in a.items() if k in SCOPING_ITEMS))
         if scope is None:
-            self.readiness.chart = _empty_chart("No scoping answers submitted yet")
+            self.readiness.chart = message_chart("No scoping answers submitted yet")
         elif scorers < minimum:
-            self.readiness.chart = _empty_chart(f"Readiness shows from {minimum} people's scoping answers ({scorers} so far)")
+            self.readiness.chart = message_chart(f"Readiness shows from {minimum} people's scoping answers ({scorers} so far)")
         else:
             result = scoping.analyse(Scope.model_validate(scope))
             overall = None if math.isnan(result.overall) else result.overall
@@ -448,4 +438,4 @@ def facilitator_app(store: SessionStore | None = None, min_respondents: int = AN
     return FacilitatorApp(store, min_respondents).root
 
 
-__all__ = ["FacilitatorApp", "facilitator_app", "live_chart"]
+__all__ = ["FacilitatorApp", "facilitator_app"]

@@ -41,7 +41,6 @@ from typing import Any
 
 import altair as alt
 import ipywidgets as W
-from altair.utils.mimebundle import spec_to_mimebundle
 
 from .. import ramp as ramp_model
 from .. import scoping, signals, trust, value, views
@@ -54,15 +53,13 @@ from ..charts import (
     trust_quadrant,
     value_waterfall,
 )
-from ..charts.ramp import MONTH_AXIS
-from ..charts.theme import MONEY, MONEY_EXACT, NEUTRAL
 from ..currency import currency
 from ..errors import ParamsError, Problem
 from ..instruments import SCOPING, TRUST
-from ..schema import Event, Params, Ramp
-from ..params import load_params, parse_params, parse_yaml_text, read_text
-from ..schema import Scope
-from ..params import save_section
+from ..charts.commitment import STOP_LABEL, with_stop_line
+from ..charts.render import description, svg
+from ..params import load_params, parse_params, parse_yaml_text, read_text, save_section
+from ..schema import Event, Params, Ramp, Scope
 from .common import CSS, friendly, message
 
 Section = str  # "scope" | "trust" | "ramp" | "value" | "health"
@@ -128,7 +125,7 @@ def section_view(params: Params, section: Section) -> tuple[list[alt.TopLevelMix
         chart = ramp_chart(result, code=code)
         stop = resources_stop_at_commitment(params.ramp)
         if stop is not None and not stop.monthly["cumulative_net"].equals(result.monthly["cumulative_net"]):
-            chart = _with_stop_line(chart, stop, code)
+            chart = with_stop_line(chart, stop.monthly, code)
         figures = views.ramp_metrics_table(result.metrics, code=code).html + _stop_figures(result, stop, code)
         return [chart], [figures]
     if section == "scope":
@@ -163,16 +160,6 @@ def section_view(params: Params, section: Section) -> tuple[list[alt.TopLevelMix
     raise ValueError(f"unknown section {section!r}; expected one of {', '.join(SECTION_WORDS)}")
 
 
-def svg_bundle(chart: alt.TopLevelMixin) -> dict[str, Any]:
-    """A chart as a ``{"image/svg+xml": ...}`` mime bundle (vl-convert: no JavaScript, no CDN)."""
-    bundle = spec_to_mimebundle(chart.to_dict(), format="svg", mode="vega-lite", vegalite_version=alt.VEGALITE_VERSION)
-    data = bundle[0] if isinstance(bundle, tuple) else bundle
-    return dict(data)
-
-
-STOP_LABEL = "If the resources stop when the commitment ends"
-
-
 def resources_stop_at_commitment(r: Ramp) -> ramp_model.RampResult | None:
     """The plan run as if every recurring resource stopped when the commitment ends (a
     resource withdrawal of severity 1 in the month after it); ``None`` when the commitment
@@ -183,30 +170,6 @@ def resources_stop_at_commitment(r: Ramp) -> ramp_model.RampResult | None:
         month=r.commitment_months + 1, kind="resource_withdrawal", severity=1.0, note="the commitment ends"
     )
     return ramp_model.run(r, events=[*r.events, stop])
-
-
-def _with_stop_line(chart: alt.VConcatChart, stop: ramp_model.RampResult, code: str) -> alt.VConcatChart:
-    """``ramp_chart``'s J-curve with a dashed line for the plan cut at the commitment."""
-    df = stop.monthly[["month", "cumulative_net"]].assign(series=STOP_LABEL)
-    x = alt.X("month:Q", axis=MONTH_AXIS, scale=alt.Scale(domain=[0.5, len(df) + 0.5], nice=False))
-    line = (
-        alt.Chart(df)
-        .mark_line(strokeWidth=2, color=NEUTRAL)
-        .encode(
-            x=x,
-            y=alt.Y("cumulative_net:Q", title=f"Cumulative net ({code})", axis=alt.Axis(format=MONEY)),
-            strokeDash=alt.StrokeDash(
-                "series:N",
-                scale=alt.Scale(domain=[STOP_LABEL], range=[[6, 4]]),
-                legend=alt.Legend(title=None, labelLimit=400, symbolType="stroke", symbolStrokeColor=NEUTRAL, symbolSize=400, symbolStrokeWidth=2),
-            ),
-            tooltip=[alt.Tooltip("series:N", title="What"), alt.Tooltip("month:Q", title="Month"),
-                     alt.Tooltip("cumulative_net:Q", title="Cumulative net", format=MONEY_EXACT)],
-        )
-    )
-    bottom = chart.vconcat[1]
-    bottom.layer = [*bottom.layer[:-2], line, *bottom.layer[-2:]]  # under the plan's line and the markers
-    return chart
 
 
 def _stop_figures(result: ramp_model.RampResult, stop: ramp_model.RampResult | None, code: str) -> str:
@@ -256,7 +219,7 @@ class Overview(views.HTML):
 
 def _overview_html(params: Params, section: Section, note: str = "") -> str:
     charts, parts = section_view(params, section)
-    svgs = [f'<div class="wb-chart">{svg_bundle(c)["image/svg+xml"]}</div>' for c in charts]
+    svgs = [f'<div class="wb-chart" role="img" aria-label="{escape(description(c))}">{svg(c)}</div>' for c in charts]
     return f'<div class="wb-overview {NO_MATH}">' + note + "".join(svgs + parts) + "</div>"
 
 
@@ -521,7 +484,7 @@ class GuidedForm:
         self._show_notes([])
         charts, parts = section_view(params, self.section)
         self.charts = charts
-        outputs = [{"output_type": "display_data", "data": {**svg_bundle(c), "text/plain": "<chart>"}, "metadata": {}} for c in charts]
+        outputs = [{"output_type": "display_data", "data": {"image/svg+xml": svg(c), "text/plain": description(c)}, "metadata": {}} for c in charts]
         outputs += [
             {"output_type": "display_data", "data": {"text/html": f'<div class="wb-figures {NO_MATH}">{p}</div>', "text/plain": ""}, "metadata": {}}
             for p in parts
@@ -1115,6 +1078,5 @@ __all__ = [
     "refresh_overviews",
     "resources_stop_at_commitment",
     "section_view",
-    "svg_bundle",
     "typed_number",
 ]

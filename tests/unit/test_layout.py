@@ -1,0 +1,113 @@
+"""The package's layout holds: no module of ``workbook/`` imports, directly or through others, a
+module that imports it back (an import inside a function counts too; only ``if TYPE_CHECKING:``
+blocks are left out), and each kind of thing lives in one place."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import workbook
+
+PACKAGE = Path(workbook.__file__).resolve().parent
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path, name: str, modules: set[str]) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skipped = {
+        id(n)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+        for body in node.body
+        for n in ast.walk(body)
+    }
+    base = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        targets: list[str] = []
+        if isinstance(node, ast.Import):
+            targets = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            module = ".".join(base[: len(base) - node.level + 1] + [node.module or ""]).strip(".") if node.level else node.module or ""
+            targets = [module] + [f"{module}.{a.name}" for a in node.names]
+        for target in targets:
+            while target and target not in modules:
+                target = target.rpartition(".")[0]
+            # the package itself (``from . import x`` names it) and a module's own parents don't count
+            if target and target not in (name, "workbook") and not name.startswith(target + "."):
+                found.add(target)
+    return found
+
+
+def import_graph() -> dict[str, set[str]]:
+    files = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+    return {name: _imports(path, name, set(files)) for name, path in files.items()}
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_no_module_of_the_package_imports_itself_back():
+    assert cycles(import_graph()) == []
+
+
+def test_the_cycle_check_finds_a_cycle():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_the_schema_does_no_io_and_the_store_no_domain_math():
+    graph = import_graph()
+    assert graph["workbook.schema"] <= {"workbook.currency", "workbook.instruments", "workbook.strict"}, graph["workbook.schema"]
+    domain = {"workbook.scoping", "workbook.trust", "workbook.ramp", "workbook.value", "workbook.signals"}
+    assert not graph["workbook.store"] & domain, graph["workbook.store"]
+
+
+def test_charts_are_built_only_in_the_charts_package():
+    """Only ``workbook/charts/`` builds Altair charts (``alt.Chart``); the apps and views call it."""
+    builders = []
+    for path in PACKAGE.rglob("*.py"):
+        if "charts" in path.relative_to(PACKAGE).parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        if "alt.Chart(" in text or "alt.layer(" in text or "alt.vconcat(" in text:
+            builders.append(str(path.relative_to(PACKAGE)))
+    assert builders == []

@@ -1,0 +1,62 @@
+"""Charts of the portfolio: every alliance's payback against its committed resources."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from .theme import BAD, GOOD
+
+LATE = "after the commitment ends"
+IN_TIME = "within the commitment"
+
+
+def break_even_chart(rows: Sequence[Mapping[str, Any]]) -> alt.LayerChart:
+    """Break-even month of each alliance (a row of ``summary --json``) against the end of its
+    committed resources (a black tick)."""
+    df = pd.DataFrame(
+        [
+            {
+                "alliance": r["alliance"],
+                "break_even": r["break_even_month"],
+                "commitment": r["commitment_months"],
+                "status": LATE if r["break_even_month"] is None or r["break_even_month"] > r["commitment_months"] else IN_TIME,
+            }
+            for r in rows
+        ]
+    )
+    late = int((df["status"] == LATE).sum())
+    title = (
+        f"{late} of {len(df)} alliances break even only after their resources' commitment ends"
+        if late
+        else "Every alliance breaks even within its commitment"
+    )
+    y = alt.Y("alliance:N", title=None, sort=None)
+    bars = (
+        alt.Chart(df)
+        .mark_bar(height=18)
+        .encode(
+            y=y,
+            x=alt.X("break_even:Q", title="Break-even month (none within the horizon: no bar)"),
+            color=alt.Color(
+                "status:N",
+                scale=alt.Scale(domain=[IN_TIME, LATE], range=[GOOD, BAD]),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            tooltip=[
+                alt.Tooltip("alliance:N", title="Alliance"),
+                alt.Tooltip("break_even:Q", title="Break-even month"),
+                alt.Tooltip("commitment:Q", title="Commitment (months)"),
+            ],
+        )
+    )
+    ticks = alt.Chart(df).mark_tick(color="#000000", thickness=3, size=26).encode(y=y, x="commitment:Q")
+    return (bars + ticks).properties(
+        title=alt.TitleParams(title, subtitle="Black tick: end of the committed resources"),
+        description=title + ".",
+        width=560,
+        height=alt.Step(34),
+    )
