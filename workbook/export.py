@@ -23,8 +23,8 @@ Merge rules
   respondents and keeps the ``previous`` of the first export.
 * A section the session has no answers for is left untouched.
 
-Writing holds the same lock as the guided notebooks' saves (:func:`workbook.yamlio.file_lock`)
-and replaces the file with :func:`workbook.yamlio.atomic_replace`: a symlink is followed (the
+Writing holds the same lock as the guided notebooks' saves (:func:`workbook.params.file_lock`)
+and replaces the file with :func:`workbook.files.atomic_replace`: a symlink is followed (the
 target is replaced, the link stays), the file's mode is kept, and readers see the old file or the
 new one, never half of one.
 """
@@ -258,10 +258,10 @@ def _merge_scope(doc: CommentedMap, block: dict[str, Any]) -> list[Change]:
 def _indices(trust_section: Any) -> tuple[dt.date | None, float | None, float | None]:
     """The date and the vendor and partner indices of a trust section, as its report shows them."""
     from . import trust as trust_model
-    from .params import _plain
+    from .params import plain
     from .schema import Trust
 
-    t = Trust.model_validate(_plain(trust_section))
+    t = Trust.model_validate(plain(trust_section))
     result = trust_model.analyse(t)
     by_side = result.indices.set_index("side")
 
@@ -366,7 +366,7 @@ def preview_export(store: SessionStore, code: str, path: str | Path, history_dir
         if the params file cannot be read, or the merged file would not validate (each problem
         names the file, the line and the field).
     """
-    from .params import _yaml, parse_params, parse_yaml_text, read_text
+    from .params import check_text, parse_params, parse_yaml_text, read_text
 
     path = Path(path)
     session = store.get_session(code)
@@ -412,7 +412,7 @@ def preview_export(store: SessionStore, code: str, path: str | Path, history_dir
     history = Path(history_dir) if history_dir is not None else path.parent / HISTORY_FOLDER
     shown = os.path.relpath(history, path.parent) if history.is_absolute() == path.parent.is_absolute() else str(history)
     text = _with_header(_dump(doc), _header(code, session_date, shown if not shown.startswith("..") else str(history)))
-    parse_params(_yaml().load(text), path)  # the merged file must validate; ParamsError names the field
+    check_text(text, path)  # the merged file must validate; ParamsError names the field
     if _strip_header(text) == _strip_header(raw):
         changes = []
     return ExportPreview(
@@ -464,15 +464,14 @@ def write_export(preview: ExportPreview, history_dir: str | Path | None = None, 
     ExportError
         if the preview changes nothing.
     """
-    from .params import _yaml, parse_params
     from .files import atomic_replace
-    from .params import file_lock
+    from .params import check_text, file_lock
 
     if preview.path.resolve() != preview.target:
         raise FileChangedError(preview.path)
     if preview.unchanged:
         raise ExportError(f"{preview.path}: the file already holds these answers; nothing to write.")
-    parse_params(_yaml().load(preview.text), preview.path)  # validated again just before the replace
+    check_text(preview.text, preview.path)  # validated again just before the replace
     history = Path(history_dir) if history_dir is not None else preview.path.parent / HISTORY_FOLDER
     when = now or dt.datetime.now(dt.timezone.utc)
     with file_lock(preview.path) as target:  # one writer at a time, with the guided notebooks' saves

@@ -323,7 +323,7 @@ def _dotted_path_at(text: str, line: int | None, key: str) -> str:
     return ".".join(parts)
 
 
-def _line_of(data: Any, loc: tuple[Any, ...]) -> int | None:
+def line_of(data: Any, loc: tuple[Any, ...]) -> int | None:
     """The 1-based line of the deepest node of ``loc`` that exists in the loaded YAML."""
     node, line = data, None
     for part in loc:
@@ -488,9 +488,9 @@ def problems_from_validation(path: Path, data: Any, exc: ValidationError, root: 
         if isinstance(ctx_error, _LocatedErrors):
             for sub, message in ctx_error.problems:
                 full = loc + sub
-                problems.append(Problem(path, _line_of(data, full), _format_loc(full), message))
+                problems.append(Problem(path, line_of(data, full), _format_loc(full), message))
             continue
-        problems.append(Problem(path, _line_of(data, loc), _format_loc(loc), _message(err, root)))
+        problems.append(Problem(path, line_of(data, loc), _format_loc(loc), _message(err, root)))
     return sorted(problems, key=lambda p: (p.line or 0, p.field))
 
 
@@ -502,12 +502,19 @@ def parse_params(data: Any, path: Path, model: type[BaseModel] | None = None) ->
     if not isinstance(data, dict):
         raise ParamsError([Problem(path, 1, "(top level)", "expected a mapping of sections (schema, alliance, ramp, ...)")])
     try:
-        return root.model_validate(_plain(data), strict=True)
+        return root.model_validate(plain(data), strict=True)
     except ValidationError as exc:
         problems = problems_from_validation(path, data, exc, root)
         seen = {(p.line, p.field) for p in problems}
         extra = [p for p in _horizon_problems(path, data) if (p.line, p.field) not in seen]
         raise ParamsError(sorted(problems + extra, key=lambda p: (p.line or 0, p.field))) from None
+
+
+def check_text(text: str, path: Path) -> Params:
+    """Validate the whole new text of the params file at ``path`` before it is written: the
+    same reading limits and schema as :func:`load_params` (ParamsError names line and field)."""
+    params: Params = parse_params(parse_yaml_text(text, path), path)
+    return params
 
 
 def _horizon_problems(path: Path, data: Any) -> list[Problem]:
@@ -520,7 +527,7 @@ def _horizon_problems(path: Path, data: Any) -> list[Problem]:
     if not whole(h) or not 1 <= h <= MAX_MONTHS:
         return []
     return [
-        Problem(path, _line_of(data, ("ramp", *loc)), _format_loc(("ramp", *loc)), message) for loc, message in late_months(ramp, h)
+        Problem(path, line_of(data, ("ramp", *loc)), _format_loc(("ramp", *loc)), message) for loc, message in late_months(ramp, h)
     ]
 
 
@@ -537,12 +544,12 @@ def load_params(path: str | Path) -> Any:
     return parse_params(data, path)
 
 
-def _plain(data: Any) -> Any:
+def plain(data: Any) -> Any:
     """ruamel's commented containers as plain dicts and lists, for strict validation."""
     if isinstance(data, dict):
-        return {k: _plain(v) for k, v in data.items()}
+        return {k: plain(v) for k, v in data.items()}
     if isinstance(data, list):
-        return [_plain(v) for v in data]
+        return [plain(v) for v in data]
     if isinstance(data, str):
         return str(data)  # ruamel's quoted-string subclasses as plain str
     return data
@@ -647,7 +654,7 @@ def _unshare(node: Any, seen: set[int]) -> None:
     for key, value in items:
         if isinstance(value, (dict, list)):
             if id(value) in seen:
-                node[key] = _plain(value)  # fresh containers all the way down
+                node[key] = plain(value)  # fresh containers all the way down
             else:
                 seen.add(id(value))
                 _unshare(value, seen)
@@ -727,9 +734,9 @@ def save_section(path: str | Path, section: str, values: dict[str, Any], *, load
         if not isinstance(doc, CommentedMap):
             parse_params(doc, path)  # says what is wrong with the file as a whole
         if loaded is not None:
-            base = _plain(parse_yaml_text(loaded, path))
+            base = plain(parse_yaml_text(loaded, path))
             base_section = base.get(section, _ABSENT) if isinstance(base, dict) else _ABSENT
-            current_section = _plain(doc[section]) if section in doc else _ABSENT
+            current_section = plain(doc[section]) if section in doc else _ABSENT
             clashes: list[tuple[Any, ...]] = []
             merged = _three_way(base_section, current_section, values, (section,), clashes)
             if clashes:
@@ -737,7 +744,7 @@ def save_section(path: str | Path, section: str, values: dict[str, Any], *, load
                     [
                         Problem(
                             path,
-                            _line_of(doc, loc),
+                            line_of(doc, loc),
                             ".".join(str(p) for p in loc),
                             "the file changed since you opened it: someone else saved a different value here; "
                             "reload the file and make your edit again",

@@ -46,11 +46,8 @@ from .errors import ParamsError, Problem, ReportError
 from .files import replace_dir
 from .schema import Params
 from .params import load_params
+from .resources import report_notebook, templates_dir
 
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = ROOT / "notebooks"
-REPORT_NOTEBOOK = NOTEBOOKS / "alliance_report.ipynb"
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 KERNEL_START_TIMEOUT = 120  # seconds; two kernels starting at once on a small machine are slow
 KILL_WAIT = 5.0  # seconds to wait for a killed process to be gone
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -178,7 +175,7 @@ def export_html(notebook_path: Path, html_path: Path) -> None:
 
     exporter = HTMLExporter(
         template_name="offline",
-        extra_template_basedirs=[str(TEMPLATES)],
+        extra_template_basedirs=[str(templates_dir())],
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
@@ -235,11 +232,12 @@ def render_report(params_path: str | Path, out_dir: str | Path) -> Outcome:
     try:
         nb_out = work / "report.ipynb"
         try:
+            notebook = report_notebook()
             pm.execute_notebook(
-                str(REPORT_NOTEBOOK),
+                str(notebook),
                 str(nb_out),
                 parameters={"params_path": str(params_path)},
-                cwd=str(NOTEBOOKS),
+                cwd=str(notebook.parent),
                 progress_bar=False,
                 start_timeout=KERNEL_START_TIMEOUT,
                 kernel_name="python3",
@@ -354,10 +352,10 @@ def _drop_superseded(out_dir: Path, outcome: Outcome) -> None:
 
 
 def _name_line(path: Path) -> int | None:
-    from .params import _line_of, read_yaml
+    from .params import line_of, read_yaml
 
     try:
-        return _line_of(read_yaml(path), ("alliance", "name"))
+        return line_of(read_yaml(path), ("alliance", "name"))
     except ParamsError:
         return None
 

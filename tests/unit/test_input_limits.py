@@ -27,7 +27,7 @@ from workbook.params import (
     MAX_FILE_BYTES,
     MAX_NODES,
     _format_loc,
-    _plain,
+    plain,
     load_params,
     parse_params,
     read_yaml,
@@ -176,7 +176,7 @@ def test_the_model_stays_finite_with_every_input_at_its_maximum(money, revenue):
 
 
 def test_the_seed_is_a_32_bit_unsigned_number():
-    base = _plain(read_yaml(RICHEST))
+    base = plain(read_yaml(RICHEST))
     for seed, ok in ((0, True), (2**32 - 1, True), (2**32, False), (-1, False)):
         data = _with(base, ("ramp", "simulation"), {"runs": 10, "seed": seed})
         if ok:
@@ -186,7 +186,7 @@ def test_the_seed_is_a_32_bit_unsigned_number():
 
 
 def test_names_up_to_the_limit_are_accepted_and_longer_ones_refused():
-    base = _plain(read_yaml(RICHEST))
+    base = plain(read_yaml(RICHEST))
     for field in ("name", "vendor", "partner"):
         load = parse_params(_with(base, ("alliance", field), "é" * MAX_NAME), RICHEST)
         assert getattr(load.alliance, field) == "é" * MAX_NAME
@@ -327,7 +327,7 @@ def test_the_largest_realistic_file_is_far_inside_the_limits(tmp_path):
     params = load_params(path)
     assert len(params.trust.respondents) == 60 and len(params.health.check_ins) == 240
     assert path.stat().st_size * 5 < MAX_FILE_BYTES
-    assert _values(_plain(read_yaml(path))) * 5 < MAX_NODES
+    assert _values(plain(read_yaml(path))) * 5 < MAX_NODES
 
 
 def _values(node: Any) -> int:

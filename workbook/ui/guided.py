@@ -58,7 +58,7 @@ from ..errors import ParamsError, Problem
 from ..instruments import SCOPING, TRUST
 from ..charts.commitment import STOP_LABEL, with_stop_line
 from ..charts.render import description, svg
-from ..params import load_params, parse_params, parse_yaml_text, read_text, save_section
+from ..params import load_params, parse_params, parse_yaml_text, plain, read_text, save_section
 from ..schema import Event, Params, Ramp, Scope
 from .common import CSS, friendly, message
 
@@ -264,15 +264,6 @@ def refresh_overviews(path: str | Path, params: Params | None = None) -> int:
 # Helpers
 
 
-def _plain(data: Any) -> Any:
-    """ruamel's commented containers as plain dicts and lists (a deep copy)."""
-    if isinstance(data, dict):
-        return {k: _plain(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_plain(v) for v in data]
-    return data
-
-
 def _num(x: float) -> int | float:
     """Whole numbers as ints (so 40000 is not written back as 40000.0), others rounded to 6 places."""
     x = round(float(x), 6)
@@ -385,7 +376,7 @@ class GuidedForm:
         """(Re)read the file: its text, the whole document as plain data, its model, this
         section's raw data."""
         self._text = read_text(self.path)
-        self._doc: dict[str, Any] = _plain(parse_yaml_text(self._text, self.path))
+        self._doc: dict[str, Any] = plain(parse_yaml_text(self._text, self.path))
         self.params: Params = parse_params(self._doc, self.path)
         self._raw: dict[str, Any] = copy.deepcopy(self._doc.get(self.section) or {})
 
