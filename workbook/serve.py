@@ -1,4 +1,4 @@
-"""``workbook serve``: publish ``notebooks/apps/`` with Voila.
+"""``workbook serve``: publish the apps (``notebooks/apps/``, shipped in the package) with Voila.
 
 The server's settings live in ``notebooks/apps/voila.json`` (strip sources, no template or theme
 override from the address bar, kernel culling, execution timeout); this module adds what depends
@@ -37,10 +37,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import guard
+from .resources import apps_dir, jupyter_dir
+from .ui.paths import params_dir, reports_dir, store_path
 
-ROOT = Path(__file__).resolve().parent.parent
-APPS = ROOT / "notebooks" / "apps"
-TEMPLATES = Path(__file__).resolve().parent / "ui" / "jupyter"
+APPS = apps_dir()
+TEMPLATES = jupyter_dir()
 DEFAULT_IP = "127.0.0.1"
 DEFAULT_PORT = 8866
 APP_NAMES = ("workshop", "facilitator", "portfolio", "alliance")
@@ -70,7 +71,7 @@ class ServeOptions:
         equal to the participants').
     allow_hosts : further host names the server answers to (a DNS name for the room machine).
     max_kernels, max_kernels_per_client : caps on kernels held by pages.
-    store : the workshop database file (default ``$WORKBOOK_STORE`` or ``workshop.sqlite`` in the repo).
+    store : the workshop database file (default ``$WORKBOOK_STORE`` or ``workshop.sqlite`` in the current folder).
     room_size : workshop kernels kept started and pre-rendered ahead of the participants
         (Voila's preheated pool); 0 turns preheating off.
     participant_page : ``"light"`` (the workshop notebook's own light template, made for phones
@@ -138,9 +139,10 @@ def environment(opts: ServeOptions, base: dict[str, str] | None = None, tokens: 
     env[guard.ENV["hosts"]] = ",".join(sorted(guard.host_names_for(opts.ip, opts.allow_hosts)))
     env[guard.ENV["max_kernels"]] = str(opts.max_kernels)
     env[guard.ENV["max_kernels_per_client"]] = str(opts.max_kernels_per_client)
-    env["WORKBOOK_STORE"] = str((opts.store or Path(env.get("WORKBOOK_STORE") or ROOT / "workshop.sqlite")).resolve())
-    env["WORKBOOK_PARAMS_DIR"] = str((opts.params_dir or Path(env.get("WORKBOOK_PARAMS_DIR") or ROOT / "params")).resolve())
-    env["WORKBOOK_REPORTS_DIR"] = str((opts.reports_dir or Path(env.get("WORKBOOK_REPORTS_DIR") or ROOT / "reports")).resolve())
+    # relative defaults and overrides are taken from this folder, once: Voila runs in the apps folder
+    env["WORKBOOK_STORE"] = str((opts.store or store_path(env)).resolve())
+    env["WORKBOOK_PARAMS_DIR"] = str((opts.params_dir or params_dir(env)).resolve())
+    env["WORKBOOK_REPORTS_DIR"] = str((opts.reports_dir or reports_dir(env)).resolve())
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(TEMPLATES), env.get("JUPYTER_PATH", "")) if p)
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # silences a debugger warning in every kernel
     return env
@@ -215,7 +217,7 @@ def serve(opts: ServeOptions, echo=print) -> int:  # type: ignore[no-untyped-def
         raise SystemExit("refusing to serve on a network address without a token")
     facilitator = opts.resolved_facilitator_token(token)
     env = environment(opts, tokens=(token, facilitator))
-    echo(f"Serving {APPS.relative_to(ROOT)}/ on {opts.ip}:{opts.port}" + (" (token required)" if token else " (this machine only)"))
+    echo(f"Serving {APPS}/ on {opts.ip}:{opts.port}" + (" (token required)" if token else " (this machine only)"))
     echo(f"Workshop store: {env['WORKBOOK_STORE']}")
     echo(f"Participant page: {opts.participant_page}; {opts.room_size} workshop kernels kept ready")
     echo(f"Answers to host names: {env[guard.ENV['hosts']].replace(',', ', ')}")

@@ -1,25 +1,35 @@
 """Where the apps find params files and put exports and reports (environment overrides first).
 
-``WORKBOOK_PARAMS_DIR`` (default ``params/`` of the repository), ``WORKBOOK_EXPORT_DIR``
-(default: the params folder; a workshop export keeps the versions of a params file it replaces in
-its ``.history`` folder, which ``params/*.yaml`` does not match) and ``WORKBOOK_REPORTS_DIR``
-(default ``reports/``). ``workbook serve`` sets them to absolute paths.
+User data follows the folder ``workbook`` runs in, never the installed package:
+``WORKBOOK_PARAMS_DIR`` (default ``params/``), ``WORKBOOK_EXPORT_DIR`` (default: the params
+folder; a workshop export keeps the versions of a params file it replaces in its ``.history``
+folder, which ``params/*.yaml`` does not match), ``WORKBOOK_REPORTS_DIR`` (default ``reports/``)
+and ``WORKBOOK_STORE`` (default ``workshop.sqlite``), relative ones taken from the current
+folder. ``workbook serve`` resolves them to absolute paths once, in the folder it was started
+from, before Voila (which runs elsewhere) starts its kernels.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+PARAMS_ENV, EXPORT_ENV, REPORTS_ENV, STORE_ENV = "WORKBOOK_PARAMS_DIR", "WORKBOOK_EXPORT_DIR", "WORKBOOK_REPORTS_DIR", "WORKBOOK_STORE"
 
 
-def params_dir() -> Path:
-    return Path(os.environ.get("WORKBOOK_PARAMS_DIR") or ROOT / "params")
+def _setting(name: str, default: str, env: Mapping[str, str] | None) -> Path:
+    return Path((os.environ if env is None else env).get(name) or default)
 
 
-def exports_dir() -> Path:
-    return Path(os.environ.get("WORKBOOK_EXPORT_DIR") or params_dir())
+def params_dir(env: Mapping[str, str] | None = None) -> Path:
+    """``$WORKBOOK_PARAMS_DIR``, else ``params/`` (of ``env``, default this process's environment)."""
+    return _setting(PARAMS_ENV, "params", env)
+
+
+def exports_dir(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    return Path(env.get(EXPORT_ENV) or params_dir(env))
 
 
 def history_dir() -> Path:
@@ -27,8 +37,14 @@ def history_dir() -> Path:
     return exports_dir() / ".history"
 
 
-def reports_dir() -> Path:
-    return Path(os.environ.get("WORKBOOK_REPORTS_DIR") or ROOT / "reports")
+def reports_dir(env: Mapping[str, str] | None = None) -> Path:
+    """``$WORKBOOK_REPORTS_DIR``, else ``reports/``."""
+    return _setting(REPORTS_ENV, "reports", env)
+
+
+def store_path(env: Mapping[str, str] | None = None) -> Path:
+    """``$WORKBOOK_STORE``, else ``workshop.sqlite`` (the workshop database)."""
+    return _setting(STORE_ENV, "workshop.sqlite", env)
 
 
 def params_file(name: str) -> Path:
