@@ -19,13 +19,14 @@ from ..instruments import TRUST
 from ..scoping import LOW_GROUP
 from ..signals import MIN_CREDIT_SHARE
 from ..trust import MISMATCH_POINTS, WIDE_GAP
-from .theme import BAD, GOOD, MONEY, MONEY_EXACT, NEUTRAL, PALETTE, PARTNER, VENDOR, in_currency
+from ..text import count
+from .theme import BAD, DATE, GOOD, MONEY, MONEY_EXACT, NEUTRAL, PALETTE, PARTNER, VENDOR, described, in_currency, present_scale
 
 SIDE_LABELS = {"vendor": "Vendor's trust in the partner", "partner": "Partner's trust in the vendor"}
-SIDE_SCALE = alt.Scale(domain=list(SIDE_LABELS.values()), range=[VENDOR, PARTNER])
-SIDE_SHAPES = alt.Scale(domain=list(SIDE_LABELS.values()), range=["circle", "diamond"])
+SIDE_COLOURS = [VENDOR, PARTNER]
+SIDE_SHAPE_LIST = ["circle", "diamond"]
 STATUS_ORDER = ["agreed", "draft", "missing"]
-STATUS_SCALE = alt.Scale(domain=STATUS_ORDER, range=[GOOD, PALETTE["yellow"], BAD])
+STATUS_COLOURS = [GOOD, PALETTE["yellow"], BAD]
 
 
 # --------------------------------------------------------------------------------------------
@@ -91,8 +92,9 @@ def trust_dumbbell(gaps: pd.DataFrame) -> alt.LayerChart:
         .encode(
             y=y,
             x=alt.X("mean:Q", scale=x_scale),
-            color=alt.Color("side:N", scale=SIDE_SCALE, legend=alt.Legend(title=None)),
-            shape=alt.Shape("side:N", scale=SIDE_SHAPES, legend=None),
+            # a side hidden for anonymity has no entry in the legend
+            color=alt.Color("side:N", scale=present_scale(list(SIDE_LABELS.values()), SIDE_COLOURS, points["side"]), legend=alt.Legend(title=None)),
+            shape=alt.Shape("side:N", scale=present_scale(list(SIDE_LABELS.values()), SIDE_SHAPE_LIST, points["side"]), legend=None),
             tooltip=[
                 alt.Tooltip("label:N", title="Principle"),
                 alt.Tooltip("side:N", title="Who"),
@@ -103,7 +105,12 @@ def trust_dumbbell(gaps: pd.DataFrame) -> alt.LayerChart:
         )
     )
     chart: alt.LayerChart = (connector + dots).properties(title=trust_dumbbell_title(gaps), height=alt.Step(24))
-    return chart
+    title = trust_dumbbell_title(gaps)
+    wide = lines[lines["wide"]]
+    words = f"{title}."
+    if len(lines):
+        words += f" {count(len(wide), 'principle')} of {len(lines)} compared differ by {WIDE_GAP:g} point or more between the two sides."
+    return described(chart, words)
 
 
 def trust_quadrant_title(indices: pd.DataFrame) -> str:
@@ -151,8 +158,8 @@ def trust_quadrant(indices: pd.DataFrame) -> alt.LayerChart:
         .encode(
             x=alt.X("competence:Q", scale=scale, title="Trust in competence (0–100)"),
             y=alt.Y("intentions:Q", scale=scale, title="Trust in intentions (0–100)"),
-            color=alt.Color("who:N", scale=SIDE_SCALE, legend=alt.Legend(title=None)),
-            shape=alt.Shape("who:N", scale=SIDE_SHAPES, legend=None),
+            color=alt.Color("who:N", scale=present_scale(list(SIDE_LABELS.values()), SIDE_COLOURS, pts["who"]), legend=alt.Legend(title=None)),
+            shape=alt.Shape("who:N", scale=present_scale(list(SIDE_LABELS.values()), SIDE_SHAPE_LIST, pts["who"]), legend=None),
             tooltip=[
                 alt.Tooltip("who:N", title="Who"),
                 alt.Tooltip("competence:Q", title="Competence", format=".0f"),
@@ -164,7 +171,8 @@ def trust_quadrant(indices: pd.DataFrame) -> alt.LayerChart:
     chart: alt.LayerChart = alt.LayerChart(layer=[vline, hline, *corner_text, dots]).properties(
         title=trust_quadrant_title(indices), width=360, height=360
     )
-    return chart
+    where = "; ".join(f"{r.who}: competence {r.competence:.0f}, intentions {r.intentions:.0f} of 100" for r in pts.itertuples())
+    return described(chart, f"{trust_quadrant_title(indices)}." + (f" {where}." if where else ""))
 
 
 # --------------------------------------------------------------------------------------------
@@ -196,7 +204,7 @@ def readiness_chart(groups: pd.DataFrame, overall: float | None = None) -> alt.L
         .encode(
             y=y,
             x=alt.X("share:Q", stack="zero", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%", title="Share of the group's weight")),
-            color=alt.Color("status:N", scale=STATUS_SCALE, legend=alt.Legend(title=None)),
+            color=alt.Color("status:N", scale=present_scale(STATUS_ORDER, STATUS_COLOURS, long.loc[long["share"] > 0, "status"]), legend=alt.Legend(title=None)),
             order=alt.Order("status_order:Q"),
             tooltip=[
                 alt.Tooltip("group_label:N", title="Group"),
@@ -209,7 +217,8 @@ def readiness_chart(groups: pd.DataFrame, overall: float | None = None) -> alt.L
     scores = groups[["group_label", "readiness"]].assign(text=lambda d: d["readiness"].map(lambda r: "" if math.isnan(r) else f"{r:.0f}"))
     labels = alt.Chart(scores).mark_text(align="left", dx=6, fontSize=12).encode(y=y, x=alt.value(640), text="text:N")
     chart: alt.LayerChart = (bars + labels).properties(title=readiness_title(groups, overall), height=alt.Step(28))
-    return chart
+    scored = "; ".join(f"{r.group_label} {r.readiness:.0f}" for r in groups.itertuples() if not math.isnan(r.readiness))
+    return described(chart, f"{readiness_title(groups, overall)}." + (f" Readiness by group, of 100: {scored}." if scored else ""))
 
 
 # --------------------------------------------------------------------------------------------
@@ -270,6 +279,7 @@ def value_waterfall(breakdown: pd.DataFrame, code: str = DEFAULT_CURRENCY) -> al
     df["label"] = _unique_labels(list(df["label"]))  # same-named items (params text) stay separate bars
     df["position"] = range(len(df))  # sort by a number, so params text stays in the data only
     kinds = ["Work the partner does today", "Total", "Margin saved by going direct"]
+    kind_colours = [PARTNER, BAD if total > margin else NEUTRAL, VENDOR]
     x = alt.X("label:N", sort=alt.EncodingSortField(field="position", op="min"), title=None, axis=alt.Axis(labelAngle=-35, labelLimit=220))
     bars = (
         alt.Chart(df)
@@ -278,7 +288,7 @@ def value_waterfall(breakdown: pd.DataFrame, code: str = DEFAULT_CURRENCY) -> al
             x=x,
             y=alt.Y("start:Q", title=f"Per year ({code})", axis=alt.Axis(format=MONEY)),
             y2="end:Q",
-            color=alt.Color("kind:N", scale=alt.Scale(domain=kinds, range=[PARTNER, BAD if total > margin else NEUTRAL, VENDOR]), legend=alt.Legend(title=None)),
+            color=alt.Color("kind:N", scale=present_scale(kinds, kind_colours, df["kind"]), legend=alt.Legend(title=None)),
             tooltip=[
                 alt.Tooltip("label:N", title="Item"),
                 alt.Tooltip("amount:Q", title="Per year", format=MONEY_EXACT),
@@ -288,7 +298,11 @@ def value_waterfall(breakdown: pd.DataFrame, code: str = DEFAULT_CURRENCY) -> al
     )
     margin_rule = alt.Chart(pd.DataFrame({"margin": [margin]})).mark_rule(color=VENDOR, strokeDash=[5, 3], size=2).encode(y="margin:Q")
     chart: alt.LayerChart = (bars + margin_rule).properties(title=value_title(breakdown, code), width=alt.Step(56))
-    return in_currency(chart, code)
+    words = f"{value_title(breakdown, code)}."
+    if len(costs):
+        biggest = costs.loc[costs["amount"].idxmax()]
+        words += f" The largest item is {biggest['label']} at {currency(code)(float(biggest['amount']))} a year."
+    return described(in_currency(chart, code), words)
 
 
 # --------------------------------------------------------------------------------------------
@@ -309,7 +323,7 @@ def health_title(timeline: pd.DataFrame) -> str:
         parts.append(f"{share:.0%} of the partner's wins credited it")
     changes = int(timeline["manager_changed"].sum())
     if changes:
-        parts.append(f"{changes} alliance-manager change{'s' if changes > 1 else ''}")
+        parts.append(count(changes, "alliance-manager change"))
     return "; ".join(parts) if parts else "Health check-ins"
 
 
@@ -325,7 +339,10 @@ def health_timeline(timeline: pd.DataFrame, events: pd.DataFrame) -> alt.VConcat
     start, stop = t["date"].min(), t["date"].max()
     pad = pd.Timedelta(days=20)
     x_scale = alt.Scale(domain=[(start - pad).isoformat(), (stop + pad).isoformat()])
-    x = alt.X("date:T", scale=x_scale, title=None)
+    months = (stop.year - start.year) * 12 + stop.month - start.month + 1
+    # ticks on the first of a month (every month, or every few for a long record), all dated alike
+    ticks = alt.TimeIntervalStep(interval="month", step=max(1, math.ceil(months / 7)))
+    x = alt.X("date:T", scale=x_scale, title=None, axis=alt.Axis(format=DATE, tickCount=ticks, labelOverlap=True))
     manager = "alliance manager"
     kinds = [manager, "ownership", "structure", "personnel", "policy", "environment", "resources", "responsibility"]
     kind_colours = [PALETTE[k] for k in ("black", "purple", "blue", "orange", "sky", "green", "vermillion", "grey")]
@@ -342,7 +359,7 @@ def health_timeline(timeline: pd.DataFrame, events: pd.DataFrame) -> alt.VConcat
             color=alt.Color("kind:N", scale=alt.Scale(domain=kinds, range=kind_colours), legend=None),
             shape=alt.Shape("kind:N", scale=alt.Scale(domain=kinds), legend=None),
             tooltip=[
-                alt.Tooltip("date:T", title="Check-in"),
+                alt.Tooltip("date:T", title="Check-in", format=DATE),
                 alt.Tooltip("month:Q", title="Month"),
                 alt.Tooltip("kind:N", title="Change"),
                 alt.Tooltip("note:N", title="Note"),
@@ -357,11 +374,11 @@ def health_timeline(timeline: pd.DataFrame, events: pd.DataFrame) -> alt.VConcat
             x=x,
             color=alt.Color(
                 "sentiment:N",
-                scale=alt.Scale(domain=["positive", "neutral", "negative"], range=[GOOD, NEUTRAL, BAD]),
+                scale=present_scale(["positive", "neutral", "negative"], [GOOD, NEUTRAL, BAD], t["sentiment"]),
                 legend=alt.Legend(title="Narrative", orient="right"),
             ),
             tooltip=[
-                alt.Tooltip("date:T", title="Check-in"),
+                alt.Tooltip("date:T", title="Check-in", format=DATE),
                 alt.Tooltip("month:Q", title="Month"),
                 alt.Tooltip("sentiment:N", title="Narrative"),
                 alt.Tooltip("alliance_manager:N", title="Alliance manager"),
@@ -375,7 +392,7 @@ def health_timeline(timeline: pd.DataFrame, events: pd.DataFrame) -> alt.VConcat
         .encode(
             x=x,
             y=alt.Y("trust_index:Q", scale=alt.Scale(domain=[0, 100]), title="Trust index"),
-            tooltip=[alt.Tooltip("date:T", title="Check-in"), alt.Tooltip("trust_index:Q", title="Trust index", format=".0f")],
+            tooltip=[alt.Tooltip("date:T", title="Check-in", format=DATE), alt.Tooltip("trust_index:Q", title="Trust index", format=".0f")],
         )
         .properties(title="Trust", height=120)
     )
@@ -390,7 +407,7 @@ def health_timeline(timeline: pd.DataFrame, events: pd.DataFrame) -> alt.VConcat
             y=alt.Y("credit_share:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"), title="Partner wins crediting it"),
             color=alt.condition("datum.below", alt.value(BAD), alt.value(GOOD)),
             tooltip=[
-                alt.Tooltip("date:T", title="Check-in"),
+                alt.Tooltip("date:T", title="Check-in", format=DATE),
                 alt.Tooltip("wins:Q", title="Wins"),
                 alt.Tooltip("wins_with_partner:Q", title="With the partner"),
                 alt.Tooltip("wins_crediting_partner:Q", title="Crediting the partner"),
@@ -400,12 +417,23 @@ def health_timeline(timeline: pd.DataFrame, events: pd.DataFrame) -> alt.VConcat
     )
     half = alt.Chart(pd.DataFrame({"y": [MIN_CREDIT_SHARE]})).mark_rule(color=NEUTRAL, strokeDash=[4, 3]).encode(y="y:Q")
     credit_panel = (credit + half).properties(title="Partner credit in wins", height=120)
+    panels: list[alt.Chart | alt.LayerChart] = [narrative, event_marks] if len(marks) else [narrative]
+    panels += [trust, credit_panel]
     chart: alt.VConcatChart = (
-        alt.vconcat(narrative, event_marks, trust, credit_panel, spacing=24)
-        .properties(title=alt.TitleParams(health_title(timeline), offset=16))
+        alt.vconcat(*panels, spacing=24)
+        .properties(title=alt.TitleParams(health_title(timeline), subtitle="" if len(marks) else "No changes reported at check-ins", offset=16))
         .resolve_scale(color="independent", shape="independent")
     )
-    return chart
+    words = (
+        f"{health_title(timeline)}. {count(len(t), 'check-in')} from {_date(start)} to {_date(stop)}; "
+        + (f"{count(len(marks), 'change')} reported." if len(marks) else "no changes reported.")
+    )
+    return described(chart, words)
+
+
+def _date(day: pd.Timestamp) -> str:
+    """A date as every chart shows it (:data:`DATE`): "3 Mar 2025"."""
+    return f"{day.day} {day.strftime('%b %Y')}"
 
 
 __all__ = [

@@ -7,8 +7,9 @@ import pandas as pd
 
 from ..currency import DEFAULT as DEFAULT_CURRENCY
 from ..currency import currency
-from ..ramp import MonteCarlo, RampResult, Scenario, scenario_table
-from .theme import BAD, GOOD, MONEY, MONEY_EXACT, NEUTRAL, PALETTE, PARTNER, VENDOR, in_currency
+from ..ramp import MonteCarlo, RampResult, Scenario
+from ..text import count
+from .theme import BAD, GOOD, MONEY, MONEY_EXACT, NEUTRAL, PALETTE, PARTNER, VENDOR, described, in_currency, present_scale
 
 MONTH_AXIS = alt.Axis(title="Month", tickMinStep=1, format="d")
 
@@ -18,12 +19,12 @@ def payback_title(result: RampResult) -> str:
     m = result.metrics
     be, commit = m.break_even_month, m.commitment_months
     if be is None:
-        return f"Does not pay back within {m.horizon_months} months — the commitment ends in month {commit}"
+        return f"Does not pay back within {count(m.horizon_months, 'month')} — the commitment ends in month {commit}"
     if be < commit:
-        return f"Pays back in month {be} — {commit - be} months before the commitment ends"
+        return f"Pays back in month {be} — {count(commit - be, 'month')} before the commitment ends"
     if be == commit:
         return f"Pays back in month {be} — just as the commitment ends"
-    return f"Pays back in month {be} — {be - commit} months after the commitment ends"
+    return f"Pays back in month {be} — {count(be - commit, 'month')} after the commitment ends"
 
 
 def _markers(result: RampResult) -> pd.DataFrame:
@@ -41,11 +42,18 @@ def _markers(result: RampResult) -> pd.DataFrame:
     return df
 
 
+#: What each marker kind is called in the legend, and its colour.
+MARKER_KINDS = {"break-even": ("Break-even", GOOD), "commitment": ("Commitment ends", "#000000"), "event": ("Premature change", BAD)}
+
+
 def _marker_layer(markers: pd.DataFrame) -> alt.LayerChart:
+    markers = markers.assign(legend=markers["kind"].map(lambda k: MARKER_KINDS[k][0]))
+    names, colours = zip(*MARKER_KINDS.values())
     colour = alt.Color(
-        "kind:N",
-        scale=alt.Scale(domain=["break-even", "commitment", "event"], range=[GOOD, "#000000", BAD]),
-        legend=alt.Legend(title="Markers"),
+        "legend:N",
+        # only the kinds drawn: no "Premature change" entry for a plan without one
+        scale=present_scale(names, colours, markers["legend"]),
+        legend=alt.Legend(title=None),
     )
     rules = (
         alt.Chart(markers)
@@ -126,37 +134,86 @@ def ramp_chart(result: RampResult, bands: MonteCarlo | None = None, code: str = 
     chart = alt.vconcat(top, bottom).resolve_scale(color="independent").properties(
         title=alt.TitleParams(payback_title(result), subtitle=subtitle)
     )
-    return in_currency(chart, code)
+    words = f"{payback_title(result)}. {subtitle}."
+    if bands is not None:
+        words += " The shaded band is the middle 80 % of the simulated outcomes."
+    return described(in_currency(chart, code), words)
 
 
-def scenario_chart(items: list[Scenario], code: str = DEFAULT_CURRENCY) -> alt.Chart:
-    """Cumulative net by scenario (currency ``code``), one line each, titled with the worst outcome."""
-    data = scenario_table(items)
-    finals = {s.name: s.result.metrics for s in items}
+PLAN_LINE = "The plan"
+ALTERNATIVE_LINE = "The alternative named above the panel"
+
+
+def _scenario_line(s: Scenario, code: str) -> str:
+    m = s.result.metrics
+    be = f"breaks even in month {m.break_even_month}" if m.break_even_month is not None else "does not break even"
+    return f"{s.name} {be} and ends at {currency(code)(m.cumulative_net_at_horizon)}"
+
+
+def _padded(lo: float, hi: float, share: float = 0.05) -> list[float]:
+    pad = (hi - lo) * share or 1.0
+    return [lo - pad, hi + pad]
+
+
+def scenario_chart(items: list[Scenario], code: str = DEFAULT_CURRENCY) -> alt.ConcatChart:
+    """The cumulative net of the plan (``items[0]``) and of each alternative against it, one
+    small panel each, amounts in currency ``code``; titled with the outcome furthest behind the plan.
+
+    Every panel has its own vertical scale, fitted to its scenario and the plan, so a route that
+    dwarfs the others (an acquisition costing millions) does not flatten them to a line at zero.
+    Each panel's title gives its break-even month and end value in words, which stay comparable
+    across panels whatever the scales.
+    """
     plan = items[0]
+    money = currency(code)
     worst = min(items, key=lambda s: s.result.metrics.cumulative_net_at_horizon)
     loss = plan.result.metrics.cumulative_net_at_horizon - worst.result.metrics.cumulative_net_at_horizon
-    title = (
-        f"'{worst.name}' ends {currency(code)(loss)} behind the plan"
-        if worst is not plan
-        else "The plan beats every alternative shown"
+    title = f"'{worst.name}' ends {money(loss)} behind the plan" if worst is not plan else "The plan beats every alternative shown"
+    horizon = int(plan.result.monthly["month"].max())
+    x = alt.X("month:Q", axis=MONTH_AXIS, scale=alt.Scale(domain=[1, horizon], nice=False))
+    line_kinds = [PLAN_LINE, ALTERNATIVE_LINE]
+    lines = alt.Color(
+        "line:N",
+        scale=alt.Scale(domain=line_kinds, range=[NEUTRAL, BAD]),
+        legend=alt.Legend(title=None, symbolType="stroke", symbolStrokeWidth=3, labelLimit=400),
     )
-    be = {name: (m.break_even_month if m.break_even_month is not None else "none") for name, m in finals.items()}
-    data["break_even"] = data["scenario"].map(be).astype(str)
-    chart = (
-        alt.Chart(data)
-        .mark_line(strokeWidth=2.5)
-        .encode(
-            x=alt.X("month:Q", axis=MONTH_AXIS),
-            y=alt.Y("cumulative_net:Q", title=f"Cumulative net ({code})", axis=alt.Axis(format=MONEY)),
-            color=alt.Color("scenario:N", sort=[s.name for s in items], legend=alt.Legend(title="Scenario", columns=2, labelLimit=320)),
-            strokeDash=alt.condition(alt.datum.scenario == plan.name, alt.value([1, 0]), alt.value([6, 3])),
-            tooltip=[alt.Tooltip("scenario:N"), alt.Tooltip("month:Q"), alt.Tooltip("cumulative_net:Q", format=MONEY_EXACT),
-                     alt.Tooltip("break_even:N", title="Break-even month")],
+    dashes = alt.StrokeDash("line:N", scale=alt.Scale(domain=line_kinds, range=[[1, 0], [6, 3]]), legend=None)
+    panels = []
+    for s in items:
+        # the plan has a panel of its own; each alternative's panel repeats it for reference
+        shown = [(plan, PLAN_LINE)] + ([(s, ALTERNATIVE_LINE)] if s is not plan else [])
+        data = pd.concat(
+            [item.result.monthly[["month", "cumulative_net"]].assign(scenario=item.name, line=kind) for item, kind in shown],
+            ignore_index=True,
         )
-        .properties(title=alt.TitleParams(title, subtitle="Cumulative net by scenario; the solid line is the plan"), height=300)
+        values = pd.concat([data["cumulative_net"], pd.Series([0.0])])
+        y_scale = alt.Scale(domain=_padded(float(values.min()), float(values.max())), nice=False, zero=False)
+        y = alt.Y("cumulative_net:Q", title=f"Cumulative net ({code})", axis=alt.Axis(format=MONEY, tickCount=4), scale=y_scale)
+        zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="#000000", strokeWidth=0.5).encode(y=alt.Y("y:Q", scale=y_scale))
+        drawn = (
+            alt.Chart(data)
+            .mark_line(strokeWidth=2.5)
+            .encode(
+                x=x,
+                y=y,
+                color=lines,
+                strokeDash=dashes,
+                tooltip=[alt.Tooltip("scenario:N", title="Scenario"), alt.Tooltip("month:Q", title="Month"),
+                         alt.Tooltip("cumulative_net:Q", title="Cumulative net", format=MONEY_EXACT)],
+            )
+        )
+        m = s.result.metrics
+        be = f"break-even month {m.break_even_month}" if m.break_even_month is not None else "no break-even"
+        panels.append(
+            (zero + drawn).properties(
+                width=280, height=150, title=alt.TitleParams(s.name, subtitle=f"{be}; ends at {money(m.cumulative_net_at_horizon)}", fontSize=13)
+            )
+        )
+    chart = alt.concat(*panels, columns=2, spacing=28).resolve_scale(y="independent").properties(
+        title=alt.TitleParams(title, subtitle="The plan (grey), then each alternative against it; every panel has its own scale")
     )
-    return in_currency(chart, code)
+    words = f"{title}. " + "; ".join(_scenario_line(s, code) for s in items) + "."
+    return described(in_currency(chart, code), words)
 
 
 def tornado_chart(sens: pd.DataFrame, swing: float = 0.20, code: str = DEFAULT_CURRENCY) -> alt.LayerChart:
@@ -185,4 +242,6 @@ def tornado_chart(sens: pd.DataFrame, swing: float = 0.20, code: str = DEFAULT_C
     )
     base = alt.Chart(sens.head(1)).mark_rule(color="#000000").encode(x="base:Q")
     chart = (bars + base).properties(title=alt.TitleParams(title, subtitle="Each bar: one input moved alone; the line is the plan"), height=28 * len(order))
-    return in_currency(chart, code)
+    base_value = currency(code)(float(top["base"]))
+    words = f"{title}. The plan ends at {base_value}; each bar moves one input by {swing:.0%} either way."
+    return described(in_currency(chart, code), words)

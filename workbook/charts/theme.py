@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
 
 import altair as alt
 
@@ -58,7 +59,24 @@ MONEY = "$,.3~s"
 #: d3 format for money in tooltips: whole units ("€1,234,567").
 MONEY_EXACT = "$,.0f"
 
+#: d3 time format of every date a chart shows, axis and tooltip alike: "3 Mar 2025".
+DATE = "%-d %b %Y"
+
 T = TypeVar("T", bound=alt.TopLevelMixin)
+
+
+def present_scale(domain: Sequence[str], colours: Sequence[Any], shown: Iterable[object]) -> alt.Scale:
+    """A categorical scale of only the ``domain`` values in ``shown``, each keeping its colour
+    (or shape): a legend then lists what the chart draws, never an entry with nothing behind it."""
+    seen = {str(v) for v in shown}
+    pairs = [(d, c) for d, c in zip(domain, colours) if d in seen]
+    return alt.Scale(domain=[d for d, _ in pairs], range=[c for _, c in pairs])
+
+
+def described(chart: T, text: str) -> T:
+    """``chart`` with its finding in words as the top-level Vega-Lite ``description``, which the
+    page shows as the image's text alternative and caption."""
+    return chart.properties(description=text)  # type: ignore[return-value]
 
 
 def in_currency(chart: T, code: str) -> T:
