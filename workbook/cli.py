@@ -128,21 +128,42 @@ def report(
     paths: PathsArg,
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the reports and index.html.")] = Path("reports"),
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Reports rendered in parallel (one process each).")] = 1,
+    pdf: Annotated[
+        bool,
+        typer.Option(
+            "--pdf",
+            help=(
+                "Also print each report to OUT/<alliance>/report.pdf with headless Chromium "
+                "($WORKBOOK_CHROMIUM, else chromium, chromium-browser or google-chrome on PATH; "
+                "nothing is fetched from the network). Without Chromium: exit 2, nothing rendered."
+            ),
+        ),
+    ] = False,
 ) -> None:
     """Render a report per params file into OUT/<alliance>/ and a portfolio OUT/index.html.
 
     Each report is an executed notebook (report.ipynb) and a self-contained page
-    (report.html) that opens offline; the index lists every report in OUT. A bad file fails
-    alone, with its reason; the others still render. Exits 1 if any report failed, 2 (rendering
-    nothing) if two files name the same alliance. Ctrl+C, SIGTERM or SIGHUP stop the batch:
-    finished reports stay, the index lists them, exit 128 + the signal number (130, 143, 129).
+    (report.html) that opens offline; with --pdf also a printable report.pdf. The index lists
+    every report in OUT. A bad file fails alone, with its reason (a PDF that could not be made
+    fails its report, which is then not written); the others still render. Exits 1 if any
+    report failed, 2 (rendering nothing) if two files name the same alliance or --pdf finds no
+    Chromium. Ctrl+C, SIGTERM or SIGHUP stop the batch: finished reports stay, the index lists
+    them, exit 128 + the signal number (130, 143, 129).
     """
     import signal
 
     from tqdm import tqdm
 
+    from .pdf import PdfError, find_chromium
     from .reports import plan_batch, render_all
 
+    if pdf:
+        try:
+            find_chromium()
+        except PdfError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            typer.echo("Nothing rendered.", err=True)
+            raise typer.Exit(2) from None
     try:
         plan = plan_batch(paths)
     except ParamsError as exc:
@@ -156,7 +177,7 @@ def report(
             if not outcome.ok:
                 bar.write(f"FAILED {outcome.params_path}:\n{outcome.reason}", file=sys.stderr)
 
-        batch = render_all(plan, out, jobs=jobs, progress=tick)
+        batch = render_all(plan, out, jobs=jobs, progress=tick, pdf=pdf)
     if batch.interrupted is not None:
         name = signal.Signals(batch.interrupted).name
         typer.echo(
@@ -168,6 +189,8 @@ def report(
     typer.echo(f"{len(batch.rendered)} of {batch.total} reports rendered.")
     for o in batch.rendered:
         typer.echo(f"  {out / str(o.slug) / 'report.html'}")
+        if pdf:
+            typer.echo(f"  {out / str(o.slug) / 'report.pdf'}")
     typer.echo(f"Open the portfolio: file://{batch.index}")
     raise typer.Exit(0 if len(batch.rendered) == batch.total else 1)
 

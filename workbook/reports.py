@@ -1,5 +1,6 @@
 """Batch reports: papermill executes the report notebook per params file, nbconvert turns it
-into a self-contained HTML page, and a portfolio index links every report in the folder.
+into a self-contained HTML page (headless Chromium prints it to PDF on request), and a
+portfolio index links every report in the folder.
 
 Each report is built in a temporary folder next to its destination and renamed into place
 only when complete, so a failed or interrupted run never leaves partial output behind.
@@ -46,6 +47,7 @@ from .errors import ParamsError, Problem, ReportError
 from .files import replace_dir
 from .schema import Params
 from .params import load_params
+from .pdf import PdfError, find_chromium, print_pdf
 from .resources import report_notebook, templates_dir
 
 KERNEL_START_TIMEOUT = 120  # seconds; two kernels starting at once on a small machine are slow
@@ -205,11 +207,13 @@ def _execution_reason(exc: Exception) -> str:
     return f"the report notebook failed: {ename}: {evalue}".strip()
 
 
-def render_report(params_path: str | Path, out_dir: str | Path) -> Outcome:
-    """Validate one params file, execute the report notebook for it and export HTML.
+def render_report(params_path: str | Path, out_dir: str | Path, pdf: bool = False) -> Outcome:
+    """Validate one params file, execute the report notebook for it and export HTML (and, with
+    ``pdf``, print the page to PDF with headless Chromium: :mod:`workbook.pdf`).
 
-    Writes ``out_dir/<slug>/report.ipynb``, ``report.html`` and ``summary.json`` — all or
-    nothing. Never raises for a bad file: the reason is in the returned :class:`Outcome`.
+    Writes ``out_dir/<slug>/report.ipynb``, ``report.html``, ``summary.json`` (and
+    ``report.pdf``) — all or nothing. Never raises for a bad file: the reason is in the
+    returned :class:`Outcome`.
     """
     import papermill as pm
 
@@ -246,6 +250,11 @@ def render_report(params_path: str | Path, out_dir: str | Path) -> Outcome:
         except Exception as exc:  # papermill raises several kinds; each becomes a reason
             raise ReportError(params_path, _execution_reason(exc)) from exc
         export_html(nb_out, work / "report.html")
+        if pdf:
+            try:
+                print_pdf(work / "report.html", work / "report.pdf", profile_parent=sockets)
+            except PdfError as exc:
+                raise ReportError(params_path, f"the PDF was not made: {exc}") from exc
         outcome.summary = summarise(params, params_path)
         (work / "summary.json").write_text(json.dumps(outcome.summary, indent=2), encoding="utf-8")
         work.chmod(0o755)  # mkdtemp makes it private; the finished report is for anyone who can read DIR
@@ -482,9 +491,9 @@ def _worker(conn: Any, batch_pid: int) -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, TERMINAL_SIGNALS)
     _die_with_parent(batch_pid)
     with suppress(EOFError, OSError):
-        for params_path, out_dir in iter(conn.recv, None):
+        for params_path, out_dir, pdf in iter(conn.recv, None):
             try:
-                outcome = render_report(params_path, out_dir)
+                outcome = render_report(params_path, out_dir, pdf=pdf)
             except BaseException as exc:  # report it rather than die silently
                 outcome = Outcome(params_path=params_path, reason=f"unexpected error: {exc!r}")
             conn.send(outcome)
@@ -502,6 +511,7 @@ class _Job:
     path: Path
     slug: str
     out: Path
+    pdf: bool = False
     started: float = 0.0  # when a worker was given it (time.time())
 
     def on_disk(self) -> Outcome | None:
@@ -556,7 +566,7 @@ class _Worker:
         """Hand ``job`` to the worker; False when it is gone."""
         job.started = time.time()
         try:
-            self.conn.send((job.path, job.out))
+            self.conn.send((job.path, job.out, job.pdf))
         except OSError:
             return False
         self.job = job
@@ -630,7 +640,7 @@ class _Stop:
                 pass
 
 
-def _run(plan: Plan, out: Path, jobs: int, stop: _Stop, finished: Callable[[Outcome], None]) -> None:
+def _run(plan: Plan, out: Path, jobs: int, stop: _Stop, finished: Callable[[Outcome], None], pdf: bool = False) -> None:
     import multiprocessing
     from multiprocessing.connection import wait
 
@@ -638,7 +648,7 @@ def _run(plan: Plan, out: Path, jobs: int, stop: _Stop, finished: Callable[[Outc
     # threads. (A fork server would start workers faster, but on Python 3.11 it leaves its
     # listener socket folder behind when this process is killed.)
     ctx = multiprocessing.get_context("spawn")
-    pending = deque(_Job(p, plan.loaded[p].slug, out) for p in plan.paths if p in plan.loaded)
+    pending = deque(_Job(p, plan.loaded[p].slug, out, pdf) for p in plan.paths if p in plan.loaded)
     workers: list[_Worker] = []
     retired: list[_Worker] = []
     try:
@@ -690,6 +700,7 @@ def render_all(
     out_dir: str | Path,
     jobs: int = 1,
     progress: Callable[[Outcome], None] | None = None,
+    pdf: bool = False,
 ) -> Batch:
     """Render every params file (``jobs`` at a time, in as many worker processes) and write the
     portfolio index of every report in ``out_dir``.
@@ -699,7 +710,12 @@ def render_all(
     SIGINT, SIGTERM and SIGHUP (when called from the main thread) stop the batch: the reports
     already finished stay, the others leave nothing behind, and the index is written; the
     returned batch names the signal.
+
+    ``pdf`` also prints each report to ``report.pdf`` with headless Chromium; raises
+    :class:`~workbook.pdf.PdfError`, rendering nothing, when no Chromium is found.
     """
+    if pdf:
+        find_chromium()
     stop = _Stop()
     with stop.installed():
         plan = paths if isinstance(paths, Plan) else plan_batch(paths)
@@ -724,7 +740,7 @@ def render_all(
                 loaded[path] = params
             else:
                 finished(Outcome(params_path=path, slug=params.slug, reason=f"{path}: {reason}"))
-        _run(Plan(plan.paths, loaded, plan.invalid), out, max(1, jobs), stop, finished)
+        _run(Plan(plan.paths, loaded, plan.invalid), out, max(1, jobs), stop, finished, pdf=pdf)
         remove_stale(out)
         outcomes = [done[p] for p in plan.paths if p in done]
         index = write_portfolio_index(out, failures=[o for o in outcomes if not o.ok])
