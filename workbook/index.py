@@ -13,16 +13,15 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from .currency import money
 from .files import atomic_replace
+from .resources import templates_dir
 
 if TYPE_CHECKING:
     from .reports import Outcome
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
-
 
 def render_index(outcomes: Sequence[Outcome]) -> str:
     """The index page: a row per rendered report (``ok``), then a row per failed file."""
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
+    env = Environment(loader=FileSystemLoader(templates_dir()), autoescape=select_autoescape(["html", "j2"]))
     env.globals["money"] = money
     env.filters["url"] = lambda s: quote(str(s))
     rendered = [o for o in outcomes if o.ok]

@@ -79,3 +79,58 @@ def test_readme_where_things_live_points_at_real_places():
     assert len(paths) >= 6
     missing = [p for p in paths if "NN_" not in p and not (ROOT / p).exists()]
     assert missing == []
+
+
+# --------------------------------------------------------------------------------------------
+# The wheel (tests/e2e/test_wheel.py installs it for real)
+
+
+def test_every_notebook_and_app_file_is_shipped_in_the_package():
+    """``workbook/notebooks`` links to ``notebooks/``, and package-data takes every file there:
+    a new app notebook cannot be left out of the wheel unnoticed."""
+    import fnmatch
+
+    link = ROOT / "workbook" / "notebooks"
+    assert link.is_symlink() and link.readlink() == Path("..") / "notebooks"
+    patterns = _pyproject()["tool"]["setuptools"]["package-data"]["workbook"]
+    listed = subprocess.run(["git", "ls-files", "notebooks"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    assert listed
+    left_out = [f for f in listed if not any(fnmatch.fnmatch(f, p) for p in patterns)]
+    assert left_out == []
+
+
+def test_only_workbook_resources_knows_where_the_shipped_files_are():
+    """No module finds files through its own location or the repository's layout."""
+    from workbook import resources
+
+    assert resources.report_notebook().is_file()
+    assert (resources.apps_dir() / "voila.json").is_file()
+    assert (resources.templates_dir() / "offline" / "print.css").is_file()
+    assert (resources.jupyter_dir() / "voila" / "templates" / "workbook").is_dir()
+    offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "workbook").rglob("*.py") if "__file__" in p.read_text(encoding="utf-8")]
+    assert offenders == []
+
+
+def test_user_data_follows_the_current_folder_and_the_overrides(tmp_path, monkeypatch):
+    """params/, reports/ and workshop.sqlite are those of the folder ``workbook`` runs in, not
+    the package's; the options and environment variables still override them."""
+    from workbook.serve import ServeOptions, environment
+    from workbook.ui import paths
+
+    monkeypatch.chdir(tmp_path)
+    for name in ("WORKBOOK_PARAMS_DIR", "WORKBOOK_REPORTS_DIR", "WORKBOOK_STORE", "WORKBOOK_EXPORT_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    assert paths.params_dir().resolve() == tmp_path / "params"
+    assert paths.reports_dir().resolve() == tmp_path / "reports"
+    assert paths.exports_dir().resolve() == tmp_path / "params"
+    env = environment(ServeOptions(), base={})
+    assert env["WORKBOOK_PARAMS_DIR"] == str(tmp_path / "params")
+    assert env["WORKBOOK_REPORTS_DIR"] == str(tmp_path / "reports")
+    assert env["WORKBOOK_STORE"] == str(tmp_path / "workshop.sqlite")
+    # relative overrides are taken from this folder too, once, before Voila runs elsewhere
+    env = environment(ServeOptions(), base={"WORKBOOK_PARAMS_DIR": "mine", "WORKBOOK_STORE": "/srv/w.sqlite"})
+    assert env["WORKBOOK_PARAMS_DIR"] == str(tmp_path / "mine") and env["WORKBOOK_STORE"] == "/srv/w.sqlite"
+    env = environment(ServeOptions(reports_dir=Path("out")), base={"WORKBOOK_REPORTS_DIR": "ignored"})
+    assert env["WORKBOOK_REPORTS_DIR"] == str(tmp_path / "out")
+    monkeypatch.setenv("WORKBOOK_PARAMS_DIR", str(tmp_path / "elsewhere"))
+    assert paths.params_dir() == tmp_path / "elsewhere"
