@@ -805,3 +805,13 @@ def flags(analysis: RampAnalysis) -> list[Flag]:
                     )
                 )
     return out
+
+
+def stopped_at_commitment(r: Ramp) -> RampResult | None:
+    """The plan run as if every recurring resource stopped when the commitment ends (a
+    resource withdrawal of severity 1 in the month after it); ``None`` when the commitment
+    covers the whole horizon."""
+    if r.commitment_months >= r.horizon_months:
+        return None
+    stop = Event(month=r.commitment_months + 1, kind="resource_withdrawal", severity=1.0, note="the commitment ends")
+    return run(r, events=[*r.events, stop])

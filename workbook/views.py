@@ -7,21 +7,29 @@ HTML. Charts are returned as Altair charts; the renderer is chosen by the caller
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import altair as alt
+import pandas as pd
 
 from .currency import DEFAULT as DEFAULT_CURRENCY
-from .charts.render import figure_html
 from .currency import currency, money
 from .flags import Flag, by_severity
+from .ramp import RampMetrics, RampResult, stopped_at_commitment
 from .schema import Params
-from .ramp import RampMetrics
+
+if TYPE_CHECKING:
+    import altair as alt
+
+    from .areas import Assessment, Block
+    from .trust import TrustResult
 
 
 def use_static_charts() -> None:
     """Render Altair charts as inline SVG (vl-convert): no JavaScript, nothing from a CDN."""
+    import altair as alt
+
     alt.renderers.enable("svg")
 
 
@@ -112,8 +120,9 @@ def table(df: Any, money_columns: tuple[str, ...] = (), code: str = DEFAULT_CURR
 
 
 # --------------------------------------------------------------------------------------------
-# Report sections: each returns one HTML block (charts as inline SVG images), and says so
-# plainly when the params file has no data for its area.
+# One renderer per area (the registry in workbook.areas names them): each returns the area's
+# picture as blocks in reading order — Altair charts and escaped HTML — which the report draws
+# as SVG figures (:func:`section`), the guided notebooks as SVG outputs and the apps as widgets.
 
 LIGHTS = {
     "red": ("#D55E00", "act now"),
@@ -124,26 +133,39 @@ LIGHTS = {
 }
 
 
+def missing_section(key: str, fill_in: str | None = None) -> str:
+    """The one note for a params file without the section of area ``key``; ``fill_in`` (what
+    the guided form fills in) adds how the form creates it."""
+    text = f"<p><em>This params file has no <code>{escape(key)}</code> section yet."
+    if fill_in:
+        text += f" Fill in the {escape(fill_in)} in the form and save it to add one."
+    return text + "</em></p>"
 
 
-def _area_flags(a: Any, area: str) -> str:
-    return flag_list([f for f in a.flags if f.area == area]).html
+def _area_flags(a: Assessment, key: str) -> str:
+    return flag_list(a.area_flags(key)).html
 
 
-def _no_data(section: str) -> HTML:
-    return HTML(f"<p><em>This params file has no <code>{escape(section)}</code> section yet.</em></p>")
+def section(a: Assessment, key: str) -> HTML:
+    """Area ``key`` of the report: its renderer's blocks, charts drawn as SVG figures."""
+    return render(a.view(key))
 
 
-def executive_summary(a: Any) -> HTML:
+def render(blocks: Sequence[Block]) -> HTML:
+    """Blocks as one piece of HTML (charts as SVG figures whose caption states the finding)."""
+    from .charts.render import figure_html
+
+    return HTML("".join(b if isinstance(b, str) else figure_html(b) for b in blocks))
+
+
+def executive_summary(a: Assessment) -> HTML:
     """Traffic lights per area and the three most important actions."""
-    from .summary import AREA_LABELS
-
     rows = []
-    for area, status in a.area_status().items():
+    for key, status in a.area_status().items():
         colour, word = LIGHTS[status]
-        n = sum(1 for f in a.flags if f.area == area)
+        n = len(a.area_flags(key))
         rows.append(
-            f'<tr><th>{escape(AREA_LABELS[area])}</th><td><span style="color:{colour}; font-size:1.3em">&#9679;</span> '
+            f'<tr><th>{escape(a.label(key))}</th><td><span style="color:{colour}; font-size:1.3em">&#9679;</span> '
             f"{escape(status)} &middot; {escape(word)}</td><td>{n} flag{'s' if n != 1 else ''}</td></tr>"
         )
     actions = a.top_actions(3)
@@ -165,41 +187,68 @@ def executive_summary(a: Any) -> HTML:
     )
 
 
-def scope_section(a: Any) -> HTML:
+def scope_view(a: Assessment) -> list[Block]:
+    """The readiness chart, what is still missing, and the scope flags."""
     from .charts import readiness_chart
 
-    if a.scoping is None:
-        return _no_data("scope")
-    missing = a.scoping.items[a.scoping.items["status"] == "missing"]
-    lst = ", ".join(escape(str(x).replace("_", " ")) for x in missing["item"].head(8))
+    s = a.scoping
+    if s is None:
+        return [missing_section("scope")]
+    missing = s.items[s.items["status"] == "missing"]
+    names = ", ".join(escape(str(x).replace("_", " ")) for x in missing["item"].head(8))
     more = f" and {len(missing) - 8} more" if len(missing) > 8 else ""
-    return HTML(
-        figure_html(readiness_chart(a.scoping.groups, a.scoping.overall))
-        + (f"<p>Still missing: {lst}{more}.</p>" if len(missing) else "<p>Every checklist item is at least drafted.</p>")
-        + _area_flags(a, "scope")
+    return [
+        readiness_chart(s.groups, s.overall),
+        f"<p>Still missing: {names}{more}.</p>" if len(missing) else "<p>Every checklist item is at least drafted.</p>",
+        _area_flags(a, "scope"),
+    ]
+
+
+def trust_headline(t: TrustResult) -> str:
+    """The trust index and the asymmetry in one sentence, or why they are not shown yet."""
+    if t.trust_index is None or t.asymmetry is None:
+        return (
+            f"<p>Trust index: not shown yet — each side needs at least {t.min_respondents} "
+            "respondents who answered (answers stay anonymous).</p>"
+        )
+    higher = "higher" if t.asymmetry > 0 else "lower"
+    return (
+        f"<p>Trust index <b>{t.trust_index:.0f}</b> of 100. The vendor's trust in the partner is "
+        f"{abs(t.asymmetry):.0f} points {higher} than the partner's trust in the vendor.</p>"
+        if round(t.asymmetry)
+        else f"<p>Trust index <b>{t.trust_index:.0f}</b> of 100, the same on both sides.</p>"
     )
 
 
-def trust_section(a: Any) -> HTML:
+def trust_charts(t: TrustResult) -> list[alt.TopLevelMixin]:
+    """The trust area's charts: each side's trust by principle, and competence against intentions."""
     from .charts import trust_dumbbell, trust_quadrant
+
+    return [trust_dumbbell(t.gaps), trust_quadrant(t.indices)]
+
+
+def trust_view(a: Assessment) -> list[Block]:
+    """The index by side, the two trust charts, whether the statements hang together, flags."""
     from .trust import ALPHA_MIN_ANSWERED, ALPHA_MIN_RESPONDENTS
 
-    if a.trust is None:
-        return _no_data("trust")
     t = a.trust
+    if t is None:
+        return [missing_section("trust")]
     idx = t.indices[["side", "index", "competence", "intentions", "n"]].copy()
-    idx["side"] = idx["side"].map({"vendor": "vendor's trust in the partner", "partner": "partner's trust in the vendor", "combined": "combined"})
-    asym = "" if t.asymmetry is None else (
-        f"<p>Asymmetry: the vendor's trust in the partner is {abs(t.asymmetry):.0f} points "
-        f"{'higher' if t.asymmetry > 0 else 'lower'} than the partner's trust in the vendor.</p>"
-    )
+    idx["side"] = idx["side"].map({"vendor": "Vendor's trust in the partner", "partner": "Partner's trust in the vendor", "combined": "Both sides"})
+    idx = idx.rename(columns={"side": "Whose trust", "index": "Index (0–100)", "competence": "Competence", "intentions": "Intentions", "n": "Respondents"})
     if (t.alpha["n_used"] < ALPHA_MIN_RESPONDENTS).all():
         most = int(t.alpha.loc[t.alpha["group"] == "all", "n_used"].max())
-        alpha_html = f"<p>Too few answers to judge yet: at most {most} respondents answered enough of a component, and alpha needs {ALPHA_MIN_RESPONDENTS}.</p>"
+        alpha_html = (
+            f"<p>Too few answers to judge yet: at most {most} respondent{'s' if most != 1 else ''} answered enough "
+            f"of a component, and alpha needs {ALPHA_MIN_RESPONDENTS}.</p>"
+        )
     else:
         alpha = t.alpha[["group", "component", "n_used", "alpha", "reading"]].copy()
         alpha["alpha"] = alpha["alpha"].map(lambda x: "—" if x != x else f"{x:.2f}")
-        alpha_html = table(alpha.rename(columns={"n_used": "respondents used"})).html
+        alpha_html = table(
+            alpha.rename(columns={"group": "Respondents from", "component": "Component", "n_used": "Respondents used", "alpha": "Alpha", "reading": "Reading"})
+        ).html
     explain = (
         "<p><small>Cronbach's alpha says whether the statements of a component measure one thing: from 0.7 the "
         "component's score can be read as a whole; below that, read the principles one by one. It counts the "
@@ -207,45 +256,65 @@ def trust_section(a: Any) -> HTML:
         f"takes that person's own average) and is shown only from {ALPHA_MIN_RESPONDENTS} of them: with fewer, one "
         "person can swing it anywhere.</small></p>"
     )
-    return HTML(
+    return [
+        trust_headline(t),
         "<h3>Trust index (0–100) by side</h3>"
-        + "<p><small>Each side's index is the mean of its competence and intentions indices; each principle weighs "
-        "the same within its component, however many statements it has.</small></p>"
-        + table(idx.round(1)).html
-        + asym
-        + figure_html(trust_dumbbell(t.gaps))
-        + figure_html(trust_quadrant(t.indices))
-        + "<h3>Do the statements hang together? (Cronbach's alpha)</h3>"
-        + explain
-        + alpha_html
-        + _area_flags(a, "trust")
-    )
+        "<p><small>Each side's index is the mean of its competence and intentions indices; each principle weighs "
+        "the same within its component, however many statements it has.</small></p>" + table(_whole_numbers(idx)).html,
+        *trust_charts(t),
+        "<h3>Do the statements hang together? (Cronbach's alpha)</h3>" + explain + alpha_html,
+        _area_flags(a, "trust"),
+    ]
 
 
-def value_section(a: Any) -> HTML:
+def value_view(a: Assessment) -> list[Block]:
+    """What going direct would cost against the partner's margin, the waterfall, the items."""
     from .charts import value_waterfall
 
-    if a.value is None:
-        return _no_data("value")
     v = a.value
-    shown = v.breakdown[["label", "amount", "basis"]].rename(columns={"label": "Item", "amount": "Per year", "basis": "How it is counted"})
+    if v is None:
+        return [missing_section("value")]
     code = a.params.alliance.currency
+    shown = v.breakdown[["label", "amount", "basis"]].rename(columns={"label": "Item", "amount": "Per year", "basis": "How it is counted"})
     verdict = (
         f"Serving these customers directly would cost {money(v.direct_cost, code)} a year against "
         f"{money(v.margin, code)} of margin paid to the partner."
     )
-    return HTML(
-        f"<p>{escape(verdict)}</p>"
-        + figure_html(value_waterfall(v.breakdown, code))
-        + table(shown, money_columns=("Per year",), code=code).html
-        + _area_flags(a, "value")
+    return [
+        f"<p>{escape(verdict)}</p>",
+        value_waterfall(v.breakdown, code),
+        table(shown, money_columns=("Per year",), code=code).html,
+        _area_flags(a, "value"),
+    ]
+
+
+def stop_sentence(result: RampResult, stop: RampResult | None, code: str) -> str:
+    """One sentence on what stopping the resources at the end of the commitment would do."""
+    from .charts import STOP_LABEL
+
+    m = result.metrics
+    if stop is None:
+        return f'<p class="wb-if-stop">Resources are committed for the whole {m.horizon_months}-month horizon.</p>'
+    if stop.monthly["cumulative_net"].equals(result.monthly["cumulative_net"]):
+        return (
+            f'<p class="wb-if-stop">The plan\'s resources all end by month {m.commitment_months}, '
+            "so the end of the commitment changes nothing.</p>"
+        )
+    s = stop.metrics
+    loss = m.cumulative_net_at_horizon - s.cumulative_net_at_horizon
+    versus = f"{money(abs(loss), code)} {'less' if loss > 0 else 'more'} than the plan"
+    text = (
+        f"{STOP_LABEL} (month {m.commitment_months}): break-even {month(s.break_even_month)}; "
+        f"cumulative net at month {m.horizon_months}: {money(s.cumulative_net_at_horizon, code)} ({versus})."
     )
+    return f'<p class="wb-if-stop">{escape(text)}</p>'
 
 
-def ramp_section(a: Any) -> HTML:
-    """The headline figures of the money machine and its chart, with the simulation's band,
-    the outcome's range across the uncertainty and any range moved to follow the plan."""
-    from .charts import ramp_chart
+def ramp_view(a: Assessment) -> list[Block]:
+    """The headline figures of the money machine and its chart, with the simulation's band, what
+    stopping the resources at the end of the commitment would do, and the outcome's range
+    across the uncertainty (and any range moved to follow the plan)."""
+    from .charts import ramp_chart, with_stop_line
 
     r, code = a.ramp, a.params.alliance.currency
     mc = r.monte_carlo
@@ -260,21 +329,67 @@ def ramp_section(a: Any) -> HTML:
     if moved:
         names = "; ".join(f"{k.replace('_', ' ')} written around {w:g}, the plan says {p:g}" for k, (w, p) in moved.items())
         notes.append(f"Ranges follow the plan: {names}. The simulation keeps each range's distances around the plan's value.")
-    return HTML(
-        ramp_metrics_table(r.plan.metrics, mc.p_break_even_within_commitment, a.params.ramp.events, code).html
-        + "".join(f"<p>{escape(n)}</p>" for n in notes)
-        + figure_html(ramp_chart(r.plan, mc, code))
-    )
+    chart = ramp_chart(r.plan, mc, code)
+    stop = stopped_at_commitment(a.params.ramp)
+    if stop is not None and not stop.monthly["cumulative_net"].equals(r.plan.monthly["cumulative_net"]):
+        chart = with_stop_line(chart, stop.monthly, code)
+    return [
+        ramp_metrics_table(r.plan.metrics, mc.p_break_even_within_commitment, a.params.ramp.events, code).html,
+        *(f"<p>{escape(n)}</p>" for n in notes),
+        chart,
+        stop_sentence(r.plan, stop, code),
+        _area_flags(a, "ramp"),
+    ]
 
 
-def scenarios_section(a: Any) -> HTML:
+def health_view(a: Assessment) -> list[Block]:
+    """The check-ins over time with the changes marked, and the health flags."""
+    from .charts import health_timeline
+
+    h = a.health
+    if h is None:
+        return [missing_section("health")]
+    return [health_timeline(h.timeline, h.events), _area_flags(a, "health")]
+
+
+def _whole_numbers(df: pd.DataFrame) -> pd.DataFrame:
+    """Numbers as people read them in a table: whole numbers without a decimal point."""
+    out = df.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].map(lambda x: "—" if x != x else f"{x:,.0f}")
+    return out
+
+
+# The report notebook's sections (the ramp's scenarios and sensitivity are parts of the money
+# machine's area that the report shows under their own headings).
+
+
+def scope_section(a: Assessment) -> HTML:
+    return section(a, "scope")
+
+
+def trust_section(a: Assessment) -> HTML:
+    return section(a, "trust")
+
+
+def ramp_section(a: Assessment) -> HTML:
+    return section(a, "ramp")
+
+
+def value_section(a: Assessment) -> HTML:
+    return section(a, "value")
+
+
+def health_section(a: Assessment) -> HTML:
+    return section(a, "health")
+
+
+def scenarios_section(a: Assessment) -> HTML:
     """The plan against investing late, under-investing, a premature change and the other routes."""
-    import pandas as pd
-
     from .charts import scenario_chart
 
     code = a.params.alliance.currency
-    money = currency(code)
     h = a.params.ramp.horizon_months
     rows = [
         {
@@ -282,25 +397,17 @@ def scenarios_section(a: Any) -> HTML:
             "What changes": s.description,
             "First revenue": month(s.result.metrics.first_revenue_month, "none"),
             "Break-even": month(s.result.metrics.break_even_month, "not within the horizon"),
-            "Peak funding need": money(s.result.metrics.peak_funding_need),
-            f"Cumulative net at month {h}": money(s.result.metrics.cumulative_net_at_horizon),
-            "NPV": money(s.result.metrics.npv),
+            "Peak funding need": money(s.result.metrics.peak_funding_need, code),
+            f"Cumulative net at month {h}": money(s.result.metrics.cumulative_net_at_horizon, code),
+            "NPV": money(s.result.metrics.npv, code),
         }
         for s in a.ramp.scenarios
     ]
-    return HTML(figure_html(scenario_chart(a.ramp.scenarios, code)) + table(pd.DataFrame(rows)).html)
+    return render([scenario_chart(a.ramp.scenarios, code), table(pd.DataFrame(rows)).html])
 
 
-def sensitivity_section(a: Any) -> HTML:
+def sensitivity_section(a: Assessment) -> HTML:
     """The tornado: each input moved alone by ±20 %."""
     from .charts import tornado_chart
 
-    return HTML(figure_html(tornado_chart(a.ramp.sensitivity, code=a.params.alliance.currency)))
-
-
-def health_section(a: Any) -> HTML:
-    from .charts import health_timeline
-
-    if a.health_timeline is None:
-        return _no_data("health")
-    return HTML(figure_html(health_timeline(a.health_timeline, a.health_events)) + _area_flags(a, "health"))
+    return render([tornado_chart(a.ramp.sensitivity, code=a.params.alliance.currency)])

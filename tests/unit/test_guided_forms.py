@@ -11,7 +11,7 @@ import re
 import pytest
 
 from tests.conftest import EXAMPLES
-from workbook import load_params
+from workbook import charts, load_params
 from workbook.ui import guided
 
 EXAMPLE = next(p for p in EXAMPLES if "reseller" in p.name)
@@ -314,23 +314,23 @@ def test_ramp_form_takes_a_share_as_a_percentage_and_whole_months_only(params_fi
 def stop_line(form) -> list[float]:
     """The cumulative net of the dashed "resources stop when the commitment ends" line."""
     spec = form.chart.to_dict()
-    rows = [r for data in spec["datasets"].values() for r in data if r.get("series") == guided.STOP_LABEL]
+    rows = [r for data in spec["datasets"].values() for r in data if r.get("series") == charts.STOP_LABEL]
     return [r["cumulative_net"] for r in sorted(rows, key=lambda r: r["month"])]
 
 
 def test_the_commitment_slider_moves_the_j_curve_and_the_figures(params_file):
     """Shortening the commitment shows what stopping the resources then would cost."""
     form = guided.RampForm(params_file)
-    figures, line = html_outputs(form)[-1], stop_line(form)
+    figures, line = "".join(html_outputs(form)), stop_line(form)
     assert "If the resources stop when the commitment ends (month 24)" in figures and line
     form.sliders["commitment_months"].value = 12
     assert form.inputs["commitment_months"].value == "12"
-    shorter, line12 = html_outputs(form)[-1], stop_line(form)
+    shorter, line12 = "".join(html_outputs(form)), stop_line(form)
     assert "(month 12)" in shorter and line12[-1] < line[-1]
     amount = re.search(r"\(month 12\).*cumulative net at month 36: (\$[\d,]+)", shorter)
     assert amount and amount.group(1) == f"${line12[-1]:,.0f}"  # the sentence states the line's end
     form.inputs["commitment_months"].value = "36"  # committed for the whole horizon: nothing to cut
-    assert "committed for the whole 36-month horizon" in html_outputs(form)[-1] and stop_line(form) == []
+    assert "committed for the whole 36-month horizon" in "".join(html_outputs(form)) and stop_line(form) == []
 
 
 def test_saving_redraws_the_overview_of_the_same_file(params_file):

@@ -18,10 +18,10 @@ from typing import Any
 
 import ipywidgets as W
 
-from .. import scoping, trust
+from .. import scoping, trust, views
 from ..charts import theme
 from ..charts.render import live_chart, message_chart
-from ..charts.instruments import readiness_chart, trust_dumbbell, trust_dumbbell_title, trust_quadrant, trust_quadrant_title
+from ..charts.instruments import readiness_chart, trust_dumbbell_title, trust_quadrant_title
 from ..instruments import SCOPING_ITEMS
 from ..schema import Scope, Trust
 from ..export import ExportPreview, scope_block, trust_block, FileChangedError, params_for_alliance, preview_export, write_export
@@ -262,12 +262,12 @@ class FacilitatorApp:
             self.dumbbell.chart = message_chart("No trust answers submitted yet")
             self.quadrant.chart = message_chart("")
         else:
-            scores = trust.score_table(Trust.model_validate(block))
-            gaps = trust.gap_table(trust.principle_table(scores, minimum))
-            indices = trust.index_table(scores, minimum)
-            self.gap.value = f"<h2>{escape(trust_dumbbell_title(gaps))}</h2><p>{escape(trust_quadrant_title(indices))}</p>"
-            self.dumbbell.chart = trust_dumbbell(gaps)
-            self.quadrant.chart = trust_quadrant(indices)
+            # the trust area's own analysis and charts, with the board's floor for hiding a side
+            result = trust.analyse(Trust.model_validate({**block, "min_respondents": minimum}))
+            dumbbell, quadrant = views.trust_charts(result)
+            self.gap.value = f"<h2>{escape(trust_dumbbell_title(result.gaps))}</h2><p>{escape(trust_quadrant_title(result.indices))}</p>"
+            self.dumbbell.chart = dumbbell
+            self.quadrant.chart = quadrant
         scope = scope_block(shown, self.code)
         scorers = sum(1 for a in shown.answers(self.code).values() if any(v is not None for k, v in a.items() if k in SCOPING_ITEMS))
         if scope is None:

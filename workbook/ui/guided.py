@@ -42,35 +42,22 @@ from typing import Any
 import altair as alt
 import ipywidgets as W
 
-from .. import ramp as ramp_model
-from .. import scoping, signals, trust, value, views
+from .. import views
 from ..charts import (
-    health_timeline,
-    ramp_chart,
-    readiness_chart,
     theme,
-    trust_dumbbell,
-    trust_quadrant,
-    value_waterfall,
 )
-from ..currency import currency
 from ..errors import ParamsError, Problem
 from ..instruments import SCOPING, TRUST
-from ..charts.commitment import STOP_LABEL, with_stop_line
+from ..areas import AREAS, assess
 from ..charts.render import description, svg
 from ..params import load_params, parse_params, parse_yaml_text, plain, read_text, save_section
-from ..schema import Event, Params, Ramp, Scope
+from ..schema import Params, Scope
 from .common import CSS, friendly, message
 
 Section = str  # "scope" | "trust" | "ramp" | "value" | "health"
 
-SECTION_WORDS = {
-    "scope": "scoping checklist",
-    "trust": "trust assessment",
-    "ramp": "revenue ramp",
-    "value": "partner's non-sales value",
-    "health": "health check-ins",
-}
+#: What each area's guided form fills in ("scoping checklist"), from the registry of areas.
+SECTION_WORDS = {key: area.fill_in for key, area in AREAS.items()}
 
 GUIDED_CSS = """
 <style>
@@ -93,19 +80,13 @@ NO_MATH = "tex2jax_ignore mathjax_ignore"
 # The picture of a section: charts and a few escaped HTML pieces
 
 
-def _break_even(params: Params) -> int | None:
-    return ramp_model.run(params.ramp).metrics.break_even_month
-
-
 def _missing(section: Section) -> str:
-    return (
-        f"<p>This params file has no <code>{section}</code> section yet. "
-        f"Fill in the {SECTION_WORDS[section]} in the form and save it to add one.</p>"
-    )
+    return views.missing_section(section, fill_in=AREAS[section].fill_in)
 
 
 def section_view(params: Params, section: Section) -> tuple[list[alt.TopLevelMixin], list[str]]:
-    """The charts and the HTML pieces (escaped) that show one section of ``params``.
+    """The charts and the HTML pieces (escaped) that show one section of ``params``: the area's
+    one renderer (:mod:`workbook.areas`), as the report shows it.
 
     Parameters
     ----------
@@ -118,79 +99,18 @@ def section_view(params: Params, section: Section) -> tuple[list[alt.TopLevelMix
     headline figures). A section the file does not have yet gives a note and no chart, except
     ``scope``, which is shown as an all-missing checklist.
     """
+    if section not in AREAS:
+        raise ValueError(f"unknown section {section!r}; expected one of {', '.join(AREAS)}")
     theme.enable()
-    if section == "ramp":
-        result = ramp_model.run(params.ramp)
-        code = params.alliance.currency
-        chart = ramp_chart(result, code=code)
-        stop = resources_stop_at_commitment(params.ramp)
-        if stop is not None and not stop.monthly["cumulative_net"].equals(result.monthly["cumulative_net"]):
-            chart = with_stop_line(chart, stop.monthly, code)
-        figures = views.ramp_metrics_table(result.metrics, code=code).html + _stop_figures(result, stop, code)
-        return [chart], [figures]
-    if section == "scope":
-        scope = params.scope if params.scope is not None else Scope()
-        found = scoping.analyse(scope)
-        flags = scoping.flags(scope, params.ramp.commitment_months, _break_even(params), horizon_months=params.ramp.horizon_months)
-        head = [] if params.scope is not None else [_missing("scope")]
-        return [readiness_chart(found.groups, found.overall)], head + [views.flag_list(flags).html]
-    if section == "trust":
-        if params.trust is None:
-            return [], [_missing("trust")]
-        t = trust.analyse(params.trust)
-        if t.trust_index is None:
-            headline = (
-                f"<p>Trust index: not shown yet — each side needs at least {t.min_respondents} "
-                "respondents who answered (answers stay anonymous).</p>"
-            )
-        else:
-            headline = f"<p>Trust index <b>{t.trust_index:.0f}</b> of 100; asymmetry {t.asymmetry:+.0f} points (vendor − partner).</p>"
-        return [trust_dumbbell(t.gaps), trust_quadrant(t.indices)], [headline, views.flag_list(trust.flags(t)).html]
-    if section == "value":
-        if params.value is None:
-            return [], [_missing("value")]
-        v = value.analyse(params.value, params.ramp.partner_margin, params.alliance.currency)
-        return [value_waterfall(v.breakdown, params.alliance.currency)], [views.flag_list(value.flags(v, code=params.alliance.currency)).html]
-    if section == "health":
-        if params.health is None:
-            return [], [_missing("health")]
-        h = params.health
-        flags = signals.flags(h, _break_even(params))
-        return [health_timeline(signals.timeline(h), signals.event_table(h))], [views.flag_list(flags).html]
-    raise ValueError(f"unknown section {section!r}; expected one of {', '.join(SECTION_WORDS)}")
-
-
-def resources_stop_at_commitment(r: Ramp) -> ramp_model.RampResult | None:
-    """The plan run as if every recurring resource stopped when the commitment ends (a
-    resource withdrawal of severity 1 in the month after it); ``None`` when the commitment
-    covers the whole horizon."""
-    if r.commitment_months >= r.horizon_months:
-        return None
-    stop = Event(
-        month=r.commitment_months + 1, kind="resource_withdrawal", severity=1.0, note="the commitment ends"
-    )
-    return ramp_model.run(r, events=[*r.events, stop])
-
-
-def _stop_figures(result: ramp_model.RampResult, stop: ramp_model.RampResult | None, code: str) -> str:
-    """One sentence on what stopping the resources at the end of the commitment would do."""
-    m = result.metrics
-    if stop is None:
-        return f'<p class="wb-if-stop">Resources are committed for the whole {m.horizon_months}-month horizon.</p>'
-    if stop.monthly["cumulative_net"].equals(result.monthly["cumulative_net"]):
-        return (
-            f'<p class="wb-if-stop">The plan\'s resources all end by month {m.commitment_months}, '
-            "so the end of the commitment changes nothing.</p>"
-        )
-    money = currency(code)
-    s = stop.metrics
-    loss = m.cumulative_net_at_horizon - s.cumulative_net_at_horizon
-    versus = f"{money(abs(loss))} {'less' if loss > 0 else 'more'} than the plan"
-    text = (
-        f"{STOP_LABEL} (month {m.commitment_months}): break-even {views.month(s.break_even_month)}; "
-        f"cumulative net at month {m.horizon_months}: {money(s.cumulative_net_at_horizon)} ({versus})."
-    )
-    return f'<p class="wb-if-stop">{escape(text)}</p>'
+    head = []
+    if getattr(params, section, True) is None:
+        if section != "scope":
+            return [], [_missing(section)]
+        params = params.model_copy(update={"scope": Scope()})
+        head = [_missing(section)]
+    blocks = AREAS[section].view(assess(params))
+    charts = [b for b in blocks if not isinstance(b, str)]
+    return charts, head + [b for b in blocks if isinstance(b, str)]
 
 
 #: The overviews displayed in this kernel: params file (resolved) -> [(section, display id)].
@@ -1067,7 +987,6 @@ __all__ = [
     "Overview",
     "overview",
     "refresh_overviews",
-    "resources_stop_at_commitment",
     "section_view",
     "typed_number",
 ]

@@ -1,0 +1,224 @@
+"""The five areas of an alliance, in one registry that every page reads.
+
+An area is one part of the workbook's judgement of an alliance — the scope checklist, trust, the
+money machine, the partner's non-sales value, the health check-ins. Its entry in :data:`AREAS`
+says everything the rest of the package needs:
+
+- ``key``, ``label`` (the executive summary's row) and ``fill_in`` (what a guided form fills in);
+- ``run``: how to assess it — the domain module's result for a params file (``None`` when the
+  file has no data for it) and the flags it raises, given the plan's break-even month;
+- ``known``: whether its result can be judged (a trust assessment with too few answers cannot);
+- ``view``: how to show it, typed on the :class:`Assessment` — its one renderer in
+  :mod:`workbook.views`, giving charts and escaped HTML pieces in reading order, drawn as SVG in
+  reports and guided notebooks and as live widgets in the apps.
+
+The report, the executive summary, ``summary --json``, the guided notebooks, the facilitator's
+board and the dashboards all go through this registry, so a new area is a domain module, a
+renderer in :mod:`workbook.views`, and an entry here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
+
+import pandas as pd
+
+from . import ramp, scoping, signals, trust, value, views
+from .flags import Area as AreaKey
+from .flags import Flag, one_per_subject
+from .schema import Params
+
+if TYPE_CHECKING:
+    import altair as alt
+
+    #: One piece of an area's picture: a chart, or a piece of escaped HTML.
+    Block = alt.TopLevelMixin | str
+
+
+@dataclass(frozen=True)
+class HealthResult:
+    """The health check-ins as a timeline (one row per check-in) and a table of changes."""
+
+    timeline: pd.DataFrame
+    events: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class AreaDef:
+    """One area of the registry (see the module's docstring)."""
+
+    key: AreaKey
+    label: str
+    fill_in: str
+    run: Callable[[Params, int | None], tuple[Any, list[Flag]]]
+    view: Callable[[Assessment], list[Block]]
+    known: Callable[[Any], bool] = field(default=lambda _result: True)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Every area's result for one alliance (``None`` where the params file has no data for
+    it) and all their flags, one per subject, most severe first."""
+
+    params: Params
+    results: Mapping[str, Any]
+    flags: list[Flag]
+
+    # the areas' results, typed
+    @property
+    def ramp(self) -> ramp.RampAnalysis:
+        return cast(ramp.RampAnalysis, self.results["ramp"])
+
+    @property
+    def scoping(self) -> scoping.ScopingResult | None:
+        return cast("scoping.ScopingResult | None", self.results["scope"])
+
+    @property
+    def trust(self) -> trust.TrustResult | None:
+        return cast("trust.TrustResult | None", self.results["trust"])
+
+    @property
+    def value(self) -> value.ValueResult | None:
+        return cast("value.ValueResult | None", self.results["value"])
+
+    @property
+    def health(self) -> HealthResult | None:
+        return cast("HealthResult | None", self.results["health"])
+
+    @property
+    def health_timeline(self) -> pd.DataFrame | None:
+        return None if self.health is None else self.health.timeline
+
+    @property
+    def health_events(self) -> pd.DataFrame | None:
+        return None if self.health is None else self.health.events
+
+    @property
+    def figures(self) -> dict[str, Any]:
+        """The headline figures of ``summary --json`` (rounded as the contract says)."""
+        t = self.trust
+        return {
+            "readiness_score": None if self.scoping is None else round(float(self.scoping.overall), 1),
+            "trust_index": None if t is None or t.trust_index is None else round(t.trust_index, 1),
+            "max_perception_gap": None if t is None or t.max_perception_gap is None else round(t.max_perception_gap, 2),
+        }
+
+    def label(self, key: str) -> str:
+        """The area's name for readers ("Money machine")."""
+        return AREAS[key].label
+
+    def view(self, key: str) -> list[Block]:
+        """Area ``key``'s picture: its one renderer's charts and escaped HTML, in reading order."""
+        return AREAS[key].view(self)
+
+    def area_flags(self, key: str) -> list[Flag]:
+        return [f for f in self.flags if f.area == key]
+
+    def area_status(self) -> dict[str, str]:
+        """Traffic light per area: ``red`` (a high flag), ``amber`` (a medium one), ``green``,
+        ``unknown`` where the data cannot tell (a trust assessment whose index cannot be computed:
+        one side only, too few respondents, or only "don't know" answers), or ``none`` where the
+        params file has no data for that area. Never green on an unknown."""
+        out = {}
+        for area in AREAS.values():
+            result = self.results[area.key]
+            severities = {f.severity for f in self.flags if f.area == area.key}
+            if result is None:
+                out[area.key] = "none"
+            elif "high" in severities:
+                out[area.key] = "red"
+            elif "medium" in severities:
+                out[area.key] = "amber"
+            elif not area.known(result):
+                out[area.key] = "unknown"
+            else:
+                out[area.key] = "green"
+        return out
+
+    def top_actions(self, n: int = 3) -> list[Flag]:
+        """The ``n`` most important things to do: the flags by severity, then size (how far
+        past its threshold), one per distinct action."""
+        seen: set[str] = set()
+        out = []
+        for f in self.flags:
+            if f.action and f.action not in seen:
+                seen.add(f.action)
+                out.append(f)
+            if len(out) == n:
+                break
+        return out
+
+
+def assess(params: Params) -> Assessment:
+    """Run every area of the registry for one alliance (the money machine first: the others
+    compare their findings with its break-even month)."""
+    results: dict[str, Any] = {}
+    flags: list[Flag] = []
+    break_even: int | None = None
+    for area in sorted(AREAS.values(), key=lambda a: a.key != "ramp"):  # the ramp first
+        result, found = area.run(params, break_even)
+        results[area.key] = result
+        flags += found
+        if area.key == "ramp":
+            break_even = cast(ramp.RampAnalysis, result).plan.metrics.break_even_month
+    return Assessment(params, results, one_per_subject(flags))
+
+
+# --------------------------------------------------------------------------------------------
+# How each area is assessed
+
+
+def _run_ramp(params: Params, _break_even: int | None) -> tuple[ramp.RampAnalysis, list[Flag]]:
+    analysis = ramp.analyse(params)
+    return analysis, ramp.flags(analysis)
+
+
+def _run_scope(params: Params, break_even: int | None) -> tuple[scoping.ScopingResult | None, list[Flag]]:
+    if params.scope is None:
+        return None, []
+    r = params.ramp
+    return scoping.analyse(params.scope), scoping.flags(params.scope, r.commitment_months, break_even, horizon_months=r.horizon_months)
+
+
+def _run_trust(params: Params, _break_even: int | None) -> tuple[trust.TrustResult | None, list[Flag]]:
+    if params.trust is None:
+        return None, []
+    result = trust.analyse(params.trust)
+    return result, trust.flags(result)
+
+
+def _run_value(params: Params, _break_even: int | None) -> tuple[value.ValueResult | None, list[Flag]]:
+    if params.value is None:
+        return None, []
+    code = params.alliance.currency
+    result = value.analyse(params.value, params.ramp.partner_margin, code)
+    return result, value.flags(result, code=code)
+
+
+def _run_health(params: Params, break_even: int | None) -> tuple[HealthResult | None, list[Flag]]:
+    if params.health is None:
+        return None, []
+    h = params.health
+    return HealthResult(signals.timeline(h), signals.event_table(h)), signals.flags(h, break_even)
+
+
+#: The areas in the order the report and the summary show them.
+AREAS: dict[str, AreaDef] = {
+    a.key: a
+    for a in (
+        AreaDef("scope", "Scope and resources", "scoping checklist", _run_scope, views.scope_view),
+        AreaDef(
+            "trust",
+            "Trust",
+            "trust assessment",
+            _run_trust,
+            views.trust_view,
+            known=lambda t: t.trust_index is not None,
+        ),
+        AreaDef("ramp", "Money machine", "revenue ramp", _run_ramp, views.ramp_view),
+        AreaDef("value", "Partner's non-sales value", "partner's non-sales value", _run_value, views.value_view),
+        AreaDef("health", "Health signals", "health check-ins", _run_health, views.health_view),
+    )
+}
