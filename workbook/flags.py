@@ -7,7 +7,8 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 Severity = Literal["high", "medium", "low"]
-Area = Literal["scope", "trust", "ramp", "value", "health"]
+#: The key of an area in :data:`workbook.areas.AREAS` ("scope", "trust", "ramp", ...).
+Area = str
 
 SEVERITY_ORDER: dict[str, int] = {"high": 0, "medium": 1, "low": 2}
 

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
-from .currency import money
+from .portfolio import Summary, table_html
 from .files import atomic_replace
 from .resources import templates_dir
 
@@ -22,12 +23,23 @@ if TYPE_CHECKING:
 def render_index(outcomes: Sequence[Outcome]) -> str:
     """The index page: a row per rendered report (``ok``), then a row per failed file."""
     env = Environment(loader=FileSystemLoader(templates_dir()), autoescape=select_autoescape(["html", "j2"]))
-    env.globals["money"] = money
-    env.filters["url"] = lambda s: quote(str(s))
     rendered = [o for o in outcomes if o.ok]
+    failed = [o for o in outcomes if not o.ok]
+    slugs = {id(o.summary): o.slug for o in rendered}
+    when = {id(o.summary): o.rendered for o in rendered}
+
+    def href(s: Summary) -> str:
+        return f"{quote(str(slugs[id(s)]))}/report.html"
+
+    def note(s: Summary) -> str:
+        at = when[id(s)]
+        return f"report of {at:%Y-%m-%d %H:%M}" if at else ""
+
+    table = table_html([o.summary for o in rendered], href, note, [(o.params_path.name, o.reason) for o in failed])
     return env.get_template("index.html.j2").render(
         rendered=rendered,
-        failed=[o for o in outcomes if not o.ok],
+        failed=failed,
+        table=Markup(table),  # noqa: S704 (every value is escaped by portfolio.table_html)
         generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
     )
 

@@ -111,3 +111,14 @@ def test_charts_are_built_only_in_the_charts_package():
         if "alt.Chart(" in text or "alt.layer(" in text or "alt.vconcat(" in text:
             builders.append(str(path.relative_to(PACKAGE)))
     assert builders == []
+
+
+def test_every_flag_belongs_to_an_area_of_the_registry():
+    """A flag names its area by the registry's key, so the summary's traffic lights count it."""
+    from tests.conftest import EXAMPLES
+    from workbook import load_params
+    from workbook.areas import AREAS, assess
+
+    for path in EXAMPLES:
+        flags = assess(load_params(path)).flags
+        assert flags and {f.area for f in flags} <= set(AREAS), path.name

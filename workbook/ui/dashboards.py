@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 from urllib.parse import quote
 
@@ -12,10 +11,10 @@ from .. import ramp, views
 from ..charts import ramp_chart, theme
 from ..charts.portfolio import break_even_chart
 from ..charts.render import live_chart
-from ..currency import money
 from ..errors import ParamsError
 from ..schema import Event
 from ..params import load_params
+from ..portfolio import table_html
 from ..summary import summarise
 from .common import CSS, explain, friendly, message, query_params
 from .paths import params_dir, params_file
@@ -47,19 +46,7 @@ def portfolio_app() -> W.Widget:
     """Every alliance in the params folder: a summary table, a chart, and links to each dashboard."""
     theme.enable()
     rows, problems = portfolio_rows()
-    head = "<tr><th>Alliance</th><th>Type</th><th>First revenue</th><th>Break-even</th><th>Commitment</th><th>Peak funding</th><th>NPV</th><th>P(break-even in commitment)</th><th>Flags</th></tr>"
-    body = []
-    for r in rows:
-        link = f'<a class="wb-open" href="alliance.ipynb?params={quote(r["file"])}">{escape(r["alliance"])}</a>'
-        body.append(
-            "<tr>"
-            f"<td>{link}</td><td>{escape(str(r['type']))}</td><td>{escape(views.month(r['first_revenue_month'], '—'))}</td>"
-            f"<td>{escape(views.month(r['break_even_month'], 'none'))}</td><td>{r['commitment_months']} months</td>"
-            f"<td>{escape(money(r['peak_funding_need'], r['currency']))}</td><td>{escape(money(r['npv'], r['currency']))}</td>"
-            f"<td>{r['p_break_even_within_commitment']:.0%}</td><td>{len(r['flags'])}</td>"
-            "</tr>"
-        )
-    table = W.HTML(f'<table class="wb-metrics wb-portfolio">{head}{"".join(body)}</table>')
+    table = W.HTML(table_html(rows, lambda r: f"alliance.ipynb?params={quote(r['file'])}", css_class="wb-metrics wb-portfolio"))
     parts: list[W.Widget] = [
         W.HTML(CSS + f"<p>{len(rows)} alliances. Open one to explore what would change its payback.</p>"),
         table,
