@@ -170,8 +170,9 @@ def remove_stale(out_dir: Path) -> list[Path]:
 # One report
 
 
-def export_html(notebook_path: Path, html_path: Path) -> None:
-    """Convert an executed notebook to HTML with no input cells and no CDN scripts."""
+def export_html(notebook_path: Path, html_path: Path, title: str | None = None) -> None:
+    """Convert an executed notebook to HTML with no input cells and no CDN scripts. ``title``
+    (escaped by the template) names the page: the browser's tab and the PDF's document title."""
     import nbformat
     from nbconvert import HTMLExporter
 
@@ -183,7 +184,7 @@ def export_html(notebook_path: Path, html_path: Path) -> None:
         exclude_output_prompt=True,
     )
     nb = nbformat.read(notebook_path, as_version=4)
-    body, _ = exporter.from_notebook_node(nb)
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}} if title else None)
     html_path.write_text(body, encoding="utf-8")
 
 
@@ -249,7 +250,7 @@ def render_report(params_path: str | Path, out_dir: str | Path, pdf: bool = Fals
             )
         except Exception as exc:  # papermill raises several kinds; each becomes a reason
             raise ReportError(params_path, _execution_reason(exc)) from exc
-        export_html(nb_out, work / "report.html")
+        export_html(nb_out, work / "report.html", title=f"{params.alliance.name} — alliance report")
         if pdf:
             try:
                 print_pdf(work / "report.html", work / "report.pdf", profile_parent=sockets)

@@ -64,6 +64,7 @@ def test_a_report_with_pdf_has_a_multi_page_pdf_with_the_alliance_and_every_sect
     text = _words(" ".join(page.extract_text() for page in reader.pages))
     name = load_params(EXAMPLE).alliance.name
     assert _words(name) in text
+    assert reader.metadata.title == f"{name} — alliance report"  # what a PDF viewer shows, not "Notebook"
     page = BeautifulSoup((folder / "report.html").read_text(encoding="utf-8"), "html.parser")
     headings = [_words(h.get_text(" ")).removesuffix("¶").strip() for h in page.find_all("h2")]
     assert len(headings) >= 6, headings

@@ -67,6 +67,8 @@ def test_report_html_shows_the_escaped_name_and_the_break_even_month(batch):
         summary = summarise(params)
         text = (out / params.slug / "report.html").read_text()
         assert html.escape(params.alliance.name) in text
+        # the page (its browser tab, a printout) is named after the alliance, escaped
+        assert re.search(r"<title>([^<]*)</title>", text).group(1) == f"{html.escape(params.alliance.name, quote=False)} — alliance report"
         if "<" in params.alliance.name:
             assert params.alliance.name not in text  # never raw
         be = summary["break_even_month"]
