@@ -9,7 +9,6 @@ its own params, and tests/unit/test_packaging.py keeps them free of definitions.
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import nbformat
 import papermill

@@ -1,0 +1,563 @@
+"""The five guided forms, one per area of a params file: the scoping checklist, the trust
+assessment, the revenue ramp, the partner's non-sales value and the health check-ins."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as W
+
+from .. import views
+from ..instruments import SCOPING, TRUST
+from .common import message
+
+from .form import GuidedForm, _label, number_box, share_hint, shown_number, typed_number
+
+# --------------------------------------------------------------------------------------------
+# scope
+
+
+class ScopeForm(GuidedForm):
+    """The scoping checklist: each item agreed / draft / missing, by group; the alliance
+    manager; resources still to be confirmed. The chart is readiness by group."""
+
+    section = "scope"
+    intro = (
+        "Go through the checklist with both companies in the room. Mark an item agreed only when "
+        "both sides have signed up to it; draft means it is written down but not yet agreed."
+    )
+
+    def _build(self) -> list[W.Widget]:
+        items = self._raw.get("items") or {}
+        self.status_buttons: dict[str, W.ToggleButtons] = {}
+        pages = []
+        for group in SCOPING.groups:
+            rows = []
+            for item in (i for i in SCOPING.items if i.group == group.id):
+                entry = items.get(item.id)
+                status = entry if isinstance(entry, str) else (entry or {}).get("status", "missing")
+                toggle = W.ToggleButtons(
+                    options=["agreed", "draft", "missing"], value=status, style={"button_width": "72px"}
+                )
+                toggle.add_class(f"wb-item-{item.id}")
+                self.status_buttons[item.id] = toggle
+                rows.append(W.HBox([_label(item.wording), toggle]))
+            pages.append(W.VBox(rows))
+        self.checklist = W.Accordion(children=pages, titles=tuple(g.label for g in SCOPING.groups))
+        self.manager = W.Text(
+            continuous_update=False,  # one redraw per edit, not per keystroke
+            value=self._raw.get("alliance_manager") or "",
+            description="Alliance manager",
+            placeholder="name of the person (leave empty if nobody is named yet)",
+            style={"description_width": "150px"},
+            layout=W.Layout(width="560px"),
+        )
+        self.to_confirm = W.Textarea(
+            continuous_update=False,  # one redraw per edit, not per keystroke
+            value="\n".join(self._raw.get("resources_to_be_confirmed") or []),
+            description="To be confirmed",
+            placeholder="one resource per line, e.g. Partner presales engineer",
+            style={"description_width": "150px"},
+            layout=W.Layout(width="560px", height="80px"),
+        )
+        self._watch([*self.status_buttons.values(), self.manager, self.to_confirm])
+        return [self.checklist, self._with_note("alliance_manager", self.manager), self._with_note("resources_to_be_confirmed", self.to_confirm)]
+
+    def _collect(self) -> dict[str, Any]:
+        data = copy.deepcopy(self._raw)
+        items = dict(data.get("items") or {})
+        for item_id, toggle in self.status_buttons.items():
+            old = items.get(item_id)
+            if isinstance(old, dict):
+                items[item_id] = {**old, "status": toggle.value}
+            elif old is not None or toggle.value != "missing":  # an item left out counts as missing
+                items[item_id] = toggle.value
+        if items or "items" in data:
+            data["items"] = items
+        manager = self.manager.value.strip() or None
+        if manager is not None or "alliance_manager" in data:
+            data["alliance_manager"] = manager
+        to_confirm = [line.strip() for line in self.to_confirm.value.splitlines() if line.strip()]
+        if to_confirm or "resources_to_be_confirmed" in data:
+            data["resources_to_be_confirmed"] = to_confirm
+        return data
+
+    def _after_save(self) -> None:
+        """Show the file as saved (with what others saved since in other fields)."""
+        items = self._raw.get("items") or {}
+        self._loading = True
+        try:
+            for item_id, toggle in self.status_buttons.items():
+                entry = items.get(item_id)
+                toggle.value = entry if isinstance(entry, str) else (entry or {}).get("status", "missing")
+            self.manager.value = self._raw.get("alliance_manager") or ""
+            self.to_confirm.value = "\n".join(self._raw.get("resources_to_be_confirmed") or [])
+        finally:
+            self._loading = False
+
+
+# --------------------------------------------------------------------------------------------
+# trust
+
+DONT_KNOW = 0  # the toggle's value for "don't know" (stored as null / left out)
+
+
+class TrustForm(GuidedForm):
+    """One respondent at a time: pick one (or add one), give their side and role, and rate the
+    other organisation on every statement 1–5 or "don't know". The charts are each side's trust
+    in the other by principle (the asymmetries) and the competence/intentions quadrant."""
+
+    section = "trust"
+    intro = (
+        "Each respondent rates the other organisation on every statement, from 1 (strongly disagree) "
+        "to 5 (strongly agree). Use \"don't know\" rather than guessing: it is left out of the scores."
+    )
+
+    def _build(self) -> list[W.Widget]:
+        self._rows: list[dict[str, Any]] = copy.deepcopy(self._raw.get("respondents") or [])
+        self.respondent = W.Dropdown(description="Respondent", style={"description_width": "110px"}, layout=W.Layout(width="360px"))
+        self.add_button = W.Button(description="Add a respondent", icon="plus", layout=W.Layout(width="auto"))
+        self.add_button.on_click(self._guard(self._add))
+        self.respondent_id = W.Text(continuous_update=False, description="Id", style={"description_width": "110px"}, layout=W.Layout(width="360px"))
+        self.respondent_id.add_class("wb-respondent-id")
+        self.add_button.add_class("wb-add-respondent")
+        self.side = W.ToggleButtons(options=["vendor", "partner"], description="Side", style={"description_width": "110px"})
+        self.role = W.Text(continuous_update=False, description="Role", placeholder="e.g. sales, presales, management", style={"description_width": "110px"}, layout=W.Layout(width="360px"))
+        labels = [(str(n), n) for n in range(TRUST.scale.min, TRUST.scale.max + 1)] + [("don't know", DONT_KNOW)]
+        tips = [TRUST.scale.labels.get(n, "") for n in range(TRUST.scale.min, TRUST.scale.max + 1)] + ["leave this statement out"]
+        self.answer_buttons: dict[str, W.ToggleButtons] = {}
+        rows = []
+        for item in TRUST.items:
+            # each button as wide as its label ("don't know" in full), at least 44px (GUIDED_CSS)
+            toggle = W.ToggleButtons(options=labels, value=DONT_KNOW, tooltips=tips, style={"button_width": "auto"})
+            toggle.add_class(f"wb-answer-{item.id}")
+            toggle.add_class("wb-answers")
+            self.answer_buttons[item.id] = toggle
+            rows.append(W.HBox([_label(item.wording, "480px"), toggle]))
+        if not self._rows:
+            self._rows.append(self._new_row())
+        self._refresh_choices(0)
+        self._show_row()
+        self.respondent.observe(self._guard(self._pick), names="value")
+        self._watch([self.respondent_id], self._id_changed)
+        self._watch([self.side, self.role], self._details_changed)
+        for item_id, toggle in self.answer_buttons.items():
+            toggle.observe(self._guard(self._answer_handler(item_id)), names="value")
+        return [W.HBox([self.respondent, self.add_button]), self.respondent_id, self.side, self.role, W.VBox(rows)]
+
+    # respondents
+
+    def _new_row(self) -> dict[str, Any]:
+        taken = {r.get("id") for r in self._rows}
+        n = len(self._rows) + 1
+        while f"respondent-{n}" in taken:
+            n += 1
+        return {"id": f"respondent-{n}", "side": "vendor"}
+
+    @property
+    def current(self) -> dict[str, Any]:
+        """The respondent being edited (raw data, edited in place)."""
+        return self._rows[self.respondent.value]
+
+    def _refresh_choices(self, index: int) -> None:
+        self._loading = True
+        try:
+            self.respondent.options = [(f"{r.get('id', '?')} ({r.get('side', '?')})", i) for i, r in enumerate(self._rows)]
+            self.respondent.value = index
+        finally:
+            self._loading = False
+
+    def _show_row(self) -> None:
+        """Load the current respondent into the widgets without triggering edits."""
+        row = self.current
+        answers = row.get("answers") or {}
+        self._loading = True
+        try:
+            self.respondent_id.value = str(row.get("id", ""))
+            self.side.value = row.get("side") if row.get("side") in ("vendor", "partner") else "vendor"
+            self.role.value = str(row.get("role") or "")
+            for item_id, toggle in self.answer_buttons.items():
+                a = answers.get(item_id)
+                toggle.value = a if isinstance(a, int) and TRUST.scale.min <= a <= TRUST.scale.max else DONT_KNOW
+        finally:
+            self._loading = False
+
+    def select(self, respondent_id: str) -> None:
+        """Edit the respondent with this id."""
+        index = next(i for i, r in enumerate(self._rows) if r.get("id") == respondent_id)
+        self.respondent.value = index
+
+    def _pick(self, change: dict[str, Any]) -> None:
+        if not self._loading and change["new"] is not None:
+            self._show_row()
+
+    def _add(self, _button: Any = None) -> None:
+        self._rows.append(self._new_row())
+        self._refresh_choices(len(self._rows) - 1)
+        self._show_row()
+        self.redraw()
+
+    def _id_changed(self, change: dict[str, Any]) -> None:
+        if self._loading:
+            return
+        self.current["id"] = change["new"].strip()
+        self._refresh_choices(self.respondent.value)
+        self.redraw()
+
+    def _details_changed(self, change: dict[str, Any]) -> None:
+        if self._loading:
+            return
+        row = self.current
+        row["side"] = self.side.value
+        role = self.role.value.strip()
+        if role or "role" in row:
+            row["role"] = role
+        self._refresh_choices(self.respondent.value)
+        self.redraw()
+
+    def _answer_handler(self, item_id: str) -> Callable[[dict[str, Any]], None]:
+        def changed(change: dict[str, Any]) -> None:
+            if self._loading:
+                return
+            row = self.current
+            answer = None if change["new"] == DONT_KNOW else int(change["new"])
+            answers = row.get("answers")
+            if answer is None and (not answers or item_id not in answers):
+                return  # "don't know" and never answered: nothing to write
+            row["answers"] = {**(answers or {}), item_id: answer}
+            self.redraw()
+
+        return changed
+
+    def _collect(self) -> dict[str, Any]:
+        data = copy.deepcopy(self._raw)
+        data["respondents"] = copy.deepcopy(self._rows)
+        return data
+
+    def _after_save(self) -> None:
+        index = self.respondent.value
+        self._rows = copy.deepcopy(self._raw.get("respondents") or [])
+        self._refresh_choices(min(index, len(self._rows) - 1))
+        self._show_row()
+
+
+# --------------------------------------------------------------------------------------------
+# ramp
+
+
+class RampForm(GuidedForm):
+    """Sliders for the money machine's key inputs; the chart is the J-curve with its headline
+    figures (first revenue, break-even, peak funding need)."""
+
+    section = "ramp"
+    intro = (
+        "Move the sliders to see when the partnership starts earning and when it pays back. "
+        "Watch the commitment: resources withdrawn before break-even leave only the cost."
+    )
+
+    #: field -> (label, integer?, min, max, step) of its slider; the slider's max grows to fit the
+    #: value; a label's ``{currency}`` is the file's currency code
+    FIELDS: dict[str, tuple[str, bool, float, float, float]] = {
+        "sales_cycle_months": ("Sales cycle (months)", True, 0, 24, 1),
+        "enablement_months": ("Enablement (months)", True, 0, 24, 1),
+        "ramp_months": ("Ramp to full speed (months)", True, 0, 48, 1),
+        "steady_deals_per_month": ("Deals per month at full speed", False, 0, 20, 0.1),
+        "avg_deal_value": ("Average deal value ({currency})", False, 0, 500_000, 1000),
+        "partner_margin": ("Partner margin (share, 0.25 = 25 %)", False, 0, 1, 0.01),
+        "gross_margin": ("Gross margin (share, 0.75 = 75 %)", False, 0, 1, 0.01),
+        "commitment_months": ("Resources committed (months)", True, 1, 240, 1),
+    }
+    SHARES = ("partner_margin", "gross_margin")
+
+    def _build(self) -> list[W.Widget]:
+        """Each input is a slider (no editable readout: it would clamp what is typed) beside a
+        box that shows its value and takes a typed one; the box is what the form reads."""
+        self.sliders: dict[str, W.IntSlider | W.FloatSlider] = {}
+        self.inputs: dict[str, W.Text] = {}
+        self._syncing = False
+        r = self.params.ramp
+        rows = []
+        for key, (label, whole, lo, hi, step) in self.FIELDS.items():
+            current = getattr(r, key)
+            top = hi if current <= hi else current * 2
+            common = {"description": label.format(currency=self.params.alliance.currency), "continuous_update": False,
+                      "readout": False, "style": {"description_width": "250px"}, "layout": W.Layout(width="470px")}
+            if whole:
+                slider: W.IntSlider | W.FloatSlider = W.IntSlider(value=int(current), min=int(lo), max=int(top), step=int(step), **common)
+            else:
+                slider = W.FloatSlider(value=float(current), min=lo, max=top, step=step, **common)
+            self.sliders[key] = slider
+            raw = self._raw.get(key, current)
+            self.inputs[key] = number_box(raw, width="100px")
+            slider.observe(self._guard(self._slider_moved(key)), names="value")
+            self.inputs[key].observe(self._guard(self._typed(key)), names="value")
+            rows.append(self._with_note(key, W.HBox([slider, self.inputs[key]])))
+        return rows
+
+    def _slider_moved(self, key: str) -> Callable[[dict[str, Any]], None]:
+        def moved(change: dict[str, Any]) -> None:
+            if self._syncing:
+                return
+            self._syncing = True
+            try:
+                self.inputs[key].value = shown_number(change["new"])
+            finally:
+                self._syncing = False
+            self._changed()
+
+        return moved
+
+    def _typed(self, key: str) -> Callable[[dict[str, Any]], None]:
+        def typed(change: dict[str, Any]) -> None:
+            if self._syncing:
+                return
+            x = typed_number(change["new"], share=key in self.SHARES)
+            slider = self.sliders[key]
+            if isinstance(x, (int, float)) and x >= slider.min and (not self.FIELDS[key][1] or float(x).is_integer()):
+                self._syncing = True
+                try:
+                    if x > slider.max and (key not in self.SHARES):
+                        slider.max = x * 2 if isinstance(slider, W.FloatSlider) else int(x) * 2
+                    if x <= slider.max:
+                        slider.value = x
+                    if change["new"] != shown_number(x):
+                        self.inputs[key].value = shown_number(x)  # "25%" reads back as 0.25
+                finally:
+                    self._syncing = False
+            self._changed()
+
+        return typed
+
+    def _hint(self, key: str) -> str:
+        return share_hint(self.inputs[key].value) if key in self.SHARES else ""
+
+    def _collect(self) -> dict[str, Any]:
+        data = copy.deepcopy(self._raw)
+        for key, box in self.inputs.items():
+            x = typed_number(box.value, share=key in self.SHARES)
+            if key in data or x != getattr(self.params.ramp, key):  # a default left out stays out
+                data[key] = x
+        return data
+
+    def _after_save(self) -> None:
+        """Show the file as saved (with what others saved since in other fields)."""
+        self._syncing = True
+        try:
+            for key, box in self.inputs.items():
+                value = self._raw.get(key, getattr(self.params.ramp, key))
+                box.value = shown_number(value)
+                slider = self.sliders[key]
+                slider.max = max(slider.max, value)
+                slider.value = value
+        finally:
+            self._syncing = False
+
+
+# --------------------------------------------------------------------------------------------
+# value
+
+
+class ValueForm(GuidedForm):
+    """Number fields for what serving the partner's customers directly would cost; the chart
+    is a waterfall of those costs against the margin paid to the partner."""
+
+    section = "value"
+    intro = (
+        "What does the partner do besides selling? Put a yearly figure on the quotes, advice, credit "
+        "checks and payment terms it carries, and compare them with the margin it keeps."
+    )
+
+    #: field -> label (all yearly figures; shares are written 0.08 for 8 %; ``{currency}`` is the
+    #: file's currency code)
+    FIELDS: dict[str, str] = {
+        "quotes_per_year": "Quotes per year",
+        "hours_per_quote": "Hours per quote",
+        "loaded_cost_per_hour": "Loaded cost per hour ({currency})",
+        "design_advice_hours_per_year": "Design advice hours per year",
+        "credit_checks_per_year": "Credit checks per year",
+        "cost_per_credit_check": "Cost per credit check ({currency})",
+        "revenue_via_partner_per_year": "Revenue via the partner per year ({currency})",
+        "dso_days_partner_carries": "Days of payment the partner carries",
+        "cost_of_capital": "Cost of capital (share, 0.08 = 8 %)",
+        "bad_debt_rate_avoided": "Bad debt avoided (share of revenue)",
+    }
+    MARGIN = "margin_paid_to_partner_per_year"
+    SHARES = ("cost_of_capital", "bad_debt_rate_avoided")
+
+    def _build(self) -> list[W.Widget]:
+        style = {"description_width": "300px"}
+        self.fields: dict[str, W.Text] = {}
+        code = self.params.alliance.currency
+        rows = []
+        for key, label in self.FIELDS.items():
+            self.fields[key] = number_box(self._raw.get(key, 0), description=label.format(currency=code), width="460px", style=style)
+            rows.append(self._with_note(key, self.fields[key]))
+        margin = self._raw.get(self.MARGIN)
+        self.margin = W.Text(
+            value="" if margin is None else shown_number(margin),
+            description=f"Margin paid to the partner per year ({code})",
+            placeholder="empty = computed",
+            continuous_update=False,
+            style=style,
+            layout=W.Layout(width="460px"),
+        )
+        rows.append(self._with_note(self.MARGIN, self.margin))
+        self._watch([*self.fields.values(), self.margin])
+        others = self._raw.get("other_costs") or []
+        note = (
+            [W.HTML(f"<p>{len(others)} other cost line(s) in the file are kept as they are.</p>")] if others else []
+        )
+        return [*rows, *note]
+
+    def _hint(self, key: str) -> str:
+        return share_hint(self.fields[key].value) if key in self.SHARES else ""
+
+    def _collect(self) -> dict[str, Any]:
+        data = copy.deepcopy(self._raw)
+        for key, field in self.fields.items():
+            x = typed_number(field.value, share=key in self.SHARES)
+            if key in data or x != 0:  # 0 is the default: do not add it to the file
+                data[key] = x
+        if not self.margin.value.strip():
+            data.pop(self.MARGIN, None)
+        else:
+            data[self.MARGIN] = typed_number(self.margin.value)  # text that is no number: the schema explains
+        return data
+
+    def _after_save(self) -> None:
+        """Show the file as saved (with what others saved since in other fields)."""
+        self._loading = True
+        try:
+            for key, field in self.fields.items():
+                field.value = shown_number(self._raw.get(key, 0))
+            margin = self._raw.get(self.MARGIN)
+            self.margin.value = "" if margin is None else shown_number(margin)
+        finally:
+            self._loading = False
+
+
+# --------------------------------------------------------------------------------------------
+# health
+
+
+class HealthForm(GuidedForm):
+    """Add a check-in: date, alliance manager in post, the narrative's sentiment, changes
+    noticed since the last one, wins, how many the partner took part in and how many of those
+    credited it. The chart is the
+    health timeline including the check-in being added."""
+
+    section = "health"
+    intro = (
+        "Record what changed since the last check-in. Changes of people, resources or responsibility "
+        "before the alliance pays back are the early warnings this page is for."
+    )
+    KINDS = ["ownership", "structure", "personnel", "policy", "environment", "resources", "responsibility"]
+
+    def _build(self) -> list[W.Widget]:
+        style = {"description_width": "200px"}
+        layout = W.Layout(width="560px")
+        start = self._raw.get("alliance_start")
+        self.alliance_start = W.DatePicker(
+            value=start if isinstance(start, dt.date) else dt.date.today().replace(day=1),
+            description="Alliance start (month 1)",
+            style=style,
+            layout=W.Layout(width="380px"),
+        )
+        self.date = W.DatePicker(description="Check-in date", style=style, layout=W.Layout(width="380px"))
+        self.manager = W.Text(continuous_update=False, description="Alliance manager in post", placeholder="empty: the post is vacant", style=style, layout=layout)
+        self.sentiment = W.ToggleButtons(options=["positive", "neutral", "negative"], value="neutral", description="Narrative", style=style)
+        self.events = W.SelectMultiple(options=self.KINDS, value=(), description="Changes noticed", rows=len(self.KINDS), style=style, layout=layout)
+        self.event_note = W.Text(continuous_update=False, description="What changed", placeholder="a few words for the changes selected", style=style, layout=layout)
+        self.wins = number_box(0, description="Wins since last check-in", width="300px", style=style)
+        self.wins_partner = number_box(0, description="…the partner took part in", width="300px", style=style)
+        self.wins_credit = number_box(0, description="…of those, crediting it", width="300px", style=style)
+        self.note = W.Text(continuous_update=False, description="Note", style=style, layout=layout)
+        self.history = W.HTML()
+        self._reset_draft()
+        self.wins.observe(self._partner_wins_follow, names="value")
+        self._watch([self.alliance_start, self.date, self.manager, self.sentiment, self.events, self.event_note, self.wins, self.wins_partner, self.wins_credit, self.note])
+        heading = W.HTML("<h3>Add a check-in</h3>")
+        counts = [self._with_note(key, box) for key, box in
+                  (("wins", self.wins), ("wins_with_partner", self.wins_partner), ("wins_crediting_partner", self.wins_credit))]
+        return [self.alliance_start, self.history, heading, self.date, self.manager, self.sentiment, self.events, self.event_note, *counts, self.note]
+
+    def _field_key(self, field: str) -> str | None:
+        """A problem with the check-in being added (``health.check_ins[n].wins``) -> ``wins``."""
+        draft = f"health.check_ins[{len(self._raw.get('check_ins') or [])}]."
+        return field[len(draft):] if field.startswith(draft) else None
+
+    def _reset_draft(self) -> None:
+        """A fresh check-in: the day after the last one (or today), the last manager, no events."""
+        check_ins = self._raw.get("check_ins") or []
+        last = check_ins[-1] if check_ins else {}
+        last_date = last.get("date")
+        today = dt.date.today()
+        when = max(today, last_date + dt.timedelta(days=1)) if isinstance(last_date, dt.date) else today
+        self._loading = True
+        try:
+            self.date.value = when
+            self.manager.value = str(last.get("alliance_manager") or "")
+            self.sentiment.value = "neutral"
+            self.events.value = ()
+            self.event_note.value = ""
+            self.wins.value = "0"
+            self.wins_partner.value = "0"
+            self.wins_credit.value = "0"
+            self.note.value = ""
+        finally:
+            self._loading = False
+        shown = [
+            {"date": str(c.get("date")), "alliance manager": c.get("alliance_manager") or "(vacant)", "narrative": c.get("sentiment"),
+             "changes": ", ".join(str(e.get("kind")) for e in c.get("events") or []), "wins": c.get("wins", 0),
+             "with the partner": c.get("wins_with_partner", c.get("wins", 0)),
+             "crediting the partner": c.get("wins_crediting_partner", 0)}
+            for c in check_ins
+        ]
+        if shown:
+            import pandas as pd
+
+            self.history.value = "<h3>Check-ins so far</h3>" + views.table(pd.DataFrame(shown)).html
+        else:
+            self.history.value = "<p>No check-ins recorded yet.</p>"
+
+    def _partner_wins_follow(self, change: dict[str, Any]) -> None:
+        """Until the user says otherwise, the partner took part in every win."""
+        if self.wins_partner.value == change["old"]:
+            self.wins_partner.value = change["new"]
+
+    @property
+    def draft(self) -> dict[str, Any]:
+        """The check-in being added, as plain data."""
+        entry: dict[str, Any] = {
+            "date": self.date.value,
+            "alliance_manager": self.manager.value.strip() or None,
+            "sentiment": self.sentiment.value,
+        }
+        note = self.event_note.value.strip()
+        if self.events.value:
+            entry["events"] = [{"kind": k, "note": note} if note else {"kind": k} for k in self.events.value]
+        entry["wins"] = typed_number(self.wins.value)
+        entry["wins_with_partner"] = typed_number(self.wins_partner.value)
+        entry["wins_crediting_partner"] = typed_number(self.wins_credit.value)
+        if self.note.value.strip():
+            entry["note"] = self.note.value.strip()
+        return entry
+
+    def _collect(self) -> dict[str, Any]:
+        data = copy.deepcopy(self._raw)
+        data["alliance_start"] = self.alliance_start.value
+        data["check_ins"] = [*(data.get("check_ins") or []), self.draft]
+        return data
+
+    def _after_save(self) -> None:
+        self._reset_draft()
+
+    def redraw(self) -> None:
+        super().redraw()
+        if self.status.value == message("info", "Changes not saved yet."):
+            self.status.value = message("info", "The chart includes the check-in being added; save to record it.")
+
+

@@ -1,0 +1,150 @@
+"""The picture of one section of a params file in the guided notebooks: its area's charts and
+escaped HTML (the registry's one renderer, :mod:`workbook.areas`), and the overviews a notebook
+shows of a file's current state, redrawn in place after each save.
+
+Every piece of HTML that shows amounts carries the classes ``tex2jax_ignore mathjax_ignore``:
+JupyterLab typesets HTML outputs with MathJax, which would read the text between two ``$``
+amounts ("$1,200 … $3,400") as a formula.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+from pathlib import Path
+
+import altair as alt
+
+from .. import views
+from ..areas import AREAS, assess
+from ..charts import theme
+from ..charts.render import description, svg
+from ..params import load_params
+from ..schema import Params, Scope
+
+Section = str  # a key of workbook.areas.AREAS: "scope" | "trust" | "ramp" | "value" | "health"
+
+#: What each area's guided form fills in ("scoping checklist"), from the registry of areas.
+SECTION_WORDS = {key: area.fill_in for key, area in AREAS.items()}
+
+GUIDED_CSS = """
+<style>
+.wb-guided { max-width: 1000px; }
+.wb-guided .wb-item { line-height: 1.35; padding: 4px 0; }
+.wb-guided ul.wb-problems { margin: 4px 0 0 18px; padding: 0; }
+.wb-guided .wb-note, .wb-guided .wb-note .widget-html-content { font-size: 13px; line-height: 1.3; color: #555; }
+.wb-guided .wb-note { padding: 6px 0 0 8px; overflow-wrap: anywhere; }
+.wb-guided .wb-note-error { color: #a11; font-weight: 600; }
+.wb-guided .wb-answers .widget-toggle-button { min-width: 44px; }
+</style>
+"""
+
+#: The classes that keep MathJax (JupyterLab 4, MathJax 3: ``mathjax_ignore``; classic
+#: notebook and nbconvert pages, MathJax 2: ``tex2jax_ignore``) away from HTML with amounts.
+NO_MATH = "tex2jax_ignore mathjax_ignore"
+
+
+# --------------------------------------------------------------------------------------------
+# The picture of a section: charts and a few escaped HTML pieces
+
+
+def _missing(section: Section) -> str:
+    return views.missing_section(section, fill_in=AREAS[section].fill_in)
+
+
+def section_view(params: Params, section: Section) -> tuple[list[alt.TopLevelMixin], list[str]]:
+    """The charts and the HTML pieces (escaped) that show one section of ``params``: the area's
+    one renderer (:mod:`workbook.areas`), as the report shows it.
+
+    Parameters
+    ----------
+    params : a validated params model.
+    section : ``scope``, ``trust``, ``ramp``, ``value`` or ``health``.
+
+    Returns
+    -------
+    (charts, html): Altair charts whose titles state the finding, and HTML snippets (flags,
+    headline figures). A section the file does not have yet gives a note and no chart, except
+    ``scope``, which is shown as an all-missing checklist.
+    """
+    if section not in AREAS:
+        raise ValueError(f"unknown section {section!r}; expected one of {', '.join(AREAS)}")
+    theme.enable()
+    head = []
+    if getattr(params, section, True) is None:
+        if section != "scope":
+            return [], [_missing(section)]
+        params = params.model_copy(update={"scope": Scope()})
+        head = [_missing(section)]
+    blocks = AREAS[section].view(assess(params))
+    charts = [b for b in blocks if not isinstance(b, str)]
+    return charts, head + [b for b in blocks if isinstance(b, str)]
+
+
+#: The overviews displayed in this kernel: params file (resolved) -> [(section, display id)].
+_OVERVIEWS: dict[Path, list[tuple[Section, str]]] = {}
+
+
+class Overview(views.HTML):
+    """An overview's HTML; displayed in a live kernel under a display id, so that a save from a
+    form on the same file (:func:`refresh_overviews`) redraws it in place."""
+
+    def __init__(self, html: str, section: Section, path: Path | None = None):
+        super().__init__(html)
+        self.section = section
+        self.path = path
+
+    def _bundle(self) -> dict[str, str]:
+        return {"text/html": self.html, "text/plain": f"<overview of the {SECTION_WORDS[self.section]}>"}
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        handle = display(self._bundle(), raw=True, display_id=True)
+        if self.path is not None and handle is not None:
+            _OVERVIEWS.setdefault(self.path.resolve(), []).append((self.section, handle.display_id))
+
+
+def _overview_html(params: Params, section: Section, note: str = "") -> str:
+    charts, parts = section_view(params, section)
+    svgs = [f'<div class="wb-chart" role="img" aria-label="{escape(description(c))}">{svg(c)}</div>' for c in charts]
+    return f'<div class="wb-overview {NO_MATH}">' + note + "".join(svgs + parts) + "</div>"
+
+
+def overview(params: Params | str | Path, section: Section) -> Overview:
+    """The current state of one section as static HTML with inline SVG charts.
+
+    Meant for the first cells of a guided notebook, so that a headless run (papermill,
+    nbconvert) shows something meaningful; the form below it is the interactive part.
+
+    Parameters
+    ----------
+    params : the params file's path, or its validated model. Given a path, the overview
+        follows the file: a form's save redraws it (in a live kernel).
+    section : ``scope``, ``trust``, ``ramp``, ``value`` or ``health``.
+    """
+    if isinstance(params, (str, Path)):
+        path = Path(params)
+        return Overview(_overview_html(load_params(path), section), section, path)
+    return Overview(_overview_html(params, section), section)
+
+
+def refresh_overviews(path: str | Path, params: Params | None = None) -> int:
+    """Redraw every overview of the file at ``path`` displayed in this kernel, from the file
+    as it is now; returns how many there were."""
+    shown = _OVERVIEWS.get(Path(path).resolve(), [])
+    if not shown:
+        return 0
+    from IPython.display import update_display
+
+    model = params if params is not None else load_params(path)
+    when = dt.datetime.now().strftime("%H:%M:%S")
+    note = f'<p class="wb-refreshed"><em>Updated from {escape(Path(path).name)} after the save at {when}.</em></p>'
+    fresh: dict[Section, Overview] = {}  # a cell run again leaves its old display id here: draw once per section
+    for section, display_id in shown:
+        if section not in fresh:
+            fresh[section] = Overview(_overview_html(model, section, note), section)
+        update_display(fresh[section]._bundle(), raw=True, display_id=display_id)
+    return len(shown)
+
+
