@@ -2,9 +2,8 @@
 
 Chromium is found as ``$WORKBOOK_CHROMIUM``, else ``chromium``, ``chromium-browser`` or
 ``google-chrome`` on ``PATH``. It runs with a fresh profile folder, no background networking and
-a host resolver that resolves no name at all, so printing a report fetches nothing from the
-network (a report page is self-contained anyway). Print styles live in
-``templates/offline/print.css``.
+a host resolver that resolves nothing, so printing a report fetches nothing from the network (a
+report page is self-contained anyway). Print styles live in ``templates/offline/print.css``.
 """
 
 from __future__ import annotations
@@ -33,7 +32,8 @@ FLAGS = (
     "--disable-sync",
     "--disable-extensions",
     "--mute-audio",
-    # no name resolves, so nothing can be fetched from the network
+    # Nothing can be fetched: no host resolves, an address given by number (this machine's
+    # included) neither (tests/e2e/test_pdf.py checks it).
     "--host-resolver-rules=MAP * ~NOTFOUND",
     # no date, title, file:// address and page number printed around every page
     "--no-pdf-header-footer",

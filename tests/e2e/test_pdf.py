@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import unicodedata
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,47 @@ def test_report_help_explains_pdf():
     assert proc.returncode == 0
     text = " ".join(proc.stdout.split())
     assert "--pdf" in text and "report.pdf" in text and "Chromium" in text
+
+
+def test_printing_fetches_nothing_from_the_network(tmp_path):
+    """A page asking for images by address, by name and from this machine prints without a
+    single request reaching the server that would answer them."""
+    import http.server
+    import threading
+
+    from tests.browser.server import free_port
+    from workbook.pdf import print_pdf
+
+    asked: list[str] = []
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+            asked.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/svg+xml")
+            self.end_headers()
+            self.wfile.write(b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>')
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    port = free_port()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page = tmp_path / "page.html"
+        page.write_text(
+            "<!doctype html><title>t</title><p>Offline page</p>"
+            f'<img src="http://127.0.0.1:{port}/by-address.svg"><img src="http://localhost:{port}/by-name.svg">'
+            '<img src="https://example.org/remote.svg">',
+            encoding="utf-8",
+        )
+        pdf = print_pdf(page, tmp_path / "page.pdf", chromium=CHROMIUM)
+        assert "Offline page" in PdfReader(pdf).pages[0].extract_text()
+        # the page was printed; had the server been reachable it would have been asked
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/probe") as response:
+            assert response.status == 200
+        assert asked == ["/probe"]
+    finally:
+        server.shutdown()
+        server.server_close()
