@@ -29,14 +29,42 @@ import posixpath
 import socket
 from dataclasses import dataclass, field
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from jupyter_server.auth.identity import User
+from jupyter_server.auth.identity import IdentityProvider, User
+from tornado.log import app_log
+from tornado.web import RequestHandler
 
-try:  # Voila's identity provider (Jupyter Server 2); the module imports Jupyter's login pages
-    from voila.voila_identity_provider import VoilaIdentityProvider as _BaseProvider
-except ImportError:  # pragma: no cover - Voila is a dependency
-    from jupyter_server.auth.identity import IdentityProvider as _BaseProvider
+if TYPE_CHECKING:
+    import asyncio
+
+    from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+
+    # Voila ships no types. Its identity provider is Jupyter's with Voila's login page, so mypy
+    # checks the overrides below against Jupyter's; its kernel manager is declared here as far
+    # as this package uses it (voila/voila_kernel_manager.py, ``voila_kernel_manager_factory``).
+    _BaseProvider = IdentityProvider
+
+    class VoilaKernelManager(AsyncMappingKernelManager):
+        #: notebook name -> the preheated kernels' start-and-render tasks, oldest first
+        _pools: dict[str, list[asyncio.Future[dict[str, object]]]]
+
+        async def get_rendered_notebook(
+            self, notebook_name: str, extra_kernel_env_variables: dict[str, str] = ..., **kwargs: Any
+        ) -> tuple[asyncio.Task[object], list[str], str]:
+            """(the rendering task, the cells rendered so far, the kernel id)."""
+
+        def get_pool_size(self, notebook_name: str) -> int: ...
+
+    _KernelManagerBase = VoilaKernelManager
+    _HandlerBase = RequestHandler
+else:
+    try:  # Voila's identity provider (Jupyter Server 2); the module imports Jupyter's login pages
+        from voila.voila_identity_provider import VoilaIdentityProvider as _BaseProvider
+    except ImportError:  # pragma: no cover - Voila is a dependency
+        _BaseProvider = IdentityProvider
+    _KernelManagerBase = object
+    _HandlerBase = object
 
 FACILITATOR = "facilitator"
 PARTICIPANT = "participant"
@@ -143,7 +171,7 @@ def request_host(host_header: str) -> str:
 # Identity: two tokens, two roles
 
 
-class RoleIdentityProvider(_BaseProvider):  # type: ignore[misc, valid-type]
+class RoleIdentityProvider(_BaseProvider):
     """Jupyter's token login with two tokens: the user's name is the role it gave."""
 
     def __init__(self, **kwargs: Any):
@@ -162,11 +190,11 @@ class RoleIdentityProvider(_BaseProvider):  # type: ignore[misc, valid-type]
     def user_for_role(role: str) -> User:
         return User(username=role, name=role.title(), display_name=role.title())
 
-    async def get_user_token(self, handler: Any) -> User | None:
+    async def get_user_token(self, handler: RequestHandler) -> User | None:
         role = _config().role_for_token(self.get_token(handler) or "")
         return self.user_for_role(role) if role else None
 
-    async def _get_user(self, handler: Any) -> User | None:
+    async def _get_user(self, handler: RequestHandler) -> User | None:
         user = await super()._get_user(handler)
         if user is not None and user.username not in (FACILITATOR, PARTICIPANT):
             user = None  # a cookie from an older server on the same port
@@ -176,15 +204,15 @@ class RoleIdentityProvider(_BaseProvider):  # type: ignore[misc, valid-type]
             self.set_login_cookie(handler, user)
         return user
 
-    def process_login_form(self, handler: Any) -> User | None:
-        role = _config().role_for_token(handler.get_argument("password", default=""))
+    def process_login_form(self, handler: RequestHandler) -> User | None:
+        role = _config().role_for_token(handler.get_argument("password", default="") or "")
         return self.user_for_role(role) if role else None
 
 
-def credential_role(handler: Any) -> str | None:
+def credential_role(handler: RequestHandler) -> str | None:
     """The role a request proves with a token or the signed login cookie (no anonymous fallback)."""
     cfg = _config()
-    provider = handler.settings.get("identity_provider")
+    provider: IdentityProvider | None = handler.settings.get("identity_provider")
     token = ""
     if provider is not None:
         token = provider.get_token(handler) or ""
@@ -283,31 +311,38 @@ def refusal_page(status: int, title: str, text: str) -> str:
     )
 
 
-class GuardMixin:
-    """Put in front of every Voila handler class: host check, roles, kernel caps."""
+class GuardMixin(_HandlerBase):
+    """Put in front of every Voila handler class: host check, roles, kernel caps.
+
+    Only Tornado's ``RequestHandler`` may be relied on: Voila's static files and its
+    request-info socket are plain Tornado handlers, without Jupyter's ``log`` or
+    ``kernel_manager``."""
+
+    #: Set by :func:`guarded`: the handler renders notebooks (the kernel caps apply).
+    workbook_renders = False
 
     def _refuse(self, status: int, title: str, text: str) -> None:
-        self.set_status(status)  # type: ignore[attr-defined]
-        self.set_header("Content-Type", "text/html; charset=utf-8")  # type: ignore[attr-defined]
-        self.set_header("Cache-Control", "no-store")  # type: ignore[attr-defined]
-        self.finish(refusal_page(status, title, text))  # type: ignore[attr-defined]
+        self.set_status(status)
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(refusal_page(status, title, text))
 
-    async def prepare(self, *args: Any, **kwargs: Any) -> None:
+    async def prepare(self) -> None:
         cfg = _config()
-        request = self.request  # type: ignore[attr-defined]
+        request = self.request
         if cfg.hosts and request_host(request.host or "") not in cfg.hosts:
-            self.log.warning("Refused a request for host %r", request.host)  # type: ignore[attr-defined]
+            app_log.warning("Refused a request for host %r", request.host)
             self._refuse(403, "Unknown host name", "This server does not answer under this name. Use the address the facilitator gave you.")
             return
-        parent = super().prepare(*args, **kwargs)  # type: ignore[misc]
-        if parent is not None and hasattr(parent, "__await__"):
+        parent = super().prepare()
+        if parent is not None:
             await parent
-        if self._finished:  # type: ignore[attr-defined]
+        if self._finished:
             return
-        kernel_id = self.path_kwargs.get("kernel_id")  # type: ignore[attr-defined]
+        kernel_id = self.path_kwargs.get("kernel_id")
         if kernel_id is not None:
             self._check_kernel(kernel_id)
-        elif getattr(self, "workbook_renders", False):
+        elif self.workbook_renders:
             self._check_render()
 
     def _role(self) -> str | None:
@@ -327,7 +362,7 @@ class GuardMixin:
             self._refuse(403, "Facilitator only", "This belongs to the facilitator's board.")
 
     def _check_render(self) -> None:
-        notebook = notebook_name(self.path_args[0] if self.path_args else "")  # type: ignore[attr-defined]
+        notebook = notebook_name(self.path_args[0] if self.path_args else "")
         role = self._role()
         if notebook in FACILITATOR_APPS and role != FACILITATOR:
             self._refuse(
@@ -338,46 +373,55 @@ class GuardMixin:
             )
             return
         if notebook.endswith(".ipynb"):
-            running = set(self.kernel_manager.list_kernel_ids())  # type: ignore[attr-defined]
-            refused = over_limit(running, self.request.remote_ip)  # type: ignore[attr-defined]
+            manager: AsyncMappingKernelManager = self.settings["kernel_manager"]
+            running = set(manager.list_kernel_ids())
+            client = self.request.remote_ip or ""
+            refused = over_limit(running, client)
             if refused is not None:
                 self._refuse(refused[0], "Too many open pages", refused[1])
                 return
-            VISITOR.set(Visitor(self.request.remote_ip, role or PARTICIPANT, notebook))  # type: ignore[attr-defined]
+            VISITOR.set(Visitor(client, role or PARTICIPANT, notebook))
 
 
-def guarded(handler_class: type, renders: bool = False) -> type:
+def guarded(handler_class: type[RequestHandler], renders: bool = False) -> type[RequestHandler]:
     """``handler_class`` with :class:`GuardMixin` in front (``renders``: it renders notebooks)."""
-    attrs: dict[str, Any] = {"workbook_renders": renders}
-    return type(f"Guarded{handler_class.__name__}", (GuardMixin, handler_class), attrs)
+    attrs: dict[str, object] = {"workbook_renders": renders}
+    guarded_class = type(f"Guarded{handler_class.__name__}", (GuardMixin, handler_class), attrs)
+    return cast("type[RequestHandler]", guarded_class)  # type() is typed as returning a plain type
 
 
-def owning_manager(manager_class: type) -> type:
-    """A kernel manager that strips the credentials from kernels' environments, sets their role,
-    and records which visitor each kernel was started for or handed to."""
+class OwningMixin(_KernelManagerBase):
+    """Strips the credentials from kernels' environments, sets their role, and records which
+    visitor each kernel was started for or handed to."""
 
-    class OwningKernelManager(manager_class):  # type: ignore[misc, valid-type]
-        async def start_kernel(self, *args: Any, **kwargs: Any) -> str:
-            visitor = VISITOR.get()
-            env = kwargs.get("env")
+    async def start_kernel(self, *args: Any, **kwargs: Any) -> str:  # type: ignore[override]  # a coroutine in jupyter_server's managers, typed sync in jupyter_client's
+        visitor = VISITOR.get()
+        env: dict[str, str] | None = kwargs.get("env")
+        if env is not None:
             # a kernel for a page carries the page's path; a preheated spare does not
-            for_page = visitor is not None and env is not None and "SCRIPT_NAME" in env
-            if env is not None:
-                kwargs["env"] = kernel_role_env(env, visitor.notebook if for_page else "")  # type: ignore[union-attr]
-            kernel_id = await super().start_kernel(*args, **kwargs)
-            if for_page:
-                OWNERS.record(kernel_id, visitor)  # type: ignore[arg-type]
-            return str(kernel_id)
+            page = visitor if visitor is not None and "SCRIPT_NAME" in env else None
+            kwargs["env"] = kernel_role_env(env, page.notebook if page else "")
+        else:
+            page = None
+        kernel_id = await super().start_kernel(*args, **kwargs)
+        if page is not None:
+            OWNERS.record(kernel_id, page)
+        return str(kernel_id)
 
-        async def get_rendered_notebook(self, notebook_name: str, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
-            visitor = VISITOR.get()
-            result = await super().get_rendered_notebook(notebook_name, *args, **kwargs)
-            if visitor is not None:
-                OWNERS.record(result[2], visitor)
-            return result
+    async def get_rendered_notebook(
+        self, notebook_name: str, *args: Any, **kwargs: Any
+    ) -> tuple[asyncio.Task[object], list[str], str]:
+        visitor = VISITOR.get()
+        result = await super().get_rendered_notebook(notebook_name, *args, **kwargs)
+        if visitor is not None:
+            OWNERS.record(result[2], visitor)
+        return result
 
-    OwningKernelManager.__name__ = OwningKernelManager.__qualname__ = f"Owning{manager_class.__name__}"
-    return OwningKernelManager
+
+def owning_manager(manager_class: type[VoilaKernelManager]) -> type[VoilaKernelManager]:
+    """``manager_class`` (Voila's kernel manager) with :class:`OwningMixin` in front."""
+    owning = type(f"Owning{manager_class.__name__}", (OwningMixin, manager_class), {})
+    return cast("type[VoilaKernelManager]", owning)  # type() is typed as returning a plain type
 
 
 __all__ = [

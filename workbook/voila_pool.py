@@ -15,53 +15,70 @@ when none is ready, Voila's own path starts a fresh kernel for that visitor at o
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from .guard import VoilaKernelManager
+
+    _KernelManagerBase = VoilaKernelManager
+else:
+    _KernelManagerBase = object
+
+#: A preheated kernel in Voila's pool: the task that starts it and renders its notebook.
+PoolTask = asyncio.Future[dict[str, object]]
 
 
-def _ready(task: asyncio.Future) -> bool:  # type: ignore[type-arg]
+def _ready(task: PoolTask) -> bool:
     return task.done() and not task.cancelled() and task.exception() is None
 
 
-def _failed(task: asyncio.Future) -> bool:  # type: ignore[type-arg]
+def _failed(task: PoolTask) -> bool:
     return task.done() and (task.cancelled() or task.exception() is not None)
 
 
-def ready_first(manager_class: type) -> type:
-    """A subclass of Voila's preheating kernel manager whose pool offers ready kernels only."""
+class ReadyFirstMixin(_KernelManagerBase):
+    """Put in front of Voila's preheating kernel manager: its pool offers ready kernels only."""
 
-    class ReadyFirstKernelManager(manager_class):  # type: ignore[misc, valid-type]
-        def get_pool_size(self, notebook_name: str) -> int:
-            pool = self._pools.get(notebook_name, [])
-            # a kernel that failed to start is dropped, so the next refill replaces it
-            pool[:] = [t for t in pool if not _failed(t)]
-            return sum(1 for t in pool if _ready(t))
+    def get_pool_size(self, notebook_name: str) -> int:
+        pool = self._pools.get(notebook_name, [])
+        # a kernel that failed to start is dropped, so the next refill replaces it
+        pool[:] = [t for t in pool if not _failed(t)]
+        return sum(1 for t in pool if _ready(t))
 
-        async def get_rendered_notebook(self, notebook_name: str, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
-            pool = self._pools.get(notebook_name, [])
-            ready = next((i for i, t in enumerate(pool) if _ready(t)), None)
-            if ready is not None:
-                pool.insert(0, pool.pop(ready))  # Voila takes the first one
-            return await super().get_rendered_notebook(notebook_name, *args, **kwargs)
-
-    ReadyFirstKernelManager.__name__ = ReadyFirstKernelManager.__qualname__ = f"ReadyFirst{manager_class.__name__}"
-    return ReadyFirstKernelManager
+    async def get_rendered_notebook(
+        self, notebook_name: str, *args: Any, **kwargs: Any
+    ) -> tuple[asyncio.Task[object], list[str], str]:
+        pool = self._pools.get(notebook_name, [])
+        ready = next((i for i, t in enumerate(pool) if _ready(t)), None)
+        if ready is not None:
+            pool.insert(0, pool.pop(ready))  # Voila takes the first one
+        return await super().get_rendered_notebook(notebook_name, *args, **kwargs)
 
 
-def guarded_voila():  # type: ignore[no-untyped-def]
+def ready_first(manager_class: type[VoilaKernelManager]) -> type[VoilaKernelManager]:
+    """``manager_class`` (Voila's preheating kernel manager) with :class:`ReadyFirstMixin` in front."""
+    ready = type(f"ReadyFirst{manager_class.__name__}", (ReadyFirstMixin, manager_class), {})
+    return cast("type[VoilaKernelManager]", ready)  # type() is typed as returning a plain type
+
+
+def guarded_voila() -> type[Any]:
     """Voila's application with :mod:`workbook.guard` in front of every handler: two roles, the
-    host check, kernel caps, and the request-info socket behind the same credential."""
+    host check, kernel caps, and the request-info socket behind the same credential.
+
+    (``type[Any]``: Voila ships no types, so its application class is ``Any`` to mypy.)"""
     import voila.app
     from voila.tornado.handler import TornadoVoilaHandler
 
     from . import guard
 
-    class GuardedVoila(voila.app.Voila):  # type: ignore[misc]
-        def init_settings(self):  # type: ignore[no-untyped-def]
+    class GuardedVoila(voila.app.Voila):  # type: ignore[misc]  # Voila ships no types: its base class is Any
+        def init_settings(self) -> dict[str, Any]:
             self.identity_provider_class = guard.RoleIdentityProvider
-            return super().init_settings()
+            settings: dict[str, Any] = super().init_settings()
+            return settings
 
-        def init_handlers(self):  # type: ignore[no-untyped-def]
-            out = []
+        def init_handlers(self) -> list[tuple[Any, ...]]:
+            out: list[tuple[Any, ...]] = []
             for spec in super().init_handlers():
                 pattern, cls, *rest = spec
                 out.append((pattern, guard.guarded(cls, renders=issubclass(cls, TornadoVoilaHandler)), *rest))

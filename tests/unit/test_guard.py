@@ -72,3 +72,36 @@ def test_kernels_never_inherit_a_credential_and_know_their_role():
     assert env == {"PATH": "/bin", "WORKBOOK_ROLE": "facilitator"}
     assert guard.kernel_role_env({"WORKBOOK_ROLE": "facilitator"}, "/voila/render/./workshop.ipynb")["WORKBOOK_ROLE"] == "participant"
     assert guard.kernel_role_env({}, "/voila/render/sub/../facilitator.ipynb")["WORKBOOK_ROLE"] == "facilitator"
+
+
+def test_every_guarded_handler_refuses_an_unknown_host_name_with_the_page(cfg, tmp_path):
+    """Static files are served by plain Tornado handlers (no Jupyter ``log``): the refusal must
+    not depend on anything beyond Tornado's own RequestHandler."""
+    import asyncio
+
+    from tornado.httpclient import AsyncHTTPClient
+    from tornado.httpserver import HTTPServer
+    from tornado.testing import bind_unused_port
+    from tornado.web import Application, StaticFileHandler
+
+    (tmp_path / "app.css").write_text("body { margin: 0 }")
+    app = Application([(r"/static/(.*)", guard.guarded(StaticFileHandler), {"path": str(tmp_path)})])
+
+    async def fetch_as(*hosts: str):
+        sock, port = bind_unused_port()
+        server = HTTPServer(app)
+        server.add_sockets([sock])
+        client = AsyncHTTPClient()
+        try:
+            return [
+                await client.fetch(f"http://127.0.0.1:{port}/static/app.css", headers={"Host": h}, raise_error=False)
+                for h in hosts
+            ]
+        finally:
+            server.stop()
+            client.close()
+
+    foreign, known = asyncio.run(fetch_as("rebound.example", "10.0.0.2"))
+    assert foreign.code == 403, foreign.body
+    assert b"Unknown host name" in foreign.body
+    assert known.code == 200 and known.body == b"body { margin: 0 }"
