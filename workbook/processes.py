@@ -15,7 +15,11 @@ def die_with_parent(sig: int = signal.SIGTERM) -> bool:
     import ctypes
 
     pr_set_pdeathsig = 1
-    return ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, int(sig), 0, 0, 0) == 0
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+    prctl.restype = ctypes.c_int
+    status: int = prctl(pr_set_pdeathsig, int(sig), 0, 0, 0)  # ctypes converts c_int to int
+    return status == 0
 
 
 __all__ = ["die_with_parent"]

@@ -169,17 +169,19 @@ def flags(
             )
         )
     groups = analyse(scope).groups
-    for row in groups.itertuples(index=False):
-        if pd.notna(row.readiness) and row.readiness < LOW_GROUP:
+    for group, label, ready in zip(
+        groups["group"].astype(str), groups["group_label"].astype(str), groups["readiness"].astype(float)
+    ):
+        if ready < LOW_GROUP:  # False for NaN: a group whose items all weigh 0
             out.append(
                 Flag(
                     "low_readiness",
-                    "high" if row.readiness < VERY_LOW_GROUP else "medium",
-                    f"{row.group_label}: readiness {row.readiness:.0f} of 100.",
+                    "high" if ready < VERY_LOW_GROUP else "medium",
+                    f"{label}: readiness {ready:.0f} of 100.",
                     "scope",
-                    f"Agree the missing items under '{row.group_label}' before committing further.",
-                    subject=str(row.group),
-                    size=past(row.readiness, LOW_GROUP),
+                    f"Agree the missing items under '{label}' before committing further.",
+                    subject=group,
+                    size=past(ready, LOW_GROUP),
                 )
             )
     return out

@@ -21,7 +21,8 @@ at the maxima):
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Sequence
+from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -74,9 +75,13 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+#: Where a value sits in a params model: keys and list indices, as pydantic's ``loc``.
+Loc = tuple[int | str, ...]
+
+
 class LocatedErrors(ValueError):
     """Raised inside a model validator to report problems at sub-paths (relative to the model)."""
 
-    def __init__(self, problems: list[tuple[tuple[Any, ...], str]]):
-        self.problems = problems
+    def __init__(self, problems: Sequence[tuple[Loc, str]]):
+        self.problems: list[tuple[Loc, str]] = list(problems)
         super().__init__("; ".join(m for _, m in problems))

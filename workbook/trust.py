@@ -35,7 +35,8 @@ from 1 to 5. Scoring, in order:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -43,6 +44,9 @@ import pandas as pd
 from .flags import Flag, past
 from .instruments import TRUST, TRUST_ITEMS, Component
 from .schema import Trust
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 SIDES: tuple[str, str] = ("vendor", "partner")
 COMPONENTS: tuple[Component, Component] = ("competence", "intentions")
@@ -103,6 +107,52 @@ class TrustResult:
     previous_partner_index: float | None = None
 
 
+@dataclass(frozen=True)
+class _PrincipleRow:
+    """A row of :attr:`TrustResult.principles`."""
+
+    principle: str
+    label: str
+    side: str
+    mean: float
+    sd: float
+    n: int
+    suppressed: bool
+
+
+@dataclass(frozen=True)
+class _GapRow:
+    """The columns of :attr:`TrustResult.gaps` the findings read."""
+
+    principle: str
+    label: str
+    vendor_mean: float
+    partner_mean: float
+    gap: float
+    abs_gap: float
+
+
+@dataclass(frozen=True)
+class _IndexRow:
+    """A row of :attr:`TrustResult.indices`."""
+
+    side: str
+    index: float
+    competence: float
+    intentions: float
+    n: int
+    suppressed: bool
+
+
+_Row = TypeVar("_Row", bound="DataclassInstance")
+
+
+def _rows(frame: pd.DataFrame, kind: type[_Row]) -> list[_Row]:
+    """``frame``'s rows as ``kind`` (a dataclass whose fields name some of its columns)."""
+    names = [f.name for f in fields(kind)]
+    return [kind(*values) for values in frame[names].itertuples(index=False, name=None)]
+
+
 def score_table(trust: Trust) -> pd.DataFrame:
     """One row per answered item, with reverse-scored items already turned round (``6 − x``)."""
     top = TRUST.scale.max + TRUST.scale.min
@@ -153,12 +203,13 @@ def principle_table(scores: pd.DataFrame, minimum: int = 3) -> pd.DataFrame:
 def gap_table(principles: pd.DataFrame) -> pd.DataFrame:
     """Per principle: both sides' means and n, the signed gap (vendor − partner) and its size."""
     wide = principles.pivot(index="principle", columns="side", values=["mean", "n", "sd"])
-    out = pd.DataFrame({"principle": TRUST.principle_keys})
-    out["label"] = [TRUST.principle_label(k) for k in out["principle"]]
+    keys = TRUST.principle_keys
+    out = pd.DataFrame({"principle": keys})
+    out["label"] = [TRUST.principle_label(k) for k in keys]
     for side in SIDES:
-        out[f"{side}_mean"] = [float(wide.loc[k, ("mean", side)]) for k in out["principle"]]
-        out[f"{side}_sd"] = [float(wide.loc[k, ("sd", side)]) for k in out["principle"]]
-        out[f"{side}_n"] = [int(wide.loc[k, ("n", side)]) for k in out["principle"]]
+        out[f"{side}_mean"] = wide[("mean", side)].reindex(keys).to_numpy(dtype=float)
+        out[f"{side}_sd"] = wide[("sd", side)].reindex(keys).to_numpy(dtype=float)
+        out[f"{side}_n"] = wide[("n", side)].reindex(keys).to_numpy(dtype=int)
     out["gap"] = out["vendor_mean"] - out["partner_mean"]
     out["abs_gap"] = out["gap"].abs()
     return out
@@ -167,8 +218,8 @@ def gap_table(principles: pd.DataFrame) -> pd.DataFrame:
 def component_scores(scores: pd.DataFrame) -> pd.DataFrame:
     """One row per respondent and component: ``side`` and ``score`` (1–5), the mean over the
     component's principles of the respondent's mean on that principle's items of the component."""
-    by_principle = scores.groupby(["respondent", "side", "component", "principle"], as_index=False)["score"].mean()
-    return by_principle.groupby(["respondent", "side", "component"], as_index=False)["score"].mean()
+    by_principle = scores.groupby(["respondent", "side", "component", "principle"])["score"].mean().reset_index()
+    return by_principle.groupby(["respondent", "side", "component"])["score"].mean().reset_index()
 
 
 def index_table(scores: pd.DataFrame, minimum: int = 3) -> pd.DataFrame:
@@ -177,24 +228,29 @@ def index_table(scores: pd.DataFrame, minimum: int = 3) -> pd.DataFrame:
     Overall is the mean of the competence and intentions indices (see the module docstring).
     """
     comps = component_scores(scores)
-    rows = []
+    rows: list[_IndexRow] = []
     for side in SIDES:
         n = int(scores.loc[scores["side"] == side, "respondent"].nunique())
         suppressed = n < minimum
-        row: dict[str, object] = {"side": side, "n": n, "suppressed": suppressed}
+        index: dict[Component, float] = {}
         for comp in COMPONENTS:
             per = comps.loc[(comps["side"] == side) & (comps["component"] == comp), "score"]
             mean, _, _, hidden = _side_stats(per.reset_index(drop=True), minimum)
-            row[comp] = math.nan if suppressed or hidden else to_index(mean)
-        row["index"] = (float(row["competence"]) + float(row["intentions"])) / 2  # type: ignore[arg-type]  # NaN if either is
-        rows.append(row)
+            index[comp] = math.nan if suppressed or hidden else to_index(mean)
+        overall = (index["competence"] + index["intentions"]) / 2  # NaN if either is
+        rows.append(_IndexRow(side, overall, index["competence"], index["intentions"], n, suppressed))
     v, p = rows
-    combined: dict[str, object] = {"side": "combined", "n": int(v["n"]) + int(p["n"])}  # type: ignore[call-overload]
-    for col in ("index", *COMPONENTS):
-        combined[col] = (float(v[col]) + float(p[col])) / 2  # type: ignore[arg-type]  # NaN if either is NaN
-    combined["suppressed"] = bool(v["suppressed"] or p["suppressed"])
-    rows.append(combined)
-    return pd.DataFrame(rows, columns=["side", "index", "competence", "intentions", "n", "suppressed"])
+    rows.append(
+        _IndexRow(
+            "combined",
+            (v.index + p.index) / 2,  # NaN if either is
+            (v.competence + p.competence) / 2,
+            (v.intentions + p.intentions) / 2,
+            v.n + p.n,
+            v.suppressed or p.suppressed,
+        )
+    )
+    return pd.DataFrame(rows)
 
 
 def cronbach_alpha(matrix: np.ndarray) -> float:
@@ -249,7 +305,7 @@ def alpha_table(scores: pd.DataFrame) -> pd.DataFrame:
 
 
 def _none_if_nan(x: float) -> float | None:
-    return None if x is None or math.isnan(x) else float(x)
+    return None if math.isnan(x) else float(x)
 
 
 def analyse(trust: Trust) -> TrustResult:
@@ -259,9 +315,8 @@ def analyse(trust: Trust) -> TrustResult:
     principles = principle_table(scores, minimum)
     gaps = gap_table(principles)
     indices = index_table(scores, minimum)
-    by_side = indices.set_index("side")
-    v, p = float(by_side.loc["vendor", "index"]), float(by_side.loc["partner", "index"])
-    gap_max = gaps["abs_gap"].max(skipna=True)
+    by_side = {row.side: row.index for row in _rows(indices, _IndexRow)}
+    gap_max = float(gaps["abs_gap"].max(skipna=True))
     previous = trust.previous
     return TrustResult(
         scores=scores,
@@ -269,9 +324,9 @@ def analyse(trust: Trust) -> TrustResult:
         gaps=gaps,
         indices=indices,
         alpha=alpha_table(scores),
-        trust_index=_none_if_nan(float(by_side.loc["combined", "index"])),
-        asymmetry=_none_if_nan(v - p),
-        max_perception_gap=_none_if_nan(float(gap_max)),
+        trust_index=_none_if_nan(by_side["combined"]),
+        asymmetry=_none_if_nan(by_side["vendor"] - by_side["partner"]),
+        max_perception_gap=_none_if_nan(gap_max),
         min_respondents=minimum,
         previous_vendor_index=previous.vendor_index if previous else None,
         previous_partner_index=previous.partner_index if previous else None,
@@ -280,11 +335,11 @@ def analyse(trust: Trust) -> TrustResult:
 
 def widest_gap(result: TrustResult) -> tuple[str, float] | None:
     """The principle label with the widest asymmetry and its size (points), or ``None``."""
-    g = result.gaps.dropna(subset=["abs_gap"])
-    if g.empty:
+    gaps = [row for row in _rows(result.gaps, _GapRow) if not math.isnan(row.abs_gap)]
+    if not gaps:
         return None
-    row = g.loc[g["abs_gap"].idxmax()]
-    return str(row["label"]), float(row["abs_gap"])
+    widest = max(gaps, key=lambda row: row.abs_gap)  # the first of equals, in principle order
+    return widest.label, float(widest.abs_gap)
 
 
 def _who(side: str) -> str:
@@ -303,7 +358,7 @@ def flags(trust: Trust | TrustResult) -> list[Flag]:
     """
     result = trust if isinstance(trust, TrustResult) else analyse(trust)
     out: list[Flag] = []
-    for row in result.principles.itertuples(index=False):
+    for row in _rows(result.principles, _PrincipleRow):
         if not row.suppressed and row.mean < LOW_PRINCIPLE:
             out.append(
                 Flag(
@@ -316,43 +371,45 @@ def flags(trust: Trust | TrustResult) -> list[Flag]:
                     size=past(row.mean, LOW_PRINCIPLE),
                 )
             )
-    for row in result.gaps.dropna(subset=["abs_gap"]).itertuples(index=False):
-        if row.abs_gap >= WIDE_GAP:
-            more = "vendor" if row.gap > 0 else "partner"
+    for gap in _rows(result.gaps, _GapRow):
+        if gap.abs_gap >= WIDE_GAP:  # False for NaN: a suppressed side shows no gap
+            more = "vendor" if gap.gap > 0 else "partner"
             out.append(
                 Flag(
                     "wide_perception_gap",
-                    "high" if row.abs_gap >= VERY_WIDE_GAP else "medium",
-                    f"Trust is asymmetric on {row.label}: the vendor side rates the partner {row.vendor_mean:.1f} of 5, "
-                    f"the partner side rates the vendor {row.partner_mean:.1f}; the {more} trusts more than it is trusted.",
+                    "high" if gap.abs_gap >= VERY_WIDE_GAP else "medium",
+                    f"Trust is asymmetric on {gap.label}: the vendor side rates the partner {gap.vendor_mean:.1f} of 5, "
+                    f"the partner side rates the vendor {gap.partner_mean:.1f}; the {more} trusts more than it is trusted.",
                     "trust",
                     "Put this principle on the next joint agenda and hear each side's examples before deciding anything.",
-                    subject=str(row.principle),
-                    size=past(row.abs_gap, WIDE_GAP),
+                    subject=gap.principle,
+                    size=past(gap.abs_gap, WIDE_GAP),
                 )
             )
-    for row in result.indices.itertuples(index=False):
-        if row.side == "combined" or row.suppressed:
+    indices = {row.side: row for row in _rows(result.indices, _IndexRow)}
+    for side in SIDES:
+        index = indices[side]
+        if index.suppressed:
             continue
-        diff = row.competence - row.intentions
+        diff = index.competence - index.intentions
         if not math.isnan(diff) and abs(diff) >= MISMATCH_POINTS:
+            by_component = {"competence": index.competence, "intentions": index.intentions}
             more, less = ("competence", "intentions") if diff > 0 else ("intentions", "competence")
             out.append(
                 Flag(
                     "competence_intentions_mismatch",
                     "medium",
-                    f"{_who(row.side)} rests on its {more} ({getattr(row, more):.0f}) far more than its {less} ({getattr(row, less):.0f}).",
+                    f"{_who(side)} rests on its {more} ({by_component[more]:.0f}) far more than its {less} ({by_component[less]:.0f}).",
                     "trust",
                     "Work on the weaker component explicitly: "
                     + ("show intentions through open communication and shared credit." if less == "intentions" else "show competence through delivery and skills."),
-                    subject=str(row.side),
+                    subject=side,
                     size=past(abs(diff), MISMATCH_POINTS),
                 )
             )
     previous = {"vendor": result.previous_vendor_index, "partner": result.previous_partner_index}
-    now = result.indices.set_index("side")
     for side in SIDES:
-        before, after = previous[side], float(now.loc[side, "index"])
+        before, after = previous[side], indices[side].index
         if before is not None and not math.isnan(after) and before - after >= FALL_POINTS:
             out.append(
                 Flag(
@@ -365,12 +422,12 @@ def flags(trust: Trust | TrustResult) -> list[Flag]:
                     size=past(before - after, FALL_POINTS),
                 )
             )
-        if bool(now.loc[side, "suppressed"]):
+        if indices[side].suppressed:
             out.append(
                 Flag(
                     "trust_suppressed",
                     "low",
-                    f"Only {int(now.loc[side, 'n'])} {side} respondent(s) answered; their figures are hidden to keep answers anonymous.",
+                    f"Only {indices[side].n} {side} respondent(s) answered; their figures are hidden to keep answers anonymous.",
                     "trust",
                     f"Ask at least {result.min_respondents} people on the {side} side to take part.",
                     subject=side,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from importlib import resources
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from ruamel.yaml import YAML
@@ -131,7 +131,7 @@ def _unique(ids: list[str], what: str) -> None:
         raise ValueError(f"duplicate {what} ids: {dupes}")
 
 
-def _load(name: str) -> Any:
+def _load(name: str) -> object:
     text = resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
     return YAML(typ="safe", pure=True).load(text)
 
