@@ -8,11 +8,15 @@ first use, so `workbook check` stays quick and the workshop app's kernels stay l
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .errors import ParamsError, ReportError, WorkbookError
 from .schema import Params
 from .params import load_params
+
+if TYPE_CHECKING:  # loaded on first use by __getattr__ below; typed here for mypy and editors
+    from . import charts, ramp, summary, views
+    from .summary import Assessment, assess, summarise
 
 _LAZY_MODULES = {"charts", "ramp", "views", "summary"}
 _LAZY_NAMES = {"Assessment": "summary", "assess": "summary", "summarise": "summary"}
@@ -32,7 +36,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     if name in _LAZY_MODULES:
         return importlib.import_module(f".{name}", __name__)
     if name in _LAZY_NAMES:

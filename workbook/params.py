@@ -531,7 +531,7 @@ def _horizon_problems(path: Path, data: Any) -> list[Problem]:
     ]
 
 
-def load_params(path: str | Path) -> Any:
+def load_params(path: str | Path) -> Params:
     """Read and validate one params file.
 
     Raises
@@ -541,7 +541,8 @@ def load_params(path: str | Path) -> Any:
     """
     path = Path(path)
     data = read_yaml(path)
-    return parse_params(data, path)
+    params: Params = parse_params(data, path)
+    return params
 
 
 def plain(data: Any) -> Any:

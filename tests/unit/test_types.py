@@ -71,3 +71,40 @@ def test_the_package_passes_mypy_strict(monkeypatch):
     if status != 0:
         pytest.fail(f"mypy --strict found problems (exit {status}):\n{stdout}{stderr}", pytrace=False)
     assert "Success" in stdout, stdout
+
+
+PUBLIC_API_PROBE = '''
+from typing import assert_type
+
+import workbook
+from workbook import Assessment, Params
+from workbook.ramp import RampAnalysis
+from workbook.scoping import ScopingResult
+from workbook.trust import TrustResult, analyse as analyse_trust, widest_gap
+
+params = workbook.load_params("params/example.yaml")
+assert_type(params, Params)
+assert_type(workbook.assess(params), Assessment)
+assert_type(workbook.ramp.analyse(params), RampAnalysis)
+assert params.trust is not None and params.scope is not None
+result = analyse_trust(params.trust)
+assert_type(result, TrustResult)
+assert_type(widest_gap(result), tuple[str, float] | None)
+assert_type(workbook.scoping.analyse(params.scope), ScopingResult)
+'''
+
+
+def test_the_public_api_is_typed_as_a_notebook_sees_it(monkeypatch, tmp_path):
+    """What notebooks call gives real types (Params, results), not ``Any``: ``assert_type``
+    fails under mypy when a return type decays to ``Any``."""
+    monkeypatch.chdir(ROOT)
+    probe = tmp_path / "probe.py"
+    probe.write_text(PUBLIC_API_PROBE)
+    cache = _cache_dir()
+    cache.mkdir(parents=True, exist_ok=True)
+    stdout, stderr, status = mypy.api.run(
+        ["--config-file", str(ROOT / "pyproject.toml"), "--cache-dir", str(cache), "--no-color-output", str(probe)]
+    )
+    # only the probe's own lines count here; the package's errors are the test above's business
+    problems = [line for line in stdout.splitlines() if line.startswith(str(probe))]
+    assert problems == [], "\n".join(problems) + stderr
