@@ -206,7 +206,7 @@ def serve(
     allow_host: Annotated[list[str], typer.Option("--allow-host", help="A further host name the server answers to, e.g. the room machine's DNS name (repeatable). Requests under any other name are refused.")] = [],  # noqa: B006
     max_kernels: Annotated[int, typer.Option("--max-kernels", min=1, help="Most pages (kernels) open at once on the whole server.")] = 80,
     max_kernels_per_client: Annotated[int, typer.Option("--max-kernels-per-client", min=1, help="Most pages (kernels) one device may hold open at once.")] = 10,
-    store: Annotated[Optional[Path], typer.Option("--store", help="Workshop database file (default $WORKBOOK_STORE or workshop.sqlite).")] = None,
+    store: Annotated[Optional[Path], typer.Option("--store", help="Workshop database file (default $WORKBOOK_STORE, else workshop.sqlite in the current folder; the apps read params/ and write reports/ there too, or $WORKBOOK_PARAMS_DIR and $WORKBOOK_REPORTS_DIR).")] = None,
     room_size: Annotated[int, typer.Option("--room-size", min=0, help="Workshop kernels started ahead of the participants, about 75 MB each; size it to the room (0: none).")] = 30,
     participant_page: Annotated[
         ParticipantPage,

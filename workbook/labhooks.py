@@ -8,6 +8,9 @@
 * ``--allow-root`` when run as root (JupyterLab refuses to start as root otherwise, e.g. in a
   container).
 * no news feed: JupyterLab would otherwise offer to fetch announcements from the web.
+* the params, reports and workshop-database settings pinned to absolute paths from the folder
+  it was started in (:func:`workbook.ui.paths.pinned`): kernels run in the notebook's folder,
+  and an app notebook opened there still finds the repository's ``params/``.
 """
 
 from __future__ import annotations
@@ -44,6 +47,15 @@ def lab_args(root: bool | None = None) -> list[str]:
     return args + (["--allow-root"] if root else [])
 
 
+def lab_environment(base: dict[str, str] | None = None) -> dict[str, str]:
+    """The server's environment: ``base`` (default this process's) with the user-data
+    settings made absolute from the current folder."""
+    from .ui.paths import pinned
+
+    env = dict(os.environ if base is None else base)
+    return {**env, **pinned(env)}
+
+
 def main(argv: list[str] | None = None) -> None:
     """Replace this process with ``jupyter lab`` (:func:`lab_args` plus ``argv``), so the
     server has this process's id and stops with it."""
@@ -52,7 +64,7 @@ def main(argv: list[str] | None = None) -> None:
     exe = here / "jupyter-lab" if (here / "jupyter-lab").exists() else shutil.which("jupyter-lab")
     if exe is None:
         sys.exit("jupyter-lab is not installed: run `make lab` (it installs the project's environment).")
-    os.execv(str(exe), [str(exe), *lab_args(), *argv])
+    os.execve(str(exe), [str(exe), *lab_args(), *argv], lab_environment())
 
 
 if __name__ == "__main__":

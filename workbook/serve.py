@@ -38,7 +38,7 @@ from pathlib import Path
 
 from . import guard
 from .resources import apps_dir, jupyter_dir
-from .ui.paths import params_dir, reports_dir, store_path
+from .ui.paths import PARAMS_ENV, REPORTS_ENV, STORE_ENV, pinned
 
 APPS = apps_dir()
 TEMPLATES = jupyter_dir()
@@ -140,9 +140,10 @@ def environment(opts: ServeOptions, base: dict[str, str] | None = None, tokens: 
     env[guard.ENV["max_kernels"]] = str(opts.max_kernels)
     env[guard.ENV["max_kernels_per_client"]] = str(opts.max_kernels_per_client)
     # relative defaults and overrides are taken from this folder, once: Voila runs in the apps folder
-    env["WORKBOOK_STORE"] = str((opts.store or store_path(env)).resolve())
-    env["WORKBOOK_PARAMS_DIR"] = str((opts.params_dir or params_dir(env)).resolve())
-    env["WORKBOOK_REPORTS_DIR"] = str((opts.reports_dir or reports_dir(env)).resolve())
+    env.update(pinned(env))
+    for name, given in ((STORE_ENV, opts.store), (PARAMS_ENV, opts.params_dir), (REPORTS_ENV, opts.reports_dir)):
+        if given is not None:
+            env[name] = str(Path(given).resolve())
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(TEMPLATES), env.get("JUPYTER_PATH", "")) if p)
     env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # silences a debugger warning in every kernel
     return env

@@ -134,3 +134,17 @@ def test_user_data_follows_the_current_folder_and_the_overrides(tmp_path, monkey
     assert env["WORKBOOK_REPORTS_DIR"] == str(tmp_path / "out")
     monkeypatch.setenv("WORKBOOK_PARAMS_DIR", str(tmp_path / "elsewhere"))
     assert paths.params_dir() == tmp_path / "elsewhere"
+
+
+def test_make_lab_pins_the_user_data_to_the_folder_it_starts_in(tmp_path, monkeypatch):
+    """JupyterLab's kernels run in the notebook's folder (an app notebook in notebooks/apps/):
+    `make lab` gives them the repository's params/, reports/ and workshop.sqlite."""
+    from workbook.labhooks import lab_environment
+
+    monkeypatch.chdir(tmp_path)
+    env = lab_environment({"PATH": "/bin", "WORKBOOK_REPORTS_DIR": "out"})
+    assert env["PATH"] == "/bin"
+    assert env["WORKBOOK_PARAMS_DIR"] == str(tmp_path / "params")
+    assert env["WORKBOOK_REPORTS_DIR"] == str(tmp_path / "out")
+    assert env["WORKBOOK_STORE"] == str(tmp_path / "workshop.sqlite")
+    assert "WORKBOOK_EXPORT_DIR" not in env

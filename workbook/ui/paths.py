@@ -47,6 +47,21 @@ def store_path(env: Mapping[str, str] | None = None) -> Path:
     return _setting(STORE_ENV, "workshop.sqlite", env)
 
 
+def pinned(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The user-data settings of ``env`` (default: this process's) as absolute paths, relative
+    ones and the defaults taken from the current folder: for a server whose kernels run in
+    another folder (``workbook serve``, ``make lab``)."""
+    env = os.environ if env is None else env
+    out = {
+        PARAMS_ENV: str(params_dir(env).resolve()),
+        REPORTS_ENV: str(reports_dir(env).resolve()),
+        STORE_ENV: str(store_path(env).resolve()),
+    }
+    if env.get(EXPORT_ENV):
+        out[EXPORT_ENV] = str(Path(env[EXPORT_ENV]).resolve())
+    return out
+
+
 def params_file(name: str) -> Path:
     """A params file of the params folder by its file name; refuses anything else (no paths)."""
     from ..errors import WorkbookError
