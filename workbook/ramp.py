@@ -426,7 +426,7 @@ def scenarios(r: Ramp, cost_to_serve_rate: float | None = None) -> list[Scenario
         note=f"scenario: {sc.premature_change_kind.replace('_', ' ')} in month {change_month}",
     )
     out = [
-        Scenario("plan", "As planned", "the params file as written", run(r)),
+        Scenario("plan", "As planned", "the plan as written", run(r)),
         Scenario(
             "invest_late",
             f"Invest {sc.invest_late_months} months late",

@@ -82,7 +82,7 @@ def breakdown(value: Value, partner_margin: float | None = None, code: str = DEF
         ("credit_checks", "Credit checks", v.credit_checks_per_year * v.cost_per_credit_check,
          f"{_n(v.credit_checks_per_year)} checks × {m}{_n(v.cost_per_credit_check)}"),
         ("cost_of_money", "Cost of money (slower payment)", rev * v.dso_days_partner_carries / DAYS_PER_YEAR * v.cost_of_capital,
-         f"{m}{_n(rev)} × {_n(v.dso_days_partner_carries)}/365 days × {v.cost_of_capital:.1%}"),
+         f"{m}{_n(rev)} × {_n(v.dso_days_partner_carries)}/365 days × {v.cost_of_capital * 100:g}%"),
         ("bad_debt", "Bad debt", rev * v.bad_debt_rate_avoided, f"{m}{_n(rev)} × {v.bad_debt_rate_avoided:.2%}"),
     ]
     records = [{"item": i, "label": label, "kind": "direct_cost", "amount": float(a), "basis": b} for i, label, a, b in rows]

@@ -510,10 +510,10 @@ class HealthForm(GuidedForm):
         finally:
             self._loading = False
         shown = [
-            {"date": str(c.get("date")), "alliance manager": c.get("alliance_manager") or "(vacant)", "narrative": c.get("sentiment"),
-             "changes": ", ".join(str(e.get("kind")) for e in c.get("events") or []), "wins": c.get("wins", 0),
-             "with the partner": c.get("wins_with_partner", c.get("wins", 0)),
-             "crediting the partner": c.get("wins_crediting_partner", 0)}
+            {"Date": str(c.get("date")), "Alliance manager": c.get("alliance_manager") or "(vacant)", "Narrative": c.get("sentiment"),
+             "Changes": ", ".join(str(e.get("kind")).replace("_", " ") for e in c.get("events") or []) or "—",
+             "Wins": c.get("wins", 0), "With the partner": c.get("wins_with_partner", c.get("wins", 0)),
+             "Crediting the partner": c.get("wins_crediting_partner", 0)}
             for c in check_ins
         ]
         if shown:
