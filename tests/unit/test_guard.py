@@ -78,6 +78,7 @@ def test_every_guarded_handler_refuses_an_unknown_host_name_with_the_page(cfg, t
     """Static files are served by plain Tornado handlers (no Jupyter ``log``): the refusal must
     not depend on anything beyond Tornado's own RequestHandler."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from tornado.httpclient import AsyncHTTPClient
     from tornado.httpserver import HTTPServer
@@ -101,7 +102,9 @@ def test_every_guarded_handler_refuses_an_unknown_host_name_with_the_page(cfg, t
             server.stop()
             client.close()
 
-    foreign, known = asyncio.run(fetch_as("rebound.example", "10.0.0.2"))
+    # in a thread of its own: the browser tests' Playwright may own this thread's event loop
+    with ThreadPoolExecutor(1) as pool:
+        foreign, known = pool.submit(asyncio.run, fetch_as("rebound.example", "10.0.0.2")).result()
     assert foreign.code == 403, foreign.body
     assert b"Unknown host name" in foreign.body
     assert known.code == 200 and known.body == b"body { margin: 0 }"
