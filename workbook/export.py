@@ -47,7 +47,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from .errors import WorkbookError
 from .instruments import SCOPING_ITEMS, TRUST_ITEMS
-from .store import SCOPE_VALUES, SessionStore, StoreError
+from .store import SCOPE_VALUES, AnswerSource, SessionStore, StoreError
 
 #: The folder, next to the params files, that keeps every version an export replaced.
 HISTORY_FOLDER = ".history"
@@ -74,7 +74,7 @@ class FileChangedError(ExportError):
 # The session's answers as params sections (workbook.export merges them into a params file)
 
 
-def trust_block(store: SessionStore, code: str, date: dt.date | None = None, submitted_only: bool = True) -> dict[str, Any] | None:
+def trust_block(store: AnswerSource, code: str, date: dt.date | None = None, submitted_only: bool = True) -> dict[str, Any] | None:
     """The session's trust answers as a params ``trust`` section (``None`` if nobody answered one).
 
     Respondent ids are the participants' random ids, so names never reach the params file.
@@ -98,7 +98,7 @@ def trust_block(store: SessionStore, code: str, date: dt.date | None = None, sub
     return {"date": (date or dt.date.today()).isoformat(), "respondents": respondents}
 
 
-def scope_block(store: SessionStore, code: str, submitted_only: bool = True) -> dict[str, Any] | None:
+def scope_block(store: AnswerSource, code: str, submitted_only: bool = True) -> dict[str, Any] | None:
     """The session's scoping answers as a params ``scope`` section.
 
     Each item's status is the median of the participants' answers, rounded down (a split room
@@ -266,7 +266,8 @@ def _indices(trust_section: Any) -> tuple[dt.date | None, float | None, float | 
     by_side = result.indices.set_index("side")
 
     def side(name: str) -> float | None:
-        value = float(by_side.loc[name, "index"])
+        raw: Any = by_side.at[name, "index"]
+        value = float(raw)
         return None if value != value else round(value, 1)  # NaN: hidden (too few respondents)
 
     return t.date, side("vendor"), side("partner")

@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.composer import Composer
@@ -95,7 +96,7 @@ class _Refused(MarkedYAMLError):
         self.message = message
 
 
-class _GuardedComposer(Composer):  # type: ignore[misc]
+class _GuardedComposer(Composer):
     """ruamel's composer with the params file's limits, checked as each node is read.
 
     An alias (``*name``) stands for a copy of what its anchor (``&name``) names, and a few lines
@@ -416,7 +417,7 @@ def _shown(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else f"{text[: limit - 1]}…"
 
 
-def _message(err: dict[str, Any], root: type[BaseModel]) -> str:
+def _message(err: ErrorDetails, root: type[BaseModel]) -> str:
     kind = err["type"]
     loc = err["loc"]
     got = _shown(err.get("input"))
@@ -472,7 +473,7 @@ def _message(err: dict[str, Any], root: type[BaseModel]) -> str:
             return f"expected {what}, got the text {got} (write digits only, without quotes or units)"
         return f"expected {what}, got {got}"
     if kind == "value_error":
-        return str(err["ctx"]["error"]) if "ctx" in err else err["msg"]
+        return str(err["ctx"]["error"]) if "ctx" in err else str(err["msg"])
     msg = err["msg"]
     if "input" in err and not isinstance(err["input"], (dict, list)):
         msg += f", got {got}"
@@ -768,5 +769,5 @@ def save_section(path: str | Path, section: str, values: dict[str, Any], *, load
 
 def section_data(params: Any, section: str) -> dict[str, Any]:
     """A section of a validated model as plain YAML-ready data (aliases, no unset defaults)."""
-    model = getattr(params, section)
+    model: BaseModel = getattr(params, section)
     return model.model_dump(mode="python", by_alias=True, exclude_unset=True)

@@ -17,7 +17,7 @@ import datetime as dt
 import difflib
 import math
 from collections.abc import Callable, Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeGuard
 
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
@@ -533,7 +533,8 @@ class Ramp(Strict):
         return self
 
 
-def whole(value: Any) -> bool:
+def whole(value: object) -> TypeGuard[int]:
+    """A whole number as YAML gives it (``True`` is not one)."""
     return isinstance(value, int) and not isinstance(value, bool)
 
 

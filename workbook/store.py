@@ -151,6 +151,14 @@ def _now() -> str:
 # The interface
 
 
+class AnswerSource(Protocol):
+    """Where a session's participants and answers can be read: the store itself, or the
+    :class:`Revealed` view of them the facilitator's board shows."""
+
+    def participants(self, code: str) -> list[Participant]: ...
+    def answers(self, code: str, participant_id: str | None = None) -> dict[str, dict[str, int | None]]: ...
+
+
 @runtime_checkable
 class SessionStore(Protocol):
     """What the workshop apps need from a store. Every method is safe to call from any process."""
@@ -467,8 +475,8 @@ class SQLiteStore:
                 "SELECT side, COUNT(*) AS n, COUNT(submitted) AS s FROM participants WHERE session = ? GROUP BY side", (code,)
             ).fetchall()
             n_answers = con.execute("SELECT COUNT(*) FROM answers WHERE session = ?", (code,)).fetchone()[0]
-        joined = {s: 0 for s in SIDES}
-        submitted = {s: 0 for s in SIDES}
+        joined: dict[str, int] = {s: 0 for s in SIDES}
+        submitted: dict[str, int] = {s: 0 for s in SIDES}
         for r in rows:
             joined[r["side"]] = r["n"]
             submitted[r["side"]] = r["s"]
@@ -518,6 +526,7 @@ class SQLiteStore:
 
 __all__ = [
     "ANONYMITY_FLOOR",
+    "AnswerSource",
     "Counts",
     "InvalidAnswer",
     "Participant",

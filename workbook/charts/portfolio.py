@@ -54,9 +54,10 @@ def break_even_chart(rows: Sequence[Mapping[str, Any]]) -> alt.LayerChart:
         )
     )
     ticks = alt.Chart(df).mark_tick(color="#000000", thickness=3, size=26).encode(y=y, x="commitment:Q")
-    return (bars + ticks).properties(
+    chart: alt.LayerChart = (bars + ticks).properties(
         title=alt.TitleParams(title, subtitle="Black tick: end of the committed resources"),
         description=title + ".",
         width=560,
         height=alt.Step(34),
     )
+    return chart

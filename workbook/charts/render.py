@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 from html import escape
-from typing import Any
+from typing import Any, cast
 
 import altair as alt
 
@@ -57,9 +57,15 @@ def live_chart(chart: alt.TopLevelMixin) -> Any:
     """An Altair chart as an offline ``JupyterChart`` widget for the Voila apps (its JavaScript
     comes from vl-convert, not a CDN); assign ``.chart`` to redraw it."""
     alt.JupyterChart.enable_offline()
-    return alt.JupyterChart(chart, embed_options={"actions": False, "renderer": "svg"})
+    return alt.JupyterChart(cast("alt.TopLevelSpec", chart), embed_options={"actions": False, "renderer": "svg"})
 
 
 def message_chart(text: str) -> alt.Chart:
     """A chart-sized note ("No answers yet") to stand where a chart will appear."""
-    return alt.Chart(alt.Data(values=[{"t": text}])).mark_text(fontSize=14, color="#666").encode(text="t:N").properties(width=400, height=60, description=text)
+    chart: alt.Chart = (
+        alt.Chart(alt.Data(values=[{"t": text}]))
+        .mark_text(fontSize=14, color="#666")
+        .encode(text="t:N")
+        .properties(width=400, height=60, description=text)
+    )
+    return chart

@@ -88,7 +88,7 @@ def query_params(wait: bool = True) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(qs, keep_blank_values=False).items() if v}
 
 
-class UrlQuery(anywidget.AnyWidget):  # type: ignore[misc]
+class UrlQuery(anywidget.AnyWidget):
     """Keeps the browser's address bar in step with ``query`` (without reloading), so a refresh
     or a bookmark returns to the same place."""
 

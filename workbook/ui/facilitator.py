@@ -275,9 +275,9 @@ class FacilitatorApp:
         elif scorers < minimum:
             self.readiness.chart = message_chart(f"Readiness shows from {minimum} people's scoping answers ({scorers} so far)")
         else:
-            result = scoping.analyse(Scope.model_validate(scope))
-            overall = None if math.isnan(result.overall) else result.overall
-            self.readiness.chart = readiness_chart(result.groups, overall)
+            readiness = scoping.analyse(Scope.model_validate(scope))
+            overall = None if math.isnan(readiness.overall) else readiness.overall
+            self.readiness.chart = readiness_chart(readiness.groups, overall)
 
     # -- export ----------------------------------------------------------------------------
 

@@ -160,7 +160,8 @@ class TrustForm(GuidedForm):
     @property
     def current(self) -> dict[str, Any]:
         """The respondent being edited (raw data, edited in place)."""
-        return self._rows[self.respondent.value]
+        row: dict[str, Any] = self._rows[self.respondent.value]
+        return row
 
     def _refresh_choices(self, index: int) -> None:
         self._loading = True

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 from urllib.parse import urlencode, parse_qs
 
 import ipywidgets as W
@@ -129,7 +130,7 @@ class WorkshopApp:
 
     # -- flow ------------------------------------------------------------------------------
 
-    def _on_location(self, change: dict) -> None:
+    def _on_location(self, change: dict[str, Any]) -> None:
         if self.pid:  # already resumed from the environment
             return
         query = {k: v[0] for k, v in parse_qs(change["new"]).items() if v}
