@@ -21,7 +21,7 @@ from workbook import load_params
 
 pytestmark = pytest.mark.notebook
 
-EXAMPLE = PARAMS / "saas-regional-reseller.yaml"
+EXAMPLE = PARAMS / "marketplace-referral.yaml"  # its name holds "&" and "<...>"
 
 
 def _words(text: str) -> str:
@@ -78,8 +78,12 @@ def test_a_report_with_pdf_has_a_multi_page_pdf_with_the_alliance_and_every_sect
     numbers = [f"{n} / {len(pages)} " for n in range(1, len(pages) + 1)]
     assert [t[: len(n)] for t, n in zip(pages, numbers)] == numbers
     starts = [t.removeprefix(n) for t, n in zip(pages, numbers)]
+    assert [n for n, s in enumerate(starts, 1) if not s.strip()] == [], "blank pages"
     for heading in headings[1:]:
         assert any(s.startswith(heading) for s in starts), heading
+    # and no heading is left alone at the foot of a page
+    subheadings = [_words(h.get_text(" ")).removesuffix("¶").strip() for h in page.find_all(["h2", "h3"])]
+    assert [(n, h) for n, s in enumerate(starts, 1) for h in subheadings if s.endswith(h)] == []
 
 
 def test_the_charts_are_drawn_in_the_pdf(printed):
@@ -93,7 +97,8 @@ def test_the_charts_are_drawn_in_the_pdf(printed):
     text = _words(" ".join(p.extract_text() for p in reader.pages))
     for chart in charts:
         svg = base64.b64decode(chart["src"].split(",", 1)[1]).decode("utf-8")
-        labels = {_words(t.get_text()) for t in BeautifulSoup(svg, "html.parser").find_all("text")} - {""}
+        # the chart's visible text (Vega hides tick labels that would overlap with opacity 0)
+        labels = {_words(t.get_text()) for t in BeautifulSoup(svg, "html.parser").find_all("text") if t.get("opacity") != "0"} - {""}
         assert labels, chart["alt"]
         found = {label for label in labels if label in text}
         # a few tick labels run together in text extraction; a missing chart loses them all
