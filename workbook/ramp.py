@@ -53,12 +53,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from .currency import DEFAULT as DEFAULT_CURRENCY
 from .currency import currency
 from .flags import Flag, past
 from .schema import Event, EventKind, InvestmentLine, Params, Ramp
+
+#: A month-by-month (or run-by-run) series of numbers.
+FloatArray = npt.NDArray[np.float64]
+#: Month numbers (1-based).
+IntArray = npt.NDArray[np.int_]
 
 #: Raw logistic reaches 10 % and 90 % at these fractions of ``ramp_months``; it is then
 #: rescaled to start at exactly 0 and end at exactly 1, which moves the 10 % and 90 %
@@ -76,7 +82,7 @@ ROUTE_EVENT_KINDS: frozenset[EventKind] = frozenset({"people_change", "resource_
 WHOLE_MONTH_INPUTS = frozenset({"enablement_months"})
 
 
-def s_curve(progress: float | np.ndarray, ramp_months: float) -> np.ndarray:
+def s_curve(progress: float | FloatArray, ramp_months: float) -> FloatArray:
     """Capability (0–1) after ``progress`` months of sustained effort.
 
     A logistic calibrated so that the raw curve passes 10 % at a quarter and 90 % at three
@@ -157,7 +163,7 @@ def cost_of_goods_share(r: Ramp) -> float:
     return (1.0 - r.partner_margin) * (1.0 - r.gross_margin)
 
 
-def _costs(lines: Iterable[InvestmentLine], h: int, delay: int) -> tuple[np.ndarray, np.ndarray]:
+def _costs(lines: Iterable[InvestmentLine], h: int, delay: int) -> tuple[FloatArray, FloatArray]:
     """Monthly recurring cost and monthly one-offs, every line ``delay`` months late."""
     recurring, one_off = np.zeros(h), np.zeros(h)
     for line in lines:
@@ -179,7 +185,7 @@ def peak_recurring(r: Ramp) -> float:
     return float(recurring.max()) if recurring.size else 0.0
 
 
-def _effort(r: Ramp, recurring: np.ndarray, delay: int, start: int | None) -> np.ndarray:
+def _effort(r: Ramp, recurring: FloatArray, delay: int, start: int | None) -> FloatArray:
     """Effort by month before any event (see the module docstring, step 2)."""
     h = r.horizon_months
     months = np.arange(1, h + 1)
@@ -205,7 +211,7 @@ def _engine(
     start: int | None = None,
     cogs_share: float | None = None,
     cost_to_serve_rate: float = 0.0,
-) -> dict[str, np.ndarray]:
+) -> dict[str, FloatArray | IntArray]:
     """Run the monthly model and return its columns as arrays (no pandas: Monte Carlo calls this).
 
     ``cogs_share`` overrides :func:`cost_of_goods_share` (the routes keep the partner plan's);
@@ -286,7 +292,7 @@ def _engine(
     }
 
 
-def _target_curve(r: Ramp) -> np.ndarray:
+def _target_curve(r: Ramp) -> FloatArray:
     """Target cumulative revenue by month: linear between the given points from 0 at month 0,
     NaN after the last target month (the plan says nothing there)."""
     h = r.horizon_months
@@ -302,7 +308,7 @@ def _target_curve(r: Ramp) -> np.ndarray:
     return out
 
 
-def _metrics(r: Ramp, cols: dict[str, np.ndarray]) -> RampMetrics:
+def _metrics(r: Ramp, cols: dict[str, FloatArray | IntArray]) -> RampMetrics:
     revenue, cum = cols["revenue"], cols["cumulative_net"]
     started = np.flatnonzero(revenue > 1e-9)
     first = int(started[0]) + 1 if started.size else None
@@ -559,12 +565,12 @@ class MonteCarlo:
 
     bands: pd.DataFrame
     p_break_even_within_commitment: float
-    break_even_months: np.ndarray = field(repr=False)
+    break_even_months: FloatArray = field(repr=False)
     runs: int = 0
     seed: int = 0
     worst: RampResult | None = field(default=None, repr=False)
     best: RampResult | None = field(default=None, repr=False)
-    curves: np.ndarray | None = field(default=None, repr=False)  # runs × months of cumulative net
+    curves: FloatArray | None = field(default=None, repr=False)  # runs × months of cumulative net
 
 
 def extremes(r: Ramp) -> tuple[RampResult, RampResult]:

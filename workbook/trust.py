@@ -39,6 +39,7 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from .flags import Flag, past
@@ -253,7 +254,7 @@ def index_table(scores: pd.DataFrame, minimum: int = 3) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def cronbach_alpha(matrix: np.ndarray) -> float:
+def cronbach_alpha(matrix: npt.ArrayLike) -> float:
     """Cronbach's alpha of a respondents × items matrix with no gaps.
 
     ``α = k/(k−1) · (1 − Σ var_item / var_total)`` (domain notes §4.7); NaN with fewer than
