@@ -33,7 +33,8 @@ def package_dir() -> Path:
 
 
 def _shipped(*parts: str) -> Path:
-    path = package_dir().joinpath(*parts)
+    """A shipped file or folder by its real path (in the repository, through the link)."""
+    path = package_dir().joinpath(*parts).resolve()
     if not path.exists():
         raise WorkbookError(f"{path} is missing from the installed package: reinstall alliance-workbook")
     return path
