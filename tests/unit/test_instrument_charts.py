@@ -82,15 +82,18 @@ def test_quadrant_places_each_side_and_names_the_mismatch():
     dots = layers(spec)[-1]
     assert dots["encoding"]["x"]["field"] == "competence" and dots["encoding"]["y"]["field"] == "intentions"
     # partner: competence 75, intentions mean(2, 2) = 2 -> 25: 50 points apart
-    assert spec["title"] == "The partner trusts the vendor's competence (75) far more than its intentions (25)"
+    # wrapped to the square's width
+    assert spec["title"] == ["The partner trusts the vendor's competence (75)", "far more than its intentions (25)"]
     balanced = charts.trust_quadrant(trust_result(partner_keeps_word=4, partner_takes_advantage=2).indices).to_dict()
-    assert balanced["title"] == "Trust in competence and in intentions move together on both sides"
+    assert " ".join(balanced["title"]) == "Trust in competence and in intentions move together on both sides"
 
 
 def test_quadrant_without_competence_or_intentions_answers_says_so():
     data = {"respondents": [{"id": "v1", "side": "vendor", "answers": {"keeps_word": 4}}]}
     result = trust.analyse(Trust.model_validate(data, strict=True))
-    assert charts.trust_quadrant(result.indices).to_dict()["title"] == "Competence and intentions: not enough answers to show yet"
+    spec = charts.trust_quadrant(result.indices).to_dict()
+    assert " ".join(spec["title"]) == "Competence and intentions: not enough answers to show yet"
+    assert spec["description"] == "Competence and intentions: not enough answers to show yet."
 
 
 def test_readiness_chart_stacks_agreed_draft_missing_per_group():

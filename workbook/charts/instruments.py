@@ -9,6 +9,7 @@ tooltips and axis labels that Vega renders as text — never as markup.
 from __future__ import annotations
 
 import math
+import textwrap
 
 import altair as alt
 import pandas as pd
@@ -168,8 +169,10 @@ def trust_quadrant(indices: pd.DataFrame) -> alt.LayerChart:
             ],
         )
     )
+    # the square is 360 px wide: a long finding wraps rather than running past the chart's edge
+    lines = textwrap.wrap(trust_quadrant_title(indices), 48)
     chart: alt.LayerChart = alt.LayerChart(layer=[vline, hline, *corner_text, dots]).properties(
-        title=trust_quadrant_title(indices), width=360, height=360
+        title=lines if len(lines) > 1 else lines[0], width=360, height=360
     )
     where = "; ".join(f"{r.who}: competence {r.competence:.0f}, intentions {r.intentions:.0f} of 100" for r in pts.itertuples())
     return described(chart, f"{trust_quadrant_title(indices)}." + (f" {where}." if where else ""))

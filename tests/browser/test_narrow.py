@@ -1,0 +1,238 @@
+"""Every page a reader opens, on a phone (390 × 844 in headless Chromium): the report, the
+portfolio index and the four Voila apps fit the screen's width (a wide table may scroll in its own
+box, never the page or the whole app), charts are scaled to the width, controls are full width and
+at least 44 px tall, and the what-if sliders show their labels above them.
+
+One `workbook serve` and one rendered report for the module. Screenshots go to
+reports/screenshots/narrow-*.png (git-ignored) — or $WORKBOOK_SCREENSHOTS.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.browser.server import ROOT, Server, start_server
+from tests.conftest import PARAMS, workbook_cmd
+from workbook.instruments import TRUST_ITEMS
+from workbook.store import SQLiteStore
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+SHOTS = Path(os.environ.get("WORKBOOK_SCREENSHOTS") or ROOT / "reports" / "screenshots")
+LOAD_MS = 60_000
+ALLIANCE = "saas-regional-reseller.yaml"  # every section, and an acquisition that dwarfs the other routes
+
+#: Elements whose right edge passes ``limit`` (the screen, or the app's box) without sitting in a
+#: box of their own that scrolls sideways and itself fits: what a reader would have to scroll the
+#: whole page (or the whole app) sideways to see.
+STICKING_OUT = """([rootSel, limit]) => {
+  const root = document.querySelector(rootSel) || document.body;
+  const edge = limit || root.getBoundingClientRect().right;
+  const out = [];
+  for (const el of root.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0 || r.right <= edge + 0.5) continue;
+    let p = el.parentElement, contained = false;
+    while (p && p !== root && p !== document.body) {
+      const s = getComputedStyle(p);
+      if (['auto', 'scroll', 'hidden'].includes(s.overflowX) && p.getBoundingClientRect().right <= edge + 0.5) { contained = true; break; }
+      p = p.parentElement;
+    }
+    if (!contained) out.push(`${el.tagName.toLowerCase()}.${String(el.className.baseVal ?? el.className).split(' ').slice(-2).join('.')} ends at ${Math.round(r.right)} px`);
+  }
+  return out.slice(0, 12);
+}"""
+
+#: Each visible control of the app: its kind, width, height and the app's width.
+CONTROLS = """(rootSel) => {
+  const app = document.querySelector(rootSel);
+  const width = app.getBoundingClientRect().width;
+  const out = [];
+  for (const el of app.querySelectorAll('button, select, input[type=text], input[type=number], .widget-slider')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || getComputedStyle(el).visibility === 'hidden') continue;
+    if (el.closest('.widget-slider') && !el.classList.contains('widget-slider')) continue;
+    const name = (el.innerText || el.getAttribute('placeholder') || el.className || el.tagName).trim().slice(0, 40);
+    out.push({name, tag: el.tagName.toLowerCase(), width: r.width, height: r.height, app: width});
+  }
+  return out;
+}"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    srv = start_server(tmp_path_factory.mktemp("serve"), room_size=1)
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> Path:
+    """One alliance's report and the portfolio index, rendered by the real command."""
+    out = tmp_path_factory.mktemp("reports")
+    done = workbook_cmd("report", str(PARAMS / ALLIANCE), "--out", str(out))
+    assert done.returncode == 0, done.stdout + done.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def phone(_isolated_chromium):
+    ctx = _isolated_chromium.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True)
+    yield ctx
+    ctx.close()
+
+
+#: The height of the page's content: Voila's page scrolls in an inner panel, not the document.
+CONTENT_HEIGHT = """() => Math.max(document.documentElement.scrollHeight,
+  ...[...document.querySelectorAll('.jp-LabShell *')].filter(e => ['auto', 'scroll'].includes(getComputedStyle(e).overflowY)).map(e => e.scrollHeight))"""
+
+
+def shot(page, name: str) -> None:
+    """The whole page at the phone's width (a taller window for Voila's inner scrolling panel)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    height = min(int(page.evaluate(CONTENT_HEIGHT)), 8000)
+    if height > PHONE["height"]:
+        page.set_viewport_size({"width": PHONE["width"], "height": height})
+        page.wait_for_timeout(200)
+    page.screenshot(path=str(SHOTS / f"narrow-{name}.png"), full_page=True)
+    page.set_viewport_size(PHONE)
+
+
+def assert_fits(page, root: str, what: str, explain=lambda s: s) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], explain(f"{what}: the page is {width} px wide on a {PHONE['width']} px screen")
+    out = page.evaluate(STICKING_OUT, [root, PHONE["width"]])
+    assert out == [], explain(f"{what}: past the screen's edge: {out}")
+    if root != "body":
+        # the app's own box must not scroll sideways either (Voila's page never does; the app would)
+        inner = page.evaluate(STICKING_OUT, [root, 0])
+        assert inner == [], explain(f"{what}: past the app's edge, so the whole app scrolls sideways: {inner}")
+
+
+def assert_charts_scaled(page, selector: str, what: str, explain=lambda s: s) -> int:
+    boxes = page.eval_on_selector_all(selector, "els => els.map(e => e.getBoundingClientRect()).map(r => [r.left, r.right, r.width])")
+    assert boxes, explain(f"{what}: no chart found ({selector})")
+    for left, right, width in boxes:
+        assert left >= -0.5 and right <= PHONE["width"] + 0.5, explain(f"{what}: a chart runs from {left:.0f} to {right:.0f} px")
+        assert width >= 0.75 * PHONE["width"] or width >= 250, explain(f"{what}: a chart shrank to {width:.0f} px")
+    return len(boxes)
+
+
+def assert_touch_sized(page, root: str, what: str, explain=lambda s: s) -> list[dict]:
+    controls = page.evaluate(CONTROLS, root)
+    assert controls, explain(f"{what}: no controls found")
+    for c in controls:
+        assert c["height"] >= 44, explain(f"{what}: {c['tag']} '{c['name']}' is {c['height']:.0f} px tall")
+        assert c["width"] >= 0.9 * c["app"], explain(f"{what}: {c['tag']} '{c['name']}' is {c['width']:.0f} of {c['app']:.0f} px wide")
+    return controls
+
+
+def open_phone_app(phone, server: Server, app: str, query: str = "", selector: str = ".wb-app"):
+    page = phone.new_page()
+    page.goto(server.url(app, query))
+    page.wait_for_selector(selector, timeout=LOAD_MS)
+    page.wait_for_timeout(300)  # the widgets' styles settle after the first paint
+    return page
+
+
+@pytest.fixture
+def explain(server: Server):
+    return lambda what: f"{what}\n--- server output ---\n{server.tail()}"
+
+
+# --------------------------------------------------------------------------------------------
+# static pages
+
+
+def test_report_page_fits_a_phone(phone, report):
+    page = phone.new_page()
+    page.goto((next(report.glob("*/report.html"))).as_uri())
+    assert_fits(page, "body", "report")
+    charts = assert_charts_scaled(page, "img.wb-chart", "report")
+    assert charts >= 8
+    shot(page, "report")
+    page.close()
+
+
+def test_portfolio_index_fits_a_phone_and_its_table_scrolls_in_its_box(phone, report):
+    page = phone.new_page()
+    page.goto((report / "index.html").as_uri())
+    assert_fits(page, "body", "portfolio index")
+    table = page.eval_on_selector("table", "t => [t.scrollWidth, t.clientWidth, getComputedStyle(t).overflowX]")
+    assert table[0] > table[1] and table[2] == "auto", f"the table neither fits nor scrolls in its box: {table}"
+    # the alliance's name stays in view while the reader scrolls the table sideways
+    page.eval_on_selector("table", "t => { t.scrollLeft = t.scrollWidth; }")
+    name = page.eval_on_selector("tbody td:first-child a", "a => a.getBoundingClientRect().left")
+    assert 0 <= name < 40, f"the alliance's name scrolled out of view (left {name:.0f} px)"
+    rows = page.eval_on_selector_all("tbody tr", "rs => rs.map(r => r.getBoundingClientRect().height)")
+    assert max(rows) < 400, f"a row is {max(rows):.0f} px tall: its cells are squeezed"
+    shot(page, "index")
+    page.close()
+
+
+# --------------------------------------------------------------------------------------------
+# the Voila apps
+
+
+def test_alliance_dashboard_fits_with_labelled_sliders(phone, server, explain):
+    page = open_phone_app(phone, server, "alliance", f"params={ALLIANCE}", ".wb-ramp-chart svg")
+    assert_fits(page, ".wb-app", "alliance dashboard", explain)
+    assert_charts_scaled(page, ".wb-app .vega-embed svg", "alliance dashboard", explain)
+    assert_touch_sized(page, ".wb-app", "alliance dashboard", explain)
+    sliders = page.eval_on_selector_all(
+        ".wb-app .widget-slider",
+        """els => els.map(s => {
+            const label = s.querySelector('.widget-label'), track = s.querySelector('.slider-container');
+            const l = label.getBoundingClientRect(), t = track.getBoundingClientRect();
+            return {text: label.innerText.trim(), cut: label.scrollWidth > label.clientWidth + 1,
+                    labelBottom: l.bottom, labelWidth: l.width, trackTop: t.top, trackWidth: t.width};
+        })""",
+    )
+    assert len(sliders) == 6, explain(f"what-if sliders: {sliders}")
+    for s in sliders:
+        assert s["text"] and not s["cut"], explain(f"a slider's label is missing or cut: {s}")
+        assert s["labelBottom"] <= s["trackTop"] + 1, explain(f"'{s['text']}' is not above its slider: {s}")
+        assert s["trackWidth"] >= 200, explain(f"'{s['text']}': the slider is {s['trackWidth']:.0f} px wide")
+    shot(page, "alliance")
+    page.close()
+
+
+def test_portfolio_app_fits_and_its_table_scrolls_in_its_box(phone, server, explain):
+    page = open_phone_app(phone, server, "portfolio", "", ".wb-app .vega-embed svg")
+    assert_fits(page, ".wb-app", "portfolio app", explain)
+    assert_charts_scaled(page, ".wb-app .vega-embed svg", "portfolio app", explain)
+    links = page.eval_on_selector_all(".wb-app a.wb-open", "as => as.map(a => a.getBoundingClientRect().height)")
+    assert links and min(links) >= 44, explain(f"alliance links are {links} px tall")
+    shot(page, "portfolio")
+    page.close()
+
+
+def test_facilitator_board_fits_with_results_revealed(phone, server, explain):
+    store = SQLiteStore(server.store)
+    code = store.create_session("Acme Cloud × Northwind Systems").code
+    for side, score in (("vendor", 4), ("vendor", 5), ("vendor", 3), ("partner", 2), ("partner", 3), ("partner", 2)):
+        p = store.join(code, side)
+        for item in list(TRUST_ITEMS)[:4]:
+            store.answer(code, p.id, item, score)
+        store.submit(code, p.id)
+    page = open_phone_app(phone, server, "facilitator", "", ".wb-session-code")
+    page.click(".wb-reveal")
+    page.wait_for_selector(".wb-results svg", timeout=10_000)
+    page.wait_for_timeout(300)
+    assert_fits(page, ".wb-app", "facilitator board", explain)
+    assert_charts_scaled(page, ".wb-results .vega-embed svg", "facilitator board", explain)
+    assert_touch_sized(page, ".wb-app", "facilitator board", explain)
+    shot(page, "facilitator")
+    page.close()
+
+
+def test_workshop_page_fits(phone, server, explain):
+    page = open_phone_app(phone, server, "workshop", "", ".wb-join")
+    assert_fits(page, "body", "workshop", explain)
+    assert_touch_sized(page, ".wb-workshop", "workshop", explain)
+    shot(page, "workshop")
+    page.close()
