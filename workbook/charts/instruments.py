@@ -40,7 +40,7 @@ def trust_dumbbell_title(gaps: pd.DataFrame) -> str:
     shown = gaps.dropna(subset=["abs_gap"])
     if shown.empty:
         return "No asymmetry to show: too few respondents on a side"
-    row = shown.loc[shown["abs_gap"].idxmax()]
+    row = shown.iloc[int(shown["abs_gap"].to_numpy().argmax())]
     return f"Widest asymmetry: {row['label']} ({row['abs_gap']:.1f} points)"
 
 
@@ -120,7 +120,7 @@ def trust_quadrant_title(indices: pd.DataFrame) -> str:
     if sides.empty:
         return "Competence and intentions: not enough answers to show yet"
     diff = (sides["competence"] - sides["intentions"]).abs()
-    row = sides.loc[diff.idxmax()]
+    row = sides.iloc[int(diff.to_numpy().argmax())]
     other = "vendor" if row["side"] == "partner" else "partner"
     if abs(row["competence"] - row["intentions"]) < MISMATCH_POINTS:
         return "Trust in competence and in intentions move together on both sides"
@@ -188,7 +188,7 @@ def readiness_title(groups: pd.DataFrame, overall: float | None = None) -> str:
     head = f"Readiness {overall:.0f} of 100" if overall is not None and not math.isnan(overall) else "Readiness by group"
     if shown.empty:
         return head
-    weakest = shown.loc[shown["readiness"].idxmin()]
+    weakest = shown.iloc[int(shown["readiness"].to_numpy().argmin())]
     if weakest["readiness"] >= LOW_GROUP:
         return f"{head} — no group below {LOW_GROUP:.0f}"
     return f"{head} — weakest: {weakest['group_label']} ({weakest['readiness']:.0f})"
@@ -220,7 +220,7 @@ def readiness_chart(groups: pd.DataFrame, overall: float | None = None) -> alt.L
     scores = groups[["group_label", "readiness"]].assign(text=lambda d: d["readiness"].map(lambda r: "" if math.isnan(r) else f"{r:.0f}"))
     labels = alt.Chart(scores).mark_text(align="left", dx=6, fontSize=12).encode(y=y, x=alt.value(640), text="text:N")
     chart: alt.LayerChart = (bars + labels).properties(title=readiness_title(groups, overall), height=alt.Step(28))
-    scored = "; ".join(f"{r.group_label} {r.readiness:.0f}" for r in groups.itertuples() if not math.isnan(r.readiness))
+    scored = "; ".join(f"{label} {score:.0f}" for label, score in zip(groups["group_label"], groups["readiness"]) if not math.isnan(score))
     return described(chart, f"{readiness_title(groups, overall)}." + (f" Readiness by group, of 100: {scored}." if scored else ""))
 
 
@@ -303,7 +303,7 @@ def value_waterfall(breakdown: pd.DataFrame, code: str = DEFAULT_CURRENCY) -> al
     chart: alt.LayerChart = (bars + margin_rule).properties(title=value_title(breakdown, code), width=alt.Step(56))
     words = f"{value_title(breakdown, code)}."
     if len(costs):
-        biggest = costs.loc[costs["amount"].idxmax()]
+        biggest = costs.iloc[int(costs["amount"].to_numpy().argmax())]
         words += f" The largest item is {biggest['label']} at {currency(code)(float(biggest['amount']))} a year."
     return described(in_currency(chart, code), words)
 

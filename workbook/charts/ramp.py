@@ -69,7 +69,8 @@ def _marker_layer(markers: pd.DataFrame) -> alt.LayerChart:
         .mark_text(align="left", dx=4, dy=-4, baseline="bottom", fontSize=11, angle=0)
         .encode(x="month:Q", y=alt.Y("label_y:Q", scale=None, axis=None), text="label:N", color=colour)
     )
-    return rules + labels
+    layer: alt.LayerChart = rules + labels
+    return layer
 
 
 def ramp_chart(result: RampResult, bands: MonteCarlo | None = None, code: str = DEFAULT_CURRENCY) -> alt.VConcatChart:
@@ -131,7 +132,7 @@ def ramp_chart(result: RampResult, bands: MonteCarlo | None = None, code: str = 
         f"Peak funding need {money(result.metrics.peak_funding_need)}; "
         f"cumulative net at month {result.metrics.horizon_months}: {money(result.metrics.cumulative_net_at_horizon)}"
     )
-    chart = alt.vconcat(top, bottom).resolve_scale(color="independent").properties(
+    chart: alt.VConcatChart = alt.vconcat(top, bottom).resolve_scale(color="independent").properties(
         title=alt.TitleParams(payback_title(result), subtitle=subtitle)
     )
     words = f"{payback_title(result)}. {subtitle}."
@@ -209,7 +210,7 @@ def scenario_chart(items: list[Scenario], code: str = DEFAULT_CURRENCY) -> alt.C
                 width=280, height=150, title=alt.TitleParams(s.name, subtitle=f"{be}; ends at {money(m.cumulative_net_at_horizon)}", fontSize=13)
             )
         )
-    chart = alt.concat(*panels, columns=2, spacing=28).resolve_scale(y="independent").properties(
+    chart: alt.ConcatChart = alt.concat(*panels, columns=2, spacing=28).resolve_scale(y="independent").properties(
         title=alt.TitleParams(title, subtitle="The plan (grey), then each alternative against it; every panel has its own scale")
     )
     words = f"{title}. " + "; ".join(_scenario_line(s, code) for s in items) + "."
@@ -241,7 +242,7 @@ def tornado_chart(sens: pd.DataFrame, swing: float = 0.20, code: str = DEFAULT_C
         )
     )
     base = alt.Chart(sens.head(1)).mark_rule(color="#000000").encode(x="base:Q")
-    chart = (bars + base).properties(title=alt.TitleParams(title, subtitle="Each bar: one input moved alone; the line is the plan"), height=28 * len(order))
+    chart: alt.LayerChart = (bars + base).properties(title=alt.TitleParams(title, subtitle="Each bar: one input moved alone; the line is the plan"), height=28 * len(order))
     base_value = currency(code)(float(top["base"]))
     words = f"{title}. The plan ends at {base_value}; each bar moves one input by {swing:.0%} either way."
     return described(in_currency(chart, code), words)

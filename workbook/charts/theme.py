@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import altair as alt
 
@@ -76,10 +76,10 @@ def present_scale(domain: Sequence[str], colours: Sequence[Any], shown: Iterable
 def described(chart: T, text: str) -> T:
     """``chart`` with its finding in words as the top-level Vega-Lite ``description``, which the
     page shows as the image's text alternative and caption."""
-    return chart.properties(description=text)  # type: ignore[return-value]
+    return chart.properties(description=text)
 
 
 def in_currency(chart: T, code: str) -> T:
     """``chart`` with the number locale of the ISO 4217 currency ``code``, so its money axes
     and tooltips print that currency's symbol. Apply it to the finished, top-level chart."""
-    return chart.configure(locale=currency(code).vega_locale())  # type: ignore[return-value]
+    return cast(T, chart.configure(locale=currency(code).vega_locale()))
