@@ -205,7 +205,7 @@ class RoleIdentityProvider(_BaseProvider):
         return user
 
     def process_login_form(self, handler: RequestHandler) -> User | None:
-        role = _config().role_for_token(handler.get_argument("password", default="") or "")
+        role = _config().role_for_token(handler.get_argument("password", default=""))
         return self.user_for_role(role) if role else None
 
 
