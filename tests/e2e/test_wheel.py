@@ -114,7 +114,7 @@ def test_the_installed_wheel_renders_a_report_from_another_folder(venv, folder):
     where = _run([str(python), "-c", "import workbook, workbook.resources as r; print(workbook.__file__); print(r.report_notebook())"], cwd=folder)
     assert where.returncode == 0, where.stderr
     module, notebook = map(Path, where.stdout.split())
-    assert module.is_relative_to(venv) and notebook.is_relative_to(venv), where.stdout
+    assert module.resolve().is_relative_to(venv.resolve()) and notebook.is_relative_to(venv.resolve()), where.stdout
     assert notebook.is_file() and not notebook.is_symlink()
 
     proc = _run([str(workbook), "report", "params/x.yaml", "--out", "reports"], cwd=folder)
@@ -157,7 +157,7 @@ def test_the_installed_wheel_serves_the_apps_from_another_folder(venv, folder):
         output = log.read_text()
         assert body, f"no answer from {url}:\n{output[-3000:]}"
         # the published apps are the wheel's, and the data is this folder's
-        assert f"Serving {venv}" in output, output
+        assert f"Serving {venv.resolve()}" in output, output
         assert f"Workshop store: {folder.resolve() / 'workshop.sqlite'}" in output, output
         # the app's notebook ran and produced its widget (whose content the browser draws)
         assert "application/vnd.jupyter.widget-view+json" in body and "VBox(" in body
