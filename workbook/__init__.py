@@ -11,8 +11,8 @@ import importlib
 from typing import TYPE_CHECKING
 
 from .errors import ParamsError, ReportError, WorkbookError
-from .schema import Params
 from .params import load_params
+from .schema import Params
 
 if TYPE_CHECKING:  # loaded on first use by __getattr__ below; typed here for mypy and editors
     from . import charts, ramp, summary, views

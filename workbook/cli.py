@@ -10,9 +10,10 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
+
 
 from .errors import ParamsError, Problem
 from .params import load_params
@@ -32,6 +33,9 @@ app = typer.Typer(
 class ParticipantPage(str, Enum):
     light = "light"
     full = "full"
+
+if TYPE_CHECKING:
+    from .reports import Outcome
 
 
 PathsArg = Annotated[list[Path], typer.Argument(help="Params files (YAML), one per alliance.", show_default=False)]
@@ -172,7 +176,7 @@ def report(
         raise typer.Exit(2) from None
     with tqdm(total=len(plan.paths), unit="report", desc="Rendering", file=sys.stderr, dynamic_ncols=True) as bar:
 
-        def tick(outcome):  # type: ignore[no-untyped-def]
+        def tick(outcome: Outcome) -> None:
             bar.update(1)
             if not outcome.ok:
                 bar.write(f"FAILED {outcome.params_path}:\n{outcome.reason}", file=sys.stderr)

@@ -12,16 +12,17 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from .portfolio import Summary, table_html
 from .files import atomic_replace
+from .portfolio import Summary, table_html
 from .resources import templates_dir
 
 if TYPE_CHECKING:
     from .reports import Outcome
 
 
-def render_index(outcomes: Sequence[Outcome]) -> str:
-    """The index page: a row per rendered report (``ok``), then a row per failed file."""
+def render_index(outcomes: Sequence[Outcome], out_dir: Path | None = None) -> str:
+    """The index page: a row per rendered report (``ok``), then a row per failed file; a report
+    with a ``report.pdf`` beside it in ``out_dir`` gets a link to it."""
     env = Environment(loader=FileSystemLoader(templates_dir()), autoescape=select_autoescape(["html", "j2"]))
     rendered = [o for o in outcomes if o.ok]
     failed = [o for o in outcomes if not o.ok]
@@ -35,7 +36,11 @@ def render_index(outcomes: Sequence[Outcome]) -> str:
         at = when[id(s)]
         return f"report of {at:%Y-%m-%d %H:%M}" if at else ""
 
-    table = table_html([o.summary for o in rendered], href, note, [(o.params_path.name, o.reason) for o in failed])
+    def pdf(s: Summary) -> str | None:
+        slug = str(slugs[id(s)])
+        return f"{quote(slug)}/report.pdf" if out_dir is not None and (out_dir / slug / "report.pdf").is_file() else None
+
+    table = table_html([o.summary for o in rendered], href, note, [(o.params_path.name, o.reason) for o in failed], pdf=pdf)
     return env.get_template("index.html.j2").render(
         rendered=rendered,
         failed=failed,
@@ -48,5 +53,5 @@ def write_index(outcomes: Sequence[Outcome], out_dir: Path, tmp_prefix: str | No
     """Write ``out_dir/index.html`` atomically (its temporary file named by ``tmp_prefix``);
     returns its path."""
     path = Path(out_dir) / "index.html"
-    atomic_replace(path, render_index(outcomes), prefix=tmp_prefix)
+    atomic_replace(path, render_index(outcomes, Path(out_dir)), prefix=tmp_prefix)
     return path

@@ -12,6 +12,7 @@ from html import escape
 from typing import Any
 
 from .currency import money
+from .text import count
 
 Summary = Mapping[str, Any]
 
@@ -56,7 +57,7 @@ def row_cells(s: Summary) -> list[str]:
         _score(s["trust_index"]),
         escape(_month(s["first_revenue_month"], "none")),
         f'<span class="{"late" if late else "ok"}">{escape(_month(s["break_even_month"], "not within the horizon"))}</span>'
-        f" / commitment {int(s['commitment_months'])} months",
+        f" / commitment {count(int(s['commitment_months']), 'month')}",
         escape(money(s["peak_funding_need"], s["currency"])),
         escape(money(s["npv"], s["currency"])),
         "—" if p is None else f"{p:.0%}",
@@ -70,17 +71,22 @@ def table_html(
     note: Callable[[Summary], str] | None = None,
     failures: Sequence[tuple[str, str]] = (),
     css_class: str = "wb-portfolio",
+    pdf: Callable[[Summary], str | None] | None = None,
 ) -> str:
     """The portfolio table.
 
     href : where an alliance's name links to (already URL-quoted by the caller).
     note : an optional short line under the alliance's type (escaped here).
     failures : (file name, reason) of params files that could not be shown, one row each.
+    pdf : where the alliance's PDF report is (already URL-quoted), ``None`` when it has none.
     """
     head = "".join(f"<th>{escape(h)}</th>" for h in HEADERS)
     body = []
     for s in summaries:
         extra = f"<br><small>{escape(note(s))}</small>" if note is not None and note(s) else ""
+        pdf_href = pdf(s) if pdf is not None else None
+        if pdf_href:
+            extra += f'<br><small><a class="wb-pdf" href="{escape(pdf_href)}">PDF</a></small>'
         name = (
             f'<a class="wb-open" href="{escape(href(s))}">{escape(str(s["alliance"]))}</a>'
             f"<br><small>{escape(str(s['type']))}</small>{extra}"

@@ -60,6 +60,7 @@ from .currency import DEFAULT as DEFAULT_CURRENCY
 from .currency import currency
 from .flags import Flag, past
 from .schema import Event, EventKind, InvestmentLine, Params, Ramp
+from .text import count
 
 #: A month-by-month (or run-by-run) series of numbers.
 FloatArray = npt.NDArray[np.float64]
@@ -435,8 +436,8 @@ def scenarios(r: Ramp, cost_to_serve_rate: float | None = None) -> list[Scenario
         Scenario("plan", "As planned", "the plan as written", run(r)),
         Scenario(
             "invest_late",
-            f"Invest {sc.invest_late_months} months late",
-            f"the whole plan, its investment and its premature changes, starts {sc.invest_late_months} months later",
+            f"Invest {count(sc.invest_late_months, 'month')} late",
+            f"the whole plan, its investment and its premature changes, starts {count(sc.invest_late_months, 'month')} later",
             run(r, delay=sc.invest_late_months),
         ),
         Scenario(
@@ -745,7 +746,7 @@ def flags(analysis: RampAnalysis) -> list[Flag]:
             Flag(
                 "commitment_before_break_even",
                 "high",
-                f"Resources are committed for {m.commitment_months} months but the plan pays back only in "
+                f"Resources are committed for {count(m.commitment_months, 'month')} but the plan pays back only in "
                 f"month {m.break_even_month}.",
                 "ramp",
                 f"Extend the commitment to at least month {m.break_even_month}, or change the plan so it pays back sooner.",

@@ -45,10 +45,10 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from .currency import check_code
 from .errors import ParamsError, Problem, ReportError
 from .files import replace_dir
-from .schema import Params
 from .params import load_params
 from .pdf import PdfError, find_chromium, print_pdf
 from .resources import report_notebook, templates_dir
+from .schema import Params
 
 KERNEL_START_TIMEOUT = 120  # seconds; two kernels starting at once on a small machine are slow
 KILL_WAIT = 5.0  # seconds to wait for a killed process to be gone

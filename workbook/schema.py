@@ -19,7 +19,14 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Literal, TypeGuard
 
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from .currency import DEFAULT as DEFAULT_CURRENCY
 from .currency import check_code
@@ -42,6 +49,7 @@ from .strict import (
     Strict,
 )
 from .strict import LocatedErrors as _LocatedErrors
+from .text import count
 
 # --------------------------------------------------------------------------------------------
 # Shared field types
@@ -281,10 +289,10 @@ class CheckIn(Strict):
     def _credit_within_wins(self) -> CheckIn:
         problems: list[tuple[tuple[Any, ...], str]] = []
         if self.wins_with_partner is not None and self.wins_with_partner > self.wins:
-            problems.append((("wins_with_partner",), f"the partner took part in {self.wins_with_partner} wins but only {self.wins} wins were recorded"))
+            problems.append((("wins_with_partner",), f"the partner took part in {count(self.wins_with_partner, 'win')} but only {count(self.wins, 'win')} {'was' if self.wins == 1 else 'were'} recorded"))
         elif self.wins_crediting_partner > self.partner_wins:
             which = "wins the partner took part in" if self.wins_with_partner is not None else "wins were recorded"
-            problems.append((("wins_crediting_partner",), f"{self.wins_crediting_partner} wins credit the partner but only {self.partner_wins} {which}"))
+            problems.append((("wins_crediting_partner",), f"{count(self.wins_crediting_partner, 'win')} {'credits' if self.wins_crediting_partner == 1 else 'credit'} the partner but only {self.partner_wins} {which}"))
         if problems:
             raise _LocatedErrors(problems)
         return self
@@ -546,7 +554,7 @@ def late_months(ramp: dict[str, Any], h: int) -> list[tuple[tuple[Any, ...], str
 
     def late(loc: tuple[Any, ...], value: Any) -> None:
         if whole(value) and value > h:
-            found.append((loc, f"month {value} is after the horizon ({h} months)"))
+            found.append((loc, f"month {value} is after the horizon ({count(h, 'month')})"))
 
     for key in ("investment", "events"):
         items = ramp.get(key)
@@ -568,7 +576,7 @@ def late_months(ramp: dict[str, Any], h: int) -> list[tuple[tuple[Any, ...], str
         delay = scenarios.get("invest_late_months")
         if whole(delay) and delay >= h:
             found.append(
-                (("scenarios", "invest_late_months"), f"a plan started {delay} months late begins after the horizon ({h} months)")
+                (("scenarios", "invest_late_months"), f"a plan started {count(delay, 'month')} late begins after the horizon ({count(h, 'month')})")
             )
     return found
 

@@ -15,6 +15,7 @@ import pandas as pd
 from .flags import Flag, past
 from .instruments import SCOPE_STATUS_SCORE, SCOPING
 from .schema import Scope
+from .text import count
 
 #: A group below this readiness (0–100) is flagged; below ``VERY_LOW_GROUP`` the flag is high.
 LOW_GROUP = 50.0
@@ -141,9 +142,9 @@ def flags(
                 Flag(
                     "commitment_before_break_even",
                     "high",
-                    f"Resources are committed for {commitment_months} months but the alliance only breaks even in month {break_even_month}.",
+                    f"Resources are committed for {count(commitment_months, 'month')} but the alliance only breaks even in month {break_even_month}.",
                     "scope",
-                    f"Win a commitment of at least {break_even_month} months before launch, or cut the plan to fit.",
+                    f"Win a commitment of at least {count(break_even_month, 'month')} before launch, or cut the plan to fit.",
                     size=past(break_even_month, commitment_months),
                 )
             )

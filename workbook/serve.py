@@ -33,8 +33,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import guard
 from .resources import apps_dir, jupyter_dir
@@ -49,6 +51,9 @@ APP_NAMES = ("workshop", "facilitator", "portfolio", "alliance")
 #: small machine a room arriving at once would queue behind each other without a warm pool.
 DEFAULT_ROOM_SIZE = 30
 REFILL_DELAY = 30  # seconds: after the arrival burst (refilling during it steals its CPU); a visitor who finds no ready kernel gets a fresh one at once (voila_pool.py)
+
+if TYPE_CHECKING:
+    import psutil
 
 
 def is_loopback(ip: str) -> bool:
@@ -207,7 +212,7 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 STOP_GRACE = 6.0  # seconds Voila gets to shut its kernels down before they are killed
 
 
-def serve(opts: ServeOptions, echo=print) -> int:  # type: ignore[no-untyped-def]
+def serve(opts: ServeOptions, echo: Callable[[str], object] = print) -> int:
     """Run Voila in the foreground until it exits or a stop signal arrives (SIGTERM, SIGINT,
     SIGHUP); returns Voila's exit code, or 0 after a requested stop. Every process Voila started
     is gone when this returns, and so is its folder of kernel sockets."""
@@ -277,7 +282,7 @@ def serve(opts: ServeOptions, echo=print) -> int:  # type: ignore[no-untyped-def
     return code
 
 
-def _reap(procs: list) -> None:  # type: ignore[type-arg]
+def _reap(procs: list[psutil.Process]) -> None:
     """Terminate, then kill, whatever of ``procs`` still runs."""
     import psutil
 

@@ -32,6 +32,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from . import text
 from .flags import Flag, Severity, past
 from .schema import ChangeKind, CheckIn, Health
 
@@ -167,7 +168,7 @@ def _manager_flags(health: Health) -> list[Flag]:
             Flag(
                 "alliance_manager_vacant",
                 "high",
-                f"No alliance manager was in post at the latest check-in ({latest.date}).",
+                f"No alliance manager was in post at the latest check-in ({text.date(latest.date)}).",
                 "health",
                 "Appoint an alliance manager now and introduce them to the partner in person.",
             )

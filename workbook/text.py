@@ -1,6 +1,12 @@
-"""Small helpers for the words the reader sees: counts with the right grammatical number."""
+"""Small helpers for the words the reader sees: counts with the right grammatical number, and
+dates in the one format every page and chart uses ("31 Mar 2026")."""
 
 from __future__ import annotations
+
+import datetime as dt
+
+#: The one date format of the pages and charts (strftime; charts use it as a d3 time format).
+DATE = "%-d %b %Y"
 
 
 def count(n: int | float, word: str, plural: str | None = None) -> str:
@@ -21,4 +27,9 @@ def count(n: int | float, word: str, plural: str | None = None) -> str:
     return f"{shown} {word if abs(n) == 1 else many}"
 
 
-__all__ = ["count"]
+def date(value: dt.date) -> str:
+    """A date as every page shows it, with its year: "31 Mar 2026"."""
+    return f"{value.day} {value:%b %Y}"
+
+
+__all__ = ["DATE", "count", "date"]

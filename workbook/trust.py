@@ -45,6 +45,7 @@ import pandas as pd
 from .flags import Flag, past
 from .instruments import TRUST, TRUST_ITEMS, Component
 from .schema import Trust
+from .text import count
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -428,7 +429,7 @@ def flags(trust: Trust | TrustResult) -> list[Flag]:
                 Flag(
                     "trust_suppressed",
                     "low",
-                    f"Only {indices[side].n} {side} respondent(s) answered; their figures are hidden to keep answers anonymous.",
+                    f"Only {count(indices[side].n, side + ' respondent')} answered; their figures are hidden to keep answers anonymous.",
                     "trust",
                     f"Ask at least {result.min_respondents} people on the {side} side to take part.",
                     subject=side,

@@ -18,6 +18,7 @@ from .currency import currency, money
 from .flags import Flag, by_severity
 from .ramp import RampMetrics, RampResult, stopped_at_commitment
 from .schema import Params
+from .text import count
 
 if TYPE_CHECKING:
     import altair as alt
@@ -214,7 +215,7 @@ def trust_headline(t: TrustResult) -> str:
     higher = "higher" if t.asymmetry > 0 else "lower"
     return (
         f"<p>Trust index <b>{t.trust_index:.0f}</b> of 100. The vendor's trust in the partner is "
-        f"{abs(t.asymmetry):.0f} points {higher} than the partner's trust in the vendor.</p>"
+        f"{count(round(abs(t.asymmetry)), 'point')} {higher} than the partner's trust in the vendor.</p>"
         if round(t.asymmetry)
         else f"<p>Trust index <b>{t.trust_index:.0f}</b> of 100, the same on both sides.</p>"
     )

@@ -60,6 +60,8 @@ def test_a_report_with_pdf_has_a_multi_page_pdf_with_the_alliance_and_every_sect
     proc, folder = printed
     assert {p.name for p in folder.iterdir()} == {"report.ipynb", "report.html", "report.pdf", "summary.json"}
     assert str(folder.name) in proc.stdout and "report.pdf" in proc.stdout
+    index = (folder.parent / "index.html").read_text(encoding="utf-8")
+    assert f'href="{folder.name}/report.pdf"' in index  # the portfolio page links the PDF
     reader = PdfReader(folder / "report.pdf")
     assert len(reader.pages) >= 5
     text = _words(" ".join(page.extract_text() for page in reader.pages))

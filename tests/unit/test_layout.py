@@ -96,7 +96,7 @@ def test_the_cycle_check_finds_a_cycle():
 
 def test_the_schema_does_no_io_and_the_store_no_domain_math():
     graph = import_graph()
-    assert graph["workbook.schema"] <= {"workbook.currency", "workbook.instruments", "workbook.strict"}, graph["workbook.schema"]
+    assert graph["workbook.schema"] <= {"workbook.currency", "workbook.instruments", "workbook.strict", "workbook.text"}, graph["workbook.schema"]
     domain = {"workbook.scoping", "workbook.trust", "workbook.ramp", "workbook.value", "workbook.signals"}
     assert not graph["workbook.store"] & domain, graph["workbook.store"]
 

@@ -312,3 +312,34 @@ def test_the_pages_speak_to_their_reader_not_their_author(path):
         if cell.cell_type == "markdown":
             found = TOOLING.findall(cell.source)
             assert not found, f"{path.name}: {found} in {cell.source[:120]!r}"
+
+
+def test_every_report_chart_carries_its_finding_as_text_alternative_and_caption():
+    """A screen reader, a printout and the PDF get each chart's finding in words: the image's
+    alt text and the caption under it are the chart's description."""
+    import re
+    from html import unescape
+
+    from tests.conftest import EXAMPLES
+    from workbook import load_params, views
+    from workbook.areas import AREAS, assess
+    from workbook.charts.render import description
+
+    a = assess(load_params(EXAMPLES[0]))
+    for key in AREAS:
+        charts = [b for b in a.view(key) if not isinstance(b, str)]
+        html = views.section(a, key).html
+        alts = [unescape(x) for x in re.findall(r'<img class="wb-chart" alt="([^"]*)"', html)]
+        captions = [unescape(x) for x in re.findall(r'<figcaption class="wb-chart-description"[^>]*>([^<]*)</figcaption>', html)]
+        wanted = [description(c) for c in charts]
+        assert alts == wanted and captions == wanted, key
+        assert all(w.strip() for w in wanted), key
+
+
+def test_dates_read_with_their_year_in_one_format():
+    import datetime as dt
+
+    from workbook import text
+
+    assert text.date(dt.date(2026, 3, 1)) == "1 Mar 2026"
+    assert dt.date(2026, 3, 1).strftime(text.DATE) == "1 Mar 2026"

@@ -4,10 +4,16 @@ for reports and notebooks, a live widget for the Voila apps)."""
 
 from . import theme
 from .commitment import STOP_LABEL, with_stop_line
+from .instruments import (
+    health_timeline,
+    readiness_chart,
+    trust_dumbbell,
+    trust_quadrant,
+    value_waterfall,
+)
 from .portfolio import break_even_chart
-from .render import description, figure_html, live_chart, message_chart, svg
-from .instruments import health_timeline, readiness_chart, trust_dumbbell, trust_quadrant, value_waterfall
 from .ramp import payback_title, ramp_chart, scenario_chart, tornado_chart
+from .render import description, figure_html, live_chart, message_chart, svg
 
 __all__ = [
     "theme",

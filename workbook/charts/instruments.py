@@ -19,9 +19,22 @@ from ..currency import currency
 from ..instruments import TRUST
 from ..scoping import LOW_GROUP
 from ..signals import MIN_CREDIT_SHARE
-from ..trust import MISMATCH_POINTS, WIDE_GAP
 from ..text import count
-from .theme import BAD, DATE, GOOD, MONEY, MONEY_EXACT, NEUTRAL, PALETTE, PARTNER, VENDOR, described, in_currency, present_scale
+from ..trust import MISMATCH_POINTS, WIDE_GAP
+from .theme import (
+    BAD,
+    DATE,
+    GOOD,
+    MONEY,
+    MONEY_EXACT,
+    NEUTRAL,
+    PALETTE,
+    PARTNER,
+    VENDOR,
+    described,
+    in_currency,
+    present_scale,
+)
 
 SIDE_LABELS = {"vendor": "Vendor's trust in the partner", "partner": "Partner's trust in the vendor"}
 SIDE_COLOURS = [VENDOR, PARTNER]

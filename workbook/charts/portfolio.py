@@ -8,6 +8,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from ..text import count
 from .theme import BAD, GOOD
 
 LATE = "after the commitment ends"
@@ -30,9 +31,10 @@ def break_even_chart(rows: Sequence[Mapping[str, Any]]) -> alt.LayerChart:
     )
     late = int((df["status"] == LATE).sum())
     title = (
-        f"{late} of {len(df)} alliances break even only after their resources' commitment ends"
+        (f"{late} of {count(len(df), 'alliance')} break" if len(df) > 1 else "The alliance breaks")
+        + " even only after its resources' commitment ends"
         if late
-        else "Every alliance breaks even within its commitment"
+        else ("Every alliance breaks even within its commitment" if len(df) > 1 else "The alliance breaks even within its commitment")
     )
     y = alt.Y("alliance:N", title=None, sort=None)
     bars = (

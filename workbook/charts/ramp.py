@@ -9,7 +9,19 @@ from ..currency import DEFAULT as DEFAULT_CURRENCY
 from ..currency import currency
 from ..ramp import MonteCarlo, RampResult, Scenario
 from ..text import count
-from .theme import BAD, GOOD, MONEY, MONEY_EXACT, NEUTRAL, PALETTE, PARTNER, VENDOR, described, in_currency, present_scale
+from .theme import (
+    BAD,
+    GOOD,
+    MONEY,
+    MONEY_EXACT,
+    NEUTRAL,
+    PALETTE,
+    PARTNER,
+    VENDOR,
+    described,
+    in_currency,
+    present_scale,
+)
 
 MONTH_AXIS = alt.Axis(title="Month", tickMinStep=1, format="d")
 

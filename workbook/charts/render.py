@@ -3,7 +3,8 @@ anything static, or as a live widget for the Voila apps. Both work offline (vl-c
 SVG and ships the widget's JavaScript; nothing comes from a CDN).
 
 Every chart states its finding in words: its Vega-Lite ``description`` (or, failing that, its
-title) becomes the image's text alternative and a caption that screen readers and the PDF keep.
+title) becomes the image's text alternative and a caption under it, which screen readers, print
+and the PDF keep.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from typing import Any, cast
 
 import altair as alt
 
-#: Keeps a caption out of sight on screen but in the page's text (screen readers, PDF text).
-SR_ONLY = "position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap"
+#: The caption under a chart: the finding in words, small and quiet, on screen, in print and
+#: in the PDF's text.
+CAPTION_STYLE = "font-size:0.85em;color:#555;margin:0.2em 0 0;max-width:720px"
 
 
 def description(chart: alt.TopLevelMixin | dict[str, Any]) -> str:
@@ -48,7 +50,7 @@ def figure_html(chart: alt.TopLevelMixin) -> str:
     return (
         '<figure class="wb-chart" style="margin:0.5em 0">'
         f'<img class="wb-chart" alt="{words}" src="data:image/svg+xml;base64,{data}" style="max-width:100%;height:auto">'
-        f'<figcaption class="wb-chart-description" style="{SR_ONLY}">{words}</figcaption>'
+        f'<figcaption class="wb-chart-description" style="{CAPTION_STYLE}">{words}</figcaption>'
         "</figure>"
     )
 

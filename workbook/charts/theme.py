@@ -7,6 +7,7 @@ from typing import Any, TypeVar, cast
 
 import altair as alt
 
+from .. import text
 from ..currency import currency
 
 #: Okabe & Ito (2008) palette: distinguishable under the common colour-vision deficiencies.
@@ -60,7 +61,7 @@ MONEY = "$,.3~s"
 MONEY_EXACT = "$,.0f"
 
 #: d3 time format of every date a chart shows, axis and tooltip alike: "3 Mar 2025".
-DATE = "%-d %b %Y"
+DATE = text.DATE
 
 T = TypeVar("T", bound=alt.TopLevelMixin)
 

@@ -7,7 +7,7 @@ import logging
 import os
 from collections.abc import Callable
 from html import escape
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import parse_qs
 
 import anywidget
@@ -66,7 +66,7 @@ def friendly(status: W.HTML) -> Callable[[F], F]:
                 status.value = message("error", explain(exc))
                 return None
 
-        return inner  # type: ignore[return-value]
+        return cast(F, inner)
 
     return wrap
 

@@ -12,10 +12,11 @@ from ..charts import ramp_chart, theme
 from ..charts.portfolio import break_even_chart
 from ..charts.render import live_chart
 from ..errors import ParamsError
-from ..schema import Event
 from ..params import load_params
 from ..portfolio import table_html
+from ..schema import Event
 from ..summary import summarise
+from ..text import count
 from .common import CSS, explain, friendly, message, query_params
 from .paths import params_dir, params_file
 
@@ -48,7 +49,7 @@ def portfolio_app() -> W.Widget:
     rows, problems = portfolio_rows()
     table = W.HTML(table_html(rows, lambda r: f"alliance.ipynb?params={quote(r['file'])}", css_class="wb-metrics wb-portfolio"))
     parts: list[W.Widget] = [
-        W.HTML(CSS + f"<p>{len(rows)} alliances. Open one to explore what would change its payback.</p>"),
+        W.HTML(CSS + f"<p>{count(len(rows), 'alliance')}. Open one to explore what would change its payback.</p>"),
         table,
     ]
     if rows:
@@ -84,7 +85,7 @@ class AllianceApp:
         r = self.params.ramp
         self.base = r
         style = {"description_width": "170px"}
-        lay = W.Layout(width="460px")
+        lay = W.Layout(width="100%", max_width="460px")  # the screen's width on a phone
         self.sales_cycle = W.IntSlider(value=r.sales_cycle_months, min=0, max=max(24, r.sales_cycle_months), description="Sales cycle (months)", style=style, layout=lay, continuous_update=False)
         self.ramp_months = W.IntSlider(value=r.ramp_months, min=0, max=max(36, r.ramp_months), description="Ramp (months)", style=style, layout=lay, continuous_update=False)
         self.level = W.FloatSlider(value=1.0, min=0.3, max=1.5, step=0.05, description="Investment level", readout_format=".0%", style=style, layout=lay, continuous_update=False)
@@ -109,7 +110,7 @@ class AllianceApp:
         self.root.children = [
             W.HTML(CSS + views.header(self.params).html + '<p><a href="portfolio.ipynb">← All alliances</a></p>'),
             self.status,
-            W.HBox([controls, self.metrics], layout=W.Layout(gap="24px")),
+            W.HBox([controls, self.metrics], layout=W.Layout(gap="24px", flex_flow="row wrap")),  # metrics below on a phone
             self.chart,
         ]
         self._show_metrics()

@@ -13,18 +13,30 @@ import os
 import threading
 from html import escape
 from pathlib import Path
-from urllib.parse import quote
 from typing import Any
+from urllib.parse import quote
 
 import ipywidgets as W
 
 from .. import scoping, trust, views
 from ..charts import theme
+from ..charts.instruments import (
+    readiness_chart,
+    trust_dumbbell_title,
+    trust_quadrant_title,
+)
 from ..charts.render import live_chart, message_chart
-from ..charts.instruments import readiness_chart, trust_dumbbell_title, trust_quadrant_title
+from ..export import (
+    ExportPreview,
+    FileChangedError,
+    params_for_alliance,
+    preview_export,
+    scope_block,
+    trust_block,
+    write_export,
+)
 from ..instruments import SCOPING_ITEMS
 from ..schema import Scope, Trust
-from ..export import ExportPreview, scope_block, trust_block, FileChangedError, params_for_alliance, preview_export, write_export
 from ..store import ANONYMITY_FLOOR, SessionStore, SQLiteStore, StoreError
 from .common import CSS, friendly, message
 from .paths import history_dir, params_dir, reports_dir

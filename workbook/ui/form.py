@@ -16,13 +16,20 @@ from typing import Any
 import altair as alt
 import ipywidgets as W
 
-from ..errors import ParamsError, Problem
 from ..charts.render import description, svg
+from ..errors import ParamsError, Problem
 from ..params import parse_params, parse_yaml_text, plain, read_text, save_section
 from ..schema import Params
 from .common import CSS, friendly, message
-
-from .section_view import GUIDED_CSS, NO_MATH, SECTION_WORDS, Section, _missing, refresh_overviews, section_view
+from .section_view import (
+    GUIDED_CSS,
+    NO_MATH,
+    SECTION_WORDS,
+    Section,
+    _missing,
+    refresh_overviews,
+    section_view,
+)
 
 # --------------------------------------------------------------------------------------------
 # Helpers
@@ -157,7 +164,8 @@ class GuidedForm:
         ParamsError
             when the edited section does not validate.
         """
-        return parse_params({**self._doc, self.section: self.data}, self.path)  # type: ignore[no-any-return]
+        params: Params = parse_params({**self._doc, self.section: self.data}, self.path)
+        return params
 
     @property
     def model(self) -> Any:

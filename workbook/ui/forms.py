@@ -10,10 +10,10 @@ from typing import Any
 
 import ipywidgets as W
 
-from .. import views
+from .. import text, views
 from ..instruments import SCOPING, TRUST
+from ..text import count
 from .common import message
-
 from .form import GuidedForm, _label, number_box, share_hint, shown_number, typed_number
 
 # --------------------------------------------------------------------------------------------
@@ -409,7 +409,7 @@ class ValueForm(GuidedForm):
         self._watch([*self.fields.values(), self.margin])
         others = self._raw.get("other_costs") or []
         note = (
-            [W.HTML(f"<p>{len(others)} other cost line(s) in the file are kept as they are.</p>")] if others else []
+            [W.HTML(f"<p>{count(len(others), 'other cost line')} in the file {'is' if len(others) == 1 else 'are'} kept as {'it is' if len(others) == 1 else 'they are'}.</p>")] if others else []
         )
         return [*rows, *note]
 
@@ -511,7 +511,7 @@ class HealthForm(GuidedForm):
         finally:
             self._loading = False
         shown = [
-            {"Date": str(c.get("date")), "Alliance manager": c.get("alliance_manager") or "(vacant)", "Narrative": c.get("sentiment"),
+            {"Date": text.date(c["date"]) if isinstance(c.get("date"), dt.date) else str(c.get("date")), "Alliance manager": c.get("alliance_manager") or "(vacant)", "Narrative": c.get("sentiment"),
              "Changes": ", ".join(str(e.get("kind")).replace("_", " ") for e in c.get("events") or []) or "—",
              "Wins": c.get("wins", 0), "With the partner": c.get("wins_with_partner", c.get("wins", 0)),
              "Crediting the partner": c.get("wins_crediting_partner", 0)}

@@ -36,7 +36,15 @@ from __future__ import annotations
 
 from .form import GuidedForm, number_box, share_hint, shown_number, typed_number
 from .forms import DONT_KNOW, HealthForm, RampForm, ScopeForm, TrustForm, ValueForm
-from .section_view import _OVERVIEWS, NO_MATH, SECTION_WORDS, Overview, overview, refresh_overviews, section_view
+from .section_view import (
+    _OVERVIEWS,
+    NO_MATH,
+    SECTION_WORDS,
+    Overview,
+    overview,
+    refresh_overviews,
+    section_view,
+)
 
 __all__ = [
     "DONT_KNOW",

@@ -9,15 +9,17 @@ no pandas, no altair): thirty of these kernels start at the same moment in a wor
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from typing import Any
-from urllib.parse import urlencode, parse_qs
+from urllib.parse import parse_qs, urlencode
 
 import ipywidgets as W
 
 from ..instruments import SCOPING, SCOPING_ITEMS, TRUST, TRUST_ITEMS
 from ..store import SCOPE_VALUES, SessionClosed, SessionStore, SQLiteStore, StoreError
+from ..text import count
 from .common import CSS, UrlQuery, friendly, message, query_params
 
 DONT_KNOW = "Don't know"
@@ -157,7 +159,7 @@ class WorkshopApp:
         else:
             first_open = next((n for n, q in enumerate(self.questions) if q.item not in self.answers), len(self.questions))
             self._go(first_open)
-            self.status.value = message("info", f"Welcome back: {len(self.answers)} answers restored.")
+            self.status.value = message("info", f"Welcome back: {count(len(self.answers), 'answer')} restored.")
         if not session.is_open:
             self.status.value = message("error", str(SessionClosed(self.code)))
 
@@ -198,7 +200,7 @@ class WorkshopApp:
         self.progress_text.value = f"<b>Question {self.index + 1} of {len(self.questions)}</b> · {answered} answered"
         self.body.children = [self.question_screen]
 
-    def _answer_handler(self, item: str, value: int | None):  # type: ignore[no-untyped-def]
+    def _answer_handler(self, item: str, value: int | None) -> Callable[[object], None]:
         def handle(_: object = None) -> None:
             if self.questions[self.index].item != item:  # a click on a button that was just replaced
                 return
