@@ -12,6 +12,7 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from . import text
 from .files import atomic_replace
 from .portfolio import Summary, table_html
 from .resources import templates_dir
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 def render_index(outcomes: Sequence[Outcome], out_dir: Path | None = None) -> str:
     """The index page: a row per rendered report (``ok``), then a row per failed file; a report
     with a ``report.pdf`` beside it in ``out_dir`` gets a link to it."""
+    now = dt.datetime.now()
     env = Environment(loader=FileSystemLoader(templates_dir()), autoescape=select_autoescape(["html", "j2"]))
     rendered = [o for o in outcomes if o.ok]
     failed = [o for o in outcomes if not o.ok]
@@ -34,7 +36,7 @@ def render_index(outcomes: Sequence[Outcome], out_dir: Path | None = None) -> st
 
     def note(s: Summary) -> str:
         at = when[id(s)]
-        return f"report of {at:%Y-%m-%d %H:%M}" if at else ""
+        return f"report of {text.date(at)}, {at:%H:%M}" if at else ""
 
     def pdf(s: Summary) -> str | None:
         slug = str(slugs[id(s)])
@@ -45,7 +47,7 @@ def render_index(outcomes: Sequence[Outcome], out_dir: Path | None = None) -> st
         rendered=rendered,
         failed=failed,
         table=Markup(table),  # noqa: S704 (every value is escaped by portfolio.table_html)
-        generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        generated=f"{text.date(now)}, {now:%H:%M}",
     )
 
 

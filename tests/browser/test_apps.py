@@ -387,7 +387,7 @@ def test_room_server_with_a_token(browser, tmp_path_factory):
         query = parse_qs(urlparse(page.url).query)
         assert query["token"] == ["room-secret-42"] and query["participant"], page.url
         page.reload()
-        page.wait_for_selector(".wb-status:has-text('1 answers restored')", timeout=LOAD_MS)
+        page.wait_for_selector(".wb-status:has-text('1 answer restored')", timeout=LOAD_MS)
         no_outside(page)
         page.close()
     finally:

@@ -188,7 +188,9 @@ def assert_amounts_are_text(page, notebook: str, section: str, params_path: Path
     charts, _ = guided.section_view(load_params(params_path), section)
     for chart in charts:
         title = chart.to_dict().get("title")
-        texts = [title] if isinstance(title, str) else [title.get("text"), title.get("subtitle")] if title else []
+        parts = [title.get("text"), title.get("subtitle")] if isinstance(title, dict) else [title]
+        # a part may be a list of lines (a long title wrapped to the chart's width)
+        texts = [line for part in parts for line in (part if isinstance(part, list) else [part])]
         for text in filter(None, texts):
             assert text in shown, f"{notebook}: {text!r} is not on the page as text"
     math = page.locator(".wb-overview mjx-container, .wb-overview .MathJax, .wb-figures mjx-container")
