@@ -23,15 +23,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-import pandas as pd
-
-from . import ramp, scoping, signals, trust, value, views
 from .flags import Area as AreaKey
 from .flags import Flag, one_per_subject
 from .schema import Params
 
 if TYPE_CHECKING:
     import altair as alt
+    import pandas as pd
+
+    from . import ramp, scoping, trust, value
 
     #: One piece of an area's picture: a chart, or a piece of escaped HTML.
     Block = alt.TopLevelMixin | str
@@ -69,7 +69,7 @@ class Assessment:
     # the areas' results, typed
     @property
     def ramp(self) -> ramp.RampAnalysis:
-        return cast(ramp.RampAnalysis, self.results["ramp"])
+        return cast("ramp.RampAnalysis", self.results["ramp"])
 
     @property
     def scoping(self) -> scoping.ScopingResult | None:
@@ -162,7 +162,7 @@ def assess(params: Params) -> Assessment:
         results[area.key] = result
         flags += found
         if area.key == "ramp":
-            break_even = cast(ramp.RampAnalysis, result).plan.metrics.break_even_month
+            break_even = cast("ramp.RampAnalysis", result).plan.metrics.break_even_month
     return Assessment(params, results, one_per_subject(flags))
 
 
@@ -171,11 +171,15 @@ def assess(params: Params) -> Assessment:
 
 
 def _run_ramp(params: Params, _break_even: int | None) -> tuple[ramp.RampAnalysis, list[Flag]]:
+    from . import ramp
+
     analysis = ramp.analyse(params)
     return analysis, ramp.flags(analysis)
 
 
 def _run_scope(params: Params, break_even: int | None) -> tuple[scoping.ScopingResult | None, list[Flag]]:
+    from . import scoping
+
     if params.scope is None:
         return None, []
     r = params.ramp
@@ -183,6 +187,8 @@ def _run_scope(params: Params, break_even: int | None) -> tuple[scoping.ScopingR
 
 
 def _run_trust(params: Params, _break_even: int | None) -> tuple[trust.TrustResult | None, list[Flag]]:
+    from . import trust
+
     if params.trust is None:
         return None, []
     result = trust.analyse(params.trust)
@@ -190,6 +196,8 @@ def _run_trust(params: Params, _break_even: int | None) -> tuple[trust.TrustResu
 
 
 def _run_value(params: Params, _break_even: int | None) -> tuple[value.ValueResult | None, list[Flag]]:
+    from . import value
+
     if params.value is None:
         return None, []
     code = params.alliance.currency
@@ -198,27 +206,43 @@ def _run_value(params: Params, _break_even: int | None) -> tuple[value.ValueResu
 
 
 def _run_health(params: Params, break_even: int | None) -> tuple[HealthResult | None, list[Flag]]:
+    from . import signals
+
     if params.health is None:
         return None, []
     h = params.health
     return HealthResult(signals.timeline(h), signals.event_table(h)), signals.flags(h, break_even)
 
 
+def _view(name: str) -> Callable[[Assessment], list[Block]]:
+    """The renderer ``name`` of :mod:`workbook.views`, imported when first drawn: reading the
+    registry (labels, keys) loads neither pandas nor the chart stack."""
+
+    def view(a: Assessment) -> list[Block]:
+        from . import views
+
+        renderer: Callable[[Assessment], list[Block]] = getattr(views, name)
+        return renderer(a)
+
+    view.__name__ = name
+    return view
+
+
 #: The areas in the order the report and the summary show them.
 AREAS: dict[str, AreaDef] = {
     a.key: a
     for a in (
-        AreaDef("scope", "Scope and resources", "scoping checklist", _run_scope, views.scope_view),
+        AreaDef("scope", "Scope and resources", "scoping checklist", _run_scope, _view("scope_view")),
         AreaDef(
             "trust",
             "Trust",
             "trust assessment",
             _run_trust,
-            views.trust_view,
+            _view("trust_view"),
             known=lambda t: t.trust_index is not None,
         ),
-        AreaDef("ramp", "Money machine", "revenue ramp", _run_ramp, views.ramp_view),
-        AreaDef("value", "Partner's non-sales value", "partner's non-sales value", _run_value, views.value_view),
-        AreaDef("health", "Health signals", "health check-ins", _run_health, views.health_view),
+        AreaDef("ramp", "Money machine", "revenue ramp", _run_ramp, _view("ramp_view")),
+        AreaDef("value", "Partner's non-sales value", "partner's non-sales value", _run_value, _view("value_view")),
+        AreaDef("health", "Health signals", "health check-ins", _run_health, _view("health_view")),
     )
 }

@@ -12,6 +12,17 @@ Area = str
 
 SEVERITY_ORDER: dict[str, int] = {"high": 0, "medium": 1, "low": 2}
 
+#: The traffic lights of the areas: colour (colour-blind safe) and what it asks of the reader.
+LIGHTS = {
+    "red": ("#D55E00", "act now"),
+    "amber": ("#E69F00", "watch"),
+    "green": ("#009E73", "on track"),
+    "unknown": ("#8C8C8C", "not enough answers to judge"),
+    "none": ("#8C8C8C", "no data"),
+}
+#: The symbol of each light, so it reads without colour too.
+SYMBOLS = {"red": "●", "amber": "◐", "green": "○", "unknown": "?", "none": "–"}
+
 
 @dataclass(frozen=True)
 class Flag:

@@ -12,12 +12,14 @@ from html import escape
 from typing import Any
 
 from .currency import money
+from .flags import LIGHTS, SYMBOLS
 from .text import count
 
 Summary = Mapping[str, Any]
 
 HEADERS = (
     "Alliance",
+    "Areas",
     "Readiness (0–100)",
     "Trust (0–100)",
     "First revenue",
@@ -44,6 +46,23 @@ def is_late(s: Summary) -> bool:
     return s["break_even_month"] is None or s["break_even_month"] > s["commitment_months"]
 
 
+def lights(areas: Mapping[str, str]) -> str:
+    """One light per area of the registry (:mod:`workbook.areas`), each with its area's name and
+    status in words (its tooltip and its text for screen readers)."""
+    from .areas import AREAS
+
+    out = []
+    for key, area in AREAS.items():
+        status = areas.get(key, "none")
+        colour, word = LIGHTS.get(status, LIGHTS["none"])
+        label = f"{area.label}: {word}"
+        out.append(
+            f'<span class="wb-light wb-light-{escape(status)}" title="{escape(label)}" aria-label="{escape(label)}" '
+            f'role="img" style="color:{colour};font-size:1.2em">{SYMBOLS.get(status, "–")}</span>'
+        )
+    return '<span class="wb-lights" style="white-space:nowrap">' + " ".join(out) + "</span>"
+
+
 def row_cells(s: Summary) -> list[str]:
     """The cells of one alliance after its name, as escaped HTML."""
     late = is_late(s)
@@ -53,6 +72,7 @@ def row_cells(s: Summary) -> list[str]:
         shown += f"<div><small>+ {len(flags) - FLAGS_SHOWN} more in the report</small></div>"
     p = s.get("p_break_even_within_commitment")
     return [
+        lights(s.get("areas", {})),
         _score(s["readiness_score"]),
         _score(s["trust_index"]),
         escape(_month(s["first_revenue_month"], "none")),

@@ -15,7 +15,7 @@ import pandas as pd
 
 from .currency import DEFAULT as DEFAULT_CURRENCY
 from .currency import currency, money
-from .flags import Flag, by_severity
+from .flags import LIGHTS, Flag, by_severity
 from .ramp import RampMetrics, RampResult, stopped_at_commitment
 from .schema import Params
 from .text import count
@@ -125,13 +125,6 @@ def table(df: Any, money_columns: tuple[str, ...] = (), code: str = DEFAULT_CURR
 # picture as blocks in reading order — Altair charts and escaped HTML — which the report draws
 # as SVG figures (:func:`section`), the guided notebooks as SVG outputs and the apps as widgets.
 
-LIGHTS = {
-    "red": ("#D55E00", "act now"),
-    "amber": ("#E69F00", "watch"),
-    "green": ("#009E73", "on track"),
-    "unknown": ("#8C8C8C", "not enough answers to judge"),
-    "none": ("#8C8C8C", "no data"),
-}
 
 
 def missing_section(key: str, fill_in: str | None = None) -> str:
