@@ -100,7 +100,14 @@ def table_html(
     failures : (file name, reason) of params files that could not be shown, one row each.
     pdf : where the alliance's PDF report is (already URL-quoted), ``None`` when it has none.
     """
+    from .areas import AREAS
+
     head = "".join(f"<th>{escape(h)}</th>" for h in HEADERS)
+    key = " · ".join(f"{SYMBOLS[s]} {LIGHTS[s][1]}" for s in ("red", "amber", "green", "unknown", "none"))
+    legend = (
+        '<p class="wb-portfolio-key" style="font-size:0.9em;color:#444;margin:0 0 6px">'
+        f"Areas, in order: {escape(', '.join(a.label for a in AREAS.values()))}. {escape(key)}.</p>"
+    )
     body = []
     for s in summaries:
         extra = f"<br><small>{escape(note(s))}</small>" if note is not None and note(s) else ""
@@ -117,4 +124,4 @@ def table_html(
             f'<tr class="failed"><td colspan="{len(HEADERS)}"><strong>Failed: {escape(name)}</strong>'
             f"<pre>{escape(reason)}</pre></td></tr>"
         )
-    return f'<table class="{escape(css_class)}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    return f'{legend}<table class="{escape(css_class)}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
