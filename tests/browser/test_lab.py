@@ -292,9 +292,20 @@ def test_trust_notebook(new_context, lab, explain):
     assert load_params(lab.params).trust.respondents[0].answers["same_objectives"] == answer
     assert_amounts_are_text(page, GUIDED[1], "trust", lab.params)
     page.click(".wb-add-respondent")
-    page.wait_for_function("() => document.querySelector('.wb-respondent-id input').value.startsWith('respondent-')", timeout=15_000)
+    # the new respondent is the one shown and selected, and stays so (the dropdown's options and
+    # selection arrive together: the browser never falls back to the first respondent)
+    added = """() => document.querySelector('.wb-respondent-id input').value.startsWith('respondent-')
+        && document.querySelector('.wb-respondent select').selectedOptions[0].textContent.startsWith('respondent-')"""
+    page.wait_for_function(added, timeout=15_000)
+    page.wait_for_timeout(1_000)
+    assert page.evaluate(added), explain("the form went back to another respondent after adding one")
     type_into(page, ".wb-respondent-id input", first.id)  # an id already taken
-    page.wait_for_selector(".wb-guided .wb-status-error:has-text('used twice')", timeout=30_000)
+    try:
+        page.wait_for_selector(".wb-guided .wb-status-error:has-text('used twice')", timeout=30_000)
+    except Exception:
+        status = page.inner_text(".wb-guided .wb-status")
+        chosen = page.evaluate("() => document.querySelector('.wb-respondent select').selectedOptions[0].textContent")
+        raise AssertionError(explain(f"no 'used twice' after typing {first.id!r}; status: {status!r}; respondent shown: {chosen!r}")) from None
     before = lab.params.read_text(encoding="utf-8")
     page.click(".wb-guided .wb-save")
     page.wait_for_selector(".wb-guided .wb-status:has-text('Not saved')", timeout=15_000)

@@ -164,11 +164,12 @@ class FacilitatorApp:
     def _reload_sessions(self, select: str | None = None) -> None:
         sessions = self.store.list_sessions()
         options = [(f"{s.code} — {s.alliance} ({s.status})", s.code) for s in sessions]
-        self.sessions.options = options
-        if select is not None:
-            self.sessions.value = select
-        elif options and self.sessions.value is None:
-            self.sessions.value = options[0][1]
+        with self.sessions.hold_sync():  # options and selection reach the browser together
+            self.sessions.options = options
+            if select is not None:
+                self.sessions.value = select
+            elif options and self.sessions.value is None:
+                self.sessions.value = options[0][1]
 
     def _create(self, _: object = None) -> None:
         s = self.store.create_session(self.alliance_in.value)
@@ -305,8 +306,9 @@ class FacilitatorApp:
 
     def _default_base(self, change: dict[str, Any]) -> None:
         """Select the params file of the session's alliance (none if no file names it)."""
-        self.base_in.options = self._param_files()
-        self.base_in.value = None
+        with self.base_in.hold_sync():
+            self.base_in.options = self._param_files()
+            self.base_in.value = None
         self._forget_preview()
         self._exported = None
         self.render_btn.disabled = True

@@ -123,6 +123,7 @@ class TrustForm(GuidedForm):
         self.add_button.on_click(self._guard(self._add))
         self.respondent_id = W.Text(continuous_update=False, description="Id", style={"description_width": "110px"}, layout=W.Layout(width="360px"))
         self.respondent_id.add_class("wb-respondent-id")
+        self.respondent.add_class("wb-respondent")
         self.add_button.add_class("wb-add-respondent")
         self.side = W.ToggleButtons(options=["vendor", "partner"], description="Side", style={"description_width": "110px"})
         self.role = W.Text(continuous_update=False, description="Role", placeholder="e.g. sales, presales, management", style={"description_width": "110px"}, layout=W.Layout(width="360px"))
@@ -166,8 +167,12 @@ class TrustForm(GuidedForm):
     def _refresh_choices(self, index: int) -> None:
         self._loading = True
         try:
-            self.respondent.options = [(f"{r.get('id', '?')} ({r.get('side', '?')})", i) for i, r in enumerate(self._rows)]
-            self.respondent.value = index
+            # one message to the browser with the new options and the selection: sent apart, the
+            # browser's dropdown can fall back to the first option in between and send that back,
+            # and the form would then edit another respondent than the one shown as added
+            with self.respondent.hold_sync():
+                self.respondent.options = [(f"{r.get('id', '?')} ({r.get('side', '?')})", i) for i, r in enumerate(self._rows)]
+                self.respondent.value = index
         finally:
             self._loading = False
 
