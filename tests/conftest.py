@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from workbook.pdf import HEADLESS
+
 ROOT = Path(__file__).resolve().parent.parent
 PARAMS = ROOT / "params"
 EXAMPLES = sorted(PARAMS.glob("*.yaml"))
@@ -29,16 +31,7 @@ ramp:
   gross_margin: 1.0
 """
 CHROMIUM = os.environ.get("WORKBOOK_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-quic",
-    "--disable-sync",
-]
+CHROMIUM_ARGS = [*HEADLESS, "--disable-quic"]
 
 
 def workbook_cmd(*args: str, cwd: Path | None = None, timeout: float = 600) -> subprocess.CompletedProcess:

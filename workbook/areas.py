@@ -19,7 +19,7 @@ renderer in :mod:`workbook.views`, and an entry here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
@@ -59,8 +59,9 @@ class AreaDef:
 
 @dataclass(frozen=True)
 class Assessment:
-    """Every area's result for one alliance (``None`` where the params file has no data for
-    it) and all their flags, one per subject, most severe first."""
+    """The areas' results for one alliance (``None`` where the params file has no data for an
+    area; absent for an area that was not assessed) and their flags, one per subject, most
+    severe first."""
 
     params: Params
     results: Mapping[str, Any]
@@ -123,7 +124,7 @@ class Assessment:
         params file has no data for that area. Never green on an unknown."""
         out = {}
         for area in AREAS.values():
-            result = self.results[area.key]
+            result = self.results.get(area.key)
             severities = {f.severity for f in self.flags if f.area == area.key}
             if result is None:
                 out[area.key] = "none"
@@ -151,18 +152,26 @@ class Assessment:
         return out
 
 
-def assess(params: Params) -> Assessment:
-    """Run every area of the registry for one alliance (the money machine first: the others
-    compare their findings with its break-even month)."""
+def assess(params: Params, only: Collection[str] | None = None) -> Assessment:
+    """Run the areas of the registry for one alliance — all of them, or those named in ``only``
+    (a guided form redraws one area on every edit and needs no simulation for the others).
+
+    The money machine runs first: the other areas compare their findings with its break-even
+    month, which is the plan's own when the money machine is not among ``only``."""
+    keys = [k for k in AREAS if only is None or k in only]
     results: dict[str, Any] = {}
     flags: list[Flag] = []
-    break_even: int | None = None
-    for area in sorted(AREAS.values(), key=lambda a: a.key != "ramp"):  # the ramp first
-        result, found = area.run(params, break_even)
-        results[area.key] = result
-        flags += found
-        if area.key == "ramp":
-            break_even = cast("ramp.RampAnalysis", result).plan.metrics.break_even_month
+    if "ramp" in keys:
+        results["ramp"], flags = AREAS["ramp"].run(params, None)
+        break_even = cast("ramp.RampAnalysis", results["ramp"]).plan.metrics.break_even_month
+    else:
+        from .ramp import run
+
+        break_even = run(params.ramp).metrics.break_even_month
+    for key in keys:
+        if key != "ramp":
+            results[key], found = AREAS[key].run(params, break_even)
+            flags += found
     return Assessment(params, results, one_per_subject(flags))
 
 

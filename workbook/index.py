@@ -28,19 +28,18 @@ def render_index(outcomes: Sequence[Outcome], out_dir: Path | None = None) -> st
     env = Environment(loader=FileSystemLoader(templates_dir()), autoescape=select_autoescape(["html", "j2"]))
     rendered = [o for o in outcomes if o.ok]
     failed = [o for o in outcomes if not o.ok]
-    slugs = {id(o.summary): o.slug for o in rendered}
-    when = {id(o.summary): o.rendered for o in rendered}
+    when = {o.slug: o.rendered for o in rendered}  # a report's folder is its summary's slug
 
     def href(s: Summary) -> str:
-        return f"{quote(str(slugs[id(s)]))}/report.html"
+        return f"{quote(s['slug'])}/report.html"
 
     def note(s: Summary) -> str:
-        at = when[id(s)]
+        at = when.get(s["slug"])
         return f"report of {text.date(at)}, {at:%H:%M}" if at else ""
 
     def pdf(s: Summary) -> str | None:
-        slug = str(slugs[id(s)])
-        return f"{quote(slug)}/report.pdf" if out_dir is not None and (out_dir / slug / "report.pdf").is_file() else None
+        found = out_dir is not None and (out_dir / s["slug"] / "report.pdf").is_file()
+        return f"{quote(s['slug'])}/report.pdf" if found else None
 
     table = table_html([o.summary for o in rendered], href, note, [(o.params_path.name, o.reason) for o in failed], pdf=pdf)
     return env.get_template("index.html.j2").render(

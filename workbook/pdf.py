@@ -22,7 +22,9 @@ __all__ = ["CHROMIUM_ENV", "PdfError", "find_chromium", "print_pdf"]
 
 CHROMIUM_ENV = "WORKBOOK_CHROMIUM"
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
-FLAGS = (
+#: How Chromium runs headless here (a container, no GPU, nothing phoned home); the browser
+#: tests start it the same way.
+HEADLESS = (
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
@@ -30,6 +32,9 @@ FLAGS = (
     "--disable-component-update",
     "--no-first-run",
     "--disable-sync",
+)
+FLAGS = (
+    *HEADLESS,
     "--disable-extensions",
     "--mute-audio",
     # Nothing can be fetched: no host resolves, an address given by number (this machine's

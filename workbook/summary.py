@@ -7,11 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .areas import AREAS, Assessment, assess
+from .areas import Assessment, assess
 from .schema import Params
-
-#: The areas, in the order of the report and of ``areas`` in the summary.
-AREA_KEYS = tuple(AREAS)
 
 
 def summarise(params: Params, path: str | Path | None = None, assessment: Assessment | None = None) -> dict[str, Any]:
@@ -40,4 +37,4 @@ def summarise(params: Params, path: str | Path | None = None, assessment: Assess
     }
 
 
-__all__ = ["AREA_KEYS", "Assessment", "assess", "summarise"]
+__all__ = ["Assessment", "assess", "summarise"]

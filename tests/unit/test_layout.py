@@ -122,3 +122,21 @@ def test_every_flag_belongs_to_an_area_of_the_registry():
     for path in EXAMPLES:
         flags = assess(load_params(path)).flags
         assert flags and {f.area for f in flags} <= set(AREAS), path.name
+
+
+def test_one_area_assessed_alone_shows_what_the_whole_assessment_shows():
+    """A guided form redraws one area on every edit: assessing only that area gives the same
+    charts as assessing them all, and every flag of the area (a finding another area also raised,
+    which the whole assessment shows once under that area, stays with this one)."""
+    from tests.conftest import EXAMPLES
+    from workbook import load_params
+    from workbook.areas import AREAS, assess
+
+    params = load_params(EXAMPLES[0])
+    everything = assess(params)
+    for key in AREAS:
+        alone = assess(params, only=(key,))
+        assert set(alone.results) == {key}
+        assert set(everything.area_flags(key)) <= set(alone.area_flags(key)), key
+        charts = [b.to_dict() for b in alone.view(key) if not isinstance(b, str)]
+        assert charts == [b.to_dict() for b in everything.view(key) if not isinstance(b, str)], key

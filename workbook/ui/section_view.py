@@ -76,7 +76,7 @@ def section_view(params: Params, section: Section) -> tuple[list[alt.TopLevelMix
             return [], [_missing(section)]
         params = params.model_copy(update={"scope": Scope()})
         head = [_missing(section)]
-    blocks = AREAS[section].view(assess(params))
+    blocks = AREAS[section].view(assess(params, only=(section,)))
     charts = [b for b in blocks if not isinstance(b, str)]
     return charts, head + [b for b in blocks if isinstance(b, str)]
 
