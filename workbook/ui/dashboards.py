@@ -1,24 +1,18 @@
-"""The stakeholders' dashboards: the portfolio of alliances and one alliance with what-if controls."""
+"""The stakeholders' dashboards: one alliance with what-if controls (here) and the portfolio of
+alliances (:mod:`workbook.ui.portfolio_app`, re-exported)."""
 
 from __future__ import annotations
-
-from typing import Any
-from urllib.parse import quote
 
 import ipywidgets as W
 
 from .. import ramp, views
 from ..charts import ramp_chart, theme
-from ..charts.portfolio import break_even_chart
 from ..charts.render import live_chart
-from ..errors import ParamsError
 from ..params import load_params
-from ..portfolio import table_html
 from ..schema import Event
-from ..summary import summarise
-from ..text import count
 from .common import CSS, explain, friendly, message, query_params
-from .paths import params_dir, params_file
+from .paths import params_file
+from .portfolio_app import portfolio_app, portfolio_rows
 
 EVENT_KINDS = [
     ("No premature change", ""),
@@ -27,39 +21,6 @@ EVENT_KINDS = [
     ("Responsibility moved", "responsibility_move"),
     ("Cynicism sets in", "cynicism"),
 ]
-
-
-def portfolio_rows() -> tuple[list[dict[str, Any]], list[str]]:
-    """One summary per valid params file, and the problems of the others (escaped later)."""
-    rows, problems = [], []
-    for path in sorted(params_dir().glob("*.yaml")):
-        try:
-            s = summarise(load_params(path), path)
-        except ParamsError as exc:
-            problems.append(explain(exc))
-            continue
-        s["file"] = path.name
-        rows.append(s)
-    return rows, problems
-
-
-def portfolio_app() -> W.Widget:
-    """Every alliance in the params folder: a summary table, a chart, and links to each dashboard."""
-    theme.enable()
-    rows, problems = portfolio_rows()
-    table = W.HTML(table_html(rows, lambda r: f"alliance.ipynb?params={quote(r['file'])}", css_class="wb-metrics wb-portfolio"))
-    parts: list[W.Widget] = [
-        W.HTML(CSS + f"<p>{count(len(rows), 'alliance')}. Open one to explore what would change its payback.</p>"),
-        table,
-    ]
-    if rows:
-        parts.append(live_chart(break_even_chart(rows)))
-    for p in problems:
-        parts.append(W.HTML(message("error", p)))
-    root = W.VBox(parts)
-    root.add_class("wb-app")
-    root.add_class("wb-portfolio-app")
-    return root
 
 
 class AllianceApp:
@@ -142,4 +103,4 @@ def alliance_app(name: str | None = None) -> W.Widget:
     return AllianceApp(name).root
 
 
-__all__ = ["alliance_app", "portfolio_app", "AllianceApp"]
+__all__ = ["alliance_app", "portfolio_app", "portfolio_rows", "AllianceApp"]
