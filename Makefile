@@ -17,7 +17,7 @@ JOBS ?= 2
 # out of an optional format checker. benchmarks/report_bench.py measures the difference.
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,cluster]'
 	$(BIN)/python -m pip uninstall --quiet -y rfc3987-syntax
 	touch $@
 

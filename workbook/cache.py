@@ -58,12 +58,18 @@ def package_fingerprint() -> str:
     return f"{release}+{h.hexdigest()[:16]}"
 
 
+@cache
+def notebook_digest() -> str:
+    """The digest of the report notebook this process renders with."""
+    return file_digest(report_notebook())
+
+
 def render_key(params_bytes: bytes, pdf: bool = False) -> dict[str, Any]:
     """What a report rendered now from these params bytes would be made from."""
     return {
         "params": digest(params_bytes),
         "package": package_fingerprint(),
-        "notebook": file_digest(report_notebook()),
+        "notebook": notebook_digest(),
         "pdf": bool(pdf),
     }
 
@@ -102,4 +108,4 @@ def cached_summary(params_path: str | Path, folder: Path, params_bytes: bytes | 
     return summary
 
 
-__all__ = ["KEY_FILE", "REPORT_FILES", "cached_summary", "digest", "file_digest", "is_fresh", "package_fingerprint", "recorded_key", "render_key"]
+__all__ = ["KEY_FILE", "REPORT_FILES", "cached_summary", "digest", "file_digest", "is_fresh", "notebook_digest", "package_fingerprint", "recorded_key", "render_key"]

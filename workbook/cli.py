@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-
-from .errors import ParamsError, Problem
+from .errors import ParamsError, Problem, WorkbookError
 from .params import load_params
 
 app = typer.Typer(
@@ -63,7 +62,7 @@ def check(paths: PathsArg) -> None:
             loaded[path] = load_params(path)
         except ParamsError as exc:
             problems[path] = exc.problems
-    for p in name_clashes(loaded):
+    for p in name_clashes({path: (params.alliance.name, params.slug) for path, params in loaded.items()}):
         problems.setdefault(p.path, []).append(p)
     for path in dict.fromkeys(paths):
         if path in problems:
@@ -143,13 +142,31 @@ def report(
             ),
         ),
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Render every file, also those whose report is up to date (same file, workbook version and report notebook)."),
+    ] = False,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            metavar="tcp://HOST:PORT",
+            help=(
+                "Render on a Dask distributed cluster (pip install 'alliance-workbook[cluster]'; workers need the "
+                "package installed, not these files): the reports come back and are written to OUT here. "
+                "--jobs is then ignored."
+            ),
+        ),
+    ] = None,
 ) -> None:
     """Render a report per params file into OUT/<alliance>/ and a portfolio OUT/index.html.
 
     Each report is an executed notebook (report.ipynb) and a self-contained page
     (report.html) that opens offline; with --pdf also a printable report.pdf. The index lists
     every report in OUT. A bad file fails alone, with its reason (a PDF that could not be made
-    fails its report, which is then not written); the others still render. Exits 1 if any
+    fails its report, which is then not written); the others still render. A report made
+    from the same file by the same workbook version is kept, not rendered again (--force
+    renders it anyway); the index always lists every report in OUT. Exits 1 if any
     report failed, 2 (rendering nothing) if two files name the same alliance or --pdf finds no
     Chromium. Ctrl+C, SIGTERM or SIGHUP stop the batch: finished reports stay, the index lists
     them, exit 128 + the signal number (130, 143, 129).
@@ -168,8 +185,17 @@ def report(
             typer.echo(f"error: {exc}", err=True)
             typer.echo("Nothing rendered.", err=True)
             raise typer.Exit(2) from None
+    if scheduler is not None:
+        from .cluster import ClusterError, check_scheduler
+
+        try:
+            check_scheduler(scheduler)
+        except ClusterError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            typer.echo("Nothing rendered.", err=True)
+            raise typer.Exit(2) from None
     try:
-        plan = plan_batch(paths)
+        plan = plan_batch(paths, out, pdf=pdf, force=force)
     except ParamsError as exc:
         _print_problems(exc.problems)
         typer.echo("Nothing rendered.", err=True)
@@ -181,7 +207,11 @@ def report(
             if not outcome.ok:
                 bar.write(f"FAILED {outcome.params_path}:\n{outcome.reason}", file=sys.stderr)
 
-        batch = render_all(plan, out, jobs=jobs, progress=tick, pdf=pdf)
+        try:
+            batch = render_all(plan, out, jobs=jobs, progress=tick, pdf=pdf, scheduler=scheduler)
+        except WorkbookError as exc:  # the cluster went away between the check and the batch
+            bar.write(f"error: {exc}", file=sys.stderr)
+            raise typer.Exit(2) from None
     if batch.interrupted is not None:
         name = signal.Signals(batch.interrupted).name
         typer.echo(
@@ -190,7 +220,11 @@ def report(
             err=True,
         )
         raise typer.Exit(128 + batch.interrupted)
-    typer.echo(f"{len(batch.rendered)} of {batch.total} reports rendered.")
+    kept = sum(1 for o in batch.rendered if o.unchanged)
+    typer.echo(
+        f"{len(batch.rendered) - kept} of {batch.total} reports rendered"
+        + (f"; {kept} unchanged since they were made, kept as they are (--force renders them again)." if kept else ".")
+    )
     for o in batch.rendered:
         typer.echo(f"  {out / str(o.slug) / 'report.html'}")
         if pdf:

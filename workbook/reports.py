@@ -42,6 +42,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from .cache import KEY_FILE, is_fresh, render_key
 from .currency import check_code
 from .errors import ParamsError, Problem, ReportError
 from .files import replace_dir
@@ -62,7 +63,8 @@ TERMINAL_SIGNALS = (signal.SIGINT, signal.SIGHUP)
 class Outcome:
     """What happened to one params file (or, for index rows, one report folder).
 
-    ``rendered`` is when the report in the folder was written (index rows read from disk).
+    ``rendered`` is when the report in the folder was written (index rows read from disk);
+    ``unchanged`` marks a report left as it was because nothing it was made from changed.
     """
 
     params_path: Path
@@ -71,6 +73,7 @@ class Outcome:
     reason: str = ""
     summary: dict[str, Any] = field(default_factory=dict)
     rendered: dt.datetime | None = None
+    unchanged: bool = False  # the report in the folder was already made from the same file, package and notebook
 
 
 @dataclass
@@ -170,36 +173,28 @@ def remove_stale(out_dir: Path) -> list[Path]:
 # One report
 
 
-def export_html(notebook_path: Path, html_path: Path, title: str | None = None) -> None:
-    """Convert an executed notebook to HTML with no input cells and no CDN scripts. ``title``
-    (escaped by the template) names the page: the browser's tab and the PDF's document title."""
-    import nbformat
+@cache
+def _exporter() -> Any:
+    """The report page's exporter, built once per process (its templates load once)."""
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(
+    return HTMLExporter(
         template_name="offline",
         extra_template_basedirs=[str(templates_dir())],
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
+
+
+def export_html(notebook_path: Path, html_path: Path, title: str | None = None) -> None:
+    """Convert an executed notebook to HTML with no input cells and no CDN scripts. ``title``
+    (escaped by the template) names the page: the browser's tab and the PDF's document title."""
+    import nbformat
+
     nb = nbformat.read(notebook_path, as_version=4)
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}} if title else None)
+    body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": title}} if title else None)
     html_path.write_text(body, encoding="utf-8")
-
-
-def _kernel_config(socket_dir: Path) -> Any:
-    """Kernels talk over local IPC sockets in a folder of their own, not TCP ports: parallel runs
-    cannot race for a port (nteract/papermill#511, "Address already in use"), nor for a socket
-    name (jupyter_client numbers them per folder), and nothing listens on the network. The
-    connection file lives there too, so removing the folder leaves nothing of the kernel behind."""
-    from traitlets.config import Config
-
-    config = Config()
-    config.KernelManager.transport = "ipc"
-    config.KernelManager.ip = str(socket_dir / "k")
-    config.KernelManager.connection_file = str(socket_dir / "kernel.json")
-    return config
 
 
 def _execution_reason(exc: Exception) -> str:
@@ -208,67 +203,95 @@ def _execution_reason(exc: Exception) -> str:
     return f"the report notebook failed: {ename}: {evalue}".strip()
 
 
-def render_report(params_path: str | Path, out_dir: str | Path, pdf: bool = False) -> Outcome:
-    """Validate one params file, execute the report notebook for it and export HTML (and, with
-    ``pdf``, print the page to PDF with headless Chromium: :mod:`workbook.pdf`).
-
-    Writes ``out_dir/<slug>/report.ipynb``, ``report.html``, ``summary.json`` (and
-    ``report.pdf``) — all or nothing. Never raises for a bad file: the reason is in the
-    returned :class:`Outcome`.
+class Renderer:
+    """Renders reports one after another on one report kernel, kept alive between them and reset
+    in between (:class:`~workbook.kernel.WarmKernel`): the imports, the kernel's start and the
+    HTML exporter are paid once per renderer, not once per report. :meth:`close` ends the kernel.
     """
-    import papermill as pm
 
-    from .summary import summarise
+    def __init__(self) -> None:
+        from .kernel import WarmKernel
 
-    params_path = Path(params_path).resolve()
-    out_dir = Path(out_dir).resolve()
-    outcome = Outcome(params_path=params_path)
-    try:
-        params = load_params(params_path)
-    except ParamsError as exc:
-        outcome.reason = str(exc)
-        return outcome
-    outcome.slug = params.slug
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tag = owner_tag()
-    work = Path(tempfile.mkdtemp(prefix=f".{params.slug}.{tag}.", dir=out_dir))
-    # short path: a unix socket path must stay under ~100 characters
-    sockets = Path(tempfile.mkdtemp(prefix=f"{tag}."))
-    try:
-        nb_out = work / "report.ipynb"
+        # short path: a unix socket path must stay under ~100 characters
+        self.sockets = Path(tempfile.mkdtemp(prefix=f"{owner_tag()}."))
+        self.kernel = WarmKernel(self.sockets)
+
+    def __enter__(self) -> Renderer:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
         try:
-            notebook = report_notebook()
-            pm.execute_notebook(
-                str(notebook),
-                str(nb_out),
-                parameters={"params_path": str(params_path)},
-                cwd=str(notebook.parent),
-                progress_bar=False,
-                start_timeout=KERNEL_START_TIMEOUT,
-                kernel_name="python3",
-                config=_kernel_config(sockets),
-            )
+            self.kernel.close()
+        finally:
+            shutil.rmtree(self.sockets, ignore_errors=True)
+
+    def build(self, params_path: Path, params: Params, folder: Path, key: dict[str, Any]) -> dict[str, Any]:
+        """Write the report of ``params`` (loaded from ``params_path``) into ``folder``:
+        ``report.ipynb``, ``report.html``, ``summary.json`` (``report.pdf`` when ``key`` asks for
+        it) and, last, ``render.json`` (``key``). Returns the summary; raises :class:`ReportError`."""
+        from .summary import summarise
+
+        nb_out = folder / "report.ipynb"
+        notebook = report_notebook()
+        try:
+            self.kernel.execute(notebook, nb_out, {"params_path": str(params_path)}, cwd=notebook.parent, start_timeout=KERNEL_START_TIMEOUT)
         except Exception as exc:  # papermill raises several kinds; each becomes a reason
             raise ReportError(params_path, _execution_reason(exc)) from exc
-        export_html(nb_out, work / "report.html", title=f"{params.alliance.name} — alliance report")
-        if pdf:
+        export_html(nb_out, folder / "report.html", title=f"{params.alliance.name} — alliance report")
+        if key.get("pdf"):
             try:
-                print_pdf(work / "report.html", work / "report.pdf", profile_parent=sockets)
+                print_pdf(folder / "report.html", folder / "report.pdf", profile_parent=self.sockets)
             except PdfError as exc:
                 raise ReportError(params_path, f"the PDF was not made: {exc}") from exc
-        outcome.summary = summarise(params, params_path)
-        (work / "summary.json").write_text(json.dumps(outcome.summary, indent=2), encoding="utf-8")
-        work.chmod(0o755)  # mkdtemp makes it private; the finished report is for anyone who can read DIR
-        replace_dir(work, out_dir / params.slug, owner_tag())
-        outcome.ok = True
-    except ReportError as exc:
-        outcome.reason = exc.reason
-    except Exception as exc:  # an unexpected failure of one report must not stop the batch
-        outcome.reason = f"unexpected error: {exc!r}\n{traceback.format_exc(limit=3)}"
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-        shutil.rmtree(sockets, ignore_errors=True)
-    return outcome
+        summary = summarise(params, params_path)
+        (folder / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+        (folder / KEY_FILE).write_text(json.dumps(key, indent=2), encoding="utf-8")
+        return summary
+
+    def render(self, params_path: str | Path, out_dir: str | Path, pdf: bool = False) -> Outcome:
+        """Validate one params file, execute the report notebook for it and export HTML (and, with
+        ``pdf``, print the page to PDF with headless Chromium: :mod:`workbook.pdf`).
+
+        Writes ``out_dir/<slug>/report.ipynb``, ``report.html``, ``summary.json``, ``render.json``
+        (and ``report.pdf``) — all or nothing. Never raises for a bad file: the reason is in the
+        returned :class:`Outcome`.
+        """
+        params_path = Path(params_path).resolve()
+        out_dir = Path(out_dir).resolve()
+        outcome = Outcome(params_path=params_path)
+        try:
+            key = render_key(params_path.read_bytes(), pdf)  # before the kernel reads it: an edit meanwhile renders again next time
+            params = load_params(params_path)
+        except OSError as exc:
+            outcome.reason = f"{params_path}: cannot read the file: {exc.strerror or exc}"
+            return outcome
+        except ParamsError as exc:
+            outcome.reason = str(exc)
+            return outcome
+        outcome.slug = params.slug
+        out_dir.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=f".{params.slug}.{owner_tag()}.", dir=out_dir))
+        try:
+            outcome.summary = self.build(params_path, params, work, key)
+            work.chmod(0o755)  # mkdtemp makes it private; the finished report is for anyone who can read DIR
+            replace_dir(work, out_dir / params.slug, owner_tag())
+            outcome.ok = True
+        except ReportError as exc:
+            outcome.reason = exc.reason
+        except Exception as exc:  # an unexpected failure of one report must not stop the batch
+            outcome.reason = f"unexpected error: {exc!r}\n{traceback.format_exc(limit=3)}"
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return outcome
+
+
+def render_report(params_path: str | Path, out_dir: str | Path, pdf: bool = False) -> Outcome:
+    """One report on a kernel of its own (:meth:`Renderer.render`, then the kernel ends)."""
+    with Renderer() as renderer:
+        return renderer.render(params_path, out_dir, pdf=pdf)
 
 
 # --------------------------------------------------------------------------------------------
@@ -349,12 +372,20 @@ def _folder_taken(out_dir: Path, path: Path, params: Params) -> str | None:
             f"{other!r} (from {source}): rename one alliance, or remove that folder")
 
 
-def _drop_superseded(out_dir: Path, outcome: Outcome) -> None:
-    """Remove other report folders of the same alliance (the name gave another folder before,
-    e.g. under an older slug rule): the report just written replaces them."""
+def _superseded(out_dir: Path) -> Callable[[Outcome], None]:
+    """A function that removes the other report folders of a just-finished report's alliance (the
+    name gave another folder before, e.g. under an older slug rule): the report just written
+    replaces them. The folders are read once, so a batch of many reports stays quick."""
+    folders: dict[str, list[str]] = {}
     for row in reports_in(out_dir):
-        if row.slug != outcome.slug and row.summary["alliance"] == outcome.summary.get("alliance"):
-            shutil.rmtree(out_dir / str(row.slug), ignore_errors=True)
+        folders.setdefault(str(row.summary["alliance"]), []).append(str(row.slug))
+
+    def drop(outcome: Outcome) -> None:
+        for slug in folders.pop(str(outcome.summary.get("alliance")), ()):
+            if slug != outcome.slug:
+                shutil.rmtree(out_dir / slug, ignore_errors=True)
+
+    return drop
 
 
 # --------------------------------------------------------------------------------------------
@@ -370,16 +401,17 @@ def _name_line(path: Path) -> int | None:
         return None
 
 
-def name_clashes(loaded: Mapping[Path, Params]) -> list[Problem]:
+def name_clashes(names: Mapping[Path, tuple[str, str]]) -> list[Problem]:
     """Problems of files that name the same alliance, or whose names give the same report
-    folder: one problem per file, each naming the other file(s). Files are compared by their
-    resolved path, so one file given twice is no clash."""
-    by_path: dict[Path, tuple[Path, Params]] = {}
-    for path, params in loaded.items():
-        by_path.setdefault(Path(path).resolve(), (Path(path), params))
-    by_slug: dict[str, list[tuple[Path, Params]]] = {}
-    for shown, params in by_path.values():
-        by_slug.setdefault(params.slug, []).append((shown, params))
+    folder: one problem per file, each naming the other file(s). ``names`` gives each file's
+    alliance name and report folder (:attr:`Params.slug`). Files are compared by their resolved
+    path, so one file given twice is no clash."""
+    by_path: dict[Path, tuple[Path, str]] = {}
+    by_slug: dict[str, list[tuple[Path, str]]] = {}
+    for path, (name, slug) in names.items():
+        if Path(path).resolve() not in by_path:
+            by_path[Path(path).resolve()] = (Path(path), name)
+            by_slug.setdefault(slug, []).append((Path(path), name))
     problems = []
     for slug, group in by_slug.items():
         if len(group) < 2:
@@ -389,47 +421,66 @@ def name_clashes(loaded: Mapping[Path, Params]) -> list[Problem]:
         def where(p: Path) -> str:
             return f"{p}:{lines[p]}" if lines[p] is not None else str(p)
 
-        for path, params in group:
+        for path, name in group:
             others = [(p, o) for p, o in group if p != path]
-            if all(o.alliance.name == params.alliance.name for _, o in others):
-                message = (f"{params.alliance.name!r} is also the alliance named in "
+            if all(o == name for _, o in others):
+                message = (f"{name!r} is also the alliance named in "
                            f"{', '.join(where(p) for p, _ in others)}: give each alliance its own name, or remove one file")
             else:
-                names = ", ".join(f"{o.alliance.name!r} in {where(p)}" for p, o in others)
-                message = (f"{params.alliance.name!r} gives the same report folder '{slug}' as {names}: "
-                           "rename one alliance")
+                listed = ", ".join(f"{o!r} in {where(p)}" for p, o in others)
+                message = f"{name!r} gives the same report folder '{slug}' as {listed}: rename one alliance"
             problems.append(Problem(path, lines[path], "alliance.name", message))
     return problems
 
 
 @dataclass
 class Plan:
-    """The files of a batch, validated: ``paths`` in the order given (each once), the models of
-    those that loaded and the outcomes of those that did not."""
+    """The files of a batch: ``paths`` in the order given (each once), the models of those to
+    render, the outcomes of those that did not load, and those whose report is up to date
+    (``unchanged``: made from the same bytes by the same package and notebook; not loaded again)."""
 
     paths: list[Path]
     loaded: dict[Path, Params]
     invalid: dict[Path, Outcome]
+    unchanged: dict[Path, Outcome] = field(default_factory=dict)
 
 
-def plan_batch(paths: Sequence[str | Path]) -> Plan:
+def plan_batch(paths: Sequence[str | Path], out_dir: str | Path | None = None, pdf: bool = False, force: bool = False) -> Plan:
     """Load every file of a batch; raise :class:`ParamsError` if two name the same alliance (or
     the same report folder), before anything is rendered. A file that does not load is not an
-    error here: it fails alone, with its reason, when the batch runs."""
+    error here: it fails alone, with its reason, when the batch runs.
+
+    Given ``out_dir``, a file whose report there is up to date (:func:`workbook.cache.is_fresh`:
+    same file bytes, package and report notebook, and a PDF if ``pdf``) is not even loaded: it
+    was valid when its report was made, and nothing it depends on has changed. ``force`` renders
+    every file.
+    """
     given: dict[Path, Path] = {}  # resolved path -> the path as given, for messages
     for p in paths:
         given.setdefault(Path(p).resolve(), Path(p))
+    made = {} if out_dir is None or force else {row.params_path: row for row in reports_in(out_dir)}
     loaded: dict[Path, Params] = {}
     invalid: dict[Path, Outcome] = {}
+    unchanged: dict[Path, Outcome] = {}
     for p, shown in given.items():
+        row = made.get(p)
+        if row is not None and out_dir is not None:
+            try:
+                if is_fresh(Path(out_dir) / str(row.slug), render_key(p.read_bytes(), pdf)):
+                    unchanged[p] = Outcome(params_path=p, slug=row.slug, ok=True, summary=row.summary, rendered=row.rendered, unchanged=True)
+                    continue
+            except OSError:
+                pass  # unreadable now: loading it says why
         try:
             loaded[p] = load_params(shown)
         except ParamsError as exc:
             invalid[p] = Outcome(params_path=p, reason=str(exc))
-    problems = name_clashes({given[p]: params for p, params in loaded.items()})
+    names = {given[p]: (params.alliance.name, params.slug) for p, params in loaded.items()}
+    names |= {given[p]: (str(o.summary["alliance"]), str(o.slug)) for p, o in unchanged.items()}
+    problems = name_clashes(names)
     if problems:
         raise ParamsError(problems)
-    return Plan(list(given), loaded, invalid)
+    return Plan(list(given), loaded, invalid, unchanged)
 
 
 # --------------------------------------------------------------------------------------------
@@ -491,14 +542,19 @@ def _worker(conn: Any, batch_pid: int) -> None:
         signal.signal(s, signal.SIG_IGN)  # also drops one that arrived while this process started
     signal.pthread_sigmask(signal.SIG_UNBLOCK, TERMINAL_SIGNALS)
     _die_with_parent(batch_pid)
+    renderer: Renderer | None = None  # one warm kernel for every report this worker renders
     with suppress(EOFError, OSError):
         for params_path, out_dir, pdf in iter(conn.recv, None):
             try:
-                outcome = render_report(params_path, out_dir, pdf=pdf)
+                renderer = renderer or Renderer()
+                outcome = renderer.render(params_path, out_dir, pdf=pdf)
             except BaseException as exc:  # report it rather than die silently
                 outcome = Outcome(params_path=params_path, reason=f"unexpected error: {exc!r}")
             conn.send(outcome)
-    # Nothing is left to clean up (each kernel is shut down, the temporary folders are gone):
+    if renderer is not None:
+        with suppress(Exception):
+            renderer.close()
+    # Nothing is left to clean up (the kernel is shut down, the temporary folders are gone):
     # skip the interpreter's slow teardown.
     sys.stdout.flush()
     sys.stderr.flush()
@@ -702,9 +758,18 @@ def render_all(
     jobs: int = 1,
     progress: Callable[[Outcome], None] | None = None,
     pdf: bool = False,
+    force: bool = False,
+    scheduler: str | None = None,
 ) -> Batch:
-    """Render every params file (``jobs`` at a time, in as many worker processes) and write the
-    portfolio index of every report in ``out_dir``.
+    """Render every params file (``jobs`` at a time, in as many worker processes, each keeping
+    its report kernel warm) and write the portfolio index of every report in ``out_dir``.
+
+    A report whose params file, package and report notebook are unchanged since it was made is
+    left as it is (its outcome says ``unchanged``); ``force`` renders every file. A ``plan``
+    given (:func:`plan_batch`) has already made that choice.
+
+    ``scheduler`` (``tcp://HOST:PORT``) renders on that Dask distributed cluster instead of
+    local processes (:mod:`workbook.cluster`); the files come back and are written here.
 
     Raises :class:`ParamsError`, rendering nothing, when two files name the same alliance.
     ``progress`` is called once per finished file (the CLI drives its progress bar with it).
@@ -719,20 +784,21 @@ def render_all(
         find_chromium()
     stop = _Stop()
     with stop.installed():
-        plan = paths if isinstance(paths, Plan) else plan_batch(paths)
         out = Path(out_dir).resolve()
+        plan = paths if isinstance(paths, Plan) else plan_batch(paths, out, pdf=pdf, force=force)
         out.mkdir(parents=True, exist_ok=True)
         remove_stale(out)
         done: dict[Path, Outcome] = {}
+        drop_superseded = _superseded(out)
 
         def finished(outcome: Outcome) -> None:
             done[outcome.params_path] = outcome
             if outcome.ok:
-                _drop_superseded(out, outcome)
+                drop_superseded(outcome)
             if progress:
                 progress(outcome)
 
-        for outcome in plan.invalid.values():
+        for outcome in [*plan.invalid.values(), *plan.unchanged.values()]:
             finished(outcome)
         loaded = {}
         for path, params in plan.loaded.items():
@@ -741,7 +807,13 @@ def render_all(
                 loaded[path] = params
             else:
                 finished(Outcome(params_path=path, slug=params.slug, reason=f"{path}: {reason}"))
-        _run(Plan(plan.paths, loaded, plan.invalid), out, max(1, jobs), stop, finished, pdf=pdf)
+        todo = Plan(plan.paths, loaded, plan.invalid)
+        if scheduler is not None:
+            from .cluster import run_on_cluster
+
+            run_on_cluster(todo, out, scheduler, stop, finished, pdf=pdf)
+        else:
+            _run(todo, out, max(1, jobs), stop, finished, pdf=pdf)
         remove_stale(out)
         outcomes = [done[p] for p in plan.paths if p in done]
         index = write_portfolio_index(out, failures=[o for o in outcomes if not o.ok])
