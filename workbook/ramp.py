@@ -49,8 +49,9 @@ withdrawals and responsibility moves — an impatient organisation does the same
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -59,7 +60,7 @@ import pandas as pd
 from .currency import DEFAULT as DEFAULT_CURRENCY
 from .currency import currency
 from .flags import Flag, past
-from .schema import Event, EventKind, InvestmentLine, Params, Ramp
+from .schema import RANGED_INPUTS, Event, EventKind, InvestmentLine, Params, Ramp
 from .text import count
 
 #: A month-by-month (or run-by-run) series of numbers.
@@ -83,7 +84,7 @@ ROUTE_EVENT_KINDS: frozenset[EventKind] = frozenset({"people_change", "resource_
 WHOLE_MONTH_INPUTS = frozenset({"enablement_months"})
 
 
-def s_curve(progress: float | FloatArray, ramp_months: float) -> FloatArray:
+def s_curve(progress: float | FloatArray, ramp_months: float | FloatArray) -> FloatArray:
     """Capability (0–1) after ``progress`` months of sustained effort.
 
     A logistic calibrated so that the raw curve passes 10 % at a quarter and 90 % at three
@@ -93,15 +94,16 @@ def s_curve(progress: float | FloatArray, ramp_months: float) -> FloatArray:
     ``x = min(progress / ramp_months, 1)`` and ``k = 2 ln 81 ≈ 8.79``. The rescaled curve
     reaches 10 % at ``S_CURVE_10 × ramp_months`` (≈ 0.26) and 90 % at ``S_CURVE_90 ×
     ramp_months`` (≈ 0.74); half capability at half the ramp. ``ramp_months <= 0`` gives
-    full capability at once.
+    full capability at once. Arrays broadcast: one ramp length per run of a batch.
     """
     p = np.asarray(progress, dtype=float)
-    if ramp_months <= 0:
-        return np.ones_like(p)
-    x = np.clip(p / ramp_months, 0.0, 1.0)
+    months = np.asarray(ramp_months, dtype=float)
+    ramping = months > 0
+    x = np.clip(p / np.where(ramping, months, 1.0), 0.0, 1.0)
     raw = 1.0 / (1.0 + np.exp(-_K * (x - 0.5)))
     lo = 1.0 / (1.0 + math.exp(_K * 0.5))
-    return (raw - lo) / (1.0 - 2.0 * lo)
+    curve: FloatArray = np.where(ramping, (raw - lo) / (1.0 - 2.0 * lo), 1.0)
+    return curve
 
 
 def whole_months(value: float) -> int:
@@ -113,6 +115,48 @@ def whole_months(value: float) -> int:
 def varied(r: Ramp, **values: float) -> Ramp:
     """``r`` with some inputs replaced (whole-month inputs rounded by :func:`whole_months`)."""
     return r.model_copy(update={k: whole_months(v) if k in WHOLE_MONTH_INPUTS else float(v) for k, v in values.items()})
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The inputs that may differ between the runs of one batch through the engine, one value
+    per run: the ranged inputs (those of :data:`~workbook.schema.RANGED_INPUTS`) and the
+    investment level. Whole-month inputs are already rounded (:func:`whole_months`)."""
+
+    sales_cycle_months: FloatArray
+    enablement_months: FloatArray
+    ramp_months: FloatArray
+    steady_deals_per_month: FloatArray
+    avg_deal_value: FloatArray
+    partner_margin: FloatArray
+    gross_margin: FloatArray
+    level: FloatArray
+
+    @classmethod
+    def of(cls, r: Ramp, runs: int = 1, *, level: float | FloatArray = 1.0, **values: float | FloatArray) -> Inputs:
+        """``runs`` runs of ``r``'s inputs, some replaced by ``values`` (one value for every run,
+        or an array of one per run), at investment ``level`` (1.0 as planned)."""
+        unknown = set(values) - set(RANGED_INPUTS)
+        if unknown:
+            raise TypeError(f"not an input of a batch: {', '.join(sorted(unknown))}")
+
+        def per_run(value: float | FloatArray) -> FloatArray:
+            given = np.asarray(value, dtype=float)
+            return given if given.shape == (runs,) else np.full(runs, given)
+
+        columns = {name: per_run(values.get(name, getattr(r, name))) for name in RANGED_INPUTS}
+        for name in WHOLE_MONTH_INPUTS:
+            columns[name] = np.floor(columns[name] + 0.5)  # whole_months, run by run
+        return cls(**columns, level=per_run(level))
+
+    @property
+    def runs(self) -> int:
+        return len(self.level)
+
+    def cost_of_goods_share(self) -> FloatArray:
+        """:func:`cost_of_goods_share` run by run."""
+        share: FloatArray = (1.0 - self.partner_margin) * (1.0 - self.gross_margin)
+        return share
 
 
 @dataclass(frozen=True)
@@ -205,78 +249,95 @@ def _effort(r: Ramp, recurring: FloatArray, delay: int, start: int | None) -> Fl
 
 def _engine(
     r: Ramp,
+    inputs: Inputs,
     *,
     delay: int = 0,
-    level: float = 1.0,
     events: Sequence[Event] | None = None,
     start: int | None = None,
     cogs_share: float | None = None,
     cost_to_serve_rate: float = 0.0,
-) -> dict[str, FloatArray | IntArray]:
-    """Run the monthly model and return its columns as arrays (no pandas: Monte Carlo calls this).
+) -> dict[str, FloatArray]:
+    """Run the monthly model for every run of ``inputs`` at once, in one pass over the months.
 
+    Returns the columns of :data:`COLUMNS` but ``month`` and the target, each an array of
+    runs × months (months 1-based along the rows). One run (:func:`run`) is a batch of one.
     ``cogs_share`` overrides :func:`cost_of_goods_share` (the routes keep the partner plan's);
     ``cost_to_serve_rate`` is paid on revenue (the direct route).
     """
     h = r.horizon_months
     months = np.arange(1, h + 1)
-    recurring, one_off = _costs(r.investment, h, delay)
-    effort = _effort(r, recurring, delay, start) * level
-    recurring = recurring * level
-    begun = np.flatnonzero(effort > 0)
-    selling_from = int(begun[0]) + 1 + whole_months(r.enablement_months) if begun.size else h + 1
+    recurring_plan, one_off = _costs(r.investment, h, delay)
+    level = inputs.level[:, None]
+    effort = _effort(r, recurring_plan, delay, start) * level
+    recurring = recurring_plan * level
+    begun = effort > 0
+    selling_from = np.where(begun.any(axis=1), begun.argmax(axis=1) + 1 + inputs.enablement_months, h + 1)
 
-    by_month: dict[int, list[Event]] = {}
-    for ev in r.events if events is None else events:
-        by_month.setdefault(ev.month + delay, []).append(ev)  # a late start meets its changes as late
+    # The changes, month by month: each scales what follows it, in the order they strike.
+    knock = np.ones(h)  # progress kept after the month's changes
+    deal_factor = np.ones(h)  # deals still sourced, once cynicism has set in
+    cynical = 1.0
+    given = r.events if events is None else events
+    for month, ev in sorted(((ev.month + delay, ev) for ev in given), key=lambda pair: pair[0]):  # a late start meets its changes as late
+        if month > h:
+            continue
+        i, s = month - 1, ev.severity
+        if ev.kind == "people_change":
+            knock[i] *= 1 - s
+        elif ev.kind == "resource_withdrawal":
+            effort[:, i:] *= 1 - s
+            recurring[:, i:] *= 1 - s
+        elif ev.kind == "responsibility_move":
+            knock[i] *= 1 - s
+            effort[:, i : i + RESPONSIBILITY_STALL_MONTHS] *= 1 - s
+        elif ev.kind == "cynicism":
+            cynical *= 1 - s / 2
+            deal_factor[i:] = cynical
 
-    ramp_months = float(r.ramp_months)
-    progress = 0.0
-    deal_factor = 1.0
-    capability = np.zeros(h)
-    sourced = np.zeros(h)
-    for i, m in enumerate(months):
-        knock = 1.0
-        for ev in by_month.get(int(m), ()):
-            s = ev.severity
-            if ev.kind == "people_change":
-                knock *= 1 - s
-            elif ev.kind == "resource_withdrawal":
-                effort[i:] *= 1 - s
-                recurring[i:] *= 1 - s
-            elif ev.kind == "responsibility_move":
-                knock *= 1 - s
-                effort[i : i + RESPONSIBILITY_STALL_MONTHS] *= 1 - s
-            elif ev.kind == "cynicism":
-                deal_factor *= 1 - s / 2
-        progress += min(effort[i], 1.0)
-        if ramp_months > 0:
-            progress = min(progress, ramp_months)
-        progress *= knock
-        capability[i] = float(s_curve(progress, ramp_months)) * effort[i]
-        if m >= selling_from:
-            sourced[i] = r.steady_deals_per_month * capability[i] * deal_factor
+    # Progress up the S-curve: each month adds min(effort, 1), never past ramp_months, and a
+    # people change or responsibility move knocks it back after its month's step. Between two
+    # knocks that is a running sum cut at the ceiling: one cumulative sum per stretch makes the
+    # same additions in the same order as a month-by-month loop (once at the ceiling, a sum
+    # never falls back below it).
+    step = np.minimum(effort, 1.0)
+    ceiling = np.where(inputs.ramp_months > 0, inputs.ramp_months, np.inf)[:, None]
+    progress = np.empty_like(step)
+    built = np.zeros((inputs.runs, 1))
+    ends = [*(np.flatnonzero(knock != 1.0) + 1).tolist(), h]
+    for begin, end in zip([0, *ends[:-1]], ends):
+        if end > begin:
+            stretch = np.cumsum(np.concatenate([built, step[:, begin:end]], axis=1), axis=1)[:, 1:]
+            progress[:, begin:end] = np.minimum(stretch, ceiling)
+            progress[:, end - 1] *= knock[end - 1]
+            built = progress[:, end - 1 : end]
+    capability = s_curve(progress, inputs.ramp_months[:, None]) * effort
+    sourced = np.where(months >= selling_from[:, None], inputs.steady_deals_per_month[:, None] * capability * deal_factor, 0.0)
 
-    cycle = max(float(r.sales_cycle_months), 0.0)
-    whole, frac = int(math.floor(cycle)), cycle - math.floor(cycle)
-    closed = np.zeros(h)
-    if whole < h:
-        closed[whole:] += (1 - frac) * sourced[: h - whole]
-    if frac > 0 and whole + 1 < h:
-        closed[whole + 1 :] += frac * sourced[: h - whole - 1]
+    # A deal closes a sales cycle after it is sourced; a fractional cycle splits the month's deals.
+    cycle = np.maximum(inputs.sales_cycle_months, 0.0)
+    whole = np.floor(cycle)
+    frac = (cycle - whole)[:, None]
+    lag = np.arange(h) - whole.astype(int)[:, None]  # index of the month a deal closing now was sourced in
+
+    def sourced_in(index: IntArray) -> FloatArray:
+        found: FloatArray = np.take_along_axis(sourced, np.clip(index, 0, h - 1), axis=1)
+        return found
+
+    closed = np.where(lag >= 0, (1 - frac) * sourced_in(lag), 0.0) + np.where(
+        (lag >= 1) & (frac > 0), frac * sourced_in(lag - 1), 0.0
+    )
 
     investment = recurring + one_off
-    revenue = closed * r.avg_deal_value
-    partner_share = revenue * r.partner_margin
+    revenue = closed * inputs.avg_deal_value[:, None]
+    partner_share = revenue * inputs.partner_margin[:, None]
     vendor_revenue = revenue - partner_share
-    cost_of_goods = revenue * (cost_of_goods_share(r) if cogs_share is None else cogs_share)
+    cost_of_goods = revenue * (inputs.cost_of_goods_share()[:, None] if cogs_share is None else cogs_share)
     cost_to_serve = revenue * cost_to_serve_rate
     contribution = vendor_revenue - cost_of_goods - cost_to_serve
     net = contribution - investment
     return {
-        "month": months,
         "investment": investment,
-        "cumulative_investment": np.cumsum(investment),
+        "cumulative_investment": np.cumsum(investment, axis=1),
         "effort": effort,
         "capability": capability,
         "deals_sourced": sourced,
@@ -288,8 +349,8 @@ def _engine(
         "cost_to_serve": cost_to_serve,
         "contribution": contribution,
         "net": net,
-        "cumulative_net": np.cumsum(net),
-        "cumulative_vendor_revenue": np.cumsum(vendor_revenue),
+        "cumulative_net": np.cumsum(net, axis=1),
+        "cumulative_vendor_revenue": np.cumsum(vendor_revenue, axis=1),
     }
 
 
@@ -309,23 +370,35 @@ def _target_curve(r: Ramp) -> FloatArray:
     return out
 
 
-def _metrics(r: Ramp, cols: dict[str, FloatArray | IntArray]) -> RampMetrics:
-    revenue, cum = cols["revenue"], cols["cumulative_net"]
-    started = np.flatnonzero(revenue > 1e-9)
-    first = int(started[0]) + 1 if started.size else None
-    break_even = None
-    if first is not None:
-        hits = np.flatnonzero(cum[first - 1 :] >= -1e-6)
-        break_even = first + int(hits[0]) if hits.size else None
+def _payback(revenue: FloatArray, cumulative_net: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Per run (a row of runs × months): the first revenue month and the break-even month —
+    the first month, once revenue has started, whose cumulative net is >= 0 — NaN where none."""
+    h = revenue.shape[1]
+    months = np.arange(1, h + 1)
+    started = revenue > 1e-9
+    first = np.where(started.any(axis=1), started.argmax(axis=1) + 1, h + 1)
+    hits = (cumulative_net >= -1e-6) & (months >= first[:, None])
+    break_even = np.where(hits.any(axis=1), hits.argmax(axis=1) + 1.0, np.nan)
+    return np.where(first <= h, first, np.nan), break_even
+
+
+def _month(value: float) -> int | None:
+    return None if math.isnan(value) else int(value)
+
+
+def _metrics(r: Ramp, cols: Mapping[str, FloatArray]) -> RampMetrics:
+    """The metrics of one run (its columns by month)."""
+    cum = cols["cumulative_net"]
+    first, break_even = _payback(cols["revenue"][None, :], cum[None, :])
     monthly_rate = (1 + r.discount_rate) ** (1 / 12) - 1
-    discount = (1 + monthly_rate) ** -cols["month"].astype(float)
+    discount = (1 + monthly_rate) ** -np.arange(1.0, r.horizon_months + 1)
     gap = gap_month = None
     if r.target_revenue:
         gap_month = max(r.target_revenue)
         gap = float(r.target_revenue[gap_month] - cols["cumulative_vendor_revenue"][gap_month - 1])
     return RampMetrics(
-        first_revenue_month=first,
-        break_even_month=break_even,
+        first_revenue_month=_month(first[0]),
+        break_even_month=_month(break_even[0]),
         cumulative_net_at_horizon=float(cum[-1]),
         peak_funding_need=float(max(0.0, -cum.min())),
         npv=float((cols["net"] * discount).sum()),
@@ -338,12 +411,19 @@ def _metrics(r: Ramp, cols: dict[str, FloatArray | IntArray]) -> RampMetrics:
 
 @dataclass(frozen=True)
 class RampResult:
-    """One run: the monthly table, its metrics, and the premature changes as they struck
-    (months moved by the run's delay)."""
+    """One run: its columns by month (those of :data:`COLUMNS` but ``month``), its metrics, and
+    the premature changes as they struck (months moved by the run's delay)."""
 
-    monthly: pd.DataFrame
+    columns: Mapping[str, FloatArray] = field(repr=False)
     metrics: RampMetrics
     events: tuple[Event, ...] = ()
+
+    @cached_property
+    def monthly(self) -> pd.DataFrame:
+        """One row per month, columns :data:`COLUMNS` (built when first read: the summary reads
+        only the metrics)."""
+        months: IntArray = np.arange(1, self.metrics.horizon_months + 1)
+        return pd.DataFrame({"month": months, **{name: self.columns[name] for name in COLUMNS[1:]}})
 
 
 def run(
@@ -373,19 +453,21 @@ def run(
     -------
     RampResult with one row per month (columns :data:`COLUMNS`) and the metrics.
     """
-    cols = _engine(r, delay=delay, level=level, events=events, start=start, cogs_share=cogs_share, cost_to_serve_rate=cost_to_serve_rate)
-    df = pd.DataFrame(cols)
-    df["target_cumulative_revenue"] = _target_curve(r)
+    batch = _engine(
+        r, Inputs.of(r, level=level), delay=delay, events=events, start=start, cogs_share=cogs_share, cost_to_serve_rate=cost_to_serve_rate
+    )
+    cols = {name: values[0] for name, values in batch.items()}
+    cols["target_cumulative_revenue"] = _target_curve(r)
     given = r.events if events is None else events
     used = tuple(ev.model_copy(update={"month": ev.month + delay}) for ev in given if ev.month + delay <= r.horizon_months)
-    return RampResult(monthly=df[COLUMNS], metrics=_metrics(r, cols), events=used)
+    return RampResult(columns=cols, metrics=_metrics(r, cols), events=used)
 
 
 def plan_gap_table(r: Ramp, result: RampResult) -> pd.DataFrame:
     """The business-plan gap at each target month: target vs modelled cumulative vendor revenue."""
     rows = []
     for month, target in sorted(r.target_revenue.items()):
-        actual = float(result.monthly["cumulative_vendor_revenue"].iloc[month - 1])
+        actual = float(result.columns["cumulative_vendor_revenue"][month - 1])
         rows.append({"month": month, "target": float(target), "modelled": actual, "gap": float(target) - actual})
     return pd.DataFrame(rows, columns=["month", "target", "modelled", "gap"])
 
@@ -590,7 +672,7 @@ def extremes(r: Ramp) -> tuple[RampResult, RampResult]:
 def monte_carlo(r: Ramp, runs: int | None = None, seed: int | None = None) -> MonteCarlo:
     """Draw every ranged input from its triangle (low, the plan's value, high), ``runs`` times,
     with ``seed`` (both default to ``ramp.simulation``). Inputs without a range keep the plan's
-    value. Same seed, same result.
+    value. Same seed, same result. Every run goes through the engine in one batch.
     """
     runs = runs if runs is not None else r.simulation.runs
     seed = seed if seed is not None else r.simulation.seed
@@ -599,14 +681,9 @@ def monte_carlo(r: Ramp, runs: int | None = None, seed: int | None = None) -> Mo
         name: rng.triangular(lo, mode, hi, size=runs) if hi > lo else np.full(runs, mode)
         for name, (lo, mode, hi) in sorted(r.triangles().items())
     }
-    curves = np.empty((runs, r.horizon_months))
-    breaks = np.full(runs, np.nan)
-    for i in range(runs):
-        cols = _engine(varied(r, **{name: float(values[i]) for name, values in draws.items()}))
-        curves[i] = cols["cumulative_net"]
-        m = _metrics(r, cols)
-        if m.break_even_month is not None:
-            breaks[i] = m.break_even_month
+    cols = _engine(r, Inputs.of(r, runs, **draws))
+    curves = cols["cumulative_net"]
+    _, breaks = _payback(cols["revenue"], curves)
     p10, p50, p90 = np.percentile(curves, [10, 50, 90], axis=0)
     bands = pd.DataFrame({"month": np.arange(1, r.horizon_months + 1), "p10": p10, "p50": p50, "p90": p90})
     within = float(np.mean(np.nan_to_num(breaks, nan=np.inf) <= r.commitment_months))
@@ -642,33 +719,37 @@ def sensitivity(r: Ramp, swing: float = 0.20) -> pd.DataFrame:
     (:func:`whole_months`), so 3 enablement months give 2 and 4. Returns one row per input:
     ``input``, ``label``, ``low_value``/``high_value`` (the input used at −/+ swing),
     ``low``/``high`` (the metric there), ``base`` and ``swing`` (|high − low|), sorted by
-    swing, largest first — the order of a tornado chart.
+    swing, largest first — the order of a tornado chart. The plan and its variations go
+    through the engine as one batch: run 0 is the plan, runs 2k + 1 and 2k + 2 the k-th
+    input at −/+ swing.
     """
-    base = run(r).metrics.cumulative_net_at_horizon
-    rows = []
-    for name, label in SENSITIVITY_INPUTS.items():
-        values, results = [], []
-        for factor in (1 - swing, 1 + swing):
+    names = list(SENSITIVITY_INPUTS)
+    runs = 1 + 2 * len(names)
+    values = {name: np.full(runs, float(getattr(r, name))) for name in names if name != "investment_level"}
+    level = np.ones(runs)
+    for k, name in enumerate(names):
+        for i, factor in ((1 + 2 * k, 1 - swing), (2 + 2 * k, 1 + swing)):
             if name == "investment_level":
-                values.append(factor)
-                results.append(run(r, level=factor).metrics.cumulative_net_at_horizon)
-                continue
-            v = float(getattr(r, name)) * factor
-            if name in ("partner_margin", "gross_margin"):
-                v = min(v, 1.0)
-            changed = varied(r, **{name: v})
-            values.append(float(getattr(changed, name)))
-            results.append(run(changed).metrics.cumulative_net_at_horizon)
+                level[i] = factor
+            else:
+                v = float(getattr(r, name)) * factor
+                values[name][i] = min(v, 1.0) if name in ("partner_margin", "gross_margin") else v
+    inputs = Inputs.of(r, runs, level=level, **values)
+    at_horizon = _engine(r, inputs)["cumulative_net"][:, -1]
+    rows = []
+    for k, (name, label) in enumerate(SENSITIVITY_INPUTS.items()):
+        used: FloatArray = getattr(inputs, "level" if name == "investment_level" else name)
+        low, high = 1 + 2 * k, 2 + 2 * k
         rows.append(
             {
                 "input": name,
                 "label": label,
-                "low_value": values[0],
-                "high_value": values[1],
-                "low": results[0],
-                "high": results[1],
-                "base": base,
-                "swing": abs(results[1] - results[0]),
+                "low_value": float(used[low]),
+                "high_value": float(used[high]),
+                "low": float(at_horizon[low]),
+                "high": float(at_horizon[high]),
+                "base": float(at_horizon[0]),
+                "swing": abs(float(at_horizon[high]) - float(at_horizon[low])),
             }
         )
     return pd.DataFrame(rows).sort_values("swing", ascending=False, ignore_index=True)
