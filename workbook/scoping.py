@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from .flags import Flag, past
@@ -22,6 +24,10 @@ LOW_GROUP = 50.0
 VERY_LOW_GROUP = 25.0
 
 ITEM_COLUMNS = ["item", "group", "group_label", "wording", "weight", "status", "score", "note"]
+#: Weights or scores, one per checklist item.
+FloatArray = npt.NDArray[np.float64]
+_GROUP_LABELS = {g.id: g.label for g in SCOPING.groups}
+
 GROUP_COLUMNS = ["group", "group_label", "n_items", "weight", "agreed", "draft", "missing", "readiness"]
 
 
@@ -49,50 +55,36 @@ def item_table(scope: Scope) -> pd.DataFrame:
         entry = scope.items.get(item.id)
         status = entry.status if entry is not None else "missing"
         weight = entry.weight if entry is not None and entry.weight is not None else item.weight
-        rows.append(
-            {
-                "item": item.id,
-                "group": item.group,
-                "group_label": SCOPING.group_label(item.group),
-                "wording": item.wording,
-                "weight": float(weight),
-                "status": status,
-                "score": SCOPE_STATUS_SCORE[status],
-                "note": entry.note if entry is not None else "",
-            }
-        )
+        note = entry.note if entry is not None else ""
+        rows.append((item.id, item.group, _GROUP_LABELS[item.group], item.wording, float(weight), status, SCOPE_STATUS_SCORE[status], note))
     return pd.DataFrame(rows, columns=ITEM_COLUMNS)
 
 
-def _readiness(items: pd.DataFrame) -> float:
-    total = float(items["weight"].sum())
-    return float("nan") if total == 0 else float((items["weight"] * items["score"]).sum() / total * 100)
+def _readiness(weights: FloatArray, scores: FloatArray) -> float:
+    total = float(weights.sum())
+    return float("nan") if total == 0 else float((weights * scores).sum() / total * 100)
 
 
 def group_table(items: pd.DataFrame) -> pd.DataFrame:
     """Readiness per group from :func:`item_table`'s rows, in checklist order."""
+    group = items["group"].to_numpy()
+    status = items["status"].to_numpy()
+    weight = items["weight"].to_numpy(dtype=float)
+    score = items["score"].to_numpy(dtype=float)
     rows = []
-    for group in SCOPING.groups:
-        g = items[items["group"] == group.id]
-        total = float(g["weight"].sum())
-        shares = {s: (float(g.loc[g["status"] == s, "weight"].sum()) / total if total else float("nan")) for s in SCOPE_STATUS_SCORE}
-        rows.append(
-            {
-                "group": group.id,
-                "group_label": group.label,
-                "n_items": len(g),
-                "weight": total,
-                **shares,
-                "readiness": _readiness(g),
-            }
-        )
+    for g in SCOPING.groups:
+        mine = group == g.id
+        total = float(weight[mine].sum())
+        shares = [float(weight[mine & (status == s)].sum()) / total if total else float("nan") for s in SCOPE_STATUS_SCORE]
+        rows.append((g.id, g.label, int(mine.sum()), total, *shares, _readiness(weight[mine], score[mine])))
     return pd.DataFrame(rows, columns=GROUP_COLUMNS)
 
 
 def analyse(scope: Scope) -> ScopingResult:
     """Readiness by item, by group and overall."""
     items = item_table(scope)
-    return ScopingResult(items=items, groups=group_table(items), overall=_readiness(items))
+    overall = _readiness(items["weight"].to_numpy(dtype=float), items["score"].to_numpy(dtype=float))
+    return ScopingResult(items=items, groups=group_table(items), overall=overall)
 
 
 def readiness(scope: Scope) -> float:

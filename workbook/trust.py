@@ -70,6 +70,13 @@ ALPHA_MIN_ANSWERED = 0.8
 
 _OTHER = {"vendor": "partner", "partner": "vendor"}
 
+SCORE_COLUMNS = ["respondent", "side", "item", "principle", "component", "answer", "score"]
+PRINCIPLE_COLUMNS = ["principle", "label", "side", "mean", "sd", "n", "suppressed"]
+ALPHA_COLUMNS = ["group", "component", "k", "n_used", "alpha", "reading"]
+
+#: Numbers, one per respondent (or item).
+FloatArray = npt.NDArray[np.float64]
+
 
 def to_index(mean: float) -> float:
     """A 1–5 mean as a 0–100 index: ``(mean − 1) / 4 × 100`` (NaN stays NaN)."""
@@ -164,80 +171,146 @@ def score_table(trust: Trust) -> pd.DataFrame:
             if answer is None:
                 continue
             item = TRUST_ITEMS[item_id]
-            rows.append(
-                {
-                    "respondent": r.id,
-                    "side": r.side,
-                    "item": item_id,
-                    "principle": item.principle_key,
-                    "component": item.component,
-                    "answer": answer,
-                    "score": float(top - answer if item.reverse else answer),
-                }
-            )
-    cols = ["respondent", "side", "item", "principle", "component", "answer", "score"]
-    return pd.DataFrame(rows, columns=cols)
+            score = float(top - answer if item.reverse else answer)
+            rows.append((r.id, r.side, item_id, item.principle_key, item.component, answer, score))
+    return pd.DataFrame(rows, columns=SCORE_COLUMNS)
 
 
-def _side_stats(per_respondent: pd.Series, minimum: int) -> tuple[float, float, int, bool]:
-    """Mean, sd, n and suppressed flag of respondent-level scores of one side."""
-    n = int(per_respondent.count())
+@dataclass(frozen=True)
+class _Answers:
+    """The scores as a respondents × items matrix: respondents in id order (the order every
+    mean over respondents adds them in), items as the score table names them, NaN where a
+    respondent did not answer."""
+
+    sides: npt.NDArray[np.str_]  # per respondent
+    principles: list[str]  # per item
+    components: list[str]  # per item
+    items: list[str]
+    matrix: FloatArray
+
+    @classmethod
+    def of(cls, scores: pd.DataFrame) -> _Answers:
+        respondents = sorted(set(scores["respondent"].tolist()))
+        rows = {rid: i for i, rid in enumerate(respondents)}
+        columns: dict[str, int] = {}
+        sides = [""] * len(respondents)
+        principles: list[str] = []
+        components: list[str] = []
+        found = []
+        for rid, side, item, principle, component, score in zip(
+            *(scores[name].tolist() for name in ("respondent", "side", "item", "principle", "component", "score"))
+        ):
+            if item not in columns:
+                columns[item] = len(columns)
+                principles.append(principle)
+                components.append(component)
+            sides[rows[rid]] = side
+            found.append((rows[rid], columns[item], score))
+        matrix = np.full((len(respondents), len(columns)), np.nan)
+        if found:
+            i, j, values = zip(*found)
+            matrix[list(i), list(j)] = values
+        return cls(np.array(sides, dtype=str), principles, components, list(columns), matrix)
+
+    def of_side(self, side: str) -> npt.NDArray[np.bool_]:
+        mine: npt.NDArray[np.bool_] = self.sides == side
+        return mine
+
+    def items_of(self, principle: str | None = None, component: str | None = None) -> npt.NDArray[np.bool_]:
+        """Which items (columns) belong to ``principle`` and ``component`` (either, both, or all)."""
+        return np.array(
+            [(principle is None or p == principle) and (component is None or c == component) for p, c in zip(self.principles, self.components)],
+            dtype=bool,
+        )
+
+    def mean_of(self, items: npt.NDArray[np.bool_]) -> FloatArray:
+        """Each respondent's mean on ``items``, NaN for one who answered none of them."""
+        return _row_means(self.matrix[:, items])
+
+
+def _row_means(values: FloatArray) -> FloatArray:
+    """The mean of each row's numbers, leaving out NaN; NaN for a row with none."""
+    answered = ~np.isnan(values)
+    counts = answered.sum(axis=1)
+    sums = np.where(answered, values, 0.0).sum(axis=1)
+    out: FloatArray = np.divide(sums, counts, out=np.full(len(counts), np.nan), where=counts > 0)
+    return out
+
+
+def _side_stats(per_respondent: FloatArray, minimum: int) -> tuple[float, float, int, bool]:
+    """Mean, sd, n and suppressed flag of respondent-level scores of one side (NaN: no score)."""
+    values = per_respondent[~np.isnan(per_respondent)]
+    n = len(values)
     if n < minimum:
         return math.nan, math.nan, n, True
-    sd = float(per_respondent.std(ddof=1)) if n > 1 else math.nan
-    return float(per_respondent.mean()), sd, n, False
+    sd = float(values.std(ddof=1)) if n > 1 else math.nan
+    return float(values.mean()), sd, n, False
+
+
+def _principle_table(answers: _Answers, minimum: int) -> pd.DataFrame:
+    rows = []
+    for key in TRUST.principle_keys:
+        per_respondent = answers.mean_of(answers.items_of(principle=key))
+        for side in SIDES:
+            mean, sd, n, suppressed = _side_stats(per_respondent[answers.of_side(side)], minimum)
+            rows.append((key, TRUST.principle_label(key), side, mean, sd, n, suppressed))
+    return pd.DataFrame(rows, columns=PRINCIPLE_COLUMNS)
 
 
 def principle_table(scores: pd.DataFrame, minimum: int = 3) -> pd.DataFrame:
     """Per principle and side: mean, sd (1–5), n and the suppression marker (see :class:`TrustResult`)."""
-    rows = []
-    for key in TRUST.principle_keys:
-        for side in SIDES:
-            sub = scores[(scores["principle"] == key) & (scores["side"] == side)]
-            per_resp = sub.groupby("respondent")["score"].mean()
-            mean, sd, n, suppressed = _side_stats(per_resp, minimum)
-            rows.append(
-                {"principle": key, "label": TRUST.principle_label(key), "side": side, "mean": mean, "sd": sd, "n": n, "suppressed": suppressed}
-            )
-    return pd.DataFrame(rows, columns=["principle", "label", "side", "mean", "sd", "n", "suppressed"])
+    return _principle_table(_Answers.of(scores), minimum)
 
 
 def gap_table(principles: pd.DataFrame) -> pd.DataFrame:
     """Per principle: both sides' means and n, the signed gap (vendor − partner) and its size."""
-    wide = principles.pivot(index="principle", columns="side", values=["mean", "n", "sd"])
     keys = TRUST.principle_keys
-    out = pd.DataFrame({"principle": keys})
-    out["label"] = [TRUST.principle_label(k) for k in keys]
+    out = pd.DataFrame({"principle": keys, "label": [TRUST.principle_label(k) for k in keys]})
+    rows = {(p, s): i for i, (p, s) in enumerate(zip(principles["principle"].tolist(), principles["side"].tolist()))}
     for side in SIDES:
-        out[f"{side}_mean"] = wide[("mean", side)].reindex(keys).to_numpy(dtype=float)
-        out[f"{side}_sd"] = wide[("sd", side)].reindex(keys).to_numpy(dtype=float)
-        out[f"{side}_n"] = wide[("n", side)].reindex(keys).to_numpy(dtype=int)
+        at = [rows[(k, side)] for k in keys]
+        out[f"{side}_mean"] = principles["mean"].to_numpy(dtype=float)[at]
+        out[f"{side}_sd"] = principles["sd"].to_numpy(dtype=float)[at]
+        out[f"{side}_n"] = principles["n"].to_numpy(dtype=int)[at]
     out["gap"] = out["vendor_mean"] - out["partner_mean"]
     out["abs_gap"] = out["gap"].abs()
+    return out
+
+
+def _component_scores(answers: _Answers) -> dict[Component, FloatArray]:
+    """Per component, each respondent's score (1–5; NaN for one who answered none of its items)."""
+    out: dict[Component, FloatArray] = {}
+    for comp in COMPONENTS:
+        keys = sorted({p for p, c in zip(answers.principles, answers.components) if c == comp})
+        by_principle = [answers.mean_of(answers.items_of(principle=key, component=comp)) for key in keys]
+        out[comp] = _row_means(np.column_stack(by_principle)) if by_principle else np.full(len(answers.sides), np.nan)
     return out
 
 
 def component_scores(scores: pd.DataFrame) -> pd.DataFrame:
     """One row per respondent and component: ``side`` and ``score`` (1–5), the mean over the
     component's principles of the respondent's mean on that principle's items of the component."""
-    by_principle = scores.groupby(["respondent", "side", "component", "principle"])["score"].mean().reset_index()
-    return by_principle.groupby(["respondent", "side", "component"])["score"].mean().reset_index()
+    answers = _Answers.of(scores)
+    respondents = sorted(set(scores["respondent"].tolist()))
+    rows = [
+        {"respondent": rid, "side": side, "component": comp, "score": float(values[i])}
+        for i, (rid, side) in enumerate(zip(respondents, answers.sides.tolist()))
+        for comp, values in _component_scores(answers).items()
+        if not math.isnan(values[i])
+    ]
+    return pd.DataFrame(rows, columns=["respondent", "side", "component", "score"])
 
 
-def index_table(scores: pd.DataFrame, minimum: int = 3) -> pd.DataFrame:
-    """Trust indices (0–100) per side — overall, competence, intentions — and combined.
-
-    Overall is the mean of the competence and intentions indices (see the module docstring).
-    """
-    comps = component_scores(scores)
+def _index_table(answers: _Answers, minimum: int) -> pd.DataFrame:
+    comps = _component_scores(answers)
     rows: list[_IndexRow] = []
     for side in SIDES:
-        n = int(scores.loc[scores["side"] == side, "respondent"].nunique())
+        mine = answers.of_side(side)
+        n = int(mine.sum())
         suppressed = n < minimum
         index: dict[Component, float] = {}
         for comp in COMPONENTS:
-            per = comps.loc[(comps["side"] == side) & (comps["component"] == comp), "score"]
-            mean, _, _, hidden = _side_stats(per.reset_index(drop=True), minimum)
+            mean, _, _, hidden = _side_stats(comps[comp][mine], minimum)
             index[comp] = math.nan if suppressed or hidden else to_index(mean)
         overall = (index["competence"] + index["intentions"]) / 2  # NaN if either is
         rows.append(_IndexRow(side, overall, index["competence"], index["intentions"], n, suppressed))
@@ -253,6 +326,14 @@ def index_table(scores: pd.DataFrame, minimum: int = 3) -> pd.DataFrame:
         )
     )
     return pd.DataFrame(rows)
+
+
+def index_table(scores: pd.DataFrame, minimum: int = 3) -> pd.DataFrame:
+    """Trust indices (0–100) per side — overall, competence, intentions — and combined.
+
+    Overall is the mean of the competence and intentions indices (see the module docstring).
+    """
+    return _index_table(_Answers.of(scores), minimum)
 
 
 def cronbach_alpha(matrix: npt.ArrayLike) -> float:
@@ -286,24 +367,30 @@ def alpha_reading(alpha: float, n_used: int) -> str:
     return "the statements pull against each other: check that people read the reversed ones right"
 
 
-def alpha_table(scores: pd.DataFrame) -> pd.DataFrame:
-    """Cronbach's alpha per group (vendor, partner, all) and component (rules in the module docstring)."""
+def _alpha_table(answers: _Answers) -> pd.DataFrame:
+    column = {item: j for j, item in enumerate(answers.items)}
     rows = []
     for group in (*SIDES, "all"):
-        sub = scores if group == "all" else scores[scores["side"] == group]
+        members = np.ones(len(answers.sides), dtype=bool) if group == "all" else answers.of_side(group)
         for comp in COMPONENTS:
             items = [i.id for i in TRUST.items if i.component == comp]
-            wide = sub[sub["component"] == comp].pivot_table(index="respondent", columns="item", values="score")
-            wide = wide.reindex(columns=items)
-            enough = wide.notna().sum(axis=1) >= ALPHA_MIN_ANSWERED * len(items)
+            answered_any = ~np.isnan(answers.matrix[:, answers.items_of(component=comp)]).all(axis=1)
+            wide = np.full((int((members & answered_any).sum()), len(items)), np.nan)
+            for j, item in enumerate(items):
+                if item in column:
+                    wide[:, j] = answers.matrix[members & answered_any, column[item]]
+            enough = (~np.isnan(wide)).sum(axis=1) >= ALPHA_MIN_ANSWERED * len(items)
             used = wide[enough]
-            filled = used.T.fillna(used.mean(axis=1)).T  # a don't-know takes the respondent's own mean
+            filled = np.where(np.isnan(used), _row_means(used)[:, None], used)  # a don't-know takes the respondent's own mean
             n_used = len(filled)
-            alpha = cronbach_alpha(filled.to_numpy()) if n_used >= ALPHA_MIN_RESPONDENTS else math.nan
-            rows.append(
-                {"group": group, "component": comp, "k": len(items), "n_used": n_used, "alpha": alpha, "reading": alpha_reading(alpha, n_used)}
-            )
-    return pd.DataFrame(rows, columns=["group", "component", "k", "n_used", "alpha", "reading"])
+            alpha = cronbach_alpha(filled) if n_used >= ALPHA_MIN_RESPONDENTS else math.nan
+            rows.append((group, comp, len(items), n_used, alpha, alpha_reading(alpha, n_used)))
+    return pd.DataFrame(rows, columns=ALPHA_COLUMNS)
+
+
+def alpha_table(scores: pd.DataFrame) -> pd.DataFrame:
+    """Cronbach's alpha per group (vendor, partner, all) and component (rules in the module docstring)."""
+    return _alpha_table(_Answers.of(scores))
 
 
 def _none_if_nan(x: float) -> float | None:
@@ -314,18 +401,20 @@ def analyse(trust: Trust) -> TrustResult:
     """Score a bilateral trust assessment (see the module docstring for every rule)."""
     minimum = trust.min_respondents
     scores = score_table(trust)
-    principles = principle_table(scores, minimum)
+    answers = _Answers.of(scores)
+    principles = _principle_table(answers, minimum)
     gaps = gap_table(principles)
-    indices = index_table(scores, minimum)
-    by_side = {row.side: row.index for row in _rows(indices, _IndexRow)}
-    gap_max = float(gaps["abs_gap"].max(skipna=True))
+    indices = _index_table(answers, minimum)
+    by_side = dict(zip(indices["side"].tolist(), indices["index"].tolist()))
+    sizes = gaps["abs_gap"].to_numpy(dtype=float)
+    gap_max = float(sizes[~np.isnan(sizes)].max()) if not np.isnan(sizes).all() else math.nan
     previous = trust.previous
     return TrustResult(
         scores=scores,
         principles=principles,
         gaps=gaps,
         indices=indices,
-        alpha=alpha_table(scores),
+        alpha=_alpha_table(answers),
         trust_index=_none_if_nan(by_side["combined"]),
         asymmetry=_none_if_nan(by_side["vendor"] - by_side["partner"]),
         max_perception_gap=_none_if_nan(gap_max),
