@@ -3,6 +3,11 @@ the same way on the portfolio page of the reports folder and in the portfolio da
 
 Every value is escaped here; the caller says where an alliance's name links to (its report,
 or its dashboard) and may add a line under the name (when its report was rendered).
+
+Each row carries what a page needs to sort and filter it without reading its text: a cell's
+``data-sort`` (a number, or empty when there is none) and the row's ``data-type``,
+``data-lights`` (``area:status`` per area) and ``data-status`` (see :func:`status_tags`).
+The reports folder's index page sorts and filters with them; the table reads the same without.
 """
 
 from __future__ import annotations
@@ -44,6 +49,49 @@ def _month(value: int | None, none: str) -> str:
 def is_late(s: Summary) -> bool:
     """Breaks even only after its committed resources end (or not within the horizon)."""
     return s["break_even_month"] is None or s["break_even_month"] > s["commitment_months"]
+
+
+def needs_attention(s: Summary) -> bool:
+    """An area's light is red (act now), or break-even comes only after the commitment ends."""
+    return "red" in dict(s.get("areas", {})).values() or is_late(s)
+
+
+def status_tags(s: Summary) -> list[str]:
+    """The row's ``data-status``: ``attention`` (:func:`needs_attention`), then ``late`` (breaks
+    even after its commitment or not within the horizon, :func:`is_late`) or ``in-time``."""
+    return (["attention"] if needs_attention(s) else []) + ["late" if is_late(s) else "in-time"]
+
+
+#: How much each light weighs in the areas column's sort key (red outweighs any number of ambers).
+_LIGHT_WEIGHT = {"red": 100, "amber": 10, "unknown": 1}
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else str(value)
+
+
+def sort_keys(s: Summary) -> list[str]:
+    """The ``data-sort`` of each cell after the name: a number, or ``""`` when there is none
+    (no break-even within the horizon, no trust answers, ...).
+
+    The areas column sorts by how serious its lights are (each red outweighs every amber, each
+    amber every light without enough answers); the flags column by its high-severity flags, then
+    by all its flags. So a descending sort puts the alliances that need a look first.
+    """
+    flags = list(s["flags"])
+    high = sum(1 for f in flags if f.get("severity") == "high")
+    areas = dict(s.get("areas", {}))
+    return [
+        str(sum(_LIGHT_WEIGHT.get(status, 0) for status in areas.values())),
+        _number(s["readiness_score"]),
+        _number(s["trust_index"]),
+        _number(s["first_revenue_month"]),
+        _number(s["break_even_month"]),
+        _number(s["peak_funding_need"]),
+        _number(s["npv"]),
+        _number(s.get("p_break_even_within_commitment")),
+        str(high * 1000 + len(flags)),
+    ]
 
 
 def lights(areas: Mapping[str, str]) -> str:
@@ -97,7 +145,8 @@ def table_html(
 
     href : where an alliance's name links to (already URL-quoted by the caller).
     note : an optional short line under the alliance's type (escaped here).
-    failures : (file name, reason) of params files that could not be shown, one row each.
+    failures : (file name, reason) of params files that could not be shown, one row each, in a
+        body of their own after the alliances'.
     pdf : where the alliance's PDF report is (already URL-quoted), ``None`` when it has none.
     """
     from .areas import AREAS
@@ -118,10 +167,24 @@ def table_html(
             f'<a class="wb-open" href="{escape(href(s))}">{escape(str(s["alliance"]))}</a>'
             f"<br><small>{escape(str(s['type']))}</small>{extra}"
         )
-        body.append("<tr>" + "".join(f"<td>{c}</td>" for c in [name, *row_cells(s)]) + "</tr>")
-    for name, reason in failures:
+        areas = dict(s.get("areas", {}))
+        row_lights = " ".join(f"{k}:{areas.get(k, 'none')}" for k in AREAS)
+        cells = [f"<td>{name}</td>"]
+        for i, (cell, sort) in enumerate(zip(row_cells(s), sort_keys(s), strict=True)):
+            flags = ' class="wb-flags"' if i == len(HEADERS) - 2 else ""  # the flags get a reading width
+            cells.append(f'<td{flags} data-sort="{escape(sort)}">{cell}</td>')
         body.append(
-            f'<tr class="failed"><td colspan="{len(HEADERS)}"><strong>Failed: {escape(name)}</strong>'
-            f"<pre>{escape(reason)}</pre></td></tr>"
+            f'<tr data-type="{escape(str(s["type"]))}" data-lights="{escape(row_lights)}" '
+            f'data-status="{escape(" ".join(status_tags(s)))}">{"".join(cells)}</tr>'
         )
-    return f'{legend}<table class="{escape(css_class)}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    failed = "".join(
+        f'<tr class="failed"><td colspan="{len(HEADERS)}"><strong>Failed: {escape(name)}</strong>'
+        f"<pre>{escape(reason)}</pre></td></tr>"
+        for name, reason in failures
+    )
+    # failed files get a body of their own, which sorting and filters leave alone
+    failed_body = f'<tbody class="wb-failed-files">{failed}</tbody>' if failed else ""
+    return (
+        f'{legend}<table class="{escape(css_class)}"><thead><tr>{head}</tr></thead>'
+        f'<tbody>{"".join(body)}</tbody>{failed_body}</table>'
+    )

@@ -1,0 +1,224 @@
+"""The portfolio index of a large reports folder, opened straight from disk (file://) in headless
+Chromium: a column's heading sorts (numbers as numbers, an empty value last either way, with a
+visible arrow and aria-sort), the search and the filters narrow the table and the count says how
+many are shown, nothing is fetched, and without JavaScript the table is complete.
+
+The reports folder holds a few hundred report folders made from the examples' summaries, varied
+so every column has highs, lows and gaps (the page reads only each folder's summary.json).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXAMPLES
+from workbook import load_params, summarise
+from workbook.portfolio import HEADERS, is_late, needs_attention
+from workbook.reports import Outcome, write_portfolio_index
+
+pytestmark = pytest.mark.browser
+
+ALLIANCES = 300
+TYPES = ("reseller", "referral", "technology", "co-sell", "oem", "services")
+LIGHTS = ("red", "amber", "green", "unknown", "none")
+BREAK_EVEN = HEADERS.index("Break-even vs commitment")
+NPV = HEADERS.index("NPV")
+FAILED = "broken.yaml"
+
+#: Each shown row of the alliances' body, in page order: its name and its cells' data-sort.
+SHOWN = """() => [...document.querySelector('table.wb-portfolio').tBodies[0].rows].filter(r => !r.hidden).map(r => ({
+  name: r.querySelector('a.wb-open').textContent,
+  keys: [...r.cells].map(c => c.getAttribute('data-sort')),
+}))"""
+
+
+def _varied(base: list[dict], i: int) -> dict:
+    s = json.loads(json.dumps(base[i % len(base)]))
+    s["alliance"] = f"{s['alliance']} {i:03d}"
+    s["slug"] = f"alliance-{i:03d}"
+    s["type"] = TYPES[i % len(TYPES)]
+    s["break_even_month"] = None if i % 9 == 0 else (i * 7) % 40 + 1  # 1..40 with gaps: 9 before 10
+    s["npv"] = round((i * 7919) % 20011 * 97.5 - 500_000, 2)
+    s["areas"] = {**s["areas"], "trust": LIGHTS[i % len(LIGHTS)]}
+    return s
+
+
+@pytest.fixture(scope="module")
+def portfolio(tmp_path_factory) -> tuple[Path, list[dict]]:
+    """The index page of a reports folder of ``ALLIANCES`` reports and one failed file."""
+    base = [summarise(load_params(p), p) for p in EXAMPLES]
+    out = tmp_path_factory.mktemp("reports")
+    rows = [_varied(base, i) for i in range(ALLIANCES)]
+    for s in rows:
+        folder = out / s["slug"]
+        folder.mkdir()
+        (folder / "summary.json").write_text(json.dumps(s), encoding="utf-8")
+        (folder / "report.html").write_text("<html>report</html>", encoding="utf-8")
+    failure = Outcome(params_path=Path(FAILED), reason=f"{FAILED}:9: ramp.partner_margin: <b>20</b> is not a share")
+    return write_portfolio_index(out, failures=[failure]), rows
+
+
+@pytest.fixture
+def page(browser, portfolio):
+    """The page, opened from disk, recording every request it makes (``page.requests``)."""
+    p = browser.new_page()
+    p.requests = []  # type: ignore[attr-defined]
+    p.on("request", lambda req: p.requests.append(req.url))  # type: ignore[attr-defined]
+    p.errors = []  # type: ignore[attr-defined]
+    p.on("pageerror", lambda exc: p.errors.append(str(exc)))  # type: ignore[attr-defined]
+    p.goto(portfolio[0].as_uri())
+    p.wait_for_selector("#wb-portfolio-controls:not([hidden])")
+    yield p
+    assert p.errors == []  # type: ignore[attr-defined]
+    p.close()
+
+
+def count(page) -> str:
+    return page.inner_text("#wb-portfolio-count")
+
+
+def shown_names(page) -> list[str]:
+    return [r["name"] for r in page.evaluate(SHOWN)]
+
+
+def wait_for_count(page, text: str) -> None:
+    page.wait_for_function("t => document.getElementById('wb-portfolio-count').textContent === t", arg=text, timeout=5000)
+
+
+def sort_button(page, header: str):
+    return page.get_by_role("button", name=header, exact=True)
+
+
+def test_sorting_by_break_even_orders_months_as_numbers_with_none_last(page, portfolio):
+    heading = page.locator("thead th").nth(BREAK_EVEN)
+    assert heading.get_attribute("aria-sort") is None
+    sort_button(page, HEADERS[BREAK_EVEN]).click()
+
+    keys = [r["keys"][BREAK_EVEN] for r in page.evaluate(SHOWN)]
+    months = [int(k) for k in keys if k]
+    assert len(keys) == ALLIANCES
+    assert months == sorted(months) and months[0] == 1 and months[-1] == 40
+    assert keys[len(months) :] == [""] * (ALLIANCES - len(months)), "alliances without a break-even are not all last"
+    assert heading.get_attribute("aria-sort") == "ascending"
+    assert heading.locator(".wb-arrow").inner_text() == "▲"
+    # a row's shown month follows its key: the table moved whole rows, not just values
+    first = page.locator("table.wb-portfolio tbody tr").first
+    assert "month 1 /" in first.locator("td").nth(BREAK_EVEN).inner_text()
+
+    sort_button(page, HEADERS[BREAK_EVEN]).click()
+    keys = [r["keys"][BREAK_EVEN] for r in page.evaluate(SHOWN)]
+    months = [int(k) for k in keys if k]
+    assert months == sorted(months, reverse=True)
+    assert keys[len(months) :] == [""] * (ALLIANCES - len(months)), "descending must keep the gaps last too"
+    assert heading.get_attribute("aria-sort") == "descending"
+    assert heading.locator(".wb-arrow").inner_text() == "▼"
+    # the failed file stays listed after the alliances
+    assert page.locator("tr.failed").inner_text().startswith(f"Failed: {FAILED}")
+
+
+def test_a_heading_sorts_from_the_keyboard_and_only_one_column_is_marked(page):
+    sort_button(page, HEADERS[BREAK_EVEN]).click()
+    sort_button(page, HEADERS[NPV]).focus()
+    page.keyboard.press("Enter")
+    npv = [float(r["keys"][NPV]) for r in page.evaluate(SHOWN)]
+    assert npv == sorted(npv) and npv[0] < 0 < npv[-1]
+    marked = page.eval_on_selector_all("thead th", "ths => ths.map(th => th.getAttribute('aria-sort'))")
+    assert marked == [None] * NPV + ["ascending"] + [None] * (len(HEADERS) - NPV - 1)
+
+
+def test_the_search_narrows_the_table_and_the_count_follows(page, portfolio):
+    _, rows = portfolio
+    assert count(page) == f"{ALLIANCES} of {ALLIANCES} alliances shown"
+    kestrel = [s["alliance"] for s in rows if "Kestrel" in s["alliance"]]
+    page.fill("input[name=q]", "KESTREL")
+    wait_for_count(page, f"{len(kestrel)} of {ALLIANCES} alliances shown")
+    assert sorted(shown_names(page)) == sorted(kestrel)
+
+    # every word counts, in any order; accents and case do not matter
+    page.fill("input[name=q]", "07 méridian")
+    wanted = sorted(s["alliance"] for s in rows if "Meridian" in s["alliance"] and "07" in s["alliance"])
+    wait_for_count(page, f"{len(wanted)} of {ALLIANCES} alliances shown")
+    assert sorted(shown_names(page)) == wanted and len(wanted) >= 2
+
+    page.fill("input[name=q]", "no such alliance")
+    wait_for_count(page, f"0 of {ALLIANCES} alliances shown")
+    assert page.locator("#wb-portfolio-none").is_visible()
+    assert page.locator("tr.failed").is_visible(), "a failed file is not an alliance: the search leaves it listed"
+
+    page.get_by_role("button", name="Show all").click()
+    wait_for_count(page, f"{ALLIANCES} of {ALLIANCES} alliances shown")
+    assert not page.locator("#wb-portfolio-none").is_visible()
+
+
+def _folded(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).lower()
+
+
+def test_the_filters_narrow_by_type_status_and_area_light(page, portfolio):
+    _, rows = portfolio
+
+    def expect(rows_wanted: list[dict]) -> None:
+        wait_for_count(page, f"{len(rows_wanted)} of {ALLIANCES} alliances shown")
+        assert sorted(shown_names(page)) == sorted(s["alliance"] for s in rows_wanted)
+
+    page.select_option("select[name=type]", "referral")
+    referral = [s for s in rows if s["type"] == "referral"]
+    expect(referral)
+
+    page.select_option("select[name=status]", "late")  # on top of the type
+    expect([s for s in referral if is_late(s)])
+
+    page.select_option("select[name=type]", "")
+    page.select_option("select[name=status]", "attention")
+    expect([s for s in rows if needs_attention(s)])
+
+    page.select_option("select[name=status]", "")
+    page.select_option("select[name=light]", "trust:unknown")
+    expect([s for s in rows if s["areas"]["trust"] == "unknown"])
+
+    page.select_option("select[name=light]", "*:red")
+    expect([s for s in rows if "red" in s["areas"].values()])
+
+    # the search works together with the filters
+    page.fill("input[name=q]", _folded(rows[2]["alliance"].split(" ")[0]))
+    word = _folded(rows[2]["alliance"].split(" ")[0])
+    expect([s for s in rows if "red" in s["areas"].values() and word in _folded(s["alliance"])])
+
+
+def test_nothing_is_fetched(page, portfolio):
+    sort_button(page, HEADERS[BREAK_EVEN]).click()
+    page.fill("input[name=q]", "helix")
+    page.select_option("select[name=light]", "*:amber")
+    page.wait_for_timeout(300)
+    assert page.requests == [portfolio[0].as_uri()]  # type: ignore[attr-defined]
+
+
+def test_without_javascript_the_table_is_complete(new_context, portfolio):
+    ctx = new_context(java_script_enabled=False)
+    page = ctx.new_page()
+    page.goto(portfolio[0].as_uri())
+    rows = page.locator("table.wb-portfolio tbody tr:visible")
+    assert rows.count() == ALLIANCES + 1  # and the failed file
+    assert not page.locator("#wb-portfolio-controls").is_visible()
+    assert page.locator("thead button").count() == 0
+
+
+def test_the_controls_fit_a_phone(new_context, portfolio):
+    ctx = new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    page.goto(portfolio[0].as_uri())
+    page.wait_for_selector("#wb-portfolio-controls:not([hidden])")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    boxes = page.eval_on_selector_all(
+        "#wb-portfolio-controls input, #wb-portfolio-controls select, #wb-portfolio-controls button",
+        "els => els.map(e => e.getBoundingClientRect()).map(r => [r.left, r.right, r.height])",
+    )
+    assert len(boxes) == 5
+    for left, right, height in boxes:
+        assert left >= 0 and right <= 390 and height >= 44, boxes
+    assert re.fullmatch(rf"{ALLIANCES} of {ALLIANCES} alliances shown", count(page))
