@@ -1,4 +1,9 @@
-"""The stakeholders' portfolio dashboard: every alliance in the params folder at a glance."""
+"""The stakeholders' portfolio dashboard: every alliance in the params folder at a glance.
+
+Each alliance's summary comes from its report (when rendered from the same file by the same
+package) or from what an earlier visit kept in the reports folder (:mod:`workbook.summary_store`);
+only new or edited files are modelled again.
+"""
 
 from __future__ import annotations
 
@@ -11,25 +16,27 @@ from ..charts import theme
 from ..charts.portfolio import break_even_chart
 from ..charts.render import live_chart
 from ..errors import ParamsError
-from ..params import load_params
 from ..portfolio import table_html
-from ..summary import summarise
+from ..summary_store import SummaryStore, summary_of
 from ..text import count
 from .common import CSS, explain, message
-from .paths import params_dir
+from .paths import params_dir, reports_dir
 
 
 def portfolio_rows() -> tuple[list[dict[str, Any]], list[str]]:
-    """One summary per valid params file, and the problems of the others (escaped later)."""
+    """One summary per valid params file (its ``file`` the file's name), and the problems of the
+    others (escaped later). Unchanged files are not modelled again: see :mod:`workbook.summary_store`."""
     rows, problems = [], []
+    store = SummaryStore(reports_dir())
     for path in sorted(params_dir().glob("*.yaml")):
         try:
-            s = summarise(load_params(path), path)
+            s = summary_of(path, store)
         except ParamsError as exc:
             problems.append(explain(exc))
             continue
         s["file"] = path.name
         rows.append(s)
+    store.prune()
     return rows, problems
 
 
