@@ -1,0 +1,167 @@
+"""How fast the money machine's model runs, against baselines measured in the same run.
+
+    .venv/bin/python benchmarks/model_bench.py [--repeat 3] [--draws 10000] [--alliances 200]
+
+1. The Monte Carlo, DRAWS draws over 120 months (the enterprise example with its horizon
+   stretched to 120 months and its lines that ran to the old horizon running to the new one):
+   the baseline is a Python loop that runs the engine once per draw, as ``monte_carlo`` did
+   before the engine took a batch; against it, ``ramp.monte_carlo``, which runs every draw in
+   one batch. Both draw the same inputs from the same seed; the script checks that they give
+   the same curves and break-even months. Target: the batch at least 25× faster.
+2. ``workbook summary --json`` against ``workbook check`` over ALLIANCES distinct alliances
+   (copies of the examples in params/ under other names, in a temporary folder), each command
+   started as a process, as a user would run it. ``check`` reads and validates every file;
+   ``summary`` also runs every area of every alliance. Target: summary at most 2× check.
+
+Each time is the median of REPEAT runs (the batched Monte Carlo is run once before it is timed,
+so the first allocation of its arrays is not counted). Machines are noisy: compare the ratios,
+measured side by side, rather than the seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from workbook import ramp  # noqa: E402
+from workbook.params import dump, load_params, parse_yaml_text  # noqa: E402
+from workbook.schema import Ramp  # noqa: E402
+
+BIN = Path(sys.executable).parent
+EXAMPLES = sorted((ROOT / "params").glob("*.yaml"))
+HORIZON = 120
+SEED = 7
+
+MC_TARGET = 25.0  # at least this many times faster than the per-draw loop
+CLI_TARGET = 2.0  # summary at most this many times as long as check
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def median_time(repeat: int, work: Callable[[], object]) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def long_ramp() -> Ramp:
+    """The enterprise example over 120 months: lines that ran to its horizon run to the new one."""
+    r = load_params(ROOT / "params" / "enterprise-global-si.yaml").ramp
+    data = r.model_dump()
+    for line in data["investment"]:
+        if line.get("end_month") == r.horizon_months:
+            line["end_month"] = HORIZON
+    data["horizon_months"] = HORIZON
+    return Ramp.model_validate(data)
+
+
+def per_draw_loop(r: Ramp, runs: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The Monte Carlo the way it was run before the engine took a batch: the same draws as
+    ``ramp.monte_carlo``, then the engine once per draw, in a Python loop."""
+    rng = np.random.default_rng(seed)
+    draws = {
+        name: rng.triangular(lo, mode, hi, size=runs) if hi > lo else np.full(runs, mode)
+        for name, (lo, mode, hi) in sorted(r.triangles().items())
+    }
+    curves = np.empty((runs, r.horizon_months))
+    breaks = np.full(runs, np.nan)
+    for i in range(runs):
+        one = ramp.varied(r, **{name: float(values[i]) for name, values in draws.items()})
+        cols = {name: values[0] for name, values in ramp._engine(one, ramp.Inputs.of(one)).items()}
+        curves[i] = cols["cumulative_net"]
+        m = ramp._metrics(r, cols)
+        if m.break_even_month is not None:
+            breaks[i] = m.break_even_month
+    return curves, breaks
+
+
+def monte_carlo_case(draws: int, repeat: int) -> bool:
+    r = long_ramp()
+    print(f"Monte Carlo: {draws:,} draws × {r.horizon_months} months, ranged inputs {', '.join(sorted(r.triangles()))}")
+    curves, breaks = per_draw_loop(r, draws, SEED)
+    mc = ramp.monte_carlo(r, runs=draws, seed=SEED)
+    assert mc.curves is not None
+    same = np.allclose(curves, mc.curves, rtol=1e-12, atol=1e-6) and np.array_equal(breaks, mc.break_even_months, equal_nan=True)
+    exact = np.array_equal(curves, mc.curves)
+    print(f"  same curves and break-even months as the loop: {'yes' if same else 'NO'}{' (to the bit)' if exact else ''}")
+    loop = median_time(repeat, lambda: per_draw_loop(r, draws, SEED))
+    batch = median_time(repeat, lambda: ramp.monte_carlo(r, runs=draws, seed=SEED))
+    ratio = loop / batch
+    print(f"  per-draw loop (baseline)   {loop:8.3f} s")
+    print(f"  monte_carlo, one batch     {batch:8.3f} s")
+    ok = same and ratio >= MC_TARGET
+    print(f"  speed-up {ratio:6.1f}×   target ≥ {MC_TARGET:g}×   {verdict(ok)}\n")
+    return ok
+
+
+def write_alliances(folder: Path, n: int) -> list[Path]:
+    """``n`` copies of the examples, each alliance under a name of its own."""
+    docs = [(p.stem, p.read_text(encoding="utf-8"), p) for p in EXAMPLES]
+    out = []
+    for i in range(n):
+        stem, text, path = docs[i % len(docs)]
+        doc = parse_yaml_text(text, path)
+        doc["alliance"]["name"] = f"{doc['alliance']['name']} (copy {i + 1:03d})"
+        target = folder / f"{i + 1:03d}-{stem}.yaml"
+        target.write_text(dump(doc), encoding="utf-8")
+        out.append(target)
+    return out
+
+
+def timed_process(cmd: Sequence[str]) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"benchmark command failed ({proc.returncode}): {' '.join(cmd[:3])} ...\n{proc.stderr[-2000:]}")
+    return elapsed
+
+
+def cli_case(alliances: int, repeat: int) -> bool:
+    workbook = str(BIN / "workbook")
+    with tempfile.TemporaryDirectory() as tmp:
+        files = [str(p) for p in write_alliances(Path(tmp), alliances)]
+        print(f"workbook summary --json against workbook check: {alliances} alliances ({len(EXAMPLES)} examples, renamed)")
+        check_times, summary_times = [], []
+        for _ in range(repeat):  # side by side, so both meet the same load on the machine
+            check_times.append(timed_process([workbook, "check", *files]))
+            summary_times.append(timed_process([workbook, "summary", *files, "--json"]))
+    check, summary = statistics.median(check_times), statistics.median(summary_times)
+    ratio = summary / check
+    print(f"  workbook check             {check:8.2f} s   ({check / alliances * 1000:.1f} ms a file)")
+    print(f"  workbook summary --json    {summary:8.2f} s   ({summary / alliances * 1000:.1f} ms a file)")
+    ok = ratio <= CLI_TARGET
+    print(f"  summary / check {ratio:5.2f}   target ≤ {CLI_TARGET:g}   {verdict(ok)}\n")
+    return ok
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeat", type=int, default=3, help="runs per case; the median is reported (default 3)")
+    ap.add_argument("--draws", type=int, default=10_000, help="Monte Carlo draws (default 10,000)")
+    ap.add_argument("--alliances", type=int, default=200, help="params files for the CLI case (default 200)")
+    args = ap.parse_args()
+    print(f"Alliance Workbook model benchmark — median of {args.repeat} runs, {os.cpu_count()} cores\n")
+    results = [monte_carlo_case(args.draws, args.repeat), cli_case(args.alliances, args.repeat)]
+    print("all targets met" if all(results) else "some targets missed")
+
+
+if __name__ == "__main__":
+    main()
