@@ -185,11 +185,13 @@ def report(
             typer.echo(f"error: {exc}", err=True)
             typer.echo("Nothing rendered.", err=True)
             raise typer.Exit(2) from None
+    runner = None
     if scheduler is not None:
-        from .cluster import ClusterError, check_scheduler
+        from .cluster import ClusterError, check_scheduler, on_cluster
 
         try:
             check_scheduler(scheduler)
+            runner = on_cluster(scheduler)
         except ClusterError as exc:
             typer.echo(f"error: {exc}", err=True)
             typer.echo("Nothing rendered.", err=True)
@@ -208,7 +210,7 @@ def report(
                 bar.write(f"FAILED {outcome.params_path}:\n{outcome.reason}", file=sys.stderr)
 
         try:
-            batch = render_all(plan, out, jobs=jobs, progress=tick, pdf=pdf, scheduler=scheduler)
+            batch = render_all(plan, out, jobs=jobs, progress=tick, pdf=pdf, runner=runner)
         except WorkbookError as exc:  # the cluster went away between the check and the batch
             bar.write(f"error: {exc}", file=sys.stderr)
             raise typer.Exit(2) from None

@@ -25,13 +25,15 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ParamsError, ReportError, WorkbookError
+from .reports import Outcome, Renderer, owner_tag
 
 if TYPE_CHECKING:
-    from .reports import Outcome, Plan, Renderer, _Stop
+    from .reports import Plan, Runner, _Stop
 
 CONNECT_TIMEOUT = 10  # seconds to reach the scheduler
 ADDRESS = re.compile(r"^(tcp|tls)://[^\s/:]+:\d{1,5}$")
@@ -97,7 +99,6 @@ def render_remote(name: str, data: bytes, pdf: bool) -> Rendered:
     global _renderer
     from .cache import render_key
     from .params import load_params
-    from .reports import Renderer
 
     with _lock:
         folder = Path(tempfile.mkdtemp(prefix="wbk-remote-"))
@@ -119,6 +120,8 @@ def render_remote(name: str, data: bytes, pdf: bool) -> Rendered:
                 return Rendered(ok=False, reason=exc.reason, worker_path=str(params_path))
             files = {p.name: p.read_bytes() for p in report.iterdir() if p.is_file()}
             return Rendered(ok=True, files=files, summary=summary, worker_path=str(params_path))
+        except Exception as exc:  # sent back in words: an exception the client cannot unpickle would never arrive
+            return Rendered(ok=False, reason=f"unexpected error on the cluster worker: {exc!r}"[:2000], worker_path=str(params_path))
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
@@ -131,7 +134,6 @@ def _place(rendered: Rendered, path: Path, slug: str, out: Path) -> Outcome:
     """Write a worker's report files into ``out/slug`` (all or nothing); the summary names the
     client's params file."""
     from .files import replace_dir
-    from .reports import Outcome, owner_tag
 
     summary = {**rendered.summary, "file": str(path)}
     work = Path(tempfile.mkdtemp(prefix=f".{slug}.{owner_tag()}.", dir=out))
@@ -146,11 +148,15 @@ def _place(rendered: Rendered, path: Path, slug: str, out: Path) -> Outcome:
     return Outcome(params_path=path, slug=slug, ok=True, summary=summary)
 
 
-def run_on_cluster(plan: Plan, out: Path, address: str, stop: _Stop, finished: Callable[[Outcome], None], pdf: bool = False) -> None:
+def on_cluster(address: str) -> Runner:
+    """A batch runner (:data:`workbook.reports.Runner`) rendering on the cluster at ``address``."""
+    return partial(run_on_cluster, address=address)
+
+
+def run_on_cluster(plan: Plan, out: Path, stop: _Stop, finished: Callable[[Outcome], None], pdf: bool = False, *, address: str) -> None:
     """Render the loaded files of ``plan`` on the cluster at ``address``, calling ``finished``
     with each file's outcome as it comes back. A stop request (``stop.signum``) cancels what has
     not finished; a render already running on a worker completes there and is discarded."""
-    from .reports import Outcome
 
     client = _client(address)
     try:
@@ -193,4 +199,4 @@ def run_on_cluster(plan: Plan, out: Path, address: str, stop: _Stop, finished: C
         client.close()
 
 
-__all__ = ["ClusterError", "Rendered", "check_scheduler", "render_remote", "run_on_cluster"]
+__all__ = ["ClusterError", "Rendered", "check_scheduler", "on_cluster", "render_remote", "run_on_cluster"]

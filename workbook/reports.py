@@ -752,6 +752,12 @@ def _run(plan: Plan, out: Path, jobs: int, stop: _Stop, finished: Callable[[Outc
             w.end()
 
 
+#: Renders the loaded files of a plan into a folder: ``runner(plan, out, stop, finished, pdf)``
+#: calls ``finished`` once per file it finishes and returns when all are done or ``stop.signum``
+#: is set.
+Runner = Callable[[Plan, Path, "_Stop", Callable[[Outcome], None], bool], None]
+
+
 def render_all(
     paths: Sequence[str | Path] | Plan,
     out_dir: str | Path,
@@ -759,7 +765,7 @@ def render_all(
     progress: Callable[[Outcome], None] | None = None,
     pdf: bool = False,
     force: bool = False,
-    scheduler: str | None = None,
+    runner: Runner | None = None,
 ) -> Batch:
     """Render every params file (``jobs`` at a time, in as many worker processes, each keeping
     its report kernel warm) and write the portfolio index of every report in ``out_dir``.
@@ -768,8 +774,9 @@ def render_all(
     left as it is (its outcome says ``unchanged``); ``force`` renders every file. A ``plan``
     given (:func:`plan_batch`) has already made that choice.
 
-    ``scheduler`` (``tcp://HOST:PORT``) renders on that Dask distributed cluster instead of
-    local processes (:mod:`workbook.cluster`); the files come back and are written here.
+    ``runner`` renders the files elsewhere than in local worker processes: e.g.
+    :func:`workbook.cluster.on_cluster` on a Dask distributed cluster, whose files come back
+    and are written here. ``jobs`` is then unused.
 
     Raises :class:`ParamsError`, rendering nothing, when two files name the same alliance.
     ``progress`` is called once per finished file (the CLI drives its progress bar with it).
@@ -808,10 +815,8 @@ def render_all(
             else:
                 finished(Outcome(params_path=path, slug=params.slug, reason=f"{path}: {reason}"))
         todo = Plan(plan.paths, loaded, plan.invalid)
-        if scheduler is not None:
-            from .cluster import run_on_cluster
-
-            run_on_cluster(todo, out, scheduler, stop, finished, pdf=pdf)
+        if runner is not None:
+            runner(todo, out, stop, finished, pdf)
         else:
             _run(todo, out, max(1, jobs), stop, finished, pdf=pdf)
         remove_stale(out)

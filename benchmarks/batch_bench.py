@@ -1,0 +1,185 @@
+"""How fast a batch of reports renders, against the naive way, measured side by side in one run.
+
+    .venv/bin/python benchmarks/batch_bench.py [--files 12] [--jobs 2] [--no-cluster]
+
+Generates FILES alliances (copies of the examples in params/, each under its own name) and
+times, in this order:
+
+1. the naive script: for each file, papermill's CLI executes the report notebook, then
+   nbconvert's CLI exports it to HTML with the same offline template — a kernel, the imports
+   and an exporter per report;
+2. ``workbook report --jobs JOBS --force`` on the same files into an empty folder: warm
+   workers that keep a report kernel alive between reports. Target: at least 6× faster;
+3. the same command again, without --force, on the unchanged files. Target: at least 10×
+   faster than (2);
+4. unless --no-cluster: ``workbook report --scheduler`` on a Dask cluster started here on
+   127.0.0.1 (one scheduler; one, then two worker processes of one thread each), printing the
+   throughput in reports per minute against the local batch with as many jobs.
+
+Each time is wall time; the CPU time of the processes is printed beside it. Machines are noisy:
+compare the ratios, which are measured together, rather than the seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+EXAMPLES = sorted((ROOT / "params").glob("*.yaml"))
+NOTEBOOK = ROOT / "notebooks" / "alliance_report.ipynb"
+TEMPLATES = ROOT / "workbook" / "templates"
+
+
+def generate(folder: Path, n: int) -> list[Path]:
+    """``n`` params files: the examples in turn, each alliance renamed '<name> (k)'."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    for k in range(n):
+        source = EXAMPLES[k % len(EXAMPLES)]
+        text = source.read_text(encoding="utf-8")
+        text, found = re.subn(r"(?m)^  name: (.*)$", lambda m: f'  name: "{m.group(1).strip(chr(34))} ({k + 1})"', text, count=1)
+        assert found == 1, source
+        path = folder / f"{k + 1:04d}-{source.name}"
+        path.write_text(text, encoding="utf-8")
+        files.append(path)
+    return files
+
+
+def cpu_of_children() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def run(cmd: Sequence[str], cwd: Path | None = None) -> None:
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd)
+    if proc.returncode != 0:
+        raise SystemExit(f"benchmark command failed ({proc.returncode}): {' '.join(map(str, cmd))}\n{proc.stderr[-3000:]}")
+
+
+def timed(label: str, work) -> tuple[float, float]:
+    cpu, start = cpu_of_children(), time.perf_counter()
+    work()
+    wall, used = time.perf_counter() - start, cpu_of_children() - cpu
+    print(f"  {label:<58} {wall:7.1f} s wall {used:7.1f} s CPU", flush=True)
+    return wall, used
+
+
+def naive(files: list[Path], out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for f in files:
+        nb = out / f"{f.stem}.ipynb"
+        run([str(BIN / "papermill"), "--no-progress-bar", str(NOTEBOOK), str(nb), "-p", "params_path", str(f), "--cwd", str(NOTEBOOK.parent)])
+        run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", "--no-prompt", "--template", "offline",
+             f"--TemplateExporter.extra_template_basedirs={TEMPLATES}", str(nb), "--output-dir", str(out)])
+
+
+def batch(files: list[Path], out: Path, *extra: str) -> None:
+    run([str(BIN / "workbook"), "report", *map(str, files), "--out", str(out), *extra])
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Cluster:
+    """A Dask scheduler and worker processes on 127.0.0.1, stopped by their own pids."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.address = f"tcp://127.0.0.1:{free_port()}"
+        self.procs: list[subprocess.Popen[bytes]] = []
+        self._start("scheduler", "--host", "127.0.0.1", "--port", self.address.rsplit(":", 1)[1], "--no-dashboard")
+
+    def _start(self, *args: str) -> None:
+        self.procs.append(subprocess.Popen([str(BIN / "dask"), *args], cwd=self.home, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+
+    def add_worker(self) -> None:
+        self._start("worker", self.address, "--nthreads", "1", "--no-nanny", "--no-dashboard", "--host", "127.0.0.1")
+        self.wait_for(len(self.procs) - 1)
+
+    def wait_for(self, workers: int) -> None:
+        from distributed import Client
+
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                with Client(self.address, timeout=5) as client:
+                    if len(client.scheduler_info()["workers"]) >= workers:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.5)
+        raise SystemExit(f"the cluster did not reach {workers} workers")
+
+    def stop(self) -> None:
+        for proc in reversed(self.procs):
+            proc.terminate()
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def verdict(ratio: float, target: float, higher: bool = True) -> str:
+    ok = ratio >= target if higher else ratio <= target
+    return f"{'PASS' if ok else 'MISS'} (target {'≥' if higher else '≤'} {target:g}×)"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--files", type=int, default=12)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--no-cluster", action="store_true", help="skip the Dask cluster part")
+    args = ap.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="batch-bench-") as tmp:
+        tmp_path = Path(tmp)
+        files = generate(tmp_path / "params", args.files)
+        print(f"{args.files} alliances, --jobs {args.jobs}, on {BIN.parent}")
+        naive_wall, naive_cpu = timed(f"naive: papermill CLI, then nbconvert CLI, per file", lambda: naive(files, tmp_path / "naive"))
+        first_wall, first_cpu = timed(f"workbook report --jobs {args.jobs} --force (empty folder)", lambda: batch(files, tmp_path / "out", "--jobs", str(args.jobs), "--force"))
+        second_wall, _ = timed("workbook report again, files unchanged", lambda: batch(files, tmp_path / "out", "--jobs", str(args.jobs)))
+
+        print()
+        print(f"warm batch against the naive script: {naive_wall / first_wall:5.1f}× wall, {naive_cpu / first_cpu:4.1f}× less CPU   {verdict(naive_wall / first_wall, 6)}")
+        print(f"unchanged files against the first run: {first_wall / second_wall:5.1f}× wall   {verdict(first_wall / second_wall, 10)}")
+
+        if args.no_cluster:
+            return
+        print()
+        home = tmp_path / "cluster"
+        home.mkdir()
+        cluster = Cluster(home)
+        try:
+            rates = {}
+            for workers in (1, 2):
+                cluster.add_worker()
+                out = tmp_path / f"cluster-{workers}"
+                wall, _ = timed(f"workbook report --scheduler, {workers} worker{'s' if workers > 1 else ''}", lambda out=out: batch(files, out, "--scheduler", cluster.address, "--force"))
+                rates[workers] = args.files / wall * 60
+            print()
+            local_rate = args.files / first_wall * 60
+            for workers, rate in rates.items():
+                print(f"cluster, {workers} worker{'s' if workers > 1 else ' '}: {rate:6.1f} reports/min")
+            print(f"local --jobs {args.jobs}:     {local_rate:6.1f} reports/min")
+            print(f"2 workers against 1: {rates[2] / rates[1]:4.2f}× the throughput (two cores here: the cluster's client, scheduler and workers share them)")
+        finally:
+            cluster.stop()
+            shutil.rmtree(home, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
