@@ -264,10 +264,11 @@ def _engine(
     ``cogs_share`` overrides :func:`cost_of_goods_share` (the routes keep the partner plan's);
     ``cost_to_serve_rate`` is paid on revenue (the direct route).
     """
-    h = r.horizon_months
+    h, runs = r.horizon_months, inputs.runs
     months = np.arange(1, h + 1)
     recurring_plan, one_off = _costs(r.investment, h, delay)
-    level = inputs.level[:, None]
+    # Effort and cost follow the investment level: one row for all runs when they share it.
+    level = (inputs.level if (inputs.level != inputs.level[0]).any() else inputs.level[:1])[:, None]
     effort = _effort(r, recurring_plan, delay, start) * level
     recurring = recurring_plan * level
     begun = effort > 0
@@ -301,31 +302,32 @@ def _engine(
     # never falls back below it).
     step = np.minimum(effort, 1.0)
     ceiling = np.where(inputs.ramp_months > 0, inputs.ramp_months, np.inf)[:, None]
-    progress = np.empty_like(step)
-    built = np.zeros((inputs.runs, 1))
+    progress = np.empty((runs, h))
+    built = np.zeros((1, 1))  # nothing built yet, in any run
     ends = [*(np.flatnonzero(knock != 1.0) + 1).tolist(), h]
     for begin, end in zip([0, *ends[:-1]], ends):
         if end > begin:
-            stretch = np.cumsum(np.concatenate([built, step[:, begin:end]], axis=1), axis=1)[:, 1:]
+            height = max(len(built), len(step))  # one row while every run's stretch is the same
+            start_and_steps = [np.broadcast_to(built, (height, 1)), np.broadcast_to(step[:, begin:end], (height, end - begin))]
+            stretch = np.cumsum(np.concatenate(start_and_steps, axis=1), axis=1)[:, 1:]
             progress[:, begin:end] = np.minimum(stretch, ceiling)
             progress[:, end - 1] *= knock[end - 1]
             built = progress[:, end - 1 : end]
     capability = s_curve(progress, inputs.ramp_months[:, None]) * effort
     sourced = np.where(months >= selling_from[:, None], inputs.steady_deals_per_month[:, None] * capability * deal_factor, 0.0)
 
-    # A deal closes a sales cycle after it is sourced; a fractional cycle splits the month's deals.
+    # A deal closes a sales cycle after it is sourced; a fractional cycle splits the month's deals
+    # between the two neighbouring months. Runs are taken together by their cycle's whole months.
     cycle = np.maximum(inputs.sales_cycle_months, 0.0)
     whole = np.floor(cycle)
     frac = (cycle - whole)[:, None]
-    lag = np.arange(h) - whole.astype(int)[:, None]  # index of the month a deal closing now was sourced in
-
-    def sourced_in(index: IntArray) -> FloatArray:
-        found: FloatArray = np.take_along_axis(sourced, np.clip(index, 0, h - 1), axis=1)
-        return found
-
-    closed = np.where(lag >= 0, (1 - frac) * sourced_in(lag), 0.0) + np.where(
-        (lag >= 1) & (frac > 0), frac * sourced_in(lag - 1), 0.0
-    )
+    closed = np.zeros((runs, h))
+    for months_to_close in np.unique(whole[whole < h]).astype(int).tolist():
+        rows = np.flatnonzero(whole == months_to_close)
+        share, deals = frac[rows], sourced[rows, : h - months_to_close]
+        closing = (1 - share) * deals
+        closing[:, 1:] += share * deals[:, :-1]
+        closed[rows, months_to_close:] = closing
 
     investment = recurring + one_off
     revenue = closed * inputs.avg_deal_value[:, None]
@@ -336,9 +338,9 @@ def _engine(
     contribution = vendor_revenue - cost_of_goods - cost_to_serve
     net = contribution - investment
     return {
-        "investment": investment,
-        "cumulative_investment": np.cumsum(investment, axis=1),
-        "effort": effort,
+        "investment": np.broadcast_to(investment, (runs, h)),
+        "cumulative_investment": np.broadcast_to(np.cumsum(investment, axis=1), (runs, h)),
+        "effort": np.broadcast_to(effort, (runs, h)),
         "capability": capability,
         "deals_sourced": sourced,
         "deals_closed": closed,
