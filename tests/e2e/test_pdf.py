@@ -58,7 +58,7 @@ def printed(tmp_path_factory):
 
 def test_a_report_with_pdf_has_a_multi_page_pdf_with_the_alliance_and_every_section(printed):
     proc, folder = printed
-    assert {p.name for p in folder.iterdir()} == {"report.ipynb", "report.html", "report.pdf", "summary.json"}
+    assert {p.name for p in folder.iterdir()} == {"report.ipynb", "report.html", "report.pdf", "summary.json", "render.json"}
     assert str(folder.name) in proc.stdout and "report.pdf" in proc.stdout
     index = (folder.parent / "index.html").read_text(encoding="utf-8")
     assert f'href="{folder.name}/report.pdf"' in index  # the portfolio page links the PDF
@@ -138,7 +138,8 @@ def test_a_failed_pdf_fails_its_report_and_keeps_the_previous_one(tmp_path, prin
     for p in done.iterdir():
         (folder / p.name).write_bytes(p.read_bytes())
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
-    proc = workbook_cmd("report", str(EXAMPLE), "--out", str(out), "--pdf", env=_env(WORKBOOK_CHROMIUM="false"))
+    # --force: the report in the folder is up to date, and would otherwise be kept as it is
+    proc = workbook_cmd("report", str(EXAMPLE), "--out", str(out), "--pdf", "--force", env=_env(WORKBOOK_CHROMIUM="false"))
     assert proc.returncode == 1, proc.stderr
     assert f"FAILED {EXAMPLE}" in proc.stderr and "the PDF was not made" in proc.stderr
     assert "exit code 1" in proc.stderr

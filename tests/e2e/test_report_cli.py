@@ -55,7 +55,7 @@ def test_every_example_gets_a_complete_report_and_no_temp_folders_remain(batch):
     for path in EXAMPLES:
         slug = load_params(path).slug
         folder = out / slug
-        assert {p.name for p in folder.iterdir()} == {"report.ipynb", "report.html", "summary.json"}
+        assert {p.name for p in folder.iterdir()} == {"report.ipynb", "report.html", "summary.json", "render.json"}
     leftovers = [p.name for p in out.iterdir() if p.name.startswith(".")]
     assert leftovers == []
 

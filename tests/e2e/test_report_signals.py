@@ -189,7 +189,7 @@ def test_a_signal_stops_the_batch_keeping_what_finished(run, sig, to_group):
     finished = r.finished_folders()
     assert 1 <= len(finished) < 3, finished
     for folder in finished:  # a finished report is whole
-        assert {p.name for p in (r.out / folder).iterdir()} == {"report.ipynb", "report.html", "summary.json"}
+        assert {p.name for p in (r.out / folder).iterdir()} == {"report.ipynb", "report.html", "summary.json", "render.json"}
     index = (r.out / "index.html").read_text(encoding="utf-8")
     assert sorted(re.findall(r'href="([^"/]+)/report.html"', index)) == sorted(finished)
     shown = {html.unescape(n) for n in re.findall(r"Signal test \d", index)}
