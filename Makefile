@@ -47,6 +47,10 @@ serve: $(BIN)/.installed
 	$(BIN)/workbook serve
 
 bench: $(BIN)/.installed chromium
+	$(BIN)/python benchmarks/model_bench.py
+	$(BIN)/python benchmarks/batch_bench.py
+	$(BIN)/python benchmarks/portfolio_bench.py
+	$(BIN)/python benchmarks/dashboard_bench.py
 	$(BIN)/python benchmarks/report_bench.py
 	$(BIN)/python benchmarks/workshop_bench.py
 

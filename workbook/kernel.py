@@ -133,6 +133,9 @@ class WarmKernel:
             parameters=parameters,
             cwd=str(cwd),
             progress_bar=False,
+            # written once, at the end: papermill would otherwise rewrite (and validate) the whole
+            # notebook before and after every cell
+            request_save_on_cell_execute=False,
             start_timeout=start_timeout,
             kernel_name=self.kernel_name,
             engine_name=ENGINE,

@@ -28,10 +28,15 @@ if TYPE_CHECKING:
 
 
 def use_static_charts() -> None:
-    """Render Altair charts as inline SVG (vl-convert): no JavaScript, nothing from a CDN."""
+    """Render Altair charts as inline SVG (vl-convert): no JavaScript, nothing from a CDN.
+
+    Altair's debug mode checks every object against the Vega-Lite schema as it is built; it is
+    turned off here, where reports are made in bulk, because each finished chart is still
+    checked once, whole, on its way to SVG (``to_dict`` validates)."""
     import altair as alt
 
     alt.renderers.enable("svg")
+    alt.utils.schemapi.disable_debug_mode()
 
 
 class HTML:
