@@ -101,10 +101,11 @@ def test_the_portfolio_index_shows_each_alliances_own_currency(in_euros, tmp_pat
     assert views.money(summarise(usd)["peak_funding_need"], "USD") in html
 
 
-def test_the_dashboards_show_the_alliances_currency(euro_file, monkeypatch):
+def test_the_dashboards_show_the_alliances_currency(euro_file, monkeypatch, tmp_path):
     from workbook.ui import dashboards
 
     monkeypatch.setenv("WORKBOOK_PARAMS_DIR", str(euro_file.parent))
+    monkeypatch.setenv("WORKBOOK_REPORTS_DIR", str(tmp_path / "reports"))  # where the dashboard keeps summaries
     portfolio = dashboards.portfolio_app()
     table = next(w.value for w in portfolio.children if "wb-portfolio" in getattr(w, "value", ""))
     assert "€" in table and "$" not in table
