@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import altair as alt
 import pandas as pd
 
@@ -51,7 +53,7 @@ def _markers(result: RampResult) -> pd.DataFrame:
     df = pd.DataFrame(rows)
     df = df[df["month"] <= m.horizon_months].sort_values("month", kind="stable").reset_index(drop=True)
     df["label_y"] = 12 + 14 * (df.index % 4)  # stagger labels (pixels from the top) so neighbours don't overlap
-    return df
+    return df.assign(legend=df["kind"].map(lambda k: MARKER_KINDS[k][0]))
 
 
 #: What each marker kind is called in the legend, and its colour.
@@ -59,7 +61,6 @@ MARKER_KINDS = {"break-even": ("Break-even", GOOD), "commitment": ("Commitment e
 
 
 def _marker_layer(markers: pd.DataFrame) -> alt.LayerChart:
-    markers = markers.assign(legend=markers["kind"].map(lambda k: MARKER_KINDS[k][0]))
     names, colours = zip(*MARKER_KINDS.values())
     colour = alt.Color(
         "legend:N",
@@ -85,28 +86,72 @@ def _marker_layer(markers: pd.DataFrame) -> alt.LayerChart:
     return layer
 
 
+@dataclass(frozen=True)
+class RampChartData:
+    """What the headline chart shows of one run, apart from its layout: the table each layer
+    draws and its words. Plain pandas, no Altair: a live chart redraws a what-if from this alone
+    (building the Altair chart takes about a tenth of a second).
+
+    tables : ``investment`` and ``revenue`` (month, series, amount), ``jcurve`` (month,
+        cumulative_net, capability) and ``markers`` (month, label, kind, note, label_y, legend).
+    title, subtitle : the chart's title (the payback finding) and subtitle.
+    layout : what else the chart's look depends on — the months shown and the marker kinds its
+        legend lists. Two runs with the same layout differ only in tables and words.
+    """
+
+    tables: dict[str, pd.DataFrame]
+    title: str
+    subtitle: str
+    layout: tuple[object, ...]
+
+    @property
+    def description(self) -> str:
+        """The finding in words: the chart's Vega-Lite ``description``, its alt text and caption."""
+        return f"{self.title}. {self.subtitle}."
+
+
+def ramp_chart_data(result: RampResult, code: str = DEFAULT_CURRENCY) -> RampChartData:
+    """The tables and words :func:`ramp_chart` draws for ``result``, amounts in currency ``code``."""
+    df = result.monthly
+    markers = _markers(result)
+    money = currency(code)
+    m = result.metrics
+    return RampChartData(
+        tables={
+            "investment": pd.DataFrame({"month": df["month"], "series": "Investment", "amount": df["investment"]}),
+            "revenue": pd.DataFrame({"month": df["month"], "series": "Vendor revenue", "amount": df["vendor_revenue"]}),
+            "jcurve": df[["month", "cumulative_net", "capability"]],
+            "markers": markers,
+        },
+        title=payback_title(result),
+        subtitle=f"Peak funding need {money(m.peak_funding_need)}; cumulative net at month {m.horizon_months}: {money(m.cumulative_net_at_horizon)}",
+        layout=(len(df), *sorted(set(markers["legend"]))),
+    )
+
+
 def ramp_chart(result: RampResult, bands: MonteCarlo | None = None, code: str = DEFAULT_CURRENCY) -> alt.VConcatChart:
     """The headline: revenue ramp against the investment timeline, amounts in currency ``code``.
 
     Top: monthly investment (bars) and vendor revenue (line). Bottom: the cumulative-net
     J-curve with the P10–P90 band from the Monte Carlo, the break-even month, the end of the
-    commitment and each premature-change event (its note in the tooltip).
+    commitment and each premature-change event (its note in the tooltip). The tables and words
+    come from :func:`ramp_chart_data`.
     """
-    df = result.monthly
-    monthly = df.melt(id_vars=["month"], value_vars=["investment", "vendor_revenue"], var_name="series", value_name="amount")
-    monthly["series"] = monthly["series"].map({"investment": "Investment", "vendor_revenue": "Vendor revenue"})
-    x = alt.X("month:Q", axis=MONTH_AXIS, scale=alt.Scale(domain=[0.5, len(df) + 0.5], nice=False))
+    data = ramp_chart_data(result, code)
+    tables = data.tables
+    months = len(tables["jcurve"])
+    x = alt.X("month:Q", axis=MONTH_AXIS, scale=alt.Scale(domain=[0.5, months + 0.5], nice=False))
     series_colour = alt.Color(
         "series:N", scale=alt.Scale(domain=["Investment", "Vendor revenue"], range=[PARTNER, VENDOR]), legend=alt.Legend(title=None)
     )
     bars = (
-        alt.Chart(monthly[monthly.series == "Investment"])
-        .mark_bar(opacity=0.8, size=max(2.0, 380 / len(df)))
+        alt.Chart(tables["investment"])
+        .mark_bar(opacity=0.8, size=max(2.0, 380 / months))
         .encode(x=x, y=alt.Y("amount:Q", title=f"Per month ({code})", axis=alt.Axis(format=MONEY)), color=series_colour,
                 tooltip=[alt.Tooltip("month:Q", title="Month"), alt.Tooltip("series:N"), alt.Tooltip("amount:Q", format=MONEY_EXACT)])
     )
     line = (
-        alt.Chart(monthly[monthly.series == "Vendor revenue"])
+        alt.Chart(tables["revenue"])
         .mark_line(strokeWidth=3, point=False)
         .encode(x=x, y="amount:Q", color=series_colour,
                 tooltip=[alt.Tooltip("month:Q", title="Month"), alt.Tooltip("series:N"), alt.Tooltip("amount:Q", format=MONEY_EXACT)])
@@ -124,7 +169,7 @@ def ramp_chart(result: RampResult, bands: MonteCarlo | None = None, code: str = 
         )
     zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color=NEUTRAL).encode(y="y:Q")
     jcurve = (
-        alt.Chart(df)
+        alt.Chart(tables["jcurve"])
         .mark_line(strokeWidth=3, color="#000000")
         .encode(
             x=x,
@@ -133,21 +178,16 @@ def ramp_chart(result: RampResult, bands: MonteCarlo | None = None, code: str = 
                      alt.Tooltip("capability:Q", title="Capability", format=".0%")],
         )
     )
-    bottom = alt.layer(*layers, zero, jcurve, _marker_layer(_markers(result))).properties(
+    bottom = alt.layer(*layers, zero, jcurve, _marker_layer(tables["markers"])).properties(
         height=260,
         title=alt.TitleParams(
             "Cumulative net: the J-curve" + (" (band: P10–P90 of the simulation)" if bands is not None else ""), fontSize=12
         ),
     )
-    money = currency(code)
-    subtitle = (
-        f"Peak funding need {money(result.metrics.peak_funding_need)}; "
-        f"cumulative net at month {result.metrics.horizon_months}: {money(result.metrics.cumulative_net_at_horizon)}"
-    )
     chart: alt.VConcatChart = alt.vconcat(top, bottom).resolve_scale(color="independent").properties(
-        title=alt.TitleParams(payback_title(result), subtitle=subtitle)
+        title=alt.TitleParams(data.title, subtitle=data.subtitle)
     )
-    words = f"{payback_title(result)}. {subtitle}."
+    words = data.description
     if bands is not None:
         words += " The shaded band is the middle 80 % of the simulated outcomes."
     return described(in_currency(chart, code), words)

@@ -10,10 +10,15 @@ and the PDF keep.
 from __future__ import annotations
 
 import base64
+import functools
+from collections.abc import Callable, Mapping
 from html import escape
 from typing import Any, cast
 
 import altair as alt
+import anywidget
+import pandas as pd
+import traitlets
 
 #: The caption under a chart: the finding in words, small and quiet, on screen, in print and
 #: in the PDF's text.
@@ -55,11 +60,178 @@ def figure_html(chart: alt.TopLevelMixin) -> str:
     )
 
 
-def live_chart(chart: alt.TopLevelMixin) -> Any:
-    """An Altair chart as an offline ``JupyterChart`` widget for the Voila apps (its JavaScript
-    comes from vl-convert, not a CDN); assign ``.chart`` to redraw it."""
-    alt.JupyterChart.enable_offline()
-    return alt.JupyterChart(cast("alt.TopLevelSpec", chart), embed_options={"actions": False, "renderer": "svg"})
+#: The live chart's browser side, bundled with vega-embed, Vega-Lite and Vega by vl-convert (so
+#: no import reaches a CDN; ``vegaEmbed`` is the bundle's name for vega-embed).
+#: A new spec is compiled and embedded; a patch swaps named datasets and sets the words in place
+#: (the title and subtitle are lifted into signals at embed time), which redraws only what the
+#: new data changes.
+LIVE_CHART_JS = """
+const TITLE = "wb_title", SUBTITLE = "wb_subtitle";
+
+function liftWords(vg) {
+  const lifted = {title: false, subtitle: false};
+  const t = vg.title;
+  if (t === undefined || t === null) return lifted;
+  const title = typeof t === "object" && !Array.isArray(t) ? {...t} : {text: t};
+  const signals = vg.signals ?? [];
+  if (typeof title.text === "string" || Array.isArray(title.text)) {
+    signals.push({name: TITLE, value: title.text});
+    title.text = {signal: TITLE};
+    lifted.title = true;
+  }
+  if (typeof title.subtitle === "string" || Array.isArray(title.subtitle)) {
+    signals.push({name: SUBTITLE, value: title.subtitle});
+    title.subtitle = {signal: SUBTITLE};
+    lifted.subtitle = true;
+  }
+  // Vega writes a title's ARIA caption once, from its first text: hidden, it never goes stale.
+  // Screen readers read the chart's description (the title and subtitle) on its container.
+  if (lifted.title || lifted.subtitle) title.aria = false;
+  vg.signals = signals;
+  vg.title = title;
+  return lifted;
+}
+
+function render({ model, el }) {
+  let view = null, lifted = {}, applied = {};
+  let queue = Promise.resolve();
+  const showError = (error) => {
+    const box = document.createElement("div");
+    box.className = "wb-status-error";
+    box.textContent = "This chart could not be drawn: " + (error && error.message ? error.message : error);
+    el.replaceChildren(box);
+  };
+  const embed = async () => {
+    if (view) view.finalize();
+    view = null;
+    applied = {};
+    const spec = model.get("spec");
+    if (!spec || !Object.keys(spec).length) { el.replaceChildren(); return; }
+    // vega-embed compiles the Vega-Lite spec; `patch` edits the compiled Vega spec before it is parsed
+    const options = {...(model.get("embed_options") ?? {}), patch: (vg) => { lifted = liftWords(vg); return vg; }};
+    view = (await vegaEmbed(el, structuredClone(spec), options)).view;
+  };
+  const patch = async () => {
+    const p = model.get("patch") ?? {};
+    if (!view) return;
+    let changed = false;
+    for (const [name, table] of Object.entries(p.tables ?? {})) {
+      if (applied[name] === table.version) continue;
+      view.data(name, table.rows);
+      applied[name] = table.version;
+      changed = true;
+    }
+    const words = p.words ?? {};
+    if (lifted.title && words.title !== undefined) { view.signal(TITLE, words.title); changed = true; }
+    if (lifted.subtitle && words.subtitle !== undefined) { view.signal(SUBTITLE, words.subtitle); changed = true; }
+    if (words.description !== undefined) view.description(words.description);
+    if (changed) await view.runAsync();
+  };
+  // one draw at a time, in the order the kernel asked for them
+  const next = (step) => { queue = queue.then(step).catch(showError); };
+  model.on("change:spec", () => next(embed));
+  model.on("change:patch", () => next(patch));
+  next(async () => { await embed(); await patch(); });
+  return () => { queue = queue.then(() => view && view.finalize()); };
+}
+
+export default { render };
+"""
+
+
+@functools.cache
+def _live_chart_bundle() -> str:
+    """The live chart's JavaScript with everything it imports (about 1 MB; vl-convert takes a
+    second or so to bundle it, once per process)."""
+    import vl_convert
+
+    return str(vl_convert.javascript_bundle(LIVE_CHART_JS))
+
+
+def _table_values(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """``table`` as the rows Altair puts in a chart's ``datasets`` (the active data transformer)."""
+    transform = cast("Callable[[pd.DataFrame], dict[str, Any]]", alt.data_transformers.get())
+    return cast("list[dict[str, Any]]", transform(table)["values"])
+
+
+class LiveChart(anywidget.AnyWidget):
+    """An interactive chart in a Voila app, drawn by vega-embed in the browser. Everything it
+    loads comes with the widget (bundled by vl-convert): nothing from a CDN.
+
+    ``chart = ...`` (or :meth:`show`) draws a new chart: the browser compiles and lays it out,
+    a tenth of a second or more. :meth:`update` changes the data and words of the chart shown:
+    only the named tables travel, and the browser redraws just what they change.
+    """
+
+    spec = traitlets.Dict().tag(sync=True)  # the Vega-Lite spec drawn ({}: none)
+    #: ``{"tables": {dataset: {"version": n, "rows": [...]}}, "words": {...}}``: every table that
+    #: differs from the spec's (so a view created later draws the same), each with a version the
+    #: browser skips when it has drawn it already.
+    patch = traitlets.Dict().tag(sync=True)
+    embed_options = traitlets.Dict().tag(sync=True)
+    _esm = traitlets.Unicode().tag(sync=True)
+
+    @traitlets.default("_esm")
+    def _bundle(self) -> str:
+        return _live_chart_bundle()
+
+    def __init__(self, chart: alt.TopLevelMixin | None = None, tables: Mapping[str, pd.DataFrame] | None = None, **kwargs: Any):
+        super().__init__(embed_options={"actions": False, "renderer": "svg"}, **kwargs)
+        self._chart: alt.TopLevelMixin | None = None
+        self._names: dict[str, str] = {}
+        self._drawn: dict[str, list[dict[str, Any]]] = {}
+        self._versions: dict[str, int] = {}
+        self.show(chart, tables)
+
+    @property
+    def chart(self) -> alt.TopLevelMixin | None:
+        """The chart last drawn with :meth:`show` (assigning one draws it)."""
+        return self._chart
+
+    @chart.setter
+    def chart(self, chart: alt.TopLevelMixin | None) -> None:
+        self.show(chart)
+
+    def show(self, chart: alt.TopLevelMixin | None, tables: Mapping[str, pd.DataFrame] | None = None) -> None:
+        """Draw ``chart`` (``None``: nothing). ``tables`` names some of the tables it draws, by
+        any key, for :meth:`update` to replace later; each must be one of the chart's datasets."""
+        spec: dict[str, Any] = {} if chart is None else chart.to_dict()
+        datasets: dict[str, list[dict[str, Any]]] = spec.get("datasets", {})
+        names: dict[str, str] = {}
+        for key, table in (tables or {}).items():
+            values = _table_values(table)
+            found = [name for name, rows in datasets.items() if rows == values]
+            if len(found) != 1:
+                raise ValueError(f"the chart does not draw the table {key!r} as one dataset of its own")
+            names[key] = found[0]
+        if len(set(names.values())) != len(names):
+            raise ValueError("two of the named tables are the same dataset of the chart")
+        self._chart, self._names = chart, names
+        self._drawn = {name: datasets[name] for name in names.values()}
+        self._versions = {}
+        with self.hold_sync():
+            self.spec = spec
+            self.patch = {}
+
+    def update(self, tables: Mapping[str, pd.DataFrame], title: str | None = None, subtitle: str | None = None,
+               description: str | None = None) -> None:
+        """Replace tables named in :meth:`show` and the chart's title, subtitle and description
+        (its text for screen readers), keeping everything else of the chart shown."""
+        for key, table in tables.items():
+            name = self._names[key]
+            values = _table_values(table)
+            if values != self._drawn[name]:
+                self._drawn[name] = values
+                self._versions[name] = self._versions.get(name, 0) + 1
+        words = {k: v for k, v in (("title", title), ("subtitle", subtitle), ("description", description)) if v is not None}
+        changed = {name: {"version": v, "rows": self._drawn[name]} for name, v in self._versions.items()}
+        self.patch = {"tables": changed, "words": words}
+
+
+def live_chart(chart: alt.TopLevelMixin, tables: Mapping[str, pd.DataFrame] | None = None) -> LiveChart:
+    """An Altair chart as a :class:`LiveChart` widget for the Voila apps; assign ``.chart`` to
+    draw another, or name its ``tables`` to redraw new data in place with ``.update``."""
+    return LiveChart(chart, tables)
 
 
 def message_chart(text: str) -> alt.Chart:
