@@ -50,6 +50,11 @@ APP_NAMES = ("workshop", "facilitator", "portfolio", "alliance")
 #: Preheated workshop kernels. A participant's kernel costs about 2 s of CPU to start; on a
 #: small machine a room arriving at once would queue behind each other without a warm pool.
 DEFAULT_ROOM_SIZE = 30
+#: The dashboards whose kernels are prepared ahead of their visitors (pandas, Altair and the
+#: chart's JavaScript loaded: about 2 s of CPU a kernel), and how many of each are kept ready.
+#: The portfolio is not among them: it lists the params folder as it is when the page opens.
+DASHBOARDS = ("alliance.ipynb",)
+DEFAULT_DASHBOARD_POOL = 2
 REFILL_DELAY = 30  # seconds: after the arrival burst (refilling during it steals its CPU); a visitor who finds no ready kernel gets a fresh one at once (voila_pool.py)
 
 if TYPE_CHECKING:
@@ -79,6 +84,9 @@ class ServeOptions:
     store : the workshop database file (default ``$WORKBOOK_STORE`` or ``workshop.sqlite`` in the current folder).
     room_size : workshop kernels kept started and pre-rendered ahead of the participants
         (Voila's preheated pool); 0 turns preheating off.
+    dashboard_pool, dashboards : kernels kept prepared for each of ``dashboards`` (app notebooks
+        that wait for their visitor's page to say what to show); 0 for none.
+    apps : the folder of app notebooks to publish, its ``voila.json`` included (the package's apps).
     participant_page : ``"light"`` (the workshop notebook's own light template, made for phones
         and full rooms) or ``"full"`` (Voila's standard page, as for the other apps).
     params_dir, reports_dir : where the dashboards read params files and the board writes reports.
@@ -96,7 +104,10 @@ class ServeOptions:
     params_dir: Path | None = None
     reports_dir: Path | None = None
     room_size: int = DEFAULT_ROOM_SIZE
+    dashboard_pool: int = DEFAULT_DASHBOARD_POOL
+    dashboards: tuple[str, ...] = DASHBOARDS
     participant_page: str = "light"
+    apps: Path = APPS
     extra: list[str] = field(default_factory=list)
 
     def resolved_token(self) -> str:
@@ -161,13 +172,13 @@ def command(opts: ServeOptions, connection_root: str | None = None) -> list[str]
         sys.executable,
         "-m",
         "workbook.voila_pool",
-        str(APPS),
+        str(opts.apps),
         "--no-browser",
         f"--port={opts.port}",
         f"--Voila.ip={opts.ip}",
         # the tokens reach the guard through the environment, not this (world-readable) command line
         # Read voila.json from the apps folder only, so the machine's own config cannot leak in.
-        f"--Voila.config_file_paths={APPS}",
+        f"--Voila.config_file_paths={opts.apps}",
         # Kernels talk to Voila over Unix sockets in Voila's private connection folder, not TCP
         # ports on 127.0.0.1: with a room's worth of kernels starting at once, a TCP port picked
         # for one kernel was sometimes taken before it could bind ("Address already in use"),
@@ -175,7 +186,7 @@ def command(opts: ServeOptions, connection_root: str | None = None) -> list[str]
         # this user can enter are also out of reach of other accounts on the machine.
         "--KernelManager.transport=ipc",
         *([f"--Voila.connection_dir_root={connection_root}"] if connection_root else []),
-        *preheat_args(opts.room_size),
+        *preheat_args(opts.room_size, opts.dashboard_pool, opts.dashboards),
         # The workshop notebook asks for the light page in its metadata; "full" stops Voila
         # from reading templates from notebooks, so it gets the standard page too.
         *(["--VoilaConfiguration.allow_template_override=NO"] if opts.participant_page == "full" else []),
@@ -183,15 +194,20 @@ def command(opts: ServeOptions, connection_root: str | None = None) -> list[str]
     ]
 
 
-def preheat_args(room_size: int) -> list[str]:
-    """Voila options for a pool of ``room_size`` preheated kernels for the workshop app only
-    (the dashboards are opened by a few people and keep their normal start)."""
-    if room_size <= 0:
+def preheat_args(room_size: int, dashboard_pool: int = 0, dashboards: tuple[str, ...] = DASHBOARDS) -> list[str]:
+    """Voila options for pools of preheated kernels: ``room_size`` for the workshop app and
+    ``dashboard_pool`` for each of ``dashboards``; every other app (the board, whose kernel runs
+    with the facilitator's role, and the portfolio) starts its kernel when its page is opened."""
+    pools: dict[str, dict[str, int]] = {"default": {"pool_size": 0}}
+    if room_size > 0:
+        pools["workshop.ipynb"] = {"pool_size": room_size}
+    if dashboard_pool > 0:
+        pools.update({name: {"pool_size": dashboard_pool} for name in dashboards})
+    if len(pools) == 1:
         return []
-    pools = json.dumps({"default": {"pool_size": 0}, "workshop.ipynb": {"pool_size": room_size}})
     return [
         "--preheat_kernel=True",
-        f"--VoilaKernelManager.kernel_pools_config={pools}",
+        f"--VoilaKernelManager.kernel_pools_config={json.dumps(pools)}",
         # refill a few seconds after a kernel is taken, so a room arriving at once gets the CPU first
         f"--VoilaKernelManager.fill_delay={REFILL_DELAY}",
     ]
@@ -223,9 +239,9 @@ def serve(opts: ServeOptions, echo: Callable[[str], object] = print) -> int:
         raise SystemExit("refusing to serve on a network address without a token")
     facilitator = opts.resolved_facilitator_token(token)
     env = environment(opts, tokens=(token, facilitator))
-    echo(f"Serving {APPS}/ on {opts.ip}:{opts.port}" + (" (token required)" if token else " (this machine only)"))
+    echo(f"Serving {opts.apps}/ on {opts.ip}:{opts.port}" + (" (token required)" if token else " (this machine only)"))
     echo(f"Workshop store: {env['WORKBOOK_STORE']}")
-    echo(f"Participant page: {opts.participant_page}; {opts.room_size} workshop kernels kept ready")
+    echo(f"Participant page: {opts.participant_page}; {opts.room_size} workshop kernels kept ready, {opts.dashboard_pool} per dashboard")
     echo(f"Answers to host names: {env[guard.ENV['hosts']].replace(',', ', ')}")
     links = urls(opts, token, facilitator)
     echo("Facilitator only (keep this link to yourself; the board shows the participants' link):")
@@ -238,7 +254,7 @@ def serve(opts: ServeOptions, echo: Callable[[str], object] = print) -> int:
     requested: list[int] = []
     children: dict[int, psutil.Process] = {}
     env["WORKBOOK_CONNECTION_ROOT"] = connection_root
-    proc = subprocess.Popen(command(opts, connection_root), env=env, cwd=str(APPS))
+    proc = subprocess.Popen(command(opts, connection_root), env=env, cwd=str(opts.apps))
 
     def remember_children() -> None:
         try:

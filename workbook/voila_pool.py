@@ -1,4 +1,5 @@
-"""Run Voila with a preheated pool that hands out only kernels that are ready.
+"""Run Voila with a preheated pool that hands out only kernels that are ready, and tells each
+prepared kernel which page it was handed to.
 
 Voila's pool (``VoilaKernelManager``) is a list of tasks, and a visitor gets the oldest one
 whether or not it has finished. After a kernel is taken, the replacement task first sleeps for
@@ -9,13 +10,24 @@ are gone, was handed a kernel that had not even started and waited out the whole
 when none is ready, Voila's own path starts a fresh kernel for that visitor at once (about
 1–2 s for the participant's light app), and the refill keeps its delay.
 
+A preheated kernel runs its notebook before anyone opens it, so it does not know its visitor's
+query string (the alliance dashboard's ``?params=``). Voila's own way (``voila.utils.
+wait_for_request``) is a websocket on the server's address that :mod:`workbook.guard` opens only
+to requests carrying a visitor's credential, which a kernel has not got. Here a kernel asks over
+a Unix socket in Voila's private connection folder instead (:class:`Visits`, which only the
+server's user can reach) and gets its page's query string, without the token, the moment Voila
+hands it to that page (:func:`next_visit`).
+
 ``workbook serve`` starts Voila as ``python -m workbook.voila_pool``; arguments are Voila's.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 if TYPE_CHECKING:
     from .guard import VoilaKernelManager
@@ -28,6 +40,86 @@ else:
 PoolTask = asyncio.Future[dict[str, object]]
 
 
+#: The kernels' environment variable naming the socket of :class:`Visits`.
+VISITS_ENV = "WORKBOOK_VISITS"
+
+
+def visit_query(url: str) -> str:
+    """The query string of a page's ``url`` as its kernel may see it: without the token."""
+    return urlencode([(k, v) for k, v in parse_qsl(urlsplit(url).query, keep_blank_values=True) if k != "token"])
+
+
+class Visits:
+    """Which page each prepared kernel was handed to, told to the kernel that asks.
+
+    A kernel connects to the Unix socket, sends its kernel id and a newline, and receives its
+    page's query string and a newline once Voila hands it out (at once if that happened before
+    it asked). A kernel shut down before being handed out gets nothing: the socket closes.
+    """
+
+    def __init__(self) -> None:
+        self._answers: dict[str, asyncio.Future[str]] = {}
+
+    def _answer_for(self, kernel_id: str) -> asyncio.Future[str]:
+        if kernel_id not in self._answers:
+            self._answers[kernel_id] = asyncio.get_running_loop().create_future()
+        return self._answers[kernel_id]
+
+    async def serve(self, path: str) -> asyncio.AbstractServer:
+        """Listen on ``path`` (a Unix socket, readable and writable by this user only)."""
+        server = await asyncio.start_unix_server(self._tell, path=path)
+        os.chmod(path, 0o600)
+        return server
+
+    async def _tell(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            kernel_id = (await reader.readline()).decode("ascii", "replace").strip()
+            query = await self._answer_for(kernel_id)
+            writer.write(query.encode("utf-8") + b"\n")
+            await writer.drain()
+        except (asyncio.CancelledError, ConnectionError):
+            pass  # the kernel was shut down before a page took it, or went away itself
+        finally:
+            writer.close()
+
+    def hand_out(self, kernel_id: str, url: str) -> None:
+        """Voila gave ``kernel_id`` to the page at ``url``."""
+        answer = self._answer_for(kernel_id)
+        if not answer.done():
+            answer.set_result(visit_query(url))
+
+    def forget(self, kernel_id: str) -> None:
+        answer = self._answers.pop(kernel_id, None)
+        if answer is not None and not answer.done():
+            answer.cancel()
+
+
+#: The Voila process's visits (one server, one socket).
+VISITS = Visits()
+
+
+async def next_visit() -> str | None:
+    """In a kernel Voila prepared ahead of its visitor: wait until the kernel is handed to a
+    page, and return that page's query string (without its token). ``None`` in any other kernel,
+    or when the server does not say (it is not ``workbook serve``'s Voila, or it stopped)."""
+    path, kernel_id = os.environ.get(VISITS_ENV, ""), os.environ.get("VOILA_KERNEL_ID", "")
+    if not (path and kernel_id and os.environ.get("VOILA_PREHEAT") == "True"):
+        return None
+    try:
+        reader, writer = await asyncio.open_unix_connection(path)
+    except OSError:
+        return None
+    try:
+        writer.write(kernel_id.encode("ascii") + b"\n")
+        await writer.drain()
+        line = await reader.readline()
+    except OSError:
+        return None
+    finally:
+        writer.close()
+    return line[:-1].decode("utf-8") if line.endswith(b"\n") else None
+
+
 def _ready(task: PoolTask) -> bool:
     return task.done() and not task.cancelled() and task.exception() is None
 
@@ -37,7 +129,8 @@ def _failed(task: PoolTask) -> bool:
 
 
 class ReadyFirstMixin(_KernelManagerBase):
-    """Put in front of Voila's preheating kernel manager: its pool offers ready kernels only."""
+    """Put in front of Voila's preheating kernel manager: its pool offers ready kernels only, and
+    each kernel it hands out learns its page's query string (:data:`VISITS`)."""
 
     def get_pool_size(self, notebook_name: str) -> int:
         pool = self._pools.get(notebook_name, [])
@@ -52,7 +145,15 @@ class ReadyFirstMixin(_KernelManagerBase):
         ready = next((i for i, t in enumerate(pool) if _ready(t)), None)
         if ready is not None:
             pool.insert(0, pool.pop(ready))  # Voila takes the first one
-        return await super().get_rendered_notebook(notebook_name, *args, **kwargs)
+        rendered = await super().get_rendered_notebook(notebook_name, *args, **kwargs)
+        page: dict[str, str] = kwargs.get("extra_kernel_env_variables") or {}
+        VISITS.hand_out(rendered[2], page.get("VOILA_REQUEST_URL", ""))
+        return rendered
+
+    async def shutdown_kernel(self, kernel_id: str, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]  # a coroutine in jupyter_server's managers, typed sync in jupyter_client's
+        VISITS.forget(kernel_id)
+        shutdown: Callable[..., Awaitable[None]] = super().shutdown_kernel  # jupyter_server leaves it untyped
+        await shutdown(kernel_id, *args, **kwargs)
 
 
 def ready_first(manager_class: type[VoilaKernelManager]) -> type[VoilaKernelManager]:
@@ -67,6 +168,7 @@ def guarded_voila() -> type[Any]:
 
     (``type[Any]``: Voila ships no types, so its application class is ``Any`` to mypy.)"""
     import voila.app
+    from tornado.ioloop import IOLoop
     from voila.tornado.handler import TornadoVoilaHandler
 
     from . import guard
@@ -74,6 +176,11 @@ def guarded_voila() -> type[Any]:
     class GuardedVoila(voila.app.Voila):  # type: ignore[misc]  # Voila ships no types: its base class is Any
         def init_settings(self) -> dict[str, Any]:
             self.identity_provider_class = guard.RoleIdentityProvider
+            if self.voila_configuration.preheat_kernel:
+                # before the kernel manager starts the pools: their kernels inherit the variable
+                path = os.path.join(self.connection_dir, "visits")
+                os.environ[VISITS_ENV] = path
+                IOLoop.current().add_callback(VISITS.serve, path)
             settings: dict[str, Any] = super().init_settings()
             return settings
 

@@ -1,15 +1,42 @@
 """The stakeholders' dashboards: one alliance with what-if controls (here) and the portfolio of
-alliances (:mod:`workbook.ui.portfolio_app`, re-exported)."""
+alliances (:mod:`workbook.ui.portfolio_app`, re-exported).
+
+Speed
+-----
+``workbook serve`` keeps kernels of the alliance dashboard prepared ahead of its visitors (Voila's
+preheated pool). Such a kernel runs the notebook before anyone asks for it: the imports (pandas,
+Altair, the model) and the chart's JavaScript bundle — about two seconds of work that does not
+depend on the alliance — are done, and the page's frame is rendered, when the visitor arrives.
+The kernel then learns the page's ``?params=`` from the server (:func:`workbook.voila_pool.next_visit`)
+and builds the dashboard while the browser is still loading Voila's scripts, so the page finds it
+complete. Failing that, the page itself reports its ``?params=`` once open (:class:`PageParams`).
+Either way the file is read at the visit, by name and from the params folder only, and a kernel
+shows one alliance: the first it is told. A kernel Voila starts for the page (none prepared)
+reads the query string from its environment and builds at once.
+
+A what-if redraw runs the model and sends the chart only its new tables and words
+(:meth:`LiveChart.update`); the browser swaps them into the chart it shows, instead of
+compiling and laying out a new one. Only a change of the chart's layout (a marker kind appearing
+or going, e.g. the break-even month leaving the horizon) draws a new chart.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import os
+from urllib.parse import parse_qs
+
+import anywidget
 import ipywidgets as W
+import traitlets
 
 from .. import ramp, views
-from ..charts import ramp_chart, theme
-from ..charts.render import live_chart
+from ..charts import theme
+from ..charts.ramp import RampChartData, ramp_chart, ramp_chart_data
+from ..charts.render import LiveChart
 from ..params import load_params
-from ..schema import Event
+from ..schema import Event, Params
+from ..voila_pool import next_visit
 from .common import CSS, explain, friendly, message, query_params
 from .paths import params_file
 from .portfolio_app import portfolio_app, portfolio_rows
@@ -23,28 +50,87 @@ EVENT_KINDS = [
 ]
 
 
-class AllianceApp:
-    """One alliance: header, headline chart and metrics, redrawn at once as the what-if controls move."""
+class PageParams(anywidget.AnyWidget):
+    """Reports the page's ``?params=`` to the kernel once the page shows this (invisible) widget,
+    and only the alliance's file name: the rest of the address (a room's token) stays in the page."""
 
-    def __init__(self, name: str | None = None):
+    _esm = """
+    function render({ model }) {
+      if (model.get("reported")) return;
+      model.set("params", new URLSearchParams(window.location.search).get("params") ?? "");
+      model.set("reported", true);
+      model.save_changes();
+    }
+    export default { render };
+    """
+    params = traitlets.Unicode("").tag(sync=True)
+    reported = traitlets.Bool(False).tag(sync=True)
+
+
+def preheated() -> bool:
+    """Whether this kernel was started by Voila ahead of its visitor (a preheated kernel)."""
+    return os.environ.get("VOILA_PREHEAT") == "True"
+
+
+class AllianceApp:
+    """One alliance: header, headline chart and metrics, redrawn at once as the what-if controls move.
+
+    name : a file of the params folder. ``wait=True`` (a kernel prepared ahead of its visitor,
+        in the kernel's running event loop): build the frame now, and the dashboard of the file
+        the visit names once it comes.
+    """
+
+    def __init__(self, name: str | None = None, *, wait: bool = False):
         theme.enable()
         self.status = W.HTML()
         self.status.add_class("wb-status")
-        q = query_params()
-        name = name or q.get("params")
-        self.root = W.VBox([W.HTML(CSS), self.status])
+        self.header = W.HTML(CSS)
+        self.body = W.HBox(layout=W.Layout(gap="24px", flex_flow="row wrap"))  # metrics below on a phone
+        self.metrics = W.HTML()
+        self.metrics.add_class("wb-alliance-metrics")
+        # The chart widget exists from the start: a prepared kernel has its JavaScript bundled
+        # before the visitor comes, and it keeps its place in the page when the rest is filled in.
+        self.chart = LiveChart()
+        self.chart.add_class("wb-ramp-chart")
+        self.root = W.VBox([self.header, self.status, self.body, self.chart])
         self.root.add_class("wb-app")
         self.root.add_class("wb-alliance-app")
+        self._layout: tuple[object, ...] = ()
+        self._holding = False
+        if wait:
+            self.status.value = message("info", "Opening the alliance…")
+            self.visit = asyncio.get_running_loop().create_task(self._await_visit())
+        else:
+            self._open(name)
+
+    async def _await_visit(self) -> None:
+        query = await next_visit()
+        if query is None:  # the server does not say which page took this kernel: the page will
+            self.page = PageParams()
+            self.page.observe(self._on_page, names="reported")
+            self.root.children = [*self.root.children, self.page]
+            return
+        friendly(self.status)(self._open)(parse_qs(query).get("params", [""])[0])  # the first, as query_params reads it
+
+    def _on_page(self, _: object) -> None:
+        self.page.unobserve(self._on_page, names="reported")  # the first report only: one alliance per kernel
+        friendly(self.status)(self._open)(self.page.params)
+
+    def _open(self, name: str | None) -> None:
         if not name:
             self.status.value = message("error", "No alliance chosen: open one from the portfolio.")
             return
         try:
-            self.params = load_params(params_file(name))
+            params = load_params(params_file(name))
         except Exception as exc:  # a bad or unknown file: say so, politely
             self.status.value = message("error", explain(exc))
             return
-        r = self.params.ramp
-        self.base = r
+        self._show(params)
+
+    def _show(self, params: Params) -> None:
+        self.params = params
+        r = self.base = params.ramp
+        self.code = params.alliance.currency
         style = {"description_width": "170px"}
         lay = W.Layout(width="100%", max_width="460px")  # the screen's width on a phone
         self.sales_cycle = W.IntSlider(value=r.sales_cycle_months, min=0, max=max(24, r.sales_cycle_months), description="Sales cycle (months)", style=style, layout=lay, continuous_update=False)
@@ -61,20 +147,13 @@ class AllianceApp:
         reset = W.Button(description="Back to the plan")
         reset.add_class("wb-reset")
         reset.on_click(friendly(self.status)(self._reset))
-        self.metrics = W.HTML()
-        self.metrics.add_class("wb-alliance-metrics")
-        self.result = ramp.run(r)
-        self.code = self.params.alliance.currency
-        self.chart = live_chart(ramp_chart(self.result, code=self.code))
-        self.chart.add_class("wb-ramp-chart")
         controls = W.VBox([W.HTML("<h2>What if…</h2>"), self.sales_cycle, self.ramp_months, self.level, self.delay, self.event_kind, self.event_month, self.severity, reset])
-        self.root.children = [
-            W.HTML(CSS + views.header(self.params).html + '<p><a href="portfolio.ipynb">← All alliances</a></p>'),
-            self.status,
-            W.HBox([controls, self.metrics], layout=W.Layout(gap="24px", flex_flow="row wrap")),  # metrics below on a phone
-            self.chart,
-        ]
-        self._show_metrics()
+        self.result = ramp.run(r)
+        self._draw()
+        with self.root.hold_sync():
+            self.header.value = CSS + views.header(params).html + '<p><a href="portfolio.ipynb">← All alliances</a></p>'
+            self.body.children = [controls, self.metrics]
+            self.status.value = ""
 
     def _scenario(self) -> ramp.RampResult:
         changed = self.base.model_copy(update={"sales_cycle_months": int(self.sales_cycle.value), "ramp_months": int(self.ramp_months.value)})
@@ -83,24 +162,41 @@ class AllianceApp:
             events = [Event(month=int(self.event_month.value), kind=self.event_kind.value, severity=float(self.severity.value), note="what-if")]
         return ramp.run(changed, delay=int(self.delay.value), level=float(self.level.value), events=events)
 
-    def _update(self, _: object = None) -> None:
-        self.result = self._scenario()
-        self.chart.chart = ramp_chart(self.result, code=self.code)
-        self.status.value = ""
-        self._show_metrics()
-
-    def _show_metrics(self) -> None:
+    def _draw(self) -> None:
+        """Show ``self.result``: new tables and words in the chart drawn, or a new chart when its layout changed."""
+        data: RampChartData = ramp_chart_data(self.result, self.code)
+        if data.layout == self._layout:
+            self.chart.update(data.tables, title=data.title, subtitle=data.subtitle, description=data.description)
+        else:
+            self.chart.show(ramp_chart(self.result, code=self.code), data.tables)
+            self._layout = data.layout
         self.metrics.value = "<h2>Headline</h2>" + views.ramp_metrics_table(self.result.metrics, code=self.code).html
+
+    def _update(self, _: object = None) -> None:
+        if self._holding:
+            return
+        self.result = self._scenario()
+        self._draw()
+        self.status.value = ""
 
     def _reset(self, _: object = None) -> None:
         r = self.base
-        for w, v in [(self.sales_cycle, r.sales_cycle_months), (self.ramp_months, r.ramp_months), (self.level, 1.0), (self.delay, 0), (self.event_kind, "")]:
-            w.value = v
+        self._holding = True  # one redraw for the whole reset, not one per control
+        try:
+            for w, v in [(self.sales_cycle, r.sales_cycle_months), (self.ramp_months, r.ramp_months), (self.level, 1.0), (self.delay, 0), (self.event_kind, "")]:
+                w.value = v
+        finally:
+            self._holding = False
+        self._update()
 
 
 def alliance_app(name: str | None = None) -> W.Widget:
-    """One alliance's dashboard; ``name`` is a file of the params folder (default: ``?params=``)."""
-    return AllianceApp(name).root
+    """One alliance's dashboard; ``name`` is a file of the params folder (default: the page's
+    ``?params=``). In a kernel Voila prepared ahead of its visitor: the dashboard's frame now,
+    the alliance with the visit."""
+    if name is None and preheated():
+        return AllianceApp(wait=True).root
+    return AllianceApp(name or query_params(wait=False).get("params")).root
 
 
-__all__ = ["alliance_app", "portfolio_app", "portfolio_rows", "AllianceApp"]
+__all__ = ["alliance_app", "portfolio_app", "portfolio_rows", "AllianceApp", "PageParams"]
