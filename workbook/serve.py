@@ -86,6 +86,7 @@ class ServeOptions:
         (Voila's preheated pool); 0 turns preheating off.
     dashboard_pool, dashboards : kernels kept prepared for each of ``dashboards`` (app notebooks
         that wait for their visitor's page to say what to show); 0 for none.
+    refill_delay : seconds before a taken pool kernel is replaced (:data:`REFILL_DELAY`).
     apps : the folder of app notebooks to publish, its ``voila.json`` included (the package's apps).
     participant_page : ``"light"`` (the workshop notebook's own light template, made for phones
         and full rooms) or ``"full"`` (Voila's standard page, as for the other apps).
@@ -106,6 +107,7 @@ class ServeOptions:
     room_size: int = DEFAULT_ROOM_SIZE
     dashboard_pool: int = DEFAULT_DASHBOARD_POOL
     dashboards: tuple[str, ...] = DASHBOARDS
+    refill_delay: float = REFILL_DELAY
     participant_page: str = "light"
     apps: Path = APPS
     extra: list[str] = field(default_factory=list)
@@ -186,7 +188,7 @@ def command(opts: ServeOptions, connection_root: str | None = None) -> list[str]
         # this user can enter are also out of reach of other accounts on the machine.
         "--KernelManager.transport=ipc",
         *([f"--Voila.connection_dir_root={connection_root}"] if connection_root else []),
-        *preheat_args(opts.room_size, opts.dashboard_pool, opts.dashboards),
+        *preheat_args(opts.room_size, opts.dashboard_pool, opts.dashboards, opts.refill_delay),
         # The workshop notebook asks for the light page in its metadata; "full" stops Voila
         # from reading templates from notebooks, so it gets the standard page too.
         *(["--VoilaConfiguration.allow_template_override=NO"] if opts.participant_page == "full" else []),
@@ -194,7 +196,8 @@ def command(opts: ServeOptions, connection_root: str | None = None) -> list[str]
     ]
 
 
-def preheat_args(room_size: int, dashboard_pool: int = 0, dashboards: tuple[str, ...] = DASHBOARDS) -> list[str]:
+def preheat_args(room_size: int, dashboard_pool: int = 0, dashboards: tuple[str, ...] = DASHBOARDS,
+                 refill_delay: float = REFILL_DELAY) -> list[str]:
     """Voila options for pools of preheated kernels: ``room_size`` for the workshop app and
     ``dashboard_pool`` for each of ``dashboards``; every other app (the board, whose kernel runs
     with the facilitator's role, and the portfolio) starts its kernel when its page is opened."""
@@ -209,7 +212,7 @@ def preheat_args(room_size: int, dashboard_pool: int = 0, dashboards: tuple[str,
         "--preheat_kernel=True",
         f"--VoilaKernelManager.kernel_pools_config={json.dumps(pools)}",
         # refill a few seconds after a kernel is taken, so a room arriving at once gets the CPU first
-        f"--VoilaKernelManager.fill_delay={REFILL_DELAY}",
+        f"--VoilaKernelManager.fill_delay={refill_delay}",
     ]
 
 

@@ -42,6 +42,9 @@ PoolTask = asyncio.Future[dict[str, object]]
 
 #: The kernels' environment variable naming the socket of :class:`Visits`.
 VISITS_ENV = "WORKBOOK_VISITS"
+#: The kernels' environment variable naming a file in the server's private folder where the first
+#: kernel leaves the live chart's JavaScript bundle and later ones read it (charts.render).
+LIVE_CHART_BUNDLE_ENV = "WORKBOOK_LIVE_CHART_BUNDLE"
 
 
 def visit_query(url: str) -> str:
@@ -195,7 +198,6 @@ def guarded_voila() -> type[Any]:
 
 
 def main() -> None:
-    import os
     import signal
     import warnings
 
@@ -209,7 +211,10 @@ def main() -> None:
     warnings.filterwarnings("ignore", message=r".*for dict-traits is deprecated", category=DeprecationWarning)
     guard.configure(guard.GuardConfig.from_environment())
     _die_with_parent()
-    _remove_at_exit(os.environ.pop("WORKBOOK_CONNECTION_ROOT", ""))
+    root = os.environ.pop("WORKBOOK_CONNECTION_ROOT", "")
+    _remove_at_exit(root)
+    if root:  # kernels inherit it: one bundle of the chart's JavaScript for the whole server
+        os.environ[LIVE_CHART_BUNDLE_ENV] = os.path.join(root, "live-chart.js")
     # Voila stops cleanly (kernels shut down, connection files removed) on SIGTERM and Ctrl+C;
     # a closed terminal (SIGHUP) gets the same treatment.
     # Ctrl+C in a terminal reaches both `workbook serve` and Voila: one clean stop, not a

@@ -20,7 +20,13 @@ from workbook.charts.render import LiveChart, _table_values
 from workbook.params import load_params
 from workbook.serve import DASHBOARDS, preheat_args
 from workbook.ui import dashboards
-from workbook.voila_pool import VISITS_ENV, Visits, next_visit, visit_query
+from workbook.voila_pool import (
+    LIVE_CHART_BUNDLE_ENV,
+    VISITS_ENV,
+    Visits,
+    next_visit,
+    visit_query,
+)
 
 SAAS = "saas-regional-reseller.yaml"  # a plan without premature changes
 OTHER = "enterprise-global-si.yaml"
@@ -101,6 +107,22 @@ def test_reset_redraws_once(params_dir, monkeypatch):
     monkeypatch.setattr(dashboards.ramp, "run", lambda *a, **k: runs.append(1) or real(*a, **k))
     app._reset()
     assert len(runs) == 1 and app.result.metrics == real(app.base).metrics
+
+
+def test_the_kernels_of_one_server_bundle_the_charts_javascript_once(tmp_path, monkeypatch):
+    import vl_convert
+
+    from workbook.charts import render
+
+    shared = tmp_path / "live-chart.js"
+    monkeypatch.setenv(LIVE_CHART_BUNDLE_ENV, str(shared))
+    render._live_chart_bundle.cache_clear()  # a new kernel
+    first = render._live_chart_bundle()
+    assert shared.read_text(encoding="utf-8") == first and "vega" in first
+    render._live_chart_bundle.cache_clear()  # the next kernel reads it
+    monkeypatch.setattr(vl_convert, "javascript_bundle", lambda *a, **k: pytest.fail("bundled again"))
+    assert render._live_chart_bundle() == first
+    render._live_chart_bundle.cache_clear()
 
 
 def test_the_chart_refuses_a_table_it_does_not_draw():

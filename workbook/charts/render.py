@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import base64
 import functools
+import os
 from collections.abc import Callable, Mapping
 from html import escape
+from pathlib import Path
 from typing import Any, cast
 
 import altair as alt
 import anywidget
 import pandas as pd
 import traitlets
+
+from ..files import atomic_replace
+from ..voila_pool import LIVE_CHART_BUNDLE_ENV
 
 #: The caption under a chart: the finding in words, small and quiet, on screen, in print and
 #: in the PDF's text.
@@ -141,11 +146,24 @@ export default { render };
 
 @functools.cache
 def _live_chart_bundle() -> str:
-    """The live chart's JavaScript with everything it imports (about 1 MB; vl-convert takes a
-    second or so to bundle it, once per process)."""
+    """The live chart's JavaScript with everything it imports (about 1 MB). vl-convert takes a
+    second or so to bundle it: once per process, or once per server where the server says where
+    its kernels share it (:data:`LIVE_CHART_BUNDLE_ENV`)."""
+    shared = os.environ.get(LIVE_CHART_BUNDLE_ENV)
+    if shared:
+        try:
+            return Path(shared).read_text(encoding="utf-8")
+        except OSError:
+            pass  # not there yet: this kernel makes it
     import vl_convert
 
-    return str(vl_convert.javascript_bundle(LIVE_CHART_JS))
+    bundle = str(vl_convert.javascript_bundle(LIVE_CHART_JS))
+    if shared:
+        try:
+            atomic_replace(shared, bundle)
+        except OSError:
+            pass  # the next kernel bundles it again
+    return bundle
 
 
 def _table_values(table: pd.DataFrame) -> list[dict[str, Any]]:
