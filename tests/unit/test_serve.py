@@ -42,11 +42,12 @@ def test_tokens_travel_in_the_environment_not_the_command_line():
     assert "p-token" not in cmd and "f-token" not in cmd and "--Voila.token" not in cmd
 
 
-def test_voila_runs_with_the_ready_first_pool_for_the_workshop_only():
+def test_voila_runs_with_ready_first_pools_for_the_workshop_and_the_alliance_dashboard_only():
     cmd = command(ServeOptions(room_size=12))
     assert cmd[1:3] == ["-m", "workbook.voila_pool"]
     pools = next(a for a in cmd if a.startswith("--VoilaKernelManager.kernel_pools_config="))
     assert '"workshop.ipynb": {"pool_size": 12}' in pools and '"default": {"pool_size": 0}' in pools
+    assert '"alliance.ipynb": {"pool_size": 2}' in pools and "portfolio.ipynb" not in pools
     assert f"--VoilaKernelManager.fill_delay={REFILL_DELAY}" in cmd
     assert "--KernelManager.transport=ipc" in cmd  # no TCP port races when a room's kernels start at once
     assert "--VoilaConfiguration.allow_template_override=NO" not in cmd  # the light participant page
