@@ -23,7 +23,6 @@ compare the ratios, which are measured together, rather than the seconds.
 from __future__ import annotations
 
 import argparse
-import re
 import resource
 import shutil
 import socket
@@ -34,26 +33,12 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from alliances import copies
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-EXAMPLES = sorted((ROOT / "params").glob("*.yaml"))
 NOTEBOOK = ROOT / "notebooks" / "alliance_report.ipynb"
 TEMPLATES = ROOT / "workbook" / "templates"
-
-
-def generate(folder: Path, n: int) -> list[Path]:
-    """``n`` params files: the examples in turn, each alliance renamed '<name> (k)'."""
-    folder.mkdir(parents=True, exist_ok=True)
-    files = []
-    for k in range(n):
-        source = EXAMPLES[k % len(EXAMPLES)]
-        text = source.read_text(encoding="utf-8")
-        text, found = re.subn(r"(?m)^  name: (.*)$", lambda m: f'  name: "{m.group(1).strip(chr(34))} ({k + 1})"', text, count=1)
-        assert found == 1, source
-        path = folder / f"{k + 1:04d}-{source.name}"
-        path.write_text(text, encoding="utf-8")
-        files.append(path)
-    return files
 
 
 def cpu_of_children() -> float:
@@ -147,9 +132,9 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="batch-bench-") as tmp:
         tmp_path = Path(tmp)
-        files = generate(tmp_path / "params", args.files)
+        files = copies(tmp_path / "params", args.files)
         print(f"{args.files} alliances, --jobs {args.jobs}, on {BIN.parent}")
-        naive_wall, naive_cpu = timed(f"naive: papermill CLI, then nbconvert CLI, per file", lambda: naive(files, tmp_path / "naive"))
+        naive_wall, naive_cpu = timed("naive: papermill CLI, then nbconvert CLI, per file", lambda: naive(files, tmp_path / "naive"))
         first_wall, first_cpu = timed(f"workbook report --jobs {args.jobs} --force (empty folder)", lambda: batch(files, tmp_path / "out", "--jobs", str(args.jobs), "--force"))
         second_wall, _ = timed("workbook report again, files unchanged", lambda: batch(files, tmp_path / "out", "--jobs", str(args.jobs)))
 

@@ -38,13 +38,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from alliances import EXAMPLES, copies  # noqa: E402
+
 from tests.unit.test_vectorised import break_even, month_by_month  # noqa: E402
 from workbook import ramp  # noqa: E402
-from workbook.params import dump, load_params, parse_yaml_text  # noqa: E402
+from workbook.params import load_params  # noqa: E402
 from workbook.schema import Ramp  # noqa: E402
 
 BIN = Path(sys.executable).parent
-EXAMPLES = sorted((ROOT / "params").glob("*.yaml"))
 HORIZON = 120
 SEED = 7
 
@@ -126,20 +127,6 @@ def monte_carlo_case(draws: int, repeat: int) -> bool:
     return ok
 
 
-def write_alliances(folder: Path, n: int) -> list[Path]:
-    """``n`` copies of the examples, each alliance under a name of its own."""
-    docs = [(p.stem, p.read_text(encoding="utf-8"), p) for p in EXAMPLES]
-    out = []
-    for i in range(n):
-        stem, text, path = docs[i % len(docs)]
-        doc = parse_yaml_text(text, path)
-        doc["alliance"]["name"] = f"{doc['alliance']['name']} (copy {i + 1:03d})"
-        target = folder / f"{i + 1:03d}-{stem}.yaml"
-        target.write_text(dump(doc), encoding="utf-8")
-        out.append(target)
-    return out
-
-
 def timed_process(cmd: Sequence[str]) -> tuple[float, float]:
     """Wall time and CPU time (user + system) of one run of ``cmd``."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -155,7 +142,7 @@ def timed_process(cmd: Sequence[str]) -> tuple[float, float]:
 def cli_case(alliances: int, repeat: int) -> bool:
     workbook = str(BIN / "workbook")
     with tempfile.TemporaryDirectory() as tmp:
-        files = [str(p) for p in write_alliances(Path(tmp), alliances)]
+        files = [str(p) for p in copies(Path(tmp), alliances)]
         print(f"workbook summary --json against workbook check: {alliances} alliances ({len(EXAMPLES)} examples, renamed)")
         runs: dict[str, list[tuple[float, float]]] = {"check": [], "summary": []}
         for _ in range(repeat):  # side by side, so both meet the same load on the machine

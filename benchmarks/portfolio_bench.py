@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import statistics
 import sys
@@ -38,30 +37,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from alliances import EXAMPLES, copies  # noqa: E402
+
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from workbook import cache  # noqa: E402
 from workbook.reports import write_portfolio_index  # noqa: E402
 from workbook.summary_store import STORE_DIR  # noqa: E402
 from workbook.ui.paths import PARAMS_ENV, REPORTS_ENV  # noqa: E402
 from workbook.ui.portfolio_app import portfolio_app, portfolio_rows  # noqa: E402
-
-EXAMPLES = sorted((ROOT / "params").glob("*.yaml"))
-NAME = re.compile(r"^(  name: )(.+)$", re.M)  # the alliance's name: the first two-space `name:` line
-
-
-def make_params(folder: Path, n: int) -> list[Path]:
-    """``n`` params files: the examples as they are for n = 4, else copies named '<name> 0001'..."""
-    folder.mkdir(parents=True)
-    paths = []
-    for i in range(n):
-        src = EXAMPLES[i % len(EXAMPLES)]
-        text = src.read_text(encoding="utf-8")
-        if n != len(EXAMPLES):
-            text = NAME.sub(lambda m: f"{m.group(1)}{m.group(2)} {i:04d}", text, count=1)
-        path = folder / f"{i:04d}-{src.name}"
-        path.write_text(text, encoding="utf-8")
-        paths.append(path)
-    return paths
 
 
 def use(params: Path, reports: Path) -> None:
@@ -128,7 +111,7 @@ def browse(index: Path, name: str, repeat: int) -> tuple[float, float]:
 def measure(tmp: Path, n: int, repeat: int) -> dict[str, float]:
     """Every case for a portfolio of ``n`` alliances (its folders under ``tmp``)."""
     params, reports, kept = tmp / f"params-{n}", tmp / f"reports-{n}", tmp / f"kept-{n}"
-    make_params(params, n)
+    copies(params, n, renamed=n != len(EXAMPLES))
     reports.mkdir()
     kept.mkdir()
     out: dict[str, float] = {}

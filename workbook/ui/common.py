@@ -22,6 +22,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 CSS = """
 <style>
 .wb-app { max-width: 980px; font-size: 16px; }
+.wb-gap-s { gap: 8px; } .wb-gap-m { gap: 10px; } .wb-gap-l { gap: 24px; }  /* widget Layouts have no gap */
 .wb-app h1 { font-size: 26px; margin: 4px 0 8px; }
 .wb-big button, button.wb-big { font-size: 17px; }
 .wb-status-error { color: #a11; background: #fdecea; padding: 10px 14px; border-radius: 6px; }

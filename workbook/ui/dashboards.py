@@ -85,7 +85,8 @@ class AllianceApp:
         self.status = W.HTML()
         self.status.add_class("wb-status")
         self.header = W.HTML(CSS)
-        self.body = W.HBox(layout=W.Layout(gap="24px", flex_flow="row wrap"))  # metrics below on a phone
+        self.body = W.HBox(layout=W.Layout(flex_flow="row wrap"))  # metrics below on a phone
+        self.body.add_class("wb-gap-l")
         self.metrics = W.HTML()
         self.metrics.add_class("wb-alliance-metrics")
         # The chart widget exists from the start: a prepared kernel has its JavaScript bundled

@@ -103,7 +103,8 @@ class WorkshopApp:
         self.section = W.HTML()
         self.wording = W.HTML()
         self.wording.add_class("wb-question")
-        self.choice_box = W.HBox(layout=W.Layout(flex_flow="row wrap", gap="8px"))
+        self.choice_box = W.HBox(layout=W.Layout(flex_flow="row wrap"))
+        self.choice_box.add_class("wb-gap-s")
         back = W.Button(description="◀ Back", layout=W.Layout(width="140px", height="48px"))
         back.add_class("wb-back")
         skip = W.Button(description="Next ▶", layout=W.Layout(width="140px", height="48px"))
@@ -128,7 +129,9 @@ class WorkshopApp:
         guard = friendly(self.status)
         submit.on_click(guard(self._submit))
         revise.on_click(guard(lambda _: self._go(0)))
-        self.review_screen = W.VBox([self.review_text, W.HBox([submit, revise], layout=W.Layout(gap="10px"))])
+        buttons = W.HBox([submit, revise])
+        buttons.add_class("wb-gap-m")
+        self.review_screen = W.VBox([self.review_text, buttons])
 
     # -- flow ------------------------------------------------------------------------------
 
