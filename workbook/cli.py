@@ -152,9 +152,9 @@ def report(
             "--scheduler",
             metavar="tcp://HOST:PORT",
             help=(
-                "Render on a Dask distributed cluster (pip install 'alliance-workbook[cluster]'; workers need the "
+                "Render on a Dask distributed cluster (pip install 'alliance-workbook\\[cluster]'; workers need the "
                 "package installed, not these files): the reports come back and are written to OUT here. "
-                "--jobs is then ignored."
+                "--jobs is then ignored; no scheduler there, or none with workers: exit 2, nothing rendered."
             ),
         ),
     ] = None,

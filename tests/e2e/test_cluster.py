@@ -149,3 +149,9 @@ def test_no_scheduler_there_renders_nothing(tmp_path):
     assert not out.exists()
     bad = workbook("report", str(EXAMPLES[0]), "--out", str(out), "--scheduler", "127.0.0.1:8786")
     assert bad.returncode == 2 and "tcp://HOST:PORT" in bad.stderr
+
+
+def test_report_help_explains_the_cluster_and_force():
+    help_text = " ".join(workbook("report", "--help").stdout.replace("│", " ").split())  # rich's box and wrapping out
+    assert "--scheduler" in help_text and "alliance-workbook[cluster]" in help_text
+    assert "--force" in help_text and "up to date" in help_text
