@@ -152,6 +152,10 @@ def test_no_scheduler_there_renders_nothing(tmp_path):
 
 
 def test_report_help_explains_the_cluster_and_force():
-    help_text = " ".join(workbook("report", "--help").stdout.replace("│", " ").split())  # rich's box and wrapping out
+    import os
+
+    wide = dict(os.environ, COLUMNS="200")  # no line of the help wrapped
+    run = subprocess.run([str(BIN / "workbook"), "report", "--help"], capture_output=True, text=True, env=wide, timeout=60)
+    help_text = " ".join(run.stdout.replace("│", " ").split())
     assert "--scheduler" in help_text and "alliance-workbook[cluster]" in help_text
     assert "--force" in help_text and "up to date" in help_text
