@@ -4,6 +4,7 @@ scheduler and two worker processes on 127.0.0.1), the files written by the clien
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import socket
@@ -152,8 +153,6 @@ def test_no_scheduler_there_renders_nothing(tmp_path):
 
 
 def test_report_help_explains_the_cluster_and_force():
-    import os
-
     wide = dict(os.environ, COLUMNS="200")  # no line of the help wrapped
     run = subprocess.run([str(BIN / "workbook"), "report", "--help"], capture_output=True, text=True, env=wide, timeout=60)
     help_text = " ".join(run.stdout.replace("│", " ").split())
