@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import resource
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,9 +32,13 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from alliances import copies
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from alliances import copies  # noqa: E402
+
+from tests.browser.server import free_port  # noqa: E402
+
 BIN = Path(sys.executable).parent
 NOTEBOOK = ROOT / "notebooks" / "alliance_report.ipynb"
 TEMPLATES = ROOT / "workbook" / "templates"
@@ -71,12 +74,6 @@ def naive(files: list[Path], out: Path) -> None:
 
 def batch(files: list[Path], out: Path, *extra: str) -> None:
     run([str(BIN / "workbook"), "report", *map(str, files), "--out", str(out), *extra])
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Cluster:

@@ -43,6 +43,8 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from workshop_bench import cpu_seconds  # noqa: E402
+
 from tests.browser.server import free_port  # noqa: E402
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, outside_requests  # noqa: E402
 from workbook.serve import APPS, ServeOptions, command, environment  # noqa: E402
@@ -96,17 +98,6 @@ ARM_REDRAW = """() => {
 
 #: Each redraw moves one slider one step with the keyboard: up, then back down again.
 SLIDERS = (".wb-sales-cycle", ".wb-ramp-months", ".wb-level", ".wb-delay")
-
-
-def cpu_seconds(procs: list[psutil.Process]) -> float:
-    total = 0.0
-    for p in procs:
-        try:
-            t = p.cpu_times()
-            total += t.user + t.system
-        except psutil.Error:
-            pass
-    return total
 
 
 def empty_notebook() -> nbformat.NotebookNode:
