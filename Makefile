@@ -22,11 +22,11 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 # Debian's chromium for the browser tests (Playwright cannot download its own browser here),
-# and DejaVu fonts so vl-convert can measure chart text.
+# and the Liberation fonts, so the browser draws chart text in the font vl-convert measured it with.
 chromium:
-	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi dejavu || { \
-	  echo "Installing Debian's chromium and fonts-dejavu-core for the browser tests..."; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "liberation sans" || { \
+	  echo "Installing Debian's chromium and fonts-liberation for the browser tests..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation >/dev/null; }
 
 run: $(BIN)/.installed
 	$(BIN)/workbook report params/*.yaml --out reports --jobs $(JOBS)

@@ -31,8 +31,8 @@ def use_static_charts() -> None:
     """Render Altair charts as inline SVG (vl-convert): no JavaScript, nothing from a CDN.
 
     Altair's debug mode checks every object against the Vega-Lite schema as it is built; it is
-    turned off here, where reports are made in bulk, because each finished chart is still
-    checked once, whole, on its way to SVG (``to_dict`` validates)."""
+    turned off here, where reports are made in bulk. Charts are not checked on their way to SVG
+    either (:func:`~workbook.charts.render.spec_of`): the tests check every chart, whole."""
     import altair as alt
 
     alt.renderers.enable("svg")

@@ -33,6 +33,7 @@ from .theme import (
     VENDOR,
     described,
     in_currency,
+    layered,
     present_scale,
 )
 
@@ -91,7 +92,7 @@ def trust_dumbbell(gaps: pd.DataFrame) -> alt.LayerChart:
         .encode(
             y=y,
             x=alt.X("vendor_mean:Q", scale=x_scale, title="Mean score (1 = strongly disagree, 5 = strongly agree)"),
-            x2="partner_mean:Q",
+            x2=alt.X2("partner_mean:Q"),
             color=alt.condition("datum.wide", alt.value(BAD), alt.value(NEUTRAL)),
             strokeWidth=alt.condition("datum.wide", alt.value(4), alt.value(2)),
             tooltip=[
@@ -118,7 +119,7 @@ def trust_dumbbell(gaps: pd.DataFrame) -> alt.LayerChart:
             ],
         )
     )
-    chart: alt.LayerChart = (connector + dots).properties(title=trust_dumbbell_title(gaps), height=alt.Step(24))
+    chart = layered(connector, dots, title=trust_dumbbell_title(gaps), height=alt.Step(24))
     title = trust_dumbbell_title(gaps)
     wide = lines[lines["wide"]]
     words = f"{title}."
@@ -163,7 +164,7 @@ def trust_quadrant(indices: pd.DataFrame) -> alt.LayerChart:
     corner_text = [
         alt.Chart(quadrants[quadrants["align"] == a])
         .mark_text(align=a, baseline="middle", color=NEUTRAL, fontSize=11)
-        .encode(x=alt.X("x:Q", scale=scale), y=alt.Y("y:Q", scale=scale), text="text:N")
+        .encode(x=alt.X("x:Q", scale=scale), y=alt.Y("y:Q", scale=scale), text=alt.Text("text:N"))
         for a in ("left", "right")
     ]
     dots = (
@@ -184,9 +185,7 @@ def trust_quadrant(indices: pd.DataFrame) -> alt.LayerChart:
     )
     # the square is 360 px wide: a long finding wraps rather than running past the chart's edge
     lines = textwrap.wrap(trust_quadrant_title(indices), 48)
-    chart: alt.LayerChart = alt.LayerChart(layer=[vline, hline, *corner_text, dots]).properties(
-        title=lines if len(lines) > 1 else lines[0], width=360, height=360
-    )
+    chart = layered(vline, hline, *corner_text, dots, title=lines if len(lines) > 1 else lines[0], width=360, height=360)
     where = "; ".join(f"{r.who}: competence {r.competence:.0f}, intentions {r.intentions:.0f} of 100" for r in pts.itertuples())
     return described(chart, f"{trust_quadrant_title(indices)}." + (f" {where}." if where else ""))
 
@@ -231,8 +230,8 @@ def readiness_chart(groups: pd.DataFrame, overall: float | None = None) -> alt.L
         )
     )
     scores = groups[["group_label", "readiness"]].assign(text=lambda d: d["readiness"].map(lambda r: "" if math.isnan(r) else f"{r:.0f}"))
-    labels = alt.Chart(scores).mark_text(align="left", dx=6, fontSize=12).encode(y=y, x=alt.value(640), text="text:N")
-    chart: alt.LayerChart = (bars + labels).properties(title=readiness_title(groups, overall), height=alt.Step(28))
+    labels = alt.Chart(scores).mark_text(align="left", dx=6, fontSize=12).encode(y=y, x=alt.XValue(640), text=alt.Text("text:N"))
+    chart = layered(bars, labels, title=readiness_title(groups, overall), height=alt.Step(28))
     scored = "; ".join(f"{label} {score:.0f}" for label, score in zip(groups["group_label"], groups["readiness"]) if not math.isnan(score))
     return described(chart, f"{readiness_title(groups, overall)}." + (f" Readiness by group, of 100: {scored}." if scored else ""))
 
@@ -303,7 +302,7 @@ def value_waterfall(breakdown: pd.DataFrame, code: str = DEFAULT_CURRENCY) -> al
         .encode(
             x=x,
             y=alt.Y("start:Q", title=f"Per year ({code})", axis=alt.Axis(format=MONEY)),
-            y2="end:Q",
+            y2=alt.Y2("end:Q"),
             color=alt.Color("kind:N", scale=present_scale(kinds, kind_colours, df["kind"]), legend=alt.Legend(title=None)),
             tooltip=[
                 alt.Tooltip("label:N", title="Item"),
@@ -312,8 +311,8 @@ def value_waterfall(breakdown: pd.DataFrame, code: str = DEFAULT_CURRENCY) -> al
             ],
         )
     )
-    margin_rule = alt.Chart(pd.DataFrame({"margin": [margin]})).mark_rule(color=VENDOR, strokeDash=[5, 3], size=2).encode(y="margin:Q")
-    chart: alt.LayerChart = (bars + margin_rule).properties(title=value_title(breakdown, code), width=alt.Step(56))
+    margin_rule = alt.Chart(pd.DataFrame({"margin": [margin]})).mark_rule(color=VENDOR, strokeDash=[5, 3], size=2).encode(y=alt.Y("margin:Q"))
+    chart = layered(bars, margin_rule, title=value_title(breakdown, code), width=alt.Step(56))
     words = f"{value_title(breakdown, code)}."
     if len(costs):
         biggest = costs.iloc[int(costs["amount"].to_numpy().argmax())]
@@ -431,14 +430,15 @@ def health_timeline(timeline: pd.DataFrame, events: pd.DataFrame) -> alt.VConcat
             ],
         )
     )
-    half = alt.Chart(pd.DataFrame({"y": [MIN_CREDIT_SHARE]})).mark_rule(color=NEUTRAL, strokeDash=[4, 3]).encode(y="y:Q")
-    credit_panel = (credit + half).properties(title="Partner credit in wins", height=120)
+    half = alt.Chart(pd.DataFrame({"y": [MIN_CREDIT_SHARE]})).mark_rule(color=NEUTRAL, strokeDash=[4, 3]).encode(y=alt.Y("y:Q"))
+    credit_panel = layered(credit, half, title="Partner credit in wins", height=120)
     panels: list[alt.Chart | alt.LayerChart] = [narrative, event_marks] if len(marks) else [narrative]
     panels += [trust, credit_panel]
-    chart: alt.VConcatChart = (
-        alt.vconcat(*panels, spacing=24)
-        .properties(title=alt.TitleParams(health_title(timeline), subtitle="" if len(marks) else "No changes reported at check-ins", offset=16))
-        .resolve_scale(color="independent", shape="independent")
+    chart = alt.vconcat(
+        *panels,
+        spacing=24,
+        title=alt.TitleParams(health_title(timeline), subtitle="" if len(marks) else "No changes reported at check-ins", offset=16),
+        resolve=alt.Resolve(scale=alt.ScaleResolveMap(color="independent", shape="independent")),
     )
     words = (
         f"{health_title(timeline)}. {count(len(t), 'check-in')} from {_date(start)} to {_date(stop)}; "

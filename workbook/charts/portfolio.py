@@ -9,7 +9,7 @@ import altair as alt
 import pandas as pd
 
 from ..text import count
-from .theme import BAD, GOOD
+from .theme import BAD, GOOD, layered
 
 LATE = "after the commitment ends"
 IN_TIME = "within the commitment"
@@ -55,8 +55,10 @@ def break_even_chart(rows: Sequence[Mapping[str, Any]]) -> alt.LayerChart:
             ],
         )
     )
-    ticks = alt.Chart(df).mark_tick(color="#000000", thickness=3, size=26).encode(y=y, x="commitment:Q")
-    chart: alt.LayerChart = (bars + ticks).properties(
+    ticks = alt.Chart(df).mark_tick(color="#000000", thickness=3, size=26).encode(y=y, x=alt.X("commitment:Q"))
+    chart = layered(
+        bars,
+        ticks,
         title=alt.TitleParams(title, subtitle="Black tick: end of the committed resources"),
         description=title + ".",
         width=560,

@@ -22,6 +22,7 @@ from .theme import (
     VENDOR,
     described,
     in_currency,
+    layered,
     present_scale,
 )
 
@@ -72,7 +73,7 @@ def _marker_layer(markers: pd.DataFrame) -> alt.LayerChart:
         alt.Chart(markers)
         .mark_rule(strokeDash=[5, 3], size=2)
         .encode(
-            x="month:Q",
+            x=alt.X("month:Q"),
             color=colour,
             tooltip=[alt.Tooltip("label:N", title="What"), alt.Tooltip("month:Q", title="Month"), alt.Tooltip("note:N", title="Note")],
         )
@@ -80,10 +81,9 @@ def _marker_layer(markers: pd.DataFrame) -> alt.LayerChart:
     labels = (
         alt.Chart(markers)
         .mark_text(align="left", dx=4, dy=-4, baseline="bottom", fontSize=11, angle=0)
-        .encode(x="month:Q", y=alt.Y("label_y:Q", scale=None, axis=None), text="label:N", color=colour)
+        .encode(x=alt.X("month:Q"), y=alt.Y("label_y:Q", scale=None, axis=None), text=alt.Text("label:N"), color=colour)
     )
-    layer: alt.LayerChart = rules + labels
-    return layer
+    return layered(rules, labels)
 
 
 @dataclass(frozen=True)
@@ -153,21 +153,21 @@ def ramp_chart(result: RampResult, bands: MonteCarlo | None = None, code: str = 
     line = (
         alt.Chart(tables["revenue"])
         .mark_line(strokeWidth=3, point=False)
-        .encode(x=x, y="amount:Q", color=series_colour,
+        .encode(x=x, y=alt.Y("amount:Q"), color=series_colour,
                 tooltip=[alt.Tooltip("month:Q", title="Month"), alt.Tooltip("series:N"), alt.Tooltip("amount:Q", format=MONEY_EXACT)])
     )
-    top = (bars + line).properties(height=200, title=alt.TitleParams("Monthly investment and vendor revenue", fontSize=12))
+    top = layered(bars, line, height=200, title=alt.TitleParams("Monthly investment and vendor revenue", fontSize=12))
 
     layers: list[alt.Chart | alt.LayerChart] = []
     if bands is not None:
         layers.append(
             alt.Chart(bands.bands)
             .mark_area(opacity=0.25, color=VENDOR)
-            .encode(x=x, y=alt.Y("p10:Q"), y2="p90:Q",
+            .encode(x=x, y=alt.Y("p10:Q"), y2=alt.Y2("p90:Q"),
                     tooltip=[alt.Tooltip("month:Q", title="Month"), alt.Tooltip("p10:Q", title="P10", format=MONEY_EXACT),
                              alt.Tooltip("p50:Q", title="P50", format=MONEY_EXACT), alt.Tooltip("p90:Q", title="P90", format=MONEY_EXACT)])
         )
-    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color=NEUTRAL).encode(y="y:Q")
+    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color=NEUTRAL).encode(y=alt.Y("y:Q"))
     jcurve = (
         alt.Chart(tables["jcurve"])
         .mark_line(strokeWidth=3, color="#000000")
@@ -178,15 +178,17 @@ def ramp_chart(result: RampResult, bands: MonteCarlo | None = None, code: str = 
                      alt.Tooltip("capability:Q", title="Capability", format=".0%")],
         )
     )
-    bottom = alt.layer(*layers, zero, jcurve, _marker_layer(tables["markers"])).properties(
+    bottom = layered(
+        *layers,
+        zero,
+        jcurve,
+        _marker_layer(tables["markers"]),
         height=260,
         title=alt.TitleParams(
             "Cumulative net: the J-curve" + (" (band: P10–P90 of the simulation)" if bands is not None else ""), fontSize=12
         ),
     )
-    chart: alt.VConcatChart = alt.vconcat(top, bottom).resolve_scale(color="independent").properties(
-        title=alt.TitleParams(data.title, subtitle=data.subtitle)
-    )
+    chart = alt.vconcat(top, bottom, resolve=alt.Resolve(scale=alt.ScaleResolveMap(color="independent")), title=alt.TitleParams(data.title, subtitle=data.subtitle))
     words = data.description
     if bands is not None:
         words += " The shaded band is the middle 80 % of the simulated outcomes."
@@ -258,12 +260,18 @@ def scenario_chart(items: list[Scenario], code: str = DEFAULT_CURRENCY) -> alt.C
         m = s.result.metrics
         be = f"break-even month {m.break_even_month}" if m.break_even_month is not None else "no break-even"
         panels.append(
-            (zero + drawn).properties(
+            layered(
+                zero,
+                drawn,
                 width=280, height=150, title=alt.TitleParams(s.name, subtitle=f"{be}; ends at {money(m.cumulative_net_at_horizon)}", fontSize=13)
             )
         )
-    chart: alt.ConcatChart = alt.concat(*panels, columns=2, spacing=28).resolve_scale(y="independent").properties(
-        title=alt.TitleParams(title, subtitle="The plan (grey), then each alternative against it; every panel has its own scale")
+    chart = alt.concat(
+        *panels,
+        columns=2,
+        spacing=28,
+        resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")),
+        title=alt.TitleParams(title, subtitle="The plan (grey), then each alternative against it; every panel has its own scale"),
     )
     words = f"{title}. " + "; ".join(_scenario_line(s, code) for s in items) + "."
     return described(in_currency(chart, code), words)
@@ -286,15 +294,15 @@ def tornado_chart(sens: pd.DataFrame, swing: float = 0.20, code: str = DEFAULT_C
         .encode(
             y=alt.Y("label:N", sort=order, title=None),
             x=alt.X("value:Q", title=f"Cumulative net at the horizon ({code})", axis=alt.Axis(format=MONEY), scale=alt.Scale(zero=False)),
-            x2="base:Q",
+            x2=alt.X2("base:Q"),
             color=alt.Color("case:N", scale=alt.Scale(domain=[f"-{swing:.0%}", f"+{swing:.0%}"], range=[PALETTE["vermillion"], PALETTE["blue"]]),
                             legend=alt.Legend(title="Input changed by")),
             tooltip=[alt.Tooltip("label:N", title="Input"), alt.Tooltip("case:N", title="Change"),
                      alt.Tooltip("input_value:Q", title="Input value", format=",.3~f"), alt.Tooltip("value:Q", title="Cumulative net", format=MONEY_EXACT)],
         )
     )
-    base = alt.Chart(sens.head(1)).mark_rule(color="#000000").encode(x="base:Q")
-    chart: alt.LayerChart = (bars + base).properties(title=alt.TitleParams(title, subtitle="Each bar: one input moved alone; the line is the plan"), height=28 * len(order))
+    base = alt.Chart(sens.head(1)).mark_rule(color="#000000").encode(x=alt.X("base:Q"))
+    chart = layered(bars, base, title=alt.TitleParams(title, subtitle="Each bar: one input moved alone; the line is the plan"), height=28 * len(order))
     base_value = currency(code)(float(top["base"]))
     words = f"{title}. The plan ends at {base_value}; each bar moves one input by {swing:.0%} either way."
     return described(in_currency(chart, code), words)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import functools
 import os
+import tempfile
 from collections.abc import Callable, Mapping
 from html import escape
 from pathlib import Path
@@ -30,9 +31,18 @@ from ..voila_pool import LIVE_CHART_BUNDLE_ENV
 CAPTION_STYLE = "font-size:0.85em;color:#555;margin:0.2em 0 0;max-width:720px"
 
 
+def spec_of(chart: alt.TopLevelMixin | dict[str, Any]) -> dict[str, Any]:
+    """The chart's Vega-Lite spec, not checked against the Vega-Lite schema on the way.
+
+    Checking takes about as long as drawing the chart, and a report draws a dozen; whether every
+    chart the workbook builds fits the schema is the business of the tests
+    (``tests/unit/test_chart_schema.py`` checks each chart of each example, whole)."""
+    return chart if isinstance(chart, dict) else chart.to_dict(validate=False)
+
+
 def description(chart: alt.TopLevelMixin | dict[str, Any]) -> str:
     """What the chart shows, in words: its ``description``, else its title (and subtitle)."""
-    spec = chart if isinstance(chart, dict) else chart.to_dict()
+    spec = spec_of(chart)
     text = spec.get("description")
     if isinstance(text, str) and text.strip():
         return text.strip()
@@ -43,18 +53,49 @@ def description(chart: alt.TopLevelMixin | dict[str, Any]) -> str:
     return " ".join(title) if isinstance(title, list) else str(title)
 
 
-def svg(chart: alt.TopLevelMixin | dict[str, Any]) -> str:
-    """The chart as SVG text (vl-convert: no JavaScript, no network)."""
+#: Drawn once per process, before any other chart: the conversion that builds vl-convert's font
+#: list (it has text, so its size is measured).
+_FIRST_CHART = {"mark": "text", "data": {"values": [{}]}, "encoding": {"text": {"value": "workbook"}}}
+
+
+@functools.cache
+def _converter() -> Any:
+    """vl-convert, measuring text with the fonts it carries in memory, not the machine's.
+
+    vl-convert reads the machine's font list (fontconfig) once, at its first chart. A font found
+    there is opened and mapped from disk again for every glyph it measures: about 3,000 system
+    calls per chart, most of a report's chart time. Given an empty font list, vl-convert uses
+    the Liberation fonts it carries, which it keeps in memory: the same SVG, about 3× faster, and
+    the same on every machine. ``FONTCONFIG_FILE`` names that empty list for the first chart
+    only, then is put back (nothing else in the process is touched). If vl-convert has already
+    drawn a chart in this process, its font list stays as it was: slower, same picture."""
     import vl_convert
 
-    spec = chart if isinstance(chart, dict) else chart.to_dict()
-    return str(vl_convert.vegalite_to_svg(spec))
+    before = os.environ.get("FONTCONFIG_FILE")
+    with tempfile.TemporaryDirectory(prefix="workbook-fonts.") as empty:
+        conf = Path(empty) / "fonts.conf"
+        conf.write_text(f'<?xml version="1.0"?>\n<fontconfig><dir>{escape(empty)}</dir></fontconfig>\n', encoding="utf-8")
+        os.environ["FONTCONFIG_FILE"] = str(conf)
+        try:
+            vl_convert.vegalite_to_svg(_FIRST_CHART)
+        finally:
+            if before is None:
+                os.environ.pop("FONTCONFIG_FILE", None)
+            else:
+                os.environ["FONTCONFIG_FILE"] = before
+    return vl_convert
+
+
+def svg(chart: alt.TopLevelMixin | dict[str, Any]) -> str:
+    """The chart as SVG text (vl-convert: no JavaScript, no network)."""
+    spec = spec_of(chart)
+    return str(_converter().vegalite_to_svg(spec))
 
 
 def figure_html(chart: alt.TopLevelMixin) -> str:
     """The chart as an HTML figure: an inline SVG image whose text alternative and caption state
     the finding. The one chart→SVG path of reports, guided notebooks and static pages."""
-    spec = chart.to_dict()
+    spec = spec_of(chart)
     words = escape(description(spec))
     data = base64.b64encode(svg(spec).encode("utf-8")).decode("ascii")
     return (
@@ -213,7 +254,7 @@ class LiveChart(anywidget.AnyWidget):
     def show(self, chart: alt.TopLevelMixin | None, tables: Mapping[str, pd.DataFrame] | None = None) -> None:
         """Draw ``chart`` (``None``: nothing). ``tables`` names some of the tables it draws, by
         any key, for :meth:`update` to replace later; each must be one of the chart's datasets."""
-        spec: dict[str, Any] = {} if chart is None else chart.to_dict()
+        spec: dict[str, Any] = {} if chart is None else spec_of(chart)
         datasets: dict[str, list[dict[str, Any]]] = spec.get("datasets", {})
         names: dict[str, str] = {}
         for key, table in (tables or {}).items():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 import altair as alt
 
@@ -32,7 +32,10 @@ BAD = PALETTE["vermillion"]
 NEUTRAL = PALETTE["grey"]
 
 THEME_NAME = "workbook"
-FONT = "DejaVu Sans"  # installed with Debian's fonts-dejavu-core; vl-convert needs real fonts for SVG text
+#: Liberation Sans is the font vl-convert carries in memory (see :func:`render.svg`), so static
+#: charts measure the same text on every machine; its metrics match Arial's, so a browser that
+#: lacks it draws the SVG's text in Arial (or Helvetica) at the same widths.
+FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
 
 
 @alt.theme.register(THEME_NAME, enable=True)
@@ -63,7 +66,7 @@ MONEY_EXACT = "$,.0f"
 #: d3 time format of every date a chart shows, axis and tooltip alike: "3 Mar 2025".
 DATE = text.DATE
 
-T = TypeVar("T", bound=alt.TopLevelMixin)
+T = TypeVar("T", bound=alt.Chart | alt.LayerChart | alt.VConcatChart | alt.HConcatChart | alt.ConcatChart)
 
 
 def present_scale(domain: Sequence[str], colours: Sequence[Any], shown: Iterable[object]) -> alt.Scale:
@@ -74,13 +77,32 @@ def present_scale(domain: Sequence[str], colours: Sequence[Any], shown: Iterable
     return alt.Scale(domain=[d for d, _ in pairs], range=[c for _, c in pairs])
 
 
+# The two finishing touches below set a property on the chart they are given, which its builder
+# has just made, instead of returning a copy: Altair copies a layered or concatenated chart by
+# rebuilding it, which deep-copies every layer (twice) — for a report's dozen charts that was
+# about a tenth of a second of its time.
+
+
+def layered(*charts: alt.Chart | alt.LayerChart, **props: Any) -> alt.LayerChart:
+    """``charts`` drawn over one another, with the layered chart's own ``props`` (title, width,
+    height...) given at once: set afterwards (``.properties``), they make Altair rebuild the
+    chart, copying every layer again."""
+    return alt.LayerChart(layer=list(charts), **props)
+
+
 def described(chart: T, text: str) -> T:
-    """``chart`` with its finding in words as the top-level Vega-Lite ``description``, which the
-    page shows as the image's text alternative and caption."""
-    return chart.properties(description=text)
+    """Give ``chart`` (a chart its builder has just made; it is changed and returned) its finding
+    in words as the top-level Vega-Lite ``description``, which the page shows as the image's text
+    alternative and caption."""
+    chart.description = text
+    return chart
 
 
 def in_currency(chart: T, code: str) -> T:
-    """``chart`` with the number locale of the ISO 4217 currency ``code``, so its money axes
-    and tooltips print that currency's symbol. Apply it to the finished, top-level chart."""
-    return cast(T, chart.configure(locale=currency(code).vega_locale()))
+    """Give ``chart`` (a chart its builder has just made; it is changed and returned) the number
+    locale of the ISO 4217 currency ``code``, so its money axes and tooltips print that
+    currency's symbol. Apply it to the finished, top-level chart."""
+    config = chart.config if chart.config is not alt.Undefined else alt.Config()
+    config.locale = currency(code).vega_locale()
+    chart.config = config
+    return chart
