@@ -122,7 +122,13 @@ def with_changes(base: Ramp, **overrides) -> Ramp:
     return Ramp.model_validate({**base.model_dump(), **overrides})
 
 
-SAAS = load_params(EXAMPLES[-1]).ramp  # saas-regional-reseller: a 12-month ramp, four ranges
+# saas-regional-reseller (annual contracts with churn) as one-off deals: a 12-month ramp, four ranges
+SAAS = Ramp.model_validate(
+    {
+        **load_params(EXAMPLES[-1]).ramp.model_dump(exclude={"deal_value_kind", "annual_churn", "annual_expansion"}),
+        "uncertainty": {k: v for k, v in load_params(EXAMPLES[-1]).ramp.uncertainty.ranges().items() if k != "annual_churn"},
+    }
+)
 RAMPS = {
     **{path.stem: load_params(path).ramp for path in EXAMPLES},
     "every kind of change, every input ranged, fractional cycles": with_changes(
