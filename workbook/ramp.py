@@ -19,11 +19,21 @@ the same rules with a worked example):
    first month of effort; at full capability the partner sources ``steady_deals_per_month``
    deals, each closing ``sales_cycle_months`` later (a fractional cycle splits a month's deals
    between the two neighbouring months, so Monte Carlo draws stay smooth).
-5. **Money.** revenue = closed deals × ``avg_deal_value``; the partner keeps
+5. **Money.** revenue = closed deals × ``avg_deal_value`` (one-off deals; for recurring
+   contracts see below); the partner keeps
    ``partner_margin`` of it; vendor revenue = revenue − partner's share; cost of goods =
    revenue × (1 − ``partner_margin``) × (1 − ``gross_margin``), so on the partner route
    contribution = vendor revenue × ``gross_margin``; net = contribution − investment; the
    cumulative net is the J-curve.
+6. **Recurring contracts** (``deal_value_kind: annual_recurring``). ``avg_deal_value`` is then
+   the annual contract value, billed a twelfth a month from the month the deal closes. The live
+   book of contracts changes once a month after each contract's close month by the factor
+   ``g = (1 − annual_churn)^(1/12) × (1 + annual_expansion)^(1/12)``: monthly retention times
+   monthly growth, so that over twelve months the book keeps ``1 − annual_churn`` of its
+   customers and grows by ``annual_expansion``. Revenue (the month's billing) is therefore
+   ``billing(m) = g × billing(m − 1) + deals_closed(m) × avg_deal_value / 12``; the partner's
+   margin, the cost of goods and everything after apply to each billing as in step 5. With
+   no churn and one deal a month of 12,000 a year, month k bills 1,000 × k.
 
 Premature changes (``ramp.events``) at month m, each scaled by its ``severity`` s in [0, 1]:
 
@@ -60,7 +70,7 @@ import pandas as pd
 from .currency import DEFAULT as DEFAULT_CURRENCY
 from .currency import currency
 from .flags import Flag, past
-from .schema import RANGED_INPUTS, Event, EventKind, InvestmentLine, Params, Ramp
+from .schema import RANGED_INPUTS, Event, EventKind, InvestmentLine, Params, PartnerEconomics, Ramp
 from .text import count
 
 #: A month-by-month (or run-by-run) series of numbers.
@@ -130,6 +140,7 @@ class Inputs:
     avg_deal_value: FloatArray
     partner_margin: FloatArray
     gross_margin: FloatArray
+    annual_churn: FloatArray
     level: FloatArray
 
     @classmethod
@@ -330,7 +341,10 @@ def _engine(
         closed[rows, months_to_close:] = closing
 
     investment = recurring + one_off
-    revenue = closed * inputs.avg_deal_value[:, None]
+    if r.deal_value_kind == "annual_recurring":
+        revenue = billings(closed * (inputs.avg_deal_value[:, None] / 12.0), monthly_book_factor(inputs.annual_churn, r.annual_expansion))
+    else:
+        revenue = closed * inputs.avg_deal_value[:, None]
     partner_share = revenue * inputs.partner_margin[:, None]
     vendor_revenue = revenue - partner_share
     cost_of_goods = revenue * (inputs.cost_of_goods_share()[:, None] if cogs_share is None else cogs_share)
@@ -354,6 +368,30 @@ def _engine(
         "cumulative_net": np.cumsum(net, axis=1),
         "cumulative_vendor_revenue": np.cumsum(vendor_revenue, axis=1),
     }
+
+
+def monthly_book_factor(annual_churn: float | FloatArray, annual_expansion: float) -> FloatArray:
+    """What the live book of recurring contracts becomes from one month to the next (module
+    docstring, step 6): ``(1 − annual_churn)^(1/12) × (1 + annual_expansion)^(1/12)``, one
+    factor per run. A churn of 1 loses every customer after its close month (factor 0)."""
+    churn = np.asarray(annual_churn, dtype=float)
+    factor: FloatArray = (1.0 - churn) ** (1.0 / 12.0) * (1.0 + annual_expansion) ** (1.0 / 12.0)
+    return np.atleast_1d(factor)
+
+
+def billings(new_billing: FloatArray, factor: FloatArray) -> FloatArray:
+    """Each month's billing of a book of recurring contracts (runs × months): the month's new
+    contracts' first billing plus last month's billing times the run's ``factor``
+    (:func:`monthly_book_factor`). One step per month for every run at once: the book of a
+    month depends on the month before, and a running product would lose precision when the
+    factor is small over a long horizon."""
+    out = np.empty_like(new_billing)
+    g = factor[:, None]  # one per run, or one for all
+    book = np.zeros((new_billing.shape[0], 1))
+    for i in range(new_billing.shape[1]):
+        book = book * g + new_billing[:, i : i + 1]
+        out[:, i : i + 1] = book
+    return out
 
 
 def _target_curve(r: Ramp) -> FloatArray:
@@ -633,6 +671,7 @@ _BETTER_WHEN_HIGHER = {
     "avg_deal_value": True,
     "partner_margin": False,
     "gross_margin": True,
+    "annual_churn": False,
 }
 
 
@@ -712,10 +751,21 @@ SENSITIVITY_INPUTS = {
     "gross_margin": "Gross margin",
     "investment_level": "Investment level",
 }
+#: Inputs the tornado adds for recurring contracts (when the plan has churn to vary).
+RECURRING_SENSITIVITY_INPUTS = {"annual_churn": "Annual churn"}
+
+
+def sensitivity_inputs(r: Ramp) -> dict[str, str]:
+    """The inputs the tornado varies for ``r``: :data:`SENSITIVITY_INPUTS`, and annual churn
+    for recurring contracts whose churn is above 0 (±20 % of no churn is still no churn)."""
+    if r.deal_value_kind == "annual_recurring" and r.annual_churn > 0:
+        return {**SENSITIVITY_INPUTS, **RECURRING_SENSITIVITY_INPUTS}
+    return dict(SENSITIVITY_INPUTS)
 
 
 def sensitivity(r: Ramp, swing: float = 0.20) -> pd.DataFrame:
-    """One-at-a-time sensitivity of the cumulative net at the horizon to ±``swing`` on each input.
+    """One-at-a-time sensitivity of the cumulative net at the horizon to ±``swing`` on each input
+    (those of :func:`sensitivity_inputs`).
 
     Inputs counted in whole months are rounded the way the simulation rounds them
     (:func:`whole_months`), so 3 enablement months give 2 and 4. Returns one row per input:
@@ -725,7 +775,8 @@ def sensitivity(r: Ramp, swing: float = 0.20) -> pd.DataFrame:
     through the engine as one batch: run 0 is the plan, runs 2k + 1 and 2k + 2 the k-th
     input at −/+ swing.
     """
-    names = list(SENSITIVITY_INPUTS)
+    labels = sensitivity_inputs(r)
+    names = list(labels)
     runs = 1 + 2 * len(names)
     values = {name: np.full(runs, float(getattr(r, name))) for name in names if name != "investment_level"}
     level = np.ones(runs)
@@ -735,11 +786,11 @@ def sensitivity(r: Ramp, swing: float = 0.20) -> pd.DataFrame:
                 level[i] = factor
             else:
                 v = float(getattr(r, name)) * factor
-                values[name][i] = min(v, 1.0) if name in ("partner_margin", "gross_margin") else v
+                values[name][i] = min(v, 1.0) if name in ("partner_margin", "gross_margin", "annual_churn") else v
     inputs = Inputs.of(r, runs, level=level, **values)
     at_horizon = _engine(r, inputs)["cumulative_net"][:, -1]
     rows = []
-    for k, (name, label) in enumerate(SENSITIVITY_INPUTS.items()):
+    for k, (name, label) in enumerate(labels.items()):
         used: FloatArray = getattr(inputs, "level" if name == "investment_level" else name)
         low, high = 1 + 2 * k, 2 + 2 * k
         rows.append(
@@ -758,6 +809,90 @@ def sensitivity(r: Ramp, swing: float = 0.20) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------------------------
+# The partner's money machine
+
+#: The partner's money machine by month (:attr:`PartnerResult.monthly`).
+PARTNER_COLUMNS = ["month", "margin_income", "services_income", "income", "investment", "net", "cumulative_net"]
+#: Two paybacks further apart than this many months make an alliance one-sided (flag ``one_sided_payback``).
+PAYBACK_GAP_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class PartnerResult:
+    """The partner's side of the plan: its columns by month (:data:`PARTNER_COLUMNS`) and
+    headline figures, by the vendor's rules (break-even: the first month, once income has
+    started, whose cumulative net is >= 0; ``None`` when none within the horizon)."""
+
+    monthly: pd.DataFrame
+    first_income_month: int | None
+    break_even_month: int | None
+    cumulative_net_at_horizon: float
+    peak_funding_need: float  # depth of the partner's J-curve (>= 0)
+
+
+def partner_economics(pe: PartnerEconomics, plan: RampResult) -> PartnerResult:
+    """The partner's money machine alongside the vendor's ``plan``.
+
+    Each month: margin income = the partner's share of the month's revenue (``partner_margin``
+    × deal value × deals closed for one-off deals; ``partner_margin`` × the month's billing for
+    recurring contracts — the plan's ``partner_share`` column); services income =
+    ``services_per_deal`` × deals closed; income = the two together; investment = the
+    partner's own lines (recurring and one-off, as ``ramp.investment``); net = income −
+    investment; the cumulative net is the partner's J-curve. First income month and break-even
+    month follow the vendor's rules (:func:`_payback`), with income in place of revenue.
+    """
+    h = plan.metrics.horizon_months
+    margin_income = np.asarray(plan.columns["partner_share"], dtype=float)
+    services_income = np.asarray(plan.columns["deals_closed"], dtype=float) * pe.services_per_deal
+    income = margin_income + services_income
+    recurring, one_off = _costs(pe.investment, h, 0)
+    investment = recurring + one_off
+    net = income - investment
+    cumulative = np.cumsum(net)
+    first, break_even = _payback(income[None, :], cumulative[None, :])
+    monthly = pd.DataFrame(
+        {
+            "month": np.arange(1, h + 1),
+            "margin_income": margin_income,
+            "services_income": services_income,
+            "income": income,
+            "investment": investment,
+            "net": net,
+            "cumulative_net": cumulative,
+        }
+    )
+    return PartnerResult(
+        monthly=monthly,
+        first_income_month=_month(first[0]),
+        break_even_month=_month(break_even[0]),
+        cumulative_net_at_horizon=float(cumulative[-1]),
+        peak_funding_need=float(max(0.0, -cumulative.min())),
+    )
+
+
+def payback_sentence(vendor: int | None, partner: int | None, horizon: int) -> str:
+    """Both sides' break-even months in one sentence."""
+
+    def when(month: int | None) -> str:
+        return f"in month {month}" if month is not None else f"not within the {horizon}-month horizon"
+
+    return f"the vendor breaks even {when(vendor)}, the partner {when(partner)}."
+
+
+def paybacks_apart(vendor: int | None, partner: int | None, horizon: int) -> int | None:
+    """How many months apart the two sides pay back, when that makes the alliance one-sided:
+    both pay back and more than :data:`PAYBACK_GAP_MONTHS` apart, or one pays back within the
+    horizon and the other never does (counted to the month after the horizon). ``None`` when
+    the paybacks are close enough, or when neither side pays back (the plan's own flags say so)."""
+    if vendor is None and partner is None:
+        return None
+    gap = abs((vendor if vendor is not None else horizon + 1) - (partner if partner is not None else horizon + 1))
+    if vendor is None or partner is None or gap > PAYBACK_GAP_MONTHS:
+        return gap
+    return None
+
+
+# --------------------------------------------------------------------------------------------
 # Everything a report needs, in one call
 
 
@@ -770,10 +905,12 @@ class RampAnalysis:
     plan_gap: pd.DataFrame
     ramp: Ramp = field(repr=False)
     currency: str = DEFAULT_CURRENCY
+    partner: PartnerResult | None = None  # the partner's money machine, when the file has partner_economics
 
 
 def analyse(params: Params | Ramp) -> RampAnalysis:
-    """Run the plan, the scenarios, the Monte Carlo and the sensitivity for one alliance.
+    """Run the plan, the scenarios, the Monte Carlo and the sensitivity for one alliance, and
+    the partner's money machine (:func:`partner_economics`) when the file has that section.
 
     Given the whole params file, the direct route pays the ``value`` section's cost-to-serve
     and money is worded in ``alliance.currency``; given the ``ramp`` section alone, neither.
@@ -781,9 +918,9 @@ def analyse(params: Params | Ramp) -> RampAnalysis:
     from .value import cost_to_serve_rate
 
     if isinstance(params, Ramp):
-        r, code, serve = params, DEFAULT_CURRENCY, None
+        r, code, serve, pe = params, DEFAULT_CURRENCY, None, None
     else:
-        r, code = params.ramp, params.alliance.currency
+        r, code, pe = params.ramp, params.alliance.currency, params.partner_economics
         serve = cost_to_serve_rate(params.value, r.partner_margin) if params.value is not None else None
     plan = run(r)
     return RampAnalysis(
@@ -794,6 +931,7 @@ def analyse(params: Params | Ramp) -> RampAnalysis:
         plan_gap=plan_gap_table(r, plan),
         ramp=r,
         currency=code,
+        partner=None if pe is None else partner_economics(pe, plan),
     )
 
 
@@ -809,7 +947,9 @@ def flags(analysis: RampAnalysis) -> list[Flag]:
     within the commitment; high under 20 %); ``business_plan_gap`` (modelled vendor revenue
     short of the last target); ``resources_end_before_break_even`` (one per recurring line
     that ends before the plan pays back); ``fragile_to_<scenario>`` (a scenario pushes
-    break-even past the commitment when the plan itself pays back within it).
+    break-even past the commitment when the plan itself pays back within it);
+    ``one_sided_payback`` (with ``partner_economics``: one side pays back long before the
+    other, see :func:`paybacks_apart`).
     """
     m = analysis.plan.metrics
     money = currency(analysis.currency)
@@ -878,6 +1018,20 @@ def flags(analysis: RampAnalysis) -> list[Flag]:
                 "Keep the resource until the alliance has paid back, or plan now what takes its place.",
                 subject=line.name,
                 size=past(line.end_month, be) if be is not None else 1.0,
+            )
+        )
+    partner = analysis.partner
+    apart = None if partner is None else paybacks_apart(m.break_even_month, partner.break_even_month, m.horizon_months)
+    if partner is not None and apart is not None:
+        out.append(
+            Flag(
+                "one_sided_payback",
+                "medium",
+                f"The alliance pays back for one side long before the other: {payback_sentence(m.break_even_month, partner.break_even_month, m.horizon_months)}",
+                "ramp",
+                "Rebalance what each side earns and carries (margin, services, who pays for which resource) so that both see a "
+                "return within about a year of each other.",
+                size=past(apart, PAYBACK_GAP_MONTHS),
             )
         )
     if m.break_even_month is not None and m.break_even_month <= m.commitment_months:

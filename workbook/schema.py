@@ -401,6 +401,7 @@ RANGED_INPUTS: dict[str, bool] = {
     "avg_deal_value": False,
     "partner_margin": True,
     "gross_margin": True,
+    "annual_churn": True,
 }
 
 #: The largest value a range may reach, by input (the input's own maximum).
@@ -412,6 +413,7 @@ RANGE_MAXIMA: dict[str, float] = {
     "avg_deal_value": MAX_MONEY,
     "partner_margin": 1.0,
     "gross_margin": 1.0,
+    "annual_churn": 1.0,
 }
 
 
@@ -432,6 +434,7 @@ class Uncertainty(Strict):
     avg_deal_value: Triangular | None = None
     partner_margin: Triangular | None = None
     gross_margin: Triangular | None = None
+    annual_churn: Triangular | None = None
 
     @field_validator("*")
     @classmethod
@@ -492,6 +495,13 @@ class Scenarios(Strict):
     acquire: AcquireRoute | None = None
 
 
+#: How ``avg_deal_value`` is earned: once, when the deal closes (``one_off``), or as an annual
+#: contract billed a twelfth a month from the month it closes (``annual_recurring``).
+DealValueKind = Literal["one_off", "annual_recurring"]
+#: Yearly growth of the live book of recurring contracts (0.15 = +15 % a year); at most 10× a year.
+Expansion = Annotated[float, Field(ge=0.0, le=10.0, allow_inf_nan=False)]
+
+
 class Ramp(Strict):
     horizon_months: Annotated[int, Field(ge=1, le=MAX_MONTHS)]
     commitment_months: Annotated[int, Field(ge=1, le=MAX_MONTHS)]
@@ -502,6 +512,9 @@ class Ramp(Strict):
     avg_deal_value: Money
     partner_margin: Share
     gross_margin: Share
+    deal_value_kind: DealValueKind = "one_off"
+    annual_churn: Share = 0.0
+    annual_expansion: Expansion = 0.0
     discount_rate: Share = 0.10
     investment: list[InvestmentLine] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
@@ -536,6 +549,16 @@ class Ramp(Strict):
     @model_validator(mode="after")
     def _inside_horizon(self) -> Ramp:
         problems = late_months(self.model_dump(exclude_unset=True), self.horizon_months)
+        if self.deal_value_kind == "one_off":
+            # churn and expansion act on a book of recurring contracts: with one-off deals they
+            # would be ignored, so a file that gives them has the wrong kind
+            for name in ("annual_churn", "annual_expansion"):
+                if getattr(self, name) > 0:
+                    problems.append(((name,), f"{name} applies only to recurring revenue: set deal_value_kind: annual_recurring, or remove it"))
+            if self.uncertainty.annual_churn is not None:
+                problems.append(
+                    (("uncertainty", "annual_churn"), "annual_churn applies only to recurring revenue: set deal_value_kind: annual_recurring, or remove the range")
+                )
         if problems:
             raise _LocatedErrors(problems)
         return self
@@ -581,6 +604,16 @@ def late_months(ramp: dict[str, Any], h: int) -> list[tuple[tuple[Any, ...], str
     return found
 
 
+class PartnerEconomics(Strict):
+    """The partner's own money machine: its costs for this alliance (``investment``, the same
+    lines as ``ramp.investment``) and ``services_per_deal``, what the partner keeps from its own
+    services on each deal closed, after their cost. Its income is its margin on each deal (or
+    each billing of a recurring contract) plus those services; see :mod:`workbook.partner`."""
+
+    investment: list[InvestmentLine] = Field(default_factory=list)
+    services_per_deal: Money = 0.0
+
+
 class Params(Strict):
     """A whole params file."""
 
@@ -591,8 +624,24 @@ class Params(Strict):
     trust: Trust | None = None
     value: Value | None = None
     health: Health | None = None
+    partner_economics: PartnerEconomics | None = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _partner_inside_horizon(self) -> Params:
+        if self.partner_economics is None:
+            return self
+        h = self.ramp.horizon_months
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        for i, line in enumerate(self.partner_economics.investment):
+            for key in ("start_month", "end_month", "month"):
+                value = getattr(line, key)
+                if value is not None and value > h:
+                    problems.append((("partner_economics", "investment", i, key), f"month {value} is after the horizon ({count(h, 'month')})"))
+        if problems:
+            raise _LocatedErrors(problems)
+        return self
 
     @property
     def slug(self) -> str:

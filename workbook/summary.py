@@ -30,6 +30,7 @@ def summarise(params: Params, path: str | Path | None = None, assessment: Assess
         "npv": round(m.npv, 2),
         "p_break_even_within_commitment": round(a.ramp.monte_carlo.p_break_even_within_commitment, 4),
         "business_plan_gap": None if m.plan_gap is None else round(m.plan_gap, 2),
+        "partner_break_even_month": None if a.ramp.partner is None else a.ramp.partner.break_even_month,
         "areas": a.area_status(),
         "flags": [
             {"code": f.code, "severity": f.severity, "message": f.message, "area": f.area, "subject": f.subject} for f in a.flags

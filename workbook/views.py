@@ -16,7 +16,7 @@ import pandas as pd
 from .currency import DEFAULT as DEFAULT_CURRENCY
 from .currency import currency, money
 from .flags import LIGHTS, Flag, by_severity
-from .ramp import RampMetrics, RampResult, stopped_at_commitment
+from .ramp import PartnerResult, RampMetrics, RampResult, payback_sentence, stopped_at_commitment
 from .schema import Params
 from .text import count
 
@@ -93,6 +93,19 @@ def ramp_metrics_table(m: RampMetrics, p_within: float | None = None, events: An
     )
     extra = f"<p>Premature changes in the plan:</p><ul>{changes}</ul>" if changes else ""
     return HTML(f'<table class="wb-metrics">{body}</table>{extra}')
+
+
+def partner_metrics_table(partner: PartnerResult, partner_name: str, code: str = DEFAULT_CURRENCY) -> HTML:
+    """The partner's headline figures (its own money machine), amounts in the currency ``code``."""
+    money = currency(code)
+    rows: list[tuple[str, str]] = [
+        ("First income", month(partner.first_income_month)),
+        ("Break-even", month(partner.break_even_month)),
+        ("Peak funding need", money(partner.peak_funding_need)),
+        (f"Cumulative net at month {len(partner.monthly)}", money(partner.cumulative_net_at_horizon)),
+    ]
+    body = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
+    return HTML(f'<h3>{escape(partner_name)} (partner)</h3><table class="wb-metrics wb-partner-metrics">{body}</table>')
 
 
 def flag_list(flags: list[Flag], limit: int | None = None) -> HTML:
@@ -309,10 +322,39 @@ def stop_sentence(result: RampResult, stop: RampResult | None, code: str) -> str
     return f'<p class="wb-if-stop">{escape(text)}</p>'
 
 
+def recurring_sentence(p: Params) -> str | None:
+    """How recurring contracts are billed, in one sentence; ``None`` for one-off deals."""
+    r = p.ramp
+    if r.deal_value_kind != "annual_recurring":
+        return None
+    code = p.alliance.currency
+    text = (
+        f"Deals are annual contracts of {money(r.avg_deal_value, code)}, billed a twelfth a month from the month they close; "
+        f"the book of live contracts loses {r.annual_churn:.0%} of its customers a year"
+    )
+    text += f" and grows {r.annual_expansion:.0%} a year with those who stay" if r.annual_expansion else ""
+    return f'<p class="wb-recurring">{escape(text)}, in equal monthly steps.</p>'
+
+
+def two_sides_sentence(plan: RampResult, partner: PartnerResult, p: Params) -> str:
+    """Both money machines in one paragraph: the two break-even months and where each ends."""
+    code = p.alliance.currency
+    m = plan.metrics
+    text = (
+        f"Both money machines: {payback_sentence(m.break_even_month, partner.break_even_month, m.horizon_months)} "
+        f"{p.alliance.partner} (partner) earns its margin"
+        + (f" and {money(p.partner_economics.services_per_deal, code)} of services a deal" if p.partner_economics and p.partner_economics.services_per_deal else "")
+        + f", spends {money(float(partner.monthly['investment'].sum()), code)} on the alliance over the horizon, needs at most "
+        f"{money(partner.peak_funding_need, code)} before it pays back and ends at {money(partner.cumulative_net_at_horizon, code)}."
+    )
+    return f'<p class="wb-two-sides">{escape(text)}</p>'
+
+
 def ramp_view(a: Assessment) -> list[Block]:
     """The headline figures of the money machine and its chart, with the simulation's band, what
     stopping the resources at the end of the commitment would do, and the outcome's range
-    across the uncertainty (and any range moved to follow the plan)."""
+    across the uncertainty (and any range moved to follow the plan); how recurring contracts
+    are billed; and, with ``partner_economics``, both sides' money machines side by side."""
     from .charts import ramp_chart, with_stop_line
 
     r, code = a.ramp, a.params.alliance.currency
@@ -332,11 +374,20 @@ def ramp_view(a: Assessment) -> list[Block]:
     stop = stopped_at_commitment(a.params.ramp)
     if stop is not None and not stop.monthly["cumulative_net"].equals(r.plan.monthly["cumulative_net"]):
         chart = with_stop_line(chart, stop.monthly, code)
+    both: list[Block] = []
+    if r.partner is not None:
+        from .charts import two_sides_chart
+
+        al = a.params.alliance
+        both = [two_sides_chart(r.plan, r.partner, al.vendor, al.partner, code), two_sides_sentence(r.plan, r.partner, a.params)]
+    recurring = recurring_sentence(a.params)
     return [
         ramp_metrics_table(r.plan.metrics, mc.p_break_even_within_commitment, a.params.ramp.events, code).html,
+        *([recurring] if recurring else []),
         *(f"<p>{escape(n)}</p>" for n in notes),
         chart,
         stop_sentence(r.plan, stop, code),
+        *both,
         _area_flags(a, "ramp"),
     ]
 

@@ -76,7 +76,15 @@ def test_a_what_if_redraw_sends_what_a_new_chart_would_draw(params_dir):
     shown = {**spec["datasets"], **{name: table["rows"] for name, table in patch["tables"].items()}}
     assert sorted(map(json.dumps, shown.values())) == sorted(map(json.dumps, fresh["datasets"].values()))
     assert patch["words"] == {"title": fresh["title"]["text"], "subtitle": fresh["title"]["subtitle"], "description": fresh["description"]}
-    assert app.metrics.value == "<h2>Headline</h2>" + views.ramp_metrics_table(expected.metrics, code="USD").html
+    # the partner's money machine (the file has partner_economics) follows the what-if too
+    assert app.params.partner_economics is not None
+    partner = ramp.partner_economics(app.params.partner_economics, expected)
+    assert partner.break_even_month != ramp.partner_economics(app.params.partner_economics, ramp.run(app.base)).break_even_month
+    assert app.metrics.value == (
+        "<h2>Headline</h2>"
+        + views.ramp_metrics_table(expected.metrics, code="USD").html
+        + views.partner_metrics_table(partner, "Northwind Systems", "USD").html
+    )
 
 
 def test_only_changed_tables_get_a_new_version(params_dir):

@@ -6,6 +6,9 @@ hand-computed cases behind each rule of the model (README, "How the model works"
 - Ending resources early never raises revenue; a withdrawal is the same as ending the lines.
 - Investing late, or a longer sales cycle, never pays back earlier.
 - The plan always lies inside its simulation's range.
+
+Every property holds for one-off deals and for annual contracts billed monthly (with any churn
+and expansion): the drawn plans are of both kinds.
 """
 
 from __future__ import annotations
@@ -161,6 +164,9 @@ plans = st.fixed_dictionaries(
         "monthly_cost": st.floats(0, 50_000),
         "one_off": st.floats(0, 200_000),
         "start_month": st.integers(1, 4),
+        "deal_value_kind": st.sampled_from(["one_off", "annual_recurring"]),
+        "annual_churn": st.floats(0, 1),
+        "annual_expansion": st.floats(0, 0.5),
     }
 )
 events = st.lists(
@@ -178,6 +184,8 @@ def _ramp(d: dict, extra_events: list[dict] | None = None, **kw) -> Ramp:
     """A valid plan from the drawn values; a fractional sales cycle is set after validation,
     as the simulation sets its draws (the params file itself takes whole months)."""
     d = {**d, **kw}
+    if d["deal_value_kind"] == "one_off":  # churn and expansion are for recurring contracts only
+        d = {**d, "annual_churn": 0.0, "annual_expansion": 0.0}
     h = d["horizon_months"]
     r = Ramp.model_validate(
         {
@@ -277,6 +285,11 @@ def test_the_plan_lies_inside_its_simulations_range(d, background, cycle_down, c
                     "enablement_months": _range(r.enablement_months, enable, enable),
                     "ramp_months": _range(r.ramp_months, 0, ramp_up),
                     "partner_margin": [r.partner_margin, r.partner_margin, min(1.0, r.partner_margin + 0.1)],
+                    **(
+                        {"annual_churn": [max(0.0, r.annual_churn - 0.1), r.annual_churn, min(1.0, r.annual_churn + 0.2)]}
+                        if r.deal_value_kind == "annual_recurring"
+                        else {}
+                    ),
                 }
             )
         }
@@ -290,3 +303,21 @@ def test_the_plan_lies_inside_its_simulations_range(d, background, cycle_down, c
     assert (low <= planned + tol).all() and (planned <= high + tol).all()
     assert (mc.curves >= low - tol).all() and (mc.curves <= high + tol).all()
     assert (mc.bands["p10"].to_numpy() >= low - tol).all() and (mc.bands["p90"].to_numpy() <= high + tol).all()
+
+
+@PROPERTY
+@given(plans, events, st.floats(0.01, 1))
+def test_more_churn_never_helps_either_side(d, background, extra):
+    """Losing customers faster never raises the vendor's cumulative net nor the partner's, and
+    never brings either side's break-even earlier."""
+    from workbook.schema import PartnerEconomics
+
+    r = _ramp({**d, "deal_value_kind": "annual_recurring"}, background)
+    worse = r.model_copy(update={"annual_churn": min(1.0, r.annual_churn + extra)})
+    kept, lost = ramp.run(r), ramp.run(worse)
+    assert (lost.monthly["cumulative_net"] <= kept.monthly["cumulative_net"] + 1e-6).all()
+    side = PartnerEconomics(investment=[{"name": "partner team", "monthly_cost": 3_000, "start_month": 1, "end_month": r.horizon_months}], services_per_deal=500)
+    p_kept, p_lost = ramp.partner_economics(side, kept), ramp.partner_economics(side, lost)
+    assert (p_lost.monthly["cumulative_net"] <= p_kept.monthly["cumulative_net"] + 1e-6).all()
+    for a, b in ((kept.metrics.break_even_month, lost.metrics.break_even_month), (p_kept.break_even_month, p_lost.break_even_month)):
+        assert b is None or (a is not None and a <= b)

@@ -83,7 +83,16 @@ def month_by_month(
         closed[whole:] += (1 - frac) * sourced[: h - whole]
     if frac > 0 and whole + 1 < h:
         closed[whole + 1 :] += frac * sourced[: h - whole - 1]
-    revenue = closed * r.avg_deal_value
+    if r.deal_value_kind == "annual_recurring":
+        # a twelfth of the annual value a month from the close month; the live book keeps
+        # (1 − churn) and grows by (1 + expansion) over twelve months, a twelfth root a month
+        keep = ((1 - r.annual_churn) * (1 + r.annual_expansion)) ** (1 / 12)
+        revenue, book = np.zeros(h), 0.0
+        for i in range(h):
+            book = book * keep + closed[i] * r.avg_deal_value / 12
+            revenue[i] = book
+    else:
+        revenue = closed * r.avg_deal_value
     cogs = ramp.cost_of_goods_share(r) if cogs_share is None else cogs_share
     net = (revenue - revenue * r.partner_margin) - revenue * cogs - revenue * cost_to_serve_rate - (recurring + one_off)
     return revenue, np.cumsum(net)
@@ -113,7 +122,13 @@ def with_changes(base: Ramp, **overrides) -> Ramp:
     return Ramp.model_validate({**base.model_dump(), **overrides})
 
 
-SAAS = load_params(EXAMPLES[-1]).ramp  # saas-regional-reseller: a 12-month ramp, four ranges
+# saas-regional-reseller (annual contracts with churn) as one-off deals: a 12-month ramp, four ranges
+SAAS = Ramp.model_validate(
+    {
+        **load_params(EXAMPLES[-1]).ramp.model_dump(exclude={"deal_value_kind", "annual_churn", "annual_expansion"}),
+        "uncertainty": {k: v for k, v in load_params(EXAMPLES[-1]).ramp.uncertainty.ranges().items() if k != "annual_churn"},
+    }
+)
 RAMPS = {
     **{path.stem: load_params(path).ramp for path in EXAMPLES},
     "every kind of change, every input ranged, fractional cycles": with_changes(
@@ -132,6 +147,16 @@ RAMPS = {
     "no ramp, cycles from 0 to 5 months": with_changes(
         SAAS, ramp_months=0, events=EVERY_KIND[:3], uncertainty={"sales_cycle_months": [0, 4, 5], "enablement_months": [0, 3, 4]}
     ),
+    "recurring contracts, churn ranged, every kind of change": with_changes(
+        SAAS,
+        deal_value_kind="annual_recurring",
+        annual_churn=0.15,
+        annual_expansion=0.1,
+        avg_deal_value=120_000,
+        events=EVERY_KIND,
+        uncertainty={"annual_churn": [0.05, 0.15, 0.4], "sales_cycle_months": [2, 4, 6.5], "avg_deal_value": [60_000, 120_000, 150_000]},
+    ),
+    "recurring contracts without churn": with_changes(SAAS, deal_value_kind="annual_recurring", avg_deal_value=120_000),
     "no recurring line": make_ramp(
         horizon_months=30, ramp_months=6, investment=[{"name": "launch", "one_off": 50_000, "month": 1}],
         uncertainty={"ramp_months": [2, 6, 9], "sales_cycle_months": [1, 3, 4.5]},
@@ -159,6 +184,8 @@ def test_the_simulation_spreads_its_draws():
     r = RAMPS["every kind of change, every input ranged, fractional cycles"]
     mc = ramp.monte_carlo(r, runs=150, seed=11)
     assert mc.curves is not None
+    churned = ramp.monte_carlo(RAMPS["recurring contracts, churn ranged, every kind of change"], runs=150, seed=11)
+    assert churned.curves is not None and len({round(float(c), 2) for c in churned.curves[:, -1]}) == 150
     assert len({round(float(c), 2) for c in mc.curves[:, -1]}) == 150
     assert 0 < mc.p_break_even_within_commitment < 1
 
@@ -223,7 +250,7 @@ def test_tornado_batch_is_one_input_at_a_time(name):
     r = RAMPS[name]
     rows = ramp.sensitivity(r).set_index("input")
     assert rows["base"].tolist() == [ramp.run(r).metrics.cumulative_net_at_horizon] * len(rows)
-    for key in ramp.SENSITIVITY_INPUTS:
+    for key in ramp.sensitivity_inputs(r):
         row = rows.loc[key]
         for side, factor in (("low", 0.8), ("high", 1.2)):
             if key == "investment_level":
@@ -231,7 +258,7 @@ def test_tornado_batch_is_one_input_at_a_time(name):
                 assert row[f"{side}_value"] == factor
             else:
                 value = float(getattr(r, key)) * factor
-                changed = ramp.varied(r, **{key: min(value, 1.0) if key.endswith("_margin") else value})
+                changed = ramp.varied(r, **{key: min(value, 1.0) if key.endswith("_margin") or key == "annual_churn" else value})
                 alone = ramp.run(changed)
                 assert row[f"{side}_value"] == float(getattr(changed, key))
             assert row[side] == pytest.approx(alone.metrics.cumulative_net_at_horizon, rel=1e-12, abs=1e-6)
@@ -270,8 +297,11 @@ def plans(draw: st.DrawFn) -> Ramp:
         {"month": draw(month), "kind": draw(st.sampled_from(KINDS)), "severity": draw(st.sampled_from([0, 0.25, 0.5, 1]))}
         for _ in range(draw(st.integers(0, 4)))
     ]
+    recurring = draw(st.booleans())
+    kind = {"deal_value_kind": "annual_recurring", "annual_expansion": draw(st.sampled_from([0, 0.2]))} if recurring else {}
     return Ramp.model_validate(
         {
+            **kind,
             "horizon_months": h,
             "commitment_months": draw(st.integers(1, h)),
             "enablement_months": draw(st.integers(0, 6)),
@@ -296,6 +326,8 @@ shares = st.lists(st.sampled_from([0.0, 0.15, 0.5, 0.9, 1.0]), min_size=RUNS, ma
 @given(plans(), per_run, per_run, per_run, shares, st.lists(st.sampled_from([0.0, 0.7, 1.0, 1.2]), min_size=RUNS, max_size=RUNS))
 def test_every_run_of_a_random_batch_is_the_month_by_month_run(r, cycles, enablement, ramps, margins, levels):
     values = {"sales_cycle_months": cycles, "enablement_months": enablement, "ramp_months": ramps, "partner_margin": margins}
+    if r.deal_value_kind == "annual_recurring":
+        values["annual_churn"] = margins[::-1]
     batch = ramp._engine(r, ramp.Inputs.of(r, RUNS, level=np.array(levels), **{k: np.array(v) for k, v in values.items()}))
     for i in range(RUNS):
         revenue, cum = month_by_month(ramp.varied(r, **{k: v[i] for k, v in values.items()}), level=levels[i])
@@ -303,3 +335,32 @@ def test_every_run_of_a_random_batch_is_the_month_by_month_run(r, cycles, enable
         np.testing.assert_allclose(batch["revenue"][i], revenue, **TIGHT)
         one = ramp._payback(batch["revenue"][i : i + 1], batch["cumulative_net"][i : i + 1])[1][0]
         assert (math.isnan(one) and math.isnan(break_even(revenue, cum))) or one == break_even(revenue, cum)
+
+
+def test_recurring_runs_with_different_churn_in_one_batch():
+    r = RAMPS["recurring contracts, churn ranged, every kind of change"]
+    churn = np.array([0.0, 0.15, 0.5, 1.0])
+    batch = ramp._engine(r, ramp.Inputs.of(r, len(churn), annual_churn=churn))
+    for row, c in zip(batch["cumulative_net"], churn):
+        np.testing.assert_allclose(row, month_by_month(with_changes(r, annual_churn=c))[1], **TIGHT)
+    # more churn, less money, month by month
+    assert (np.diff(batch["cumulative_net"], axis=0) <= 1e-6).all()
+    # the tornado varies churn for this plan, and more churn is its bad side
+    rows = ramp.sensitivity(r).set_index("input")
+    assert rows.loc["annual_churn", "low"] > rows.loc["annual_churn", "high"]
+    assert "annual_churn" not in set(ramp.sensitivity(RAMPS["recurring contracts without churn"])["input"])
+
+
+def test_scenarios_and_routes_bill_recurring_contracts_too():
+    r = RAMPS["recurring contracts, churn ranged, every kind of change"]
+    for s in ramp.scenarios(r, cost_to_serve_rate=0.03):
+        assert s.result.monthly.shape == (r.horizon_months, len(ramp.COLUMNS))
+    late = ramp.run(r, delay=6)
+    np.testing.assert_allclose(late.monthly["cumulative_net"], month_by_month(r, delay=6)[1], **TIGHT)
+    under = ramp.run(r, level=0.7, cogs_share=0.1, cost_to_serve_rate=0.05)
+    np.testing.assert_allclose(under.monthly["cumulative_net"], month_by_month(r, level=0.7, cogs_share=0.1, cost_to_serve_rate=0.05)[1], **TIGHT)
+    # the worst and best ends bound the simulation for recurring contracts as for one-off deals
+    mc = ramp.monte_carlo(r, runs=200, seed=5)
+    assert mc.curves is not None and mc.worst is not None and mc.best is not None
+    assert (mc.curves >= mc.worst.monthly["cumulative_net"].to_numpy() - 1e-6).all()
+    assert (mc.curves <= mc.best.monthly["cumulative_net"].to_numpy() + 1e-6).all()

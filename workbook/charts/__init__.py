@@ -11,6 +11,7 @@ from .instruments import (
     trust_quadrant,
     value_waterfall,
 )
+from .partner import two_sides_chart
 from .portfolio import break_even_chart
 from .ramp import payback_title, ramp_chart, scenario_chart, tornado_chart
 from .render import description, figure_html, live_chart, message_chart, svg
@@ -27,6 +28,7 @@ __all__ = [
     "value_waterfall",
     "health_timeline",
     "break_even_chart",
+    "two_sides_chart",
     "with_stop_line",
     "STOP_LABEL",
     "description",

@@ -171,7 +171,12 @@ class AllianceApp:
         else:
             self.chart.show(ramp_chart(self.result, code=self.code), data.tables)
             self._layout = data.layout
-        self.metrics.value = "<h2>Headline</h2>" + views.ramp_metrics_table(self.result.metrics, code=self.code).html
+        headline = "<h2>Headline</h2>" + views.ramp_metrics_table(self.result.metrics, code=self.code).html
+        pe = self.params.partner_economics
+        if pe is not None:  # the partner's money machine moves with the what-if too
+            partner = ramp.partner_economics(pe, self.result)
+            headline += views.partner_metrics_table(partner, self.params.alliance.partner, self.code).html
+        self.metrics.value = headline
 
     def _update(self, _: object = None) -> None:
         if self._holding:
