@@ -112,7 +112,7 @@ def _readable(s: dict[str, Any]) -> list[tuple[str, str]]:
     def month(m: int | None, none: str) -> str:
         return none if m is None else f"month {m}"
 
-    return [
+    rows = [
         ("readiness (0–100)", number(s["readiness_score"], ".0f")),
         ("trust index (0–100)", number(s["trust_index"], ".1f")),
         ("widest asymmetry (points of 5)", number(s["max_perception_gap"], ".2f")),
@@ -124,6 +124,15 @@ def _readable(s: dict[str, Any]) -> list[tuple[str, str]]:
         ("NPV", money(s["npv"])),
         ("chance of break-even within the commitment", f"{s['p_break_even_within_commitment']:.0%}"),
     ]
+    if s.get("tracking") is not None:
+        from .actuals import TRACKING_WORDS
+
+        rows += [
+            (f"tracking through month {s['actuals_through_month']}", TRACKING_WORDS[s["tracking"]]),
+            ("actual cumulative net", money(s["actual_cumulative_net"])),
+            ("re-forecast break-even", month(s["reforecast_break_even_month"], "not within the horizon")),
+        ]
+    return rows
 
 
 @app.command()

@@ -59,7 +59,7 @@ from ruamel.yaml.util import create_timestamp, timestamp_regexp
 
 from .errors import EditConflict, ParamsError, Problem
 from .files import atomic_replace
-from .schema import SCHEMA_VERSION, Params, late_months, plain_number, whole
+from .schema import SCHEMA_VERSION, Params, late_actuals, late_months, plain_number, whole
 from .strict import MAX_MONTHS
 from .strict import LocatedErrors as _LocatedErrors
 
@@ -527,9 +527,16 @@ def _horizon_problems(path: Path, data: Any) -> list[Problem]:
     h = ramp.get("horizon_months")
     if not whole(h) or not 1 <= h <= MAX_MONTHS:
         return []
-    return [
+    found = [
         Problem(path, line_of(data, ("ramp", *loc)), _format_loc(("ramp", *loc)), message) for loc, message in late_months(ramp, h)
     ]
+    actuals = data.get("actuals")
+    if isinstance(actuals, dict):
+        found += [
+            Problem(path, line_of(data, ("actuals", *loc)), _format_loc(("actuals", *loc)), message)
+            for loc, message in late_actuals(actuals, h)
+        ]
+    return found
 
 
 def load_params(path: str | Path) -> Params:
