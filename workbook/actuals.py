@@ -64,10 +64,6 @@ TRACKING_WORDS: dict[str, str] = {
     "below_p10": "behind plan, below the simulation's P10",
 }
 
-#: The CSV / YAML fields of one actual month, required first.
-REQUIRED_FIELDS = ("month", "investment", "deals_closed", "vendor_revenue")
-OPTIONAL_FIELDS = ("deals_sourced", "partner_sourced_revenue", "influenced_revenue")
-
 
 @dataclass(frozen=True)
 class ActualsResult:
