@@ -854,10 +854,10 @@ def read_actuals_csv(path: str | Path, horizon_months: int | None = None) -> lis
         if name in columns[:i]:
             problems.append(Problem(path, header_line, name, "this column is given twice; keep one"))
         elif name not in known:
-            hint = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-            shown = _shown(name)[1:-1] if name else f"(column {i + 1})"
-            message = "unknown column" + (f" (did you mean '{hint[0]}'?)" if hint else f"; the columns are {', '.join(known)}")
-            problems.append(Problem(path, header_line, shown, message))
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+            column = _shown(name)[1:-1] if name else f"(column {i + 1})"
+            message = "unknown column" + (f" (did you mean '{close[0]}'?)" if close else f"; the columns are {', '.join(known)}")
+            problems.append(Problem(path, header_line, column, message))
     missing = [name for name in required if name not in columns]
     for name in missing:
         problems.append(Problem(path, header_line, name, f"missing column; the first line must name {', '.join(required)}"))
