@@ -49,3 +49,30 @@ def test_the_money_machine_area_shows_the_actuals_and_escapes_the_source():
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
     # a file without actuals shows no such part
     assert views.actuals_view(assess(params(None))) == []
+
+
+def test_the_portfolio_has_a_tracking_column_that_sorts_the_furthest_behind_highest():
+    from workbook.portfolio import HEADERS, row_cells, sort_keys
+    from workbook.summary import summarise
+
+    column = HEADERS.index("Plan against actual") - 1  # the cells follow the alliance's name
+    behind = summarise(params(months(12000)))
+    none = summarise(params(None))
+    assert row_cells(behind)[column] == '<span class="wb-tracking late">behind plan at month 12</span>; re-forecast break-even month 18'
+    assert row_cells(none)[column] == "—"
+    assert (sort_keys(behind)[column], sort_keys(none)[column]) == ("3", "")
+    assert HEADERS[-1] == "Top flags"
+
+
+def test_the_alliance_dashboard_shows_the_plan_against_actual(monkeypatch):
+    from tests.conftest import PARAMS
+    from workbook.ui import dashboards
+
+    monkeypatch.setenv("WORKBOOK_PARAMS_DIR", str(PARAMS))
+    app = dashboards.AllianceApp("marketplace-referral.yaml")
+    parts = [w for w in app.root.children if "wb-actuals" in w._dom_classes]
+    assert len(parts) == 1
+    words = parts[0].children[0].value
+    assert "Through month 10 the alliance is behind plan" in words
+    plain = dashboards.AllianceApp("saas-regional-reseller.yaml")
+    assert not [w for w in plain.root.children if "wb-actuals" in w._dom_classes]
