@@ -953,4 +953,5 @@ def import_actuals(params_path: str | Path, csv_path: str | Path, source: str | 
         row = CommentedMap(month)
         row.fa.set_flow_style()
         rows.append(row)
-    return save_section(params_path, "actuals", {"source": source or Path(csv_path).name, "months": rows})  # type: ignore[no-any-return]
+    saved: Params = save_section(params_path, "actuals", {"source": source or Path(csv_path).name, "months": rows})
+    return saved
