@@ -11,14 +11,14 @@ import importlib
 from typing import TYPE_CHECKING
 
 from .errors import ParamsError, ReportError, WorkbookError
-from .params import load_params
+from .params import import_actuals, load_params
 from .schema import Params
 
 if TYPE_CHECKING:  # loaded on first use by __getattr__ below; typed here for mypy and editors
-    from . import charts, ramp, summary, views
+    from . import actuals, charts, ramp, summary, views
     from .summary import Assessment, assess, summarise
 
-_LAZY_MODULES = {"charts", "ramp", "views", "summary"}
+_LAZY_MODULES = {"actuals", "charts", "ramp", "views", "summary"}
 _LAZY_NAMES = {"Assessment": "summary", "assess": "summary", "summarise": "summary"}
 
 __all__ = [
@@ -30,6 +30,8 @@ __all__ = [
     "WorkbookError",
     "Params",
     "load_params",
+    "import_actuals",
+    "actuals",
     "assess",
     "Assessment",
     "summarise",

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     import altair as alt
     import pandas as pd
 
-    from . import ramp, scoping, trust, value
+    from . import actuals, ramp, scoping, trust, value
 
     #: One piece of an area's picture: a chart, or a piece of escaped HTML.
     Block = alt.TopLevelMixin | str
@@ -66,11 +66,20 @@ class Assessment:
     params: Params
     results: Mapping[str, Any]
     flags: list[Flag]
+    #: Results of parts of an area that are no area of their own, by key: the actuals
+    #: (:data:`ACTUALS`), a part of the money machine assessed with it.
+    parts: Mapping[str, Any] = field(default_factory=dict)
 
     # the areas' results, typed
     @property
     def ramp(self) -> ramp.RampAnalysis:
         return cast("ramp.RampAnalysis", self.results["ramp"])
+
+    @property
+    def actuals(self) -> actuals.ActualsResult | None:
+        """The plan against the file's actuals (part of the money machine's area); ``None``
+        without actuals or when the money machine was not assessed."""
+        return cast("actuals.ActualsResult | None", self.parts.get(ACTUALS))
 
     @property
     def scoping(self) -> scoping.ScopingResult | None:
@@ -160,9 +169,12 @@ def assess(params: Params, only: Collection[str] | None = None) -> Assessment:
     month, which is the plan's own when the money machine is not among ``only``."""
     keys = [k for k in AREAS if only is None or k in only]
     results: dict[str, Any] = {}
+    parts: dict[str, Any] = {}
     flags: list[Flag] = []
     if "ramp" in keys:
         results["ramp"], flags = AREAS["ramp"].run(params, None)
+        parts[ACTUALS], found = _run_actuals(params, cast("ramp.RampAnalysis", results["ramp"]))
+        flags += found
         break_even = cast("ramp.RampAnalysis", results["ramp"]).plan.metrics.break_even_month
     else:
         from .ramp import run
@@ -172,7 +184,7 @@ def assess(params: Params, only: Collection[str] | None = None) -> Assessment:
         if key != "ramp":
             results[key], found = AREAS[key].run(params, break_even)
             flags += found
-    return Assessment(params, results, one_per_subject(flags))
+    return Assessment(params, results, one_per_subject(flags), parts)
 
 
 # --------------------------------------------------------------------------------------------
@@ -184,6 +196,18 @@ def _run_ramp(params: Params, _break_even: int | None) -> tuple[ramp.RampAnalysi
 
     analysis = ramp.analyse(params)
     return analysis, ramp.flags(analysis)
+
+
+#: The key of the actuals' result in :attr:`Assessment.results`: a part of the money machine's
+#: area (its flags are the ramp's), not an area of its own.
+ACTUALS = "actuals"
+
+
+def _run_actuals(params: Params, analysis: ramp.RampAnalysis) -> tuple[actuals.ActualsResult | None, list[Flag]]:
+    from . import actuals
+
+    result = actuals.track(params, analysis.plan, analysis.monte_carlo)
+    return result, actuals.flags(result, params.alliance.currency)
 
 
 def _run_scope(params: Params, break_even: int | None) -> tuple[scoping.ScopingResult | None, list[Flag]]:

@@ -112,7 +112,7 @@ def _readable(s: dict[str, Any]) -> list[tuple[str, str]]:
     def month(m: int | None, none: str) -> str:
         return none if m is None else f"month {m}"
 
-    return [
+    rows = [
         ("readiness (0–100)", number(s["readiness_score"], ".0f")),
         ("trust index (0–100)", number(s["trust_index"], ".1f")),
         ("widest asymmetry (points of 5)", number(s["max_perception_gap"], ".2f")),
@@ -124,6 +124,53 @@ def _readable(s: dict[str, Any]) -> list[tuple[str, str]]:
         ("NPV", money(s["npv"])),
         ("chance of break-even within the commitment", f"{s['p_break_even_within_commitment']:.0%}"),
     ]
+    if s.get("tracking") is not None:
+        from .actuals import TRACKING_WORDS
+
+        rows += [
+            (f"tracking through month {s['actuals_through_month']}", TRACKING_WORDS[s["tracking"]]),
+            ("actual cumulative net", money(s["actual_cumulative_net"])),
+            ("re-forecast break-even", month(s["reforecast_break_even_month"], "not within the horizon")),
+        ]
+    return rows
+
+
+@app.command("import-actuals")
+def import_actuals(
+    params_path: Annotated[Path, typer.Argument(metavar="PARAMS", help="The alliance's params file (YAML) to write the actuals into.", show_default=False)],
+    csv_path: Annotated[Path, typer.Argument(metavar="CSV", help="The CSV export: a header line, then one line per month.", show_default=False)],
+    source: Annotated[
+        Optional[str], typer.Option("--source", help="Where the figures come from, kept as actuals.source (default: the CSV's file name).")
+    ] = None,
+) -> None:
+    """Write the months of a CRM or ledger export (CSV) into PARAMS as its actuals section.
+
+    The CSV's first line names the columns: month, investment, deals_closed and vendor_revenue
+    (required), and optionally deals_sourced, partner_sourced_revenue and influenced_revenue;
+    then one line per month, months 1, 2, 3, ... in order, within the plan's horizon. Numbers are
+    plain digits (12000 or 12000.50: no thousands separators, currency signs or units), in the
+    params file's currency; vendor_revenue is after the partner's margin, as in the plan.
+
+    Every row is checked first. On any problem: each is printed as file.csv:ROW: column: message
+    (ROW is the line number in the CSV), exit 2, and PARAMS is left exactly as it was. Otherwise
+    the actuals section is replaced (the rest of the file, comments included, is kept) in one
+    atomic write, and the tracking against the plan is printed.
+    """
+    from .actuals import headline
+    from .areas import assess
+    from .params import import_actuals as write_actuals
+
+    try:
+        params = write_actuals(params_path, csv_path, source=source)
+    except ParamsError as exc:
+        _print_problems(exc.problems)
+        typer.echo(f"Nothing written to {params_path}.", err=True)
+        raise typer.Exit(2) from None
+    assert params.actuals is not None
+    tracked = assess(params, only=("ramp",)).actuals
+    typer.echo(f"{params_path}: wrote {len(params.actuals.months)} months of actuals from {csv_path}.")
+    if tracked is not None:
+        typer.echo(headline(tracked, params.alliance.currency))
 
 
 @app.command()

@@ -59,7 +59,7 @@ from ruamel.yaml.util import create_timestamp, timestamp_regexp
 
 from .errors import EditConflict, ParamsError, Problem
 from .files import atomic_replace
-from .schema import SCHEMA_VERSION, Params, late_months, plain_number, whole
+from .schema import SCHEMA_VERSION, Params, late_actuals, late_months, plain_number, whole
 from .strict import MAX_MONTHS
 from .strict import LocatedErrors as _LocatedErrors
 
@@ -527,9 +527,16 @@ def _horizon_problems(path: Path, data: Any) -> list[Problem]:
     h = ramp.get("horizon_months")
     if not whole(h) or not 1 <= h <= MAX_MONTHS:
         return []
-    return [
+    found = [
         Problem(path, line_of(data, ("ramp", *loc)), _format_loc(("ramp", *loc)), message) for loc, message in late_months(ramp, h)
     ]
+    actuals = data.get("actuals")
+    if isinstance(actuals, dict):
+        found += [
+            Problem(path, line_of(data, ("actuals", *loc)), _format_loc(("actuals", *loc)), message)
+            for loc, message in late_actuals(actuals, h)
+        ]
+    return found
 
 
 def load_params(path: str | Path) -> Params:
@@ -771,3 +778,180 @@ def section_data(params: Any, section: str) -> dict[str, Any]:
     """A section of a validated model as plain YAML-ready data (aliases, no unset defaults)."""
     model: BaseModel = getattr(params, section)
     return model.model_dump(mode="python", by_alias=True, exclude_unset=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Actuals from a CSV export
+
+#: The largest actuals CSV read, in bytes (20 years of months is about 2 KB).
+MAX_CSV_BYTES = 1024 * 1024
+
+
+def read_actuals_csv(path: str | Path, horizon_months: int | None = None) -> list[dict[str, Any]]:
+    """The months of an actuals CSV (a CRM or ledger export), validated row by row.
+
+    The first line names the columns, as the fields of ``actuals.months`` are named: ``month``,
+    ``investment``, ``deals_closed`` and ``vendor_revenue`` are required; ``deals_sourced``,
+    ``partner_sourced_revenue`` and ``influenced_revenue`` are optional (a column may be left
+    out, a cell left empty). Numbers are plain digits (``12000`` or ``12000.50``, no thousands
+    separators or currency signs); months run 1, 2, 3, ... in order, up to ``horizon_months``.
+    Blank lines are skipped; a UTF-8 byte-order mark (as spreadsheets write) is fine.
+
+    Returns the months as plain data (optional fields only where given), ready for
+    ``save_section(..., "actuals", ...)``.
+
+    Raises
+    ------
+    ParamsError
+        with every problem: ``file.csv:ROW: column: message`` per bad cell (ROW the line number
+        in the file), ``file.csv:1: column: ...`` for a missing or unknown column, and
+        ``file.csv: (file): ...`` for a file that cannot be read as CSV.
+    """
+    import csv
+
+    from .schema import ActualMonth
+
+    fields = ActualMonth.model_fields
+    required = tuple(name for name, f in fields.items() if f.is_required())
+    known = tuple(fields)
+    path = Path(path)
+
+    def refuse(message: str, line: int | None = None, field: str = "(file)") -> ParamsError:
+        return ParamsError([Problem(path, line, field, message)])
+
+    fd = open_regular(path)
+    try:
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            data = fh.read(MAX_CSV_BYTES + 1)
+    except OSError as exc:
+        raise refuse(f"cannot read the file: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_CSV_BYTES:
+        raise refuse(f"the file is over {_size(MAX_CSV_BYTES)}; an actuals CSV needs a line per month")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise refuse(f"not UTF-8 text (byte {data[exc.start]:#04x}); export the CSV as UTF-8", line) from None
+    if "\x00" in text:
+        raise refuse("not a CSV file (it holds binary data)")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next((row for row in reader if any(cell.strip() for cell in row)), None)
+    except csv.Error as exc:
+        raise refuse(f"not a readable CSV file: {exc}", reader.line_num) from None
+    if header is None:
+        raise refuse("the file is empty; the first line names the columns: " + ", ".join(required))
+    header_line = reader.line_num
+    columns = [c.strip() for c in header]
+    if not set(columns) & set(known):
+        shown = _shown(",".join(columns))
+        hint = "; its values are separated by ';': export the CSV with commas" if ";" in header[0] else ""
+        raise refuse(f"not an actuals CSV: its first line names none of the columns {', '.join(required)} (got {shown}){hint}", header_line)
+    problems: list[Problem] = []
+    for i, name in enumerate(columns):
+        if name in columns[:i]:
+            problems.append(Problem(path, header_line, name, "this column is given twice; keep one"))
+        elif name not in known:
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+            column = _shown(name)[1:-1] if name else f"(column {i + 1})"
+            message = "unknown column" + (f" (did you mean '{close[0]}'?)" if close else f"; the columns are {', '.join(known)}")
+            problems.append(Problem(path, header_line, column, message))
+    missing = [name for name in required if name not in columns]
+    for name in missing:
+        problems.append(Problem(path, header_line, name, f"missing column; the first line must name {', '.join(required)}"))
+    if problems:
+        raise ParamsError(problems)
+
+    months: list[dict[str, Any]] = []
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(Problem(path, reader.line_num, "(row)", f"not readable as CSV: {exc}"))
+            break
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(columns):
+            problems.append(Problem(path, line, "(row)", f"expected {len(columns)} values (one per column), got {len(row)}"))
+            continue
+        values: dict[str, Any] = {}
+        bad = False
+        for name, cell in zip(columns, row):
+            cell = cell.strip()
+            if cell == "":
+                if name in required:
+                    problems.append(Problem(path, line, name, "a value is required"))
+                    bad = True
+                continue
+            number = _csv_number(cell, whole_number=name == "month")
+            if isinstance(number, str):
+                problems.append(Problem(path, line, name, number))
+                bad = True
+                continue
+            values[name] = number
+        if bad:
+            continue
+        try:
+            ActualMonth.model_validate(values, strict=True)
+        except ValidationError as exc:
+            for err in exc.errors():
+                field = str(err["loc"][0]) if err["loc"] else "(row)"
+                problems.append(Problem(path, line, field, _message(err, ActualMonth)))
+            continue
+        expected = len(months) + 1
+        if values["month"] != expected:
+            problems.append(Problem(path, line, "month", f"months must run 1, 2, 3, ... in order without gaps: expected month {expected}, got {values['month']}"))
+        elif horizon_months is not None and values["month"] > horizon_months:
+            problems.append(
+                Problem(path, line, "month", f"month {values['month']} is after the plan's horizon ({horizon_months} months)")
+            )
+        months.append(values)
+    if problems:
+        raise ParamsError(problems)
+    if not months:
+        raise refuse("no months: the file has a header line but no rows")
+    return months
+
+
+def _csv_number(cell: str, *, whole_number: bool) -> int | float | str:
+    """The number in a CSV cell (a whole number as an ``int``), or what is wrong with it."""
+    try:
+        value = float(cell)
+    except ValueError:
+        return f"expected a number, got {_shown(cell)} (write digits only, without thousands separators, currency signs or units)"
+    if not (value == value and abs(value) != float("inf")):
+        return f"must be a finite number, got {_shown(cell)}"
+    if value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    if whole_number:
+        return f"expected a whole number, got {_shown(cell)}"
+    return value
+
+
+def import_actuals(params_path: str | Path, csv_path: str | Path, source: str | None = None) -> Params:
+    """Write the months of the actuals CSV at ``csv_path`` into the params file at
+    ``params_path`` as its ``actuals`` section, keeping the file's comments, atomically.
+
+    ``source`` (default: the CSV's file name) says where the figures come from. The whole CSV
+    is validated first (:func:`read_actuals_csv`), against the params file's horizon; on any
+    problem nothing is written. Returns the validated params of the new file.
+
+    Raises
+    ------
+    ParamsError
+        for a bad params file or a bad CSV (every problem, located).
+    """
+    params = load_params(params_path)
+    months = read_actuals_csv(csv_path, params.ramp.horizon_months)
+    rows = []
+    for month in months:
+        row = CommentedMap(month)
+        row.fa.set_flow_style()
+        rows.append(row)
+    saved: Params = save_section(params_path, "actuals", {"source": source or Path(csv_path).name, "months": rows})
+    return saved

@@ -32,6 +32,7 @@ HEADERS = (
     "Peak funding need",
     "NPV",
     "Chance to break even in the commitment",
+    "Plan against actual",
     "Top flags",
 )
 #: How many flags a row shows before "+ N more".
@@ -62,6 +63,25 @@ def status_tags(s: Summary) -> list[str]:
     return (["attention"] if needs_attention(s) else []) + ["late" if is_late(s) else "in-time"]
 
 
+#: How the tracking column sorts: the further behind, the higher (no actuals: empty).
+_TRACKING_RANK = {"ahead": 1, "on_plan": 2, "behind": 3, "below_p10": 4}
+
+
+def tracking_cell(s: Summary) -> str:
+    """The plan against actual in a few words, e.g. "behind plan at month 12; re-forecast
+    break-even month 18" (escaped); "—" without actuals."""
+    from .actuals import TRACKING_WORDS
+
+    state = s.get("tracking")
+    if state is None:
+        return "—"
+    be = s.get("reforecast_break_even_month")
+    forecast = f"re-forecast break-even month {be}" if be is not None else "re-forecast: no break-even within the horizon"
+    words = f"{TRACKING_WORDS.get(str(state), str(state))} at month {s.get('actuals_through_month')}"
+    css = "late" if state in ("behind", "below_p10") else "ok"
+    return f'<span class="wb-tracking {css}">{escape(words)}</span>; {escape(forecast)}'
+
+
 #: How much each light weighs in the areas column's sort key (red outweighs any number of ambers).
 _LIGHT_WEIGHT = {"red": 100, "amber": 10, "unknown": 1}
 
@@ -90,6 +110,7 @@ def sort_keys(s: Summary) -> list[str]:
         _number(s["peak_funding_need"]),
         _number(s["npv"]),
         _number(s.get("p_break_even_within_commitment")),
+        _number(_TRACKING_RANK.get(str(s.get("tracking")))),
         str(high * 1000 + len(flags)),
     ]
 
@@ -129,6 +150,7 @@ def row_cells(s: Summary) -> list[str]:
         escape(money(s["peak_funding_need"], s["currency"])),
         escape(money(s["npv"], s["currency"])),
         "—" if p is None else f"{p:.0%}",
+        tracking_cell(s),
         shown or "—",
     ]
 

@@ -1,7 +1,8 @@
 """The params schema: every pydantic model of a params file, and nothing that reads or writes.
 
 A params file is one alliance: ``alliance`` and ``ramp`` (required), and the optional sections
-of the instruments — ``scope``, ``trust``, ``value`` and ``health``. Every model is strict:
+of the instruments — ``scope``, ``trust``, ``value`` and ``health`` — and ``actuals`` (the
+months as they happened, to track the plan). Every model is strict:
 unknown keys are errors with a "did you mean" hint, numbers are finite and bounded
 (:mod:`workbook.strict`), item ids in ``scope.items`` and in a trust respondent's ``answers``
 must come from the instrument banks (``workbook/instruments/*.yaml``). Dates are YAML dates
@@ -321,6 +322,48 @@ class Health(Strict):
 
 
 # --------------------------------------------------------------------------------------------
+# actuals
+
+
+class ActualMonth(Strict):
+    """What one month of the alliance actually brought, as the CRM and the ledger record it.
+
+    ``investment`` is what the vendor spent on the alliance that month; ``deals_closed`` and
+    ``vendor_revenue`` (after the partner's margin, as in the plan's ``vendor_revenue``) what it
+    sold. The optional ``deals_sourced``, ``partner_sourced_revenue`` and ``influenced_revenue``
+    are kept for the reader; the tracking uses the four required fields only.
+    """
+
+    month: Month
+    investment: Money
+    deals_closed: DealsPerMonth
+    vendor_revenue: Money
+    deals_sourced: DealsPerMonth | None = None
+    partner_sourced_revenue: Money | None = None
+    influenced_revenue: Money | None = None
+
+
+class Actuals(Strict):
+    """The plan against what happened: ``months`` consecutive from 1 (no gaps, none after the
+    ramp's horizon), and where the figures come from (``source``, e.g. a CRM export's name)."""
+
+    source: Annotated[str, Field(min_length=1, max_length=MAX_NAME)] | None = None
+    months: Annotated[list[ActualMonth], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _consecutive(self) -> Actuals:
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        for i, m in enumerate(self.months):
+            if m.month != i + 1:
+                problems.append(
+                    (("months", i, "month"), f"months must run 1, 2, 3, ... without gaps: entry {i + 1} should be month {i + 1}, got {m.month}")
+                )
+        if problems:
+            raise _LocatedErrors(problems)
+        return self
+
+
+# --------------------------------------------------------------------------------------------
 # The ramp and the whole file
 
 SCHEMA_VERSION = 1
@@ -612,6 +655,17 @@ class PartnerEconomics(Strict):
 
     investment: list[InvestmentLine] = Field(default_factory=list)
     services_per_deal: Money = 0.0
+def late_actuals(actuals: dict[str, Any], h: int) -> list[tuple[tuple[Any, ...], str]]:
+    """The months of ``actuals`` (plain data, as written or dumped) after the horizon ``h``;
+    locations are relative to the actuals section."""
+    months = actuals.get("months")
+    found: list[tuple[tuple[Any, ...], str]] = []
+    if isinstance(months, list):
+        for i, item in enumerate(months):
+            value = item.get("month") if isinstance(item, dict) else None
+            if whole(value) and value > h:
+                found.append((("months", i, "month"), f"month {value} is after the horizon ({count(h, 'month')}); actuals cannot run past the plan"))
+    return found
 
 
 class Params(Strict):
@@ -625,6 +679,7 @@ class Params(Strict):
     value: Value | None = None
     health: Health | None = None
     partner_economics: PartnerEconomics | None = None
+    actuals: Actuals | None = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -641,6 +696,14 @@ class Params(Strict):
                     problems.append((("partner_economics", "investment", i, key), f"month {value} is after the horizon ({count(h, 'month')})"))
         if problems:
             raise _LocatedErrors(problems)
+        return self
+
+    @model_validator(mode="after")
+    def _actuals_inside_horizon(self) -> Params:
+        if self.actuals is not None:
+            problems = late_actuals(self.actuals.model_dump(), self.ramp.horizon_months)
+            if problems:
+                raise _LocatedErrors([(("actuals", *loc), message) for loc, message in problems])
         return self
 
     @property

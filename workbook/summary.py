@@ -13,6 +13,8 @@ from .schema import Params
 
 def summarise(params: Params, path: str | Path | None = None, assessment: Assessment | None = None) -> dict[str, Any]:
     """The contract's fields for one alliance (money in the params' currency, months 1-based)."""
+    from .actuals import summary_fields
+
     a = assessment or assess(params)
     m = a.ramp.plan.metrics
     return {
@@ -31,6 +33,7 @@ def summarise(params: Params, path: str | Path | None = None, assessment: Assess
         "p_break_even_within_commitment": round(a.ramp.monte_carlo.p_break_even_within_commitment, 4),
         "business_plan_gap": None if m.plan_gap is None else round(m.plan_gap, 2),
         "partner_break_even_month": None if a.ramp.partner is None else a.ramp.partner.break_even_month,
+        **summary_fields(a.actuals),
         "areas": a.area_status(),
         "flags": [
             {"code": f.code, "severity": f.severity, "message": f.message, "area": f.area, "subject": f.subject} for f in a.flags

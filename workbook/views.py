@@ -388,7 +388,48 @@ def ramp_view(a: Assessment) -> list[Block]:
         chart,
         stop_sentence(r.plan, stop, code),
         *both,
+        *actuals_view(a),
         _area_flags(a, "ramp"),
+    ]
+
+
+def actuals_view(a: Assessment) -> list[Block]:
+    """The plan against actual (a part of the money machine's area): the tracking in words, the
+    chart of the actual cumulative net over the plan, its band and the re-forecast, and the
+    months as recorded. Nothing for a file without actuals."""
+    from .actuals import TOLERANCE, headline
+    from .charts import actuals_chart
+
+    t = a.actuals
+    if t is None:
+        return []
+    code = a.params.alliance.currency
+    mc = a.ramp.monte_carlo if a.params.ramp.uncertainty.ranges() else None
+    source = f" Source: {t.source}." if t.source else ""
+    method = (
+        f"On plan means cumulative vendor revenue within ±{TOLERANCE:.0%} of the plan's. The re-forecast keeps the "
+        f"actual months and scales the plan's vendor revenue after month {t.through_month} by {t.reforecast_factor:.0%}; "
+        "the plan's investment continues as planned."
+    )
+    months = t.monthly[["month", "investment", "deals_closed", "vendor_revenue", "plan_vendor_revenue", "net", "cumulative_net", "plan_cumulative_net"]]
+    shown = months.rename(
+        columns={
+            "month": "Month",
+            "investment": "Investment",
+            "deals_closed": "Deals closed",
+            "vendor_revenue": "Vendor revenue",
+            "plan_vendor_revenue": "Plan: vendor revenue",
+            "net": "Net",
+            "cumulative_net": "Cumulative net",
+            "plan_cumulative_net": "Plan: cumulative net",
+        }
+    )
+    money_columns = ("Investment", "Vendor revenue", "Plan: vendor revenue", "Net", "Cumulative net", "Plan: cumulative net")
+    return [
+        f'<h3>Plan against actual</h3><p class="wb-tracking wb-tracking-{escape(t.tracking)}">{escape(headline(t, code))}</p>'
+        f"<p><small>{escape(method + source)}</small></p>",
+        actuals_chart(a.ramp.plan, t, mc, code),
+        table(shown, money_columns=money_columns, code=code).html,
     ]
 
 

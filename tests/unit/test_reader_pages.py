@@ -18,7 +18,7 @@ from tests.conftest import PARAMS, ROOT
 from workbook import charts, scoping, signals, trust
 from workbook import ramp as ramp_model
 from workbook.charts import instruments, theme
-from workbook.schema import Health, Scope, Trust
+from workbook.schema import Actuals, Health, Scope, Trust
 from workbook.currency import currency
 from workbook.text import count
 
@@ -102,6 +102,18 @@ def _two_sides(a: Any) -> tuple[alt.TopLevelMixin, str]:
     al, partner = a.params.alliance, a.ramp.partner
     chart = charts.two_sides_chart(a.ramp.plan, partner, al.vendor, al.partner, al.currency)
     return chart, f"the partner in month {partner.break_even_month}"
+def _actuals(a: Any) -> tuple[alt.TopLevelMixin, str]:
+    from workbook import actuals
+
+    tracked = a.actuals
+    if tracked is None:  # an example without actuals: its plan's first 6 months at 80 % of the revenue
+        plan = a.ramp.plan.monthly.head(6)
+        months = [
+            {"month": int(r.month), "investment": float(r.investment), "deals_closed": float(r.deals_closed), "vendor_revenue": 0.8 * float(r.vendor_revenue)}
+            for r in plan.itertuples()
+        ]
+        tracked = actuals.track(a.params.model_copy(update={"actuals": Actuals(months=months)}), a.ramp.plan, a.ramp.monte_carlo)
+    return charts.actuals_chart(a.ramp.plan, tracked, a.ramp.monte_carlo, a.params.alliance.currency), f"month {tracked.through_month}"
 
 
 def _message(_: Any) -> tuple[alt.TopLevelMixin, str]:
@@ -121,6 +133,7 @@ BUILDERS: dict[str, Callable[[Any], tuple[alt.TopLevelMixin, str]]] = {
     "with_stop_line": _stop_line,
     "message_chart": _message,
     "two_sides_chart": _two_sides,
+    "actuals_chart": _actuals,
 }
 
 

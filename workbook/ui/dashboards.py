@@ -151,10 +151,34 @@ class AllianceApp:
         controls = W.VBox([W.HTML("<h2>What if…</h2>"), self.sales_cycle, self.ramp_months, self.level, self.delay, self.event_kind, self.event_month, self.severity, reset])
         self.result = ramp.run(r)
         self._draw()
+        tracking = self._tracking(params, self.result)
         with self.root.hold_sync():
             self.header.value = CSS + views.header(params).html + '<p><a href="portfolio.ipynb">← All alliances</a></p>'
             self.body.children = [controls, self.metrics]
+            if tracking is not None:
+                self.root.children = [*self.root.children, tracking]
             self.status.value = ""
+
+    def _tracking(self, params: Params, plan: ramp.RampResult) -> W.Widget | None:
+        """The plan against the file's actuals, under the what-if chart: it compares what happened
+        with the plan as written (the what-if controls do not move it). ``None`` without actuals."""
+        from html import escape
+
+        from ..actuals import headline, track
+        from ..charts.actuals import actuals_chart
+        from ..charts.render import live_chart
+
+        if params.actuals is None:
+            return None
+        simulation = ramp.monte_carlo(params.ramp) if params.ramp.uncertainty.ranges() else None
+        tracked = track(params, plan, simulation)
+        if tracked is None:
+            return None
+        words = W.HTML(f'<h2>Plan against actual</h2><p class="wb-tracking">{escape(headline(tracked, self.code))}</p>')
+        chart = live_chart(actuals_chart(plan, tracked, simulation, self.code))
+        box = W.VBox([words, chart])
+        box.add_class("wb-actuals")
+        return box
 
     def _scenario(self) -> ramp.RampResult:
         changed = self.base.model_copy(update={"sales_cycle_months": int(self.sales_cycle.value), "ramp_months": int(self.ramp_months.value)})

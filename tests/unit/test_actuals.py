@@ -1,0 +1,249 @@
+"""Plan against actual, by hand: the issue's worked example, behind / ahead / below P10, the
+re-forecast, the ``off_track`` flag, the summary fields and the schema's checks; and properties
+(a plan tracked exactly is on plan with the plan's break-even; less revenue never pays back sooner).
+
+The worked plan: 2 deals a month of 10,000, partner margin 0.2, gross margin 1, no enablement,
+sales cycle 3, ramp 0, 10,000 a month invested. Vendor revenue is 2 × 10,000 × 0.8 = 16,000 a
+month from month 4, net +6,000 a month from then, cumulative −30,000 at month 3; it breaks even
+in month 8 (−30,000 + 5 × 6,000 = 0) and stands at +24,000 at month 12 (−30,000 + 9 × 6,000).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from workbook import actuals, ramp
+from workbook.areas import assess
+from workbook.errors import ParamsError
+from workbook.params import parse_params
+from workbook.schema import Params
+from workbook.summary import summarise
+
+BASE: dict[str, Any] = {
+    "schema": 1,
+    "alliance": {"name": "Worked example", "vendor": "V", "partner": "P", "type": "reseller"},
+    "ramp": {
+        "horizon_months": 24,
+        "commitment_months": 12,
+        "enablement_months": 0,
+        "sales_cycle_months": 3,
+        "ramp_months": 0,
+        "steady_deals_per_month": 2,
+        "avg_deal_value": 10000,
+        "partner_margin": 0.2,
+        "gross_margin": 1.0,
+        "investment": [{"name": "Team", "monthly_cost": 10000, "start_month": 1, "end_month": 24}],
+    },
+}
+
+
+def months(revenue_from_4: float, n: int = 12, investment: float = 10000) -> list[dict[str, Any]]:
+    """``n`` actual months: ``investment`` each, ``revenue_from_4`` of vendor revenue from month 4."""
+    return [
+        {
+            "month": m,
+            "investment": investment,
+            "deals_closed": 0 if m < 4 else revenue_from_4 / 8000,
+            "vendor_revenue": 0 if m < 4 else revenue_from_4,
+        }
+        for m in range(1, n + 1)
+    ]
+
+
+def params(actual_months: list[dict[str, Any]] | None, **ramp_changes: Any) -> Params:
+    data = {**BASE, "ramp": {**BASE["ramp"], **ramp_changes}}
+    if actual_months is not None:
+        data["actuals"] = {"source": "CRM export", "months": actual_months}
+    return Params.model_validate(data)
+
+
+def test_the_worked_plan_breaks_even_in_month_8():
+    assert ramp.run(params(None).ramp).metrics.break_even_month == 8
+
+
+def test_actuals_equal_to_the_plan_for_12_months_are_on_plan():
+    a = assess(params(months(16000)))
+    t = a.actuals
+    assert t is not None
+    assert t.through_month == 12
+    assert t.tracking == "on_plan"
+    assert t.actual_cumulative_net == 24000
+    assert t.actual_cumulative_vendor_revenue == 144000 == t.plan_cumulative_vendor_revenue
+    assert t.reforecast_break_even_month == 8
+    assert not [f for f in a.flags if "off_track" in f.code]
+    s = json.loads(json.dumps(summarise(a.params, assessment=a), allow_nan=False))
+    assert (s["actuals_through_month"], s["actual_cumulative_net"], s["tracking"], s["reforecast_break_even_month"]) == (12, 24000, "on_plan", 8)
+
+
+def test_behind_plan_re_forecasts_a_later_break_even_and_raises_a_medium_flag():
+    # 12,000 a month from month 4: 108,000 of a planned 144,000 (75 %); net −30,000 + 9 × 2,000 = −12,000.
+    # Re-forecast: the plan's 16,000 × 0.75 = 12,000 a month after month 12, net +2,000: 0 at month 18.
+    a = assess(params(months(12000)))
+    t = a.actuals
+    assert t is not None
+    assert (t.tracking, t.revenue_ratio, t.actual_cumulative_net) == ("behind", 0.75, -12000)
+    assert t.reforecast_factor == 0.75
+    assert t.reforecast["vendor_revenue"].iloc[12:].tolist() == [12000.0] * 12
+    assert t.reforecast_break_even_month == 18
+    assert t.reforecast_cumulative_net_at_horizon == -12000 + 12 * 2000
+    off = [f for f in a.flags if "off_track" in f.code]
+    assert len(off) == 1 and off[0].severity == "medium" and off[0].area == "ramp"
+    assert "month 18" in off[0].message and "75%" in off[0].message
+    assert summarise(a.params, assessment=a)["tracking"] == "behind"
+    assert a.area_status()["ramp"] in ("amber", "red")
+
+
+def test_ahead_of_plan_re_forecasts_an_earlier_break_even():
+    # 20,000 a month from month 4: 180,000 of 144,000 (125 %); −30,000 + 10,000 a month → 0 at month 6.
+    t = assess(params(months(20000))).actuals
+    assert t is not None
+    assert (t.tracking, t.revenue_ratio, t.actual_cumulative_net, t.reforecast_break_even_month) == ("ahead", 1.25, 60000, 6)
+
+
+@pytest.mark.parametrize(("revenue", "state"), [(14400, "on_plan"), (17600, "on_plan"), (14300, "behind"), (17700, "ahead")])
+def test_ten_per_cent_either_side_is_on_plan(revenue, state):
+    # 9 × 14,400 = 129,600 = 90 % of 144,000; 9 × 17,600 = 158,400 = 110 %.
+    t = assess(params(months(revenue))).actuals
+    assert t is not None and t.tracking == state
+
+
+def test_far_behind_with_uncertainty_ranges_is_below_p10_and_high():
+    # 4,000 a month: net −30,000 + 9 × (−6,000) = −84,000 at month 12. Even at the worst deal value
+    # of the range (8,000) the plan stands at −30,000 + 9 × (12,800 − 10,000) = −4,800, so the
+    # simulation's P10 there is at least −4,800.
+    a = assess(params(months(4000), uncertainty={"avg_deal_value": [8000, 10000, 12000]}))
+    t = a.actuals
+    assert t is not None
+    assert t.p10_net is not None and t.p10_net >= -4800
+    assert (t.tracking, t.actual_cumulative_net) == ("below_p10", -84000)
+    off = [f for f in a.flags if "off_track" in f.code]
+    assert len(off) == 1 and off[0].severity == "high" and "P10" in off[0].message
+    assert a.area_status()["ramp"] == "red"
+    # the same shortfall without ranges is only behind
+    assert assess(params(months(4000))).actuals.tracking == "behind"  # type: ignore[union-attr]
+
+
+def test_behind_but_inside_the_band_stays_behind():
+    # 14,000 a month: 87.5 % of plan; net −30,000 + 9 × 4,000 = 6,000, above any P10 of a wide range.
+    t = assess(params(months(14000), uncertainty={"avg_deal_value": [5000, 10000, 20000]})).actuals
+    assert t is not None and t.p10_net is not None and t.actual_cumulative_net > t.p10_net
+    assert t.tracking == "behind"
+
+
+def test_a_plan_expecting_no_revenue_yet():
+    # months 1-3: the plan has no revenue (sales cycle 3); none came either: on plan, k = 1
+    t = assess(params(months(0, n=3))).actuals
+    assert t is not None and (t.tracking, t.revenue_ratio, t.reforecast_factor) == ("on_plan", None, 1.0)
+    assert t.reforecast_break_even_month == 8
+    # an early deal: ahead, and the re-forecast adds it to the plan (k stays 1)
+    early = months(0, n=3)
+    early[2].update(vendor_revenue=8000, deals_closed=1)
+    t = assess(params(early)).actuals
+    assert t is not None and t.tracking == "ahead" and t.reforecast_factor == 1.0
+    # cumulative −22,000 at month 3, then +6,000 a month: 2,000 at month 7
+    assert t.reforecast_break_even_month == 7
+
+
+def test_no_actuals_gives_null_fields():
+    s = summarise(params(None))
+    assert {k: s[k] for k in ("actuals_through_month", "actual_cumulative_net", "tracking", "reforecast_break_even_month")} == dict.fromkeys(
+        ("actuals_through_month", "actual_cumulative_net", "tracking", "reforecast_break_even_month")
+    )
+
+
+def test_contribution_follows_the_plan_s_rule_with_a_gross_margin():
+    # gross margin 0.5: contribution = 16,000 × 0.5 = 8,000; net −2,000 a month from month 4
+    t = assess(params(months(16000, n=6), gross_margin=0.5)).actuals
+    assert t is not None
+    assert t.monthly["contribution"].tolist() == [0, 0, 0, 8000, 8000, 8000]
+    assert t.actual_cumulative_net == -30000 - 3 * 2000
+
+
+# -- the schema -------------------------------------------------------------------------------
+
+
+def _problems(actual: Any, horizon: int = 24) -> list[str]:
+    team = [{"name": "Team", "monthly_cost": 10000, "start_month": 1, "end_month": horizon}]
+    data = {**BASE, "ramp": {**BASE["ramp"], "horizon_months": horizon, "commitment_months": horizon, "investment": team}, "actuals": actual}
+    with pytest.raises(ParamsError) as err:
+        parse_params(data, Path("a.yaml"))
+    return [f"{p.field}: {p.message}" for p in err.value.problems]
+
+
+def test_months_must_run_from_1_without_gaps():
+    found = _problems({"months": [months(0, 3)[0], months(0, 3)[2]]})
+    assert found == ["actuals.months[1].month: months must run 1, 2, 3, ... without gaps: entry 2 should be month 2, got 3"]
+
+
+def test_months_stay_inside_the_horizon():
+    found = _problems({"months": months(0, 5)}, horizon=4)
+    assert found == ["actuals.months[4].month: month 5 is after the horizon (4 months); actuals cannot run past the plan"]
+
+
+def test_negative_numbers_and_unknown_keys_are_refused():
+    bad = months(0, 2)
+    bad[1]["vendor_revenue"] = -5
+    bad[0]["revenue"] = 1
+    found = _problems({"months": bad})
+    assert "actuals.months[1].vendor_revenue: must not be negative, got -5" in found
+    assert any(f.startswith("actuals.months[0].revenue: unknown key") for f in found)
+
+
+def test_at_least_one_month():
+    assert _problems({"months": []}) == ["actuals.months: at least one entry is needed, got none"]
+
+
+# -- properties -------------------------------------------------------------------------------
+
+plans = st.fixed_dictionaries(
+    {
+        "sales_cycle_months": st.integers(0, 8),
+        "enablement_months": st.integers(0, 4),
+        "ramp_months": st.integers(0, 12),
+        "steady_deals_per_month": st.floats(0.0, 10.0),
+        "avg_deal_value": st.floats(1000, 100000),
+        "partner_margin": st.floats(0.0, 0.5),
+        "gross_margin": st.floats(0.1, 1.0),
+    }
+)
+
+
+def _plan_as_actuals(p: Params, n: int) -> list[dict[str, Any]]:
+    df = ramp.run(p.ramp).monthly.head(n)
+    return [
+        {"month": int(r.month), "investment": float(r.investment), "deals_closed": float(r.deals_closed), "vendor_revenue": float(r.vendor_revenue)}
+        for r in df.itertuples()
+    ]
+
+
+@settings(max_examples=40, deadline=None)
+@given(plans, st.integers(1, 24))
+def test_a_plan_tracked_exactly_is_on_plan_with_the_plan_s_break_even(changes, n):
+    p = params(None, **changes)
+    plan = ramp.run(p.ramp)
+    t = actuals.track(params(_plan_as_actuals(p, n), **changes), plan)
+    assert t is not None
+    assert t.tracking == "on_plan"
+    assert t.reforecast_break_even_month == plan.metrics.break_even_month
+    assert t.actual_cumulative_net == pytest.approx(float(plan.monthly["cumulative_net"].iloc[n - 1]), abs=1e-6)
+
+
+@settings(max_examples=40, deadline=None)
+@given(plans, st.integers(1, 24), st.floats(0.0, 1.0))
+def test_less_actual_revenue_never_pays_back_sooner(changes, n, share):
+    p = params(None, **changes)
+    plan = ramp.run(p.ramp)
+    full = _plan_as_actuals(p, n)
+    less = [{**m, "vendor_revenue": m["vendor_revenue"] * share} for m in full]
+    a = actuals.track(params(full, **changes), plan)
+    b = actuals.track(params(less, **changes), plan)
+    assert a is not None and b is not None
+    never = 10**6
+    assert (b.reforecast_break_even_month or never) >= (a.reforecast_break_even_month or never)
+    assert b.reforecast_cumulative_net_at_horizon <= a.reforecast_cumulative_net_at_horizon + 1e-6
