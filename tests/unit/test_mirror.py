@@ -184,3 +184,62 @@ def test_self_answers_never_move_the_other_figures(own):
     assert (shown["gap"] - (shown["self_mean"] - shown["seen_mean"])).abs().max() < 1e-12 if len(shown) else True
     if with_self.max_self_other_gap is not None:
         assert with_self.max_self_other_gap == pytest.approx(float(shown["gap"].max()))
+
+
+# --------------------------------------------------------------------------------------------
+# the chart and the report's trust section
+
+
+def _rows(spec: dict) -> list[dict]:
+    return [row for data in spec.get("datasets", {}).values() for row in data]
+
+
+def test_mirror_chart_names_the_largest_blind_spot_and_draws_both_views():
+    from workbook.charts import trust_mirror
+    from workbook.charts.theme import BAD
+
+    spec = trust_mirror(trust.analyse(make()).mirror).to_dict()
+    title = " ".join(spec["title"]["text"])
+    assert title.startswith("Largest blind spot: the vendor on Integrity") and "2.3 points above how the partner sees it" in title
+    integrity = sorted((r["view"], r["mean"]) for r in _rows(spec) if r.get("label") == "Integrity" and "view" in r)
+    assert integrity == [
+        ("How the partner sees itself", pytest.approx(10 / 3)),
+        ("How the partner sees the vendor", 2.5),
+        ("How the vendor sees itself", pytest.approx(14.5 / 3)),
+        ("How the vendor sees the partner", pytest.approx(10 / 3)),
+    ]
+    blind = {(r["label"], r["blind"]) for r in _rows(spec) if "blind" in r}
+    assert ("Integrity", True) in blind and ("Trust in competence", True) in blind
+    vendor_panel = spec["vconcat"][0]
+    assert vendor_panel["layer"][0]["encoding"]["color"]["condition"]["value"] == BAD
+    # consistency: the vendor's self-view is hidden (1 person), so only the partner's view of it is drawn
+    consistency = [r["view"] for r in _rows(spec) if r.get("label") == "Consistency" and "view" in r]
+    assert consistency == ["How the partner sees the vendor"]
+    assert "2 principle-and-side pairs of 3 compared" in spec["description"]
+
+
+def test_mirror_chart_without_a_blind_spot_says_so():
+    from workbook.charts import trust_mirror
+
+    own = {rid: OTHER[rid][1] for rid in OTHER}  # everyone rates their own side as they rate the other
+    swapped = {**{f"v{i}": own[f"p{i}"] for i in (1, 2, 3)}, **{f"p{i}": own[f"v{i}"] for i in (1, 2, 3)}}
+    result = trust.analyse(make(own=swapped))
+    assert result.max_self_other_gap == pytest.approx(0.0)
+    assert " ".join(trust_mirror(result.mirror).to_dict()["title"]["text"]).startswith("No blind spot")
+
+
+def test_the_trust_section_shows_the_mirror_only_when_someone_rated_their_own_side():
+    from workbook import views
+
+    def blocks(t: Trust) -> list:
+        params = load_params(EXAMPLES[0])
+        return views.trust_view(assess(params.model_copy(update={"trust": t}), only=["trust", "scope"]))
+
+    with_mirror = blocks(make())
+    texts = [b for b in with_mirror if isinstance(b, str)]
+    assert any("The mirror" in b for b in texts)
+    assert any(getattr(b, "description", "").startswith("Largest blind spot") for b in with_mirror if not isinstance(b, str))
+    assert any("Blind spot on Integrity" in b for b in texts)  # the flag, listed with the area's flags
+    without = blocks(make(own=None))
+    assert not any("The mirror" in b for b in without if isinstance(b, str))
+    assert len(without) == len(with_mirror) - 2
