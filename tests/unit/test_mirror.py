@@ -243,3 +243,18 @@ def test_the_trust_section_shows_the_mirror_only_when_someone_rated_their_own_si
     without = blocks(make(own=None))
     assert not any("The mirror" in b for b in without if isinstance(b, str))
     assert len(without) == len(with_mirror) - 2
+
+
+def test_the_enterprise_example_has_a_clear_blind_spot_worked_by_hand():
+    """params/enterprise-global-si.yaml: the vendor side rates its own consistency 4.6 (five
+    people: consistent_delivery 4,5,4,5,4 and the reverse-scored unpredictable 1,–,1,2,1, scored
+    5,–,5,4,5 — each person's mean 4.5,5,4.5,4.5,4.5, their mean 23/5), the partner side rates
+    the vendor 2.6 there; 4.6 − 2.6 = 2.0 is a high blind spot (the high threshold is reached
+    exactly, not missed by floating-point rounding)."""
+    params = load_params(Path(__file__).resolve().parents[2] / "params" / "enterprise-global-si.yaml")
+    result = trust.analyse(params.trust)
+    row = mirror_row(result, "3", "vendor")
+    assert row["self_mean"] == pytest.approx(4.6) and row["seen_mean"] == pytest.approx(2.6)
+    spots = [f for f in trust.flags(result) if f.code == "blind_spot"]
+    assert [(f.subject, f.severity) for f in spots] == [("vendor:3", "high")]
+    assert assess(params, only=["trust", "scope"]).figures["max_self_other_gap"] == 2.0

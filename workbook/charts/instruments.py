@@ -202,7 +202,7 @@ def trust_mirror_title(mirror: pd.DataFrame) -> str:
     if shown.empty:
         return "The mirror: not enough self-ratings and ratings by the other side to compare yet"
     row = shown.iloc[int(shown["gap"].to_numpy().argmax())]
-    if row["gap"] < BLIND_SPOT:
+    if round(float(row["gap"]), 9) < BLIND_SPOT:
         return f"No blind spot: no side rates itself {BLIND_SPOT:g} point or more above how the other side sees it"
     return (
         f"Largest blind spot: the {row['side']} on {row['label']} — it rates itself "
@@ -223,7 +223,7 @@ def _mirror_panel(mirror: pd.DataFrame, side: str, order: list[str]) -> alt.Laye
         ignore_index=True,
     ).dropna(subset=["mean"])
     lines = rows.dropna(subset=["gap"]).assign(
-        blind=lambda d: d["gap"] >= BLIND_SPOT,
+        blind=lambda d: d["gap"].round(9) >= BLIND_SPOT,
         gap_text=lambda d: d["gap"].map(lambda g: f"{g:+.1f}"),
     )[["label", "self_mean", "seen_mean", "gap_text", "blind"]]
     y = alt.Y("label:N", sort=order, title=None, scale=alt.Scale(domain=order), axis=alt.Axis(labelLimit=260))
@@ -278,7 +278,7 @@ def trust_mirror(mirror: pd.DataFrame) -> alt.VConcatChart:
         resolve=alt.Resolve(scale=alt.ScaleResolveMap(color="shared", shape="shared")),
     )
     shown = mirror.dropna(subset=["gap"])
-    blind = shown[shown["gap"] >= BLIND_SPOT]
+    blind = shown[shown["gap"].round(9) >= BLIND_SPOT]
     words = f"{title}."
     if len(shown):
         words += (
