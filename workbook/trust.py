@@ -552,13 +552,13 @@ def flags(trust: Trust | TrustResult) -> list[Flag]:
             )
     for m in _rows(result.mirror, _MirrorRow):
         # rounded before comparing, so a gap worked out by hand as exactly 2 (4.6 − 2.6) is 2 here too
-        gap = round(m.gap, 9)
-        if gap >= BLIND_SPOT:  # False for NaN: a hidden view shows no gap
+        apart = round(m.gap, 9)
+        if apart >= BLIND_SPOT:  # False for NaN: a hidden view shows no gap
             other = _OTHER[m.side]
             out.append(
                 Flag(
                     "blind_spot",
-                    "high" if gap >= WIDE_BLIND_SPOT else "medium",
+                    "high" if apart >= WIDE_BLIND_SPOT else "medium",
                     f"Blind spot on {m.label}: the {m.side} side rates itself {m.self_mean:.1f} of 5 (n = {m.self_n}), "
                     f"the {other} side rates the {m.side} {m.seen_mean:.1f} (n = {m.seen_n}): {m.gap:.1f} points apart.",
                     "trust",

@@ -279,13 +279,14 @@ def trust_view(a: Assessment) -> list[Block]:
         f"takes that person's own average) and is shown only from {ALPHA_MIN_RESPONDENTS} of them: with fewer, one "
         "person can swing it anywhere.</small></p>"
     )
+    mirror: list[Block] = [mirror_intro(t), *mirror_charts(t)] if t.has_mirror else []
     return [
         trust_headline(t),
         "<h3>Trust index (0–100) by side</h3>"
         "<p><small>Each side's index is the mean of its competence and intentions indices; each principle weighs "
         "the same within its component, however many statements it has.</small></p>" + table(_whole_numbers(idx)).html,
         *trust_charts(t),
-        *([mirror_intro(t), *mirror_charts(t)] if t.has_mirror else []),
+        *mirror,
         "<h3>Do the statements hang together? (Cronbach's alpha)</h3>" + explain + alpha_html,
         _area_flags(a, "trust"),
     ]
