@@ -39,9 +39,10 @@ SCREEN_CSS = """
 .wb-workshop .wb-scale-words { font-size: 14px; color: #57606a; }
 .wb-workshop .wb-choices { display: flex; flex-flow: row wrap; gap: 6px; }
 .wb-workshop .wb-choices .widget-button, .wb-workshop .wb-choices button {
-  flex: 1 1 0 !important; width: auto !important; min-width: 46px !important; padding: 6px 4px; height: 48px;
+  flex: 1 1 0 !important; width: auto !important; min-width: 40px !important; padding: 6px 2px; height: 48px;
 }
-.wb-workshop .wb-choices .wb-answer-dk { flex: 2 1 0 !important; }
+.wb-workshop .wb-choices .wb-answer-dk { flex: 2 1 0 !important; min-width: 84px !important; white-space: nowrap; font-size: 15px; }
+@media (max-width: 600px) { .wb-workshop .wb-choices .wb-answer-dk { flex: 1 1 100% !important; height: 44px; } }
 .wb-workshop .wb-choices-scope .widget-button, .wb-workshop .wb-choices-scope button { min-width: 80px !important; }
 </style>
 """
