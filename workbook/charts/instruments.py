@@ -203,7 +203,10 @@ def trust_mirror_title(mirror: pd.DataFrame) -> str:
         return "The mirror: not enough self-ratings and ratings by the other side to compare yet"
     row = shown.iloc[int(shown["gap"].to_numpy().argmax())]
     if round(float(row["gap"]), 9) < BLIND_SPOT:
-        return f"No blind spot: no side rates itself {BLIND_SPOT:g} point or more above how the other side sees it"
+        return (
+            f"No blind spot: no side rates itself {BLIND_SPOT:g} point or more above how the other side sees it "
+            f"(largest gap {row['gap']:+.1f} points, the {row['side']} on {row['label']})"
+        )
     return (
         f"Largest blind spot: the {row['side']} on {row['label']} — it rates itself "
         f"{row['gap']:.1f} points above how the {_OTHER_SIDE[str(row['side'])]} sees it"
