@@ -96,9 +96,9 @@ async def participant(ctx, server: Server, code: str, n: int, delay: float, out:
             rec["page_kb"] = round(sum([(await r.sizes())["responseBodySize"] for r in finished]) / 1024, 1)
         await page.click(f".wb-side button:has-text('{'vendor' if n % 2 else 'partner'}')")
         await page.click(".wb-join")
-        await page.wait_for_selector(".wb-answer-4", timeout=30_000)
-        await page.click(".wb-answer-4")
-        await page.wait_for_selector(".wb-progress:has-text('Question 2 of')", timeout=30_000)
+        await page.wait_for_selector(".wb-row-trust_discussed .wb-answer-4", timeout=30_000)
+        await page.click(".wb-row-trust_discussed .wb-answer-4")  # the first answer, about the other company
+        await page.wait_for_selector(".wb-row-trust_discussed .wb-answer-4.mod-info", timeout=30_000)
         await page.click(".wb-to-review")
         await page.click(".wb-submit")
         await page.wait_for_selector(".wb-status:has-text('submitted')", timeout=30_000)

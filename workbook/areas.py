@@ -113,6 +113,8 @@ class Assessment:
             "readiness_score": None if self.scoping is None else round(float(self.scoping.overall), 1),
             "trust_index": None if t is None or t.trust_index is None else round(t.trust_index, 1),
             "max_perception_gap": None if t is None or t.max_perception_gap is None else round(t.max_perception_gap, 2),
+            # the mirror: how far a side rates itself above how the other side sees it, at most
+            "max_self_other_gap": None if t is None or t.max_self_other_gap is None else round(t.max_self_other_gap, 2),
         }
 
     def label(self, key: str) -> str:

@@ -116,6 +116,7 @@ def _readable(s: dict[str, Any]) -> list[tuple[str, str]]:
         ("readiness (0–100)", number(s["readiness_score"], ".0f")),
         ("trust index (0–100)", number(s["trust_index"], ".1f")),
         ("widest asymmetry (points of 5)", number(s["max_perception_gap"], ".2f")),
+        ("largest self-other gap (points of 5)", number(s.get("max_self_other_gap"), "+.2f")),
         ("first revenue", month(s["first_revenue_month"], "none within the horizon")),
         ("break-even", month(s["break_even_month"], "not within the horizon")),
         ("resources committed for", f"{s['commitment_months']} months"),

@@ -47,7 +47,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from .errors import WorkbookError
 from .instruments import SCOPING_ITEMS, TRUST_ITEMS
-from .store import SCOPE_VALUES, AnswerSource, SessionStore, StoreError
+from .store import SCOPE_VALUES, AnswerSource, SessionStore, StoreError, self_item
 
 #: The folder, next to the params files, that keeps every version an export replaced.
 HISTORY_FOLDER = ".history"
@@ -78,20 +78,25 @@ def trust_block(store: AnswerSource, code: str, date: dt.date | None = None, sub
     """The session's trust answers as a params ``trust`` section (``None`` if nobody answered one).
 
     Respondent ids are the participants' random ids, so names never reach the params file.
+    A participant's ratings of their own company become ``self_answers`` (the mirror).
     """
     answers = store.answers(code)
     respondents = []
     for p in store.participants(code):
         if submitted_only and not p.submitted:
             continue
-        mine = {item: v for item, v in answers.get(p.id, {}).items() if item in TRUST_ITEMS}
-        if not any(v is not None for v in mine.values()):
+        given = answers.get(p.id, {})
+        mine = {item: v for item, v in given.items() if item in TRUST_ITEMS}
+        own = {item: v for key, v in given.items() if (item := self_item(key)) is not None}
+        if not any(v is not None for v in (*mine.values(), *own.values())):
             continue
         ordered = {i: mine[i] for i in TRUST_ITEMS if i in mine}
         entry: dict[str, Any] = {"id": p.id, "side": p.side}
         if p.role:
             entry["role"] = p.role
         entry["answers"] = ordered
+        if any(v is not None for v in own.values()):
+            entry["self_answers"] = {i: own[i] for i in TRUST_ITEMS if i in own}
         respondents.append(entry)
     if not respondents:
         return None
@@ -135,6 +140,19 @@ def alliance_name(path: Path) -> str | None:
     except (WorkbookError, KeyError, TypeError):
         return None
     return str(name) if name is not None else None
+
+
+def company_names_of(path: Path) -> tuple[str, str] | None:
+    """``alliance.vendor`` and ``alliance.partner`` of a params file (plain text, escape to
+    show), or ``None`` if the file cannot be read as one."""
+    from .params import read_yaml
+
+    try:
+        alliance = read_yaml(path)["alliance"]
+        vendor, partner = alliance["vendor"], alliance["partner"]
+    except (WorkbookError, KeyError, TypeError):
+        return None
+    return (str(vendor), str(partner)) if vendor is not None and partner is not None else None
 
 
 def params_for_alliance(alliance: str, files: Iterable[Path]) -> Path | None:
@@ -325,8 +343,10 @@ def _merge_trust(doc: CommentedMap, block: dict[str, Any], session_ids: set[str]
 
     respondents = CommentedSeq()
     for r in block["respondents"]:
-        entry = CommentedMap((k, v) for k, v in r.items() if k != "answers")
+        entry = CommentedMap((k, v) for k, v in r.items() if k not in ("answers", "self_answers"))
         entry["answers"] = _flow(r["answers"])
+        if r.get("self_answers"):
+            entry["self_answers"] = _flow(r["self_answers"])
         respondents.append(entry)
     old_seq = trust.get("respondents")
     if isinstance(old_seq, CommentedSeq):  # keep the comment on the key line, not the old items'
@@ -340,8 +360,12 @@ def _merge_trust(doc: CommentedMap, block: dict[str, Any], session_ids: set[str]
     for r in block["respondents"]:
         if r["id"] not in old_ids:
             answered = sum(v is not None for v in r["answers"].values())
+            own = sum(v is not None for v in r.get("self_answers", {}).values())
             role = f", {r['role']}" if r.get("role") else ""
-            changes.append(Change("trust.respondents (added)", "", f"{r['id']} ({r['side']}{role}): {answered} answer{'s' if answered != 1 else ''}"))
+            mirror = f" and {own} about their own company" if own else ""
+            changes.append(
+                Change("trust.respondents (added)", "", f"{r['id']} ({r['side']}{role}): {answered} answer{'s' if answered != 1 else ''}{mirror}")
+            )
     return changes
 
 
@@ -498,6 +522,7 @@ __all__ = [
     "FileChangedError",
     "HISTORY_FOLDER",
     "alliance_name",
+    "company_names_of",
     "export_session",
     "params_for_alliance",
     "preview_export",

@@ -154,12 +154,17 @@ class Scope(Strict):
 
 
 class Respondent(Strict):
-    """One person's answers about the *other* organisation: item id -> 1–5, null = don't know."""
+    """One person's answers about the *other* organisation: item id -> 1–5, null = don't know.
+
+    ``self_answers`` (optional, same form) rate the respondent's *own* organisation on the same
+    items — the mirror: a side's view of itself set against how the other side sees it.
+    """
 
     id: Annotated[str, Field(min_length=1, max_length=60)]
     side: SideName
     role: Annotated[str, Field(max_length=MAX_NAME)] = ""
     answers: dict[TrustItemId, Answer | None] = Field(default_factory=dict)
+    self_answers: dict[TrustItemId, Answer | None] = Field(default_factory=dict)
 
 
 class PreviousTrust(Strict):

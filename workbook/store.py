@@ -13,6 +13,8 @@ Answers
 -------
 Trust items (``workbook/instruments/trust.yaml``) are 1–5; scoping items
 (``scoping.yaml``) are 1 = missing, 2 = draft, 3 = agreed. ``None`` is "don't know".
+A participant's rating of their *own* company on a trust item (the mirror) is stored under
+``self:<item id>`` (see :func:`self_key`), on the same 1–5 scale.
 
 This module imports neither pandas nor altair: the participant's kernel loads only it and the
 instrument banks.
@@ -92,6 +94,9 @@ class Session:
     status: Status
     reveal: bool
     created: str  # ISO 8601, UTC
+    #: the two companies' names as participants see them ("" when the facilitator gave none)
+    vendor: str = ""
+    partner: str = ""
 
     @property
     def is_open(self) -> bool:
@@ -121,10 +126,29 @@ class Counts:
         return sum(self.submitted.values())
 
 
-def item_kind(item: str) -> Literal["trust", "scope"]:
-    """Which instrument an item id belongs to; :class:`InvalidAnswer` for an unknown id."""
+#: The prefix of a stored answer that rates the participant's own company (the mirror).
+SELF_PREFIX = "self:"
+
+
+def self_key(item: str) -> str:
+    """The store's key of the self-rating of trust item ``item`` (``self:keeps_word``)."""
+    return SELF_PREFIX + item
+
+
+def self_item(key: str) -> str | None:
+    """The trust item a stored key rates one's own company on, or ``None`` for any other key."""
+    if key.startswith(SELF_PREFIX) and key[len(SELF_PREFIX):] in TRUST_ITEMS:
+        return key[len(SELF_PREFIX):]
+    return None
+
+
+def item_kind(item: str) -> Literal["trust", "self", "scope"]:
+    """Which instrument an item id belongs to (``self`` for a self-rating on a trust item);
+    :class:`InvalidAnswer` for an unknown id."""
     if item in TRUST_ITEMS:
         return "trust"
+    if self_item(item) is not None:
+        return "self"
     if item in SCOPING_ITEMS:
         return "scope"
     raise InvalidAnswer(f"unknown item {item!r}")
@@ -137,7 +161,7 @@ def check_answer(item: str, value: int | None) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidAnswer(f"{item}: an answer is a whole number, got {value!r}")
-    lo, hi = (TRUST.scale.min, TRUST.scale.max) if kind == "trust" else (min(SCOPE_VALUES), max(SCOPE_VALUES))
+    lo, hi = (TRUST.scale.min, TRUST.scale.max) if kind in ("trust", "self") else (min(SCOPE_VALUES), max(SCOPE_VALUES))
     if not lo <= value <= hi:
         raise InvalidAnswer(f"{item}: answers are {lo}–{hi} (or don't know), got {value}")
     return value
@@ -163,7 +187,7 @@ class AnswerSource(Protocol):
 class SessionStore(Protocol):
     """What the workshop apps need from a store. Every method is safe to call from any process."""
 
-    def create_session(self, alliance: str, code: str | None = None) -> Session: ...
+    def create_session(self, alliance: str, code: str | None = None, vendor: str = "", partner: str = "") -> Session: ...
     def get_session(self, code: str) -> Session: ...
     def list_sessions(self) -> list[Session]: ...
     def close_session(self, code: str) -> Session: ...
@@ -237,6 +261,11 @@ _MIGRATIONS: list[str] = [
         snapshot TEXT NOT NULL,
         updated  TEXT NOT NULL
     );
+    """,
+    # 3: the companies' names, for the participants' screens (the mirror asks about both)
+    """
+    ALTER TABLE sessions ADD COLUMN vendor TEXT NOT NULL DEFAULT '';
+    ALTER TABLE sessions ADD COLUMN partner TEXT NOT NULL DEFAULT '';
     """,
 ]
 
@@ -325,16 +354,27 @@ class SQLiteStore:
 
     @staticmethod
     def _session(row: sqlite3.Row) -> Session:
-        return Session(code=row["code"], alliance=row["alliance"], status=row["status"], reveal=bool(row["reveal"]), created=row["created"])
+        return Session(
+            code=row["code"],
+            alliance=row["alliance"],
+            status=row["status"],
+            reveal=bool(row["reveal"]),
+            created=row["created"],
+            vendor=row["vendor"],
+            partner=row["partner"],
+        )
 
     @staticmethod
     def normalise_code(code: str) -> str:
         return "".join(code.split()).upper()
 
-    def create_session(self, alliance: str, code: str | None = None) -> Session:
+    def create_session(self, alliance: str, code: str | None = None, vendor: str = "", partner: str = "") -> Session:
+        """A new open session; ``vendor`` and ``partner`` name the two companies on the
+        participants' screens (optional, at most 80 characters each)."""
         alliance = alliance.strip()
         if not alliance:
             raise StoreError("Give the alliance a name.")
+        vendor, partner = " ".join(vendor.split())[:80], " ".join(partner.split())[:80]
         now = _now()
         with self._write() as con:
             if code is None:
@@ -346,7 +386,10 @@ class SQLiteStore:
                 code = self.normalise_code(code)
                 if con.execute("SELECT 1 FROM sessions WHERE code = ?", (code,)).fetchone() is not None:
                     raise StoreError(f"A session with the code {code} exists already.")
-            con.execute("INSERT INTO sessions (code, alliance, created, updated) VALUES (?, ?, ?, ?)", (code, alliance, now, now))
+            con.execute(
+                "INSERT INTO sessions (code, alliance, created, updated, vendor, partner) VALUES (?, ?, ?, ?, ?, ?)",
+                (code, alliance, now, now, vendor, partner),
+            )
         return self.get_session(code)
 
     def get_session(self, code: str) -> Session:
@@ -542,4 +585,6 @@ __all__ = [
     "check_answer",
     "default_path",
     "item_kind",
+    "self_item",
+    "self_key",
 ]

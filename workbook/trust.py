@@ -30,12 +30,20 @@ from 1 to 5. Scoring, in order:
    respondent's own mean on the items they did answer; it is shown only from
    :data:`ALPHA_MIN_RESPONDENTS` (10) such respondents — below that one person can swing it
    anywhere, even below zero — and otherwise reads "too few answers".
+8. The mirror (optional ``self_answers``: respondents rating their *own* organisation on the
+   same items, scored as in 1–2). Per principle and side A, the self-view is A's mean rating of
+   itself and the seen-view B's mean rating of A (B's row of the principle table); the
+   self-other gap is ``self − seen`` (sign kept: positive means A rates itself above how B
+   sees it). Each mean follows rule 6 (fewer than ``min_respondents`` of a side: hidden, and
+   the gap is NaN). A gap of at least :data:`BLIND_SPOT` (1 point) is a blind spot; from
+   :data:`WIDE_BLIND_SPOT` (2 points) a high one. Files without self answers score exactly as
+   before; the mirror is then empty.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
@@ -59,6 +67,10 @@ VERY_LOW_PRINCIPLE = 2.0
 #: A perception gap of at least this many points (1–5 scale) is flagged; from ``VERY_WIDE_GAP`` high.
 WIDE_GAP = 1.0
 VERY_WIDE_GAP = 2.0
+#: A side rating itself at least this many points (1–5 scale) above how the other side rates it
+#: on a principle has a blind spot there (flagged); from ``WIDE_BLIND_SPOT`` high.
+BLIND_SPOT = 1.0
+WIDE_BLIND_SPOT = 2.0
 #: Competence and intentions indices this far apart (0–100) on a side are flagged.
 MISMATCH_POINTS = 20.0
 #: A side index that fell this far (0–100) since the previous assessment is flagged.
@@ -73,6 +85,7 @@ _OTHER = {"vendor": "partner", "partner": "vendor"}
 SCORE_COLUMNS = ["respondent", "side", "item", "principle", "component", "answer", "score"]
 PRINCIPLE_COLUMNS = ["principle", "label", "side", "mean", "sd", "n", "suppressed"]
 ALPHA_COLUMNS = ["group", "component", "k", "n_used", "alpha", "reading"]
+MIRROR_COLUMNS = ["principle", "label", "side", "self_mean", "self_sd", "self_n", "seen_mean", "seen_sd", "seen_n", "gap"]
 
 #: Numbers, one per respondent (or item).
 FloatArray = npt.NDArray[np.float64]
@@ -101,6 +114,12 @@ class TrustResult:
     asymmetry : vendor index − partner index (points, signed), ``None`` likewise.
     max_perception_gap : the widest absolute gap (1–5 points), ``None`` when no gap can be shown.
     min_respondents : the suppression threshold used.
+    mirror : the self-other gaps (rule 8), one row per principle × side whose self-view it is:
+        ``self_mean``/``self_sd``/``self_n`` (the side rating itself), ``seen_mean``/``seen_sd``/
+        ``seen_n`` (the other side rating it) and ``gap`` (self − seen, signed; NaN where either
+        is hidden). Empty when nobody gave self answers.
+    max_self_other_gap : the largest ``gap`` of the mirror (signed: how far a side rates itself
+        above how it is seen at most), ``None`` when no gap can be shown.
     """
 
     scores: pd.DataFrame
@@ -114,6 +133,27 @@ class TrustResult:
     min_respondents: int
     previous_vendor_index: float | None = None
     previous_partner_index: float | None = None
+    mirror: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MIRROR_COLUMNS))
+    max_self_other_gap: float | None = None
+
+    @property
+    def has_mirror(self) -> bool:
+        """Whether anyone rated their own organisation."""
+        return len(self.mirror) > 0
+
+
+@dataclass(frozen=True)
+class _MirrorRow:
+    """A row of :attr:`TrustResult.mirror`."""
+
+    principle: str
+    label: str
+    side: str
+    self_mean: float
+    self_n: int
+    seen_mean: float
+    seen_n: int
+    gap: float
 
 
 @dataclass(frozen=True)
@@ -162,12 +202,15 @@ def _rows(frame: pd.DataFrame, kind: type[_Row]) -> list[_Row]:
     return [kind(*values) for values in frame[names].itertuples(index=False, name=None)]
 
 
-def score_table(trust: Trust) -> pd.DataFrame:
-    """One row per answered item, with reverse-scored items already turned round (``6 − x``)."""
+def score_table(trust: Trust, own: bool = False) -> pd.DataFrame:
+    """One row per answered item, with reverse-scored items already turned round (``6 − x``).
+
+    ``own``: the respondents' ratings of their own organisation (``self_answers``) instead; the
+    ``side`` column is still the respondent's side (here the side being rated)."""
     top = TRUST.scale.max + TRUST.scale.min
     rows = []
     for r in trust.respondents:
-        for item_id, answer in r.answers.items():
+        for item_id, answer in (r.self_answers if own else r.answers).items():
             if answer is None:
                 continue
             item = TRUST_ITEMS[item_id]
@@ -393,6 +436,26 @@ def alpha_table(scores: pd.DataFrame) -> pd.DataFrame:
     return _alpha_table(_Answers.of(scores))
 
 
+def mirror_table(principles: pd.DataFrame, self_principles: pd.DataFrame) -> pd.DataFrame:
+    """The self-other gaps (rule 8 of the module docstring): per principle and side, the side's
+    view of itself (from ``self_principles``, :func:`principle_table` of the self answers) against
+    the other side's view of it (from ``principles``, the ratings of the other organisation)."""
+    def lookup(frame: pd.DataFrame) -> dict[tuple[str, str], tuple[float, float, int]]:
+        return {
+            (p, side): (float(m), float(sd), int(n))
+            for p, side, m, sd, n in zip(*(frame[c].tolist() for c in ("principle", "side", "mean", "sd", "n")))
+        }
+
+    seen, own = lookup(principles), lookup(self_principles)
+    rows = []
+    for key in TRUST.principle_keys:
+        for side in SIDES:
+            s_mean, s_sd, s_n = own[(key, side)]
+            o_mean, o_sd, o_n = seen[(key, _OTHER[side])]  # the other side's rating of this side
+            rows.append((key, TRUST.principle_label(key), side, s_mean, s_sd, s_n, o_mean, o_sd, o_n, s_mean - o_mean))
+    return pd.DataFrame(rows, columns=MIRROR_COLUMNS)
+
+
 def _none_if_nan(x: float) -> float | None:
     return None if math.isnan(x) else float(x)
 
@@ -409,6 +472,13 @@ def analyse(trust: Trust) -> TrustResult:
     sizes = gaps["abs_gap"].to_numpy(dtype=float)
     gap_max = float(sizes[~np.isnan(sizes)].max()) if not np.isnan(sizes).all() else math.nan
     previous = trust.previous
+    own = score_table(trust, own=True)
+    if len(own):
+        mirror = mirror_table(principles, _principle_table(_Answers.of(own), minimum))
+        self_gaps = mirror["gap"].to_numpy(dtype=float)
+        self_max = float(self_gaps[~np.isnan(self_gaps)].max()) if not np.isnan(self_gaps).all() else math.nan
+    else:
+        mirror, self_max = pd.DataFrame(columns=MIRROR_COLUMNS), math.nan
     return TrustResult(
         scores=scores,
         principles=principles,
@@ -421,6 +491,8 @@ def analyse(trust: Trust) -> TrustResult:
         min_respondents=minimum,
         previous_vendor_index=previous.vendor_index if previous else None,
         previous_partner_index=previous.partner_index if previous else None,
+        mirror=mirror,
+        max_self_other_gap=_none_if_nan(self_max),
     )
 
 
@@ -445,7 +517,8 @@ def flags(trust: Trust | TrustResult) -> list[Flag]:
     trust in each other on a principle ≥ 1 point apart — an asymmetry; high from 2),
     ``competence_intentions_mismatch`` [side] (indices ≥ 20 points apart),
     ``trust_falling`` [side] (index ≥ 10 points below the previous assessment),
-    ``trust_suppressed`` [side] (too few respondents to show).
+    ``trust_suppressed`` [side] (too few respondents to show), ``blind_spot`` [side:principle] (a
+    side rating itself ≥ 1 point above how the other side rates it; high from 2).
     """
     result = trust if isinstance(trust, TrustResult) else analyse(trust)
     out: list[Flag] = []
@@ -475,6 +548,23 @@ def flags(trust: Trust | TrustResult) -> list[Flag]:
                     "Put this principle on the next joint agenda and hear each side's examples before deciding anything.",
                     subject=gap.principle,
                     size=past(gap.abs_gap, WIDE_GAP),
+                )
+            )
+    for m in _rows(result.mirror, _MirrorRow):
+        # rounded before comparing, so a gap worked out by hand as exactly 2 (4.6 − 2.6) is 2 here too
+        apart = round(m.gap, 9)
+        if apart >= BLIND_SPOT:  # False for NaN: a hidden view shows no gap
+            other = _OTHER[m.side]
+            out.append(
+                Flag(
+                    "blind_spot",
+                    "high" if apart >= WIDE_BLIND_SPOT else "medium",
+                    f"Blind spot on {m.label}: the {m.side} side rates itself {m.self_mean:.1f} of 5 (n = {m.self_n}), "
+                    f"the {other} side rates the {m.side} {m.seen_mean:.1f} (n = {m.seen_n}): {m.gap:.1f} points apart.",
+                    "trust",
+                    f"Ask the {other} side for concrete examples on this principle and let the {m.side} side listen before it explains.",
+                    subject=f"{m.side}:{m.principle}",
+                    size=past(m.gap, BLIND_SPOT),
                 )
             )
     indices = {row.side: row for row in _rows(result.indices, _IndexRow)}
@@ -529,6 +619,9 @@ def flags(trust: Trust | TrustResult) -> list[Flag]:
 
 __all__ = [
     "ALPHA_MIN_RESPONDENTS",
+    "BLIND_SPOT",
+    "WIDE_BLIND_SPOT",
+    "mirror_table",
     "TrustResult",
     "alpha_reading",
     "alpha_table",

@@ -239,8 +239,32 @@ def trust_charts(t: TrustResult) -> list[alt.TopLevelMixin]:
     return [trust_dumbbell(t.gaps), trust_quadrant(t.indices)]
 
 
+def mirror_charts(t: TrustResult) -> list[alt.TopLevelMixin]:
+    """The mirror (each side's view of itself against the other side's view of it), when anyone
+    rated their own organisation; nothing otherwise."""
+    from .charts import trust_mirror
+
+    return [trust_mirror(t.mirror)] if t.has_mirror else []
+
+
+def mirror_intro(t: TrustResult) -> str:
+    """What the mirror compares, in a sentence, before its chart (empty without self-ratings)."""
+    from .trust import BLIND_SPOT
+
+    if not t.has_mirror:
+        return ""
+    return (
+        "<h3>The mirror: how each side sees itself and how the other side sees it</h3>"
+        "<p><small>Respondents also rated their own organisation on the same statements. On each principle, the gap "
+        "is a side's mean rating of itself minus the other side's mean rating of it; a side rating itself "
+        f"{BLIND_SPOT:g} point or more above how it is seen has a blind spot there. A view of fewer than "
+        f"{t.min_respondents} people is hidden, and with it the gap.</small></p>"
+    )
+
+
 def trust_view(a: Assessment) -> list[Block]:
-    """The index by side, the two trust charts, whether the statements hang together, flags."""
+    """The index by side, the two trust charts, the mirror (when anyone rated their own side),
+    whether the statements hang together, flags."""
     from .trust import ALPHA_MIN_ANSWERED, ALPHA_MIN_RESPONDENTS
 
     t = a.trust
@@ -268,12 +292,14 @@ def trust_view(a: Assessment) -> list[Block]:
         f"takes that person's own average) and is shown only from {ALPHA_MIN_RESPONDENTS} of them: with fewer, one "
         "person can swing it anywhere.</small></p>"
     )
+    mirror: list[Block] = [mirror_intro(t), *mirror_charts(t)] if t.has_mirror else []
     return [
         trust_headline(t),
         "<h3>Trust index (0–100) by side</h3>"
         "<p><small>Each side's index is the mean of its competence and intentions indices; each principle weighs "
         "the same within its component, however many statements it has.</small></p>" + table(_whole_numbers(idx)).html,
         *trust_charts(t),
+        *mirror,
         "<h3>Do the statements hang together? (Cronbach's alpha)</h3>" + explain + alpha_html,
         _area_flags(a, "trust"),
     ]

@@ -20,7 +20,7 @@ import pytest
 from tests.browser.server import ROOT, Server, start_server
 from tests.conftest import outside_requests
 from workbook.instruments import TRUST_ITEMS
-from workbook.store import SQLiteStore
+from workbook.store import SQLiteStore, self_key
 
 pytestmark = pytest.mark.browser
 
@@ -90,17 +90,35 @@ def test_app_notebooks_are_thin_and_clean():
             assert "workbook.ui" in cell.source
 
 
-def join_and_answer(browser, server, code: str, side: str, score: int, n_items: int = 4):
+SCREENS = 20  # 13 trust principles (each statement about both companies) and 7 checklist groups
+FIRST_SCREENS = [["trust_discussed", "shows_trust"], ["principled", "keeps_word"]]  # principles 1 and 2
+
+
+def answer(page, key: str, value: int) -> None:
+    """Click answer ``value`` of question ``key`` (``self-<item>``: about one's own company) and
+    wait until the page shows it chosen (the store has it by then)."""
+    page.click(f".wb-row-{key} .wb-answer-{value}")
+    page.wait_for_selector(f".wb-row-{key} .wb-answer-{value}.mod-info", timeout=10_000)
+
+
+def join_and_answer(browser, server, code: str, side: str, score: int, own: int | None = None, viewport=None):
+    """Join, answer the first two screens' statements — ``score`` about the other company,
+    ``own`` (default ``score``) about one's own — and submit."""
     page = open_app(browser, server, "workshop", f"session={code}", ".wb-join")
+    if viewport:
+        page.set_viewport_size(viewport)
     # the code comes from the address: from the request, or, in a preheated kernel, from the page
     page.wait_for_function("c => document.querySelector('.wb-code-input input').value === c", arg=code, timeout=10_000)
     page.click(f".wb-side button:has-text('{side}')")
     page.click(".wb-join")
     page.wait_for_selector(".wb-answer", timeout=LOAD_MS)
-    for n in range(n_items):
-        page.wait_for_selector(f".wb-progress:has-text('Question {n + 1} of')")
-        page.click(f".wb-answer-{score}")
-    page.wait_for_selector(f".wb-progress:has-text('Question {n_items + 1} of')")
+    for n, items in enumerate(FIRST_SCREENS):
+        page.wait_for_selector(f".wb-progress:has-text('Screen {n + 1} of {SCREENS}')")
+        for item in items:
+            answer(page, item, score)
+            answer(page, f"self-{item}", score if own is None else own)
+        page.click(".wb-next")
+    page.wait_for_selector(f".wb-progress:has-text('Screen 3 of {SCREENS}')")
     page.click(".wb-to-review")
     page.click(".wb-submit")
     page.wait_for_selector(".wb-status:has-text('submitted')")
@@ -108,17 +126,19 @@ def join_and_answer(browser, server, code: str, side: str, score: int, n_items: 
 
 
 def seed(store: SQLiteStore, code: str, side: str, score: int, n_items: int = 4) -> str:
-    """A participant who answered from another device (straight into the store)."""
+    """A participant who answered from another device (straight into the store), about the
+    other company and their own alike."""
     p = store.join(code, side)
     for item in TRUST_IDS[:n_items]:
         store.answer(code, p.id, item, score)
+        store.answer(code, p.id, self_key(item), score)
     store.submit(code, p.id)
     return p.id
 
 
 def test_workshop_session_end_to_end(browser, new_context, server, explain):
     store = SQLiteStore(server.store)
-    code = store.create_session("Acme Cloud × <b>Northwind</b>").code
+    code = store.create_session("Acme Cloud × <b>Northwind</b>", vendor="Acme <i>Cloud</i>", partner="Northwind").code
 
     board = open_app(new_context(), server, "facilitator", "", ".wb-session-code")
     assert code in board.inner_text(".wb-session-code"), explain("the board does not show the new session")
@@ -127,7 +147,7 @@ def test_workshop_session_end_to_end(browser, new_context, server, explain):
 
     pages = [
         join_and_answer(browser, server, code, "vendor", 5),
-        join_and_answer(browser, server, code, "vendor", 4),
+        join_and_answer(browser, server, code, "vendor", 4, viewport={"width": 390, "height": 844}),  # a phone
         join_and_answer(browser, server, code, "partner", 2),
     ]
     t0 = time.monotonic()
@@ -141,6 +161,10 @@ def test_workshop_session_end_to_end(browser, new_context, server, explain):
     gap = board.inner_text(".wb-gap")
     assert re.search(r"Widest asymmetry: .+ \(\d\.\d points\)", gap), explain("no gap on the board")
     board.wait_for_selector(".wb-results svg", timeout=10_000)
+    # the mirror: the vendor's people rate their own company 5, 4, 3 (mean 4) on principles 1
+    # and 2, the partner's people rate the vendor 2, 1, 2 (5/3): a blind spot of 2.3 points
+    assert "Largest blind spot: the vendor on Trust recognised explicitly — it rates itself 2.3 points" in gap, explain(gap)
+    board.wait_for_selector(".wb-mirror svg", timeout=10_000)
     shot(board, "facilitator")
     shot(pages[0], "workshop")
 
@@ -160,7 +184,7 @@ def test_workshop_session_end_to_end(browser, new_context, server, explain):
     assert query["session"] == [code] and query.get("participant"), first.url
     first.reload()
     first.wait_for_selector(".wb-review", timeout=LOAD_MS)
-    assert "You answered 4 of" in first.inner_text(".wb-review")
+    assert "You answered 8 of 83" in first.inner_text(".wb-review")
     assert "submitted" in status_text(first)
 
     # The facilitator closes the session; a late change is refused politely.
@@ -168,7 +192,7 @@ def test_workshop_session_end_to_end(browser, new_context, server, explain):
     board.wait_for_selector(".wb-session-code:has-text('closed')", timeout=5_000)
     late = pages[2]
     late.click(".wb-revise")
-    late.click(".wb-answer-3")
+    late.click(".wb-row-trust_discussed .wb-answer-3")
     late.wait_for_selector(".wb-status:has-text('is closed')", timeout=5_000)
     assert "Traceback" not in late.inner_text("body")
     late_id = parse_qs(urlparse(late.url).query)["participant"][0]
@@ -177,6 +201,40 @@ def test_workshop_session_end_to_end(browser, new_context, server, explain):
     for p in [board, *pages]:
         no_outside(p)
         p.close()
+
+
+def test_the_principle_screen_on_a_phone_and_a_laptop(browser, server):
+    """The new participant screen, 390 px and 1280 px wide: both companies' names on the side
+    choice and the rows, every answer button inside the page (nothing to scroll sideways),
+    buttons big enough to touch; screenshots for a person to look at."""
+    store = SQLiteStore(server.store)
+    code = store.create_session("Screens", vendor="Helix Software", partner="Atlas Global Consulting").code
+    for width, height in ((390, 844), (1280, 900)):
+        page = open_app(browser, server, "workshop", f"session={code}", ".wb-join")
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_selector(".wb-side button:has-text('I work for Atlas Global Consulting (the partner)')", timeout=10_000)
+        page.click(".wb-side button:has-text('partner')")
+        page.click(".wb-join")
+        page.wait_for_selector(f".wb-progress:has-text('Screen 1 of {SCREENS}')", timeout=LOAD_MS)
+        answer(page, "trust_discussed", 4)
+        answer(page, "self-trust_discussed", 5)
+        text = page.inner_text(".wb-workshop")
+        assert "About Helix Software (the other company)" in text and "About Atlas Global Consulting (your company)" in text
+        boxes = [b for b in page.locator(".wb-answer").all()]
+        assert len(boxes) == 4 * 6  # two statements, each about both companies, 1-5 and don't know
+        for b in boxes:
+            box = b.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, (width, box)
+            assert box["height"] >= 44 and box["width"] >= 40, (width, box)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        # every label fits its button on one line ("Don't know" once wrapped and spilled out of it)
+        spilled = page.evaluate(
+            "() => [...document.querySelectorAll('.wb-answer')].filter(b => b.scrollHeight > b.clientHeight + 1 || b.scrollWidth > b.clientWidth + 1).map(b => b.textContent)"
+        )
+        assert spilled == [], (width, spilled)
+        shot(page, f"workshop-principle-{width}")
+        no_outside(page)
+        page.close()
 
 
 def test_workshop_unknown_session_is_explained(browser, server):
@@ -297,7 +355,7 @@ def test_facilitator_runs_a_session_from_create_to_report(browser, new_context, 
     board.click(".wb-create")
     board.wait_for_selector(".wb-session-code:has-text('Brightdesk')", timeout=10_000)
     code = re.search(r"\b[A-Z0-9]{6}\b", board.inner_text(".wb-session-code")).group(0)  # type: ignore[union-attr]
-    participant = join_and_answer(browser, server, code, "partner", 3)
+    participant = join_and_answer(browser, server, code, "partner", 3, own=5)
     board.click(".wb-reveal")
     board.wait_for_selector(".wb-counts:has-text('n = 1')", timeout=10_000)
     board.click(".wb-close")
@@ -312,6 +370,13 @@ def test_facilitator_runs_a_session_from_create_to_report(browser, new_context, 
     board.click(".wb-export")  # ... then the write, keeping the old version
     board.wait_for_selector(".wb-export-out:has-text('Written')", timeout=10_000)
     assert base.read_text() != before and "previous:" in base.read_text(), explain(board.inner_text(".wb-export-out"))
+    # the participant's ratings of their own company reach the file as self_answers
+    from workbook.params import load_params
+
+    exported = load_params(base).trust
+    assert exported is not None and [r.self_answers for r in exported.respondents] == [
+        {"trust_discussed": 5, "shows_trust": 5, "principled": 5, "keeps_word": 5}
+    ]
     kept = list((server.params_dir / ".history").glob("saas-regional-reseller*.yaml"))
     assert [k.read_text() for k in kept] == [before]
     board.click(".wb-render")
@@ -347,17 +412,15 @@ def test_participant_survives_a_dropped_connection(browser, server):
     page.wait_for_selector(".wb-join", timeout=LOAD_MS)
     page.click(".wb-side button:has-text('partner')")
     page.click(".wb-join")
-    page.wait_for_selector(".wb-progress:has-text('Question 1 of')", timeout=LOAD_MS)
-    page.click(".wb-answer-2")
-    page.wait_for_selector(".wb-progress:has-text('Question 2 of')")
+    page.wait_for_selector(f".wb-progress:has-text('Screen 1 of {SCREENS}')", timeout=LOAD_MS)
+    answer(page, "trust_discussed", 2)
     shot(page, "workshop-phone")
 
     page.evaluate("window.__sockets[window.__sockets.length - 1].close()")
     page.wait_for_selector(".wb-notice:has-text('Reconnecting')", timeout=5_000)
     page.wait_for_function("() => !document.querySelector('.wb-notice')", timeout=20_000)
     assert page.evaluate("window.__sockets.length") >= 2  # a new connection, same page, same kernel
-    page.click(".wb-answer-5")
-    page.wait_for_selector(".wb-progress:has-text('Question 3 of')", timeout=10_000)
+    answer(page, "self-trust_discussed", 5)
     pid = parse_qs(urlparse(page.url).query)["participant"][0]
     assert sorted(store.answers(code)[pid].values()) == [2, 5]
     page.close()
@@ -381,9 +444,8 @@ def test_room_server_with_a_token(browser, tmp_path_factory):
         page = open_app(browser, srv, "workshop", f"session={code}", ".wb-join")  # the link carries the token
         page.click(".wb-side button:has-text('vendor')")
         page.click(".wb-join")
-        page.wait_for_selector(".wb-progress:has-text('Question 1 of')", timeout=LOAD_MS)
-        page.click(".wb-answer-4")
-        page.wait_for_selector(".wb-progress:has-text('Question 2 of')")
+        page.wait_for_selector(f".wb-progress:has-text('Screen 1 of {SCREENS}')", timeout=LOAD_MS)
+        answer(page, "trust_discussed", 4)
         query = parse_qs(urlparse(page.url).query)
         assert query["token"] == ["room-secret-42"] and query["participant"], page.url
         page.reload()

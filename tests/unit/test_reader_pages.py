@@ -71,6 +71,11 @@ def _quadrant(a: Any) -> tuple[alt.TopLevelMixin, str]:
     return charts.trust_quadrant(a.trust.indices), f"competence {vendor['competence']:.0f}"
 
 
+def _mirror(a: Any) -> tuple[alt.TopLevelMixin, str]:
+    shown = a.trust.mirror.dropna(subset=["gap"])
+    return charts.trust_mirror(a.trust.mirror), f"{shown['gap'].max():.1f} points"
+
+
 def _readiness(a: Any) -> tuple[alt.TopLevelMixin, str]:
     return charts.readiness_chart(a.scoping.groups, a.scoping.overall), f"Readiness {a.scoping.overall:.0f} of 100"
 
@@ -126,6 +131,7 @@ BUILDERS: dict[str, Callable[[Any], tuple[alt.TopLevelMixin, str]]] = {
     "tornado_chart": _tornado,
     "trust_dumbbell": _dumbbell,
     "trust_quadrant": _quadrant,
+    "trust_mirror": _mirror,
     "readiness_chart": _readiness,
     "value_waterfall": _value,
     "health_timeline": _health,

@@ -9,6 +9,7 @@ from .instruments import (
     health_timeline,
     readiness_chart,
     trust_dumbbell,
+    trust_mirror,
     trust_quadrant,
     value_waterfall,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "tornado_chart",
     "trust_dumbbell",
     "trust_quadrant",
+    "trust_mirror",
     "readiness_chart",
     "value_waterfall",
     "health_timeline",

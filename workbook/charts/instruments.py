@@ -20,7 +20,7 @@ from ..instruments import TRUST
 from ..scoping import LOW_GROUP
 from ..signals import MIN_CREDIT_SHARE
 from ..text import count
-from ..trust import MISMATCH_POINTS, WIDE_GAP
+from ..trust import BLIND_SPOT, MISMATCH_POINTS, WIDE_GAP
 from .theme import (
     BAD,
     DATE,
@@ -188,6 +188,107 @@ def trust_quadrant(indices: pd.DataFrame) -> alt.LayerChart:
     chart = layered(vline, hline, *corner_text, dots, title=lines if len(lines) > 1 else lines[0], width=360, height=360)
     where = "; ".join(f"{r.who}: competence {r.competence:.0f}, intentions {r.intentions:.0f} of 100" for r in pts.itertuples())
     return described(chart, f"{trust_quadrant_title(indices)}." + (f" {where}." if where else ""))
+
+
+#: Who gives a view in the mirror chart: colour and shape follow the respondents' side.
+MIRROR_WHO = {"vendor": "Vendor respondents", "partner": "Partner respondents"}
+_OTHER_SIDE = {"vendor": "partner", "partner": "vendor"}
+
+
+def trust_mirror_title(mirror: pd.DataFrame) -> str:
+    """Names the largest blind spot (a side rating itself at least 1 point above how the other
+    side sees it), says there is none, or why there is nothing to compare yet."""
+    shown = mirror.dropna(subset=["gap"])
+    if shown.empty:
+        return "The mirror: not enough self-ratings and ratings by the other side to compare yet"
+    row = shown.iloc[int(shown["gap"].to_numpy().argmax())]
+    if round(float(row["gap"]), 9) < BLIND_SPOT:
+        return (
+            f"No blind spot: no side rates itself {BLIND_SPOT:g} point or more above how the other side sees it "
+            f"(largest gap {row['gap']:+.1f} points, the {row['side']} on {row['label']})"
+        )
+    return (
+        f"Largest blind spot: the {row['side']} on {row['label']} — it rates itself "
+        f"{row['gap']:.1f} points above how the {_OTHER_SIDE[str(row['side'])]} sees it"
+    )
+
+
+def _mirror_panel(mirror: pd.DataFrame, side: str, order: list[str]) -> alt.LayerChart:
+    """One side's mirror: per principle, its own view of itself and the other side's view of it."""
+    rows = mirror[mirror["side"] == side]
+    other = _OTHER_SIDE[side]
+    views = [(MIRROR_WHO[side], f"How the {side} sees itself", "self"), (MIRROR_WHO[other], f"How the {other} sees the {side}", "seen")]
+    points = pd.concat(
+        [
+            pd.DataFrame({"label": rows["label"], "who": who, "view": view, "mean": rows[f"{key}_mean"], "n": rows[f"{key}_n"]})
+            for who, view, key in views
+        ],
+        ignore_index=True,
+    ).dropna(subset=["mean"])
+    lines = rows.dropna(subset=["gap"]).assign(
+        blind=lambda d: d["gap"].round(9) >= BLIND_SPOT,
+        gap_text=lambda d: d["gap"].map(lambda g: f"{g:+.1f}"),
+    )[["label", "self_mean", "seen_mean", "gap_text", "blind"]]
+    y = alt.Y("label:N", sort=order, title=None, scale=alt.Scale(domain=order), axis=alt.Axis(labelLimit=260))
+    x_scale = alt.Scale(domain=[1, 5])
+    connector = (
+        alt.Chart(lines)
+        .mark_rule()
+        .encode(
+            y=y,
+            x=alt.X("self_mean:Q", scale=x_scale, title="Mean score (1 = strongly disagree, 5 = strongly agree)"),
+            x2=alt.X2("seen_mean:Q"),
+            color=alt.condition("datum.blind", alt.value(BAD), alt.value(NEUTRAL)),
+            strokeWidth=alt.condition("datum.blind", alt.value(4), alt.value(2)),
+            tooltip=[alt.Tooltip("label:N", title="Principle"), alt.Tooltip("gap_text:N", title=f"Self-view − {other}'s view")],
+        )
+    )
+    who = list(MIRROR_WHO.values())
+    dots = (
+        alt.Chart(points)
+        .mark_point(filled=True, size=110, opacity=1)
+        .encode(
+            y=y,
+            x=alt.X("mean:Q", scale=x_scale),
+            color=alt.Color("who:N", scale=alt.Scale(domain=who, range=SIDE_COLOURS), legend=alt.Legend(title=None)),
+            shape=alt.Shape("who:N", scale=alt.Scale(domain=who, range=SIDE_SHAPE_LIST), legend=None),
+            tooltip=[
+                alt.Tooltip("label:N", title="Principle"),
+                alt.Tooltip("view:N", title="View"),
+                alt.Tooltip("mean:Q", title="Mean", format=".2f"),
+                alt.Tooltip("n:Q", title="Respondents"),
+            ],
+        )
+    )
+    return layered(connector, dots, title=f"The {side}: how it sees itself and how the {other} sees it", height=alt.Step(20))
+
+
+def trust_mirror(mirror: pd.DataFrame) -> alt.VConcatChart:
+    """The mirror, one panel per side: on each principle, the side's rating of itself against
+    the other side's rating of it (1–5), joined by a line; a blind spot (self-view at least
+    :data:`~workbook.trust.BLIND_SPOT` above) in vermillion and thicker. Colour and shape say whose
+    view a dot is (vendor respondents blue circles, partner respondents orange diamonds).
+
+    ``mirror`` is :attr:`workbook.trust.TrustResult.mirror`; hidden views are left out.
+    """
+    order = [TRUST.principle_label(k) for k in TRUST.principle_keys]
+    title = trust_mirror_title(mirror)
+    chart = alt.vconcat(
+        _mirror_panel(mirror, "vendor", order),
+        _mirror_panel(mirror, "partner", order),
+        spacing=28,
+        title=alt.TitleParams(textwrap.wrap(title, 80), offset=12),
+        resolve=alt.Resolve(scale=alt.ScaleResolveMap(color="shared", shape="shared")),
+    )
+    shown = mirror.dropna(subset=["gap"])
+    blind = shown[shown["gap"].round(9) >= BLIND_SPOT]
+    words = f"{title}."
+    if len(shown):
+        words += (
+            f" {count(len(blind), 'principle-and-side pair')} of {len(shown)} compared show a side rating itself "
+            f"{BLIND_SPOT:g} point or more above how the other side sees it."
+        )
+    return described(chart, words)
 
 
 # --------------------------------------------------------------------------------------------
@@ -459,6 +560,8 @@ __all__ = [
     "readiness_title",
     "trust_dumbbell",
     "trust_dumbbell_title",
+    "trust_mirror",
+    "trust_mirror_title",
     "trust_quadrant",
     "trust_quadrant_title",
     "value_title",

@@ -23,11 +23,13 @@ from ..charts import theme
 from ..charts.instruments import (
     readiness_chart,
     trust_dumbbell_title,
+    trust_mirror_title,
     trust_quadrant_title,
 )
 from ..charts.render import live_chart, message_chart
 from ..export import (
     ExportPreview,
+    company_names_of,
     FileChangedError,
     params_for_alliance,
     preview_export,
@@ -59,6 +61,10 @@ class FacilitatorApp:
         # -- sessions
         self.alliance_in = W.Text(placeholder="Alliance name, e.g. Acme Cloud × Northwind", layout=W.Layout(width="420px"))
         self.alliance_in.add_class("wb-alliance-input")
+        self.vendor_in = W.Text(placeholder="Vendor's name (optional)", layout=W.Layout(width="205px"))
+        self.vendor_in.add_class("wb-vendor-input")
+        self.partner_in = W.Text(placeholder="Partner's name (optional)", layout=W.Layout(width="205px"))
+        self.partner_in.add_class("wb-partner-input")
         create = W.Button(description="Create session", button_style="primary", layout=W.Layout(width="160px"))
         create.add_class("wb-create")
         create.on_click(guard(self._create))
@@ -93,10 +99,12 @@ class FacilitatorApp:
         self.hidden_note = W.HTML(message("info", "Results are hidden until you press “Reveal results”."))
         self.dumbbell = live_chart(message_chart("No answers yet"))
         self.quadrant = live_chart(message_chart("No answers yet"))
+        self.mirror = live_chart(message_chart("No answers yet"))
+        self.mirror.add_class("wb-mirror")
         self.readiness = live_chart(message_chart("No answers yet"))
         self.waiting_note = W.HTML()
         self.waiting_note.add_class("wb-waiting")
-        self.results = W.VBox([self.waiting_note, self.gap, self.dumbbell, self.quadrant, self.readiness])
+        self.results = W.VBox([self.waiting_note, self.gap, self.dumbbell, self.quadrant, self.mirror, self.readiness])
         self.results.add_class("wb-results")
 
         # -- export: preview the changes to the alliance's params file, then write them
@@ -144,6 +152,11 @@ class FacilitatorApp:
             [
                 W.HTML(CSS),
                 W.HBox([self.alliance_in, create]),
+                W.HTML(
+                    "<small>The companies' names go on the participants' screens (they rate both). Left empty, they are "
+                    "taken from the params file that names the alliance.</small>"
+                ),
+                W.HBox([self.vendor_in, self.partner_in]),
                 self.sessions,
                 self.status,
                 self.board,
@@ -172,8 +185,14 @@ class FacilitatorApp:
                 self.sessions.value = options[0][1]
 
     def _create(self, _: object = None) -> None:
-        s = self.store.create_session(self.alliance_in.value)
-        self.alliance_in.value = ""
+        vendor, partner = self.vendor_in.value.strip(), self.partner_in.value.strip()
+        if not (vendor and partner):  # the alliance's own file names the companies (the facilitator's params folder only)
+            found = params_for_alliance(self.alliance_in.value, [Path(v) for _, v in self._param_files()])
+            names = company_names_of(found) if found is not None else None
+            if names is not None:
+                vendor, partner = vendor or names[0], partner or names[1]
+        s = self.store.create_session(self.alliance_in.value, vendor=vendor, partner=partner)
+        self.alliance_in.value = self.vendor_in.value = self.partner_in.value = ""
         self._reload_sessions(select=s.code)
         self.status.value = message("ok", f"Session {s.code} is open: participants join with this code.")
 
@@ -236,8 +255,9 @@ class FacilitatorApp:
         self._version = version
         self.board.layout.display = ""
         s = self.store.get_session(self.code)
+        companies = f" ({escape(s.vendor or 'vendor')} and {escape(s.partner or 'partner')})" if s.vendor or s.partner else ""
         self.code_html.value = (
-            f'<div>{escape(s.alliance)} · <b>{"open" if s.is_open else "closed"}</b></div>'
+            f'<div>{escape(s.alliance)}{companies} · <b>{"open" if s.is_open else "closed"}</b></div>'
             f'<div class="wb-code">{escape(s.code)}</div>'
         )
         self.close_btn.layout.display = "" if s.is_open else "none"
@@ -274,13 +294,18 @@ class FacilitatorApp:
             self.gap.value = message("info", "No trust answers submitted yet.")
             self.dumbbell.chart = message_chart("No trust answers submitted yet")
             self.quadrant.chart = message_chart("")
+            self.mirror.chart = message_chart("")
         else:
             # the trust area's own analysis and charts, with the board's floor for hiding a side
             result = trust.analyse(Trust.model_validate({**block, "min_respondents": minimum}))
             dumbbell, quadrant = views.trust_charts(result)
-            self.gap.value = f"<h2>{escape(trust_dumbbell_title(result.gaps))}</h2><p>{escape(trust_quadrant_title(result.indices))}</p>"
+            mirror = f"<p>{escape(trust_mirror_title(result.mirror))}</p>" if result.has_mirror else ""
+            self.gap.value = f"<h2>{escape(trust_dumbbell_title(result.gaps))}</h2><p>{escape(trust_quadrant_title(result.indices))}</p>{mirror}"
             self.dumbbell.chart = dumbbell
             self.quadrant.chart = quadrant
+            # the mirror: each side's view of itself against the other side's view of it
+            charts = views.mirror_charts(result)
+            self.mirror.chart = charts[0] if charts else message_chart("Nobody rated their own company yet")
         scope = scope_block(shown, self.code)
         scorers = sum(1 for a in shown.answers(self.code).values() if any(v is not None for k, v in a.items() if k in SCOPING_ITEMS))
         if scope is None:

@@ -1,4 +1,9 @@
-"""The participant's app: join a session, answer the trust and scoping items one at a time, submit.
+"""The participant's app: join a session, answer the trust and scoping items screen by screen, submit.
+
+A screen holds one trust principle — each of its statements asked about the other company and
+about the participant's own (the mirror: "they" is the company named on the row) — or one group
+of the scoping checklist: 13 + 7 = 20 screens for the 83 questions (61 screens, one each, before
+the mirror).
 
 Every click is written to the store at once, so a closed laptop or a dead kernel loses nothing:
 the page's address carries ``?session=CODE&participant=ID`` and reopening it resumes.
@@ -18,31 +23,85 @@ from urllib.parse import parse_qs, urlencode
 import ipywidgets as W
 
 from ..instruments import SCOPING, SCOPING_ITEMS, TRUST, TRUST_ITEMS
-from ..store import SCOPE_VALUES, SessionClosed, SessionStore, SQLiteStore, StoreError
+from ..store import SCOPE_VALUES, Session, SessionClosed, SessionStore, SQLiteStore, StoreError, self_key
 from ..text import count
 from .common import CSS, UrlQuery, friendly, message, query_params
 
 DONT_KNOW = "Don't know"
 BIG = W.Layout(width="auto", min_width="150px", height="56px")
+#: The participant's screens: a row of answers fits a phone (short buttons, the scale spelled out above).
+SCREEN_CSS = """
+<style>
+.wb-workshop .wb-row { margin: 0 0 14px; padding: 10px 12px; border: 1px solid #d8dee4; border-radius: 8px; }
+.wb-workshop .wb-row-about { font-size: 15px; color: #57606a; }
+.wb-workshop .wb-row-about b { color: #1f2328; }
+.wb-workshop .wb-statement { font-size: 19px; line-height: 1.4; margin: 14px 0 6px; }
+.wb-workshop .wb-scale-words { font-size: 14px; color: #57606a; }
+.wb-workshop .wb-choices { display: flex; flex-flow: row wrap; gap: 6px; }
+.wb-workshop .wb-choices .widget-button, .wb-workshop .wb-choices button {
+  flex: 1 1 0 !important; width: auto !important; min-width: 40px !important; padding: 6px 2px; height: 48px;
+}
+.wb-workshop .wb-choices .wb-answer-dk { flex: 2 1 0 !important; min-width: 84px !important; white-space: nowrap; font-size: 15px; }
+@media (max-width: 600px) { .wb-workshop .wb-choices .wb-answer-dk { flex: 1 1 100% !important; height: 44px; } }
+.wb-workshop .wb-choices-scope .widget-button, .wb-workshop .wb-choices-scope button { min-width: 80px !important; }
+</style>
+"""
 
 
 @dataclass(frozen=True)
 class Question:
+    """One answer a participant gives: ``key`` is what the store keeps (``self:<id>`` for a
+    rating of their own company), ``about`` whose company a trust question rates."""
+
+    key: str
     item: str
     kind: str  # "trust" | "scope"
-    section: str
+    about: str  # "other" | "own" | "" (scoping)
     wording: str
     choices: tuple[tuple[str, int | None], ...]
 
 
-def questions() -> list[Question]:
-    """Trust items first (about the other company), then the scoping checklist by group."""
-    trust_choices = tuple((f"{v} · {label}", v) for v, label in sorted(TRUST.scale.labels.items())) + ((DONT_KNOW, None),)
-    scope_choices = tuple((SCOPE_VALUES[v].capitalize(), v) for v in sorted(SCOPE_VALUES, reverse=True)) + ((DONT_KNOW, None),)
-    out = [Question(i.id, "trust", "Trust — about the other company", i.wording, trust_choices) for i in TRUST.items]
-    out += [Question(i.id, "scope", f"Scoping — {SCOPING.group_label(i.group)}", i.wording, scope_choices) for i in SCOPING.items]
-    assert len(out) == len(TRUST_ITEMS) + len(SCOPING_ITEMS)
+@dataclass(frozen=True)
+class Screen:
+    """One screen: a principle's statements (each about both companies) or a checklist group."""
+
+    kind: str  # "trust" | "scope"
+    section: str
+    questions: tuple[Question, ...]
+
+
+TRUST_CHOICES: tuple[tuple[str, int | None], ...] = tuple((str(v), v) for v in sorted(TRUST.scale.labels)) + ((DONT_KNOW, None),)
+SCOPE_CHOICES: tuple[tuple[str, int | None], ...] = tuple((SCOPE_VALUES[v].capitalize(), v) for v in sorted(SCOPE_VALUES, reverse=True)) + (
+    (DONT_KNOW, None),
+)
+
+
+def screens() -> list[Screen]:
+    """Trust first, one screen per principle (each statement about the other company, then
+    about one's own), then the scoping checklist, one screen per group."""
+    out = []
+    for key in TRUST.principle_keys:
+        items = [i for i in TRUST.items if i.principle_key == key]
+        qs = [Question(q, i.id, "trust", about, i.wording, TRUST_CHOICES) for i in items for q, about in ((i.id, "other"), (self_key(i.id), "own"))]
+        out.append(Screen("trust", f"Trust — {TRUST.principle_label(key)}", tuple(qs)))
+    for group in SCOPING.groups:
+        qs = [Question(i.id, i.id, "scope", "", i.wording, SCOPE_CHOICES) for i in SCOPING.items if i.group == group.id]
+        out.append(Screen("scope", f"Scoping — {group.label}", tuple(qs)))
+    assert sum(len(s.questions) for s in out) == 2 * len(TRUST_ITEMS) + len(SCOPING_ITEMS)
     return out
+
+
+def questions() -> list[Question]:
+    """Every question, in the order of the screens."""
+    return [q for s in screens() for q in s.questions]
+
+
+def company_names(session: Session, side: str) -> tuple[str, str]:
+    """The participant's own company and the other one, as the session names them (plain text:
+    escape before showing)."""
+    names = {"vendor": session.vendor or "The vendor", "partner": session.partner or "The partner"}
+    other = "partner" if side == "vendor" else "vendor"
+    return names[side], names[other]
 
 
 class WorkshopApp:
@@ -50,16 +109,21 @@ class WorkshopApp:
 
     def __init__(self, store: SessionStore | None = None, query: dict[str, str] | None = None):
         self.store = store if store is not None else SQLiteStore()
-        self.questions = questions()
+        self.screens = screens()
+        self.questions = [q for sc in self.screens for q in sc.questions]
         self.code = ""
         self.pid = ""
+        self.side = ""
+        self.session: Session | None = None
         self.answers: dict[str, int | None] = {}
         self.index = 0
+        #: the answer buttons of the screen shown: question key -> [(value, button)]
+        self._rows: dict[str, list[tuple[int | None, W.Button]]] = {}
         self.status = W.HTML(layout=W.Layout(min_height="10px"))
         self.status.add_class("wb-status")
         self.url = UrlQuery()
         self.body = W.VBox()
-        self.root = W.VBox([W.HTML(CSS), self.url, self.body, self.status])
+        self.root = W.VBox([W.HTML(CSS + SCREEN_CSS), self.url, self.body, self.status])
         self.root.add_class("wb-app")
         self.root.add_class("wb-workshop")
         self._build_join()
@@ -96,18 +160,27 @@ class WorkshopApp:
             ]
         )
 
+    def _name_sides(self, session: Session | None) -> None:
+        """Put the companies' names (text, never markup) on the side choice."""
+        if session is None or not (session.vendor or session.partner):
+            labels = ("I work for the vendor", "I work for the partner")
+        else:
+            labels = (f"I work for {session.vendor or 'the vendor'} (the vendor)", f"I work for {session.partner or 'the partner'} (the partner)")
+        if tuple(label for label, _ in self.side_in.options) != labels:
+            value = self.side_in.value
+            self.side_in.options = [(labels[0], "vendor"), (labels[1], "partner")]
+            self.side_in.value = value
+
     def _build_question(self) -> None:
         self.progress = W.IntProgress(min=0, max=len(self.questions), layout=W.Layout(width="100%"))
         self.progress_text = W.HTML()
         self.progress_text.add_class("wb-progress")
         self.section = W.HTML()
-        self.wording = W.HTML()
-        self.wording.add_class("wb-question")
-        self.choice_box = W.HBox(layout=W.Layout(flex_flow="row wrap"))
-        self.choice_box.add_class("wb-gap-s")
+        self.intro = W.HTML()
+        self.rows_box = W.VBox()
         back = W.Button(description="◀ Back", layout=W.Layout(width="140px", height="48px"))
         back.add_class("wb-back")
-        skip = W.Button(description="Next ▶", layout=W.Layout(width="140px", height="48px"))
+        skip = W.Button(description="Next ▶", button_style="primary", layout=W.Layout(width="140px", height="48px"))
         skip.add_class("wb-next")
         review = W.Button(description="Review and submit", layout=W.Layout(width="200px", height="48px"))
         review.add_class("wb-to-review")
@@ -116,7 +189,7 @@ class WorkshopApp:
         skip.on_click(guard(lambda _: self._go(self.index + 1)))
         review.on_click(guard(lambda _: self._show_review()))
         self.question_screen = W.VBox(
-            [self.progress_text, self.progress, self.section, self.wording, self.choice_box, W.HBox([back, skip, review], layout=W.Layout(margin="18px 0 0"))]
+            [self.progress_text, self.progress, self.section, self.intro, self.rows_box, W.HBox([back, skip, review], layout=W.Layout(margin="18px 0 0"))]
         )
 
     def _build_review(self) -> None:
@@ -145,6 +218,11 @@ class WorkshopApp:
         code, pid = query.get("session", ""), query.get("participant", "")
         self.code_in.value = code.upper()[:12]
         self.body.children = [self.join_screen]
+        if code and not pid:  # the link of a session: name the companies on the side choice
+            try:
+                self._name_sides(self.store.get_session(code))
+            except StoreError:
+                pass  # an unknown code is explained when the participant joins
         if not (code and pid):
             return
         try:
@@ -152,15 +230,15 @@ class WorkshopApp:
         except StoreError as exc:
             self.status.value = message("error", str(exc))
             return
-        self.code, self.pid = participant.session, participant.id
+        self.code, self.pid, self.side = participant.session, participant.id, participant.side
         self.answers = self.store.answers(self.code, self.pid).get(self.pid, {})
-        session = self.store.get_session(self.code)
+        session = self.session = self.store.get_session(self.code)
         if participant.submitted:
             self._show_review()
             note = "Your answers are submitted." + (" You can revise them until the facilitator closes the session." if session.is_open else "")
             self.status.value = message("ok", note)
         else:
-            first_open = next((n for n, q in enumerate(self.questions) if q.item not in self.answers), len(self.questions))
+            first_open = next((n for n, sc in enumerate(self.screens) if any(q.key not in self.answers for q in sc.questions)), len(self.screens))
             self._go(first_open)
             self.status.value = message("info", f"Welcome back: {count(len(self.answers), 'answer')} restored.")
         if not session.is_open:
@@ -175,50 +253,104 @@ class WorkshopApp:
             self.status.value = message("error", "Say which company you work for.")
             return
         p = self.store.join(code, self.side_in.value, self.role_in.value)
-        self.code, self.pid, self.answers = p.session, p.id, {}
+        self.code, self.pid, self.side, self.answers = p.session, p.id, p.side, {}
+        self.session = self.store.get_session(self.code)
         self.url.query = urlencode({"session": self.code, "participant": self.pid})
         self.status.value = message("ok", "You have joined. Keep this page's address: it brings your answers back.")
         self._go(0)
 
+    def _choices(self, q: Question) -> W.HBox:
+        """The answer buttons of one question, the chosen one highlighted."""
+        current = self.answers.get(q.key, "unanswered")
+        buttons = []
+        for label, value in q.choices:
+            chosen = q.key in self.answers and value == current
+            b = W.Button(description=label, button_style="info" if chosen else "", layout=W.Layout(height="48px"))
+            b.add_class("wb-answer")
+            b.add_class(f"wb-answer-{'dk' if value is None else value}")
+            if q.kind == "trust" and value is not None:
+                b.tooltip = TRUST.scale.labels[value]
+            b.on_click(friendly(self.status)(self._answer_handler(q.key, value)))
+            buttons.append(b)
+        self._rows[q.key] = [(value, b) for (_, value), b in zip(q.choices, buttons)]
+        choices = W.HBox(buttons)
+        choices.add_class("wb-choices")
+        choices.add_class(f"wb-row-{q.key.replace(':', '-')}")
+        if q.kind == "scope":
+            choices.add_class("wb-choices-scope")
+        return choices
+
+    def _rows_of(self, screen: Screen, own: str, other: str) -> list[W.Widget]:
+        """A box per statement: a checklist item's answers, or a trust statement's answers about
+        the other company and about the participant's own (company names are escaped)."""
+        boxes: list[W.Widget] = []
+        for q in screen.questions:
+            if q.kind == "trust" and q.about == "own":
+                continue  # shown in its statement's box
+            parts: list[W.Widget] = [W.HTML(f'<div class="wb-statement">{escape(q.wording)}</div>')]
+            if q.kind == "trust":
+                mirror = next(m for m in screen.questions if m.item == q.item and m.about == "own")
+                parts += [
+                    W.HTML(f'<div class="wb-row-about">About <b>{escape(other)}</b> (the other company)</div>'),
+                    self._choices(q),
+                    W.HTML(f'<div class="wb-row-about">About <b>{escape(own)}</b> (your company)</div>'),
+                    self._choices(mirror),
+                ]
+            else:
+                parts.append(self._choices(q))
+            box = W.VBox(parts)
+            box.add_class("wb-row")
+            boxes.append(box)
+        return boxes
+
     def _go(self, index: int) -> None:
-        if index >= len(self.questions):
+        if index >= len(self.screens):
             self._show_review()
             return
         self.index = max(0, index)
-        q = self.questions[self.index]
-        current = self.answers.get(q.item, "unanswered")
-        buttons = []
-        for label, value in q.choices:
-            b = W.Button(description=label, layout=BIG, button_style="info" if value == current and q.item in self.answers else "")
-            b.add_class("wb-answer")
-            b.add_class(f"wb-answer-{'dk' if value is None else value}")
-            b.on_click(friendly(self.status)(self._answer_handler(q.item, value)))
-            buttons.append(b)
-        self.choice_box.children = buttons
-        self.section.value = f"<b>{escape(q.section)}</b>"
-        self.wording.value = escape(q.wording)
-        # The progress text changes last: when it shows question n, question n's buttons are there.
-        answered = sum(1 for x in self.questions if x.item in self.answers)
-        self.progress.value = answered
-        self.progress_text.value = f"<b>Question {self.index + 1} of {len(self.questions)}</b> · {answered} answered"
+        screen = self.screens[self.index]
+        own, other = company_names(self.session, self.side) if self.session is not None else ("Your company", "The other company")
+        self._rows = {}
+        self.rows_box.children = self._rows_of(screen, own, other)
+        self.section.value = f"<h2>{escape(screen.section)}</h2>"
+        if screen.kind == "trust":
+            self.intro.value = (
+                '<div class="wb-scale-words">Rate each statement twice: once about each company. '
+                "<i>They</i> is the company named on the row; <i>we</i> and <i>us</i> the other one. "
+                "1 = strongly disagree · 2 = disagree · 3 = neither · 4 = agree · 5 = strongly agree.</div>"
+            )
+        else:
+            self.intro.value = '<div class="wb-scale-words">How far has the alliance got with each of these?</div>'
+        # The progress text changes last: when it shows screen n, screen n's buttons are there.
+        self._show_progress()
         self.body.children = [self.question_screen]
 
-    def _answer_handler(self, item: str, value: int | None) -> Callable[[object], None]:
+    def _show_progress(self) -> None:
+        answered = sum(1 for x in self.questions if x.key in self.answers)
+        self.progress.value = answered
+        self.progress_text.value = (
+            f"<b>Screen {self.index + 1} of {len(self.screens)}</b> · {answered} of {len(self.questions)} answered"
+        )
+
+    def _answer_handler(self, key: str, value: int | None) -> Callable[[object], None]:
         def handle(_: object = None) -> None:
-            if self.questions[self.index].item != item:  # a click on a button that was just replaced
+            row = self._rows.get(key)
+            if row is None:  # a click on a button of a screen that was just replaced
                 return
-            self.store.answer(self.code, self.pid, item, value)
-            self.answers[item] = value
+            self.store.answer(self.code, self.pid, key, value)
+            self.answers[key] = value
+            for v, b in row:
+                b.button_style = "info" if v == value else ""
             if self.status.value and "wb-status-error" in self.status.value:
                 self.status.value = ""
-            self._go(self.index + 1)
+            self._show_progress()
 
         return handle
 
     def _show_review(self) -> None:
         total = len(self.questions)
-        answered = sum(1 for q in self.questions if q.item in self.answers)
-        dont_know = sum(1 for q in self.questions if q.item in self.answers and self.answers[q.item] is None)
+        answered = sum(1 for q in self.questions if q.key in self.answers)
+        dont_know = sum(1 for q in self.questions if q.key in self.answers and self.answers[q.key] is None)
         self.review_text.value = (
             f"<h1>Nearly done</h1><p>You answered <b>{answered}</b> of {total} questions"
             f" ({dont_know} &ldquo;don't know&rdquo;). Unanswered questions count as &ldquo;don't know&rdquo;.</p>"
