@@ -377,3 +377,37 @@ def test_two_forms_on_one_file_keep_each_others_saved_edits(params_file):
     second.save_button.click()
     assert "wb-status-error" in second.status.value and "changed since you opened it" in second.status.value
     assert params_file.read_text(encoding="utf-8") == before and load_params(params_file).ramp.gross_margin == 0.7
+
+
+def test_ramp_form_switches_to_annual_contracts_with_churn(params_file):
+    """Deals paid as annual contracts: churn and expansion appear, the J-curve moves, and the
+    file gets the kind and the churn; back to one-off deals, both go again (with churn's range)."""
+    form = guided.RampForm(params_file)
+    def saved_as_is(form):
+        form.save_button.click()
+        assert "wb-status-ok" in form.status.value, form.status.value
+
+    one_off = params_file.read_text(encoding="utf-8").replace("deal_value_kind: annual_recurring", "deal_value_kind: one_off")
+    if one_off != params_file.read_text(encoding="utf-8"):  # the example sells annual contracts: start from one-off deals
+        form.kind.value = "one_off"
+        assert all(form.rows[k].layout.display == "none" for k in form.RECURRING)
+        saved_as_is(form)  # the churn's line (and its comment) goes with the field
+        form = guided.RampForm(params_file)
+    assert form.params.ramp.deal_value_kind == "one_off"
+    assert all(form.rows[k].layout.display == "none" for k in form.RECURRING)
+    data = chart_data(form)
+    form.kind.value = "annual_recurring"
+    assert all(form.rows[k].layout.display is None for k in form.RECURRING)
+    assert form.sliders["avg_deal_value"].description.startswith("Annual contract value")
+    recurring = chart_data(form)
+    assert recurring != data
+    form.inputs["annual_churn"].value = "20%"
+    assert chart_data(form) != recurring  # churn lowers the book
+    save(form, params_file)
+    saved = load_params(params_file).ramp
+    assert saved.deal_value_kind == "annual_recurring" and saved.annual_churn == 0.2
+    form = guided.RampForm(params_file)
+    form.kind.value = "one_off"
+    saved_as_is(form)
+    saved = load_params(params_file).ramp
+    assert saved.deal_value_kind == "one_off" and saved.annual_churn == 0 and saved.uncertainty.annual_churn is None

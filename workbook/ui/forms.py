@@ -275,8 +275,14 @@ class RampForm(GuidedForm):
         "partner_margin": ("Partner margin (share, 0.25 = 25 %)", False, 0, 1, 0.01),
         "gross_margin": ("Gross margin (share, 0.75 = 75 %)", False, 0, 1, 0.01),
         "commitment_months": ("Resources committed (months)", True, 1, 240, 1),
+        "annual_churn": ("Contracts lost a year (share, 0.1 = 10 %)", False, 0, 1, 0.01),
+        "annual_expansion": ("Growth of kept contracts a year (share)", False, 0, 1, 0.01),
     }
-    SHARES = ("partner_margin", "gross_margin")
+    SHARES = ("partner_margin", "gross_margin", "annual_churn", "annual_expansion")
+    #: the inputs that only mean something for annual contracts (shown only then)
+    RECURRING = ("annual_churn", "annual_expansion")
+    #: how deals are paid, as the selector names them
+    KINDS = (("One-off deals", "one_off"), ("Annual contracts, billed monthly", "annual_recurring"))
 
     def _build(self) -> list[W.Widget]:
         """Each input is a slider (no editable readout: it would clamp what is typed) beside a
@@ -285,7 +291,11 @@ class RampForm(GuidedForm):
         self.inputs: dict[str, W.Text] = {}
         self._syncing = False
         r = self.params.ramp
-        rows = []
+        self.kind = W.ToggleButtons(options=list(self.KINDS), value=r.deal_value_kind, description="Deals are",
+                                    style={"description_width": "250px", "button_width": "auto"})
+        self.kind.observe(self._guard(self._kind_changed), names="value")
+        rows: list[W.Widget] = [self._with_note("deal_value_kind", self.kind)]
+        self.rows: dict[str, W.HBox] = {}
         for key, (label, whole, lo, hi, step) in self.FIELDS.items():
             current = getattr(r, key)
             top = hi if current <= hi else current * 2
@@ -300,8 +310,22 @@ class RampForm(GuidedForm):
             self.inputs[key] = number_box(raw, width="100px")
             slider.observe(self._guard(self._slider_moved(key)), names="value")
             self.inputs[key].observe(self._guard(self._typed(key)), names="value")
-            rows.append(self._with_note(key, W.HBox([slider, self.inputs[key]])))
+            self.rows[key] = self._with_note(key, W.HBox([slider, self.inputs[key]]))
+            rows.append(self.rows[key])
+        self._show_kind()
         return rows
+
+    def _show_kind(self) -> None:
+        """Churn and expansion only for annual contracts; the deal value reads as what it is."""
+        recurring = self.kind.value == "annual_recurring"
+        for key in self.RECURRING:
+            self.rows[key].layout.display = None if recurring else "none"
+        label = "Annual contract value ({currency})" if recurring else self.FIELDS["avg_deal_value"][0]
+        self.sliders["avg_deal_value"].description = label.format(currency=self.params.alliance.currency)
+
+    def _kind_changed(self, change: dict[str, Any]) -> None:
+        self._show_kind()
+        self._changed()
 
     def _slider_moved(self, key: str) -> Callable[[dict[str, Any]], None]:
         def moved(change: dict[str, Any]) -> None:
@@ -342,8 +366,18 @@ class RampForm(GuidedForm):
 
     def _collect(self) -> dict[str, Any]:
         data = copy.deepcopy(self._raw)
+        if "deal_value_kind" in data or self.kind.value != self.params.ramp.deal_value_kind:
+            data["deal_value_kind"] = self.kind.value
+        recurring = self.kind.value == "annual_recurring"
+        if not recurring:  # churn and expansion mean nothing for one-off deals: they go, with churn's range
+            uncertainty = data.get("uncertainty")
+            if isinstance(uncertainty, dict):
+                uncertainty.pop("annual_churn", None)
         for key, box in self.inputs.items():
             x = typed_number(box.value, share=key in self.SHARES)
+            if key in self.RECURRING and not recurring:
+                data.pop(key, None)
+                continue
             if key in data or x != getattr(self.params.ramp, key):  # a default left out stays out
                 data[key] = x
         return data
@@ -352,6 +386,8 @@ class RampForm(GuidedForm):
         """Show the file as saved (with what others saved since in other fields)."""
         self._syncing = True
         try:
+            self.kind.value = self._raw.get("deal_value_kind", self.params.ramp.deal_value_kind)
+            self._show_kind()
             for key, box in self.inputs.items():
                 value = self._raw.get(key, getattr(self.params.ramp, key))
                 box.value = shown_number(value)
