@@ -92,10 +92,16 @@ class _Cells(HTMLParser):
             self.cells[-1] += data
 
 
-def model_figures(result, code: str) -> list[str]:
-    """The headline table's cells as the model states them (the same table the report shows)."""
+def model_figures(result, params) -> list[str]:
+    """The headline tables' cells as the model states them (the same tables the report shows):
+    the vendor's, then, with ``partner_economics``, the partner's money machine for that run."""
+    code = params.alliance.currency
+    html = views.ramp_metrics_table(result.metrics, code=code).html
+    if params.partner_economics is not None:
+        partner = ramp.partner_economics(params.partner_economics, result)
+        html += views.partner_metrics_table(partner, params.alliance.partner, code).html
     parser = _Cells()
-    parser.feed(views.ramp_metrics_table(result.metrics, code=code).html)
+    parser.feed(html)
     return [" ".join(c.split()) for c in parser.cells]
 
 
@@ -127,7 +133,7 @@ def assert_shows(page, server: Server, name: str, explain) -> None:
     words = ramp_chart_data(result, code)
     assert page.inner_text(".wb-header h1") == params.alliance.name, explain(f"{name}: another alliance's header")
     assert chart_words(page) == (words.title, words.subtitle), explain(f"{name}: another alliance's chart")
-    assert shown_figures(page) == model_figures(result, code), explain(f"{name}: another alliance's figures")
+    assert shown_figures(page) == model_figures(result, params), explain(f"{name}: another alliance's figures")
 
 
 def test_prepared_kernels_each_show_the_alliance_their_page_asked_for(new_context, server, explain):
@@ -191,7 +197,7 @@ def test_a_what_if_redraw_shows_the_models_figures_and_a_chart_like_a_new_one(ne
     page.wait_for_function(
         "t => [...document.querySelectorAll('.wb-ramp-chart svg .role-title-text')].some(e => e.textContent === t)", arg=words.title, timeout=10_000
     )
-    assert shown_figures(page) == model_figures(result, code), explain("the redraw's figures are not the model's")
+    assert shown_figures(page) == model_figures(result, params), explain("the redraw's figures are not the model's")
     assert chart_words(page) == (words.title, words.subtitle), explain("the redrawn chart's words are not the model's")
     assert page.get_attribute(".wb-ramp-chart", "aria-label") == words.description  # what a screen reader says
     swapped = page.evaluate(DRAWING)

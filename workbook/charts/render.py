@@ -138,6 +138,13 @@ function liftWords(vg) {
   return lifted;
 }
 
+// An axis's ARIA label names the range it shows once, when the chart is drawn: after a data swap
+// it would describe the old range. Screen readers read the chart's description on its container.
+function quietAxes(node) {
+  for (const axis of node.axes ?? []) axis.aria = false;
+  for (const mark of node.marks ?? []) quietAxes(mark);
+}
+
 function render({ model, el }) {
   let view = null, lifted = {}, applied = {};
   let queue = Promise.resolve();
@@ -154,7 +161,7 @@ function render({ model, el }) {
     const spec = model.get("spec");
     if (!spec || !Object.keys(spec).length) { el.replaceChildren(); return; }
     // vega-embed compiles the Vega-Lite spec; `patch` edits the compiled Vega spec before it is parsed
-    const options = {...(model.get("embed_options") ?? {}), patch: (vg) => { lifted = liftWords(vg); return vg; }};
+    const options = {...(model.get("embed_options") ?? {}), patch: (vg) => { quietAxes(vg); lifted = liftWords(vg); return vg; }};
     view = (await vegaEmbed(el, structuredClone(spec), options)).view;
   };
   const patch = async () => {
