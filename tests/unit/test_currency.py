@@ -122,7 +122,9 @@ def test_the_guided_forms_name_the_currency_of_their_money_fields(euro_file):
     value = guided.ValueForm(euro_file)
     assert value.fields["loaded_cost_per_hour"].description == "Loaded cost per hour (EUR)"
     assert value.margin.description == "Margin paid to the partner per year (EUR)"
-    assert guided.RampForm(euro_file).sliders["avg_deal_value"].description == "Average deal value (EUR)"
+    ramp_form = guided.RampForm(euro_file)
+    deal = "Annual contract value" if ramp_form.params.ramp.deal_value_kind == "annual_recurring" else "Average deal value"
+    assert ramp_form.sliders["avg_deal_value"].description == f"{deal} (EUR)"
     for section in ("ramp", "value"):  # the overview's charts are inline SVG: their text is searchable
         shown = guided.overview(load_params(euro_file), section).html
         assert "€" in shown and "$" not in shown
