@@ -208,6 +208,16 @@ def test_without_javascript_the_table_is_complete(new_context, portfolio):
     assert page.locator("thead button").count() == 0
 
 
+@pytest.mark.parametrize("width", [1205, 1280, 1440])
+def test_a_wide_screen_shows_every_column_without_scrolling_sideways(new_context, portfolio, width):
+    page = new_context(viewport={"width": width, "height": 900}).new_page()
+    page.goto(portfolio[0].as_uri())
+    page.wait_for_selector("#wb-portfolio-controls:not([hidden])")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    right = page.eval_on_selector("table.wb-portfolio", "t => t.getBoundingClientRect().right")
+    assert right <= width
+
+
 def test_the_controls_fit_a_phone(new_context, portfolio):
     ctx = new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = ctx.new_page()
