@@ -865,6 +865,7 @@ def read_actuals_csv(path: str | Path, horizon_months: int | None = None) -> lis
         raise ParamsError(problems)
 
     months: list[dict[str, Any]] = []
+    next_month = 1
     while True:
         try:
             row = next(reader)
@@ -878,6 +879,7 @@ def read_actuals_csv(path: str | Path, horizon_months: int | None = None) -> lis
             continue
         if len(row) != len(columns):
             problems.append(Problem(path, line, "(row)", f"expected {len(columns)} values (one per column), got {len(row)}"))
+            next_month += 1  # taken as the next month, so the rows after it are checked against theirs
             continue
         values: dict[str, Any] = {}
         bad = False
@@ -894,23 +896,28 @@ def read_actuals_csv(path: str | Path, horizon_months: int | None = None) -> lis
                 bad = True
                 continue
             values[name] = number
-        if bad:
-            continue
-        try:
+        try:  # the cells that are numbers are checked too, so a row lists all that is wrong with it
             ActualMonth.model_validate(values, strict=True)
         except ValidationError as exc:
             for err in exc.errors():
                 field = str(err["loc"][0]) if err["loc"] else "(row)"
+                if bad and (err["type"] == "missing" or field not in values):
+                    continue  # already said: the cell is empty or not a number
                 problems.append(Problem(path, line, field, _message(err, ActualMonth)))
-            continue
-        expected = len(months) + 1
-        if values["month"] != expected:
-            problems.append(Problem(path, line, "month", f"months must run 1, 2, 3, ... in order without gaps: expected month {expected}, got {values['month']}"))
-        elif horizon_months is not None and values["month"] > horizon_months:
-            problems.append(
-                Problem(path, line, "month", f"month {values['month']} is after the plan's horizon ({horizon_months} months)")
-            )
-        months.append(values)
+                bad = True
+        month = values.get("month")
+        if isinstance(month, int):  # the months run on from a bad row's month, when it has one
+            if month != next_month:
+                problems.append(Problem(path, line, "month", f"months must run 1, 2, 3, ... in order without gaps: expected month {next_month}, got {month}"))
+                bad = True
+            elif horizon_months is not None and month > horizon_months:
+                problems.append(Problem(path, line, "month", f"month {month} is after the plan's horizon ({horizon_months} months)"))
+                bad = True
+            next_month = month + 1
+        else:
+            next_month += 1
+        if not bad:
+            months.append(values)
     if problems:
         raise ParamsError(problems)
     if not months:

@@ -103,9 +103,24 @@ def test_every_bad_row_is_reported_with_its_line_and_column(files):
             f"{name}:5: deals_closed: must not be negative, got -1",
             f"{name}:6: (row): expected 4 values (one per column), got 3",
             f"{name}:7: vendor_revenue: a value is required",
-            f"{name}:8: month: months must run 1, 2, 3, ... in order without gaps: expected month 2, got 7",
+            f"{name}:8: month: months must run 1, 2, 3, ... in order without gaps: expected month 6, got 7",
             f"{name}:9: month: expected a whole number, got '8.5'",
             f"{name}:10: vendor_revenue: must be a finite number, got '1e400'",
+        ],
+    )
+
+
+def test_a_row_lists_everything_wrong_with_it_and_a_gap_is_reported_once(files):
+    params, csv = files
+    csv.write_text(HEADER + "1,10000,0,0\n" + "2,-5,0,abc\n" + "4,10000,2,16000\n" + "5,10000,2,16000\n", encoding="utf-8")
+    name = str(csv)
+    assert_refused(
+        params,
+        csv,
+        [
+            f"{name}:3: vendor_revenue: expected a number, got 'abc' (write digits only, without thousands separators, currency signs or units)",
+            f"{name}:3: investment: must not be negative, got -5",
+            f"{name}:4: month: months must run 1, 2, 3, ... in order without gaps: expected month 3, got 4",
         ],
     )
 
