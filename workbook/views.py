@@ -450,6 +450,7 @@ def actuals_view(a: Assessment) -> list[Block]:
             "plan_cumulative_net": "Plan: cumulative net",
         }
     )
+    shown["Deals closed"] = shown["Deals closed"].map(lambda x: f"{x:,g}")  # 3, not 3.0; a fraction as written
     money_columns = ("Investment", "Vendor revenue", "Plan: vendor revenue", "Net", "Cumulative net", "Plan: cumulative net")
     return [
         f'<h3>Plan against actual</h3><p class="wb-tracking wb-tracking-{escape(t.tracking)}">{escape(headline(t, code))}</p>'
