@@ -205,28 +205,37 @@ def read_text(path: str | Path) -> str:
         unreadable or not UTF-8.
     """
     path = Path(path)
+    data = read_bounded(path, MAX_FILE_BYTES, "params files")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ParamsError([Problem(path, line, "(file)", f"not UTF-8 text (byte {data[exc.start]:#04x}); save the file as UTF-8")]) from None
+
+
+def read_bounded(path: Path, limit: int, what: str) -> bytes:
+    """The bytes of the regular file at ``path`` (:func:`open_regular`), refused unread when its
+    size is over ``limit`` bytes, and never more than that read (it may grow meanwhile). Raises
+    :class:`ParamsError` naming the file, field ``(file)``; ``what`` names such files in the
+    size message ("params files are limited to 1.0 MB")."""
 
     def refuse(message: str) -> ParamsError:
         return ParamsError([Problem(path, None, "(file)", message)])
 
     fd = open_regular(path)
     try:
-        info = os.fstat(fd)
-        if info.st_size > MAX_FILE_BYTES:
-            raise refuse(f"the file is {_size(info.st_size)}; params files are limited to {_size(MAX_FILE_BYTES)}")
+        size = os.fstat(fd).st_size
+        if size > limit:
+            raise refuse(f"the file is {_size(size)}; {what} are limited to {_size(limit)}")
         with os.fdopen(os.dup(fd), "rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
+            data = fh.read(limit + 1)
     except OSError as exc:
         raise refuse(f"cannot read the file: {exc.strerror or exc}") from None
     finally:
         os.close(fd)
-    if len(data) > MAX_FILE_BYTES:  # it grew while being read
-        raise refuse(f"the file is over {_size(MAX_FILE_BYTES)}; params files are limited to that")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ParamsError([Problem(path, line, "(file)", f"not UTF-8 text (byte {data[exc.start]:#04x}); save the file as UTF-8")]) from None
+    if len(data) > limit:  # it grew while being read
+        raise refuse(f"the file is over {_size(limit)}; {what} are limited to that")
+    return data
 
 
 def open_regular(path: str | Path, shown: str | Path | None = None) -> int:
@@ -819,16 +828,7 @@ def read_actuals_csv(path: str | Path, horizon_months: int | None = None) -> lis
     def refuse(message: str, line: int | None = None, field: str = "(file)") -> ParamsError:
         return ParamsError([Problem(path, line, field, message)])
 
-    fd = open_regular(path)
-    try:
-        with os.fdopen(os.dup(fd), "rb") as fh:
-            data = fh.read(MAX_CSV_BYTES + 1)
-    except OSError as exc:
-        raise refuse(f"cannot read the file: {exc.strerror or exc}") from None
-    finally:
-        os.close(fd)
-    if len(data) > MAX_CSV_BYTES:
-        raise refuse(f"the file is over {_size(MAX_CSV_BYTES)}; an actuals CSV needs a line per month")
+    data = read_bounded(path, MAX_CSV_BYTES, "actuals CSVs (a line per month)")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -58,6 +58,24 @@ def trust_dumbbell_title(gaps: pd.DataFrame) -> str:
     return f"Widest asymmetry: {row['label']} ({row['abs_gap']:.1f} points)"
 
 
+def _connector(lines: pd.DataFrame, y: alt.Y, ends: tuple[str, str], marked: str, gap_title: str) -> alt.Chart:
+    """The line joining two means (1–5) of each principle: vermillion and thicker where the
+    boolean column ``marked`` is true; its tooltip names the principle and the gap (``gap_text``)."""
+    line: alt.Chart = (
+        alt.Chart(lines)
+        .mark_rule()
+        .encode(
+            y=y,
+            x=alt.X(f"{ends[0]}:Q", scale=alt.Scale(domain=[1, 5]), title="Mean score (1 = strongly disagree, 5 = strongly agree)"),
+            x2=alt.X2(f"{ends[1]}:Q"),
+            color=alt.condition(f"datum.{marked}", alt.value(BAD), alt.value(NEUTRAL)),
+            strokeWidth=alt.condition(f"datum.{marked}", alt.value(4), alt.value(2)),
+            tooltip=[alt.Tooltip("label:N", title="Principle"), alt.Tooltip("gap_text:N", title=gap_title)],
+        )
+    )
+    return line
+
+
 def trust_dumbbell(gaps: pd.DataFrame) -> alt.LayerChart:
     """Each principle's mean (1–5) for both sides joined by a line; gaps of 1 point or more in
     vermillion and thicker.
@@ -86,21 +104,7 @@ def trust_dumbbell(gaps: pd.DataFrame) -> alt.LayerChart:
     )[["label", "vendor_mean", "partner_mean", "abs_gap", "gap_text", "wide"]]
     y = alt.Y("label:N", sort=order, title=None)
     x_scale = alt.Scale(domain=[1, 5])
-    connector = (
-        alt.Chart(lines)
-        .mark_rule()
-        .encode(
-            y=y,
-            x=alt.X("vendor_mean:Q", scale=x_scale, title="Mean score (1 = strongly disagree, 5 = strongly agree)"),
-            x2=alt.X2("partner_mean:Q"),
-            color=alt.condition("datum.wide", alt.value(BAD), alt.value(NEUTRAL)),
-            strokeWidth=alt.condition("datum.wide", alt.value(4), alt.value(2)),
-            tooltip=[
-                alt.Tooltip("label:N", title="Principle"),
-                alt.Tooltip("gap_text:N", title="Asymmetry (vendor − partner)"),
-            ],
-        )
-    )
+    connector = _connector(lines, y, ("vendor_mean", "partner_mean"), "wide", "Asymmetry (vendor − partner)")
     dots = (
         alt.Chart(points)
         .mark_point(filled=True, size=110, opacity=1)
@@ -231,18 +235,7 @@ def _mirror_panel(mirror: pd.DataFrame, side: str, order: list[str]) -> alt.Laye
     )[["label", "self_mean", "seen_mean", "gap_text", "blind"]]
     y = alt.Y("label:N", sort=order, title=None, scale=alt.Scale(domain=order), axis=alt.Axis(labelLimit=260))
     x_scale = alt.Scale(domain=[1, 5])
-    connector = (
-        alt.Chart(lines)
-        .mark_rule()
-        .encode(
-            y=y,
-            x=alt.X("self_mean:Q", scale=x_scale, title="Mean score (1 = strongly disagree, 5 = strongly agree)"),
-            x2=alt.X2("seen_mean:Q"),
-            color=alt.condition("datum.blind", alt.value(BAD), alt.value(NEUTRAL)),
-            strokeWidth=alt.condition("datum.blind", alt.value(4), alt.value(2)),
-            tooltip=[alt.Tooltip("label:N", title="Principle"), alt.Tooltip("gap_text:N", title=f"Self-view − {other}'s view")],
-        )
-    )
+    connector = _connector(lines, y, ("self_mean", "seen_mean"), "blind", f"Self-view − {other}'s view")
     who = list(MIRROR_WHO.values())
     dots = (
         alt.Chart(points)
