@@ -117,9 +117,10 @@ class WarmKernel:
 
         return bool(self.km.has_kernel and run_sync(self.km.is_alive)())
 
-    def execute(self, notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path, start_timeout: float) -> None:
+    def execute(self, notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path, start_timeout: float) -> Any:
         """Execute ``notebook`` with ``parameters`` into ``output`` (papermill), on this kernel,
-        reset first if it has run a notebook before. Raises what papermill raises."""
+        reset first if it has run a notebook before. Returns the executed notebook (the node
+        papermill wrote to ``output``). Raises what papermill raises."""
         import papermill as pm
 
         if self.km.has_kernel and not self._alive():
@@ -131,7 +132,7 @@ class WarmKernel:
             _register_engine()
             _registered.add(ENGINE)
         self.executed += 1  # counted before: a failed notebook leaves its state behind too
-        pm.execute_notebook(
+        return pm.execute_notebook(
             str(notebook),
             str(output),
             parameters=parameters,

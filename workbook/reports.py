@@ -42,11 +42,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from .cache import KEY_FILE, is_fresh, render_key
+from .cache import KEY_FILE, digest, is_fresh, render_key
 from .currency import check_code
 from .errors import ParamsError, Problem, ReportError
 from .files import replace_dir
-from .params import load_params
+from .params import load_params, parse_params, parse_yaml_text, read_text
 from .pdf import PdfError, find_chromium, print_pdf
 from .resources import report_notebook, templates_dir
 from .schema import Params
@@ -192,7 +192,11 @@ def export_html(notebook_path: Path, html_path: Path, title: str | None = None) 
     (escaped by the template) names the page: the browser's tab and the PDF's document title."""
     import nbformat
 
-    nb = nbformat.read(notebook_path, as_version=4)
+    export_node(nbformat.read(notebook_path, as_version=4), html_path, title)
+
+
+def export_node(nb: Any, html_path: Path, title: str | None = None) -> None:
+    """:func:`export_html` of a notebook already in memory (papermill's executed notebook)."""
     body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": title}} if title else None)
     html_path.write_text(body, encoding="utf-8")
 
@@ -237,10 +241,10 @@ class Renderer:
         nb_out = folder / "report.ipynb"
         notebook = report_notebook()
         try:
-            self.kernel.execute(notebook, nb_out, {"params_path": str(params_path)}, cwd=notebook.parent, start_timeout=KERNEL_START_TIMEOUT)
+            executed = self.kernel.execute(notebook, nb_out, {"params_path": str(params_path)}, cwd=notebook.parent, start_timeout=KERNEL_START_TIMEOUT)
         except Exception as exc:  # papermill raises several kinds; each becomes a reason
             raise ReportError(params_path, _execution_reason(exc)) from exc
-        export_html(nb_out, folder / "report.html", title=f"{params.alliance.name} — alliance report")
+        export_node(executed, folder / "report.html", title=f"{params.alliance.name} — alliance report")
         if key.get("pdf"):
             try:
                 print_pdf(folder / "report.html", folder / "report.pdf", profile_parent=self.sockets)
@@ -251,20 +255,23 @@ class Renderer:
         (folder / KEY_FILE).write_text(json.dumps(key, indent=2), encoding="utf-8")
         return summary
 
-    def render(self, params_path: str | Path, out_dir: str | Path, pdf: bool = False) -> Outcome:
+    def render(self, params_path: str | Path, out_dir: str | Path, pdf: bool = False, known: tuple[str, Params] | None = None) -> Outcome:
         """Validate one params file, execute the report notebook for it and export HTML (and, with
         ``pdf``, print the page to PDF with headless Chromium: :mod:`workbook.pdf`).
 
         Writes ``out_dir/<slug>/report.ipynb``, ``report.html``, ``summary.json``, ``render.json``
         (and ``report.pdf``) — all or nothing. Never raises for a bad file: the reason is in the
         returned :class:`Outcome`.
+
+        ``known`` is ``(digest, params)``: the params validated from bytes of that digest (by the
+        batch's plan). When the file still holds those bytes, they are not read and validated again.
         """
         params_path = Path(params_path).resolve()
         out_dir = Path(out_dir).resolve()
         outcome = Outcome(params_path=params_path)
         try:
             key = render_key(params_path.read_bytes(), pdf)  # before the kernel reads it: an edit meanwhile renders again next time
-            params = load_params(params_path)
+            params = known[1] if known is not None and known[0] == key["params"] else load_params(params_path)
         except OSError as exc:
             outcome.reason = f"{params_path}: cannot read the file: {exc.strerror or exc}"
             return outcome
@@ -443,6 +450,9 @@ class Plan:
     loaded: dict[Path, Params]
     invalid: dict[Path, Outcome]
     unchanged: dict[Path, Outcome] = field(default_factory=dict)
+    #: the digest of the bytes each loaded file was read from: a worker given the same bytes
+    #: renders the plan's validated params instead of reading the file a second time
+    digests: dict[Path, str] = field(default_factory=dict)
 
 
 def plan_batch(paths: Sequence[str | Path], out_dir: str | Path | None = None, pdf: bool = False, force: bool = False) -> Plan:
@@ -462,6 +472,7 @@ def plan_batch(paths: Sequence[str | Path], out_dir: str | Path | None = None, p
     loaded: dict[Path, Params] = {}
     invalid: dict[Path, Outcome] = {}
     unchanged: dict[Path, Outcome] = {}
+    digests: dict[Path, str] = {}
     for p, shown in given.items():
         row = made.get(p)
         if row is not None and out_dir is not None:
@@ -472,7 +483,9 @@ def plan_batch(paths: Sequence[str | Path], out_dir: str | Path | None = None, p
             except OSError:
                 pass  # unreadable now: loading it says why
         try:
-            loaded[p] = load_params(shown)
+            text = read_text(shown)  # what load_params does, keeping the digest of what was read
+            loaded[p] = parse_params(parse_yaml_text(text, shown), shown)
+            digests[p] = digest(text.encode("utf-8"))
         except ParamsError as exc:
             invalid[p] = Outcome(params_path=p, reason=str(exc))
     names = {given[p]: (params.alliance.name, params.slug) for p, params in loaded.items()}
@@ -480,7 +493,7 @@ def plan_batch(paths: Sequence[str | Path], out_dir: str | Path | None = None, p
     problems = name_clashes(names)
     if problems:
         raise ParamsError(problems)
-    return Plan(list(given), loaded, invalid, unchanged)
+    return Plan(list(given), loaded, invalid, unchanged, digests)
 
 
 # --------------------------------------------------------------------------------------------
@@ -544,10 +557,10 @@ def _worker(conn: Any, batch_pid: int) -> None:
     _die_with_parent(batch_pid)
     renderer: Renderer | None = None  # one warm kernel for every report this worker renders
     with suppress(EOFError, OSError):
-        for params_path, out_dir, pdf in iter(conn.recv, None):
+        for params_path, out_dir, pdf, known in iter(conn.recv, None):
             try:
                 renderer = renderer or Renderer()
-                outcome = renderer.render(params_path, out_dir, pdf=pdf)
+                outcome = renderer.render(params_path, out_dir, pdf=pdf, known=known)
             except BaseException as exc:  # report it rather than die silently
                 outcome = Outcome(params_path=params_path, reason=f"unexpected error: {exc!r}")
             conn.send(outcome)
@@ -570,6 +583,7 @@ class _Job:
     out: Path
     pdf: bool = False
     started: float = 0.0  # when a worker was given it (time.time())
+    known: tuple[str, Params] | None = None  # the plan's (digest, params) of the file
 
     def on_disk(self) -> Outcome | None:
         """The report this job put in place, should its worker have ended before saying so."""
@@ -623,7 +637,7 @@ class _Worker:
         """Hand ``job`` to the worker; False when it is gone."""
         job.started = time.time()
         try:
-            self.conn.send((job.path, job.out, job.pdf))
+            self.conn.send((job.path, job.out, job.pdf, job.known))
         except OSError:
             return False
         self.job = job
@@ -705,7 +719,11 @@ def _run(plan: Plan, out: Path, jobs: int, stop: _Stop, finished: Callable[[Outc
     # threads. (A fork server would start workers faster, but on Python 3.11 it leaves its
     # listener socket folder behind when this process is killed.)
     ctx = multiprocessing.get_context("spawn")
-    pending = deque(_Job(p, plan.loaded[p].slug, out, pdf) for p in plan.paths if p in plan.loaded)
+    pending = deque(
+        _Job(p, plan.loaded[p].slug, out, pdf, known=(plan.digests[p], plan.loaded[p]) if p in plan.digests else None)
+        for p in plan.paths
+        if p in plan.loaded
+    )
     workers: list[_Worker] = []
     retired: list[_Worker] = []
     try:
@@ -814,7 +832,7 @@ def render_all(
                 loaded[path] = params
             else:
                 finished(Outcome(params_path=path, slug=params.slug, reason=f"{path}: {reason}"))
-        todo = Plan(plan.paths, loaded, plan.invalid)
+        todo = Plan(plan.paths, loaded, plan.invalid, digests=plan.digests)
         if runner is not None:
             runner(todo, out, stop, finished, pdf)
         else:

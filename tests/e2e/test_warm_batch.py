@@ -13,6 +13,7 @@ import psutil
 import pytest
 
 from workbook.kernel import WarmKernel
+from workbook.params import load_params
 from workbook.reports import Renderer, render_report
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,3 +118,29 @@ def test_a_failing_report_does_not_spoil_the_next_one_on_the_same_kernel(tmp_pat
         fine = renderer.render(EXAMPLES[1], tmp_path / "out")
     assert fine.ok, fine.reason
     assert [p.name for p in (tmp_path / "out").iterdir()] == [fine.slug]  # the failed one left nothing
+
+
+def test_a_file_edited_after_the_plan_is_rendered_from_what_it_holds_now(tmp_path):
+    """The plan's validated params travel to the worker with the digest of the bytes they were
+    read from; a file edited in between is read again, so its report and summary show the edit."""
+    from workbook.reports import plan_batch, render_all
+    from workbook.summary import summarise
+
+    kept, edited = tmp_path / "kept.yaml", tmp_path / "edited.yaml"
+    kept.write_text(EXAMPLES[0].read_text(encoding="utf-8"), encoding="utf-8")
+    source = (ROOT / "params" / "marketplace-referral.yaml").read_text(encoding="utf-8")
+    assert "  avg_deal_value: 12000\n" in source
+    edited.write_text(source, encoding="utf-8")
+    plan = plan_batch([kept, edited], tmp_path / "out")
+    edited.write_text(source.replace("  avg_deal_value: 12000\n", "  avg_deal_value: 30000\n", 1), encoding="utf-8")
+
+    batch = render_all(plan, tmp_path / "out", jobs=1)
+
+    assert all(o.ok for o in batch.outcomes), [o.reason for o in batch.outcomes]
+    by_file = {o.params_path.name: o for o in batch.outcomes}
+    now = summarise(load_params(edited), edited.resolve())
+    assert by_file["edited.yaml"].summary == now
+    assert now != summarise(plan.loaded[edited.resolve()], edited.resolve())  # the edit shows
+    assert by_file["kept.yaml"].summary == summarise(load_params(kept), kept.resolve())
+    # the key recorded is the edited bytes': the next run keeps both reports as they are
+    assert not plan_batch([kept, edited], tmp_path / "out").loaded
