@@ -89,3 +89,30 @@ def test_static_charts_use_the_fonts_vl_convert_carries(tmp_path: Path) -> None:
     assert result["env"] == str(mine)
     assert "Liberation Sans" in result["svg"] and "Break-even" in result["svg"]
     assert not list(scratch.iterdir()), "the empty font list was left behind"
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_charts_combined_without_altairs_parameter_merging_give_altairs_spec(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``theme.layered`` and the concatenations skip Altair's parameter merging (deep copies of
+    every subchart) when no subchart has parameters; the page gets the spec Altair's own
+    constructors give, for every chart of every example."""
+    from workbook.charts import theme
+
+    quick = [render.spec_of(c) for c in report_charts(path, monkeypatch)]
+    assert any(type(c) in theme._FAST.values() for c in report_charts(path, monkeypatch)), "the quick path was not taken"
+    monkeypatch.setattr(theme, "_plain", lambda charts: False)  # Altair's constructors all the way
+    altairs = report_charts(path, monkeypatch)
+    assert not any(type(c) in theme._FAST.values() for c in altairs)
+    assert [render.spec_of(c) for c in altairs] == quick
+
+
+def test_a_chart_with_a_selection_is_combined_by_altair() -> None:
+    from workbook.charts import theme
+
+    df = pd.DataFrame({"x": [1, 2], "y": [3, 4]})
+    pick = alt.selection_point(fields=["x"])
+    base = alt.Chart(df).mark_point().encode(x=alt.X("x:Q"), y=alt.Y("y:Q"))
+    layered = theme.layered(base.add_params(pick), base.mark_line())
+    assert type(layered) is alt.LayerChart  # Altair merges (and lifts) the parameter itself
+    assert render.spec_of(layered) == render.spec_of(alt.LayerChart(layer=[base.add_params(pick), base.mark_line()]))
+    assert type(theme.vconcat(layered, base)) is alt.VConcatChart

@@ -35,6 +35,7 @@ from .theme import (
     in_currency,
     layered,
     present_scale,
+    vconcat,
 )
 
 SIDE_LABELS = {"vendor": "Vendor's trust in the partner", "partner": "Partner's trust in the vendor"}
@@ -266,7 +267,7 @@ def trust_mirror(mirror: pd.DataFrame) -> alt.VConcatChart:
     """
     order = [TRUST.principle_label(k) for k in TRUST.principle_keys]
     title = trust_mirror_title(mirror)
-    chart = alt.vconcat(
+    chart = vconcat(
         _mirror_panel(mirror, "vendor", order),
         _mirror_panel(mirror, "partner", order),
         spacing=28,
@@ -528,7 +529,7 @@ def health_timeline(timeline: pd.DataFrame, events: pd.DataFrame) -> alt.VConcat
     credit_panel = layered(credit, half, title="Partner credit in wins", height=120)
     panels: list[alt.Chart | alt.LayerChart] = [narrative, event_marks] if len(marks) else [narrative]
     panels += [trust, credit_panel]
-    chart = alt.vconcat(
+    chart = vconcat(
         *panels,
         spacing=24,
         title=alt.TitleParams(health_title(timeline), subtitle="" if len(marks) else "No changes reported at check-ins", offset=16),

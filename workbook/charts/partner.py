@@ -8,7 +8,7 @@ import pandas as pd
 from ..currency import DEFAULT as DEFAULT_CURRENCY
 from ..currency import currency
 from ..ramp import PartnerResult, RampResult, payback_sentence
-from .theme import GOOD, MONEY, MONEY_EXACT, NEUTRAL, PARTNER, VENDOR, described, in_currency, layered
+from .theme import GOOD, MONEY, MONEY_EXACT, NEUTRAL, PARTNER, VENDOR, described, hconcat, in_currency, layered
 
 MONTH_AXIS = alt.Axis(title="Month", tickMinStep=1, format="d")
 
@@ -65,7 +65,7 @@ def two_sides_chart(
     title = two_sides_title(be_vendor, be_partner, h)
     left = _panel(vendor.monthly[["month", "cumulative_net"]], f"{vendor_name} (vendor)", VENDOR, be_vendor, code, h)
     right = _panel(partner.monthly[["month", "cumulative_net"]], f"{partner_name} (partner)", PARTNER, be_partner, code, h)
-    chart = alt.hconcat(
+    chart = hconcat(
         left,
         right,
         spacing=36,

@@ -24,6 +24,8 @@ from .theme import (
     in_currency,
     layered,
     present_scale,
+    concat,
+    vconcat,
 )
 
 MONTH_AXIS = alt.Axis(title="Month", tickMinStep=1, format="d")
@@ -188,7 +190,7 @@ def ramp_chart(result: RampResult, bands: MonteCarlo | None = None, code: str = 
             "Cumulative net: the J-curve" + (" (band: P10–P90 of the simulation)" if bands is not None else ""), fontSize=12
         ),
     )
-    chart = alt.vconcat(top, bottom, resolve=alt.Resolve(scale=alt.ScaleResolveMap(color="independent")), title=alt.TitleParams(data.title, subtitle=data.subtitle))
+    chart = vconcat(top, bottom, resolve=alt.Resolve(scale=alt.ScaleResolveMap(color="independent")), title=alt.TitleParams(data.title, subtitle=data.subtitle))
     words = data.description
     if bands is not None:
         words += " The shaded band is the middle 80 % of the simulated outcomes."
@@ -266,7 +268,7 @@ def scenario_chart(items: list[Scenario], code: str = DEFAULT_CURRENCY) -> alt.C
                 width=280, height=150, title=alt.TitleParams(s.name, subtitle=f"{be}; ends at {money(m.cumulative_net_at_horizon)}", fontSize=13)
             )
         )
-    chart = alt.concat(
+    chart = concat(
         *panels,
         columns=2,
         spacing=28,
