@@ -46,7 +46,7 @@ from .cache import KEY_FILE, digest, is_fresh, render_key
 from .currency import check_code
 from .errors import ParamsError, Problem, ReportError
 from .files import replace_dir
-from .params import load_params, parse_params, parse_yaml_text, read_text
+from .params import check_text, load_params, read_text
 from .pdf import PdfError, find_chromium, print_pdf
 from .resources import report_notebook, templates_dir
 from .schema import Params
@@ -187,16 +187,10 @@ def _exporter() -> Any:
     )
 
 
-def export_html(notebook_path: Path, html_path: Path, title: str | None = None) -> None:
-    """Convert an executed notebook to HTML with no input cells and no CDN scripts. ``title``
-    (escaped by the template) names the page: the browser's tab and the PDF's document title."""
-    import nbformat
-
-    export_node(nbformat.read(notebook_path, as_version=4), html_path, title)
-
-
-def export_node(nb: Any, html_path: Path, title: str | None = None) -> None:
-    """:func:`export_html` of a notebook already in memory (papermill's executed notebook)."""
+def export_html(nb: Any, html_path: Path, title: str | None = None) -> None:
+    """Convert an executed notebook (the node papermill returns) to HTML with no input cells and
+    no CDN scripts. ``title`` (escaped by the template) names the page: the browser's tab and the
+    PDF's document title."""
     body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": title}} if title else None)
     html_path.write_text(body, encoding="utf-8")
 
@@ -244,7 +238,7 @@ class Renderer:
             executed = self.kernel.execute(notebook, nb_out, {"params_path": str(params_path)}, cwd=notebook.parent, start_timeout=KERNEL_START_TIMEOUT)
         except Exception as exc:  # papermill raises several kinds; each becomes a reason
             raise ReportError(params_path, _execution_reason(exc)) from exc
-        export_node(executed, folder / "report.html", title=f"{params.alliance.name} — alliance report")
+        export_html(executed, folder / "report.html", title=f"{params.alliance.name} — alliance report")
         if key.get("pdf"):
             try:
                 print_pdf(folder / "report.html", folder / "report.pdf", profile_parent=self.sockets)
@@ -483,8 +477,8 @@ def plan_batch(paths: Sequence[str | Path], out_dir: str | Path | None = None, p
             except OSError:
                 pass  # unreadable now: loading it says why
         try:
-            text = read_text(shown)  # what load_params does, keeping the digest of what was read
-            loaded[p] = parse_params(parse_yaml_text(text, shown), shown)
+            text = read_text(shown)  # load_params, keeping the digest of what was read
+            loaded[p] = check_text(text, shown)
             digests[p] = digest(text.encode("utf-8"))
         except ParamsError as exc:
             invalid[p] = Outcome(params_path=p, reason=str(exc))

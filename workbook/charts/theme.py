@@ -119,41 +119,35 @@ def _combined(cls: type[_C], charts: Sequence[Any], props: dict[str, Any]) -> _C
     merges the subcharts' parameters, deep-copying every subchart on the way (twice for a
     layer): about a fifth of a report's chart time, for nothing when there are no parameters
     (:func:`_plain`). Then this skips it; otherwise Altair does it all."""
-    spec, key = _SPECS[cls]
-    kind: Any = cls
-    if not _plain(charts) or props.get("params", alt.Undefined) is not alt.Undefined:
-        return cast(_C, kind(**{key: list(charts)}, **props))
-    made = _FAST[cls].__new__(_FAST[cls])
-    _build(made, cls, spec, key, charts, props)
-    return cast(_C, made)
-
-
-def _build(made: Any, cls: type, spec: Any, key: str, charts: Sequence[Any], props: dict[str, Any]) -> None:
-    for chart in charts:
-        _api._check_if_valid_subspec(chart, cls.__name__)
-        if cls is alt.LayerChart:
-            _api._check_if_can_be_layered(chart)
-    spec.__init__(made, **{key: list(charts)}, **({"data": alt.Undefined} | props))
-    made.data, subcharts = _api._combine_subchart_data(made.data, made[key])
-    made[key] = subcharts
-    if cls is alt.LayerChart:
-        moved, made.layer = _api._remove_layer_props(made, made.layer, ("height", "width", "view"))
-        for prop, value in moved.items():
-            made[prop] = value
+    plain = _plain(charts) and props.get("params", alt.Undefined) is alt.Undefined
+    kind: Any = _FAST[cls] if plain else cls
+    return cast(_C, kind(**{_SPECS[cls][1]: list(charts)}, **props))
 
 
 def _fast(cls: type) -> type:
-    """``cls`` whose copies (Altair copies a chart whole on its way to a spec) are built as
-    :func:`_combined` builds it."""
+    """``cls`` built without the parameter merging when its subcharts are :func:`_plain`: the
+    same checks, the same data lifted to the top and the same layer sizes moved up as Altair's
+    ``__init__``. Its copies (Altair copies a chart whole on its way to a spec) are built the
+    same way."""
     spec, key = _SPECS[cls]
 
     def __init__(self: Any, data: Any = alt.Undefined, **kwargs: Any) -> None:
-        charts = kwargs.pop(key, ())
-        if _plain(charts) and kwargs.get("params", alt.Undefined) is alt.Undefined:
-            _build(self, cls, spec, key, charts, {"data": data, **kwargs})
-        else:
+        charts = list(kwargs.pop(key, ()))
+        if not _plain(charts) or kwargs.get("params", alt.Undefined) is not alt.Undefined:
             base: Any = cls
             base.__init__(self, data=data, **{key: charts}, **kwargs)
+            return
+        for chart in charts:
+            _api._check_if_valid_subspec(chart, cls.__name__)
+            if cls is alt.LayerChart:
+                _api._check_if_can_be_layered(chart)
+        spec.__init__(self, data=data, **{key: charts}, **kwargs)
+        self.data, subcharts = _api._combine_subchart_data(self.data, self[key])
+        self[key] = subcharts
+        if cls is alt.LayerChart:
+            moved, self.layer = _api._remove_layer_props(self, self.layer, ("height", "width", "view"))
+            for prop, value in moved.items():
+                self[prop] = value
 
     return type(cls.__name__, (cls,), {"__init__": __init__, "__module__": __name__, "__doc__": cls.__doc__})
 
