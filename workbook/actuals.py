@@ -46,6 +46,7 @@ import pandas as pd
 from .currency import DEFAULT as DEFAULT_CURRENCY
 from .currency import currency
 from .flags import Flag, past
+from .months import NUMBERED, MonthNames
 from .ramp import MonteCarlo, RampResult, _payback
 from .schema import Actuals, Params
 
@@ -221,8 +222,16 @@ def summary_fields(result: ActualsResult | None) -> dict[str, object]:
     }
 
 
-def headline(result: ActualsResult, code: str = DEFAULT_CURRENCY) -> str:
-    """The tracking in one plain sentence (not escaped)."""
+def versus_plan(plan_be: int | None, months: MonthNames = NUMBERED, none: str = " (the plan does not break even within the horizon)") -> str:
+    """The plan's break-even after a re-forecast's: " (plan: month 8)", or with calendar months
+    ", against the plan's Mar 2026 (month 8)" (no brackets inside brackets); ``none`` without one."""
+    if plan_be is None:
+        return none
+    return f", against the plan's {months.long(plan_be)}" if months.known else f" (plan: month {plan_be})"
+
+
+def headline(result: ActualsResult, code: str = DEFAULT_CURRENCY, months: MonthNames = NUMBERED) -> str:
+    """The tracking in one plain sentence (not escaped), months worded by ``months``."""
     money = currency(code)
     m = result.through_month
     if result.revenue_ratio is None:
@@ -233,33 +242,34 @@ def headline(result: ActualsResult, code: str = DEFAULT_CURRENCY) -> str:
             f"plan's {money(result.plan_cumulative_vendor_revenue)}"
         )
     be = result.reforecast_break_even_month
-    forecast = f"re-forecast break-even month {be}" if be is not None else "the re-forecast does not break even within the horizon"
+    forecast = f"re-forecast break-even {months.long(be)}" if be is not None else "the re-forecast does not break even within the horizon"
     plan_be = result.plan_break_even_month
-    versus = f" (plan: month {plan_be})" if plan_be is not None else " (the plan does not break even within the horizon)"
+    versus = versus_plan(plan_be, months)
     return (
-        f"Through month {m} the alliance is {result.words}: {compared}; actual cumulative net "
+        f"Through {months.long(m)} the alliance is {result.words}: {compared}; actual cumulative net "
         f"{money(result.actual_cumulative_net)} against the plan's {money(result.plan_cumulative_net)}; {forecast}{versus}."
     )
 
 
-def flags(result: ActualsResult | None, code: str = DEFAULT_CURRENCY) -> list[Flag]:
+def flags(result: ActualsResult | None, code: str = DEFAULT_CURRENCY, months: MonthNames = NUMBERED) -> list[Flag]:
     """``off_track`` (area ``ramp``): medium when behind plan, high when also below the
     simulation's P10; the message gives the re-forecast break-even. Size: how far cumulative
-    vendor revenue falls short of the 90 % that still counts as on plan."""
+    vendor revenue falls short of the 90 % that still counts as on plan. Months are worded by
+    ``months`` (calendar months when the file has a start)."""
     if result is None or result.tracking not in ("behind", "below_p10"):
         return []
     money = currency(code)
     be = result.reforecast_break_even_month
-    forecast = f"the re-forecast breaks even in month {be}" if be is not None else "the re-forecast does not break even within the horizon"
+    forecast = f"the re-forecast breaks even in {months.long(be)}" if be is not None else "the re-forecast does not break even within the horizon"
     ratio = result.revenue_ratio if result.revenue_ratio is not None else 0.0
     message = (
-        f"Behind plan through month {result.through_month}: vendor revenue {money(result.actual_cumulative_vendor_revenue)} "
+        f"Behind plan through {months.long(result.through_month)}: vendor revenue {money(result.actual_cumulative_vendor_revenue)} "
         f"is {ratio:.0%} of the planned {money(result.plan_cumulative_vendor_revenue)}"
     )
     if result.tracking == "below_p10" and result.p10_net is not None:
         message += f", and the cumulative net {money(result.actual_cumulative_net)} is below the simulation's P10 ({money(result.p10_net)})"
     plan_be = result.plan_break_even_month
-    message += f"; {forecast}" + (f" (plan: month {plan_be})." if plan_be is not None else ".")
+    message += f"; {forecast}" + (versus_plan(plan_be, months) if plan_be is not None else "") + "."
     return [
         Flag(
             "off_track",

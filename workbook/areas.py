@@ -197,7 +197,7 @@ def _run_ramp(params: Params, _break_even: int | None) -> tuple[ramp.RampAnalysi
     from . import ramp
 
     analysis = ramp.analyse(params)
-    return analysis, ramp.flags(analysis)
+    return analysis, ramp.flags(analysis, params.months)
 
 
 #: The key of the actuals' result in :attr:`Assessment.results`: a part of the money machine's
@@ -209,7 +209,7 @@ def _run_actuals(params: Params, analysis: ramp.RampAnalysis) -> tuple[actuals.A
     from . import actuals
 
     result = actuals.track(params, analysis.plan, analysis.monte_carlo)
-    return result, actuals.flags(result, params.alliance.currency)
+    return result, actuals.flags(result, params.alliance.currency, params.months)
 
 
 def _run_scope(params: Params, break_even: int | None) -> tuple[scoping.ScopingResult | None, list[Flag]]:
@@ -218,7 +218,9 @@ def _run_scope(params: Params, break_even: int | None) -> tuple[scoping.ScopingR
     if params.scope is None:
         return None, []
     r = params.ramp
-    return scoping.analyse(params.scope), scoping.flags(params.scope, r.commitment_months, break_even, horizon_months=r.horizon_months)
+    return scoping.analyse(params.scope), scoping.flags(
+        params.scope, r.commitment_months, break_even, horizon_months=r.horizon_months, months=params.months
+    )
 
 
 def _run_trust(params: Params, _break_even: int | None) -> tuple[trust.TrustResult | None, list[Flag]]:
@@ -246,7 +248,7 @@ def _run_health(params: Params, break_even: int | None) -> tuple[HealthResult | 
     if params.health is None:
         return None, []
     h = params.health
-    return HealthResult(signals.timeline(h), signals.event_table(h)), signals.flags(h, break_even)
+    return HealthResult(signals.timeline(h), signals.event_table(h)), signals.flags(h, break_even, params.months)
 
 
 def _view(name: str) -> Callable[[Assessment], list[Block]]:

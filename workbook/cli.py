@@ -103,14 +103,13 @@ def summary(
 def _readable(s: dict[str, Any]) -> list[tuple[str, str]]:
     """The summary's headline figures in words, money in the alliance's currency."""
     from .currency import currency
+    from .portfolio import month_names
 
     money = currency(s["currency"])
+    month = month_names(s)
 
     def number(x: float | None, fmt: str) -> str:
         return "—" if x is None else format(x, fmt)
-
-    def month(m: int | None, none: str) -> str:
-        return none if m is None else f"month {m}"
 
     rows = [
         ("readiness (0–100)", number(s["readiness_score"], ".0f")),
@@ -129,7 +128,7 @@ def _readable(s: dict[str, Any]) -> list[tuple[str, str]]:
         from .actuals import TRACKING_WORDS
 
         rows += [
-            (f"tracking through month {s['actuals_through_month']}", TRACKING_WORDS[s["tracking"]]),
+            (f"tracking through {month.long(int(s['actuals_through_month']))}", TRACKING_WORDS[s["tracking"]]),
             ("actual cumulative net", money(s["actual_cumulative_net"])),
             ("re-forecast break-even", month(s["reforecast_break_even_month"], "not within the horizon")),
         ]

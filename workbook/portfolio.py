@@ -18,6 +18,7 @@ from typing import Any
 
 from .currency import money
 from .flags import LIGHTS, SYMBOLS
+from .months import MonthNames
 from .text import count
 
 Summary = Mapping[str, Any]
@@ -43,8 +44,19 @@ def _score(value: float | None) -> str:
     return "—" if value is None else f"{value:.0f}"
 
 
-def _month(value: int | None, none: str) -> str:
-    return none if value is None else f"month {value}"
+def month_names(s: Summary) -> MonthNames:
+    """How the row's months are worded (:meth:`MonthNames.of_summary`)."""
+    return MonthNames.of_summary(s)
+
+
+def month_cell(value: int | None, none: str, names: MonthNames) -> str:
+    """A month in a table cell, escaped: "month 16", or with a start the calendar month over
+    its number ("Apr 2027", then "month 16" in small type) to keep the column narrow."""
+    if value is None:
+        return escape(none)
+    if not names.known:
+        return escape(names.long(value))
+    return f'<span class="wb-calendar">{escape(names.short(value))}</span><br><small>month {value}</small>'
 
 
 def is_late(s: Summary) -> bool:
@@ -69,15 +81,18 @@ _TRACKING_RANK = {"ahead": 1, "on_plan": 2, "behind": 3, "below_p10": 4}
 
 def tracking_cell(s: Summary) -> str:
     """The plan against actual in a few words, e.g. "behind plan at month 12; re-forecast
-    break-even month 18" (escaped); "—" without actuals."""
+    break-even month 18" ("... at Dec 2026; re-forecast break-even Jun 2027" with a start;
+    escaped); "—" without actuals."""
     from .actuals import TRACKING_WORDS
 
     state = s.get("tracking")
     if state is None:
         return "—"
+    names = month_names(s)
     be = s.get("reforecast_break_even_month")
-    forecast = f"re-forecast break-even month {be}" if be is not None else "re-forecast: no break-even within the horizon"
-    words = f"{TRACKING_WORDS.get(str(state), str(state))} at month {s.get('actuals_through_month')}"
+    through = s.get("actuals_through_month")
+    forecast = f"re-forecast break-even {names.short(int(be))}" if be is not None else "re-forecast: no break-even within the horizon"
+    words = f"{TRACKING_WORDS.get(str(state), str(state))} at {names.short(int(through)) if through is not None else 'month None'}"
     css = "late" if state in ("behind", "below_p10") else "ok"
     return f'<span class="wb-tracking {css}">{escape(words)}</span>; {escape(forecast)}'
 
@@ -140,12 +155,13 @@ def row_cells(s: Summary) -> list[str]:
     if len(flags) > FLAGS_SHOWN:
         shown += f"<div><small>+ {len(flags) - FLAGS_SHOWN} more in the report</small></div>"
     p = s.get("p_break_even_within_commitment")
+    names = month_names(s)
     return [
         lights(s.get("areas", {})),
         _score(s["readiness_score"]),
         _score(s["trust_index"]),
-        escape(_month(s["first_revenue_month"], "none")),
-        f'<span class="{"late" if late else "ok"}">{escape(_month(s["break_even_month"], "not within the horizon"))}</span>'
+        month_cell(s["first_revenue_month"], "none", names),
+        f'<span class="{"late" if late else "ok"}">{month_cell(s["break_even_month"], "not within the horizon", names)}</span>'
         f" / commitment {count(int(s['commitment_months']), 'month')}",
         escape(money(s["peak_funding_need"], s["currency"])),
         escape(money(s["npv"], s["currency"])),

@@ -70,6 +70,7 @@ import pandas as pd
 from .currency import DEFAULT as DEFAULT_CURRENCY
 from .currency import currency
 from .flags import Flag, past
+from .months import NUMBERED, MonthNames
 from .schema import RANGED_INPUTS, Event, EventKind, InvestmentLine, Params, PartnerEconomics, Ramp
 from .text import count
 
@@ -870,11 +871,11 @@ def partner_economics(pe: PartnerEconomics, plan: RampResult) -> PartnerResult:
     )
 
 
-def payback_sentence(vendor: int | None, partner: int | None, horizon: int) -> str:
-    """Both sides' break-even months in one sentence."""
+def payback_sentence(vendor: int | None, partner: int | None, horizon: int, months: MonthNames = NUMBERED) -> str:
+    """Both sides' break-even months in one sentence, worded by ``months``."""
 
     def when(month: int | None) -> str:
-        return f"in month {month}" if month is not None else f"not within the {horizon}-month horizon"
+        return f"in {months.long(month)}" if month is not None else f"not within the {horizon}-month horizon"
 
     return f"the vendor breaks even {when(vendor)}, the partner {when(partner)}."
 
@@ -939,7 +940,7 @@ def analyse(params: Params | Ramp) -> RampAnalysis:
 # Flags
 
 
-def flags(analysis: RampAnalysis) -> list[Flag]:
+def flags(analysis: RampAnalysis, months: MonthNames = NUMBERED) -> list[Flag]:
     """What the money machine's numbers say needs attention (area ``ramp``).
 
     Codes: ``no_break_even``; ``commitment_before_break_even`` (pays back after the
@@ -970,9 +971,9 @@ def flags(analysis: RampAnalysis) -> list[Flag]:
                 "commitment_before_break_even",
                 "high",
                 f"Resources are committed for {count(m.commitment_months, 'month')} but the plan pays back only in "
-                f"month {m.break_even_month}.",
+                f"{months.long(m.break_even_month)}.",
                 "ramp",
-                f"Extend the commitment to at least month {m.break_even_month}, or change the plan so it pays back sooner.",
+                f"Extend the commitment to at least {months.long(m.break_even_month)}, or change the plan so it pays back sooner.",
                 size=past(m.break_even_month, m.commitment_months),
             )
         )
@@ -994,7 +995,7 @@ def flags(analysis: RampAnalysis) -> list[Flag]:
             Flag(
                 "business_plan_gap",
                 "medium",
-                f"Modelled vendor revenue falls {money(m.plan_gap)} short of the target by month {m.plan_gap_month}.",
+                f"Modelled vendor revenue falls {money(m.plan_gap)} short of the target by {months.long(m.plan_gap_month)}.",
                 "ramp",
                 "Invest earlier or lower the target: revenue lags investment by enablement plus the sales cycle.",
                 size=m.plan_gap / target if target else 1.0,
@@ -1007,12 +1008,12 @@ def flags(analysis: RampAnalysis) -> list[Flag]:
         assert line.end_month is not None
         if line.end_month >= m.horizon_months or (be is not None and line.end_month >= be):
             continue
-        when = f"the plan pays back in month {be}" if be is not None else "the plan pays back at all"
+        when = f"the plan pays back in {months.long(be)}" if be is not None else "the plan pays back at all"
         out.append(
             Flag(
                 "resources_end_before_break_even",
                 "medium",
-                f"'{line.name}' ends in month {line.end_month}, before {when}: the effort it pays for, and the "
+                f"'{line.name}' ends in {months.long(line.end_month)}, before {when}: the effort it pays for, and the "
                 "deals that effort brings, end with it.",
                 "ramp",
                 "Keep the resource until the alliance has paid back, or plan now what takes its place.",
@@ -1027,7 +1028,7 @@ def flags(analysis: RampAnalysis) -> list[Flag]:
             Flag(
                 "one_sided_payback",
                 "medium",
-                f"The alliance pays back for one side long before the other: {payback_sentence(m.break_even_month, partner.break_even_month, m.horizon_months)}",
+                f"The alliance pays back for one side long before the other: {payback_sentence(m.break_even_month, partner.break_even_month, m.horizon_months, months)}",
                 "ramp",
                 "Rebalance what each side earns and carries (margin, services, who pays for which resource) so that both see a "
                 "return within about a year of each other.",

@@ -32,6 +32,7 @@ from pydantic import (
 from .currency import DEFAULT as DEFAULT_CURRENCY
 from .currency import check_code
 from .instruments import SCOPING_ITEMS, TRUST, TRUST_ITEMS, ScopeStatus, SideName
+from .months import MonthNames
 from .strict import (
     MAX_COUNT,
     MAX_DEALS_PER_MONTH,
@@ -306,7 +307,9 @@ class CheckIn(Strict):
 
 class Health(Strict):
     """Check-ins in date order. ``alliance_start`` dates month 1 of the ramp: a check-in in the
-    same calendar month is month 1, the next calendar month is month 2, and so on."""
+    same calendar month is month 1, the next calendar month is month 2, and so on. In a params
+    file it may be left out when ``alliance.start`` is given (it is then that date), and when
+    both are given they must be the same date (:class:`Params`)."""
 
     alliance_start: Date
     check_ins: Annotated[list[CheckIn], Field(min_length=1)]
@@ -390,6 +393,10 @@ class Alliance(Strict):
     partner: Name
     type: AllianceType
     currency: str = Field(default=DEFAULT_CURRENCY, description="ISO 4217 code of every amount in the file.")
+    start: Date | None = Field(
+        default=None,
+        description="The date the alliance starts: month 1 of the model is its calendar month (see workbook.months).",
+    )
 
     @field_validator("currency")
     @classmethod
@@ -687,6 +694,53 @@ class Params(Strict):
     actuals: Actuals | None = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _health_dated_by_alliance_start(cls, data: Any) -> Any:
+        # alliance.start dates month 1 for the check-ins too: a health section may leave its own
+        # alliance_start out. Only a start that reads as a date is copied, so a bad one is
+        # reported once, where it is written.
+        if not isinstance(data, dict):
+            return data
+        alliance, health = data.get("alliance"), data.get("health")
+        if not (isinstance(alliance, dict) and isinstance(health, dict)) or "alliance_start" in health:
+            return data
+        start = alliance.get("start")
+        try:
+            start = _to_date(start)
+        except ValueError:
+            return data
+        if not isinstance(start, dt.date):
+            return data
+        return {**data, "health": {**health, "alliance_start": start}}
+
+    @model_validator(mode="after")
+    def _one_start(self) -> Params:
+        given, health = self.alliance.start, self.health
+        if given is not None and health is not None and health.alliance_start != given:
+            raise _LocatedErrors(
+                [
+                    (
+                        ("health", "alliance_start"),
+                        f"{health.alliance_start} differs from alliance.start ({given}); both date month 1 of the alliance: "
+                        "give the same date, or keep only alliance.start",
+                    )
+                ]
+            )
+        return self
+
+    @property
+    def start(self) -> dt.date | None:
+        """The date of month 1: ``alliance.start``, else ``health.alliance_start``, else ``None``."""
+        if self.alliance.start is not None:
+            return self.alliance.start
+        return None if self.health is None else self.health.alliance_start
+
+    @property
+    def months(self) -> MonthNames:
+        """How this alliance's months are worded (calendar months when :attr:`start` is known)."""
+        return MonthNames(self.start)
 
     @model_validator(mode="after")
     def _partner_inside_horizon(self) -> Params:

@@ -15,6 +15,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from .flags import Flag, past
+from .months import NUMBERED, MonthNames
 from .instruments import SCOPE_STATUS_SCORE, SCOPING
 from .schema import Scope
 from .text import count
@@ -98,6 +99,7 @@ def flags(
     break_even_month: int | None = None,
     *,
     horizon_months: int | None = None,
+    months: MonthNames = NUMBERED,
 ) -> list[Flag]:
     """Red flags in the scoping.
 
@@ -109,6 +111,7 @@ def flags(
     break_even_month : the modelled break-even month (``ramp.run(...).metrics.break_even_month``);
         ``None`` means no break-even within the horizon.
     horizon_months : the model's horizon, only used to word the no-break-even message.
+    months : how the break-even month is worded (calendar months when the file has a start).
 
     Returns
     -------
@@ -134,7 +137,7 @@ def flags(
                 Flag(
                     "commitment_before_break_even",
                     "high",
-                    f"Resources are committed for {count(commitment_months, 'month')} but the alliance only breaks even in month {break_even_month}.",
+                    f"Resources are committed for {count(commitment_months, 'month')} but the alliance only breaks even in {months.long(break_even_month)}.",
                     "scope",
                     f"Win a commitment of at least {count(break_even_month, 'month')} before launch, or cut the plan to fit.",
                     size=past(break_even_month, commitment_months),

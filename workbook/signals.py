@@ -34,6 +34,7 @@ import pandas as pd
 
 from . import text
 from .flags import Flag, Severity, past
+from .months import NUMBERED, MonthNames
 from .schema import ChangeKind, CheckIn, Health
 
 #: Rolling window for manager turnover and win credit.
@@ -176,14 +177,17 @@ def _manager_flags(health: Health) -> list[Flag]:
     return out
 
 
-def _months(months: list[int]) -> str:
-    shown = [str(m) for m in months]
-    if len(shown) == 1:
-        return f"month {shown[0]}"
-    return "months " + ", ".join(shown[:-1]) + " and " + shown[-1]
+def _months(months: list[int], names: MonthNames = NUMBERED) -> str:
+    if names.known:
+        shown = [names.long(m) for m in months]
+        return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+    plain = [str(m) for m in months]
+    if len(plain) == 1:
+        return f"month {plain[0]}"
+    return "months " + ", ".join(plain[:-1]) + " and " + plain[-1]
 
 
-def _change_flags(health: Health, break_even_month: int | None) -> list[Flag]:
+def _change_flags(health: Health, break_even_month: int | None, names: MonthNames = NUMBERED) -> list[Flag]:
     """One flag per change kind reported (resources before break-even keep their own code)."""
     seen: dict[ChangeKind, list[tuple[int, dt.date, str]]] = {}
     for c in health.check_ins:
@@ -199,7 +203,7 @@ def _change_flags(health: Health, break_even_month: int | None) -> list[Flag]:
         detail = f" ({notes[-1]})" if notes else ""
         if kind == "resources" and early:
             before = (
-                f"before the modelled break-even in month {break_even_month}"
+                f"before the modelled break-even in {names.long(break_even_month)}"
                 if break_even_month is not None
                 else "and the model shows no break-even within its horizon"
             )
@@ -207,7 +211,7 @@ def _change_flags(health: Health, break_even_month: int | None) -> list[Flag]:
                 Flag(
                     "resources_cut_before_break_even",
                     "high",
-                    f"Resources were cut in {_months(sorted({m for m, _, _ in early}))} ({early[-1][1]}), {before}{detail}.",
+                    f"Resources were cut in {_months(sorted({m for m, _, _ in early}), names)} ({early[-1][1]}), {before}{detail}.",
                     "health",
                     "Restore the committed resources, or re-run the ramp with the cut to show its cost before it takes effect.",
                     subject=kind,
@@ -223,7 +227,7 @@ def _change_flags(health: Health, break_even_month: int | None) -> list[Flag]:
             Flag(
                 "change_reported",
                 severity,
-                f"{what} in {_months(when)}{stage}{detail}.",
+                f"{what} in {_months(when, names)}{stage}{detail}.",
                 "health",
                 action,
                 subject=kind,
@@ -291,7 +295,7 @@ def _credit_flags(health: Health) -> list[Flag]:
     return []
 
 
-def flags(health: Health, break_even_month: int | None) -> list[Flag]:
+def flags(health: Health, break_even_month: int | None, months: MonthNames = NUMBERED) -> list[Flag]:
     """Early-warning flags from the check-ins (area ``health``; rules in the module docstring).
 
     Parameters
@@ -299,10 +303,11 @@ def flags(health: Health, break_even_month: int | None) -> list[Flag]:
     health : the ``health`` section.
     break_even_month : the modelled break-even month (``ramp.run(...).metrics.break_even_month``);
         ``None`` means the model does not break even within its horizon.
+    months : how months are worded in the messages (calendar months when the file has a start).
     """
     return [
         *_manager_flags(health),
-        *_change_flags(health, break_even_month),
+        *_change_flags(health, break_even_month, months),
         *_trust_flags(health),
         *_narrative_flags(health),
         *_credit_flags(health),

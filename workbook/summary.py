@@ -23,6 +23,7 @@ def summarise(params: Params, path: str | Path | None = None, assessment: Assess
         "slug": params.slug,
         "type": params.alliance.type,
         "currency": params.alliance.currency,
+        "start": params.months.iso(),
         **a.figures,
         "first_revenue_month": m.first_revenue_month,
         "break_even_month": m.break_even_month,

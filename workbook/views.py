@@ -16,6 +16,7 @@ import pandas as pd
 from .currency import DEFAULT as DEFAULT_CURRENCY
 from .currency import currency, money
 from .flags import LIGHTS, Flag, by_severity
+from .months import NUMBERED, MonthNames
 from .ramp import PartnerResult, RampMetrics, RampResult, payback_sentence, stopped_at_commitment
 from .schema import Params
 from .text import count
@@ -52,41 +53,46 @@ class HTML:
         return self.html
 
 
-def month(value: int | None, none: str = "not within the horizon") -> str:
-    return none if value is None else f"month {value}"
+def month(value: int | None, none: str = "not within the horizon", names: MonthNames = NUMBERED) -> str:
+    """Month ``value`` in words ("Apr 2027 (month 16)" with a start, else "month 16"), or ``none``."""
+    return names(value, none)
 
 
 def header(params: Params) -> HTML:
-    a = params.alliance
+    a, r, names = params.alliance, params.ramp, params.months
+    span = f" ({names.short(1)} to {names.short(r.horizon_months)})" if names.known else ""
     return HTML(
         '<div class="wb-header">'
         f"<h1>{escape(a.name)}</h1>"
         f"<p>{escape(a.vendor)} and {escape(a.partner)} &middot; {escape(a.type)} alliance &middot; "
-        f"{params.ramp.horizon_months}-month horizon, resources committed for {params.ramp.commitment_months} months</p>"
+        f"{r.horizon_months}-month horizon{span}, resources committed for {r.commitment_months} months</p>"
         "</div>"
     )
 
 
-def ramp_metrics_table(m: RampMetrics, p_within: float | None = None, events: Any = (), code: str = DEFAULT_CURRENCY) -> HTML:
-    """The headline figures (amounts in the currency ``code``), and the premature changes the
-    plan includes (their notes shown, since a static report has no tooltips)."""
+def ramp_metrics_table(
+    m: RampMetrics, p_within: float | None = None, events: Any = (), code: str = DEFAULT_CURRENCY, months: MonthNames = NUMBERED
+) -> HTML:
+    """The headline figures (amounts in the currency ``code``, months worded by ``months``), and
+    the premature changes the plan includes (their notes shown, since a static report has no
+    tooltips)."""
     money = currency(code)
     rows: list[tuple[str, str]] = [
-        ("First revenue", month(m.first_revenue_month)),
-        ("Break-even", month(m.break_even_month)),
-        ("Commitment ends", month(m.commitment_months)),
+        ("First revenue", months(m.first_revenue_month)),
+        ("Break-even", months(m.break_even_month)),
+        ("Commitment ends", months(m.commitment_months)),
         ("Peak funding need", money(m.peak_funding_need)),
-        (f"Cumulative net at month {m.horizon_months}", money(m.cumulative_net_at_horizon)),
+        (f"Cumulative net at {months.long(m.horizon_months)}", money(m.cumulative_net_at_horizon)),
         ("NPV", money(m.npv)),
     ]
     if m.plan_gap is not None:
         word = "short of" if m.plan_gap > 0 else "ahead of"
-        rows.append((f"Business plan at month {m.plan_gap_month}", f"{money(abs(m.plan_gap))} {word} the target"))
+        rows.append((f"Business plan at {months(m.plan_gap_month, 'the last target')}", f"{money(abs(m.plan_gap))} {word} the target"))
     if p_within is not None:
         rows.append(("Chance of breaking even within the commitment", f"{p_within:.0%}"))
     body = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
     changes = "".join(
-        f"<li>Month {ev.month}: {escape(ev.kind.replace('_', ' '))} (severity {ev.severity:g})"
+        f"<li>{escape(months.long(ev.month, capital=True))}: {escape(ev.kind.replace('_', ' '))} (severity {ev.severity:g})"
         + (f" — {escape(ev.note)}" if ev.note else "")
         + "</li>"
         for ev in events
@@ -95,14 +101,15 @@ def ramp_metrics_table(m: RampMetrics, p_within: float | None = None, events: An
     return HTML(f'<table class="wb-metrics">{body}</table>{extra}')
 
 
-def partner_metrics_table(partner: PartnerResult, partner_name: str, code: str = DEFAULT_CURRENCY) -> HTML:
-    """The partner's headline figures (its own money machine), amounts in the currency ``code``."""
+def partner_metrics_table(partner: PartnerResult, partner_name: str, code: str = DEFAULT_CURRENCY, months: MonthNames = NUMBERED) -> HTML:
+    """The partner's headline figures (its own money machine), amounts in the currency ``code``,
+    months worded by ``months``."""
     money = currency(code)
     rows: list[tuple[str, str]] = [
-        ("First income", month(partner.first_income_month)),
-        ("Break-even", month(partner.break_even_month)),
+        ("First income", months(partner.first_income_month)),
+        ("Break-even", months(partner.break_even_month)),
         ("Peak funding need", money(partner.peak_funding_need)),
-        (f"Cumulative net at month {len(partner.monthly)}", money(partner.cumulative_net_at_horizon)),
+        (f"Cumulative net at {months.long(len(partner.monthly))}", money(partner.cumulative_net_at_horizon)),
     ]
     body = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
     return HTML(f'<h3>{escape(partner_name)} (partner)</h3><table class="wb-metrics wb-partner-metrics">{body}</table>')
@@ -185,15 +192,16 @@ def executive_summary(a: Assessment) -> HTML:
     m = a.ramp.plan.metrics
     figures = a.figures
     facts = [
-        f"break-even {month(m.break_even_month)} against a {m.commitment_months}-month commitment",
+        f"break-even {a.params.months(m.break_even_month)} against a {m.commitment_months}-month commitment",
         f"peak funding need {money(m.peak_funding_need, a.params.alliance.currency)}",
     ]
     if figures["readiness_score"] is not None:
         facts.append(f"readiness {figures['readiness_score']:.0f}/100")
     if figures["trust_index"] is not None:
         facts.append(f"trust index {figures['trust_index']:.0f}/100")
+    sentence = "; ".join(facts)
     return HTML(
-        f"<p>{escape('; '.join(facts)).capitalize()}.</p>"
+        f"<p>{escape(sentence[:1].upper() + sentence[1:])}.</p>"  # str.capitalize would lower "Apr" and "USD"
         f'<table class="wb-metrics">{"".join(rows)}</table>'
         + (f"<h3>The three most important actions</h3><ol>{items}</ol>" if actions else "<p>No actions needed now.</p>")
     )
@@ -326,8 +334,9 @@ def value_view(a: Assessment) -> list[Block]:
     ]
 
 
-def stop_sentence(result: RampResult, stop: RampResult | None, code: str) -> str:
-    """One sentence on what stopping the resources at the end of the commitment would do."""
+def stop_sentence(result: RampResult, stop: RampResult | None, code: str, months: MonthNames = NUMBERED) -> str:
+    """One sentence on what stopping the resources at the end of the commitment would do,
+    months worded by ``months``."""
     from .charts import STOP_LABEL
 
     m = result.metrics
@@ -335,15 +344,15 @@ def stop_sentence(result: RampResult, stop: RampResult | None, code: str) -> str
         return f'<p class="wb-if-stop">Resources are committed for the whole {m.horizon_months}-month horizon.</p>'
     if stop.monthly["cumulative_net"].equals(result.monthly["cumulative_net"]):
         return (
-            f'<p class="wb-if-stop">The plan\'s resources all end by month {m.commitment_months}, '
+            f'<p class="wb-if-stop">The plan\'s resources all end by {escape(months.long(m.commitment_months))}, '
             "so the end of the commitment changes nothing.</p>"
         )
     s = stop.metrics
     loss = m.cumulative_net_at_horizon - s.cumulative_net_at_horizon
     versus = f"{money(abs(loss), code)} {'less' if loss > 0 else 'more'} than the plan"
     text = (
-        f"{STOP_LABEL} (month {m.commitment_months}): break-even {month(s.break_even_month)}; "
-        f"cumulative net at month {m.horizon_months}: {money(s.cumulative_net_at_horizon, code)} ({versus})."
+        f"{STOP_LABEL} ({months.long(m.commitment_months)}): break-even {months(s.break_even_month)}; "
+        f"cumulative net at {months.long(m.horizon_months)}: {money(s.cumulative_net_at_horizon, code)} ({versus})."
     )
     return f'<p class="wb-if-stop">{escape(text)}</p>'
 
@@ -367,7 +376,7 @@ def two_sides_sentence(plan: RampResult, partner: PartnerResult, p: Params) -> s
     code = p.alliance.currency
     m = plan.metrics
     text = (
-        f"Both money machines: {payback_sentence(m.break_even_month, partner.break_even_month, m.horizon_months)} "
+        f"Both money machines: {payback_sentence(m.break_even_month, partner.break_even_month, m.horizon_months, p.months)} "
         f"{p.alliance.partner} (partner) earns its margin"
         + (f" and {money(p.partner_economics.services_per_deal, code)} of services a deal" if p.partner_economics and p.partner_economics.services_per_deal else "")
         + f", spends {money(float(partner.monthly['investment'].sum()), code)} on the alliance over the horizon, needs at most "
@@ -383,36 +392,36 @@ def ramp_view(a: Assessment) -> list[Block]:
     are billed; and, with ``partner_economics``, both sides' money machines side by side."""
     from .charts import ramp_chart, with_stop_line
 
-    r, code = a.ramp, a.params.alliance.currency
+    r, code, names = a.ramp, a.params.alliance.currency, a.params.months
     mc = r.monte_carlo
     notes = []
     if mc.worst is not None and mc.best is not None and a.params.ramp.uncertainty.ranges():
         notes.append(
-            f"Across the uncertainty ranges the plan breaks even between {month(mc.best.metrics.break_even_month, 'never')} "
-            f"(every input at its best) and {month(mc.worst.metrics.break_even_month, 'never within the horizon')} (every "
+            f"Across the uncertainty ranges the plan breaks even between {names(mc.best.metrics.break_even_month, 'never')} "
+            f"(every input at its best) and {names(mc.worst.metrics.break_even_month, 'never within the horizon')} (every "
             f"input at its worst); {mc.runs} simulated runs (seed {mc.seed}) give the band and the chance above."
         )
     moved = a.params.ramp.moved_ranges()
     if moved:
-        names = "; ".join(f"{k.replace('_', ' ')} written around {w:g}, the plan says {p:g}" for k, (w, p) in moved.items())
-        notes.append(f"Ranges follow the plan: {names}. The simulation keeps each range's distances around the plan's value.")
-    chart = ramp_chart(r.plan, mc, code)
+        which = "; ".join(f"{k.replace('_', ' ')} written around {w:g}, the plan says {p:g}" for k, (w, p) in moved.items())
+        notes.append(f"Ranges follow the plan: {which}. The simulation keeps each range's distances around the plan's value.")
+    chart = ramp_chart(r.plan, mc, code, names)
     stop = stopped_at_commitment(a.params.ramp)
     if stop is not None and not stop.monthly["cumulative_net"].equals(r.plan.monthly["cumulative_net"]):
-        chart = with_stop_line(chart, stop.monthly, code)
+        chart = with_stop_line(chart, stop.monthly, code, names)
     both: list[Block] = []
     if r.partner is not None:
         from .charts import two_sides_chart
 
         al = a.params.alliance
-        both = [two_sides_chart(r.plan, r.partner, al.vendor, al.partner, code), two_sides_sentence(r.plan, r.partner, a.params)]
+        both = [two_sides_chart(r.plan, r.partner, al.vendor, al.partner, code, names), two_sides_sentence(r.plan, r.partner, a.params)]
     recurring = recurring_sentence(a.params)
     return [
-        ramp_metrics_table(r.plan.metrics, mc.p_break_even_within_commitment, a.params.ramp.events, code).html,
+        ramp_metrics_table(r.plan.metrics, mc.p_break_even_within_commitment, a.params.ramp.events, code, names).html,
         *([recurring] if recurring else []),
         *(f"<p>{escape(n)}</p>" for n in notes),
         chart,
-        stop_sentence(r.plan, stop, code),
+        stop_sentence(r.plan, stop, code, names),
         *both,
         *actuals_view(a),
         _area_flags(a, "ramp"),
@@ -429,12 +438,12 @@ def actuals_view(a: Assessment) -> list[Block]:
     t = a.actuals
     if t is None:
         return []
-    code = a.params.alliance.currency
+    code, names = a.params.alliance.currency, a.params.months
     mc = a.ramp.monte_carlo if a.params.ramp.uncertainty.ranges() else None
     source = f" Source: {t.source}." if t.source else ""
     method = (
         f"On plan means cumulative vendor revenue within ±{TOLERANCE:.0%} of the plan's. The re-forecast keeps the "
-        f"actual months and scales the plan's vendor revenue after month {t.through_month} by {t.reforecast_factor:.0%}; "
+        f"actual months and scales the plan's vendor revenue after {names.long(t.through_month)} by {t.reforecast_factor:.0%}; "
         "the plan's investment continues as planned."
     )
     months = t.monthly[["month", "investment", "deals_closed", "vendor_revenue", "plan_vendor_revenue", "net", "cumulative_net", "plan_cumulative_net"]]
@@ -450,12 +459,14 @@ def actuals_view(a: Assessment) -> list[Block]:
             "plan_cumulative_net": "Plan: cumulative net",
         }
     )
+    if names.known:
+        shown["Month"] = shown["Month"].map(lambda m: names.long(int(m)))
     shown["Deals closed"] = shown["Deals closed"].map(lambda x: f"{x:,g}")  # 3, not 3.0; a fraction as written
     money_columns = ("Investment", "Vendor revenue", "Plan: vendor revenue", "Net", "Cumulative net", "Plan: cumulative net")
     return [
-        f'<h3>Plan against actual</h3><p class="wb-tracking wb-tracking-{escape(t.tracking)}">{escape(headline(t, code))}</p>'
+        f'<h3>Plan against actual</h3><p class="wb-tracking wb-tracking-{escape(t.tracking)}">{escape(headline(t, code, names))}</p>'
         f"<p><small>{escape(method + source)}</small></p>",
-        actuals_chart(a.ramp.plan, t, mc, code),
+        actuals_chart(a.ramp.plan, t, mc, code, names),
         table(shown, money_columns=money_columns, code=code).html,
     ]
 
@@ -507,21 +518,21 @@ def scenarios_section(a: Assessment) -> HTML:
     """The plan against investing late, under-investing, a premature change and the other routes."""
     from .charts import scenario_chart
 
-    code = a.params.alliance.currency
+    code, names = a.params.alliance.currency, a.params.months
     h = a.params.ramp.horizon_months
     rows = [
         {
             "Scenario": s.name,
             "What changes": s.description,
-            "First revenue": month(s.result.metrics.first_revenue_month, "none"),
-            "Break-even": month(s.result.metrics.break_even_month, "not within the horizon"),
+            "First revenue": names(s.result.metrics.first_revenue_month, "none"),
+            "Break-even": names(s.result.metrics.break_even_month, "not within the horizon"),
             "Peak funding need": money(s.result.metrics.peak_funding_need, code),
-            f"Cumulative net at month {h}": money(s.result.metrics.cumulative_net_at_horizon, code),
+            f"Cumulative net at {names.long(h)}": money(s.result.metrics.cumulative_net_at_horizon, code),
             "NPV": money(s.result.metrics.npv, code),
         }
         for s in a.ramp.scenarios
     ]
-    return render([scenario_chart(a.ramp.scenarios, code), table(pd.DataFrame(rows)).html])
+    return render([scenario_chart(a.ramp.scenarios, code, names), table(pd.DataFrame(rows)).html])
 
 
 def sensitivity_section(a: Assessment) -> HTML:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ..actuals import ActualsResult
+from ..actuals import ActualsResult, versus_plan
 from ..currency import DEFAULT as DEFAULT_CURRENCY
 from ..currency import currency
+from ..months import NUMBERED, MonthNames
 from ..ramp import MonteCarlo, RampResult
-from .ramp import MONTH_AXIS
-from .theme import BAD, MONEY, MONEY_EXACT, NEUTRAL, VENDOR, described, in_currency, layered
+from .theme import BAD, MONEY, MONEY_EXACT, NEUTRAL, VENDOR, described, in_currency, layered, month_axis, month_tooltip, with_when
 
 PLAN = "Plan"
 ACTUAL = "Actual"
@@ -19,14 +19,15 @@ REFORECAST = "Re-forecast"
 SERIES = [PLAN, ACTUAL, REFORECAST]
 
 
-def actuals_title(tracked: ActualsResult) -> str:
-    """The finding, e.g. "Behind plan through month 12: re-forecast break-even month 18 (plan: month 8)"."""
+def actuals_title(tracked: ActualsResult, names: MonthNames = NUMBERED) -> str:
+    """The finding, e.g. "Behind plan through month 12: re-forecast break-even month 18 (plan: month 8)"
+    (each month "Dec 2026 (month 12)" when the months have dates)."""
     be = tracked.reforecast_break_even_month
     plan_be = tracked.plan_break_even_month
-    forecast = f"re-forecast break-even month {be}" if be is not None else "the re-forecast does not break even"
-    versus = f" (plan: month {plan_be})" if plan_be is not None else " (the plan does not break even)"
+    forecast = f"re-forecast break-even {names.long(be)}" if be is not None else "the re-forecast does not break even"
+    versus = versus_plan(plan_be, names, " (the plan does not break even)")
     words = tracked.words
-    return f"{words[:1].upper()}{words[1:]} through month {tracked.through_month}: {forecast}{versus}"
+    return f"{words[:1].upper()}{words[1:]} through {names.long(tracked.through_month)}: {forecast}{versus}"
 
 
 def actuals_table(plan: RampResult, tracked: ActualsResult) -> pd.DataFrame:
@@ -47,32 +48,33 @@ def actuals_table(plan: RampResult, tracked: ActualsResult) -> pd.DataFrame:
 
 
 def actuals_chart(
-    plan: RampResult, tracked: ActualsResult, bands: MonteCarlo | None = None, code: str = DEFAULT_CURRENCY
+    plan: RampResult, tracked: ActualsResult, bands: MonteCarlo | None = None, code: str = DEFAULT_CURRENCY, names: MonthNames = NUMBERED
 ) -> alt.LayerChart:
     """The cumulative net: the plan (grey), its P10–P90 band when ``bands`` is given (pass it
     only when the file has uncertainty ranges), the actual months (solid, with points) and the
-    re-forecast from the last actual month to the horizon (dashed); amounts in currency ``code``."""
-    data = actuals_table(plan, tracked)
+    re-forecast from the last actual month to the horizon (dashed); amounts in currency ``code``,
+    months worded by ``names``."""
+    data = with_when(actuals_table(plan, tracked), names)
     months = int(plan.monthly["month"].max())
-    x = alt.X("month:Q", axis=MONTH_AXIS, scale=alt.Scale(domain=[1, months], nice=False))
+    x = alt.X("month:Q", axis=month_axis(names, months), scale=alt.Scale(domain=[1, months], nice=False))
     y = alt.Y("cumulative_net:Q", title=f"Cumulative net ({code})", axis=alt.Axis(format=MONEY))
     colour = alt.Color("series:N", scale=alt.Scale(domain=SERIES, range=[NEUTRAL, "#000000", BAD]), legend=alt.Legend(title=None))
     dash = alt.StrokeDash("series:N", scale=alt.Scale(domain=SERIES, range=[[1, 0], [1, 0], [6, 4]]), legend=None)
     tooltip = [
         alt.Tooltip("series:N", title="Series"),
-        alt.Tooltip("month:Q", title="Month"),
+        month_tooltip(names),
         alt.Tooltip("cumulative_net:Q", title="Cumulative net", format=MONEY_EXACT),
     ]
     layers: list[alt.Chart | alt.LayerChart] = []
     if bands is not None:
         layers.append(
-            alt.Chart(bands.bands)
+            alt.Chart(with_when(bands.bands, names))
             .mark_area(opacity=0.2, color=VENDOR)
             .encode(
                 x=x,
                 y=alt.Y("p10:Q"),
                 y2=alt.Y2("p90:Q"),
-                tooltip=[alt.Tooltip("month:Q", title="Month"), alt.Tooltip("p10:Q", title="P10", format=MONEY_EXACT),
+                tooltip=[month_tooltip(names), alt.Tooltip("p10:Q", title="P10", format=MONEY_EXACT),
                          alt.Tooltip("p90:Q", title="P90", format=MONEY_EXACT)],
             )
         )
@@ -84,16 +86,16 @@ def actuals_chart(
         .encode(x=x, y=y, color=colour, tooltip=tooltip)
     )
     now = (
-        alt.Chart(pd.DataFrame({"month": [tracked.through_month], "label": [f"Actuals to month {tracked.through_month}"]}))
+        alt.Chart(pd.DataFrame({"month": [tracked.through_month], "label": [f"Actuals to {names.long(tracked.through_month)}"]}))
         .mark_rule(strokeDash=[2, 2], color="#000000")
         .encode(x=alt.X("month:Q"), tooltip=[alt.Tooltip("label:N", title="What")])
     )
     money = currency(code)
     subtitle = (
         f"Actual cumulative net {money(tracked.actual_cumulative_net)} against the plan's {money(tracked.plan_cumulative_net)}; "
-        f"re-forecast at month {months}: {money(tracked.reforecast_cumulative_net_at_horizon)}"
+        f"re-forecast at {names.long(months)}: {money(tracked.reforecast_cumulative_net_at_horizon)}"
     )
-    title = actuals_title(tracked)
+    title = actuals_title(tracked, names)
     chart = layered(
         *layers,
         zero,
@@ -104,7 +106,7 @@ def actuals_chart(
         title=alt.TitleParams(title, subtitle=subtitle + (" (band: P10–P90 of the simulation)" if bands is not None else "")),
     )
     words = (
-        f"{title}. {subtitle}. The dashed line scales the plan's vendor revenue after month {tracked.through_month} "
+        f"{title}. {subtitle}. The dashed line scales the plan's vendor revenue after {names.long(tracked.through_month)} "
         f"by {tracked.reforecast_factor:.0%}, the share of the planned revenue that came in."
     )
     return described(in_currency(chart, code), words)

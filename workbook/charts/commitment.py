@@ -5,17 +5,18 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .ramp import MONTH_AXIS
-from .theme import MONEY, MONEY_EXACT, NEUTRAL
+from ..months import NUMBERED, MonthNames
+from .theme import MONEY, MONEY_EXACT, NEUTRAL, month_axis, month_tooltip, with_when
 
 STOP_LABEL = "If the resources stop when the commitment ends"
 
 
-def with_stop_line(chart: alt.VConcatChart, stopped: pd.DataFrame, code: str) -> alt.VConcatChart:
+def with_stop_line(chart: alt.VConcatChart, stopped: pd.DataFrame, code: str, names: MonthNames = NUMBERED) -> alt.VConcatChart:
     """``ramp_chart``'s J-curve with a dashed line for the plan cut at the commitment
-    (``stopped``: the monthly table of that run, with ``month`` and ``cumulative_net``)."""
-    df = stopped[["month", "cumulative_net"]].assign(series=STOP_LABEL)
-    x = alt.X("month:Q", axis=MONTH_AXIS, scale=alt.Scale(domain=[0.5, len(df) + 0.5], nice=False))
+    (``stopped``: the monthly table of that run, with ``month`` and ``cumulative_net``); months
+    worded by ``names``, as the chart's own."""
+    df = with_when(stopped[["month", "cumulative_net"]].assign(series=STOP_LABEL), names)
+    x = alt.X("month:Q", axis=month_axis(names, len(df)), scale=alt.Scale(domain=[0.5, len(df) + 0.5], nice=False))
     line = (
         alt.Chart(df)
         .mark_line(strokeWidth=2, color=NEUTRAL)
@@ -27,7 +28,7 @@ def with_stop_line(chart: alt.VConcatChart, stopped: pd.DataFrame, code: str) ->
                 scale=alt.Scale(domain=[STOP_LABEL], range=[[6, 4]]),
                 legend=alt.Legend(title=None, labelLimit=400, symbolType="stroke", symbolStrokeColor=NEUTRAL, symbolSize=400, symbolStrokeWidth=2),
             ),
-            tooltip=[alt.Tooltip("series:N", title="What"), alt.Tooltip("month:Q", title="Month"),
+            tooltip=[alt.Tooltip("series:N", title="What"), month_tooltip(names),
                      alt.Tooltip("cumulative_net:Q", title="Cumulative net", format=MONEY_EXACT)],
         )
     )

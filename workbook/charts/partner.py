@@ -7,41 +7,59 @@ import pandas as pd
 
 from ..currency import DEFAULT as DEFAULT_CURRENCY
 from ..currency import currency
+from ..months import NUMBERED, MonthNames
 from ..ramp import PartnerResult, RampResult, payback_sentence
-from .theme import GOOD, MONEY, MONEY_EXACT, NEUTRAL, PARTNER, VENDOR, described, hconcat, in_currency, layered
+from .theme import (
+    GOOD,
+    MONEY,
+    MONEY_EXACT,
+    NEUTRAL,
+    PARTNER,
+    VENDOR,
+    described,
+    hconcat,
+    in_currency,
+    layered,
+    month_axis,
+    month_tooltip,
+    with_when,
+)
 
-MONTH_AXIS = alt.Axis(title="Month", tickMinStep=1, format="d")
 
-
-def two_sides_title(vendor: int | None, partner: int | None, horizon: int) -> str:
-    """The finding: which side pays back first, and when."""
+def two_sides_title(vendor: int | None, partner: int | None, horizon: int, names: MonthNames = NUMBERED) -> str:
+    """The finding: which side pays back first, and when (months worded by ``names``)."""
     if vendor is None and partner is None:
         return f"Neither side pays back within {horizon} months"
     if vendor == partner:
-        return f"Both sides pay back in month {vendor}"
+        assert vendor is not None
+        return f"Both sides pay back in {names.long(vendor)}"
     if partner is None or (vendor is not None and vendor < partner):
         first, later, other = "The vendor", partner, "the partner"
         at = vendor
     else:
         first, later, other = "The partner", vendor, "the vendor"
         at = partner
-    rest = f"{other} in month {later}" if later is not None else f"{other} not within {horizon} months"
-    return f"{first} pays back first, in month {at}; {rest}"
+    assert at is not None
+    rest = f"{other} in {names.long(later)}" if later is not None else f"{other} not within {horizon} months"
+    return f"{first} pays back first, in {names.long(at)}; {rest}"
 
 
-def _panel(df: pd.DataFrame, side: str, colour: str, break_even: int | None, code: str, horizon: int) -> alt.LayerChart:
+def _panel(
+    df: pd.DataFrame, side: str, colour: str, break_even: int | None, code: str, horizon: int, names: MonthNames = NUMBERED
+) -> alt.LayerChart:
     money = currency(code)
-    x = alt.X("month:Q", axis=MONTH_AXIS, scale=alt.Scale(domain=[0.5, horizon + 0.5], nice=False))
+    df = with_when(df, names)
+    x = alt.X("month:Q", axis=month_axis(names, horizon, labels=4), scale=alt.Scale(domain=[0.5, horizon + 0.5], nice=False))
     y = alt.Y("cumulative_net:Q", title=f"Cumulative net ({code})", axis=alt.Axis(format=MONEY, tickCount=5))
     line = (
         alt.Chart(df)
         .mark_line(strokeWidth=3, color=colour)
-        .encode(x=x, y=y, tooltip=[alt.Tooltip("month:Q", title="Month"), alt.Tooltip("cumulative_net:Q", title="Cumulative net", format=MONEY_EXACT)])
+        .encode(x=x, y=y, tooltip=[month_tooltip(names), alt.Tooltip("cumulative_net:Q", title="Cumulative net", format=MONEY_EXACT)])
     )
     zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color=NEUTRAL).encode(y=alt.Y("y:Q"))
     layers: list[alt.Chart | alt.LayerChart] = [zero, line]
     if break_even is not None:
-        mark = pd.DataFrame({"month": [break_even], "label": [f"Break-even, month {break_even}"]})
+        mark = pd.DataFrame({"month": [break_even], "label": [f"Break-even, {names.short(break_even)}"]})
         layers.append(alt.Chart(mark).mark_rule(strokeDash=[5, 3], size=2, color=GOOD).encode(x=alt.X("month:Q")))
         layers.append(
             alt.Chart(mark)
@@ -49,12 +67,17 @@ def _panel(df: pd.DataFrame, side: str, colour: str, break_even: int | None, cod
             .encode(x=alt.X("month:Q"), y=alt.value(4), text=alt.Text("label:N"))
         )
     cum = df["cumulative_net"]
-    subtitle = f"deepest {money(max(0.0, -float(cum.min())))}; at month {horizon}: {money(float(cum.iloc[-1]))}"
+    subtitle = f"deepest {money(max(0.0, -float(cum.min())))}; at {names.long(horizon)}: {money(float(cum.iloc[-1]))}"
     return layered(*layers, width=300, height=200, title=alt.TitleParams(side, subtitle=subtitle, fontSize=13))
 
 
 def two_sides_chart(
-    vendor: RampResult, partner: PartnerResult, vendor_name: str = "Vendor", partner_name: str = "Partner", code: str = DEFAULT_CURRENCY
+    vendor: RampResult,
+    partner: PartnerResult,
+    vendor_name: str = "Vendor",
+    partner_name: str = "Partner",
+    code: str = DEFAULT_CURRENCY,
+    names: MonthNames = NUMBERED,
 ) -> alt.HConcatChart:
     """The vendor's J-curve (its cumulative net, left) and the partner's (right), each with its
     break-even month marked, amounts in currency ``code``. Each panel has its own vertical scale
@@ -62,9 +85,9 @@ def two_sides_chart(
     break-even months in words, which stay comparable whatever the scales."""
     h = vendor.metrics.horizon_months
     be_vendor, be_partner = vendor.metrics.break_even_month, partner.break_even_month
-    title = two_sides_title(be_vendor, be_partner, h)
-    left = _panel(vendor.monthly[["month", "cumulative_net"]], f"{vendor_name} (vendor)", VENDOR, be_vendor, code, h)
-    right = _panel(partner.monthly[["month", "cumulative_net"]], f"{partner_name} (partner)", PARTNER, be_partner, code, h)
+    title = two_sides_title(be_vendor, be_partner, h, names)
+    left = _panel(vendor.monthly[["month", "cumulative_net"]], f"{vendor_name} (vendor)", VENDOR, be_vendor, code, h, names)
+    right = _panel(partner.monthly[["month", "cumulative_net"]], f"{partner_name} (partner)", PARTNER, be_partner, code, h, names)
     chart = hconcat(
         left,
         right,
@@ -72,5 +95,5 @@ def two_sides_chart(
         resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")),
         title=alt.TitleParams(title, subtitle="Each side's cumulative net: what it earned from the alliance less what it spent on it"),
     )
-    words = f"{title}. In words: {payback_sentence(be_vendor, be_partner, h)}"
+    words = f"{title}. In words: {payback_sentence(be_vendor, be_partner, h, names)}"
     return described(in_currency(chart, code), words)

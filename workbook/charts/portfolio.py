@@ -8,6 +8,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from ..months import MonthNames
 from ..text import count
 from .theme import BAD, GOOD, layered
 
@@ -17,13 +18,17 @@ IN_TIME = "within the commitment"
 
 def break_even_chart(rows: Sequence[Mapping[str, Any]]) -> alt.LayerChart:
     """Break-even month of each alliance (a row of ``summary --json``) against the end of its
-    committed resources (a black tick)."""
+    committed resources (a black tick). The axis counts each alliance's own months; a row with
+    a ``start`` names its break-even's calendar month in the tooltip."""
+    names = MonthNames.of_summary
+    dated = any(names(r).known for r in rows)
     df = pd.DataFrame(
         [
             {
                 "alliance": r["alliance"],
                 "break_even": r["break_even_month"],
                 "commitment": r["commitment_months"],
+                **({"when": names(r)(r["break_even_month"], "not within the horizon")} if dated else {}),
                 "status": LATE if r["break_even_month"] is None or r["break_even_month"] > r["commitment_months"] else IN_TIME,
             }
             for r in rows
@@ -50,7 +55,7 @@ def break_even_chart(rows: Sequence[Mapping[str, Any]]) -> alt.LayerChart:
             ),
             tooltip=[
                 alt.Tooltip("alliance:N", title="Alliance"),
-                alt.Tooltip("break_even:Q", title="Break-even month"),
+                alt.Tooltip("when:N", title="Break-even") if dated else alt.Tooltip("break_even:Q", title="Break-even month"),
                 alt.Tooltip("commitment:Q", title="Commitment (months)"),
             ],
         )

@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..currency import DEFAULT as DEFAULT_CURRENCY
 from ..currency import currency
+from ..months import NUMBERED, MonthNames
 from ..ramp import MonteCarlo, RampResult, Scenario
 from ..text import count
 from .theme import (
@@ -16,6 +17,7 @@ from .theme import (
     GOOD,
     MONEY,
     MONEY_EXACT,
+    MONTH_AXIS,
     NEUTRAL,
     PALETTE,
     PARTNER,
@@ -23,28 +25,32 @@ from .theme import (
     described,
     in_currency,
     layered,
+    month_axis,
+    month_tooltip,
     present_scale,
     concat,
     vconcat,
+    with_when,
 )
 
-MONTH_AXIS = alt.Axis(title="Month", tickMinStep=1, format="d")
+__all__ = ["MONTH_AXIS", "payback_title", "ramp_chart", "ramp_chart_data", "scenario_chart", "tornado_chart"]
 
 
-def payback_title(result: RampResult) -> str:
-    """The headline finding, e.g. "Pays back in month 17 — 5 months after the commitment ends"."""
+def payback_title(result: RampResult, names: MonthNames = NUMBERED) -> str:
+    """The headline finding, e.g. "Pays back in month 17 — 5 months after the commitment ends"
+    ("Pays back in May 2027 (month 17) — ..." when the months have dates)."""
     m = result.metrics
     be, commit = m.break_even_month, m.commitment_months
     if be is None:
-        return f"Does not pay back within {count(m.horizon_months, 'month')} — the commitment ends in month {commit}"
+        return f"Does not pay back within {count(m.horizon_months, 'month')} — the commitment ends in {names.long(commit)}"
     if be < commit:
-        return f"Pays back in month {be} — {count(commit - be, 'month')} before the commitment ends"
+        return f"Pays back in {names.long(be)} — {count(commit - be, 'month')} before the commitment ends"
     if be == commit:
-        return f"Pays back in month {be} — just as the commitment ends"
-    return f"Pays back in month {be} — {count(be - commit, 'month')} after the commitment ends"
+        return f"Pays back in {names.long(be)} — just as the commitment ends"
+    return f"Pays back in {names.long(be)} — {count(be - commit, 'month')} after the commitment ends"
 
 
-def _markers(result: RampResult) -> pd.DataFrame:
+def _markers(result: RampResult, names: MonthNames = NUMBERED) -> pd.DataFrame:
     m = result.metrics
     rows = [{"month": m.commitment_months, "label": "Commitment ends", "kind": "commitment", "note": ""}]
     if m.break_even_month is not None:
@@ -56,19 +62,19 @@ def _markers(result: RampResult) -> pd.DataFrame:
     df = pd.DataFrame(rows)
     df = df[df["month"] <= m.horizon_months].sort_values("month", kind="stable").reset_index(drop=True)
     df["label_y"] = 12 + 14 * (df.index % 4)  # stagger labels (pixels from the top) so neighbours don't overlap
-    return df.assign(legend=df["kind"].map(lambda k: MARKER_KINDS[k][0]))
+    return with_when(df.assign(legend=df["kind"].map(lambda k: MARKER_KINDS[k][0])), names)
 
 
 #: What each marker kind is called in the legend, and its colour.
 MARKER_KINDS = {"break-even": ("Break-even", GOOD), "commitment": ("Commitment ends", "#000000"), "event": ("Premature change", BAD)}
 
 
-def _marker_layer(markers: pd.DataFrame) -> alt.LayerChart:
-    names, colours = zip(*MARKER_KINDS.values())
+def _marker_layer(markers: pd.DataFrame, names: MonthNames = NUMBERED) -> alt.LayerChart:
+    kinds, colours = zip(*MARKER_KINDS.values())
     colour = alt.Color(
         "legend:N",
         # only the kinds drawn: no "Premature change" entry for a plan without one
-        scale=present_scale(names, colours, markers["legend"]),
+        scale=present_scale(kinds, colours, markers["legend"]),
         legend=alt.Legend(title=None),
     )
     rules = (
@@ -77,7 +83,7 @@ def _marker_layer(markers: pd.DataFrame) -> alt.LayerChart:
         .encode(
             x=alt.X("month:Q"),
             color=colour,
-            tooltip=[alt.Tooltip("label:N", title="What"), alt.Tooltip("month:Q", title="Month"), alt.Tooltip("note:N", title="Note")],
+            tooltip=[alt.Tooltip("label:N", title="What"), month_tooltip(names), alt.Tooltip("note:N", title="Note")],
         )
     )
     labels = (
@@ -112,37 +118,45 @@ class RampChartData:
         return f"{self.title}. {self.subtitle}."
 
 
-def ramp_chart_data(result: RampResult, code: str = DEFAULT_CURRENCY) -> RampChartData:
-    """The tables and words :func:`ramp_chart` draws for ``result``, amounts in currency ``code``."""
+def ramp_chart_data(result: RampResult, code: str = DEFAULT_CURRENCY, names: MonthNames = NUMBERED) -> RampChartData:
+    """The tables and words :func:`ramp_chart` draws for ``result``, amounts in currency ``code``,
+    months worded by ``names`` (each table gets a ``when`` column when the months have dates)."""
     df = result.monthly
-    markers = _markers(result)
+    markers = _markers(result, names)
     money = currency(code)
     m = result.metrics
     return RampChartData(
         tables={
-            "investment": pd.DataFrame({"month": df["month"], "series": "Investment", "amount": df["investment"]}),
-            "revenue": pd.DataFrame({"month": df["month"], "series": "Vendor revenue", "amount": df["vendor_revenue"]}),
-            "jcurve": df[["month", "cumulative_net", "capability"]],
+            "investment": with_when(pd.DataFrame({"month": df["month"], "series": "Investment", "amount": df["investment"]}), names),
+            "revenue": with_when(pd.DataFrame({"month": df["month"], "series": "Vendor revenue", "amount": df["vendor_revenue"]}), names),
+            "jcurve": with_when(df[["month", "cumulative_net", "capability"]], names),
             "markers": markers,
         },
-        title=payback_title(result),
-        subtitle=f"Peak funding need {money(m.peak_funding_need)}; cumulative net at month {m.horizon_months}: {money(m.cumulative_net_at_horizon)}",
+        title=payback_title(result, names),
+        subtitle=(
+            f"Peak funding need {money(m.peak_funding_need)}; cumulative net at {names.long(m.horizon_months)}: "
+            f"{money(m.cumulative_net_at_horizon)}"
+        ),
         layout=(len(df), *sorted(set(markers["legend"]))),
     )
 
 
-def ramp_chart(result: RampResult, bands: MonteCarlo | None = None, code: str = DEFAULT_CURRENCY) -> alt.VConcatChart:
-    """The headline: revenue ramp against the investment timeline, amounts in currency ``code``.
+def ramp_chart(
+    result: RampResult, bands: MonteCarlo | None = None, code: str = DEFAULT_CURRENCY, names: MonthNames = NUMBERED
+) -> alt.VConcatChart:
+    """The headline: revenue ramp against the investment timeline, amounts in currency ``code``,
+    months as calendar months on the axis and in the tooltips when ``names`` has a start.
 
     Top: monthly investment (bars) and vendor revenue (line). Bottom: the cumulative-net
     J-curve with the P10–P90 band from the Monte Carlo, the break-even month, the end of the
     commitment and each premature-change event (its note in the tooltip). The tables and words
     come from :func:`ramp_chart_data`.
     """
-    data = ramp_chart_data(result, code)
+    data = ramp_chart_data(result, code, names)
     tables = data.tables
     months = len(tables["jcurve"])
-    x = alt.X("month:Q", axis=MONTH_AXIS, scale=alt.Scale(domain=[0.5, months + 0.5], nice=False))
+    when = month_tooltip(names)
+    x = alt.X("month:Q", axis=month_axis(names, months), scale=alt.Scale(domain=[0.5, months + 0.5], nice=False))
     series_colour = alt.Color(
         "series:N", scale=alt.Scale(domain=["Investment", "Vendor revenue"], range=[PARTNER, VENDOR]), legend=alt.Legend(title=None)
     )
@@ -150,23 +164,23 @@ def ramp_chart(result: RampResult, bands: MonteCarlo | None = None, code: str = 
         alt.Chart(tables["investment"])
         .mark_bar(opacity=0.8, size=max(2.0, 380 / months))
         .encode(x=x, y=alt.Y("amount:Q", title=f"Per month ({code})", axis=alt.Axis(format=MONEY)), color=series_colour,
-                tooltip=[alt.Tooltip("month:Q", title="Month"), alt.Tooltip("series:N"), alt.Tooltip("amount:Q", format=MONEY_EXACT)])
+                tooltip=[when, alt.Tooltip("series:N"), alt.Tooltip("amount:Q", format=MONEY_EXACT)])
     )
     line = (
         alt.Chart(tables["revenue"])
         .mark_line(strokeWidth=3, point=False)
         .encode(x=x, y=alt.Y("amount:Q"), color=series_colour,
-                tooltip=[alt.Tooltip("month:Q", title="Month"), alt.Tooltip("series:N"), alt.Tooltip("amount:Q", format=MONEY_EXACT)])
+                tooltip=[when, alt.Tooltip("series:N"), alt.Tooltip("amount:Q", format=MONEY_EXACT)])
     )
     top = layered(bars, line, height=200, title=alt.TitleParams("Monthly investment and vendor revenue", fontSize=12))
 
     layers: list[alt.Chart | alt.LayerChart] = []
     if bands is not None:
         layers.append(
-            alt.Chart(bands.bands)
+            alt.Chart(with_when(bands.bands, names))
             .mark_area(opacity=0.25, color=VENDOR)
             .encode(x=x, y=alt.Y("p10:Q"), y2=alt.Y2("p90:Q"),
-                    tooltip=[alt.Tooltip("month:Q", title="Month"), alt.Tooltip("p10:Q", title="P10", format=MONEY_EXACT),
+                    tooltip=[when, alt.Tooltip("p10:Q", title="P10", format=MONEY_EXACT),
                              alt.Tooltip("p50:Q", title="P50", format=MONEY_EXACT), alt.Tooltip("p90:Q", title="P90", format=MONEY_EXACT)])
         )
     zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color=NEUTRAL).encode(y=alt.Y("y:Q"))
@@ -176,7 +190,7 @@ def ramp_chart(result: RampResult, bands: MonteCarlo | None = None, code: str = 
         .encode(
             x=x,
             y=alt.Y("cumulative_net:Q", title=f"Cumulative net ({code})", axis=alt.Axis(format=MONEY)),
-            tooltip=[alt.Tooltip("month:Q", title="Month"), alt.Tooltip("cumulative_net:Q", title="Cumulative net", format=MONEY_EXACT),
+            tooltip=[when, alt.Tooltip("cumulative_net:Q", title="Cumulative net", format=MONEY_EXACT),
                      alt.Tooltip("capability:Q", title="Capability", format=".0%")],
         )
     )
@@ -184,7 +198,7 @@ def ramp_chart(result: RampResult, bands: MonteCarlo | None = None, code: str = 
         *layers,
         zero,
         jcurve,
-        _marker_layer(tables["markers"]),
+        _marker_layer(tables["markers"], names),
         height=260,
         title=alt.TitleParams(
             "Cumulative net: the J-curve" + (" (band: P10–P90 of the simulation)" if bands is not None else ""), fontSize=12
@@ -201,9 +215,9 @@ PLAN_LINE = "The plan"
 ALTERNATIVE_LINE = "The alternative named above the panel"
 
 
-def _scenario_line(s: Scenario, code: str) -> str:
+def _scenario_line(s: Scenario, code: str, names: MonthNames = NUMBERED) -> str:
     m = s.result.metrics
-    be = f"breaks even in month {m.break_even_month}" if m.break_even_month is not None else "does not break even"
+    be = f"breaks even in {names.long(m.break_even_month)}" if m.break_even_month is not None else "does not break even"
     return f"{s.name} {be} and ends at {currency(code)(m.cumulative_net_at_horizon)}"
 
 
@@ -212,7 +226,7 @@ def _padded(lo: float, hi: float, share: float = 0.05) -> list[float]:
     return [lo - pad, hi + pad]
 
 
-def scenario_chart(items: list[Scenario], code: str = DEFAULT_CURRENCY) -> alt.ConcatChart:
+def scenario_chart(items: list[Scenario], code: str = DEFAULT_CURRENCY, names: MonthNames = NUMBERED) -> alt.ConcatChart:
     """The cumulative net of the plan (``items[0]``) and of each alternative against it, one
     small panel each, amounts in currency ``code``; titled with the outcome furthest behind the plan.
 
@@ -227,7 +241,7 @@ def scenario_chart(items: list[Scenario], code: str = DEFAULT_CURRENCY) -> alt.C
     loss = plan.result.metrics.cumulative_net_at_horizon - worst.result.metrics.cumulative_net_at_horizon
     title = f"'{worst.name}' ends {money(loss)} behind the plan" if worst is not plan else "The plan beats every alternative shown"
     horizon = int(plan.result.monthly["month"].max())
-    x = alt.X("month:Q", axis=MONTH_AXIS, scale=alt.Scale(domain=[1, horizon], nice=False))
+    x = alt.X("month:Q", axis=month_axis(names, horizon, labels=4), scale=alt.Scale(domain=[1, horizon], nice=False))
     line_kinds = [PLAN_LINE, ALTERNATIVE_LINE]
     lines = alt.Color(
         "line:N",
@@ -239,9 +253,12 @@ def scenario_chart(items: list[Scenario], code: str = DEFAULT_CURRENCY) -> alt.C
     for s in items:
         # the plan has a panel of its own; each alternative's panel repeats it for reference
         shown = [(plan, PLAN_LINE)] + ([(s, ALTERNATIVE_LINE)] if s is not plan else [])
-        data = pd.concat(
-            [item.result.monthly[["month", "cumulative_net"]].assign(scenario=item.name, line=kind) for item, kind in shown],
-            ignore_index=True,
+        data = with_when(
+            pd.concat(
+                [item.result.monthly[["month", "cumulative_net"]].assign(scenario=item.name, line=kind) for item, kind in shown],
+                ignore_index=True,
+            ),
+            names,
         )
         values = pd.concat([data["cumulative_net"], pd.Series([0.0])])
         y_scale = alt.Scale(domain=_padded(float(values.min()), float(values.max())), nice=False, zero=False)
@@ -255,12 +272,12 @@ def scenario_chart(items: list[Scenario], code: str = DEFAULT_CURRENCY) -> alt.C
                 y=y,
                 color=lines,
                 strokeDash=dashes,
-                tooltip=[alt.Tooltip("scenario:N", title="Scenario"), alt.Tooltip("month:Q", title="Month"),
+                tooltip=[alt.Tooltip("scenario:N", title="Scenario"), month_tooltip(names),
                          alt.Tooltip("cumulative_net:Q", title="Cumulative net", format=MONEY_EXACT)],
             )
         )
         m = s.result.metrics
-        be = f"break-even month {m.break_even_month}" if m.break_even_month is not None else "no break-even"
+        be = f"break-even {names.short(m.break_even_month)}" if m.break_even_month is not None else "no break-even"
         panels.append(
             layered(
                 zero,
@@ -275,7 +292,7 @@ def scenario_chart(items: list[Scenario], code: str = DEFAULT_CURRENCY) -> alt.C
         resolve=alt.Resolve(scale=alt.ScaleResolveMap(y="independent")),
         title=alt.TitleParams(title, subtitle="The plan (grey), then each alternative against it; every panel has its own scale"),
     )
-    words = f"{title}. " + "; ".join(_scenario_line(s, code) for s in items) + "."
+    words = f"{title}. " + "; ".join(_scenario_line(s, code, names) for s in items) + "."
     return described(in_currency(chart, code), words)
 
 

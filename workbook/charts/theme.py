@@ -7,8 +7,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar, cast
 
 import altair as alt
+import pandas as pd
 
 from .. import text
+from ..months import MonthNames
 from ..currency import currency
 
 #: Okabe & Ito (2008) palette: distinguishable under the common colour-vision deficiencies.
@@ -66,6 +68,47 @@ MONEY_EXACT = "$,.0f"
 
 #: d3 time format of every date a chart shows, axis and tooltip alike: "3 Mar 2025".
 DATE = text.DATE
+
+#: The month axis of a file without a start: the model's month numbers.
+MONTH_AXIS = alt.Axis(title="Month", tickMinStep=1, format="d")
+
+#: How many months apart the labels of a calendar month axis may be: the first step that keeps
+#: the labels to a handful, counted from January so they fall on Jan, Apr, Jul, Oct (or Jan alone).
+MONTH_STEPS = (1, 2, 3, 6, 12, 24, 60, 120)
+
+
+def month_axis(names: MonthNames, horizon: int, labels: int = 8) -> alt.Axis:
+    """A chart's axis of model months 1..``horizon``: the numbers (:data:`MONTH_AXIS`) without a
+    start; with one, calendar months ("Apr 2027") at most ``labels`` of them, every 1, 2, 3, 6
+    or 12 months counted from January."""
+    expr = names.axis_label_expr()
+    if expr is None:
+        return MONTH_AXIS
+    step = next((s for s in MONTH_STEPS if horizon / s <= labels), MONTH_STEPS[-1])
+    values = []
+    for m in range(1, horizon + 1):
+        day = names.first_day(m)
+        assert day is not None
+        if (day.year * 12 + day.month - 1) % step == 0:
+            values.append(m)
+    return alt.Axis(title="Month", values=values or [1], labelExpr=expr)
+
+
+def month_tooltip(names: MonthNames) -> alt.Tooltip:
+    """The "Month" line of a tooltip: the number, or with a start the ``when`` column that
+    :func:`with_when` adds ("Apr 2027 (month 16)")."""
+    if names.known:
+        return alt.Tooltip("when:N", title="Month")
+    return alt.Tooltip("month:Q", title="Month")
+
+
+def with_when(df: pd.DataFrame, names: MonthNames) -> pd.DataFrame:
+    """``df`` (with a ``month`` column) and, when the months have dates, a ``when`` column
+    wording each month for :func:`month_tooltip`; ``df`` itself otherwise."""
+    if not names.known:
+        return df
+    return df.assign(when=[names.long(int(m)) for m in df["month"]])
+
 
 T = TypeVar("T", bound=alt.Chart | alt.LayerChart | alt.VConcatChart | alt.HConcatChart | alt.ConcatChart)
 

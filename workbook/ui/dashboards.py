@@ -132,6 +132,7 @@ class AllianceApp:
         self.params = params
         r = self.base = params.ramp
         self.code = params.alliance.currency
+        self.names = params.months  # calendar months on the charts and in the words, when the file dates month 1
         style = {"description_width": "170px"}
         lay = W.Layout(width="100%", max_width="460px")  # the screen's width on a phone
         self.sales_cycle = W.IntSlider(value=r.sales_cycle_months, min=0, max=max(24, r.sales_cycle_months), description="Sales cycle (months)", style=style, layout=lay, continuous_update=False)
@@ -174,8 +175,8 @@ class AllianceApp:
         tracked = track(params, plan, simulation)
         if tracked is None:
             return None
-        words = W.HTML(f'<h2>Plan against actual</h2><p class="wb-tracking">{escape(headline(tracked, self.code))}</p>')
-        chart = live_chart(actuals_chart(plan, tracked, simulation, self.code))
+        words = W.HTML(f'<h2>Plan against actual</h2><p class="wb-tracking">{escape(headline(tracked, self.code, self.names))}</p>')
+        chart = live_chart(actuals_chart(plan, tracked, simulation, self.code, self.names))
         box = W.VBox([words, chart])
         box.add_class("wb-actuals")
         return box
@@ -189,17 +190,17 @@ class AllianceApp:
 
     def _draw(self) -> None:
         """Show ``self.result``: new tables and words in the chart drawn, or a new chart when its layout changed."""
-        data: RampChartData = ramp_chart_data(self.result, self.code)
+        data: RampChartData = ramp_chart_data(self.result, self.code, self.names)
         if data.layout == self._layout:
             self.chart.update(data.tables, title=data.title, subtitle=data.subtitle, description=data.description)
         else:
-            self.chart.show(ramp_chart(self.result, code=self.code), data.tables)
+            self.chart.show(ramp_chart(self.result, code=self.code, names=self.names), data.tables)
             self._layout = data.layout
-        headline = "<h2>Headline</h2>" + views.ramp_metrics_table(self.result.metrics, code=self.code).html
+        headline = "<h2>Headline</h2>" + views.ramp_metrics_table(self.result.metrics, code=self.code, months=self.names).html
         pe = self.params.partner_economics
         if pe is not None:  # the partner's money machine moves with the what-if too
             partner = ramp.partner_economics(pe, self.result)
-            headline += views.partner_metrics_table(partner, self.params.alliance.partner, self.code).html
+            headline += views.partner_metrics_table(partner, self.params.alliance.partner, self.code, self.names).html
         self.metrics.value = headline
 
     def _update(self, _: object = None) -> None:
