@@ -699,20 +699,21 @@ class Params(Strict):
     @classmethod
     def _health_dated_by_alliance_start(cls, data: Any) -> Any:
         # alliance.start dates month 1 for the check-ins too: a health section may leave its own
-        # alliance_start out. Only a start that reads as a date is copied, so a bad one is
-        # reported once, where it is written.
+        # alliance_start out. A start that is no date is reported once, where it is written:
+        # the check-ins are then dated from the earliest date there is, which none precedes.
         if not isinstance(data, dict):
             return data
         alliance, health = data.get("alliance"), data.get("health")
         if not (isinstance(alliance, dict) and isinstance(health, dict)) or "alliance_start" in health:
             return data
-        start = alliance.get("start")
+        if alliance.get("start") is None:
+            return data
         try:
-            start = _to_date(start)
+            start = _to_date(alliance["start"])
         except ValueError:
-            return data
+            start = dt.date.min
         if not isinstance(start, dt.date):
-            return data
+            start = dt.date.min
         return {**data, "health": {**health, "alliance_start": start}}
 
     @model_validator(mode="after")

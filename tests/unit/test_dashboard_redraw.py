@@ -51,8 +51,8 @@ def params_dir(monkeypatch):
 def test_the_chart_data_is_what_the_chart_draws(path):
     p = load_params(path)
     result = ramp.run(p.ramp)
-    data = ramp_chart_data(result, p.alliance.currency)
-    spec = ramp_chart(result, code=p.alliance.currency).to_dict()
+    data = ramp_chart_data(result, p.alliance.currency, p.months)  # the examples date month 1: calendar months
+    spec = ramp_chart(result, code=p.alliance.currency, names=p.months).to_dict()
     for name, table in data.tables.items():
         assert _table_values(table) in spec["datasets"].values(), f"the chart does not draw the {name} table"
     assert spec["title"] == {"text": data.title, "subtitle": data.subtitle}
@@ -66,7 +66,7 @@ def test_a_what_if_redraw_sends_what_a_new_chart_would_draw(params_dir):
     app.level.value = 0.8
     app.delay.value = 2
     expected = ramp.run(app.base.model_copy(update={"sales_cycle_months": 7}), delay=2, level=0.8, events=[])
-    fresh = ramp_chart(expected, code="USD").to_dict()
+    fresh = ramp_chart(expected, code="USD", names=app.params.months).to_dict()
     assert app.chart.spec is spec, "a what-if with the same layout must not send a new spec"
     patch = app.chart.patch
     assert patch["tables"], patch
@@ -82,8 +82,8 @@ def test_a_what_if_redraw_sends_what_a_new_chart_would_draw(params_dir):
     assert partner.break_even_month != ramp.partner_economics(app.params.partner_economics, ramp.run(app.base)).break_even_month
     assert app.metrics.value == (
         "<h2>Headline</h2>"
-        + views.ramp_metrics_table(expected.metrics, code="USD").html
-        + views.partner_metrics_table(partner, "Northwind Systems", "USD").html
+        + views.ramp_metrics_table(expected.metrics, code="USD", months=app.params.months).html
+        + views.partner_metrics_table(partner, "Northwind Systems", "USD", app.params.months).html
     )
 
 
@@ -91,7 +91,7 @@ def test_only_changed_tables_get_a_new_version(params_dir):
     app = dashboards.AllianceApp(SAAS)
     app.level.value = 0.8  # less money, less effort: every table moves but the markers may not
     first = {name: t["version"] for name, t in app.chart.patch["tables"].items()}
-    app.chart.update(ramp_chart_data(app.result, "USD").tables)  # the same result again
+    app.chart.update(ramp_chart_data(app.result, "USD", app.params.months).tables)  # the same result again
     assert {name: t["version"] for name, t in app.chart.patch["tables"].items()} == first
 
 
@@ -212,7 +212,7 @@ def test_a_prepared_dashboard_shows_the_alliance_of_its_visit_only(tmp_path, mon
     app = run_visits(scenario, tmp_path, monkeypatch)
     name = load_params(PARAMS / OTHER).alliance.name
     assert name in app.header.value and app.status.value == ""
-    assert app.chart.chart is not None and app.chart.chart.to_dict()["title"]["text"] == ramp_chart_data(app.result).title
+    assert app.chart.chart is not None and app.chart.chart.to_dict()["title"]["text"] == ramp_chart_data(app.result, names=app.params.months).title
 
 
 def test_without_the_server_the_page_reports_its_alliance_once(params_dir):

@@ -501,7 +501,7 @@ class HealthForm(GuidedForm):
     def _build(self) -> list[W.Widget]:
         style = {"description_width": "200px"}
         layout = W.Layout(width="560px")
-        start = self._raw.get("alliance_start")
+        start = self._raw.get("alliance_start") or self.params.start  # alliance.start dates month 1 when health does not
         self.alliance_start = W.DatePicker(
             value=start if isinstance(start, dt.date) else dt.date.today().replace(day=1),
             description="Alliance start (month 1)",
@@ -590,7 +590,8 @@ class HealthForm(GuidedForm):
 
     def _collect(self) -> dict[str, Any]:
         data = copy.deepcopy(self._raw)
-        data["alliance_start"] = self.alliance_start.value
+        if "alliance_start" in self._raw or self.alliance_start.value != self.params.alliance.start:
+            data["alliance_start"] = self.alliance_start.value  # alliance.start already says it otherwise
         data["check_ins"] = [*(data.get("check_ins") or []), self.draft]
         return data
 
