@@ -56,7 +56,7 @@ def month_cell(value: int | None, none: str, names: MonthNames) -> str:
         return escape(none)
     if not names.known:
         return escape(names.long(value))
-    return f'<span class="wb-calendar">{escape(names.short(value))}</span><br><small>month {value}</small>'
+    return f'<span class="wb-calendar" style="white-space:nowrap">{escape(names.short(value))}</span><br><small>month {value}</small>'
 
 
 def is_late(s: Summary) -> bool:

@@ -200,8 +200,10 @@ def _change_flags(health: Health, break_even_month: int | None, names: MonthName
         what, action = CHANGE_WORDS[kind]
         when = sorted({m for m, _, _ in reports})
         notes = [n for _, _, n in reports if n]
-        detail = f" ({notes[-1]})" if notes else ""
+        # calendar months already carry brackets ("Mar 2026 (month 9)"): the note follows a colon then
+        detail = (f": {notes[-1]}" if names.known else f" ({notes[-1]})") if notes else ""
         if kind == "resources" and early:
+            reported = f", reported on {text.date(early[-1][1])}" if names.known else f" ({early[-1][1]})"
             before = (
                 f"before the modelled break-even in {names.long(break_even_month)}"
                 if break_even_month is not None
@@ -211,7 +213,7 @@ def _change_flags(health: Health, break_even_month: int | None, names: MonthName
                 Flag(
                     "resources_cut_before_break_even",
                     "high",
-                    f"Resources were cut in {_months(sorted({m for m, _, _ in early}), names)} ({early[-1][1]}), {before}{detail}.",
+                    f"Resources were cut in {_months(sorted({m for m, _, _ in early}), names)}{reported}, {before}{detail}.",
                     "health",
                     "Restore the committed resources, or re-run the ramp with the cut to show its cost before it takes effect.",
                     subject=kind,

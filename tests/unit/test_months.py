@@ -189,8 +189,8 @@ def test_the_portfolio_cell_shows_the_calendar_month_over_its_number():
     s = summarise(params(plan()))
     assert s["start"] == "2026-01-15" and s["break_even_month"] == 16  # the contract keeps numbers
     cells = portfolio.row_cells(s)
-    assert '<span class="wb-calendar">Apr 2027</span><br><small>month 16</small>' in cells[4]
-    assert '<span class="wb-calendar">Apr 2026</span><br><small>month 4</small>' in cells[3]  # first revenue
+    assert '<span class="wb-calendar" style="white-space:nowrap">Apr 2027</span><br><small>month 16</small>' in cells[4]
+    assert '<span class="wb-calendar" style="white-space:nowrap">Apr 2026</span><br><small>month 4</small>' in cells[3]  # first revenue
 
 
 def test_a_file_without_a_start_is_worded_as_before():
@@ -208,3 +208,20 @@ def test_a_file_without_a_start_is_worded_as_before():
     jcurve = spec["vconcat"][1]["layer"][1]
     assert jcurve["encoding"]["x"]["axis"] == {"format": "d", "tickMinStep": 1, "title": "Month"}
     assert {"field": "month", "title": "Month", "type": "quantitative"} in jcurve["encoding"]["tooltip"]
+
+
+def test_a_health_flag_names_the_calendar_month_of_its_check_in():
+    health = {
+        "check_ins": [
+            {"date": "2026-03-02", "alliance_manager": "Dana", "sentiment": "positive"},
+            {"date": "2026-06-30", "alliance_manager": "Dana", "sentiment": "neutral",
+             "events": [{"kind": "resources", "note": "budget cut"}]},
+        ]
+    }
+    a = assess(params(plan(health=health)))
+    [flag] = [f for f in a.flags if f.code == "resources_cut_before_break_even"]
+    # 30 Jun 2026 is month 6 of an alliance starting in January 2026; break-even is month 16
+    assert flag.message == (
+        "Resources were cut in Jun 2026 (month 6), reported on 30 Jun 2026, "
+        "before the modelled break-even in Apr 2027 (month 16): budget cut."
+    )
