@@ -350,8 +350,10 @@ def stop_sentence(result: RampResult, stop: RampResult | None, code: str, months
     s = stop.metrics
     loss = m.cumulative_net_at_horizon - s.cumulative_net_at_horizon
     versus = f"{money(abs(loss), code)} {'less' if loss > 0 else 'more'} than the plan"
+    # "(month 24)" alone; a calendar month already has its brackets: "in Jun 2027 (month 24)"
+    when = f"in {months.long(m.commitment_months)}" if months.known else f"(month {m.commitment_months})"
     text = (
-        f"{STOP_LABEL} ({months.long(m.commitment_months)}): break-even {months(s.break_even_month)}; "
+        f"{STOP_LABEL} {when}: break-even {months(s.break_even_month)}; "
         f"cumulative net at {months.long(m.horizon_months)}: {money(s.cumulative_net_at_horizon, code)} ({versus})."
     )
     return f'<p class="wb-if-stop">{escape(text)}</p>'

@@ -72,7 +72,8 @@ def test_report_html_shows_the_escaped_name_and_the_break_even_month(batch):
         if "<" in params.alliance.name:
             assert params.alliance.name not in text  # never raw
         be = summary["break_even_month"]
-        expected = f"month {be}" if be is not None else "not within the horizon"
+        # the examples date month 1 (alliance.start): "Apr 2027 (month 22)"
+        expected = f"{params.months.calendar(be)} (month {be})" if be is not None else "not within the horizon"
         assert f"<th>Break-even</th><td>{expected}</td>" in text
         assert "<script src=" not in text  # no CDN script tags (require.js, MathJax ...)
 

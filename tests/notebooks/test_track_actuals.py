@@ -4,6 +4,8 @@ left without a CSV, it shows what the file records and writes nothing."""
 
 from __future__ import annotations
 
+import re
+
 import shutil
 
 import papermill
@@ -38,7 +40,9 @@ def test_the_notebook_imports_an_export_and_shows_the_re_forecast(tmp_path):
     nb = run(tmp_path, params_path=str(copy), csv_path=str(EXPORT))
     html = "\n".join(html_outputs(nb))
     assert CHART in html and "Plan against actual" in html
-    assert "Through month 11 the alliance is behind plan" in html and "re-forecast break-even month" in html
+    # the example starts in November 2025: month 11 is September 2026
+    assert "Through Sep 2026 (month 11) the alliance is behind plan" in html
+    assert re.search(r"re-forecast break-even [A-Z][a-z]{2} 20\d\d \(month \d+\)", html)
     p = load_params(copy)
     assert p.actuals is not None and len(p.actuals.months) == 11 and p.actuals.source == EXPORT.name
     assert p.actuals.months[8].influenced_revenue == 24000
@@ -49,5 +53,5 @@ def test_without_an_export_the_notebook_writes_nothing(tmp_path):
     shutil.copy(PARAMS / "marketplace-referral.yaml", copy)
     before = copy.read_bytes()
     html = "\n".join(html_outputs(run(tmp_path, params_path=str(copy))))
-    assert "Through month 10 the alliance is behind plan" in html and CHART in html
+    assert "Through Aug 2026 (month 10) the alliance is behind plan" in html and CHART in html
     assert copy.read_bytes() == before

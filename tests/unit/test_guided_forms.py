@@ -322,12 +322,13 @@ def test_the_commitment_slider_moves_the_j_curve_and_the_figures(params_file):
     """Shortening the commitment shows what stopping the resources then would cost."""
     form = guided.RampForm(params_file)
     figures, line = "".join(html_outputs(form)), stop_line(form)
-    assert "If the resources stop when the commitment ends (month 24)" in figures and line
+    # the example starts in July 2025: month 24 is June 2027
+    assert "If the resources stop when the commitment ends in Jun 2027 (month 24)" in figures and line
     form.sliders["commitment_months"].value = 12
     assert form.inputs["commitment_months"].value == "12"
     shorter, line12 = "".join(html_outputs(form)), stop_line(form)
     assert "(month 12)" in shorter and line12[-1] < line[-1]
-    amount = re.search(r"\(month 12\).*cumulative net at month 36: (\$[\d,]+)", shorter)
+    amount = re.search(r"\(month 12\).*cumulative net at Jun 2028 \(month 36\): (\$[\d,]+)", shorter)
     assert amount and amount.group(1) == f"${line12[-1]:,.0f}"  # the sentence states the line's end
     form.inputs["commitment_months"].value = "36"  # committed for the whole horizon: nothing to cut
     assert "committed for the whole 36-month horizon" in "".join(html_outputs(form)) and stop_line(form) == []
