@@ -96,10 +96,10 @@ def model_figures(result, params) -> list[str]:
     """The headline tables' cells as the model states them (the same tables the report shows):
     the vendor's, then, with ``partner_economics``, the partner's money machine for that run."""
     code = params.alliance.currency
-    html = views.ramp_metrics_table(result.metrics, code=code).html
+    html = views.ramp_metrics_table(result.metrics, code=code, months=params.months).html  # the file's calendar months
     if params.partner_economics is not None:
         partner = ramp.partner_economics(params.partner_economics, result)
-        html += views.partner_metrics_table(partner, params.alliance.partner, code).html
+        html += views.partner_metrics_table(partner, params.alliance.partner, code, params.months).html
     parser = _Cells()
     parser.feed(html)
     return [" ".join(c.split()) for c in parser.cells]
@@ -130,7 +130,7 @@ def no_outside(page) -> None:
 def assert_shows(page, server: Server, name: str, explain) -> None:
     params, result = expected(server, name)
     code = params.alliance.currency
-    words = ramp_chart_data(result, code)
+    words = ramp_chart_data(result, code, params.months)
     assert page.inner_text(".wb-header h1") == params.alliance.name, explain(f"{name}: another alliance's header")
     assert chart_words(page) == (words.title, words.subtitle), explain(f"{name}: another alliance's chart")
     assert shown_figures(page) == model_figures(result, params), explain(f"{name}: another alliance's figures")
@@ -193,7 +193,7 @@ def test_a_what_if_redraw_shows_the_models_figures_and_a_chart_like_a_new_one(ne
         )
     changed = base.model_copy(update={"sales_cycle_months": base.sales_cycle_months + 1, "ramp_months": base.ramp_months - 1})
     result = ramp.run(changed, delay=1, level=0.95, events=[])
-    words = ramp_chart_data(result, code)
+    words = ramp_chart_data(result, code, params.months)
     page.wait_for_function(
         "t => [...document.querySelectorAll('.wb-ramp-chart svg .role-title-text')].some(e => e.textContent === t)", arg=words.title, timeout=10_000
     )
@@ -206,7 +206,7 @@ def test_a_what_if_redraw_shows_the_models_figures_and_a_chart_like_a_new_one(ne
     # chart of the same what-if anew: exactly what the data swaps drew.
     page.select_option(".wb-event-kind select", label="Resources withdrawn")
     event = Event(month=min(12, changed.horizon_months), kind="resource_withdrawal", severity=0.5, note="what-if")
-    withdrawn = ramp_chart_data(ramp.run(changed, delay=1, level=0.95, events=[event]), code)
+    withdrawn = ramp_chart_data(ramp.run(changed, delay=1, level=0.95, events=[event]), code, params.months)
     with_change = settled_drawing(page, swapped, withdrawn.title)
     page.select_option(".wb-event-kind select", label="No premature change")
     fresh = settled_drawing(page, with_change, words.title)

@@ -225,3 +225,19 @@ def test_a_health_flag_names_the_calendar_month_of_its_check_in():
         "Resources were cut in Jun 2026 (month 6), reported on 30 Jun 2026, "
         "before the modelled break-even in Apr 2027 (month 16): budget cut."
     )
+
+
+def test_the_alliance_dashboard_words_its_months_as_calendar_months(monkeypatch):
+    from tests.conftest import PARAMS
+    from workbook.ui import dashboards
+
+    monkeypatch.setenv("WORKBOOK_PARAMS_DIR", str(PARAMS))
+    for name in ("VOILA_PREHEAT", "VOILA_KERNEL_ID", "QUERY_STRING"):
+        monkeypatch.delenv(name, raising=False)
+    app = dashboards.AllianceApp("saas-regional-reseller.yaml")  # starts 1 Jul 2025; breaks even in month 22
+    assert app.result.metrics.break_even_month == 22
+    assert "<th>Break-even</th><td>Apr 2027 (month 22)</td>" in app.metrics.value
+    assert app.chart.chart is not None and app.chart.chart.to_dict()["title"]["text"].startswith("Pays back in Apr 2027 (month 22)")
+    assert "(Jul 2025 to Jun 2028)" in app.header.value
+    app.event_month.value = 12
+    assert app.event_when.value == "<small>Plan month 12 is Jun 2026.</small>"

@@ -146,10 +146,14 @@ class AllianceApp:
                        (self.event_kind, "wb-event-kind"), (self.event_month, "wb-event-month"), (self.severity, "wb-severity")]:
             w.add_class(cls)
             w.observe(friendly(self.status)(self._update), names="value")
+        # the plan month's calendar month beside its slider, when the file dates month 1
+        self.event_when = W.HTML(self._event_when())
+        self.event_when.add_class("wb-event-when")
+        self.event_month.observe(lambda _: setattr(self.event_when, "value", self._event_when()), names="value")
         reset = W.Button(description="Back to the plan")
         reset.add_class("wb-reset")
         reset.on_click(friendly(self.status)(self._reset))
-        controls = W.VBox([W.HTML("<h2>What if…</h2>"), self.sales_cycle, self.ramp_months, self.level, self.delay, self.event_kind, self.event_month, self.severity, reset])
+        controls = W.VBox([W.HTML("<h2>What if…</h2>"), self.sales_cycle, self.ramp_months, self.level, self.delay, self.event_kind, self.event_month, *([self.event_when] if self.names.known else []), self.severity, reset])
         self.result = ramp.run(r)
         self._draw()
         tracking = self._tracking(params, self.result)
@@ -159,6 +163,13 @@ class AllianceApp:
             if tracking is not None:
                 self.root.children = [*self.root.children, tracking]
             self.status.value = ""
+
+    def _event_when(self) -> str:
+        """The what-if change's month as a calendar month ("Plan month 12 is Jun 2026."), or
+        nothing without a start."""
+        m = int(self.event_month.value)
+        when = self.names.calendar(m)
+        return "" if when is None else f"<small>Plan month {m} is {when}.</small>"
 
     def _tracking(self, params: Params, plan: ramp.RampResult) -> W.Widget | None:
         """The plan against the file's actuals, under the what-if chart: it compares what happened
