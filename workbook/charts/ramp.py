@@ -41,20 +41,33 @@ def payback_title(result: RampResult, names: MonthNames = NUMBERED) -> str:
     ("Pays back in May 2027 (month 17) — ..." when the months have dates)."""
     m = result.metrics
     be, commit = m.break_even_month, m.commitment_months
+    touched = ""
+    if m.falls_back and m.first_break_even_month is not None:
+        first = m.first_break_even_month  # no brackets inside the brackets with a calendar month
+        at = f"{names.short(first)}, month {first}" if names.known else f"month {first}"
+        touched = f" (it touched zero in {at}, then fell back)"
     if be is None:
+        if m.falls_back:
+            assert m.first_break_even_month is not None
+            return (
+                f"Touches break-even in {names.long(m.first_break_even_month)} but ends below zero — no lasting payback "
+                f"within {count(m.horizon_months, 'month')}"
+            )
         return f"Does not pay back within {count(m.horizon_months, 'month')} — the commitment ends in {names.long(commit)}"
     if be < commit:
-        return f"Pays back in {names.long(be)} — {count(commit - be, 'month')} before the commitment ends"
+        return f"Pays back in {names.long(be)}{touched} — {count(commit - be, 'month')} before the commitment ends"
     if be == commit:
-        return f"Pays back in {names.long(be)} — just as the commitment ends"
-    return f"Pays back in {names.long(be)} — {count(be - commit, 'month')} after the commitment ends"
+        return f"Pays back in {names.long(be)}{touched} — just as the commitment ends"
+    return f"Pays back in {names.long(be)}{touched} — {count(be - commit, 'month')} after the commitment ends"
 
 
 def _markers(result: RampResult, names: MonthNames = NUMBERED) -> pd.DataFrame:
     m = result.metrics
     rows = [{"month": m.commitment_months, "label": "Commitment ends", "kind": "commitment", "note": ""}]
     if m.break_even_month is not None:
-        rows.append({"month": m.break_even_month, "label": "Break-even", "kind": "break-even", "note": ""})
+        rows.append({"month": m.break_even_month, "label": "Break-even", "kind": "break-even", "note": "from here the cumulative net stays at or above 0"})
+    if m.falls_back and m.first_break_even_month is not None:
+        rows.append({"month": m.first_break_even_month, "label": "Touches 0", "kind": "first", "note": "the cumulative net reaches 0 here, then falls back below it"})
     for ev in result.events:
         rows.append(
             {"month": ev.month, "label": ev.kind.replace("_", " ").capitalize(), "kind": "event", "note": ev.note or ""}
@@ -66,7 +79,12 @@ def _markers(result: RampResult, names: MonthNames = NUMBERED) -> pd.DataFrame:
 
 
 #: What each marker kind is called in the legend, and its colour.
-MARKER_KINDS = {"break-even": ("Break-even", GOOD), "commitment": ("Commitment ends", "#000000"), "event": ("Premature change", BAD)}
+MARKER_KINDS = {
+    "break-even": ("Break-even", GOOD),
+    "first": ("Touches 0, falls back", NEUTRAL),
+    "commitment": ("Commitment ends", "#000000"),
+    "event": ("Premature change", BAD),
+}
 
 
 def _marker_layer(markers: pd.DataFrame, names: MonthNames = NUMBERED) -> alt.LayerChart:
