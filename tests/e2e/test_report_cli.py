@@ -74,7 +74,7 @@ def test_report_html_shows_the_escaped_name_and_the_break_even_month(batch):
         be = summary["break_even_month"]
         # the examples date month 1 (alliance.start): "Apr 2027 (month 22)"
         expected = f"{params.months.calendar(be)} (month {be})" if be is not None else "not within the horizon"
-        assert f"<th>Break-even</th><td>{expected}</td>" in text
+        assert f"<th>Break-even (the net stays at or above 0 from then)</th><td>{expected}</td>" in text
         assert "<script src=" not in text  # no CDN script tags (require.js, MathJax ...)
 
 

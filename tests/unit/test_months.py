@@ -166,7 +166,7 @@ def test_a_flag_and_the_money_machine_section_name_april_2027():
     [flag] = [f for f in a.flags if f.code == "commitment_before_break_even"]
     assert flag.message == "Resources are committed for 12 months but the plan pays back only in Apr 2027 (month 16)."
     html = views.ramp_section(a).html
-    assert "<th>Break-even</th><td>Apr 2027 (month 16)</td>" in html
+    assert "<th>Break-even (the net stays at or above 0 from then)</th><td>Apr 2027 (month 16)</td>" in html
     assert "<th>Commitment ends</th><td>Dec 2026 (month 12)</td>" in html
     summary = views.executive_summary(a).html
     assert "Break-even Apr 2027 (month 16) against a 12-month commitment" in summary
@@ -198,7 +198,7 @@ def test_a_file_without_a_start_is_worded_as_before():
     [flag] = [f for f in a.flags if f.code == "commitment_before_break_even"]
     assert flag.message == "Resources are committed for 12 months but the plan pays back only in month 16."
     html = views.ramp_section(a).html
-    assert "<th>Break-even</th><td>month 16</td>" in html
+    assert "<th>Break-even (the net stays at or above 0 from then)</th><td>month 16</td>" in html
     assert not any(f"{m} 20" in html for m in ("Jan", "Apr", "Dec"))
     s = summarise(a.params, assessment=a)
     assert s["start"] is None
@@ -236,7 +236,7 @@ def test_the_alliance_dashboard_words_its_months_as_calendar_months(monkeypatch)
         monkeypatch.delenv(name, raising=False)
     app = dashboards.AllianceApp("saas-regional-reseller.yaml")  # starts 1 Jul 2025; breaks even in month 22
     assert app.result.metrics.break_even_month == 22
-    assert "<th>Break-even</th><td>Apr 2027 (month 22)</td>" in app.metrics.value
+    assert "<th>Break-even (the net stays at or above 0 from then)</th><td>Apr 2027 (month 22)</td>" in app.metrics.value
     assert app.chart.chart is not None and app.chart.chart.to_dict()["title"]["text"].startswith("Pays back in Apr 2027 (month 22)")
     assert "(Jul 2025 to Jun 2028)" in app.header.value
     app.event_month.value = 12
