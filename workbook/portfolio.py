@@ -18,7 +18,7 @@ from typing import Any
 
 from .currency import money
 from .flags import LIGHTS, SYMBOLS
-from .text import count
+from .text import chance, count
 
 Summary = Mapping[str, Any]
 
@@ -149,7 +149,7 @@ def row_cells(s: Summary) -> list[str]:
         f" / commitment {count(int(s['commitment_months']), 'month')}",
         escape(money(s["peak_funding_need"], s["currency"])),
         escape(money(s["npv"], s["currency"])),
-        "—" if p is None else f"{p:.0%}",
+        escape(chance(p)),
         tracking_cell(s),
         shown or "—",
     ]

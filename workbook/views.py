@@ -18,12 +18,13 @@ from .currency import currency, money
 from .flags import LIGHTS, Flag, by_severity
 from .ramp import PartnerResult, RampMetrics, RampResult, payback_sentence, stopped_at_commitment
 from .schema import Params
-from .text import count
+from .text import NO_RANGES, chance, count
 
 if TYPE_CHECKING:
     import altair as alt
 
     from .areas import Assessment, Block
+    from .ramp import MonteCarlo
     from .trust import TrustResult
 
 
@@ -67,9 +68,12 @@ def header(params: Params) -> HTML:
     )
 
 
-def ramp_metrics_table(m: RampMetrics, p_within: float | None = None, events: Any = (), code: str = DEFAULT_CURRENCY) -> HTML:
+def ramp_metrics_table(m: RampMetrics, simulation: MonteCarlo | None = None, events: Any = (), code: str = DEFAULT_CURRENCY) -> HTML:
     """The headline figures (amounts in the currency ``code``), and the premature changes the
-    plan includes (their notes shown, since a static report has no tooltips)."""
+    plan includes (their notes shown, since a static report has no tooltips).
+
+    With ``simulation``, a row gives the chance of breaking even within the commitment — or
+    says "no ranges given" when the plan has no uncertainty ranges (no share is shown then)."""
     money = currency(code)
     rows: list[tuple[str, str]] = [
         ("First revenue", month(m.first_revenue_month)),
@@ -82,8 +86,8 @@ def ramp_metrics_table(m: RampMetrics, p_within: float | None = None, events: An
     if m.plan_gap is not None:
         word = "short of" if m.plan_gap > 0 else "ahead of"
         rows.append((f"Business plan at month {m.plan_gap_month}", f"{money(abs(m.plan_gap))} {word} the target"))
-    if p_within is not None:
-        rows.append(("Chance of breaking even within the commitment", f"{p_within:.0%}"))
+    if simulation is not None:
+        rows.append(("Chance of breaking even within the commitment", chance(simulation.p_break_even_within_commitment)))
     body = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
     changes = "".join(
         f"<li>Month {ev.month}: {escape(ev.kind.replace('_', ' '))} (severity {ev.severity:g})"
@@ -185,7 +189,8 @@ def executive_summary(a: Assessment) -> HTML:
     m = a.ramp.plan.metrics
     figures = a.figures
     facts = [
-        f"break-even {month(m.break_even_month)} against a {m.commitment_months}-month commitment",
+        f"break-even {month(m.break_even_month)} against a {m.commitment_months}-month commitment "
+        f"(chance of breaking even within it: {chance(a.ramp.monte_carlo.p_break_even_within_commitment)})",
         f"peak funding need {money(m.peak_funding_need, a.params.alliance.currency)}",
     ]
     if figures["readiness_score"] is not None:
@@ -386,7 +391,12 @@ def ramp_view(a: Assessment) -> list[Block]:
     r, code = a.ramp, a.params.alliance.currency
     mc = r.monte_carlo
     notes = []
-    if mc.worst is not None and mc.best is not None and a.params.ramp.uncertainty.ranges():
+    if not mc.ranged:
+        notes.append(
+            f"Chance and band: {NO_RANGES} (ramp.uncertainty) — every figure here is the plan's own, and the chart "
+            "draws no band."
+        )
+    elif mc.worst is not None and mc.best is not None:
         notes.append(
             f"Across the uncertainty ranges the plan breaks even between {month(mc.best.metrics.break_even_month, 'never')} "
             f"(every input at its best) and {month(mc.worst.metrics.break_even_month, 'never within the horizon')} (every "
@@ -396,7 +406,7 @@ def ramp_view(a: Assessment) -> list[Block]:
     if moved:
         names = "; ".join(f"{k.replace('_', ' ')} written around {w:g}, the plan says {p:g}" for k, (w, p) in moved.items())
         notes.append(f"Ranges follow the plan: {names}. The simulation keeps each range's distances around the plan's value.")
-    chart = ramp_chart(r.plan, mc, code)
+    chart = ramp_chart(r.plan, mc if mc.ranged else None, code)  # no zero-width band without ranges
     stop = stopped_at_commitment(a.params.ramp)
     if stop is not None and not stop.monthly["cumulative_net"].equals(r.plan.monthly["cumulative_net"]):
         chart = with_stop_line(chart, stop.monthly, code)
@@ -408,7 +418,7 @@ def ramp_view(a: Assessment) -> list[Block]:
         both = [two_sides_chart(r.plan, r.partner, al.vendor, al.partner, code), two_sides_sentence(r.plan, r.partner, a.params)]
     recurring = recurring_sentence(a.params)
     return [
-        ramp_metrics_table(r.plan.metrics, mc.p_break_even_within_commitment, a.params.ramp.events, code).html,
+        ramp_metrics_table(r.plan.metrics, mc, a.params.ramp.events, code).html,
         *([recurring] if recurring else []),
         *(f"<p>{escape(n)}</p>" for n in notes),
         chart,
@@ -430,7 +440,7 @@ def actuals_view(a: Assessment) -> list[Block]:
     if t is None:
         return []
     code = a.params.alliance.currency
-    mc = a.ramp.monte_carlo if a.params.ramp.uncertainty.ranges() else None
+    mc = a.ramp.monte_carlo if a.ramp.monte_carlo.ranged else None
     source = f" Source: {t.source}." if t.source else ""
     method = (
         f"On plan means cumulative vendor revenue within ±{TOLERANCE:.0%} of the plan's. The re-forecast keeps the "
