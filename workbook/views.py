@@ -233,7 +233,15 @@ def trust_headline(t: TrustResult) -> str:
         f"<p>Trust index <b>{t.trust_index:.0f}</b> of 100. The vendor's trust in the partner is "
         f"{count(round(abs(t.asymmetry)), 'point')} {higher} than the partner's trust in the vendor.</p>"
         if round(t.asymmetry)
-        else f"<p>Trust index <b>{t.trust_index:.0f}</b> of 100, the same on both sides.</p>"
+        else f"<p>Survey trust index <b>{t.trust_index:.0f}</b> of 100, the same on both sides.</p>"
+    )
+
+
+def anonymity_note(t: TrustResult) -> str:
+    """Which sides are hidden, worded from the file's ``trust.min_respondents``."""
+    return (
+        f'<p class="wb-anonymity"><small>A side with fewer than {count(t.min_respondents, "respondent")} '
+        "is hidden to keep answers anonymous.</small></p>"
     )
 
 
@@ -299,10 +307,12 @@ def trust_view(a: Assessment) -> list[Block]:
     )
     mirror: list[Block] = [mirror_intro(t), *mirror_charts(t)] if t.has_mirror else []
     return [
+        anonymity_note(t),
         trust_headline(t),
-        "<h3>Trust index (0–100) by side</h3>"
-        "<p><small>Each side's index is the mean of its competence and intentions indices; each principle weighs "
-        "the same within its component, however many statements it has.</small></p>" + table(_whole_numbers(idx)).html,
+        "<h3>Survey trust index (0–100) by side</h3>"
+        "<p><small>Each side's index is the mean of its competence and intentions indices. Intentions weighs each "
+        "of the twelve principles the same, however many statements it has; competence weighs each of its "
+        "statements the same.</small></p>" + table(_whole_numbers(idx)).html,
         *trust_charts(t),
         *mirror,
         "<h3>Do the statements hang together? (Cronbach's alpha)</h3>" + explain + alpha_html,
