@@ -33,7 +33,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from . import text
-from .flags import Flag, Severity, past
+from .flags import APPOINT_ALLIANCE_MANAGER, Flag, Severity, past
 from .schema import ChangeKind, CheckIn, Health
 
 #: Rolling window for manager turnover and win credit.
@@ -170,7 +170,7 @@ def _manager_flags(health: Health) -> list[Flag]:
                 "high",
                 f"No alliance manager was in post at the latest check-in ({text.date(latest.date)}).",
                 "health",
-                "Appoint an alliance manager now and introduce them to the partner in person.",
+                APPOINT_ALLIANCE_MANAGER,
             )
         )
     return out
