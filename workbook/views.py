@@ -196,7 +196,7 @@ def executive_summary(a: Assessment) -> HTML:
     if figures["readiness_score"] is not None:
         facts.append(f"readiness {figures['readiness_score']:.0f}/100")
     if figures["trust_index"] is not None:
-        facts.append(f"trust index {figures['trust_index']:.0f}/100")
+        facts.append(f"survey trust index {figures['trust_index']:.0f}/100")
     return HTML(
         f"<p>{escape('; '.join(facts)).capitalize()}.</p>"
         f'<table class="wb-metrics">{"".join(rows)}</table>'
@@ -225,12 +225,12 @@ def trust_headline(t: TrustResult) -> str:
     """The trust index and the asymmetry in one sentence, or why they are not shown yet."""
     if t.trust_index is None or t.asymmetry is None:
         return (
-            f"<p>Trust index: not shown yet — each side needs at least {t.min_respondents} "
+            f"<p>Survey trust index: not shown yet — each side needs at least {t.min_respondents} "
             "respondents who answered (answers stay anonymous).</p>"
         )
     higher = "higher" if t.asymmetry > 0 else "lower"
     return (
-        f"<p>Trust index <b>{t.trust_index:.0f}</b> of 100. The vendor's trust in the partner is "
+        f"<p>Survey trust index <b>{t.trust_index:.0f}</b> of 100. The vendor's trust in the partner is "
         f"{count(round(abs(t.asymmetry)), 'point')} {higher} than the partner's trust in the vendor.</p>"
         if round(t.asymmetry)
         else f"<p>Survey trust index <b>{t.trust_index:.0f}</b> of 100, the same on both sides.</p>"
