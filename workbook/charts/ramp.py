@@ -207,6 +207,35 @@ def _scenario_line(s: Scenario, code: str) -> str:
     return f"{s.name} {be} and ends at {currency(code)(m.cumulative_net_at_horizon)}"
 
 
+def scenario_title(items: list[Scenario], code: str = DEFAULT_CURRENCY) -> str:
+    """What the scenarios show against the plan (``items[0]``), on the figure their table shows:
+    the cumulative net at the horizon, compared in whole units of the currency ``code`` as the
+    table prints them.
+
+    The alternative furthest behind the plan is named, and the one furthest ahead when any ends
+    ahead; when none ends behind, the title says so and never calls the plan the best. Ties
+    (equal to the unit) read "level with the plan".
+    """
+    money = currency(code)
+    plan, others = items[0], items[1:]
+    horizon = plan.result.metrics.horizon_months
+
+    def versus(s: Scenario) -> int:  # whole units above (+) or below (−) the plan, as the table rounds
+        return round(s.result.metrics.cumulative_net_at_horizon) - round(plan.result.metrics.cumulative_net_at_horizon)
+
+    if not others:
+        return f"The plan alone: no alternative to compare at month {horizon}"
+    worst, best = min(others, key=versus), max(others, key=versus)
+    behind = f"'{worst.name}' ends {money(-versus(worst))} behind the plan at month {horizon}"
+    ahead = f"'{best.name}' ends {money(versus(best))} ahead of it" if versus(best) > 0 else ""
+    if versus(worst) < 0:
+        return behind + (f"; {ahead}" if ahead else "")
+    if versus(best) == 0:
+        return f"Every alternative shown ends level with the plan at month {horizon}"
+    level = "ahead of or level with" if versus(worst) == 0 else "ahead of"
+    return f"Every alternative shown ends {level} the plan at month {horizon}: {ahead.replace(' of it', ' of the plan')}"
+
+
 def _padded(lo: float, hi: float, share: float = 0.05) -> list[float]:
     pad = (hi - lo) * share or 1.0
     return [lo - pad, hi + pad]
@@ -214,7 +243,8 @@ def _padded(lo: float, hi: float, share: float = 0.05) -> list[float]:
 
 def scenario_chart(items: list[Scenario], code: str = DEFAULT_CURRENCY) -> alt.ConcatChart:
     """The cumulative net of the plan (``items[0]``) and of each alternative against it, one
-    small panel each, amounts in currency ``code``; titled with the outcome furthest behind the plan.
+    small panel each, amounts in currency ``code``; titled with what they show against the plan
+    (:func:`scenario_title`).
 
     Every panel has its own vertical scale, fitted to its scenario and the plan, so a route that
     dwarfs the others (an acquisition costing millions) does not flatten them to a line at zero.
@@ -223,9 +253,7 @@ def scenario_chart(items: list[Scenario], code: str = DEFAULT_CURRENCY) -> alt.C
     """
     plan = items[0]
     money = currency(code)
-    worst = min(items, key=lambda s: s.result.metrics.cumulative_net_at_horizon)
-    loss = plan.result.metrics.cumulative_net_at_horizon - worst.result.metrics.cumulative_net_at_horizon
-    title = f"'{worst.name}' ends {money(loss)} behind the plan" if worst is not plan else "The plan beats every alternative shown"
+    title = scenario_title(items, code)
     horizon = int(plan.result.monthly["month"].max())
     x = alt.X("month:Q", axis=MONTH_AXIS, scale=alt.Scale(domain=[1, horizon], nice=False))
     line_kinds = [PLAN_LINE, ALTERNATIVE_LINE]
