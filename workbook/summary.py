@@ -12,7 +12,7 @@ from .schema import Params
 
 
 #: The money fields of the summary (in ``currency``), rounded to the currency's minor unit.
-MONEY_FIELDS = ("cumulative_net_at_horizon", "peak_funding_need", "npv", "business_plan_gap", "actual_cumulative_net")
+MONEY_FIELDS = ("cumulative_net_at_horizon", "peak_funding_need", "npv", "long_run_npv", "business_plan_gap", "actual_cumulative_net")
 
 
 def summarise(params: Params, path: str | Path | None = None, assessment: Assessment | None = None) -> dict[str, Any]:
@@ -32,10 +32,13 @@ def summarise(params: Params, path: str | Path | None = None, assessment: Assess
         **a.figures,
         "first_revenue_month": m.first_revenue_month,
         "break_even_month": m.break_even_month,
+        "first_break_even_month": m.first_break_even_month,
         "commitment_months": m.commitment_months,
         "cumulative_net_at_horizon": m.cumulative_net_at_horizon,
         "peak_funding_need": m.peak_funding_need,
         "npv": m.npv,
+        "long_run_npv": m.long_run_npv,
+        "tail_months": m.tail_months,
         # null without uncertainty ranges: every run is the plan, so a share would say nothing
         "p_break_even_within_commitment": None if p_within is None else round(p_within, 4),
         "business_plan_gap": m.plan_gap,
