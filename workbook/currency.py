@@ -42,6 +42,13 @@ def check_code(code: str) -> str:
     raise ValueError(message)
 
 
+def whole_units(value: float) -> int:
+    """``value`` in whole units as every page prints it, halves away from zero (2.5 → 3, −2.5 → −3):
+    compare two amounts on this when the words must agree with the figures shown."""
+    units = math.floor(abs(value) + 0.5)
+    return -units if value < 0 else units
+
+
 @dataclass(frozen=True)
 class Currency:
     """Formats amounts of one currency.
@@ -62,7 +69,7 @@ class Currency:
         amount so it never wraps apart); ``None`` gives ``none``."""
         if value is None or value != value:
             return none
-        units = math.floor(abs(value) + 0.5)  # half away from zero, as money is usually rounded
+        units = abs(whole_units(value))  # half away from zero, as money is usually rounded
         sign = MINUS + _JOIN if value < 0 and units else ""
         return f"{sign}{self.prefix}{units:,}"
 
@@ -135,4 +142,4 @@ def money(value: float | None, code: str = DEFAULT, none: str = "—") -> str:
     return currency(code)(value, none)
 
 
-__all__ = ["DEFAULT", "DEFAULT_MINOR_UNIT", "Currency", "check_code", "currency", "known_codes", "minor_unit", "money", "round_money"]
+__all__ = ["DEFAULT", "DEFAULT_MINOR_UNIT", "Currency", "check_code", "currency", "known_codes", "minor_unit", "money", "round_money", "whole_units"]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .currency import DEFAULT as DEFAULT_CURRENCY
-from .currency import currency, money
+from .currency import currency, money, whole_units
 from .flags import LIGHTS, Flag, by_severity
 from .ramp import PartnerResult, RampMetrics, RampResult, payback_sentence, stopped_at_commitment
 from .schema import Params
@@ -68,6 +68,11 @@ def header(params: Params) -> HTML:
     )
 
 
+def long_run_label(m: RampMetrics) -> str:
+    """What the long-run NPV counts, for a heading: "Long-run NPV (to month 60)"."""
+    return f"Long-run NPV (to month {m.horizon_months + m.tail_months})"
+
+
 def ramp_metrics_table(m: RampMetrics, simulation: MonteCarlo | None = None, events: Any = (), code: str = DEFAULT_CURRENCY) -> HTML:
     """The headline figures (amounts in the currency ``code``), and the premature changes the
     plan includes (their notes shown, since a static report has no tooltips).
@@ -83,6 +88,8 @@ def ramp_metrics_table(m: RampMetrics, simulation: MonteCarlo | None = None, eve
         (f"Cumulative net at month {m.horizon_months}", money(m.cumulative_net_at_horizon)),
         ("NPV", money(m.npv)),
     ]
+    if m.tail_months:
+        rows.append((long_run_label(m), money(m.long_run_npv)))
     if m.plan_gap is not None:
         word = "short of" if m.plan_gap > 0 else "ahead of"
         rows.append((f"Business plan at month {m.plan_gap_month}", f"{money(abs(m.plan_gap))} {word} the target"))
@@ -354,13 +361,32 @@ def stop_sentence(result: RampResult, stop: RampResult | None, code: str) -> str
             "so the end of the commitment changes nothing.</p>"
         )
     s = stop.metrics
-    loss = m.cumulative_net_at_horizon - s.cumulative_net_at_horizon
-    versus = f"{money(abs(loss), code)} {'less' if loss > 0 else 'more'} than the plan"
     text = (
         f"{STOP_LABEL} (month {m.commitment_months}): break-even {month(s.break_even_month)}; "
-        f"cumulative net at month {m.horizon_months}: {money(s.cumulative_net_at_horizon, code)} ({versus})."
+        f"cumulative net at month {m.horizon_months}: {money(s.cumulative_net_at_horizon, code)} "
+        f"({_versus(s.cumulative_net_at_horizon, m.cumulative_net_at_horizon, code)} by then)"
     )
-    return f'<p class="wb-if-stop">{escape(text)}</p>'
+    if not m.tail_months:  # no value past the horizon is counted: the horizon's figure is all there is
+        return f'<p class="wb-if-stop">{escape(text)}.</p>'
+    long_run = whole_units(s.long_run_npv) - whole_units(m.long_run_npv)  # as printed
+    text += (
+        f"; long-run NPV, counting the months to {m.horizon_months + m.tail_months}: {money(s.long_run_npv, code)} "
+        f"({_versus(s.long_run_npv, m.long_run_npv, code)})"
+    )
+    if whole_units(s.cumulative_net_at_horizon) > whole_units(m.cumulative_net_at_horizon) and long_run <= 0:
+        # the horizon cuts off what the resources would still bring: the saving is not a gain
+        text += f". Stopping only looks cheaper within the {m.horizon_months}-month horizon; counting what comes after, it "
+        text += f"gives up {money(-long_run, code)}" if long_run < 0 else "gains nothing"
+    return f'<p class="wb-if-stop">{escape(text)}.</p>'
+
+
+def _versus(value: float, plan: float, code: str) -> str:
+    """``value`` against the plan's, in whole units as the pages print them: "$5,755 more than the
+    plan", "$120 less than the plan", "the same as the plan"."""
+    diff = whole_units(value) - whole_units(plan)
+    if diff == 0:
+        return "the same as the plan"
+    return f"{money(abs(diff), code)} {'more' if diff > 0 else 'less'} than the plan"
 
 
 def recurring_sentence(p: Params) -> str | None:
@@ -538,6 +564,7 @@ def scenarios_section(a: Assessment) -> HTML:
             "Peak funding need": money(s.result.metrics.peak_funding_need, code),
             f"Cumulative net at month {h}": money(s.result.metrics.cumulative_net_at_horizon, code),
             "NPV": money(s.result.metrics.npv, code),
+            long_run_label(s.result.metrics): money(s.result.metrics.long_run_npv, code),
         }
         for s in a.ramp.scenarios
     ]

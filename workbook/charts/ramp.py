@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 
 from ..currency import DEFAULT as DEFAULT_CURRENCY
-from ..currency import currency
+from ..currency import currency, whole_units
 from ..ramp import MonteCarlo, RampResult, Scenario
 from ..text import count
 from .theme import (
@@ -213,37 +213,38 @@ ALTERNATIVE_LINE = "The alternative named above the panel"
 
 def _scenario_line(s: Scenario, code: str) -> str:
     m = s.result.metrics
+    money = currency(code)
     be = f"breaks even in month {m.break_even_month}" if m.break_even_month is not None else "does not break even"
-    return f"{s.name} {be} and ends at {currency(code)(m.cumulative_net_at_horizon)}"
+    return f"{s.name} {be}, ends at {money(m.cumulative_net_at_horizon)} and has a long-run NPV of {money(m.long_run_npv)}"
 
 
 def scenario_title(items: list[Scenario], code: str = DEFAULT_CURRENCY) -> str:
-    """What the scenarios show against the plan (``items[0]``), on the figure their table shows:
-    the cumulative net at the horizon, compared in whole units of the currency ``code`` as the
-    table prints them.
+    """What the scenarios show against the plan (``items[0]``), on a figure their table shows:
+    the long-run NPV (the NPV with the value beyond the horizon, :attr:`RampMetrics.long_run_npv`),
+    compared in whole units of the currency ``code`` as the table prints them.
 
-    The alternative furthest behind the plan is named, and the one furthest ahead when any ends
-    ahead; when none ends behind, the title says so and never calls the plan the best. Ties
-    (equal to the unit) read "level with the plan".
+    The alternative furthest behind the plan is named, and the one furthest ahead when any is
+    ahead; when none is behind, the title says so and never calls the plan the best. Ties (equal
+    to the unit) read "level with the plan".
     """
     money = currency(code)
     plan, others = items[0], items[1:]
-    horizon = plan.result.metrics.horizon_months
+    on = "in long-run NPV"
 
     def versus(s: Scenario) -> int:  # whole units above (+) or below (−) the plan, as the table rounds
-        return round(s.result.metrics.cumulative_net_at_horizon) - round(plan.result.metrics.cumulative_net_at_horizon)
+        return whole_units(s.result.metrics.long_run_npv) - whole_units(plan.result.metrics.long_run_npv)
 
     if not others:
-        return f"The plan alone: no alternative to compare at month {horizon}"
+        return "The plan alone: no alternative to compare"
     worst, best = min(others, key=versus), max(others, key=versus)
-    behind = f"'{worst.name}' ends {money(-versus(worst))} behind the plan at month {horizon}"
-    ahead = f"'{best.name}' ends {money(versus(best))} ahead of it" if versus(best) > 0 else ""
+    behind = f"'{worst.name}' is {money(-versus(worst))} behind the plan {on}"
+    ahead = f"'{best.name}' is {money(versus(best))} ahead of it" if versus(best) > 0 else ""
     if versus(worst) < 0:
         return behind + (f"; {ahead}" if ahead else "")
     if versus(best) == 0:
-        return f"Every alternative shown ends level with the plan at month {horizon}"
+        return f"Every alternative shown is level with the plan {on}"
     level = "ahead of or level with" if versus(worst) == 0 else "ahead of"
-    return f"Every alternative shown ends {level} the plan at month {horizon}: {ahead.replace(' of it', ' of the plan')}"
+    return f"Every alternative shown is {level} the plan {on}: {ahead.replace(' of it', ' of the plan')}"
 
 
 def _padded(lo: float, hi: float, share: float = 0.05) -> list[float]:
