@@ -204,8 +204,9 @@ def executive_summary(a: Assessment) -> HTML:
         facts.append(f"readiness {figures['readiness_score']:.0f}/100")
     if figures["trust_index"] is not None:
         facts.append(f"survey trust index {figures['trust_index']:.0f}/100")
+    sentence = "; ".join(facts)  # only its first letter raised: "CHF 1,200" stays as written
     return HTML(
-        f"<p>{escape('; '.join(facts)).capitalize()}.</p>"
+        f"<p>{escape(sentence[:1].upper() + sentence[1:])}.</p>"
         f'<table class="wb-metrics">{"".join(rows)}</table>'
         + (f"<h3>The three most important actions</h3><ol>{items}</ol>" if actions else "<p>No actions needed now.</p>")
     )
