@@ -350,7 +350,10 @@ def value_view(a: Assessment) -> list[Block]:
 
 
 def stop_sentence(result: RampResult, stop: RampResult | None, code: str) -> str:
-    """One sentence on what stopping the resources at the end of the commitment would do."""
+    """What stopping the resources at the end of the commitment would do: break-even, the
+    cumulative net at the horizon and, when months past the horizon are counted (``tail_months``),
+    the long-run NPV, each against the plan's. A stop that ends the horizon ahead but not the
+    long-run NPV is said to gain nothing beyond the horizon's cut-off."""
     from .charts import STOP_LABEL
 
     m = result.metrics
