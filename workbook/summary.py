@@ -46,7 +46,8 @@ def summarise(params: Params, path: str | Path | None = None, assessment: Assess
         **summary_fields(a.actuals),
         "areas": a.area_status(),
         "flags": [
-            {"code": f.code, "severity": f.severity, "message": f.message, "area": f.area, "subject": f.subject} for f in a.flags
+            {"code": f.code, "severity": f.severity, "message": f.message, "area": f.area, "subject": f.subject, "action": f.action}
+            for f in a.flags
         ],
     }
     code = params.alliance.currency

@@ -66,3 +66,29 @@ def test_the_top_three_are_distinct_actions_and_as_many_as_there_are(found):
         if f.action and not any(same_action(f.action, d) for d in distinct):
             distinct.append(f.action)
     assert len(top) == min(3, len(distinct))
+
+
+
+def test_the_portfolio_row_shows_one_flag_per_action():
+    from workbook.flags import APPOINT_ALLIANCE_MANAGER
+    from workbook.portfolio import row_cells
+
+    def flag(code, message, action):
+        return {"code": code, "severity": "high", "message": message, "area": "scope", "subject": "", "action": action}
+
+    s = {
+        "areas": {}, "readiness_score": 50.0, "trust_index": None, "first_revenue_month": 4, "break_even_month": 8,
+        "commitment_months": 12, "peak_funding_need": 1000.0, "npv": 10.0, "currency": "USD",
+        "p_break_even_within_commitment": None, "tracking": None,
+        "flags": [
+            flag("trust_falling", "Trust fell.", "Find the change behind the fall."),
+            flag("no_alliance_manager", "No alliance manager is named.", APPOINT_ALLIANCE_MANAGER),
+            flag("alliance_manager_vacant", "No alliance manager was in post.", APPOINT_ALLIANCE_MANAGER),
+            flag("negative_narrative", "The narrative is negative.", "Have the sponsors tell the story."),
+            flag("old", "A flag from a summary without actions.", ""),
+        ],
+    }
+    cell = row_cells(s)[-1]
+    assert "No alliance manager is named." in cell and "No alliance manager was in post." not in cell
+    assert "The narrative is negative." in cell  # the next flag fills the slot
+    assert "+ 2 more in the report" in cell
