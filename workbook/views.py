@@ -69,8 +69,8 @@ def header(params: Params) -> HTML:
 
 
 def long_run_label(m: RampMetrics) -> str:
-    """What the long-run NPV counts, for a heading: "Long-run NPV (to month 60)"."""
-    return f"Long-run NPV (to month {m.horizon_months + m.tail_months})"
+    """What the long-run NPV counts, for a heading: "Long-run NPV (continued 24 months past the horizon)"."""
+    return f"Long-run NPV (continued {m.tail_months} months past the horizon)"
 
 
 def ramp_metrics_table(m: RampMetrics, simulation: MonteCarlo | None = None, events: Any = (), code: str = DEFAULT_CURRENCY) -> HTML:
@@ -82,11 +82,15 @@ def ramp_metrics_table(m: RampMetrics, simulation: MonteCarlo | None = None, eve
     money = currency(code)
     rows: list[tuple[str, str]] = [
         ("First revenue", month(m.first_revenue_month)),
-        ("Break-even", month(m.break_even_month)),
+        ("Break-even (the net stays at or above 0 from then)", month(m.break_even_month)),
+    ]
+    if m.falls_back:
+        rows.append(("First touches break-even (then falls back)", month(m.first_break_even_month)))
+    rows += [
         ("Commitment ends", month(m.commitment_months)),
         ("Peak funding need", money(m.peak_funding_need)),
         (f"Cumulative net at month {m.horizon_months}", money(m.cumulative_net_at_horizon)),
-        ("NPV", money(m.npv)),
+        (f"NPV (months 1–{m.horizon_months})", money(m.npv)),
     ]
     if m.tail_months:
         rows.append((long_run_label(m), money(m.long_run_npv)))
@@ -374,7 +378,7 @@ def stop_sentence(result: RampResult, stop: RampResult | None, code: str) -> str
         return f'<p class="wb-if-stop">{escape(text)}.</p>'
     long_run = whole_units(s.long_run_npv) - whole_units(m.long_run_npv)  # as printed
     text += (
-        f"; long-run NPV, counting the months to {m.horizon_months + m.tail_months}: {money(s.long_run_npv, code)} "
+        f"; long-run NPV (continued {m.tail_months} months past the horizon): {money(s.long_run_npv, code)} "
         f"({_versus(s.long_run_npv, m.long_run_npv, code)})"
     )
     if whole_units(s.cumulative_net_at_horizon) > whole_units(m.cumulative_net_at_horizon) and long_run <= 0:
@@ -455,7 +459,9 @@ def ramp_view(a: Assessment) -> list[Block]:
         from .charts import two_sides_chart
 
         al = a.params.alliance
-        both = [two_sides_chart(r.plan, r.partner, al.vendor, al.partner, code), two_sides_sentence(r.plan, r.partner, a.params)]
+        # no band without ranges: it would have no width
+        sides_bands = (mc.bands, mc.partner_bands) if mc.ranged and mc.partner_bands is not None else None
+        both = [two_sides_chart(r.plan, r.partner, al.vendor, al.partner, code, sides_bands), two_sides_sentence(r.plan, r.partner, a.params)]
     recurring = recurring_sentence(a.params)
     return [
         ramp_metrics_table(r.plan.metrics, mc, a.params.ramp.events, code).html,
@@ -568,7 +574,7 @@ def scenarios_section(a: Assessment) -> HTML:
             "Peak funding need": money(s.result.metrics.peak_funding_need, code),
             f"Cumulative net at month {h}": money(s.result.metrics.cumulative_net_at_horizon, code),
             "NPV": money(s.result.metrics.npv, code),
-            long_run_label(s.result.metrics): money(s.result.metrics.long_run_npv, code),
+            "Long-run NPV": money(s.result.metrics.long_run_npv, code),
         }
         for s in a.ramp.scenarios
     ]

