@@ -76,3 +76,15 @@ def test_the_cli_words_a_missing_chance(tmp_path):
 
     rows = dict(_readable(summarise(_load(tmp_path, PLAIN))))
     assert rows["chance of break-even within the commitment"] == NO_RANGES
+
+
+def test_the_partners_side_by_side_chart_shades_no_band_without_ranges(tmp_path):
+    partner = "partner_economics: {investment: [{name: desk, monthly_cost: 2000, start_month: 1, end_month: 24}]}\n"
+    plain = views.ramp_view(assess(_load(tmp_path, PLAIN + partner)))
+    ranged = views.ramp_view(assess(_load(tmp_path, PLAIN + "  uncertainty: {sales_cycle_months: [2, 3, 6]}\n" + partner, "ranged.yaml")))
+
+    def sides(blocks):
+        return next(b.to_dict()["description"] for b in blocks if not isinstance(b, str) and "partner" in b.to_dict()["description"])
+
+    assert "shaded" not in sides(plain)
+    assert "shaded" in sides(ranged)
