@@ -309,6 +309,26 @@ def test_a_re_forecast_that_already_broke_even_says_so_and_a_late_one_raises_the
     assert late[0].size == pytest.approx((18 - 12) / 12)
 
 
+def test_the_readme_s_worked_checks_are_what_the_code_gives():
+    readme = " ".join((Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8").split())
+    part = readme[readme.index("*Plan against actual*") : readme.index("*Uncertainty.*")]
+    on_plan, behind, slipped, smaller, none_yet, spent = (
+        assess(params(m)).actuals
+        for m in (months(16000), months(12000), late_months(16000, 7), late_months(12000, 6), months(0, n=5), months(16000, investment=20000))
+    )
+    assert on_plan and behind and slipped and smaller and none_yet and spent
+    assert "it has already broken even, in month 8" in part and on_plan.already_broken_even and on_plan.reforecast_break_even_month == 8
+    assert "d = 0, k = 0.75 exactly" in part and (behind.reforecast_delay_months, behind.reforecast_scale) == (0, 0.75)
+    assert "re-forecast break-even month 18" in part and behind.reforecast_break_even_month == 18
+    assert "so d = 3, k = 1" in part and (slipped.reforecast_delay_months, slipped.reforecast_scale) == (3, 1.0)
+    assert "break-even month 16" in part and slipped.reforecast_break_even_month == 16
+    assert "d = 2, k = 0.75, −12,000 at month 24" in part and smaller.reforecast_delay_months == 2
+    assert round(smaller.reforecast_cumulative_net_at_horizon) == -12000
+    assert "d = 5 − 4 + 1 = 2, k = 1, revenue from month 6, break-even month 14" in part
+    assert (none_yet.reforecast_delay_months, none_yet.reforecast_break_even_month) == (2, 14)
+    assert "240,000 ÷ 120,000 = 200 %" in part and (spent.spend_tracking, spent.spend_ratio) == ("over_budget", 2.0)
+
+
 # -- the schema -------------------------------------------------------------------------------
 
 
