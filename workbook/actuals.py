@@ -414,7 +414,7 @@ def break_even_words(result: ActualsResult) -> str:
     if be is None:
         return "the re-forecast does not break even within the horizon"
     if result.already_broken_even:
-        return f"it has already broken even, in month {be}"
+        return f"the alliance has already broken even, in month {be}"
     return f"re-forecast break-even month {be}"
 
 

@@ -423,7 +423,7 @@ def actuals_view(a: Assessment) -> list[Block]:
     """The plan against actual (a part of the money machine's area): the tracking in words, the
     chart of the actual cumulative net over the plan, its band and the re-forecast, and the
     months as recorded. Nothing for a file without actuals."""
-    from .actuals import TOLERANCE, headline
+    from .actuals import TOLERANCE, fit_words, headline
     from .charts import actuals_chart
 
     t = a.actuals
@@ -435,8 +435,8 @@ def actuals_view(a: Assessment) -> list[Block]:
     method = (
         f"On plan means cumulative vendor revenue within ±{TOLERANCE:.0%} of the plan's; on budget, cumulative investment "
         f"within ±{TOLERANCE:.0%} of the plan's. The re-forecast keeps the actual months, then runs the plan "
-        f"{count(t.reforecast_delay_months, 'month')} late at {t.reforecast_scale:.0%} of its size (its vendor revenue, "
-        "and its investment as planned, shifted by that delay). The delay and size are those whose shifted cumulative "
+        f"{fit_words(t.reforecast_delay_months, t.reforecast_scale)} (its vendor revenue scaled, and its vendor revenue and "
+        "investment shifted by the delay). The delay and size are those whose shifted cumulative "
         "vendor revenue fits the actual months best (least squares); while the plan expects no revenue it is followed as "
         "written, and before any revenue has come the delay is the smallest at which the plan would expect none yet, at "
         "the planned size."

@@ -48,7 +48,7 @@ def test_a_good_export_becomes_the_actuals_section(files):
     assert proc.returncode == 0, proc.stderr
     assert "wrote 12 months" in proc.stdout and "on plan" in proc.stdout and "(on budget)" in proc.stdout
     # month 8 is behind month 12: the alliance has broken even, not "re-forecast break-even month 8"
-    assert "it has already broken even, in month 8" in proc.stdout and "re-forecast break-even month" not in proc.stdout
+    assert "the alliance has already broken even, in month 8" in proc.stdout and "re-forecast break-even month" not in proc.stdout
     text = params.read_text(encoding="utf-8")
     assert text.startswith(PARAMS)  # the file as it was, comments included, then the new section
     assert "  source: CRM export 2026-06-30\n" in text

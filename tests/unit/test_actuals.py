@@ -293,7 +293,7 @@ def test_a_re_forecast_that_already_broke_even_says_so_and_a_late_one_raises_the
     a = assess(params(months(16000), commitment_months=6))
     t = a.actuals
     assert t is not None and t.already_broken_even
-    assert "it has already broken even, in month 8" in actuals.headline(t)
+    assert "the alliance has already broken even, in month 8" in actuals.headline(t)
     assert "re-forecast break-even month" not in actuals.headline(t)
     late = {f.subject: f for f in a.flags if f.code == "commitment_before_break_even"}
     # the plan's own (ramp and scope see it: once) and the re-forecast's, one per subject
@@ -317,7 +317,7 @@ def test_the_readme_s_worked_checks_are_what_the_code_gives():
         for m in (months(16000), months(12000), late_months(16000, 7), late_months(12000, 6), months(0, n=5), months(16000, investment=20000))
     )
     assert on_plan and behind and slipped and smaller and none_yet and spent
-    assert "it has already broken even, in month 8" in part and on_plan.already_broken_even and on_plan.reforecast_break_even_month == 8
+    assert "the alliance has already broken even, in month 8" in part and on_plan.already_broken_even and on_plan.reforecast_break_even_month == 8
     assert "d = 0, k = 0.75 exactly" in part and (behind.reforecast_delay_months, behind.reforecast_scale) == (0, 0.75)
     assert "re-forecast break-even month 18" in part and behind.reforecast_break_even_month == 18
     assert "so d = 3, k = 1" in part and (slipped.reforecast_delay_months, slipped.reforecast_scale) == (3, 1.0)

@@ -21,7 +21,7 @@ SERIES = [PLAN, ACTUAL, REFORECAST]
 
 def actuals_title(tracked: ActualsResult) -> str:
     """The finding, e.g. "Behind plan through month 12: re-forecast break-even month 18 (plan:
-    month 8)", or "...: it has already broken even, in month 6 (plan: month 5)"."""
+    month 8)", or "...: the alliance has already broken even, in month 6 (plan: month 5)"."""
     plan_be = tracked.plan_break_even_month
     forecast = break_even_words(tracked)
     versus = f" (plan: month {plan_be})" if plan_be is not None else " (the plan does not break even)"
