@@ -32,7 +32,7 @@ The rules, month by month (README, "Plan against actual", works an example):
    to the actual cumulative vendor revenue ``A(m)`` of months 1..M by least squares:
    ``k_d = Σ A·S_d / Σ S_d²`` and error ``E_d = Σ (A − k_d·S_d)²``; the fit is the d with the
    smallest error (ties to the smaller d; only delays at which the plan expects some revenue by
-   M are tried), with its k_d. Two cases have nothing to fit:
+   M are tried), with its k_d rounded to 4 decimals. Two cases have nothing to fit:
 
    - the plan expects no vendor revenue by M: d = 0, k = 1 (the re-forecast is the plan);
    - the plan expects some but none has come: the size cannot be judged yet, so k = 1 and d is
@@ -81,6 +81,8 @@ OVER_BUDGET_HIGH = 1.5
 _NONE = 1e-9
 #: Two fits whose errors differ by less than this share of Σ A² are a tie (float noise).
 _TIE = 1e-12
+#: The fitted scale k is rounded to this many decimals (and used so in the re-forecast).
+SCALE_DECIMALS = 4
 #: The subject of the re-forecast's ``commitment_before_break_even`` (the plan's has none).
 REFORECAST_SUBJECT = "re-forecast"
 
@@ -126,8 +128,8 @@ def fit_delay_and_scale(actual_cumulative: FloatArray, plan_cumulative: FloatArr
     Returns
     -------
     The :class:`Fit`: d minimising ``Σ (A − k_d·S_d)²`` over months 1..M with
-    ``k_d = Σ A·S_d / Σ S_d²`` (ties to the smaller d), or one of the two cases with nothing
-    to fit.
+    ``k_d = Σ A·S_d / Σ S_d²`` (ties to the smaller d; k rounded to :data:`SCALE_DECIMALS`),
+    or one of the two cases with nothing to fit.
     """
     a = np.asarray(actual_cumulative, dtype=float)
     m = len(a)
@@ -147,7 +149,8 @@ def fit_delay_and_scale(actual_cumulative: FloatArray, plan_cumulative: FloatArr
         if best is None or error < best[0] - tie:
             best = (error, d, k)
     assert best is not None  # d = 0 is always tried: the plan expects revenue by M
-    return Fit(best[1], best[2], "fit", first)
+    # k as the summary gives it, so the re-forecast can be recomputed from the published figure
+    return Fit(best[1], round(best[2], SCALE_DECIMALS), "fit", first)
 
 
 @dataclass(frozen=True)
@@ -367,8 +370,7 @@ SUMMARY_KEYS = (
 
 
 def summary_fields(result: ActualsResult | None) -> dict[str, object]:
-    """The actuals' fields of ``summary --json`` (all ``None`` without actuals); the scale is
-    rounded to 4 decimals."""
+    """The actuals' fields of ``summary --json`` (all ``None`` without actuals)."""
     if result is None:
         return dict.fromkeys(SUMMARY_KEYS)
     return {
@@ -378,7 +380,7 @@ def summary_fields(result: ActualsResult | None) -> dict[str, object]:
         "spend_tracking": result.spend_tracking,
         "reforecast_break_even_month": result.reforecast_break_even_month,
         "reforecast_delay_months": result.reforecast_delay_months,
-        "reforecast_scale": round(result.reforecast_scale, 4),
+        "reforecast_scale": result.reforecast_scale,
     }
 
 

@@ -86,5 +86,8 @@ def test_the_alliance_dashboard_shows_the_plan_against_actual(monkeypatch):
     assert len(parts) == 1
     words = parts[0].children[0].value
     assert "Through month 10 the alliance is behind plan" in words
+    # the spend, what the fit found, and a re-forecast break-even before month 10 said as the past
+    assert "(on budget)" in words and "the plan runs on time, at " in words
+    assert "the alliance has already broken even, in month 6" in words
     plain = dashboards.AllianceApp("saas-regional-reseller.yaml")
     assert not [w for w in plain.root.children if "wb-actuals" in w._dom_classes]
