@@ -14,9 +14,9 @@ the same rules with a worked example):
    surge above full strength buys no extra deals, and takes none from other months. So adding
    or extending a line never lowers effort in any month, removing or shortening one never
    raises it, and lines in relay at a constant total keep full effort. An under-invested plan
-   (``level`` 0.7) has 70 % of the effort. One-offs buy no effort. With no recurring line (or
-   only zero-cost ones) effort is ``level`` from month 1 (or the route's start) for as long as
-   a line runs, or to the horizon when there is none.
+   (``level`` 0.7) has 70 % of the effort. One-offs buy no effort. A recurring line of cost 0
+   (a post paid from another budget) counts as full strength while it runs. With no recurring
+   line at all effort is ``level`` from month 1 (or the route's start) to the horizon.
 3. **Progress** up the S-curve grows by ``min(effort, 1)`` a month and never exceeds
    ``ramp_months``; **capability** is ``s_curve(progress) × effort`` (see :func:`s_curve`);
    ``ramp_months: 0`` means full capability whenever there is effort.
@@ -281,19 +281,20 @@ def _effort(r: Ramp, recurring: FloatArray, delay: int, start: int | None) -> Fl
     step 2), over as many months as ``recurring`` has."""
     h, total = r.horizon_months, len(recurring)
     months = np.arange(1, total + 1)
-    full = full_effort_cost(r)
     lines = [x for x in r.investment if x.is_recurring]
+    if not lines:
+        return (months >= (start or 1) + delay).astype(float)
+    full = full_effort_cost(r)
+    effort = np.zeros(total)
     if full > 0:
-        effort: FloatArray = np.minimum(recurring / full, 1.0)
-        return effort
-    if lines:  # only zero-cost lines: effort while one of them runs (and past the horizon if it runs then)
-        effort = np.zeros(total)
-        for x in lines:
+        with np.errstate(over="ignore"):  # a cost of a few cents against full strength: effort 1 at most anyway
+            effort = np.minimum(recurring / full, 1.0)
+    for x in lines:
+        if x.monthly_cost == 0:  # a post paid from another budget: full strength while it runs
             assert x.start_month is not None and x.end_month is not None
             s, e = x.start_month + delay, min(x.end_month + delay, h)
             effort[(months >= s) & (months <= (total if e == h else e))] = 1.0
-        return effort
-    return (months >= (start or 1) + delay).astype(float)
+    return effort
 
 
 def _pipeline_kept(changes: Sequence[tuple[int, float]], lag: int, total: int) -> FloatArray:
