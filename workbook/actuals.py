@@ -420,13 +420,15 @@ def break_even_words(result: ActualsResult) -> str:
     return f"re-forecast break-even month {be}"
 
 
-def spend_words(result: ActualsResult, code: str = DEFAULT_CURRENCY) -> str:
-    """The spend tracking in a clause: "investment 240,000 is 200% of the planned 120,000 (over budget)"."""
+def spend_words(result: ActualsResult, code: str = DEFAULT_CURRENCY, state: bool = True) -> str:
+    """The spend tracking in a clause: "investment 240,000 is 200% of the planned 120,000 (over
+    budget)"; without its state in brackets when ``state`` is False."""
     money = currency(code)
     spent = money(result.actual_cumulative_investment)
+    said = f" ({result.spend_words})" if state else ""
     if result.spend_ratio is None:
-        return f"investment {spent} where the plan spent nothing by then ({result.spend_words})"
-    return f"investment {spent} is {result.spend_ratio:.0%} of the planned {money(result.plan_cumulative_investment)} ({result.spend_words})"
+        return f"investment {spent} where the plan spent nothing by then{said}"
+    return f"investment {spent} is {result.spend_ratio:.0%} of the planned {money(result.plan_cumulative_investment)}{said}"
 
 
 def headline(result: ActualsResult, code: str = DEFAULT_CURRENCY) -> str:
@@ -466,7 +468,7 @@ def flags(result: ActualsResult | None, code: str = DEFAULT_CURRENCY) -> list[Fl
     out: list[Flag] = []
     m = result.through_month
     plan_be = result.plan_break_even_month
-    versus = f" (plan: month {plan_be})" if plan_be is not None else " (the plan does not break even within the horizon either)"
+    versus = f" (plan: month {plan_be})" if plan_be is not None else " (plan: not within the horizon)"
     if result.tracking in ("behind", "below_p10"):
         ratio = result.revenue_ratio if result.revenue_ratio is not None else 0.0
         message = (
@@ -493,7 +495,7 @@ def flags(result: ActualsResult | None, code: str = DEFAULT_CURRENCY) -> list[Fl
             Flag(
                 "over_budget",
                 "high" if high else "medium",
-                f"Over budget through month {m}: {spend_words(result, code)}.",
+                f"Over budget through month {m}: {spend_words(result, code, state=False)}.",
                 "ramp",
                 "Find out what the extra spend bought, and agree a revised budget, and what it must earn, with the stakeholders.",
                 size=1.0 if share is None else past(share, 1 + TOLERANCE),
@@ -502,18 +504,20 @@ def flags(result: ActualsResult | None, code: str = DEFAULT_CURRENCY) -> list[Fl
     be = result.reforecast_break_even_month
     c = result.commitment_months
     if be is None or be > c:
-        committed = f"the {c}-month commitment"
         if be is None:
-            finding = f"the re-forecast from the actuals through month {m} does not break even within the {result.horizon_months}-month horizon"
+            finding = (
+                f"The re-forecast from the actuals through month {m} does not break even within the {result.horizon_months}-month "
+                f"horizon, so the {c}-month commitment ends before the alliance pays back{versus}."
+            )
         elif result.already_broken_even:
-            finding = f"the actuals through month {m} broke even only in month {be}"
+            finding = f"The actuals through month {m} broke even only in month {be}, after the {c}-month commitment ended{versus}."
         else:
-            finding = f"the re-forecast from the actuals through month {m} breaks even only in month {be}"
+            finding = f"The re-forecast from the actuals through month {m} breaks even only in month {be}, after the {c}-month commitment ends{versus}."
         out.append(
             Flag(
                 "commitment_before_break_even",
                 "high",
-                f"{finding[:1].upper()}{finding[1:]}, after {committed} ends{versus}.",
+                finding,
                 "ramp",
                 "Take the re-forecast to the stakeholders now: extend the commitment to the re-forecast break-even, or change the "
                 "plan so it pays back within it.",

@@ -300,7 +300,7 @@ def test_a_re_forecast_that_already_broke_even_says_so_and_a_late_one_raises_the
     # the plan's own (ramp and scope see it: once) and the re-forecast's, one per subject
     assert set(late) == {"", actuals.REFORECAST_SUBJECT}
     assert late[actuals.REFORECAST_SUBJECT].message == (
-        "The actuals through month 12 broke even only in month 8, after the 6-month commitment ends (plan: month 8)."
+        "The actuals through month 12 broke even only in month 8, after the 6-month commitment ended (plan: month 8)."
     )
     # behind plan, commitment 12: the re-forecast breaks even in month 18, after it; the plan (month 8) does not
     b = assess(params(months(12000)))
