@@ -2,7 +2,8 @@
 the re-forecast's fit of a delay and a scale, the ``off_track``, ``over_budget`` and re-forecast
 ``commitment_before_break_even`` flags, the summary fields and the schema's checks; and properties
 (a plan tracked exactly is on plan with the plan's break-even; less revenue never pays back
-sooner; the plan itself run late and smaller gives back its delay and size).
+sooner; the plan itself run late and smaller gives back its delay and size, and with noisy
+months its delay within one month).
 
 The worked plan: 2 deals a month of 10,000, partner margin 0.2, gross margin 1, no enablement,
 sales cycle 3, ramp 0, 10,000 a month invested. Vendor revenue is 2 × 10,000 × 0.8 = 16,000 a
@@ -441,3 +442,22 @@ def test_the_plan_run_late_and_smaller_gives_back_its_delay_and_size(changes, de
     assert t.reforecast["investment"].to_numpy() == pytest.approx(slipped["investment"].to_numpy())
     if share == 1.0:
         assert t.reforecast_break_even_month == ramp.run(p.ramp, delay=delay).metrics.break_even_month
+
+
+@settings(max_examples=60, deadline=None)
+@given(plans, st.integers(0, 6), st.integers(3, 10), st.data())
+def test_a_noisy_late_plan_gives_back_its_delay_within_a_month(changes, delay, revenue_months, data):
+    """The same, with each month's revenue off by up to ±20 % (lumpy deals): the delay comes back
+    within one month, as long as at least three months of revenue have come."""
+    p = params(None, **changes)
+    plan = ramp.run(p.ramp)
+    first = plan.metrics.first_revenue_month
+    assume(first is not None)
+    assert first is not None
+    n = first + delay + revenue_months - 1
+    assume(n <= p.ramp.horizon_months)
+    revenue = ramp.run(p.ramp, delay=delay).monthly["vendor_revenue"].to_numpy()[:n]
+    assume(revenue[first + delay - 1] > 1e-6 * revenue.sum())
+    noise = np.array(data.draw(st.lists(st.floats(0.8, 1.2), min_size=n, max_size=n)))
+    fit = actuals.fit_delay_and_scale(np.cumsum(revenue * noise), plan.monthly["cumulative_vendor_revenue"].to_numpy())
+    assert fit.basis == "fit" and abs(fit.delay_months - delay) <= 1
