@@ -56,7 +56,7 @@ Premature changes (``ramp.events``) at month m, each scaled by its ``severity`` 
   m on, while the cost stays.
 
 7. **Past the horizon** the alliance continues as it stands for ``ramp.tail_months`` (default
-   24): every recurring line running in the horizon's last month keeps running at its cost then
+   36): every recurring line running in the horizon's last month keeps running at its cost then
    (a withdrawal's cut included), lines that ended stay ended, there are no one-offs and no new
    changes; the pipeline closes, capability keeps building, recurring contracts keep billing.
 8. **Headline figures.** First revenue: the first month with revenue. First break-even: the
@@ -785,6 +785,8 @@ class MonteCarlo:
     break_even_months : per run, NaN where a run never breaks even.
     worst, best : the plan with every ranged input at the bad (or good) end of its range —
         the ends of the simulation's range: every run, and the plan, lies between them.
+    partner_bands : month, p10, p50, p90 of the partner's cumulative net over the same runs,
+        when the simulation was given the partner's economics.
     """
 
     bands: pd.DataFrame
@@ -795,6 +797,7 @@ class MonteCarlo:
     worst: RampResult | None = field(default=None, repr=False)
     best: RampResult | None = field(default=None, repr=False)
     curves: FloatArray | None = field(default=None, repr=False)  # runs × months of cumulative net
+    partner_bands: pd.DataFrame | None = field(default=None, repr=False)
 
 
 def extremes(r: Ramp) -> tuple[RampResult, RampResult]:
@@ -810,10 +813,17 @@ def extremes(r: Ramp) -> tuple[RampResult, RampResult]:
     return run(varied(r, **worst)), run(varied(r, **best))
 
 
-def monte_carlo(r: Ramp, runs: int | None = None, seed: int | None = None) -> MonteCarlo:
+def _bands(curves: FloatArray) -> pd.DataFrame:
+    p10, p50, p90 = np.percentile(curves, [10, 50, 90], axis=0)
+    return pd.DataFrame({"month": np.arange(1, curves.shape[1] + 1), "p10": p10, "p50": p50, "p90": p90})
+
+
+def monte_carlo(r: Ramp, runs: int | None = None, seed: int | None = None, partner: PartnerEconomics | None = None) -> MonteCarlo:
     """Draw every ranged input from its triangle (low, the plan's value, high), ``runs`` times,
     with ``seed`` (both default to ``ramp.simulation``). Inputs without a range keep the plan's
-    value. Same seed, same result. Every run goes through the engine in one batch.
+    value. Same seed, same result. Every run goes through the engine in one batch. Given the
+    ``partner``'s economics, each run's partner money machine (:func:`partner_economics`'s rules)
+    gives the partner's band too.
     """
     runs = runs if runs is not None else r.simulation.runs
     seed = seed if seed is not None else r.simulation.seed
@@ -825,8 +835,12 @@ def monte_carlo(r: Ramp, runs: int | None = None, seed: int | None = None) -> Mo
     cols = _engine(r, Inputs.of(r, runs, **draws))
     curves = cols["cumulative_net"]
     _, breaks = _payback(cols["revenue"], curves)
-    p10, p50, p90 = np.percentile(curves, [10, 50, 90], axis=0)
-    bands = pd.DataFrame({"month": np.arange(1, r.horizon_months + 1), "p10": p10, "p50": p50, "p90": p90})
+    bands = _bands(curves)
+    partner_bands = None
+    if partner is not None:
+        recurring, one_off = _costs(partner.investment, r.horizon_months, 0)
+        income = cols["partner_share"] + cols["deals_closed"] * partner.services_per_deal
+        partner_bands = _bands(np.cumsum(income - (recurring + one_off), axis=1))
     within = float(np.mean(np.nan_to_num(breaks, nan=np.inf) <= r.commitment_months))
     worst, best = extremes(r)
     return MonteCarlo(
@@ -838,6 +852,7 @@ def monte_carlo(r: Ramp, runs: int | None = None, seed: int | None = None) -> Mo
         worst=worst,
         best=best,
         curves=curves,
+        partner_bands=partner_bands,
     )
 
 
@@ -1026,7 +1041,7 @@ def analyse(params: Params | Ramp) -> RampAnalysis:
     return RampAnalysis(
         plan=plan,
         scenarios=scenarios(r, serve),
-        monte_carlo=monte_carlo(r),
+        monte_carlo=monte_carlo(r, partner=pe),
         sensitivity=sensitivity(r),
         plan_gap=plan_gap_table(r, plan),
         ramp=r,
