@@ -104,6 +104,7 @@ def _readable(s: dict[str, Any]) -> list[tuple[str, str]]:
     """The summary's headline figures in words, money in the alliance's currency."""
     from .currency import currency
     from .portfolio import month_names
+    from .text import chance
 
     money = currency(s["currency"])
     month = month_names(s)
@@ -122,15 +123,22 @@ def _readable(s: dict[str, Any]) -> list[tuple[str, str]]:
         ("peak funding need", money(s["peak_funding_need"])),
         ("cumulative net at the horizon", money(s["cumulative_net_at_horizon"])),
         ("NPV", money(s["npv"])),
-        ("chance of break-even within the commitment", f"{s['p_break_even_within_commitment']:.0%}"),
+        ("chance of break-even within the commitment", chance(s["p_break_even_within_commitment"])),
     ]
     if s.get("tracking") is not None:
-        from .actuals import TRACKING_WORDS
+        from .actuals import SPEND_WORDS, TRACKING_WORDS, fit_words
 
+        through = s["actuals_through_month"]
+        be = s["reforecast_break_even_month"]
         rows += [
-            (f"tracking through {month.long(int(s['actuals_through_month']))}", TRACKING_WORDS[s["tracking"]]),
+            (f"tracking through {month.long(int(through))}", TRACKING_WORDS[s["tracking"]]),
+            (f"spend through {month.long(int(through))}", SPEND_WORDS[s["spend_tracking"]]),
             ("actual cumulative net", money(s["actual_cumulative_net"])),
-            ("re-forecast break-even", month(s["reforecast_break_even_month"], "not within the horizon")),
+            ("re-forecast runs the plan", fit_words(s["reforecast_delay_months"], s["reforecast_scale"])),
+            (
+                "re-forecast break-even",
+                f"already broken even, in {month.long(be)}" if be is not None and be <= through else month(be, "not within the horizon"),
+            ),
         ]
     return rows
 

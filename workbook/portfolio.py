@@ -17,9 +17,9 @@ from html import escape
 from typing import Any
 
 from .currency import money
-from .flags import LIGHTS, SYMBOLS
+from .flags import LIGHTS, SYMBOLS, same_action
 from .months import MonthNames
-from .text import count
+from .text import chance, count
 
 Summary = Mapping[str, Any]
 
@@ -75,15 +75,24 @@ def status_tags(s: Summary) -> list[str]:
     return (["attention"] if needs_attention(s) else []) + ["late" if is_late(s) else "in-time"]
 
 
-#: How the tracking column sorts: the further behind, the higher (no actuals: empty).
+#: How the tracking column sorts: the further behind, the higher (no actuals: empty); an alliance
+#: over budget sorts just above one as far behind on budget.
 _TRACKING_RANK = {"ahead": 1, "on_plan": 2, "behind": 3, "below_p10": 4}
 
 
+def _tracking_sort(s: Summary) -> int | None:
+    rank = _TRACKING_RANK.get(str(s.get("tracking")))
+    if rank is None:
+        return None
+    return 2 * rank + (1 if s.get("spend_tracking") == "over_budget" else 0)
+
+
 def tracking_cell(s: Summary) -> str:
-    """The plan against actual in a few words, e.g. "behind plan at month 12; re-forecast
-    break-even month 18" ("... at Dec 2026; re-forecast break-even Jun 2027" with a start;
-    escaped); "—" without actuals."""
-    from .actuals import TRACKING_WORDS
+    """The plan against actual in a few words, e.g. "behind plan at month 12; over budget;
+    re-forecast break-even month 18", or "...; broke even in month 6" when the re-forecast
+    breaks even within the recorded months ("... at Dec 2026; ...; re-forecast break-even Jun
+    2027" with a start; escaped); "—" without actuals."""
+    from .actuals import SPEND_WORDS, TRACKING_WORDS
 
     state = s.get("tracking")
     if state is None:
@@ -91,10 +100,19 @@ def tracking_cell(s: Summary) -> str:
     names = month_names(s)
     be = s.get("reforecast_break_even_month")
     through = s.get("actuals_through_month")
-    forecast = f"re-forecast break-even {names.short(int(be))}" if be is not None else "re-forecast: no break-even within the horizon"
+    if be is None:
+        forecast = "re-forecast: no break-even within the horizon"
+    elif through is not None and be <= through:
+        forecast = f"broke even in {names.short(int(be))}"
+    else:
+        forecast = f"re-forecast break-even {names.short(int(be))}"
     words = f"{TRACKING_WORDS.get(str(state), str(state))} at {names.short(int(through)) if through is not None else 'month None'}"
     css = "late" if state in ("behind", "below_p10") else "ok"
-    return f'<span class="wb-tracking {css}">{escape(words)}</span>; {escape(forecast)}'
+    spend = s.get("spend_tracking")
+    spent = ""
+    if spend is not None:
+        spent = f'; <span class="wb-spend {"late" if spend == "over_budget" else "ok"}">{escape(SPEND_WORDS.get(str(spend), str(spend)))}</span>'
+    return f'<span class="wb-tracking {css}">{escape(words)}</span>{spent}; {escape(forecast)}'
 
 
 #: How much each light weighs in the areas column's sort key (red outweighs any number of ambers).
@@ -125,7 +143,7 @@ def sort_keys(s: Summary) -> list[str]:
         _number(s["peak_funding_need"]),
         _number(s["npv"]),
         _number(s.get("p_break_even_within_commitment")),
-        _number(_TRACKING_RANK.get(str(s.get("tracking")))),
+        _number(_tracking_sort(s)),
         str(high * 1000 + len(flags)),
     ]
 
@@ -147,13 +165,29 @@ def lights(areas: Mapping[str, str]) -> str:
     return '<span class="wb-lights" style="white-space:nowrap">' + " ".join(out) + "</span>"
 
 
+def top_flags(flags: Sequence[Mapping[str, Any]], n: int = FLAGS_SHOWN) -> list[Mapping[str, Any]]:
+    """The first ``n`` flags of a summary (most severe first), skipping one whose recommended
+    action reads the same as one already taken (:func:`workbook.flags.same_action`): two
+    findings asking for the same thing (no alliance manager named, the post vacant) take one
+    line. A flag without an action (a summary written before flags carried one) is kept."""
+    out: list[Mapping[str, Any]] = []
+    for f in flags:
+        if len(out) == n:
+            break
+        action = str(f.get("action") or "")
+        if not action or not any(same_action(action, str(g.get("action") or "")) for g in out):
+            out.append(f)
+    return out
+
+
 def row_cells(s: Summary) -> list[str]:
     """The cells of one alliance after its name, as escaped HTML."""
     late = is_late(s)
     flags = list(s["flags"])
-    shown = "".join(f'<div class="flag-{escape(f["severity"])}">{escape(f["message"])}</div>' for f in flags[:FLAGS_SHOWN])
-    if len(flags) > FLAGS_SHOWN:
-        shown += f"<div><small>+ {len(flags) - FLAGS_SHOWN} more in the report</small></div>"
+    top = top_flags(flags)
+    shown = "".join(f'<div class="flag-{escape(f["severity"])}">{escape(f["message"])}</div>' for f in top)
+    if len(flags) > len(top):
+        shown += f"<div><small>+ {len(flags) - len(top)} more in the report</small></div>"
     p = s.get("p_break_even_within_commitment")
     names = month_names(s)
     return [
@@ -165,7 +199,7 @@ def row_cells(s: Summary) -> list[str]:
         f" / commitment {count(int(s['commitment_months']), 'month')}",
         escape(money(s["peak_funding_need"], s["currency"])),
         escape(money(s["npv"], s["currency"])),
-        "—" if p is None else f"{p:.0%}",
+        escape(chance(p)),
         tracking_cell(s),
         shown or "—",
     ]

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .flags import Flag, past
+from .flags import APPOINT_ALLIANCE_MANAGER, Flag, past
 from .months import NUMBERED, MonthNames
 from .instruments import SCOPE_STATUS_SCORE, SCOPING
 from .schema import Scope
@@ -150,7 +150,7 @@ def flags(
                 "high",
                 "No alliance manager is named.",
                 "scope",
-                "Name an alliance manager who will stay in post through the ramp-up.",
+                APPOINT_ALLIANCE_MANAGER,
             )
         )
     if scope.resources_to_be_confirmed:

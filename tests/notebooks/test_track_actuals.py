@@ -41,8 +41,11 @@ def test_the_notebook_imports_an_export_and_shows_the_re_forecast(tmp_path):
     html = "\n".join(html_outputs(nb))
     assert CHART in html and "Plan against actual" in html
     # the example starts in November 2025: month 11 is September 2026
-    assert "Through Sep 2026 (month 11) the alliance is behind plan" in html
-    assert re.search(r"re-forecast break-even [A-Z][a-z]{2} 20\d\d \(month \d+\)", html)
+    assert "Through Sep 2026 (month 11) the alliance is behind plan" in html and "(on budget)" in html
+    # what the fit found, and a break-even already behind month 11 said as such
+    assert "the plan runs on time, at " in html and "of the planned size" in html
+    assert re.search(r"the alliance has already broken even, in [A-Z][a-z]{2} 20\d\d \(month \d+\)", html)
+    assert not re.search(r"re-forecast break-even [A-Z][a-z]{2} 20\d\d", html)
     p = load_params(copy)
     assert p.actuals is not None and len(p.actuals.months) == 11 and p.actuals.source == EXPORT.name
     assert p.actuals.months[8].influenced_revenue == 24000
