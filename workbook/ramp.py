@@ -5,13 +5,18 @@ the same rules with a worked example):
 
 1. **Investment.** Recurring lines cost ``monthly_cost`` from ``start_month`` to ``end_month``
    inclusive; one-offs are paid in their ``month``.
-2. **Effort** is the resourcing actually in place, relative to the plan's full resourcing:
-   ``effort(m) = level × recurring(m) / peak``, where ``recurring(m)`` is the recurring cost of
-   month m and ``peak`` the highest monthly recurring cost of the plan as written. So effort
-   follows the money: lines that end or shrink take capability with them, and an
-   under-invested plan (``level`` 0.7) has 70 % of the effort. One-offs buy no effort. With no
-   recurring line (or only zero-cost ones) effort is ``level`` from month 1 (or the route's
-   start) for as long as a line runs, or to the horizon when there is none.
+2. **Effort** is the resourcing actually in place against full strength:
+   ``effort(m) = level × min(1, recurring(m) / full)``, where ``recurring(m)`` is the recurring
+   cost of month m and ``full`` is ``ramp.full_effort_monthly_cost`` — what the team at full
+   strength costs a month — or, when the file does not say, the smallest positive monthly
+   recurring cost of the plan's lines as written (:func:`full_effort_cost`), so that any month
+   with a recurring resource in place counts as fully resourced. Effort never passes 1: a
+   surge above full strength buys no extra deals, and takes none from other months. So adding
+   or extending a line never lowers effort in any month, removing or shortening one never
+   raises it, and lines in relay at a constant total keep full effort. An under-invested plan
+   (``level`` 0.7) has 70 % of the effort. One-offs buy no effort. With no recurring line (or
+   only zero-cost ones) effort is ``level`` from month 1 (or the route's start) for as long as
+   a line runs, or to the horizon when there is none.
 3. **Progress** up the S-curve grows by ``min(effort, 1)`` a month and never exceeds
    ``ramp_months``; **capability** is ``s_curve(progress) × effort`` (see :func:`s_curve`);
    ``ramp_months: 0`` means full capability whenever there is effort.
@@ -39,15 +44,28 @@ Premature changes (``ramp.events``) at month m, each scaled by its ``severity`` 
 
 - ``people_change`` — the people who built the relationships leave: after month m's progress
   is added, progress × (1 − s). Capability must be rebuilt along the S-curve, so a change
-  costs something whenever capability has been built (and nothing with ``ramp_months: 0``:
-  the model then has no learning to lose).
+  costs something whenever capability has been built. They also take s of the pipeline: the
+  deals sourced before month m that would close in month m or later (:func:`_pipeline_kept`),
+  so even with ``ramp_months: 0`` (no learning to lose) a change costs the deals in flight.
 - ``resource_withdrawal`` — recurring investment × (1 − s) from month m on; effort follows
   it. A withdrawal of severity 1 at month m is the same as ending every line at month m − 1.
 - ``responsibility_move`` — the alliance moves to another part of the organisation: progress
-  × (1 − s) as for a people change, and effort × (1 − s) for the 3 months from m while the
-  new owner picks it up (the cost stays).
+  and the pipeline × (1 − s) as for a people change, and effort × (1 − s) for the 3 months from
+  m while the new owner picks it up (the cost stays).
 - ``cynicism`` — the internal narrative turns negative: deals sourced × (1 − s/2) from month
   m on, while the cost stays.
+
+7. **Past the horizon** the alliance continues as it stands for ``ramp.tail_months`` (default
+   24): every recurring line running in the horizon's last month keeps running at its cost then
+   (a withdrawal's cut included), lines that ended stay ended, there are no one-offs and no new
+   changes; the pipeline closes, capability keeps building, recurring contracts keep billing.
+8. **Headline figures.** First revenue: the first month with revenue. First break-even: the
+   first month, from first revenue on, whose cumulative net is >= 0. Break-even (the one that
+   counts): the first month, from first revenue on, from which the cumulative net stays >= 0 to
+   the horizon (``None`` when it ends below 0). Peak funding need: −(lowest cumulative net). NPV:
+   Σ net(m) / (1 + i)^m over the horizon, ``i = (1 + discount_rate)^(1/12) − 1``; long-run NPV:
+   the same sum over the horizon and the months past it (step 7), so that stopping or cutting
+   the alliance near the horizon is charged for the deals it gives up.
 
 Routes other than the partner (scenarios ``direct`` and ``acquire``) sell the same deals at the
 same cost of goods; the direct route also pays the cost-to-serve the ``value`` section measures
@@ -175,7 +193,7 @@ class RampMetrics:
     """The headline figures of one run of the model. Money in the params' currency."""
 
     first_revenue_month: int | None
-    break_even_month: int | None  # first month cumulative net >= 0 once revenue has started
+    break_even_month: int | None  # from this month on the cumulative net stays >= 0 to the horizon
     cumulative_net_at_horizon: float
     peak_funding_need: float  # depth of the J-curve (>= 0)
     npv: float
@@ -183,6 +201,14 @@ class RampMetrics:
     horizon_months: int
     plan_gap: float | None  # target minus modelled cumulative vendor revenue at the last target month
     plan_gap_month: int | None
+    first_break_even_month: int | None = None  # first month cumulative net >= 0 once revenue has started
+    long_run_npv: float = 0.0  # npv with the alliance continued past the horizon for tail_months
+    tail_months: int = 0
+
+    @property
+    def falls_back(self) -> bool:
+        """Whether the cumulative net touches 0 and then falls below it again (or ends below it)."""
+        return self.first_break_even_month is not None and self.first_break_even_month != self.break_even_month
 
     @property
     def pays_back_after_commitment(self) -> bool:
@@ -219,15 +245,18 @@ def cost_of_goods_share(r: Ramp) -> float:
     return (1.0 - r.partner_margin) * (1.0 - r.gross_margin)
 
 
-def _costs(lines: Iterable[InvestmentLine], h: int, delay: int) -> tuple[FloatArray, FloatArray]:
-    """Monthly recurring cost and monthly one-offs, every line ``delay`` months late."""
-    recurring, one_off = np.zeros(h), np.zeros(h)
+def _costs(lines: Iterable[InvestmentLine], h: int, delay: int, total: int | None = None) -> tuple[FloatArray, FloatArray]:
+    """Monthly recurring cost and monthly one-offs over ``total`` months (default ``h``), every
+    line ``delay`` months late. Past the horizon ``h`` the alliance continues as it stands: a
+    recurring line running in month ``h`` keeps running to month ``total``; nothing else does."""
+    total = h if total is None else total
+    recurring, one_off = np.zeros(total), np.zeros(total)
     for line in lines:
         if line.is_recurring:
             assert line.monthly_cost is not None and line.start_month is not None and line.end_month is not None
             s, e = line.start_month + delay, min(line.end_month + delay, h)
             if s <= h:
-                recurring[s - 1 : e] += line.monthly_cost
+                recurring[s - 1 : (total if e == h else e)] += line.monthly_cost
         else:
             assert line.one_off is not None and line.month is not None
             if line.month + delay <= h:
@@ -235,27 +264,48 @@ def _costs(lines: Iterable[InvestmentLine], h: int, delay: int) -> tuple[FloatAr
     return recurring, one_off
 
 
-def peak_recurring(r: Ramp) -> float:
-    """The plan's full resourcing: the highest monthly recurring cost of its lines as written."""
+def full_effort_cost(r: Ramp) -> float:
+    """The monthly recurring cost of full effort (rule 2): ``ramp.full_effort_monthly_cost`` when
+    the file gives it, else the smallest positive monthly recurring cost of the plan's lines as
+    written — so that, by default, any month with a recurring resource in place is fully
+    resourced. 0 when the plan has no recurring cost at all."""
+    if r.full_effort_monthly_cost is not None:
+        return float(r.full_effort_monthly_cost)
     recurring, _ = _costs(r.investment, r.horizon_months, 0)
-    return float(recurring.max()) if recurring.size else 0.0
+    positive = recurring[recurring > 0]
+    return float(positive.min()) if positive.size else 0.0
 
 
 def _effort(r: Ramp, recurring: FloatArray, delay: int, start: int | None) -> FloatArray:
-    """Effort by month before any event (see the module docstring, step 2)."""
-    h = r.horizon_months
-    months = np.arange(1, h + 1)
-    peak = peak_recurring(r)
+    """Effort by month before any event and before the investment level (module docstring,
+    step 2), over as many months as ``recurring`` has."""
+    h, total = r.horizon_months, len(recurring)
+    months = np.arange(1, total + 1)
+    full = full_effort_cost(r)
     lines = [x for x in r.investment if x.is_recurring]
-    if peak > 0:
-        return recurring / peak
-    if lines:  # only zero-cost lines: effort while one of them runs
-        effort = np.zeros(h)
+    if full > 0:
+        effort: FloatArray = np.minimum(recurring / full, 1.0)
+        return effort
+    if lines:  # only zero-cost lines: effort while one of them runs (and past the horizon if it runs then)
+        effort = np.zeros(total)
         for x in lines:
             assert x.start_month is not None and x.end_month is not None
-            effort[(months >= x.start_month + delay) & (months <= x.end_month + delay)] = 1.0
+            s, e = x.start_month + delay, min(x.end_month + delay, h)
+            effort[(months >= s) & (months <= (total if e == h else e))] = 1.0
         return effort
     return (months >= (start or 1) + delay).astype(float)
+
+
+def _pipeline_kept(changes: Sequence[tuple[int, float]], lag: int, total: int) -> FloatArray:
+    """The share of the deals closing in each month, ``lag`` months after they were sourced,
+    that survive the people changes in between. A change at month m of severity s strikes as
+    the month begins (month m's deals are already sourced by the changed team): it loses s of
+    the pipeline, the deals sourced before month m that close in month m or later. So a
+    closing month t keeps Π (1 − s) over the changes with m <= t < m + lag."""
+    kept = np.ones(total)
+    for month, severity in changes:
+        kept[month - 1 : month - 1 + lag] *= 1 - severity
+    return kept
 
 
 def _engine(
@@ -267,27 +317,31 @@ def _engine(
     start: int | None = None,
     cogs_share: float | None = None,
     cost_to_serve_rate: float = 0.0,
+    total: int | None = None,
 ) -> dict[str, FloatArray]:
     """Run the monthly model for every run of ``inputs`` at once, in one pass over the months.
 
     Returns the columns of :data:`COLUMNS` but ``month`` and the target, each an array of
     runs × months (months 1-based along the rows). One run (:func:`run`) is a batch of one.
     ``cogs_share`` overrides :func:`cost_of_goods_share` (the routes keep the partner plan's);
-    ``cost_to_serve_rate`` is paid on revenue (the direct route).
+    ``cost_to_serve_rate`` is paid on revenue (the direct route). ``total`` months (default the
+    horizon) continue the alliance past the horizon as it stands there (module docstring, step 7).
     """
     h, runs = r.horizon_months, inputs.runs
-    months = np.arange(1, h + 1)
-    recurring_plan, one_off = _costs(r.investment, h, delay)
+    total = h if total is None else max(total, h)
+    months = np.arange(1, total + 1)
+    recurring_plan, one_off = _costs(r.investment, h, delay, total)
     # Effort and cost follow the investment level: one row for all runs when they share it.
     level = (inputs.level if (inputs.level != inputs.level[0]).any() else inputs.level[:1])[:, None]
     effort = _effort(r, recurring_plan, delay, start) * level
     recurring = recurring_plan * level
     begun = effort > 0
-    selling_from = np.where(begun.any(axis=1), begun.argmax(axis=1) + 1 + inputs.enablement_months, h + 1)
+    selling_from = np.where(begun.any(axis=1), begun.argmax(axis=1) + 1 + inputs.enablement_months, total + 1)
 
     # The changes, month by month: each scales what follows it, in the order they strike.
-    knock = np.ones(h)  # progress kept after the month's changes
-    deal_factor = np.ones(h)  # deals still sourced, once cynicism has set in
+    knock = np.ones(total)  # progress kept after the month's changes
+    deal_factor = np.ones(total)  # deals still sourced, once cynicism has set in
+    people_changes: list[tuple[int, float]] = []  # (month, severity): each loses its share of the pipeline
     cynical = 1.0
     given = r.events if events is None else events
     for month, ev in sorted(((ev.month + delay, ev) for ev in given), key=lambda pair: pair[0]):  # a late start meets its changes as late
@@ -296,11 +350,13 @@ def _engine(
         i, s = month - 1, ev.severity
         if ev.kind == "people_change":
             knock[i] *= 1 - s
+            people_changes.append((month, s))
         elif ev.kind == "resource_withdrawal":
             effort[:, i:] *= 1 - s
             recurring[:, i:] *= 1 - s
         elif ev.kind == "responsibility_move":
             knock[i] *= 1 - s
+            people_changes.append((month, s))
             effort[:, i : i + RESPONSIBILITY_STALL_MONTHS] *= 1 - s
         elif ev.kind == "cynicism":
             cynical *= 1 - s / 2
@@ -313,9 +369,9 @@ def _engine(
     # never falls back below it).
     step = np.minimum(effort, 1.0)
     ceiling = np.where(inputs.ramp_months > 0, inputs.ramp_months, np.inf)[:, None]
-    progress = np.empty((runs, h))
+    progress = np.empty((runs, total))
     built = np.zeros((1, 1))  # nothing built yet, in any run
-    ends = [*(np.flatnonzero(knock != 1.0) + 1).tolist(), h]
+    ends = [*(np.flatnonzero(knock != 1.0) + 1).tolist(), total]
     for begin, end in zip([0, *ends[:-1]], ends):
         if end > begin:
             height = max(len(built), len(step))  # one row while every run's stretch is the same
@@ -329,15 +385,21 @@ def _engine(
 
     # A deal closes a sales cycle after it is sourced; a fractional cycle splits the month's deals
     # between the two neighbouring months. Runs are taken together by their cycle's whole months.
+    # A people change loses its share of the deals then in the pipeline (:func:`_pipeline_kept`).
     cycle = np.maximum(inputs.sales_cycle_months, 0.0)
     whole = np.floor(cycle)
     frac = (cycle - whole)[:, None]
-    closed = np.zeros((runs, h))
-    for months_to_close in np.unique(whole[whole < h]).astype(int).tolist():
+    closed = np.zeros((runs, total))
+    for months_to_close in np.unique(whole[whole < total]).astype(int).tolist():
         rows = np.flatnonzero(whole == months_to_close)
-        share, deals = frac[rows], sourced[rows, : h - months_to_close]
+        share, deals = frac[rows], sourced[rows, : total - months_to_close]
         closing = (1 - share) * deals
         closing[:, 1:] += share * deals[:, :-1]
+        if people_changes:
+            on_time = _pipeline_kept(people_changes, months_to_close, total)[months_to_close:]
+            a_month_later = _pipeline_kept(people_changes, months_to_close + 1, total)[months_to_close:]
+            closing = (1 - share) * deals * on_time
+            closing[:, 1:] += share * deals[:, :-1] * a_month_later[1:]
         closed[rows, months_to_close:] = closing
 
     investment = recurring + one_off
@@ -352,9 +414,9 @@ def _engine(
     contribution = vendor_revenue - cost_of_goods - cost_to_serve
     net = contribution - investment
     return {
-        "investment": np.broadcast_to(investment, (runs, h)),
-        "cumulative_investment": np.broadcast_to(np.cumsum(investment, axis=1), (runs, h)),
-        "effort": np.broadcast_to(effort, (runs, h)),
+        "investment": np.broadcast_to(investment, (runs, total)),
+        "cumulative_investment": np.broadcast_to(np.cumsum(investment, axis=1), (runs, total)),
+        "effort": np.broadcast_to(effort, (runs, total)),
         "capability": capability,
         "deals_sourced": sourced,
         "deals_closed": closed,
@@ -410,42 +472,67 @@ def _target_curve(r: Ramp) -> FloatArray:
     return out
 
 
-def _payback(revenue: FloatArray, cumulative_net: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Per run (a row of runs × months): the first revenue month and the break-even month —
-    the first month, once revenue has started, whose cumulative net is >= 0 — NaN where none."""
+def _crossings(revenue: FloatArray, cumulative_net: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Per run (a row of runs × months): the first revenue month; the first break-even — the
+    first month, once revenue has started, whose cumulative net is >= 0; and the break-even that
+    stays — the first month, once revenue has started, from which the cumulative net is >= 0 in
+    every month to the horizon. NaN where none (the last when the net ends below 0)."""
     h = revenue.shape[1]
     months = np.arange(1, h + 1)
     started = revenue > 1e-9
     first = np.where(started.any(axis=1), started.argmax(axis=1) + 1, h + 1)
-    hits = (cumulative_net >= -1e-6) & (months >= first[:, None])
-    break_even = np.where(hits.any(axis=1), hits.argmax(axis=1) + 1.0, np.nan)
-    return np.where(first <= h, first, np.nan), break_even
+    above = cumulative_net >= -1e-6
+    hits = above & (months >= first[:, None])
+    first_even = np.where(hits.any(axis=1), hits.argmax(axis=1) + 1.0, np.nan)
+    below = ~above
+    last_below = np.where(below.any(axis=1), h - below[:, ::-1].argmax(axis=1), 0)  # 0: never below
+    stays = np.maximum(last_below + 1, first).astype(float)
+    stays = np.where((stays <= h) & above[:, -1], stays, np.nan)
+    return np.where(first <= h, first, np.nan), first_even, stays
+
+
+def _payback(revenue: FloatArray, cumulative_net: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Per run: the first revenue month and the break-even that stays (see :func:`_crossings`)."""
+    first, _, stays = _crossings(revenue, cumulative_net)
+    return first, stays
+
+
+def discount_factors(discount_rate: float, months: int) -> FloatArray:
+    """``1 / (1 + i)^m`` for months 1..``months``, ``i = (1 + discount_rate)^(1/12) − 1``."""
+    monthly_rate = (1 + discount_rate) ** (1 / 12) - 1
+    factors: FloatArray = (1 + monthly_rate) ** -np.arange(1.0, months + 1)
+    return factors
 
 
 def _month(value: float) -> int | None:
     return None if math.isnan(value) else int(value)
 
 
-def _metrics(r: Ramp, cols: Mapping[str, FloatArray]) -> RampMetrics:
-    """The metrics of one run (its columns by month)."""
+def _metrics(r: Ramp, cols: Mapping[str, FloatArray], tail_net: FloatArray | None = None) -> RampMetrics:
+    """The metrics of one run (its columns by month, and its net past the horizon)."""
     cum = cols["cumulative_net"]
-    first, break_even = _payback(cols["revenue"][None, :], cum[None, :])
-    monthly_rate = (1 + r.discount_rate) ** (1 / 12) - 1
-    discount = (1 + monthly_rate) ** -np.arange(1.0, r.horizon_months + 1)
+    first, first_even, stays = _crossings(cols["revenue"][None, :], cum[None, :])
+    net = cols["net"]
+    tail = np.zeros(0) if tail_net is None else tail_net
+    discount = discount_factors(r.discount_rate, len(net) + len(tail))
+    npv = float((net * discount[: len(net)]).sum())
     gap = gap_month = None
     if r.target_revenue:
         gap_month = max(r.target_revenue)
         gap = float(r.target_revenue[gap_month] - cols["cumulative_vendor_revenue"][gap_month - 1])
     return RampMetrics(
         first_revenue_month=_month(first[0]),
-        break_even_month=_month(break_even[0]),
+        break_even_month=_month(stays[0]),
         cumulative_net_at_horizon=float(cum[-1]),
         peak_funding_need=float(max(0.0, -cum.min())),
-        npv=float((cols["net"] * discount).sum()),
+        npv=npv,
         commitment_months=r.commitment_months,
         horizon_months=r.horizon_months,
         plan_gap=gap,
         plan_gap_month=gap_month,
+        first_break_even_month=_month(first_even[0]),
+        long_run_npv=npv + float((tail * discount[len(net) :]).sum()),
+        tail_months=len(tail),
     )
 
 
@@ -457,6 +544,9 @@ class RampResult:
     columns: Mapping[str, FloatArray] = field(repr=False)
     metrics: RampMetrics
     events: tuple[Event, ...] = ()
+    #: The same columns over the months past the horizon that ``long_run_npv`` counts
+    #: (``ramp.tail_months`` of them; the target is not continued).
+    tail: Mapping[str, FloatArray] = field(default_factory=dict, repr=False)
 
     @cached_property
     def monthly(self) -> pd.DataFrame:
@@ -493,14 +583,23 @@ def run(
     -------
     RampResult with one row per month (columns :data:`COLUMNS`) and the metrics.
     """
+    h = r.horizon_months
     batch = _engine(
-        r, Inputs.of(r, level=level), delay=delay, events=events, start=start, cogs_share=cogs_share, cost_to_serve_rate=cost_to_serve_rate
+        r,
+        Inputs.of(r, level=level),
+        delay=delay,
+        events=events,
+        start=start,
+        cogs_share=cogs_share,
+        cost_to_serve_rate=cost_to_serve_rate,
+        total=h + r.tail_months,
     )
-    cols = {name: values[0] for name, values in batch.items()}
+    cols = {name: values[0, :h] for name, values in batch.items()}
+    tail = {name: values[0, h:] for name, values in batch.items()}
     cols["target_cumulative_revenue"] = _target_curve(r)
     given = r.events if events is None else events
-    used = tuple(ev.model_copy(update={"month": ev.month + delay}) for ev in given if ev.month + delay <= r.horizon_months)
-    return RampResult(columns=cols, metrics=_metrics(r, cols), events=used)
+    used = tuple(ev.model_copy(update={"month": ev.month + delay}) for ev in given if ev.month + delay <= h)
+    return RampResult(columns=cols, metrics=_metrics(r, cols, tail["net"]), events=used, tail=tail)
 
 
 def plan_gap_table(r: Ramp, result: RampResult) -> pd.DataFrame:
@@ -946,7 +1045,9 @@ def flags(analysis: RampAnalysis) -> list[Flag]:
     commitment ends); ``low_chance_of_break_even`` (under half the simulated runs break even
     within the commitment; high under 20 %); ``business_plan_gap`` (modelled vendor revenue
     short of the last target); ``resources_end_before_break_even`` (one per recurring line
-    that ends before the plan pays back); ``fragile_to_<scenario>`` (a scenario pushes
+    that ends before the plan pays back, when its end lowers effort); ``falls_back_below_zero``
+    (the cumulative net reaches 0, then falls below it again: high when it ends below 0);
+    ``fragile_to_<scenario>`` (a scenario pushes
     break-even past the commitment when the plan itself pays back within it);
     ``one_sided_payback`` (with ``partner_economics``: one side pays back long before the
     other, see :func:`paybacks_apart`).
@@ -959,7 +1060,8 @@ def flags(analysis: RampAnalysis) -> list[Flag]:
             Flag(
                 "no_break_even",
                 "high",
-                f"The plan does not pay back within the {m.horizon_months}-month horizon.",
+                f"The plan does not pay back within the {m.horizon_months}-month horizon"
+                + (f": the cumulative net touches 0 in month {m.first_break_even_month} but ends below it." if m.falls_back else "."),
                 "ramp",
                 "Rework the plan (scope, deal flow or investment) before committing resources.",
             )
@@ -974,6 +1076,19 @@ def flags(analysis: RampAnalysis) -> list[Flag]:
                 "ramp",
                 f"Extend the commitment to at least month {m.break_even_month}, or change the plan so it pays back sooner.",
                 size=past(m.break_even_month, m.commitment_months),
+            )
+        )
+    if m.falls_back:
+        assert m.first_break_even_month is not None
+        out.append(
+            Flag(
+                "falls_back_below_zero",
+                "high" if m.break_even_month is None else "medium",
+                f"The cumulative net reaches 0 in month {m.first_break_even_month}, then falls below it again"
+                + (f"; it stays at or above 0 only from month {m.break_even_month}." if m.break_even_month is not None else f" and ends the {m.horizon_months}-month horizon below 0."),
+                "ramp",
+                "Look at what the plan spends after the first break-even (a late one-off, a new line) and whether it can be phased or funded from what the alliance earns.",
+                size=1.0 if m.break_even_month is None else past(m.break_even_month, m.first_break_even_month),
             )
         )
     p = analysis.monte_carlo.p_break_even_within_commitment
@@ -1001,12 +1116,15 @@ def flags(analysis: RampAnalysis) -> list[Flag]:
             )
         )
     be = m.break_even_month
+    effort = analysis.plan.columns["effort"]
     for line in analysis.ramp.investment:
         if not line.is_recurring or line.monthly_cost == 0:
             continue
         assert line.end_month is not None
         if line.end_month >= m.horizon_months or (be is not None and line.end_month >= be):
             continue
+        if effort[line.end_month] >= effort[line.end_month - 1] - 1e-9:
+            continue  # the lines still running carry full effort (rule 2): its end costs no deals
         when = f"the plan pays back in month {be}" if be is not None else "the plan pays back at all"
         out.append(
             Flag(

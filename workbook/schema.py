@@ -564,6 +564,12 @@ class Ramp(Strict):
     annual_churn: Share = 0.0
     annual_expansion: Expansion = 0.0
     discount_rate: Share = 0.10
+    #: The monthly recurring cost of the team at full strength: a month resourced below it has
+    #: proportionally less effort. ``None``: every month with any recurring resource counts as
+    #: fully resourced (README, "How the model works", rule 2).
+    full_effort_monthly_cost: Annotated[float, Field(gt=0, le=MAX_MONEY, allow_inf_nan=False)] | None = None
+    #: Months the alliance is continued past the horizon, as it stands there, for ``long_run_npv``.
+    tail_months: Months = 24
     investment: list[InvestmentLine] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
     uncertainty: Uncertainty = Field(default_factory=Uncertainty)

@@ -41,10 +41,12 @@ def test_a_people_change_after_the_ramp_still_costs_the_capability_it_knocks_bac
     # 12-month ramp, a people change of severity 0.5 in month 30: progress was capped at 12,
     # falls to 6 and rebuilds one month at a time (6, 7, 8, 9 ... in months 30, 31, 32, 33 ...).
     # Deals sourced in months 30-33 close by month 36 (cycle 3); each lost deal costs 8,000.
+    # The person also takes half the pipeline: the 2 deals a month sourced in months 27-29,
+    # which would close in months 30-32.
     r = plan(ramp_months=12)
     before = ramp.run(r).metrics.cumulative_net_at_horizon
     after = ramp.run(r, events=[Event(month=30, kind="people_change", severity=0.5)]).metrics.cumulative_net_at_horizon
-    lost_deals = 2 * sum(1 - float(ramp.s_curve(p, 12)) for p in (6, 7, 8, 9))
+    lost_deals = 2 * sum(1 - float(ramp.s_curve(p, 12)) for p in (6, 7, 8, 9)) + 0.5 * (2 + 2 + 2)
     assert before - after == pytest.approx(lost_deals * 8_000)
     assert before - after > 10_000
 
@@ -73,18 +75,23 @@ def test_ending_the_lines_and_withdrawing_every_resource_give_the_same_machine()
     assert np.allclose(a.monthly[cols].to_numpy(), b.monthly[cols].to_numpy())
 
 
-def test_effort_is_the_recurring_cost_against_the_plans_peak():
-    # 6,000 from month 1 and 4,000 from month 4: effort 0.6 in months 1-3, then 1.
-    r = plan(
-        investment=[
-            {"name": "manager", "monthly_cost": 6_000, "start_month": 1, "end_month": 36},
-            {"name": "engineer", "monthly_cost": 4_000, "start_month": 4, "end_month": 30},
-            {"name": "launch", "one_off": 50_000, "month": 1},
-        ]
-    )
+def test_effort_is_the_recurring_cost_against_the_full_strength_the_file_states():
+    # Full strength costs 10,000 a month: 6,000 from month 1 and 4,000 from month 4 give
+    # effort 0.6 in months 1-3, then 1, and 0.6 again once the 4,000 line ends after month 30.
+    lines = [
+        {"name": "manager", "monthly_cost": 6_000, "start_month": 1, "end_month": 36},
+        {"name": "engineer", "monthly_cost": 4_000, "start_month": 4, "end_month": 30},
+        {"name": "launch", "one_off": 50_000, "month": 1},
+    ]
+    r = plan(investment=lines, full_effort_monthly_cost=10_000)
     effort = ramp.run(r).monthly["effort"].tolist()
     assert effort[:3] == [0.6] * 3 and effort[3:30] == [1.0] * 27 and effort[30:] == [0.6] * 6
     assert ramp.run(r, level=0.5).monthly["effort"].iloc[5] == 0.5  # under-investing halves it
+    # A surge above full strength buys no extra effort (capped at 1) and takes none from other months.
+    surge = plan(investment=[*lines, {"name": "surge", "monthly_cost": 30_000, "start_month": 5, "end_month": 7}], full_effort_monthly_cost=10_000)
+    assert ramp.run(surge).monthly["effort"].tolist() == effort
+    # Without the figure, every month with a recurring line in place counts as fully resourced.
+    assert ramp.run(plan(investment=lines)).monthly["effort"].tolist() == [1.0] * 36
 
 
 def test_a_plan_without_recurring_lines_keeps_full_effort():

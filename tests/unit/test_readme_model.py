@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from workbook import ramp, trust
-from workbook.schema import Ramp
+from workbook.schema import Event, Ramp
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -35,17 +35,35 @@ def test_the_readmes_worked_check_is_what_the_model_gives():
     m = ramp.run(r)
     assert "break-even in month 8" in MODEL and m.metrics.break_even_month == 8
     assert "cumulative −30,000 at month 3" in MODEL and m.monthly["cumulative_net"].iloc[2] == -30_000
-    # the effort example: 12,000 from month 1 and 9,000 from month 2 to 24
-    e = Ramp.model_validate(
-        dict(
-            horizon_months=36, commitment_months=24, sales_cycle_months=3, steady_deals_per_month=2, avg_deal_value=10_000,
-            partner_margin=0.2, gross_margin=1.0,
-            investment=[{"name": "a", "monthly_cost": 12_000, "start_month": 1, "end_month": 36}, {"name": "b", "monthly_cost": 9_000, "start_month": 2, "end_month": 24}],
-        )
+    # the effort example: 12,000 from month 1 and 9,000 from month 2 to 24, full strength 21,000
+    lines = [{"name": "a", "monthly_cost": 12_000, "start_month": 1, "end_month": 36}, {"name": "b", "monthly_cost": 9_000, "start_month": 2, "end_month": 24}]
+    base = dict(
+        horizon_months=36, commitment_months=24, sales_cycle_months=3, steady_deals_per_month=2, avg_deal_value=10_000,
+        partner_margin=0.2, gross_margin=1.0, investment=lines,
     )
+    e = Ramp.model_validate({**base, "full_effort_monthly_cost": 21_000})
     effort = ramp.run(e).monthly["effort"]
     assert "effort 0.571 in month 1, 1 in months 2–24 and 0.571 after" in MODEL
     assert round(effort.iloc[0], 3) == 0.571 and effort.iloc[1] == 1 and round(effort.iloc[30], 3) == 0.571
+    surge = Ramp.model_validate({**base, "full_effort_monthly_cost": 21_000, "investment": [*lines, {"name": "s", "monthly_cost": 9_000, "start_month": 5, "end_month": 7}]})
+    assert "a surge of another 9,000 in months 5–7 changes no month's effort" in MODEL
+    assert ramp.run(surge).monthly["effort"].tolist() == effort.tolist()
+    assert ramp.run(Ramp.model_validate(base)).monthly["effort"].tolist() == [1.0] * 36
+    # the long-run figures of the worked check over 36 months
+    w = Ramp.model_validate({**base, "investment": [{"name": "team", "monthly_cost": 10_000, "start_month": 1, "end_month": 36}]})
+    m36 = ramp.run(w).metrics
+    assert "the NPV is 139,874" in MODEL and round(m36.npv) == 139_874
+    assert "long-run NPV is 237,986" in MODEL and round(m36.long_run_npv) == 237_986
+    stop = ramp.run(w, events=[Event(month=34, kind="resource_withdrawal", severity=1.0)]).metrics
+    assert "from 168,000 to 198,000" in MODEL and (m36.cumulative_net_at_horizon, stop.cumulative_net_at_horizon) == (168_000, 198_000)
+    assert "long-run NPV to 162,594" in MODEL and round(stop.long_run_npv) == 162_594
+    late = Ramp.model_validate({**base, "investment": [*w.investment, {"name": "one-off", "one_off": 200_000, "month": 20}]})
+    lm = ramp.run(late)
+    assert "falls to −128,000 in month 20 and ends at −32,000" in MODEL
+    assert (lm.metrics.first_break_even_month, lm.metrics.break_even_month) == (8, None)
+    assert lm.monthly["cumulative_net"].iloc[19] == -128_000 and lm.metrics.cumulative_net_at_horizon == -32_000
+    pc = ramp.run(w, events=[Event(month=10, kind="people_change", severity=0.5)]).metrics
+    assert "loses half of the 6 deals sourced in months 7–9: 24,000" in README and pc.cumulative_net_at_horizon == 168_000 - 24_000
 
 
 def _raised_codes() -> set[str]:

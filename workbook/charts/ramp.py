@@ -35,20 +35,25 @@ def payback_title(result: RampResult) -> str:
     """The headline finding, e.g. "Pays back in month 17 — 5 months after the commitment ends"."""
     m = result.metrics
     be, commit = m.break_even_month, m.commitment_months
+    touched = f" (it touched zero in month {m.first_break_even_month}, then fell back)" if m.falls_back else ""
     if be is None:
+        if m.falls_back:
+            return f"Touches break-even in month {m.first_break_even_month} but ends below zero — no lasting payback within {count(m.horizon_months, 'month')}"
         return f"Does not pay back within {count(m.horizon_months, 'month')} — the commitment ends in month {commit}"
     if be < commit:
-        return f"Pays back in month {be} — {count(commit - be, 'month')} before the commitment ends"
+        return f"Pays back in month {be}{touched} — {count(commit - be, 'month')} before the commitment ends"
     if be == commit:
-        return f"Pays back in month {be} — just as the commitment ends"
-    return f"Pays back in month {be} — {count(be - commit, 'month')} after the commitment ends"
+        return f"Pays back in month {be}{touched} — just as the commitment ends"
+    return f"Pays back in month {be}{touched} — {count(be - commit, 'month')} after the commitment ends"
 
 
 def _markers(result: RampResult) -> pd.DataFrame:
     m = result.metrics
     rows = [{"month": m.commitment_months, "label": "Commitment ends", "kind": "commitment", "note": ""}]
     if m.break_even_month is not None:
-        rows.append({"month": m.break_even_month, "label": "Break-even", "kind": "break-even", "note": ""})
+        rows.append({"month": m.break_even_month, "label": "Break-even", "kind": "break-even", "note": "from here the cumulative net stays at or above 0"})
+    if m.falls_back and m.first_break_even_month is not None:
+        rows.append({"month": m.first_break_even_month, "label": "Touches 0", "kind": "first", "note": "the cumulative net reaches 0 here, then falls back below it"})
     for ev in result.events:
         rows.append(
             {"month": ev.month, "label": ev.kind.replace("_", " ").capitalize(), "kind": "event", "note": ev.note or ""}
@@ -60,7 +65,12 @@ def _markers(result: RampResult) -> pd.DataFrame:
 
 
 #: What each marker kind is called in the legend, and its colour.
-MARKER_KINDS = {"break-even": ("Break-even", GOOD), "commitment": ("Commitment ends", "#000000"), "event": ("Premature change", BAD)}
+MARKER_KINDS = {
+    "break-even": ("Break-even", GOOD),
+    "first": ("Touches 0, falls back", NEUTRAL),
+    "commitment": ("Commitment ends", "#000000"),
+    "event": ("Premature change", BAD),
+}
 
 
 def _marker_layer(markers: pd.DataFrame) -> alt.LayerChart:
