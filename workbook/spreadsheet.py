@@ -37,14 +37,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .currency import currency
+from .ramp import RESPONSIBILITY_STALL_MONTHS
 from .files import atomic_replace
 from .schema import Params
 
 if TYPE_CHECKING:
     from .ramp import RampAnalysis
 
-#: Months of continuation after the horizon when the params do not say (``ramp.tail_months``).
-DEFAULT_TAIL_MONTHS = 24
 #: "Has revenue" and "cumulative net >= 0", with the engine's tolerances.
 REVENUE_EPS = 1e-9
 BREAK_EVEN_EPS = 1e-6
@@ -78,15 +77,8 @@ def money_format(code: str) -> str:
 
 
 def tail_months(params: Params) -> int:
-    """``ramp.tail_months``: months the model runs on past the horizon (default 24)."""
-    value = getattr(params.ramp, "tail_months", None)
-    return DEFAULT_TAIL_MONTHS if value is None else int(value)
-
-
-def full_effort_monthly_cost(params: Params) -> float | None:
-    """``ramp.full_effort_monthly_cost`` when the params give it."""
-    value = getattr(params.ramp, "full_effort_monthly_cost", None)
-    return None if value is None else float(value)
+    """``ramp.tail_months``: months the model runs on past the horizon (the Months sheet's tail rows)."""
+    return params.ramp.tail_months
 
 
 # --------------------------------------------------------------------------------------------
@@ -141,7 +133,7 @@ def _write_inputs(ws: Worksheet, params: Params, money: str) -> _Inputs:
     inp.add("ramp.discount_rate", r.discount_rate, "annual discount rate (0-1) for the NPV", SHARE_FMT)
     inp.add(
         "ramp.full_effort_monthly_cost",
-        full_effort_monthly_cost(params),
+        r.full_effort_monthly_cost,
         f"{params.alliance.currency} a month of recurring cost that buys full effort (blank: the smallest monthly recurring cost of the plan)",
         money,
     )
@@ -353,35 +345,45 @@ def build(params: Params, analysis: RampAnalysis | None = None) -> Workbook:
         FACTOR_FMT,
         lambda row: "="
         + _product(
-            [f'IF(AND({k}="resource_withdrawal",{month_is(row)}>={m}),1-{s},1)' for m, k, s in events]
-            + [f'IF(AND({k}="responsibility_move",{month_is(row)}>={m},{month_is(row)}<={m}+2),1-{s},1)' for m, k, s in events]
+            [f'IF(AND({k}="resource_withdrawal",{m}<={H},{month_is(row)}>={m}),1-{s},1)' for m, k, s in events]
+            + [
+                f'IF(AND({k}="responsibility_move",{m}<={H},{month_is(row)}>={m},{month_is(row)}<{m}+{RESPONSIBILITY_STALL_MONTHS}),1-{s},1)'
+                for m, k, s in events
+            ]
         ),
     )
     lay.add(
         "cost_kept",
         "Recurring cost kept after withdrawals",
         FACTOR_FMT,
-        lambda row: "=" + _product([f'IF(AND({k}="resource_withdrawal",{month_is(row)}>={m}),1-{s},1)' for m, k, s in events]),
+        lambda row: "=" + _product([f'IF(AND({k}="resource_withdrawal",{m}<={H},{month_is(row)}>={m}),1-{s},1)' for m, k, s in events]),
     )
     lay.add(
         "knock",
         "Progress kept after changes",
         FACTOR_FMT,
         lambda row: "="
-        + _product([f'IF(AND(OR({k}="people_change",{k}="responsibility_move"),{month_is(row)}={m}),1-{s},1)' for m, k, s in events]),
+        + _product([f'IF(AND(OR({k}="people_change",{k}="responsibility_move"),{m}<={H},{month_is(row)}={m}),1-{s},1)' for m, k, s in events]),
     )
     lay.add(
         "cynicism",
         "Deals kept after cynicism",
         FACTOR_FMT,
-        lambda row: "=" + _product([f'IF(AND({k}="cynicism",{month_is(row)}>={m}),1-{s}/2,1)' for m, k, s in events]),
+        lambda row: "=" + _product([f'IF(AND({k}="cynicism",{m}<={H},{month_is(row)}>={m}),1-{s}/2,1)' for m, k, s in events]),
     )
+    # A people change or responsibility move at m loses s of the deals then in the pipeline:
+    # those sourced before m that close in m or later, i.e. closing in months m..m + cycle - 1.
     lay.add(
         "pipeline",
         "Pipeline kept after people changes",
         FACTOR_FMT,
         lambda row: "="
-        + _product([f'IF(AND({k}="people_change",{month_is(row)}>{m},{month_is(row)}<={m}+{cycle}),1-{s},1)' for m, k, s in events]),
+        + _product(
+            [
+                f'IF(AND(OR({k}="people_change",{k}="responsibility_move"),{m}<={H},{month_is(row)}>={m},{month_is(row)}<{m}+{cycle}),1-{s},1)'
+                for m, k, s in events
+            ]
+        ),
     )
 
     def progress(row: int) -> str:
@@ -582,4 +584,4 @@ def write_xlsx(params: Params, path: str | Path, analysis: RampAnalysis | None =
     return atomic_replace(path, to_bytes(build(params, analysis)))
 
 
-__all__ = ["DEFAULT_TAIL_MONTHS", "SUMMARY_KEYS", "build", "money_format", "tail_months", "to_bytes", "write_xlsx"]
+__all__ = ["SUMMARY_KEYS", "build", "money_format", "tail_months", "to_bytes", "write_xlsx"]

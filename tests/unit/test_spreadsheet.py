@@ -19,7 +19,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import EXAMPLES, workbook_cmd
@@ -181,8 +181,8 @@ def _plan(draw: st.DrawFn) -> Params:
         "enablement_months": draw(st.integers(0, 6)),
         "sales_cycle_months": draw(st.integers(0, 7)),
         "ramp_months": draw(st.integers(0, 18)),
-        "steady_deals_per_month": draw(st.floats(0, 12, allow_nan=False).map(lambda x: round(x, 2))),
-        "avg_deal_value": draw(st.integers(0, 200_000)),
+        "steady_deals_per_month": draw(st.floats(0.5, 12, allow_nan=False).map(lambda x: round(x, 2))),
+        "avg_deal_value": draw(st.integers(1_000, 200_000)),
         "partner_margin": draw(st.sampled_from([0.0, 0.15, 0.3, 1.0])),
         "gross_margin": draw(st.sampled_from([0.0, 0.6, 0.85, 1.0])),
         "discount_rate": draw(st.sampled_from([0.0, 0.1, 0.25])),
@@ -200,14 +200,14 @@ def _plan(draw: st.DrawFn) -> Params:
         if draw(st.booleans()):
             start = draw(st.integers(1, h))
             cost = draw(st.sampled_from([0, 5_000, 12_000, 30_000]))
-            lines.append({"name": f"line {n}", "monthly_cost": cost, "start_month": start, "end_month": draw(st.integers(start, h))})
+            lines.append({"name": f"line {n}", "monthly_cost": cost, "start_month": start, "end_month": draw(st.one_of(st.just(h), st.integers(start, h)))})  # often running on into the tail
         else:
             lines.append({"name": f"once {n}", "one_off": draw(st.integers(0, 100_000)), "month": draw(st.integers(1, h))})
     ramp["investment"] = lines
     kinds = ["people_change", "resource_withdrawal", "responsibility_move", "cynicism"]
     ramp["events"] = [
-        {"month": draw(st.integers(1, h)), "kind": draw(st.sampled_from(kinds)), "severity": draw(st.sampled_from([0.0, 0.3, 0.6, 1.0]))}
-        for _ in range(draw(st.integers(0, 3)))
+        {"month": draw(st.integers(1, h)), "kind": draw(st.sampled_from(kinds)), "severity": draw(st.sampled_from([0.3, 0.6, 1.0, 0.0]))}
+        for _ in range(draw(st.integers(0, 4)))
     ]
     return Params.model_validate({"schema": 1, "alliance": {"name": "Drawn", "vendor": "V", "partner": "P", "type": "reseller"}, "ramp": ramp})
 
@@ -215,8 +215,10 @@ def _plan(draw: st.DrawFn) -> Params:
 plans = st.composite(_plan)
 
 
-@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(st.lists(plans(), min_size=6, max_size=6))
+# A few batches of eight plans: one LibreOffice start per batch. No shrinking: each attempt
+# starts LibreOffice again, and the failure message already names the plan.
+@settings(max_examples=4, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate], suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.lists(plans(), min_size=8, max_size=8))
 def test_drawn_plans_recalculate_to_the_summary(tmp_path_factory, drawn):
     work = tmp_path_factory.mktemp("drawn")
     files = [write_xlsx(p, work / f"plan{i}.xlsx") for i, p in enumerate(drawn)]
