@@ -121,6 +121,28 @@ def test_every_month_cell_is_a_formula_and_every_input_is_listed():
     assert months.freeze_panes == "C2" and wb["Inputs"].freeze_panes == "A2"
 
 
+def test_scenarios_and_simulation_are_values_said_so_the_plan_row_formulas():
+    from workbook.ramp import analyse
+
+    params = load_params(next(p for p in EXAMPLES if p.name == "saas-regional-reseller.yaml"))
+    analysis = analyse(params)
+    wb = build(params, analysis)
+    rows = list(wb["Scenarios"].iter_rows(min_row=2, values_only=True))
+    assert [r[0] for r in rows[: len(analysis.scenarios)]] == [s.name for s in analysis.scenarios]
+    assert all(str(v).startswith("=Summary!") for v in rows[0][2:])
+    for row, scenario in zip(rows[1:], analysis.scenarios[1:]):
+        m = scenario.result.metrics
+        assert list(row[2:]) == [m.first_revenue_month, m.break_even_month, m.cumulative_net_at_horizon, m.peak_funding_need, m.npv]
+    assert any("values computed by the workbook" in str(r[0]) for r in rows if r[0])
+    sim = wb["Simulation"]
+    bands = analysis.monte_carlo.bands
+    values = list(sim.iter_rows(min_row=2, max_row=1 + len(bands), values_only=True))
+    assert [list(v) for v in values] == bands[["month", "p10", "p50", "p90"]].values.tolist()
+    notes = [r for r in sim.iter_rows(min_row=len(bands) + 2, values_only=True) if r[0]]
+    assert notes[0][1] == analysis.monte_carlo.p_break_even_within_commitment
+    assert any(str(r[0]).startswith("Values, not formulas") for r in notes)
+
+
 def test_money_is_formatted_in_the_files_currency():
     assert money_format("EUR") == '"€"#,##0;"−€"#,##0'
     assert money_format("CHF") == '"CHF "#,##0;"−CHF "#,##0'
