@@ -14,9 +14,9 @@ the same rules with a worked example):
    surge above full strength buys no extra deals, and takes none from other months. So adding
    or extending a line never lowers effort in any month, removing or shortening one never
    raises it, and lines in relay at a constant total keep full effort. An under-invested plan
-   (``level`` 0.7) has 70 % of the effort. One-offs buy no effort. With no recurring line (or
-   only zero-cost ones) effort is ``level`` from month 1 (or the route's start) for as long as
-   a line runs, or to the horizon when there is none.
+   (``level`` 0.7) has 70 % of the effort. One-offs buy no effort. A recurring line of cost 0
+   (a post paid from another budget) counts as full strength while it runs. With no recurring
+   line at all effort is ``level`` from month 1 (or the route's start) to the horizon.
 3. **Progress** up the S-curve grows by ``min(effort, 1)`` a month and never exceeds
    ``ramp_months``; **capability** is ``s_curve(progress) × effort`` (see :func:`s_curve`);
    ``ramp_months: 0`` means full capability whenever there is effort.
@@ -56,7 +56,7 @@ Premature changes (``ramp.events``) at month m, each scaled by its ``severity`` 
   m on, while the cost stays.
 
 7. **Past the horizon** the alliance continues as it stands for ``ramp.tail_months`` (default
-   24): every recurring line running in the horizon's last month keeps running at its cost then
+   36): every recurring line running in the horizon's last month keeps running at its cost then
    (a withdrawal's cut included), lines that ended stay ended, there are no one-offs and no new
    changes; the pipeline closes, capability keeps building, recurring contracts keep billing.
 8. **Headline figures.** First revenue: the first month with revenue. First break-even: the
@@ -281,19 +281,20 @@ def _effort(r: Ramp, recurring: FloatArray, delay: int, start: int | None) -> Fl
     step 2), over as many months as ``recurring`` has."""
     h, total = r.horizon_months, len(recurring)
     months = np.arange(1, total + 1)
-    full = full_effort_cost(r)
     lines = [x for x in r.investment if x.is_recurring]
+    if not lines:
+        return (months >= (start or 1) + delay).astype(float)
+    full = full_effort_cost(r)
+    effort = np.zeros(total)
     if full > 0:
-        effort: FloatArray = np.minimum(recurring / full, 1.0)
-        return effort
-    if lines:  # only zero-cost lines: effort while one of them runs (and past the horizon if it runs then)
-        effort = np.zeros(total)
-        for x in lines:
+        with np.errstate(over="ignore"):  # a cost of a few cents against full strength: effort 1 at most anyway
+            effort = np.minimum(recurring / full, 1.0)
+    for x in lines:
+        if x.monthly_cost == 0:  # a post paid from another budget: full strength while it runs
             assert x.start_month is not None and x.end_month is not None
             s, e = x.start_month + delay, min(x.end_month + delay, h)
             effort[(months >= s) & (months <= (total if e == h else e))] = 1.0
-        return effort
-    return (months >= (start or 1) + delay).astype(float)
+    return effort
 
 
 def _pipeline_kept(changes: Sequence[tuple[int, float]], lag: int, total: int) -> FloatArray:
@@ -784,6 +785,8 @@ class MonteCarlo:
     break_even_months : per run, NaN where a run never breaks even.
     worst, best : the plan with every ranged input at the bad (or good) end of its range —
         the ends of the simulation's range: every run, and the plan, lies between them.
+    partner_bands : month, p10, p50, p90 of the partner's cumulative net over the same runs,
+        when the simulation was given the partner's economics.
     """
 
     bands: pd.DataFrame
@@ -794,6 +797,7 @@ class MonteCarlo:
     worst: RampResult | None = field(default=None, repr=False)
     best: RampResult | None = field(default=None, repr=False)
     curves: FloatArray | None = field(default=None, repr=False)  # runs × months of cumulative net
+    partner_bands: pd.DataFrame | None = field(default=None, repr=False)
 
 
 def extremes(r: Ramp) -> tuple[RampResult, RampResult]:
@@ -809,10 +813,17 @@ def extremes(r: Ramp) -> tuple[RampResult, RampResult]:
     return run(varied(r, **worst)), run(varied(r, **best))
 
 
-def monte_carlo(r: Ramp, runs: int | None = None, seed: int | None = None) -> MonteCarlo:
+def _bands(curves: FloatArray) -> pd.DataFrame:
+    p10, p50, p90 = np.percentile(curves, [10, 50, 90], axis=0)
+    return pd.DataFrame({"month": np.arange(1, curves.shape[1] + 1), "p10": p10, "p50": p50, "p90": p90})
+
+
+def monte_carlo(r: Ramp, runs: int | None = None, seed: int | None = None, partner: PartnerEconomics | None = None) -> MonteCarlo:
     """Draw every ranged input from its triangle (low, the plan's value, high), ``runs`` times,
     with ``seed`` (both default to ``ramp.simulation``). Inputs without a range keep the plan's
-    value. Same seed, same result. Every run goes through the engine in one batch.
+    value. Same seed, same result. Every run goes through the engine in one batch. Given the
+    ``partner``'s economics, each run's partner money machine (:func:`partner_economics`'s rules)
+    gives the partner's band too.
     """
     runs = runs if runs is not None else r.simulation.runs
     seed = seed if seed is not None else r.simulation.seed
@@ -824,8 +835,12 @@ def monte_carlo(r: Ramp, runs: int | None = None, seed: int | None = None) -> Mo
     cols = _engine(r, Inputs.of(r, runs, **draws))
     curves = cols["cumulative_net"]
     _, breaks = _payback(cols["revenue"], curves)
-    p10, p50, p90 = np.percentile(curves, [10, 50, 90], axis=0)
-    bands = pd.DataFrame({"month": np.arange(1, r.horizon_months + 1), "p10": p10, "p50": p50, "p90": p90})
+    bands = _bands(curves)
+    partner_bands = None
+    if partner is not None:
+        recurring, one_off = _costs(partner.investment, r.horizon_months, 0)
+        income = cols["partner_share"] + cols["deals_closed"] * partner.services_per_deal
+        partner_bands = _bands(np.cumsum(income - (recurring + one_off), axis=1))
     within = float(np.mean(np.nan_to_num(breaks, nan=np.inf) <= r.commitment_months))
     worst, best = extremes(r)
     return MonteCarlo(
@@ -837,6 +852,7 @@ def monte_carlo(r: Ramp, runs: int | None = None, seed: int | None = None) -> Mo
         worst=worst,
         best=best,
         curves=curves,
+        partner_bands=partner_bands,
     )
 
 
@@ -1025,7 +1041,7 @@ def analyse(params: Params | Ramp) -> RampAnalysis:
     return RampAnalysis(
         plan=plan,
         scenarios=scenarios(r, serve),
-        monte_carlo=monte_carlo(r),
+        monte_carlo=monte_carlo(r, partner=pe),
         sensitivity=sensitivity(r),
         plan_gap=plan_gap_table(r, plan),
         ramp=r,

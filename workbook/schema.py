@@ -569,7 +569,7 @@ class Ramp(Strict):
     #: fully resourced (README, "How the model works", rule 2).
     full_effort_monthly_cost: Annotated[float, Field(gt=0, le=MAX_MONEY, allow_inf_nan=False)] | None = None
     #: Months the alliance is continued past the horizon, as it stands there, for ``long_run_npv``.
-    tail_months: Months = 24
+    tail_months: Months = 36
     investment: list[InvestmentLine] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
     uncertainty: Uncertainty = Field(default_factory=Uncertainty)

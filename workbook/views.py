@@ -73,12 +73,18 @@ def ramp_metrics_table(m: RampMetrics, p_within: float | None = None, events: An
     money = currency(code)
     rows: list[tuple[str, str]] = [
         ("First revenue", month(m.first_revenue_month)),
-        ("Break-even", month(m.break_even_month)),
+        ("Break-even (the net stays at or above 0 from then)", month(m.break_even_month)),
+    ]
+    if m.falls_back:
+        rows.append(("First touches break-even (then falls back)", month(m.first_break_even_month)))
+    rows += [
         ("Commitment ends", month(m.commitment_months)),
         ("Peak funding need", money(m.peak_funding_need)),
         (f"Cumulative net at month {m.horizon_months}", money(m.cumulative_net_at_horizon)),
-        ("NPV", money(m.npv)),
+        (f"NPV (months 1–{m.horizon_months})", money(m.npv)),
     ]
+    if m.tail_months:
+        rows.append((f"Long-run NPV (continued {m.tail_months} months past the horizon)", money(m.long_run_npv)))
     if m.plan_gap is not None:
         word = "short of" if m.plan_gap > 0 else "ahead of"
         rows.append((f"Business plan at month {m.plan_gap_month}", f"{money(abs(m.plan_gap))} {word} the target"))
@@ -405,7 +411,9 @@ def ramp_view(a: Assessment) -> list[Block]:
         from .charts import two_sides_chart
 
         al = a.params.alliance
-        both = [two_sides_chart(r.plan, r.partner, al.vendor, al.partner, code), two_sides_sentence(r.plan, r.partner, a.params)]
+        ranged = bool(a.params.ramp.uncertainty.ranges())  # no band without ranges: it would have no width
+        sides_bands = (mc.bands, mc.partner_bands) if ranged and mc.partner_bands is not None else None
+        both = [two_sides_chart(r.plan, r.partner, al.vendor, al.partner, code, sides_bands), two_sides_sentence(r.plan, r.partner, a.params)]
     recurring = recurring_sentence(a.params)
     return [
         ramp_metrics_table(r.plan.metrics, mc.p_break_even_within_commitment, a.params.ramp.events, code).html,
@@ -518,6 +526,7 @@ def scenarios_section(a: Assessment) -> HTML:
             "Peak funding need": money(s.result.metrics.peak_funding_need, code),
             f"Cumulative net at month {h}": money(s.result.metrics.cumulative_net_at_horizon, code),
             "NPV": money(s.result.metrics.npv, code),
+            "Long-run NPV": money(s.result.metrics.long_run_npv, code),
         }
         for s in a.ramp.scenarios
     ]

@@ -248,3 +248,47 @@ def test_summary_gives_the_partners_break_even_or_null(tmp_path):
     assert a.ramp.partner is not None and a.ramp.partner.break_even_month is None
     flag = next(f for f in a.flags if f.code == "one_sided_payback")
     assert flag.severity == "medium" and "vendor breaks even in month 8, the partner not within the 24-month horizon" in flag.message
+
+
+def test_the_partners_band_is_each_draws_partner_money_machine():
+    # The simulation's draws, each run alone through the partner's rules, give the partner's
+    # P10/P50/P90 by month; without ranges every run is the plan, so the band is the plan's curve.
+    from tests.unit.test_vectorised import documented_draws
+
+    r = make_ramp(
+        horizon_months=24,
+        ramp_months=6,
+        uncertainty={"sales_cycle_months": [2, 3, 5], "steady_deals_per_month": [1, 2, 3], "partner_margin": [0.15, 0.2, 0.3]},
+        simulation={"runs": 60, "seed": 3},
+    )
+    side = PartnerEconomics.model_validate({"investment": [PARTNER_TEAM], "services_per_deal": 500})
+    mc = ramp.monte_carlo(r, partner=side)
+    assert mc.partner_bands is not None
+    curves = np.array(
+        [ramp.partner_economics(side, ramp.run(ramp.varied(r, **draw))).monthly["cumulative_net"].to_numpy() for draw in documented_draws(r, 60, 3)]
+    )
+    for column, q in (("p10", 10), ("p50", 50), ("p90", 90)):
+        np.testing.assert_allclose(mc.partner_bands[column].to_numpy(), np.percentile(curves, q, axis=0), rtol=1e-12, atol=1e-6)
+    assert (mc.partner_bands["p90"] - mc.partner_bands["p10"]).max() > 1_000  # the ranges give the band a width
+    fixed = ramp.monte_carlo(make_ramp(horizon_months=24), partner=side)
+    assert fixed.partner_bands is not None
+    plan_curve = ramp.partner_economics(side, ramp.run(make_ramp(horizon_months=24))).monthly["cumulative_net"].to_numpy()
+    for column in ("p10", "p50", "p90"):
+        np.testing.assert_allclose(fixed.partner_bands[column].to_numpy(), plan_curve)
+    assert ramp.monte_carlo(r).partner_bands is None  # no partner economics, no partner band
+
+
+def test_both_sides_chart_shades_each_sides_band_only_when_there_are_ranges():
+    import json
+
+    from workbook.charts import two_sides_chart
+
+    r = make_ramp(horizon_months=24, uncertainty={"steady_deals_per_month": [1, 2, 3]}, simulation={"runs": 40, "seed": 1})
+    side = PartnerEconomics.model_validate({"investment": [PARTNER_TEAM]})
+    plan = ramp.run(r)
+    mc = ramp.monte_carlo(r, partner=side)
+    assert mc.partner_bands is not None
+    shaded = json.dumps(two_sides_chart(plan, ramp.partner_economics(side, plan), bands=(mc.bands, mc.partner_bands)).to_dict(), ensure_ascii=False)
+    plain = json.dumps(two_sides_chart(plan, ramp.partner_economics(side, plan)).to_dict(), ensure_ascii=False)
+    assert shaded.count('"area"') == 2 and "P10–P90" in shaded and "middle 80 %" in shaded
+    assert '"area"' not in plain and "P10" not in plain

@@ -53,7 +53,7 @@ def test_the_readmes_worked_check_is_what_the_model_gives():
     w = Ramp.model_validate({**base, "investment": [{"name": "team", "monthly_cost": 10_000, "start_month": 1, "end_month": 36}]})
     m36 = ramp.run(w).metrics
     assert "the NPV is 139,874" in MODEL and round(m36.npv) == 139_874
-    assert "long-run NPV is 237,986" in MODEL and round(m36.long_run_npv) == 237_986
+    assert "long-run NPV is 280,459" in MODEL and round(m36.long_run_npv) == 280_459
     stop = ramp.run(w, events=[Event(month=34, kind="resource_withdrawal", severity=1.0)]).metrics
     assert "from 168,000 to 198,000" in MODEL and (m36.cumulative_net_at_horizon, stop.cumulative_net_at_horizon) == (168_000, 198_000)
     assert "long-run NPV to 162,594" in MODEL and round(stop.long_run_npv) == 162_594
