@@ -313,10 +313,11 @@ def build(params: Params, analysis: RampAnalysis | None = None) -> Workbook:
         lay.add(f"one_off_{i}", f"{line.name}: one-off", money, one_off_cost(i))
     lay.add("recurring_plan", "Recurring cost as planned", money, lambda row: "=" + ("+".join(lay(f"line_{i}", row) for i, _ in recurring) or "0"), 16)
     lay.add(
-        "lines_running",
-        "Recurring lines running",
+        "zero_cost_running",
+        "Zero-cost lines running",
         "0",
-        lambda row: "=" + ("+".join(f"IF({running(i, row)},1,0)" for i, _ in recurring) or "0"),
+        lambda row: "="
+        + ("+".join(f"IF(AND({running(i, row)},{ref[f'ramp.investment[{i}].monthly_cost']}=0),1,0)" for i, _ in recurring) or "0"),
         10,
     )
     lay.add(
@@ -330,8 +331,8 @@ def build(params: Params, analysis: RampAnalysis | None = None) -> Workbook:
         "effort_base",
         "Effort before changes",
         FACTOR_FMT,
-        lambda row: f"=IF({derived['full_effort']}>0,MIN(1,{lay('recurring_plan', row)}/{derived['full_effort']}),"
-        f"IF({derived['recurring_lines']}=0,1,IF({lay('lines_running', row)}>0,1,0)))",
+        lambda row: f"=IF({derived['recurring_lines']}=0,1,IF({lay('zero_cost_running', row)}>0,1,"
+        f"IF({derived['full_effort']}>0,MIN(1,{lay('recurring_plan', row)}/{derived['full_effort']}),0)))",
     )
 
     lay.add("begun", "Effort begun", None, lambda row: f"={lay('effort_base', row)}>0", 10)
@@ -436,7 +437,7 @@ def build(params: Params, analysis: RampAnalysis | None = None) -> Workbook:
         "full_effort",
         "full-effort monthly cost used",
         f"=IF(ISNUMBER({ref['ramp.full_effort_monthly_cost']}),{ref['ramp.full_effort_monthly_cost']},{derived['positive_min']})",
-        "effort = min(1, recurring cost as planned / this); 0: effort 1 while a line runs (or always, with no recurring line)",
+        "effort = min(1, recurring cost as planned / this); 1 while a zero-cost line runs, and always with no recurring line",
         money,
     )
     derive(
