@@ -335,3 +335,9 @@ def test_make_test_installs_libreoffice_when_soffice_is_missing():
     assert "libreoffice" in test_target.split() and "chromium" in test_target.split()
     recipe = makefile.split("\nlibreoffice:\n", 1)[1].split("\n\n", 1)[0]
     assert "command -v soffice" in recipe and "apt-get install" in recipe and "libreoffice-calc-nogui" in recipe
+
+
+def test_without_soffice_the_spreadsheet_tests_fail_rather_than_skip(monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(pytest.fail.Exception, match="libreoffice-calc-nogui"):
+        soffice()
