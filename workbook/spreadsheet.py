@@ -97,6 +97,8 @@ class _Inputs:
         self.row += 1
         self.sheet.cell(self.row, 1, path)
         cell = self.sheet.cell(self.row, 2, value)
+        if isinstance(value, str):
+            cell.data_type = "s"  # text from the params file (a line's name) is text, even when it begins with "="
         if fmt:
             cell.number_format = fmt
         if editable:
@@ -475,6 +477,7 @@ def build(params: Params, analysis: RampAnalysis | None = None) -> Workbook:
     # Write the Months sheet
     for j, col in enumerate(lay.cols, start=1):
         cell = months_ws.cell(1, j, col.header)
+        cell.data_type = "s"  # a header may begin with a line's name: text, never a formula
         cell.font = _BOLD
         cell.fill = _HEAD_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -528,6 +531,8 @@ def _write_scenarios(ws: Worksheet, analysis: RampAnalysis, money: str) -> None:
         else:
             values = [m.first_revenue_month, m.break_even_month, m.cumulative_net_at_horizon, m.peak_funding_need, m.npv]
         ws.append([s.name, s.description, *values])
+        for j in (1, 2):
+            ws.cell(ws.max_row, j).data_type = "s"
         for j, key in enumerate(keys, start=3):
             ws.cell(ws.max_row, j).number_format = MONTHS_FMT if key.endswith("_month") else money
     ws.cell(ws.max_row + 2, 1, (

@@ -341,3 +341,17 @@ def test_without_soffice_the_spreadsheet_tests_fail_rather_than_skip(monkeypatch
     monkeypatch.setattr(shutil, "which", lambda name: None)
     with pytest.raises(pytest.fail.Exception, match="libreoffice-calc-nogui"):
         soffice()
+
+
+def test_a_name_from_the_params_file_stays_text_even_when_it_looks_like_a_formula(tmp_path):
+    base = load_params(EXAMPLES[0])
+    lines = [base.ramp.investment[0].model_copy(update={"name": '=HYPERLINK("http://example.invalid","x")'}), *base.ramp.investment[1:]]
+    params = base.model_copy(update={"ramp": base.ramp.model_copy(update={"investment": lines})})
+    path = recalculate([write_xlsx(params, tmp_path / "named.xlsx")], tmp_path)[0]
+    wb = openpyxl.load_workbook(path, data_only=True)
+    names = [row[1] for row in wb["Inputs"].iter_rows(min_row=2, values_only=True) if row[0] == "ramp.investment[0].name"]
+    assert names == ['=HYPERLINK("http://example.invalid","x")']
+    headers = [c.value for c in wb["Months"][1]]
+    assert '=HYPERLINK("http://example.invalid","x"): planned cost' in headers
+    formulas = openpyxl.load_workbook(tmp_path / "named.xlsx")
+    assert all(c.data_type == "s" for c in formulas["Months"][1])
