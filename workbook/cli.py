@@ -126,12 +126,19 @@ def _readable(s: dict[str, Any]) -> list[tuple[str, str]]:
         ("chance of break-even within the commitment", f"{s['p_break_even_within_commitment']:.0%}"),
     ]
     if s.get("tracking") is not None:
-        from .actuals import TRACKING_WORDS
+        from .actuals import SPEND_WORDS, TRACKING_WORDS, fit_words
 
+        through = s["actuals_through_month"]
+        be = s["reforecast_break_even_month"]
         rows += [
-            (f"tracking through month {s['actuals_through_month']}", TRACKING_WORDS[s["tracking"]]),
+            (f"tracking through month {through}", TRACKING_WORDS[s["tracking"]]),
+            (f"spend through month {through}", SPEND_WORDS[s["spend_tracking"]]),
             ("actual cumulative net", money(s["actual_cumulative_net"])),
-            ("re-forecast break-even", month(s["reforecast_break_even_month"], "not within the horizon")),
+            ("re-forecast runs the plan", fit_words(s["reforecast_delay_months"], s["reforecast_scale"])),
+            (
+                "re-forecast break-even",
+                f"already broken even, in month {be}" if be is not None and be <= through else month(be, "not within the horizon"),
+            ),
         ]
     return rows
 

@@ -63,23 +63,42 @@ def status_tags(s: Summary) -> list[str]:
     return (["attention"] if needs_attention(s) else []) + ["late" if is_late(s) else "in-time"]
 
 
-#: How the tracking column sorts: the further behind, the higher (no actuals: empty).
+#: How the tracking column sorts: the further behind, the higher (no actuals: empty); an alliance
+#: over budget sorts just above one as far behind on budget.
 _TRACKING_RANK = {"ahead": 1, "on_plan": 2, "behind": 3, "below_p10": 4}
 
 
+def _tracking_sort(s: Summary) -> int | None:
+    rank = _TRACKING_RANK.get(str(s.get("tracking")))
+    if rank is None:
+        return None
+    return 2 * rank + (1 if s.get("spend_tracking") == "over_budget" else 0)
+
+
 def tracking_cell(s: Summary) -> str:
-    """The plan against actual in a few words, e.g. "behind plan at month 12; re-forecast
-    break-even month 18" (escaped); "—" without actuals."""
-    from .actuals import TRACKING_WORDS
+    """The plan against actual in a few words, e.g. "behind plan at month 12; over budget;
+    re-forecast break-even month 18", or "...; broke even in month 6" when the re-forecast
+    breaks even within the recorded months (escaped); "—" without actuals."""
+    from .actuals import SPEND_WORDS, TRACKING_WORDS
 
     state = s.get("tracking")
     if state is None:
         return "—"
     be = s.get("reforecast_break_even_month")
-    forecast = f"re-forecast break-even month {be}" if be is not None else "re-forecast: no break-even within the horizon"
-    words = f"{TRACKING_WORDS.get(str(state), str(state))} at month {s.get('actuals_through_month')}"
+    through = s.get("actuals_through_month")
+    if be is None:
+        forecast = "re-forecast: no break-even within the horizon"
+    elif through is not None and be <= through:
+        forecast = f"broke even in month {be}"
+    else:
+        forecast = f"re-forecast break-even month {be}"
+    words = f"{TRACKING_WORDS.get(str(state), str(state))} at month {through}"
     css = "late" if state in ("behind", "below_p10") else "ok"
-    return f'<span class="wb-tracking {css}">{escape(words)}</span>; {escape(forecast)}'
+    spend = s.get("spend_tracking")
+    spent = ""
+    if spend is not None:
+        spent = f'; <span class="wb-spend {"late" if spend == "over_budget" else "ok"}">{escape(SPEND_WORDS.get(str(spend), str(spend)))}</span>'
+    return f'<span class="wb-tracking {css}">{escape(words)}</span>{spent}; {escape(forecast)}'
 
 
 #: How much each light weighs in the areas column's sort key (red outweighs any number of ambers).
@@ -110,7 +129,7 @@ def sort_keys(s: Summary) -> list[str]:
         _number(s["peak_funding_need"]),
         _number(s["npv"]),
         _number(s.get("p_break_even_within_commitment")),
-        _number(_TRACKING_RANK.get(str(s.get("tracking")))),
+        _number(_tracking_sort(s)),
         str(high * 1000 + len(flags)),
     ]
 

@@ -431,7 +431,7 @@ def actuals_view(a: Assessment) -> list[Block]:
     """The plan against actual (a part of the money machine's area): the tracking in words, the
     chart of the actual cumulative net over the plan, its band and the re-forecast, and the
     months as recorded. Nothing for a file without actuals."""
-    from .actuals import TOLERANCE, headline
+    from .actuals import TOLERANCE, fit_words, headline
     from .charts import actuals_chart
 
     t = a.actuals
@@ -441,15 +441,22 @@ def actuals_view(a: Assessment) -> list[Block]:
     mc = a.ramp.monte_carlo if a.params.ramp.uncertainty.ranges() else None
     source = f" Source: {t.source}." if t.source else ""
     method = (
-        f"On plan means cumulative vendor revenue within ±{TOLERANCE:.0%} of the plan's. The re-forecast keeps the "
-        f"actual months and scales the plan's vendor revenue after month {t.through_month} by {t.reforecast_factor:.0%}; "
-        "the plan's investment continues as planned."
+        f"On plan means cumulative vendor revenue within ±{TOLERANCE:.0%} of the plan's; on budget, cumulative investment "
+        f"within ±{TOLERANCE:.0%} of the plan's. The re-forecast keeps the actual months, then runs the plan "
+        f"{fit_words(t.reforecast_delay_months, t.reforecast_scale)} (its vendor revenue scaled, and its vendor revenue and "
+        "investment shifted by the delay). The delay and size are those whose shifted cumulative "
+        "vendor revenue fits the actual months best (least squares); while the plan expects no revenue it is followed as "
+        "written, and before any revenue has come the delay is the smallest at which the plan would expect none yet, at "
+        "the planned size."
     )
-    months = t.monthly[["month", "investment", "deals_closed", "vendor_revenue", "plan_vendor_revenue", "net", "cumulative_net", "plan_cumulative_net"]]
+    months = t.monthly[
+        ["month", "investment", "plan_investment", "deals_closed", "vendor_revenue", "plan_vendor_revenue", "net", "cumulative_net", "plan_cumulative_net"]
+    ]
     shown = months.rename(
         columns={
             "month": "Month",
             "investment": "Investment",
+            "plan_investment": "Plan: investment",
             "deals_closed": "Deals closed",
             "vendor_revenue": "Vendor revenue",
             "plan_vendor_revenue": "Plan: vendor revenue",
@@ -459,7 +466,7 @@ def actuals_view(a: Assessment) -> list[Block]:
         }
     )
     shown["Deals closed"] = shown["Deals closed"].map(lambda x: f"{x:,g}")  # 3, not 3.0; a fraction as written
-    money_columns = ("Investment", "Vendor revenue", "Plan: vendor revenue", "Net", "Cumulative net", "Plan: cumulative net")
+    money_columns = ("Investment", "Plan: investment", "Vendor revenue", "Plan: vendor revenue", "Net", "Cumulative net", "Plan: cumulative net")
     return [
         f'<h3>Plan against actual</h3><p class="wb-tracking wb-tracking-{escape(t.tracking)}">{escape(headline(t, code))}</p>'
         f"<p><small>{escape(method + source)}</small></p>",

@@ -46,7 +46,9 @@ def test_a_good_export_becomes_the_actuals_section(files):
     csv.write_text(on_plan_csv(), encoding="utf-8")
     proc = run(params, csv, "--source", "CRM export 2026-06-30")
     assert proc.returncode == 0, proc.stderr
-    assert "wrote 12 months" in proc.stdout and "on plan" in proc.stdout and "re-forecast break-even month 8" in proc.stdout
+    assert "wrote 12 months" in proc.stdout and "on plan" in proc.stdout and "(on budget)" in proc.stdout
+    # month 8 is behind month 12: the alliance has broken even, not "re-forecast break-even month 8"
+    assert "the alliance has already broken even, in month 8" in proc.stdout and "re-forecast break-even month" not in proc.stdout
     text = params.read_text(encoding="utf-8")
     assert text.startswith(PARAMS)  # the file as it was, comments included, then the new section
     assert "  source: CRM export 2026-06-30\n" in text
@@ -55,6 +57,7 @@ def test_a_good_export_becomes_the_actuals_section(files):
     assert p.actuals is not None and [m.month for m in p.actuals.months] == list(range(1, 13))
     summary = workbook_cmd("summary", "--json", str(params), timeout=300)
     assert '"tracking": "on_plan"' in summary.stdout and '"actual_cumulative_net": 24000.0' in summary.stdout
+    assert '"spend_tracking": "on_budget"' in summary.stdout and '"reforecast_delay_months": 0, "reforecast_scale": 1.0' in summary.stdout
 
 
 def test_importing_again_replaces_the_months_and_keeps_optional_columns(files):

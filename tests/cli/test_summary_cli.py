@@ -20,6 +20,16 @@ CONTRACT = {
     "p_break_even_within_commitment",
     "flags",
 }
+#: The plan-against-actual fields: present for every file, null without actuals.
+ACTUALS = {
+    "actuals_through_month",
+    "actual_cumulative_net",
+    "tracking",
+    "spend_tracking",
+    "reforecast_break_even_month",
+    "reforecast_delay_months",
+    "reforecast_scale",
+}
 
 
 def test_summary_json_has_the_contract_fields_for_every_example():
@@ -29,8 +39,10 @@ def test_summary_json_has_the_contract_fields_for_every_example():
     assert len(lines) == len(EXAMPLES)
     for path, line in zip(EXAMPLES, lines):
         data = json.loads(line)
-        assert CONTRACT <= set(data), CONTRACT - set(data)
+        assert CONTRACT | ACTUALS <= set(data), (CONTRACT | ACTUALS) - set(data)
         params = load_params(path)
+        with_actuals = params.actuals is not None
+        assert all((data[key] is not None) == with_actuals for key in ACTUALS - {"reforecast_break_even_month"}), data
         metrics = ramp.run(params.ramp).metrics
         assert data["alliance"] == params.alliance.name
         assert data["break_even_month"] == metrics.break_even_month

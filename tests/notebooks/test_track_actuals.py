@@ -38,7 +38,10 @@ def test_the_notebook_imports_an_export_and_shows_the_re_forecast(tmp_path):
     nb = run(tmp_path, params_path=str(copy), csv_path=str(EXPORT))
     html = "\n".join(html_outputs(nb))
     assert CHART in html and "Plan against actual" in html
-    assert "Through month 11 the alliance is behind plan" in html and "re-forecast break-even month" in html
+    assert "Through month 11 the alliance is behind plan" in html and "(on budget)" in html
+    # what the fit found, and a break-even already behind month 11 said as such
+    assert "the plan runs on time, at " in html and "of the planned size" in html
+    assert "the alliance has already broken even, in month" in html and "re-forecast break-even month" not in html
     p = load_params(copy)
     assert p.actuals is not None and len(p.actuals.months) == 11 and p.actuals.source == EXPORT.name
     assert p.actuals.months[8].influenced_revenue == 24000

@@ -57,10 +57,22 @@ def test_the_portfolio_has_a_tracking_column_that_sorts_the_furthest_behind_high
 
     column = HEADERS.index("Plan against actual") - 1  # the cells follow the alliance's name
     behind = summarise(params(months(12000)))
+    over = summarise(params(months(12000, investment=12000)))
+    on_plan = summarise(params(months(16000)))
     none = summarise(params(None))
-    assert row_cells(behind)[column] == '<span class="wb-tracking late">behind plan at month 12</span>; re-forecast break-even month 18'
+    assert row_cells(behind)[column] == (
+        '<span class="wb-tracking late">behind plan at month 12</span>; <span class="wb-spend ok">on budget</span>; '
+        "re-forecast break-even month 18"
+    )
+    # 144,000 of 120,000 spent (120 %); the re-forecast: −36,000 at month 12, +2,000 a month after, never
+    assert row_cells(over)[column] == (
+        '<span class="wb-tracking late">behind plan at month 12</span>; <span class="wb-spend late">over budget</span>; '
+        "re-forecast: no break-even within the horizon"
+    )
+    # on plan, the re-forecast broke even in month 8, before the last actual month
+    assert row_cells(on_plan)[column].endswith("; broke even in month 8")
     assert row_cells(none)[column] == "—"
-    assert (sort_keys(behind)[column], sort_keys(none)[column]) == ("3", "")
+    assert [sort_keys(s)[column] for s in (on_plan, behind, over, none)] == ["4", "6", "7", ""]
     assert HEADERS[-1] == "Top flags"
 
 
@@ -74,5 +86,8 @@ def test_the_alliance_dashboard_shows_the_plan_against_actual(monkeypatch):
     assert len(parts) == 1
     words = parts[0].children[0].value
     assert "Through month 10 the alliance is behind plan" in words
+    # the spend, what the fit found, and a re-forecast break-even before month 10 said as the past
+    assert "(on budget)" in words and "the plan runs on time, at " in words
+    assert "the alliance has already broken even, in month 6" in words
     plain = dashboards.AllianceApp("saas-regional-reseller.yaml")
     assert not [w for w in plain.root.children if "wb-actuals" in w._dom_classes]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ..actuals import ActualsResult
+from ..actuals import ActualsResult, break_even_words, fit_sentence
 from ..currency import DEFAULT as DEFAULT_CURRENCY
 from ..currency import currency
 from ..ramp import MonteCarlo, RampResult
@@ -20,10 +20,10 @@ SERIES = [PLAN, ACTUAL, REFORECAST]
 
 
 def actuals_title(tracked: ActualsResult) -> str:
-    """The finding, e.g. "Behind plan through month 12: re-forecast break-even month 18 (plan: month 8)"."""
-    be = tracked.reforecast_break_even_month
+    """The finding, e.g. "Behind plan through month 12: re-forecast break-even month 18 (plan:
+    month 8)", or "...: the alliance has already broken even, in month 6 (plan: month 5)"."""
     plan_be = tracked.plan_break_even_month
-    forecast = f"re-forecast break-even month {be}" if be is not None else "the re-forecast does not break even"
+    forecast = break_even_words(tracked)
     versus = f" (plan: month {plan_be})" if plan_be is not None else " (the plan does not break even)"
     words = tracked.words
     return f"{words[:1].upper()}{words[1:]} through month {tracked.through_month}: {forecast}{versus}"
@@ -104,7 +104,7 @@ def actuals_chart(
         title=alt.TitleParams(title, subtitle=subtitle + (" (band: P10–P90 of the simulation)" if bands is not None else "")),
     )
     words = (
-        f"{title}. {subtitle}. The dashed line scales the plan's vendor revenue after month {tracked.through_month} "
-        f"by {tracked.reforecast_factor:.0%}, the share of the planned revenue that came in."
+        f"{title}. {subtitle}. {fit_sentence(tracked)}; the dashed line continues the actuals from month "
+        f"{tracked.through_month} that way."
     )
     return described(in_currency(chart, code), words)
