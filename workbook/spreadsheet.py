@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .currency import currency
@@ -488,6 +489,9 @@ def build(params: Params, analysis: RampAnalysis | None = None) -> Workbook:
                 c.number_format = col.fmt
     months_ws.row_dimensions[1].height = 45
     months_ws.freeze_panes = "C2"
+    months_ws.page_setup.orientation = "landscape"  # printed: wide pages, the header on each
+    months_ws.print_title_rows = "1:1"
+    months_ws.print_title_cols = "A:B"
 
     # Summary
     summary_ws.append(["Summary key", "Value", "Meaning"])
@@ -509,6 +513,11 @@ def build(params: Params, analysis: RampAnalysis | None = None) -> Workbook:
 
     _write_scenarios(wb.create_sheet("Scenarios"), analysis, money)
     _write_simulation(wb.create_sheet("Simulation"), analysis, money)
+    for ws in (inputs_ws, summary_ws, wb["Scenarios"], wb["Simulation"]):  # printed: one page wide
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
 
     for ws, widths in ((inputs_ws, (38, 28, 90)), (summary_ws, (28, 16, 80))):
         for j, width in enumerate(widths, start=1):
@@ -518,6 +527,13 @@ def build(params: Params, analysis: RampAnalysis | None = None) -> Workbook:
             cell.fill = _HEAD_FILL
         ws.freeze_panes = "A2"
     return wb
+
+
+def _note(ws: Worksheet, *lines: str) -> None:
+    """A note under a sheet's table, a line per row (so that it prints at a readable size)."""
+    row = ws.max_row + 2
+    for i, line in enumerate(lines):
+        ws.cell(row + i, 1, line).font = _NOTE
 
 
 def _write_scenarios(ws: Worksheet, analysis: RampAnalysis, money: str) -> None:
@@ -535,12 +551,14 @@ def _write_scenarios(ws: Worksheet, analysis: RampAnalysis, money: str) -> None:
             ws.cell(ws.max_row, j).data_type = "s"
         for j, key in enumerate(keys, start=3):
             ws.cell(ws.max_row, j).number_format = MONTHS_FMT if key.endswith("_month") else money
-    ws.cell(ws.max_row + 2, 1, (
-        "Note: the 'As planned' row is formulas over the Summary sheet and follows edits to Inputs. The other rows are "
-        "values computed by the workbook, each re-running the whole model with its change (late start, lower investment, "
-        "a premature change, another route): they do not follow edits. A blank month is none within the horizon."
-    )).font = _NOTE
-    for j, width in enumerate((30, 70, 14, 14, 18, 18, 18), start=1):
+    _note(
+        ws,
+        "Note: the 'As planned' row is formulas over the Summary sheet and follows edits to Inputs.",
+        "The other rows are values computed by the workbook, each re-running the whole model with its change",
+        "(late start, lower investment, a premature change, another route): they do not follow edits.",
+        "A blank month is none within the horizon.",
+    )
+    for j, width in enumerate((30, 70, 20, 18, 26, 20, 16), start=1):
         ws.column_dimensions[get_column_letter(j)].width = width
     for cell in ws[1]:
         cell.font = _BOLD
@@ -564,11 +582,12 @@ def _write_simulation(ws: Worksheet, analysis: RampAnalysis, money: str) -> None
     ws.cell(row + 1, 2, mc.runs)
     ws.cell(row + 2, 1, "Seed")
     ws.cell(row + 2, 2, mc.seed)
-    ws.cell(row + 3, 1, (
-        "Values, not formulas: the Monte Carlo simulation's bands of the cumulative net by month (10th, 50th and 90th "
-        f"percentiles over {mc.runs} runs drawing the ranged inputs, seed {mc.seed}), as the workbook computed them. "
-        "They do not follow edits to Inputs."
-    )).font = _NOTE
+    _note(
+        ws,
+        "Values, not formulas: the Monte Carlo simulation's bands of the cumulative net by month",
+        f"(10th, 50th and 90th percentiles over {mc.runs} runs drawing the ranged inputs, seed {mc.seed}),",
+        "as the workbook computed them. They do not follow edits to Inputs.",
+    )
     for j, width in enumerate((44, 20, 20, 20), start=1):
         ws.column_dimensions[get_column_letter(j)].width = width
     for cell in ws[1]:
