@@ -119,6 +119,7 @@ def test_every_month_cell_is_a_formula_and_every_input_is_listed():
     assert list(summary) == list(SUMMARY_KEYS)
     assert all(str(f).startswith("=") and "Months!" in str(f) for f in summary.values())
     assert months.freeze_panes == "C2" and wb["Inputs"].freeze_panes == "A2"
+    assert wb.calculation.fullCalcOnLoad  # Excel computes every formula when it opens the file
 
 
 def test_scenarios_and_simulation_are_values_said_so_the_plan_row_formulas():
@@ -267,6 +268,11 @@ def test_an_edited_input_recalculates_to_the_summary_of_the_edited_file(tmp_path
             (r.investment[0].monthly_cost or 0) * 2 + 1000,
             {"investment": [r.investment[0].model_copy(update={"monthly_cost": (r.investment[0].monthly_cost or 0) * 2 + 1000}), *r.investment[1:]]},
         ),
+        "full effort": (
+            "ramp.full_effort_monthly_cost",
+            (r.full_effort_monthly_cost or 10_000) * 1.5,
+            {"full_effort_monthly_cost": (r.full_effort_monthly_cost or 10_000) * 1.5},
+        ),
         "event": (
             "ramp.events[0].month",
             r.events[0].month + 3,
@@ -275,7 +281,7 @@ def test_an_edited_input_recalculates_to_the_summary_of_the_edited_file(tmp_path
     }
     files, expected = [], {}
     for key, (name, value, update) in edits.items():
-        path = write_xlsx(base, tmp_path / f"edited-{key}.xlsx")
+        path = write_xlsx(base, tmp_path / f"edited-{key.replace(' ', '-')}.xlsx")
         _set_input(path, name, value)
         files.append(path)
         edited = Params.model_validate({**base.model_dump(by_alias=True), "ramp": base.ramp.model_copy(update=update).model_dump()})
