@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 from .flags import Area as AreaKey
-from .flags import Flag, one_per_subject
+from .flags import Flag, one_per_subject, top_actions
 from .schema import Params
 
 if TYPE_CHECKING:
@@ -151,16 +151,8 @@ class Assessment:
 
     def top_actions(self, n: int = 3) -> list[Flag]:
         """The ``n`` most important things to do: the flags by severity, then size (how far
-        past its threshold), one per distinct action."""
-        seen: set[str] = set()
-        out = []
-        for f in self.flags:
-            if f.action and f.action not in seen:
-                seen.add(f.action)
-                out.append(f)
-            if len(out) == n:
-                break
-        return out
+        past its threshold), one per distinct action (:func:`workbook.flags.top_actions`)."""
+        return top_actions(self.flags, n)
 
 
 def assess(params: Params, only: Collection[str] | None = None) -> Assessment:

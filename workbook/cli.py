@@ -103,6 +103,7 @@ def summary(
 def _readable(s: dict[str, Any]) -> list[tuple[str, str]]:
     """The summary's headline figures in words, money in the alliance's currency."""
     from .currency import currency
+    from .text import chance
 
     money = currency(s["currency"])
 
@@ -123,7 +124,7 @@ def _readable(s: dict[str, Any]) -> list[tuple[str, str]]:
         ("peak funding need", money(s["peak_funding_need"])),
         ("cumulative net at the horizon", money(s["cumulative_net_at_horizon"])),
         ("NPV", money(s["npv"])),
-        ("chance of break-even within the commitment", f"{s['p_break_even_within_commitment']:.0%}"),
+        ("chance of break-even within the commitment", chance(s["p_break_even_within_commitment"])),
     ]
     if s.get("tracking") is not None:
         from .actuals import SPEND_WORDS, TRACKING_WORDS, fit_words

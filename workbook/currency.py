@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import math
+from decimal import ROUND_HALF_UP, Decimal
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -41,6 +42,13 @@ def check_code(code: str) -> str:
     raise ValueError(message)
 
 
+def whole_units(value: float) -> int:
+    """``value`` in whole units as every page prints it, halves away from zero (2.5 → 3, −2.5 → −3):
+    compare two amounts on this when the words must agree with the figures shown."""
+    units = math.floor(abs(value) + 0.5)
+    return -units if value < 0 else units
+
+
 @dataclass(frozen=True)
 class Currency:
     """Formats amounts of one currency.
@@ -61,7 +69,7 @@ class Currency:
         amount so it never wraps apart); ``None`` gives ``none``."""
         if value is None or value != value:
             return none
-        units = math.floor(abs(value) + 0.5)  # half away from zero, as money is usually rounded
+        units = abs(whole_units(value))  # half away from zero, as money is usually rounded
         sign = MINUS + _JOIN if value < 0 and units else ""
         return f"{sign}{self.prefix}{units:,}"
 
@@ -82,6 +90,42 @@ class Currency:
         return {"number": {"decimal": ".", "thousands": ",", "grouping": [3], "minus": MINUS, "currency": [self.prefix, ""]}}
 
 
+#: Decimals of a currency Babel's CLDR data gives no minor unit for (its own default too).
+DEFAULT_MINOR_UNIT = 2
+
+
+@lru_cache(maxsize=1)
+def _cldr_fractions() -> frozenset[str]:
+    """The codes CLDR gives a minor unit for."""
+    from babel.core import get_global
+
+    return frozenset(get_global("currency_fractions"))
+
+
+@lru_cache(maxsize=None)
+def minor_unit(code: str) -> int:
+    """How many decimals an amount of ``code`` carries (ISO 4217's minor unit, from Babel's CLDR
+    data): 0 for JPY, 2 for USD and EUR, 3 for BHD; :data:`DEFAULT_MINOR_UNIT` for a code the
+    data does not know."""
+    from babel.numbers import get_currency_precision
+
+    if code not in _cldr_fractions():
+        return DEFAULT_MINOR_UNIT
+    return int(get_currency_precision(code))
+
+
+def round_money(value: float | None, code: str) -> float | int | None:
+    """``value`` rounded to the minor unit of ``code``, for JSON: ``1234.57`` in USD, ``1235`` in
+    JPY (an int when the currency has no minor unit, so no decimal point is written); ``None``
+    stays ``None``. Halves go away from zero, as on the pages (:meth:`Currency.__call__`), taken
+    on the shortest decimal that reads back as ``value`` (so 0.125 USD is 0.13)."""
+    if value is None:
+        return None
+    digits = minor_unit(code)
+    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    return int(rounded) if digits == 0 else float(rounded) + 0.0  # + 0.0: never "-0.0"
+
+
 @lru_cache(maxsize=None)
 def currency(code: str = DEFAULT) -> Currency:
     """The :class:`Currency` of an ISO 4217 code (ValueError for an unknown one)."""
@@ -98,4 +142,4 @@ def money(value: float | None, code: str = DEFAULT, none: str = "—") -> str:
     return currency(code)(value, none)
 
 
-__all__ = ["DEFAULT", "Currency", "check_code", "currency", "known_codes", "money"]
+__all__ = ["DEFAULT", "DEFAULT_MINOR_UNIT", "Currency", "check_code", "currency", "known_codes", "minor_unit", "money", "round_money", "whole_units"]

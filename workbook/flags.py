@@ -24,6 +24,13 @@ LIGHTS = {
 SYMBOLS = {"red": "●", "amber": "◐", "green": "○", "unknown": "?", "none": "–"}
 
 
+#: The one action for "there is no alliance manager": the scoping checklist (none named) and the
+#: health check-ins (the post vacant) both find it, and the executive summary shows it once.
+APPOINT_ALLIANCE_MANAGER = (
+    "Appoint an alliance manager who will stay in post through the ramp-up, and introduce them to the partner in person."
+)
+
+
 @dataclass(frozen=True)
 class Flag:
     """One finding.
@@ -62,6 +69,24 @@ def past(value: float, threshold: float) -> float:
 def by_severity(flags: Iterable[Flag]) -> list[Flag]:
     """Most severe first; within a severity the largest first; otherwise in the order raised."""
     return sorted(flags, key=lambda f: (SEVERITY_ORDER[f.severity], -f.size))
+
+
+def same_action(a: str, b: str) -> bool:
+    """Whether two recommended actions say the same thing (equal but for case and spacing)."""
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def top_actions(flags: Iterable[Flag], n: int = 3) -> list[Flag]:
+    """The ``n`` most important things to do: flags with an action by :func:`by_severity`, and of
+    flags whose actions say the same thing (:func:`same_action`) only the first — the most
+    severe, then the largest — so the next flag with another action fills the slot."""
+    out: list[Flag] = []
+    for f in by_severity(flags):
+        if len(out) == n:
+            break
+        if f.action and not any(same_action(f.action, g.action) for g in out):
+            out.append(f)
+    return out
 
 
 def one_per_subject(flags: Iterable[Flag]) -> list[Flag]:

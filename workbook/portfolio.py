@@ -17,8 +17,8 @@ from html import escape
 from typing import Any
 
 from .currency import money
-from .flags import LIGHTS, SYMBOLS
-from .text import count
+from .flags import LIGHTS, SYMBOLS, same_action
+from .text import chance, count
 
 Summary = Mapping[str, Any]
 
@@ -151,13 +151,29 @@ def lights(areas: Mapping[str, str]) -> str:
     return '<span class="wb-lights" style="white-space:nowrap">' + " ".join(out) + "</span>"
 
 
+def top_flags(flags: Sequence[Mapping[str, Any]], n: int = FLAGS_SHOWN) -> list[Mapping[str, Any]]:
+    """The first ``n`` flags of a summary (most severe first), skipping one whose recommended
+    action reads the same as one already taken (:func:`workbook.flags.same_action`): two
+    findings asking for the same thing (no alliance manager named, the post vacant) take one
+    line. A flag without an action (a summary written before flags carried one) is kept."""
+    out: list[Mapping[str, Any]] = []
+    for f in flags:
+        if len(out) == n:
+            break
+        action = str(f.get("action") or "")
+        if not action or not any(same_action(action, str(g.get("action") or "")) for g in out):
+            out.append(f)
+    return out
+
+
 def row_cells(s: Summary) -> list[str]:
     """The cells of one alliance after its name, as escaped HTML."""
     late = is_late(s)
     flags = list(s["flags"])
-    shown = "".join(f'<div class="flag-{escape(f["severity"])}">{escape(f["message"])}</div>' for f in flags[:FLAGS_SHOWN])
-    if len(flags) > FLAGS_SHOWN:
-        shown += f"<div><small>+ {len(flags) - FLAGS_SHOWN} more in the report</small></div>"
+    top = top_flags(flags)
+    shown = "".join(f'<div class="flag-{escape(f["severity"])}">{escape(f["message"])}</div>' for f in top)
+    if len(flags) > len(top):
+        shown += f"<div><small>+ {len(flags) - len(top)} more in the report</small></div>"
     p = s.get("p_break_even_within_commitment")
     return [
         lights(s.get("areas", {})),
@@ -168,7 +184,7 @@ def row_cells(s: Summary) -> list[str]:
         f" / commitment {count(int(s['commitment_months']), 'month')}",
         escape(money(s["peak_funding_need"], s["currency"])),
         escape(money(s["npv"], s["currency"])),
-        "—" if p is None else f"{p:.0%}",
+        escape(chance(p)),
         tracking_cell(s),
         shown or "—",
     ]

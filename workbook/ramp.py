@@ -780,8 +780,10 @@ class MonteCarlo:
     """Seeded Monte Carlo over the uncertainty ranges, each a triangle whose most likely
     value is the plan's.
 
-    bands : month, p10, p50, p90 of the cumulative net.
-    p_break_even_within_commitment : share of runs breaking even by the commitment's end.
+    bands : month, p10, p50, p90 of the cumulative net (all equal to the plan without ranges).
+    p_break_even_within_commitment : share of runs breaking even by the commitment's end;
+        ``None`` when the plan has no uncertainty ranges (every run is the plan: no chance to
+        give, and no band to draw — see :attr:`ranged`).
     break_even_months : per run, NaN where a run never breaks even.
     worst, best : the plan with every ranged input at the bad (or good) end of its range —
         the ends of the simulation's range: every run, and the plan, lies between them.
@@ -790,7 +792,7 @@ class MonteCarlo:
     """
 
     bands: pd.DataFrame
-    p_break_even_within_commitment: float
+    p_break_even_within_commitment: float | None
     break_even_months: FloatArray = field(repr=False)
     runs: int = 0
     seed: int = 0
@@ -798,6 +800,11 @@ class MonteCarlo:
     best: RampResult | None = field(default=None, repr=False)
     curves: FloatArray | None = field(default=None, repr=False)  # runs × months of cumulative net
     partner_bands: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def ranged(self) -> bool:
+        """Whether the plan has uncertainty ranges, so the band and the chance say something."""
+        return self.p_break_even_within_commitment is not None
 
 
 def extremes(r: Ramp) -> tuple[RampResult, RampResult]:
@@ -841,7 +848,7 @@ def monte_carlo(r: Ramp, runs: int | None = None, seed: int | None = None, partn
         recurring, one_off = _costs(partner.investment, r.horizon_months, 0)
         income = cols["partner_share"] + cols["deals_closed"] * partner.services_per_deal
         partner_bands = _bands(np.cumsum(income - (recurring + one_off), axis=1))
-    within = float(np.mean(np.nan_to_num(breaks, nan=np.inf) <= r.commitment_months))
+    within = float(np.mean(np.nan_to_num(breaks, nan=np.inf) <= r.commitment_months)) if draws else None
     worst, best = extremes(r)
     return MonteCarlo(
         bands=bands,
@@ -1108,7 +1115,7 @@ def flags(analysis: RampAnalysis) -> list[Flag]:
             )
         )
     p = analysis.monte_carlo.p_break_even_within_commitment
-    if p < 0.5:
+    if p is not None and p < 0.5:  # without ranges there is no chance to judge
         out.append(
             Flag(
                 "low_chance_of_break_even",

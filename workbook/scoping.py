@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .flags import Flag, past
+from .flags import APPOINT_ALLIANCE_MANAGER, Flag, past
 from .instruments import SCOPE_STATUS_SCORE, SCOPING
 from .schema import Scope
 from .text import count
@@ -147,7 +147,7 @@ def flags(
                 "high",
                 "No alliance manager is named.",
                 "scope",
-                "Name an alliance manager who will stay in post through the ramp-up.",
+                APPOINT_ALLIANCE_MANAGER,
             )
         )
     if scope.resources_to_be_confirmed:

@@ -19,7 +19,8 @@ Rules (each a :class:`~workbook.flags.Flag` with a recommended ``action``):
   severity of :data:`CHANGE_SEVERITY`: the changes the essay calls premature — people,
   responsibility, resources — are high before break-even and medium after; ownership,
   structure and policy medium; the business environment low.
-- ``falling_trust`` — the latest recorded trust index is 10 or more points below the one before.
+- ``falling_trust`` — the latest check-in trust score (the 0–100 figure typed at a check-in, not the
+  trust survey's index) is 10 or more points below the one before.
 - ``negative_narrative`` — the two latest check-ins both record a negative narrative.
 - ``partner_not_credited`` — in the 12 months to the latest check-in, under half of the wins
   the partner took part in credited it.
@@ -29,12 +30,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 
 from . import text
-from .flags import Flag, Severity, past
+from .flags import APPOINT_ALLIANCE_MANAGER, Flag, Severity, past
 from .schema import ChangeKind, CheckIn, Health
+from .text import count
+
+#: What the reader sees for a check-in's ``trust_index``: a figure typed at the check-in, named
+#: apart from the trust survey's index (:mod:`workbook.trust`) wherever both can show.
+CHECK_IN_TRUST = "check-in trust score"
 
 #: Rolling window for manager turnover and win credit.
 WINDOW_DAYS = 365
@@ -170,7 +177,7 @@ def _manager_flags(health: Health) -> list[Flag]:
                 "high",
                 f"No alliance manager was in post at the latest check-in ({text.date(latest.date)}).",
                 "health",
-                "Appoint an alliance manager now and introduce them to the partner in person.",
+                APPOINT_ALLIANCE_MANAGER,
             )
         )
     return out
@@ -207,7 +214,7 @@ def _change_flags(health: Health, break_even_month: int | None) -> list[Flag]:
                 Flag(
                     "resources_cut_before_break_even",
                     "high",
-                    f"Resources were cut in {_months(sorted({m for m, _, _ in early}))} ({early[-1][1]}), {before}{detail}.",
+                    f"Resources were cut in {_months(sorted({m for m, _, _ in early}))} ({text.date(early[-1][1])}), {before}{detail}.",
                     "health",
                     "Restore the committed resources, or re-run the ramp with the cut to show its cost before it takes effect.",
                     subject=kind,
@@ -243,7 +250,7 @@ def _trust_flags(health: Health) -> list[Flag]:
             Flag(
                 "falling_trust",
                 "high",
-                f"Trust fell from {before:.0f} to {after:.0f} between {d0} and {d1}.",
+                f"The {CHECK_IN_TRUST} fell from {before:.0f} to {after:.0f} between {text.date(d0)} and {text.date(d1)}.",
                 "health",
                 "Re-run the trust assessment with both sides and address the principles that dropped.",
                 size=past(before - after, TRUST_DROP_POINTS),
@@ -272,20 +279,55 @@ def _narrative_flags(health: Health) -> list[Flag]:
     return []
 
 
+@dataclass(frozen=True)
+class PartnerCredit:
+    """*Partner credit*: of the wins the partner took part in at the check-ins of the 12 months
+    (:data:`WINDOW_DAYS`) to the latest check-in, those that credited it.
+
+    credited, wins : counts of wins; share = credited / wins (0–1).
+    """
+
+    credited: int
+    wins: int
+
+    @property
+    def share(self) -> float:
+        return self.credited / self.wins
+
+    @property
+    def detail(self) -> str:
+        """What the share counts: "(3 of the partner's 4 wins in the last 12 months credited it)"."""
+        return f"({self.credited} of the partner's {count(self.wins, 'win')} in the last 12 months credited it)"
+
+    def words(self) -> str:
+        """The one wording of the figure: "partner credit 75% (3 of the partner's 4 wins in the
+        last 12 months credited it)"."""
+        return f"partner credit {self.share:.0%} {self.detail}"
+
+
+def partner_credit(timeline: pd.DataFrame) -> PartnerCredit | None:
+    """Partner credit over the check-ins of ``timeline`` (:func:`timeline`) dated within
+    :data:`WINDOW_DAYS` before the latest; ``None`` when the partner took part in no win then.
+    The health flag, the health chart and the report all show this one figure."""
+    if timeline.empty:
+        return None
+    end = timeline["date"].max()
+    recent = timeline[timeline["date"] > end - pd.Timedelta(days=WINDOW_DAYS)]
+    wins = int(recent["wins_with_partner"].sum())
+    return PartnerCredit(int(recent["wins_crediting_partner"].sum()), wins) if wins else None
+
+
 def _credit_flags(health: Health) -> list[Flag]:
-    end = health.check_ins[-1].date
-    recent = [c for c in health.check_ins if c.date > end - dt.timedelta(days=WINDOW_DAYS)]
-    wins = sum(c.partner_wins for c in recent)
-    credited = sum(c.wins_crediting_partner for c in recent)
-    if wins and credited / wins < MIN_CREDIT_SHARE:
+    credit = partner_credit(timeline(health))
+    if credit is not None and credit.share < MIN_CREDIT_SHARE:
         return [
             Flag(
                 "partner_not_credited",
                 "medium",
-                f"Only {credited} of the {wins} wins the partner took part in over the last 12 months credited it ({credited / wins:.0%}).",
+                f"Partner credit is only {credit.share:.0%} {credit.detail}.",
                 "health",
                 "Name the partner and its contribution in every internal win notification and customer reference.",
-                size=past(credited / wins, MIN_CREDIT_SHARE),
+                size=past(credit.share, MIN_CREDIT_SHARE),
             )
         ]
     return []
@@ -309,4 +351,4 @@ def flags(health: Health, break_even_month: int | None) -> list[Flag]:
     ]
 
 
-__all__ = ["CHANGE_SEVERITY", "event_table", "flags", "manager_changes", "month_of", "timeline"]
+__all__ = ["CHANGE_SEVERITY", "CHECK_IN_TRUST", "PartnerCredit", "event_table", "flags", "manager_changes", "month_of", "partner_credit", "timeline"]

@@ -11,13 +11,19 @@ from .areas import Assessment, assess
 from .schema import Params
 
 
+#: The money fields of the summary (in ``currency``), rounded to the currency's minor unit.
+MONEY_FIELDS = ("cumulative_net_at_horizon", "peak_funding_need", "npv", "long_run_npv", "business_plan_gap", "actual_cumulative_net")
+
+
 def summarise(params: Params, path: str | Path | None = None, assessment: Assessment | None = None) -> dict[str, Any]:
     """The contract's fields for one alliance (money in the params' currency, months 1-based)."""
     from .actuals import summary_fields
+    from .currency import round_money
 
     a = assessment or assess(params)
     m = a.ramp.plan.metrics
-    return {
+    p_within = a.ramp.monte_carlo.p_break_even_within_commitment
+    out: dict[str, Any] = {
         "file": str(path) if path is not None else None,
         "alliance": params.alliance.name,
         "slug": params.slug,
@@ -28,20 +34,27 @@ def summarise(params: Params, path: str | Path | None = None, assessment: Assess
         "break_even_month": m.break_even_month,
         "first_break_even_month": m.first_break_even_month,
         "commitment_months": m.commitment_months,
-        "cumulative_net_at_horizon": round(m.cumulative_net_at_horizon, 2),
-        "peak_funding_need": round(m.peak_funding_need, 2),
-        "npv": round(m.npv, 2),
-        "long_run_npv": round(m.long_run_npv, 2),
+        "cumulative_net_at_horizon": m.cumulative_net_at_horizon,
+        "peak_funding_need": m.peak_funding_need,
+        "npv": m.npv,
+        "long_run_npv": m.long_run_npv,
         "tail_months": m.tail_months,
-        "p_break_even_within_commitment": round(a.ramp.monte_carlo.p_break_even_within_commitment, 4),
-        "business_plan_gap": None if m.plan_gap is None else round(m.plan_gap, 2),
+        # null without uncertainty ranges: every run is the plan, so a share would say nothing
+        "p_break_even_within_commitment": None if p_within is None else round(p_within, 4),
+        "business_plan_gap": m.plan_gap,
         "partner_break_even_month": None if a.ramp.partner is None else a.ramp.partner.break_even_month,
         **summary_fields(a.actuals),
         "areas": a.area_status(),
         "flags": [
-            {"code": f.code, "severity": f.severity, "message": f.message, "area": f.area, "subject": f.subject} for f in a.flags
+            {"code": f.code, "severity": f.severity, "message": f.message, "area": f.area, "subject": f.subject, "action": f.action}
+            for f in a.flags
         ],
     }
+    code = params.alliance.currency
+    for key in MONEY_FIELDS:
+        if key in out:
+            out[key] = round_money(out[key], code)
+    return out
 
 
-__all__ = ["Assessment", "assess", "summarise"]
+__all__ = ["MONEY_FIELDS", "Assessment", "assess", "summarise"]

@@ -27,9 +27,20 @@ def count(n: int | float, word: str, plural: str | None = None) -> str:
     return f"{shown} {word if abs(n) == 1 else many}"
 
 
+#: What a page shows in place of a chance or a band when the params file gives no uncertainty
+#: ranges: every simulated run is then the plan itself, so any share would be 0 % or 100 %.
+NO_RANGES = "no ranges given"
+
+
+def chance(p: float | None) -> str:
+    """A chance (0–1 share) as a reader sees it, "64%"; :data:`NO_RANGES` for ``None`` (a plan
+    without uncertainty ranges has no chance to give)."""
+    return NO_RANGES if p is None else f"{p:.0%}"
+
+
 def date(value: dt.date) -> str:
     """A date as every page shows it, with its year: "31 Mar 2026"."""
     return f"{value.day} {value:%b %Y}"
 
 
-__all__ = ["DATE", "count", "date"]
+__all__ = ["DATE", "NO_RANGES", "chance", "count", "date"]

@@ -8,11 +8,13 @@ from 1 to 5. Scoring, in order:
 2. A respondent's score on a principle is the mean of the items of it they answered; a side's
    mean is the mean of its respondents' scores, its spread the sample standard deviation
    across them, ``n`` the respondents who answered at least one item.
-3. Components weigh equally, and so do the principles within a component, however many items
-   each has. A respondent's component score is the mean, over the principles with items of
-   that component, of their mean on those items (competence: principle 3's delivery item and
-   the four core competence items; intentions: the other items of principles 1–12). A side's
-   component mean is the mean of its respondents' component scores.
+3. Components weigh equally. Within a component every principle of the twelve weighs the same,
+   however many items of the component it has, and so does every item of the component that
+   belongs to no principle (the four core competence items). A respondent's component score is
+   the mean, over these units they answered, of their mean on the unit's items: competence is
+   the mean of principle 3's delivery item and the four core competence items, a fifth each;
+   intentions the mean over principles 1–12 of their intentions items. A side's component mean
+   is the mean of its respondents' component scores.
 4. Index (0–100) = ``(mean − 1) / 4 × 100``. A side's trust index is the mean of its
    competence and intentions indices. The *vendor* index is the vendor side's trust in the
    partner; the *partner* index the partner side's trust in the vendor. The combined index is
@@ -320,13 +322,33 @@ def gap_table(principles: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: The "principle" key of the statements that belong to no principle of the twelve (the four core
+#: competence statements): each such statement weighs as much as a whole principle in its component.
+NO_PRINCIPLE = "competence"
+
+
+def _component_units(answers: _Answers, comp: Component) -> list[npt.NDArray[np.bool_]]:
+    """The items of component ``comp`` in its equally weighted units (rule 3): one unit per
+    principle of the twelve with items of ``comp`` (its items together), and one unit per
+    statement of ``comp`` that belongs to no principle."""
+    keys = sorted({p for p, c in zip(answers.principles, answers.components) if c == comp and p != NO_PRINCIPLE})
+    units = [answers.items_of(principle=key, component=comp) for key in keys]
+    for j, (p, c) in enumerate(zip(answers.principles, answers.components)):
+        if c == comp and p == NO_PRINCIPLE:
+            unit = np.zeros(len(answers.items), dtype=bool)
+            unit[j] = True
+            units.append(unit)
+    return units
+
+
 def _component_scores(answers: _Answers) -> dict[Component, FloatArray]:
-    """Per component, each respondent's score (1–5; NaN for one who answered none of its items)."""
+    """Per component, each respondent's score (1–5; NaN for one who answered none of its items):
+    the mean over the component's units (:func:`_component_units`) the respondent answered of
+    their mean on the unit's items."""
     out: dict[Component, FloatArray] = {}
     for comp in COMPONENTS:
-        keys = sorted({p for p, c in zip(answers.principles, answers.components) if c == comp})
-        by_principle = [answers.mean_of(answers.items_of(principle=key, component=comp)) for key in keys]
-        out[comp] = _row_means(np.column_stack(by_principle)) if by_principle else np.full(len(answers.sides), np.nan)
+        by_unit = [answers.mean_of(unit) for unit in _component_units(answers, comp)]
+        out[comp] = _row_means(np.column_stack(by_unit)) if by_unit else np.full(len(answers.sides), np.nan)
     return out
 
 
@@ -596,7 +618,7 @@ def flags(trust: Trust | TrustResult) -> list[Flag]:
                 Flag(
                     "trust_falling",
                     "high",
-                    f"{_who(side)} fell from {before:.0f} to {after:.0f} since the last assessment.",
+                    f"{_who(side)} fell from {before:.0f} to {after:.0f} on the survey's trust index since the last assessment.",
                     "trust",
                     "Find the change behind the fall (people, resources, policy) and address it with the other side now.",
                     subject=side,

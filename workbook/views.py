@@ -14,16 +14,17 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .currency import DEFAULT as DEFAULT_CURRENCY
-from .currency import currency, money
+from .currency import currency, money, whole_units
 from .flags import LIGHTS, Flag, by_severity
 from .ramp import PartnerResult, RampMetrics, RampResult, payback_sentence, stopped_at_commitment
 from .schema import Params
-from .text import count
+from .text import NO_RANGES, chance, count
 
 if TYPE_CHECKING:
     import altair as alt
 
     from .areas import Assessment, Block
+    from .ramp import MonteCarlo
     from .trust import TrustResult
 
 
@@ -67,9 +68,17 @@ def header(params: Params) -> HTML:
     )
 
 
-def ramp_metrics_table(m: RampMetrics, p_within: float | None = None, events: Any = (), code: str = DEFAULT_CURRENCY) -> HTML:
+def long_run_label(m: RampMetrics) -> str:
+    """What the long-run NPV counts, for a heading: "Long-run NPV (continued 24 months past the horizon)"."""
+    return f"Long-run NPV (continued {m.tail_months} months past the horizon)"
+
+
+def ramp_metrics_table(m: RampMetrics, simulation: MonteCarlo | None = None, events: Any = (), code: str = DEFAULT_CURRENCY) -> HTML:
     """The headline figures (amounts in the currency ``code``), and the premature changes the
-    plan includes (their notes shown, since a static report has no tooltips)."""
+    plan includes (their notes shown, since a static report has no tooltips).
+
+    With ``simulation``, a row gives the chance of breaking even within the commitment — or
+    says "no ranges given" when the plan has no uncertainty ranges (no share is shown then)."""
     money = currency(code)
     rows: list[tuple[str, str]] = [
         ("First revenue", month(m.first_revenue_month)),
@@ -84,12 +93,12 @@ def ramp_metrics_table(m: RampMetrics, p_within: float | None = None, events: An
         (f"NPV (months 1–{m.horizon_months})", money(m.npv)),
     ]
     if m.tail_months:
-        rows.append((f"Long-run NPV (continued {m.tail_months} months past the horizon)", money(m.long_run_npv)))
+        rows.append((long_run_label(m), money(m.long_run_npv)))
     if m.plan_gap is not None:
         word = "short of" if m.plan_gap > 0 else "ahead of"
         rows.append((f"Business plan at month {m.plan_gap_month}", f"{money(abs(m.plan_gap))} {word} the target"))
-    if p_within is not None:
-        rows.append(("Chance of breaking even within the commitment", f"{p_within:.0%}"))
+    if simulation is not None:
+        rows.append(("Chance of breaking even within the commitment", chance(simulation.p_break_even_within_commitment)))
     body = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
     changes = "".join(
         f"<li>Month {ev.month}: {escape(ev.kind.replace('_', ' '))} (severity {ev.severity:g})"
@@ -191,15 +200,17 @@ def executive_summary(a: Assessment) -> HTML:
     m = a.ramp.plan.metrics
     figures = a.figures
     facts = [
-        f"break-even {month(m.break_even_month)} against a {m.commitment_months}-month commitment",
+        f"break-even {month(m.break_even_month)} against a {m.commitment_months}-month commitment "
+        f"(chance of breaking even within it: {chance(a.ramp.monte_carlo.p_break_even_within_commitment)})",
         f"peak funding need {money(m.peak_funding_need, a.params.alliance.currency)}",
     ]
     if figures["readiness_score"] is not None:
         facts.append(f"readiness {figures['readiness_score']:.0f}/100")
     if figures["trust_index"] is not None:
-        facts.append(f"trust index {figures['trust_index']:.0f}/100")
+        facts.append(f"survey trust index {figures['trust_index']:.0f}/100")
+    sentence = "; ".join(facts)  # only its first letter raised: "CHF 1,200" stays as written
     return HTML(
-        f"<p>{escape('; '.join(facts)).capitalize()}.</p>"
+        f"<p>{escape(sentence[:1].upper() + sentence[1:])}.</p>"
         f'<table class="wb-metrics">{"".join(rows)}</table>'
         + (f"<h3>The three most important actions</h3><ol>{items}</ol>" if actions else "<p>No actions needed now.</p>")
     )
@@ -226,15 +237,23 @@ def trust_headline(t: TrustResult) -> str:
     """The trust index and the asymmetry in one sentence, or why they are not shown yet."""
     if t.trust_index is None or t.asymmetry is None:
         return (
-            f"<p>Trust index: not shown yet — each side needs at least {t.min_respondents} "
+            f"<p>Survey trust index: not shown yet — each side needs at least {t.min_respondents} "
             "respondents who answered (answers stay anonymous).</p>"
         )
     higher = "higher" if t.asymmetry > 0 else "lower"
     return (
-        f"<p>Trust index <b>{t.trust_index:.0f}</b> of 100. The vendor's trust in the partner is "
+        f"<p>Survey trust index <b>{t.trust_index:.0f}</b> of 100. The vendor's trust in the partner is "
         f"{count(round(abs(t.asymmetry)), 'point')} {higher} than the partner's trust in the vendor.</p>"
         if round(t.asymmetry)
-        else f"<p>Trust index <b>{t.trust_index:.0f}</b> of 100, the same on both sides.</p>"
+        else f"<p>Survey trust index <b>{t.trust_index:.0f}</b> of 100, the same on both sides.</p>"
+    )
+
+
+def anonymity_note(t: TrustResult) -> str:
+    """Which sides are hidden, worded from the file's ``trust.min_respondents``."""
+    return (
+        f'<p class="wb-anonymity"><small>A side with fewer than {count(t.min_respondents, "respondent")} '
+        "is hidden to keep answers anonymous.</small></p>"
     )
 
 
@@ -300,10 +319,12 @@ def trust_view(a: Assessment) -> list[Block]:
     )
     mirror: list[Block] = [mirror_intro(t), *mirror_charts(t)] if t.has_mirror else []
     return [
+        anonymity_note(t),
         trust_headline(t),
-        "<h3>Trust index (0–100) by side</h3>"
-        "<p><small>Each side's index is the mean of its competence and intentions indices; each principle weighs "
-        "the same within its component, however many statements it has.</small></p>" + table(_whole_numbers(idx)).html,
+        "<h3>Survey trust index (0–100) by side</h3>"
+        "<p><small>Each side's index is the mean of its competence and intentions indices. Intentions weighs each "
+        "of the twelve principles the same, however many statements it has; competence weighs each of its "
+        "statements the same.</small></p>" + table(_whole_numbers(idx)).html,
         *trust_charts(t),
         *mirror,
         "<h3>Do the statements hang together? (Cronbach's alpha)</h3>" + explain + alpha_html,
@@ -333,7 +354,10 @@ def value_view(a: Assessment) -> list[Block]:
 
 
 def stop_sentence(result: RampResult, stop: RampResult | None, code: str) -> str:
-    """One sentence on what stopping the resources at the end of the commitment would do."""
+    """What stopping the resources at the end of the commitment would do: break-even, the
+    cumulative net at the horizon and, when months past the horizon are counted (``tail_months``),
+    the long-run NPV, each against the plan's. A stop that ends the horizon ahead but not the
+    long-run NPV is said to gain nothing beyond the horizon's cut-off."""
     from .charts import STOP_LABEL
 
     m = result.metrics
@@ -345,13 +369,32 @@ def stop_sentence(result: RampResult, stop: RampResult | None, code: str) -> str
             "so the end of the commitment changes nothing.</p>"
         )
     s = stop.metrics
-    loss = m.cumulative_net_at_horizon - s.cumulative_net_at_horizon
-    versus = f"{money(abs(loss), code)} {'less' if loss > 0 else 'more'} than the plan"
     text = (
         f"{STOP_LABEL} (month {m.commitment_months}): break-even {month(s.break_even_month)}; "
-        f"cumulative net at month {m.horizon_months}: {money(s.cumulative_net_at_horizon, code)} ({versus})."
+        f"cumulative net at month {m.horizon_months}: {money(s.cumulative_net_at_horizon, code)} "
+        f"({_versus(s.cumulative_net_at_horizon, m.cumulative_net_at_horizon, code)} by then)"
     )
-    return f'<p class="wb-if-stop">{escape(text)}</p>'
+    if not m.tail_months:  # no value past the horizon is counted: the horizon's figure is all there is
+        return f'<p class="wb-if-stop">{escape(text)}.</p>'
+    long_run = whole_units(s.long_run_npv) - whole_units(m.long_run_npv)  # as printed
+    text += (
+        f"; long-run NPV (continued {m.tail_months} months past the horizon): {money(s.long_run_npv, code)} "
+        f"({_versus(s.long_run_npv, m.long_run_npv, code)})"
+    )
+    if whole_units(s.cumulative_net_at_horizon) > whole_units(m.cumulative_net_at_horizon) and long_run <= 0:
+        # the horizon cuts off what the resources would still bring: the saving is not a gain
+        text += f". Stopping only looks cheaper within the {m.horizon_months}-month horizon; counting what comes after, it "
+        text += f"gives up {money(-long_run, code)}" if long_run < 0 else "gains nothing"
+    return f'<p class="wb-if-stop">{escape(text)}.</p>'
+
+
+def _versus(value: float, plan: float, code: str) -> str:
+    """``value`` against the plan's, in whole units as the pages print them: "$5,755 more than the
+    plan", "$120 less than the plan", "the same as the plan"."""
+    diff = whole_units(value) - whole_units(plan)
+    if diff == 0:
+        return "the same as the plan"
+    return f"{money(abs(diff), code)} {'more' if diff > 0 else 'less'} than the plan"
 
 
 def recurring_sentence(p: Params) -> str | None:
@@ -392,7 +435,12 @@ def ramp_view(a: Assessment) -> list[Block]:
     r, code = a.ramp, a.params.alliance.currency
     mc = r.monte_carlo
     notes = []
-    if mc.worst is not None and mc.best is not None and a.params.ramp.uncertainty.ranges():
+    if not mc.ranged:
+        notes.append(
+            f"Chance and band: {NO_RANGES} (ramp.uncertainty) — every figure here is the plan's own, and the chart "
+            "draws no band."
+        )
+    elif mc.worst is not None and mc.best is not None:
         notes.append(
             f"Across the uncertainty ranges the plan breaks even between {month(mc.best.metrics.break_even_month, 'never')} "
             f"(every input at its best) and {month(mc.worst.metrics.break_even_month, 'never within the horizon')} (every "
@@ -402,7 +450,7 @@ def ramp_view(a: Assessment) -> list[Block]:
     if moved:
         names = "; ".join(f"{k.replace('_', ' ')} written around {w:g}, the plan says {p:g}" for k, (w, p) in moved.items())
         notes.append(f"Ranges follow the plan: {names}. The simulation keeps each range's distances around the plan's value.")
-    chart = ramp_chart(r.plan, mc, code)
+    chart = ramp_chart(r.plan, mc if mc.ranged else None, code)  # no zero-width band without ranges
     stop = stopped_at_commitment(a.params.ramp)
     if stop is not None and not stop.monthly["cumulative_net"].equals(r.plan.monthly["cumulative_net"]):
         chart = with_stop_line(chart, stop.monthly, code)
@@ -411,12 +459,12 @@ def ramp_view(a: Assessment) -> list[Block]:
         from .charts import two_sides_chart
 
         al = a.params.alliance
-        ranged = bool(a.params.ramp.uncertainty.ranges())  # no band without ranges: it would have no width
-        sides_bands = (mc.bands, mc.partner_bands) if ranged and mc.partner_bands is not None else None
+        # no band without ranges: it would have no width
+        sides_bands = (mc.bands, mc.partner_bands) if mc.ranged and mc.partner_bands is not None else None
         both = [two_sides_chart(r.plan, r.partner, al.vendor, al.partner, code, sides_bands), two_sides_sentence(r.plan, r.partner, a.params)]
     recurring = recurring_sentence(a.params)
     return [
-        ramp_metrics_table(r.plan.metrics, mc.p_break_even_within_commitment, a.params.ramp.events, code).html,
+        ramp_metrics_table(r.plan.metrics, mc, a.params.ramp.events, code).html,
         *([recurring] if recurring else []),
         *(f"<p>{escape(n)}</p>" for n in notes),
         chart,
@@ -438,7 +486,7 @@ def actuals_view(a: Assessment) -> list[Block]:
     if t is None:
         return []
     code = a.params.alliance.currency
-    mc = a.ramp.monte_carlo if a.params.ramp.uncertainty.ranges() else None
+    mc = a.ramp.monte_carlo if a.ramp.monte_carlo.ranged else None
     source = f" Source: {t.source}." if t.source else ""
     method = (
         f"On plan means cumulative vendor revenue within ±{TOLERANCE:.0%} of the plan's; on budget, cumulative investment "

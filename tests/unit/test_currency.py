@@ -128,3 +128,17 @@ def test_the_guided_forms_name_the_currency_of_their_money_fields(euro_file):
     for section in ("ramp", "value"):  # the overview's charts are inline SVG: their text is searchable
         shown = guided.overview(load_params(euro_file), section).html
         assert "€" in shown and "$" not in shown
+
+
+def _summary_params(tmp_path, text):
+    path = tmp_path / "chf.yaml"
+    path.write_text(text)
+    return load_params(path)
+
+
+def test_the_executive_summary_keeps_a_letter_symbol_as_written(tmp_path):
+    # the sentence's first letter is raised, nothing else lowered: "CHF", not "chf"
+    a = assess(_summary_params(tmp_path, MINIMAL_PARAMS.replace("type: reseller}", "type: reseller, currency: CHF}")))
+    html = views.executive_summary(a).html
+    assert "peak funding need CHF " in html and "chf" not in html
+    assert html.startswith("<p>Break-even month")

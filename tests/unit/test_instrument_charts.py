@@ -163,9 +163,18 @@ def health_section() -> Health:
 def test_health_timeline_panels_and_title():
     h = health_section()
     spec = charts.health_timeline(signals.timeline(h), signals.event_table(h)).to_dict()
-    assert spec["title"]["text"] == "Trust fell from 70 to 55; 50% of the partner's wins credited it; 1 alliance-manager change"
+    # the check-in trust score, named apart from the survey's index; partner credit: 3 + 1 credited of 4 + 4 wins
+    assert spec["title"]["text"] == (
+        "Check-in trust score fell from 70 to 55; partner credit 50% (4 of the partner's 8 wins in the last 12 months "
+        "credited it); 1 alliance-manager change"
+    )
     panels = spec["vconcat"]
-    assert [p["title"] for p in panels] == ["Internal narrative", "Changes reported at check-ins", "Trust", "Partner credit in wins"]
+    assert [p["title"] for p in panels] == [
+        "Internal narrative",
+        "Changes reported at check-ins",
+        "Check-in trust score (typed at each check-in, not the survey's index)",
+        "The partner's wins crediting it, at each check-in",
+    ]
     data = rows(spec)
     kinds = {(r["kind"], r["note"]) for r in data if "kind" in r}
     assert kinds == {("resources", "SE withdrawn"), ("alliance manager", "handed to Lee")}

@@ -75,7 +75,7 @@ def test_scoping_bank_covers_every_group_with_snake_case_ids():
         "Configuration of the committed resources",
         "Non-sales value",
         "Change-feedback mechanism",
-        "Partner credit in wins",
+        "Agreements to credit the partner",
     ]
     assert len(SCOPING_ITEMS) == len(SCOPING.items)
     for item in SCOPING.items:

@@ -94,7 +94,7 @@ def test_low_readiness_groups_are_flagged_with_severity():
     flags = [f for f in scoping.flags(make_scope(items=CHECKLIST, alliance_manager="Dana")) if f.code == "low_readiness"]
     messages = {f.message.split(":")[0]: f.severity for f in flags}
     # credit 44 -> medium; groups with nothing agreed -> high; purpose 87.5 -> quiet
-    assert messages["Partner credit in wins"] == "medium"
+    assert messages["Agreements to credit the partner"] == "medium"
     assert messages["Resources and commitment"] == "high"
     assert "Purpose and value" not in messages
     assert len(flags) == 6  # every group except purpose

@@ -160,7 +160,7 @@ def test_negative_narrative_quiet_when_not_running():
 def test_partner_left_out_of_win_credit():
     h = health(check_in("2024-03-01", wins=5, credited=2), check_in("2024-06-01", wins=5, credited=2))
     flags = [f for f in signals.flags(h, 30) if f.code == "partner_not_credited"]
-    assert len(flags) == 1 and "4 of the 10 wins" in flags[0].message
+    assert len(flags) == 1 and "4 of the partner's 10 wins" in flags[0].message
 
 
 def test_partner_credit_counts_only_the_wins_the_partner_took_part_in():
@@ -169,7 +169,7 @@ def test_partner_credit_counts_only_the_wins_the_partner_took_part_in():
     assert "partner_not_credited" not in codes(fair)
     assert signals.timeline(fair)["credit_share"].tolist() == pytest.approx([4 / 6])
     unfair = health(check_in("2024-03-01", wins=20, with_partner=10, credited=4))
-    assert "4 of the 10 wins the partner took part in" in next(f.message for f in signals.flags(unfair, 30) if f.code == "partner_not_credited")
+    assert "4 of the partner's 10 wins in the last 12 months" in next(f.message for f in signals.flags(unfair, 30) if f.code == "partner_not_credited")
 
 
 def test_partner_wins_cannot_exceed_wins_nor_credits_the_partners_wins():

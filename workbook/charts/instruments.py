@@ -18,7 +18,7 @@ from ..currency import DEFAULT as DEFAULT_CURRENCY
 from ..currency import currency
 from ..instruments import TRUST
 from ..scoping import LOW_GROUP
-from ..signals import MIN_CREDIT_SHARE
+from ..signals import CHECK_IN_TRUST, MIN_CREDIT_SHARE, partner_credit
 from ..text import count
 from ..trust import BLIND_SPOT, MISMATCH_POINTS, WIDE_GAP
 from .theme import (
@@ -426,11 +426,11 @@ def health_title(timeline: pd.DataFrame) -> str:
     if len(trust) >= 2:
         first, last = float(trust.iloc[0]), float(trust.iloc[-1])
         verb = "fell" if last < first else "rose" if last > first else "held"
-        parts.append(f"Trust {verb} from {first:.0f} to {last:.0f}" if verb != "held" else f"Trust held at {last:.0f}")
-    wins = int(timeline["wins_with_partner"].sum())
-    if wins:
-        share = float(timeline["wins_crediting_partner"].sum()) / wins
-        parts.append(f"{share:.0%} of the partner's wins credited it")
+        what = CHECK_IN_TRUST[:1].upper() + CHECK_IN_TRUST[1:]
+        parts.append(f"{what} {verb} from {first:.0f} to {last:.0f}" if verb != "held" else f"{what} held at {last:.0f}")
+    credit = partner_credit(timeline)
+    if credit is not None:
+        parts.append(credit.words())
     changes = int(timeline["manager_changed"].sum())
     if changes:
         parts.append(count(changes, "alliance-manager change"))
@@ -440,7 +440,7 @@ def health_title(timeline: pd.DataFrame) -> str:
 def health_timeline(timeline: pd.DataFrame, events: pd.DataFrame) -> alt.VConcatChart:
     """Four panels on one date axis: the narrative's sentiment at each check-in, the change
     events and alliance-manager handovers and vacancies (notes and names as tooltips), the
-    trust index (0–100), and the share of the partner's wins that credited it against the 50 % line.
+    check-in trust score (0–100, typed at each check-in; not the trust survey's index), and the share of the partner's wins that credited it against the 50 % line.
 
     ``timeline`` and ``events`` are :func:`workbook.signals.timeline` and
     :func:`workbook.signals.event_table`.
@@ -501,10 +501,10 @@ def health_timeline(timeline: pd.DataFrame, events: pd.DataFrame) -> alt.VConcat
         .mark_line(point=True, color=VENDOR)
         .encode(
             x=x,
-            y=alt.Y("trust_index:Q", scale=alt.Scale(domain=[0, 100]), title="Trust index"),
-            tooltip=[alt.Tooltip("date:T", title="Check-in", format=DATE), alt.Tooltip("trust_index:Q", title="Trust index", format=".0f")],
+            y=alt.Y("trust_index:Q", scale=alt.Scale(domain=[0, 100]), title="Score (0–100)"),
+            tooltip=[alt.Tooltip("date:T", title="Check-in", format=DATE), alt.Tooltip("trust_index:Q", title="Check-in trust score", format=".0f")],
         )
-        .properties(title="Trust", height=120)
+        .properties(title="Check-in trust score (typed at each check-in, not the survey's index)", height=120)
     )
     credit_df = t.dropna(subset=["credit_share"]).assign(
         below=lambda d: d["credit_share"] < MIN_CREDIT_SHARE
@@ -514,7 +514,7 @@ def health_timeline(timeline: pd.DataFrame, events: pd.DataFrame) -> alt.VConcat
         .mark_bar(size=14)
         .encode(
             x=x,
-            y=alt.Y("credit_share:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"), title="Partner wins crediting it"),
+            y=alt.Y("credit_share:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"), title="Share crediting it"),
             color=alt.condition("datum.below", alt.value(BAD), alt.value(GOOD)),
             tooltip=[
                 alt.Tooltip("date:T", title="Check-in", format=DATE),
@@ -526,7 +526,7 @@ def health_timeline(timeline: pd.DataFrame, events: pd.DataFrame) -> alt.VConcat
         )
     )
     half = alt.Chart(pd.DataFrame({"y": [MIN_CREDIT_SHARE]})).mark_rule(color=NEUTRAL, strokeDash=[4, 3]).encode(y=alt.Y("y:Q"))
-    credit_panel = layered(credit, half, title="Partner credit in wins", height=120)
+    credit_panel = layered(credit, half, title="The partner's wins crediting it, at each check-in", height=120)
     panels: list[alt.Chart | alt.LayerChart] = [narrative, event_marks] if len(marks) else [narrative]
     panels += [trust, credit_panel]
     chart = vconcat(

@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 
 from ..currency import DEFAULT as DEFAULT_CURRENCY
-from ..currency import currency
+from ..currency import currency, whole_units
 from ..ramp import MonteCarlo, RampResult, Scenario
 from ..text import count
 from .theme import (
@@ -213,8 +213,38 @@ ALTERNATIVE_LINE = "The alternative named above the panel"
 
 def _scenario_line(s: Scenario, code: str) -> str:
     m = s.result.metrics
+    money = currency(code)
     be = f"breaks even in month {m.break_even_month}" if m.break_even_month is not None else "does not break even"
-    return f"{s.name} {be} and ends at {currency(code)(m.cumulative_net_at_horizon)}"
+    return f"{s.name} {be}, ends at {money(m.cumulative_net_at_horizon)} and has a long-run NPV of {money(m.long_run_npv)}"
+
+
+def scenario_title(items: list[Scenario], code: str = DEFAULT_CURRENCY) -> str:
+    """What the scenarios show against the plan (``items[0]``), on a figure their table shows:
+    the long-run NPV (the NPV with the value beyond the horizon, :attr:`RampMetrics.long_run_npv`),
+    compared in whole units of the currency ``code`` as the table prints them.
+
+    The alternative furthest behind the plan is named, and the one furthest ahead when any is
+    ahead; when none is behind, the title says so and never calls the plan the best. Ties (equal
+    to the unit) read "level with the plan".
+    """
+    money = currency(code)
+    plan, others = items[0], items[1:]
+    on = "in long-run NPV"
+
+    def versus(s: Scenario) -> int:  # whole units above (+) or below (−) the plan, as the table rounds
+        return whole_units(s.result.metrics.long_run_npv) - whole_units(plan.result.metrics.long_run_npv)
+
+    if not others:
+        return "The plan alone: no alternative to compare"
+    worst, best = min(others, key=versus), max(others, key=versus)
+    behind = f"'{worst.name}' is {money(-versus(worst))} behind the plan {on}"
+    ahead = f"'{best.name}' is {money(versus(best))} ahead of it" if versus(best) > 0 else ""
+    if versus(worst) < 0:
+        return behind + (f"; {ahead}" if ahead else "")
+    if versus(best) == 0:
+        return f"Every alternative shown is level with the plan {on}"
+    level = "ahead of or level with" if versus(worst) == 0 else "ahead of"
+    return f"Every alternative shown is {level} the plan {on}: {ahead.replace(' of it', ' of the plan')}"
 
 
 def _padded(lo: float, hi: float, share: float = 0.05) -> list[float]:
@@ -224,7 +254,8 @@ def _padded(lo: float, hi: float, share: float = 0.05) -> list[float]:
 
 def scenario_chart(items: list[Scenario], code: str = DEFAULT_CURRENCY) -> alt.ConcatChart:
     """The cumulative net of the plan (``items[0]``) and of each alternative against it, one
-    small panel each, amounts in currency ``code``; titled with the outcome furthest behind the plan.
+    small panel each, amounts in currency ``code``; titled with what they show against the plan
+    (:func:`scenario_title`).
 
     Every panel has its own vertical scale, fitted to its scenario and the plan, so a route that
     dwarfs the others (an acquisition costing millions) does not flatten them to a line at zero.
@@ -233,9 +264,7 @@ def scenario_chart(items: list[Scenario], code: str = DEFAULT_CURRENCY) -> alt.C
     """
     plan = items[0]
     money = currency(code)
-    worst = min(items, key=lambda s: s.result.metrics.cumulative_net_at_horizon)
-    loss = plan.result.metrics.cumulative_net_at_horizon - worst.result.metrics.cumulative_net_at_horizon
-    title = f"'{worst.name}' ends {money(loss)} behind the plan" if worst is not plan else "The plan beats every alternative shown"
+    title = scenario_title(items, code)
     horizon = int(plan.result.monthly["month"].max())
     x = alt.X("month:Q", axis=MONTH_AXIS, scale=alt.Scale(domain=[1, horizon], nice=False))
     line_kinds = [PLAN_LINE, ALTERNATIVE_LINE]
