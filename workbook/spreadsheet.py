@@ -29,7 +29,6 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -38,12 +37,9 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .currency import currency
-from .ramp import RESPONSIBILITY_STALL_MONTHS
 from .files import atomic_replace
+from .ramp import RESPONSIBILITY_STALL_MONTHS, RampAnalysis, analyse
 from .schema import Params
-
-if TYPE_CHECKING:
-    from .ramp import RampAnalysis
 
 #: "Has revenue" and "cumulative net >= 0", with the engine's tolerances.
 REVENUE_EPS = 1e-9
@@ -206,8 +202,6 @@ def build(params: Params, analysis: RampAnalysis | None = None) -> Workbook:
     spreadsheet application computes them when it opens the file.
     """
     if analysis is None:
-        from .ramp import analyse
-
         analysis = analyse(params)
     r = params.ramp
     money = money_format(params.alliance.currency)
