@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 JOBS ?= 2
 
-.PHONY: run test lab serve bench check clean chromium
+.PHONY: run test lab serve bench check clean chromium libreoffice
 
 # A virtualenv installed from pyproject.toml (the single source of dependencies).
 #
@@ -28,10 +28,17 @@ chromium:
 	  echo "Installing Debian's chromium and fonts-liberation for the browser tests..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation >/dev/null; }
 
+# LibreOffice without a desktop, for the tests that recalculate model.xlsx (workbook report --xlsx)
+# in a real spreadsheet application: `soffice --headless`.
+libreoffice:
+	@command -v soffice >/dev/null || { \
+	  echo "Installing Debian's libreoffice-calc-nogui for the spreadsheet tests..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui >/dev/null; }
+
 run: $(BIN)/.installed
 	$(BIN)/workbook report params/*.yaml --out reports --jobs $(JOBS)
 
-test: $(BIN)/.installed chromium
+test: $(BIN)/.installed chromium libreoffice
 	$(BIN)/python -m pytest
 
 check: $(BIN)/.installed

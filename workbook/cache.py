@@ -3,7 +3,7 @@
 A report folder holds ``render.json``: the digest of the params file's bytes, the fingerprint
 of the workbook package that rendered it (its version and the digest of its code, templates and
 notebooks, so an edited checkout counts as a new version), the digest of the report notebook,
-and whether a PDF was asked for. A report is fresh when all of these match what a render would
+and whether a PDF and a spreadsheet were asked for. A report is fresh when all of these match what a render would
 use now and its files are all there; ``workbook report`` then leaves it as it is (``--force``
 renders it anyway).
 
@@ -25,7 +25,7 @@ from .resources import package_dir, report_notebook
 
 #: The file in each report folder that records what the report was made from.
 KEY_FILE = "render.json"
-#: What a finished report folder holds (``report.pdf`` too when one was asked for).
+#: What a finished report folder holds (``report.pdf`` and ``model.xlsx`` too when asked for).
 REPORT_FILES = ("report.ipynb", "report.html", "summary.json")
 #: What the package fingerprint covers: code, page templates, shipped notebooks and instruments.
 _PACKAGE_GLOBS = ("**/*.py", "**/*.j2", "**/*.css", "**/*.json", "**/*.ipynb", "**/*.yaml", "**/*.tpl")
@@ -64,13 +64,16 @@ def notebook_digest() -> str:
     return file_digest(report_notebook())
 
 
-def render_key(params_bytes: bytes, pdf: bool = False) -> dict[str, Any]:
-    """What a report rendered now from these params bytes would be made from."""
+def render_key(params_bytes: bytes, pdf: bool = False, xlsx: bool = False) -> dict[str, Any]:
+    """What a report rendered now from these params bytes would be made from (with ``pdf`` a
+    ``report.pdf``, with ``xlsx`` a ``model.xlsx``): a report made without one of them is not
+    fresh when it is asked for."""
     return {
         "params": digest(params_bytes),
         "package": package_fingerprint(),
         "notebook": notebook_digest(),
         "pdf": bool(pdf),
+        "xlsx": bool(xlsx),
     }
 
 
@@ -87,7 +90,7 @@ def is_fresh(folder: Path, key: dict[str, Any]) -> bool:
     """True when ``folder`` holds a complete report made from exactly ``key``."""
     if recorded_key(folder) != key:
         return False
-    wanted = REPORT_FILES + (("report.pdf",) if key.get("pdf") else ())
+    wanted = REPORT_FILES + (("report.pdf",) if key.get("pdf") else ()) + (("model.xlsx",) if key.get("xlsx") else ())
     return all((folder / name).is_file() for name in wanted)
 
 

@@ -197,6 +197,18 @@ def report(
             ),
         ),
     ] = False,
+    xlsx: Annotated[
+        bool,
+        typer.Option(
+            "--xlsx",
+            help=(
+                "Also write each alliance's money machine as a live spreadsheet, OUT/<alliance>/model.xlsx: its "
+                "inputs (sheet Inputs), every month as formulas over them (Months), the summary's figures as "
+                "formulas (Summary), the scenarios and the simulation's bands (values). Change an input, "
+                "recalculate, and the figures follow."
+            ),
+        ),
+    ] = False,
     force: Annotated[
         bool,
         typer.Option("--force", help="Render every file, also those whose report is up to date (same file, workbook version and report notebook)."),
@@ -217,7 +229,8 @@ def report(
     """Render a report per params file into OUT/<alliance>/ and a portfolio OUT/index.html.
 
     Each report is an executed notebook (report.ipynb) and a self-contained page
-    (report.html) that opens offline; with --pdf also a printable report.pdf. The index lists
+    (report.html) that opens offline; with --pdf also a printable report.pdf, with --xlsx the
+    model as a spreadsheet of formulas, model.xlsx. The index lists
     every report in OUT. A bad file fails alone, with its reason (a PDF that could not be made
     fails its report, which is then not written); the others still render. A report made
     from the same file by the same workbook version is kept, not rendered again (--force
@@ -252,7 +265,7 @@ def report(
             typer.echo("Nothing rendered.", err=True)
             raise typer.Exit(2) from None
     try:
-        plan = plan_batch(paths, out, pdf=pdf, force=force)
+        plan = plan_batch(paths, out, pdf=pdf, force=force, xlsx=xlsx)
     except ParamsError as exc:
         _print_problems(exc.problems)
         typer.echo("Nothing rendered.", err=True)
@@ -265,7 +278,7 @@ def report(
                 bar.write(f"FAILED {outcome.params_path}:\n{outcome.reason}", file=sys.stderr)
 
         try:
-            batch = render_all(plan, out, jobs=jobs, progress=tick, pdf=pdf, runner=runner)
+            batch = render_all(plan, out, jobs=jobs, progress=tick, pdf=pdf, runner=runner, xlsx=xlsx)
         except WorkbookError as exc:  # the cluster went away between the check and the batch
             bar.write(f"error: {exc}", file=sys.stderr)
             raise typer.Exit(2) from None
@@ -286,6 +299,8 @@ def report(
         typer.echo(f"  {out / str(o.slug) / 'report.html'}")
         if pdf:
             typer.echo(f"  {out / str(o.slug) / 'report.pdf'}")
+        if xlsx:
+            typer.echo(f"  {out / str(o.slug) / 'model.xlsx'}")
     typer.echo(f"Open the portfolio: file://{batch.index}")
     raise typer.Exit(0 if len(batch.rendered) == batch.total else 1)
 

@@ -93,7 +93,7 @@ def _close_renderer() -> None:
         _renderer.close()
 
 
-def render_remote(name: str, data: bytes, pdf: bool) -> Rendered:
+def render_remote(name: str, data: bytes, pdf: bool, xlsx: bool = False) -> Rendered:
     """Runs on a cluster worker: render the params file ``name`` (its bytes ``data``) and return
     the report's files. One render at a time per worker process, on its warm report kernel."""
     global _renderer
@@ -115,7 +115,7 @@ def render_remote(name: str, data: bytes, pdf: bool) -> Rendered:
                 _renderer = Renderer()
                 atexit.register(_close_renderer)
             try:
-                summary = _renderer.build(params_path, params, report, render_key(data, pdf))
+                summary = _renderer.build(params_path, params, report, render_key(data, pdf, xlsx))
             except ReportError as exc:
                 return Rendered(ok=False, reason=exc.reason, worker_path=str(params_path))
             files = {p.name: p.read_bytes() for p in report.iterdir() if p.is_file()}
@@ -153,7 +153,7 @@ def on_cluster(address: str) -> Runner:
     return partial(run_on_cluster, address=address)
 
 
-def run_on_cluster(plan: Plan, out: Path, stop: _Stop, finished: Callable[[Outcome], None], pdf: bool = False, *, address: str) -> None:
+def run_on_cluster(plan: Plan, out: Path, stop: _Stop, finished: Callable[[Outcome], None], pdf: bool = False, xlsx: bool = False, *, address: str) -> None:
     """Render the loaded files of ``plan`` on the cluster at ``address``, calling ``finished``
     with each file's outcome as it comes back. A stop request (``stop.signum``) cancels what has
     not finished; a render already running on a worker completes there and is discarded."""
@@ -169,7 +169,7 @@ def run_on_cluster(plan: Plan, out: Path, stop: _Stop, finished: Callable[[Outco
             except OSError as exc:
                 finished(Outcome(params_path=path, slug=plan.loaded[path].slug, reason=f"{path}: cannot read the file: {exc.strerror or exc}"))
                 continue
-            futures[client.submit(render_remote, path.name, data, pdf, pure=False)] = path
+            futures[client.submit(render_remote, path.name, data, pdf, xlsx, pure=False)] = path
         pending = set(futures)
         while pending and stop.signum is None:
             done = {f for f in pending if f.done()}

@@ -50,7 +50,7 @@ def light_choices() -> list[tuple[str, list[tuple[str, str]]]]:
 
 def render_index(outcomes: Sequence[Outcome], out_dir: Path | None = None) -> str:
     """The index page: a row per rendered report (``ok``), then a row per failed file; a report
-    with a ``report.pdf`` beside it in ``out_dir`` gets a link to it."""
+    with a ``report.pdf`` or a ``model.xlsx`` beside it in ``out_dir`` gets a link to each."""
     now = dt.datetime.now()
     env = Environment(loader=FileSystemLoader(templates_dir()), autoescape=select_autoescape(["html", "j2"]))
     rendered = [o for o in outcomes if o.ok]
@@ -68,7 +68,11 @@ def render_index(outcomes: Sequence[Outcome], out_dir: Path | None = None) -> st
         found = out_dir is not None and (out_dir / s["slug"] / "report.pdf").is_file()
         return f"{quote(s['slug'])}/report.pdf" if found else None
 
-    table = table_html([o.summary for o in rendered], href, note, [(o.params_path.name, o.reason) for o in failed], pdf=pdf)
+    def xlsx(s: Summary) -> str | None:
+        found = out_dir is not None and (out_dir / s["slug"] / "model.xlsx").is_file()
+        return f"{quote(s['slug'])}/model.xlsx" if found else None
+
+    table = table_html([o.summary for o in rendered], href, note, [(o.params_path.name, o.reason) for o in failed], pdf=pdf, xlsx=xlsx)
     script = (templates_dir() / "portfolio_table.js").read_text(encoding="utf-8")
     return env.get_template("index.html.j2").render(
         rendered=rendered,

@@ -212,6 +212,7 @@ def table_html(
     failures: Sequence[tuple[str, str]] = (),
     css_class: str = "wb-portfolio",
     pdf: Callable[[Summary], str | None] | None = None,
+    xlsx: Callable[[Summary], str | None] | None = None,
 ) -> str:
     """The portfolio table.
 
@@ -220,6 +221,8 @@ def table_html(
     failures : (file name, reason) of params files that could not be shown, one row each, in a
         body of their own after the alliances'.
     pdf : where the alliance's PDF report is (already URL-quoted), ``None`` when it has none.
+    xlsx : where the alliance's spreadsheet model.xlsx is (already URL-quoted), ``None`` when it
+        has none.
     """
     from .areas import AREAS
 
@@ -233,8 +236,14 @@ def table_html(
     for s in summaries:
         extra = f"<br><small>{escape(note(s))}</small>" if note is not None and note(s) else ""
         pdf_href = pdf(s) if pdf is not None else None
+        xlsx_href = xlsx(s) if xlsx is not None else None
+        files = []
         if pdf_href:
-            extra += f'<br><small><a class="wb-pdf" href="{escape(pdf_href)}">PDF</a></small>'
+            files.append(f'<a class="wb-pdf" href="{escape(pdf_href)}">PDF</a>')
+        if xlsx_href:
+            files.append(f'<a class="wb-xlsx" href="{escape(xlsx_href)}" download>Spreadsheet</a>')
+        if files:
+            extra += f"<br><small>{' · '.join(files)}</small>"
         name = (
             f'<a class="wb-open" href="{escape(href(s))}">{escape(str(s["alliance"]))}</a>'
             f"<br><small>{escape(str(s['type']))}</small>{extra}"

@@ -228,9 +228,10 @@ class Renderer:
 
     def build(self, params_path: Path, params: Params, folder: Path, key: dict[str, Any]) -> dict[str, Any]:
         """Write the report of ``params`` (loaded from ``params_path``) into ``folder``:
-        ``report.ipynb``, ``report.html``, ``summary.json`` (``report.pdf`` when ``key`` asks for
-        it) and, last, ``render.json`` (``key``). Returns the summary; raises :class:`ReportError`."""
-        from .summary import summarise
+        ``report.ipynb``, ``report.html``, ``summary.json`` (``report.pdf`` and ``model.xlsx``
+        when ``key`` asks for them) and, last, ``render.json`` (``key``). Returns the summary;
+        raises :class:`ReportError`."""
+        from .summary import assess, summarise
 
         nb_out = folder / "report.ipynb"
         notebook = report_notebook()
@@ -244,17 +245,28 @@ class Renderer:
                 print_pdf(folder / "report.html", folder / "report.pdf", profile_parent=self.sockets)
             except PdfError as exc:
                 raise ReportError(params_path, f"the PDF was not made: {exc}") from exc
-        summary = summarise(params, params_path)
+        assessment = assess(params)
+        if key.get("xlsx"):
+            from .spreadsheet import write_xlsx
+
+            try:
+                write_xlsx(params, folder / "model.xlsx", assessment.ramp)
+            except Exception as exc:  # openpyxl raises several kinds; each fails this report only
+                raise ReportError(params_path, f"the spreadsheet model.xlsx was not made: {exc!r}") from exc
+        summary = summarise(params, params_path, assessment)
         (folder / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
         (folder / KEY_FILE).write_text(json.dumps(key, indent=2), encoding="utf-8")
         return summary
 
-    def render(self, params_path: str | Path, out_dir: str | Path, pdf: bool = False, known: tuple[str, Params] | None = None) -> Outcome:
+    def render(
+        self, params_path: str | Path, out_dir: str | Path, pdf: bool = False, known: tuple[str, Params] | None = None, xlsx: bool = False
+    ) -> Outcome:
         """Validate one params file, execute the report notebook for it and export HTML (and, with
-        ``pdf``, print the page to PDF with headless Chromium: :mod:`workbook.pdf`).
+        ``pdf``, print the page to PDF with headless Chromium: :mod:`workbook.pdf`; with ``xlsx``,
+        write the model as a live spreadsheet: :mod:`workbook.spreadsheet`).
 
         Writes ``out_dir/<slug>/report.ipynb``, ``report.html``, ``summary.json``, ``render.json``
-        (and ``report.pdf``) — all or nothing. Never raises for a bad file: the reason is in the
+        (and ``report.pdf``, ``model.xlsx``) — all or nothing. Never raises for a bad file: the reason is in the
         returned :class:`Outcome`.
 
         ``known`` is ``(digest, params)``: the params validated from bytes of that digest (by the
@@ -264,7 +276,7 @@ class Renderer:
         out_dir = Path(out_dir).resolve()
         outcome = Outcome(params_path=params_path)
         try:
-            key = render_key(params_path.read_bytes(), pdf)  # before the kernel reads it: an edit meanwhile renders again next time
+            key = render_key(params_path.read_bytes(), pdf, xlsx)  # before the kernel reads it: an edit meanwhile renders again next time
             params = known[1] if known is not None and known[0] == key["params"] else load_params(params_path)
         except OSError as exc:
             outcome.reason = f"{params_path}: cannot read the file: {exc.strerror or exc}"
@@ -289,10 +301,10 @@ class Renderer:
         return outcome
 
 
-def render_report(params_path: str | Path, out_dir: str | Path, pdf: bool = False) -> Outcome:
+def render_report(params_path: str | Path, out_dir: str | Path, pdf: bool = False, xlsx: bool = False) -> Outcome:
     """One report on a kernel of its own (:meth:`Renderer.render`, then the kernel ends)."""
     with Renderer() as renderer:
-        return renderer.render(params_path, out_dir, pdf=pdf)
+        return renderer.render(params_path, out_dir, pdf=pdf, xlsx=xlsx)
 
 
 # --------------------------------------------------------------------------------------------
@@ -449,13 +461,13 @@ class Plan:
     digests: dict[Path, str] = field(default_factory=dict)
 
 
-def plan_batch(paths: Sequence[str | Path], out_dir: str | Path | None = None, pdf: bool = False, force: bool = False) -> Plan:
+def plan_batch(paths: Sequence[str | Path], out_dir: str | Path | None = None, pdf: bool = False, force: bool = False, xlsx: bool = False) -> Plan:
     """Load every file of a batch; raise :class:`ParamsError` if two name the same alliance (or
     the same report folder), before anything is rendered. A file that does not load is not an
     error here: it fails alone, with its reason, when the batch runs.
 
     Given ``out_dir``, a file whose report there is up to date (:func:`workbook.cache.is_fresh`:
-    same file bytes, package and report notebook, and a PDF if ``pdf``) is not even loaded: it
+    same file bytes, package and report notebook, a PDF if ``pdf``, a spreadsheet if ``xlsx``) is not even loaded: it
     was valid when its report was made, and nothing it depends on has changed. ``force`` renders
     every file.
     """
@@ -471,7 +483,7 @@ def plan_batch(paths: Sequence[str | Path], out_dir: str | Path | None = None, p
         row = made.get(p)
         if row is not None and out_dir is not None:
             try:
-                if is_fresh(Path(out_dir) / str(row.slug), render_key(p.read_bytes(), pdf)):
+                if is_fresh(Path(out_dir) / str(row.slug), render_key(p.read_bytes(), pdf, xlsx)):
                     unchanged[p] = Outcome(params_path=p, slug=row.slug, ok=True, summary=row.summary, rendered=row.rendered, unchanged=True)
                     continue
             except OSError:
@@ -551,10 +563,10 @@ def _worker(conn: Any, batch_pid: int) -> None:
     _die_with_parent(batch_pid)
     renderer: Renderer | None = None  # one warm kernel for every report this worker renders
     with suppress(EOFError, OSError):
-        for params_path, out_dir, pdf, known in iter(conn.recv, None):
+        for params_path, out_dir, pdf, xlsx, known in iter(conn.recv, None):
             try:
                 renderer = renderer or Renderer()
-                outcome = renderer.render(params_path, out_dir, pdf=pdf, known=known)
+                outcome = renderer.render(params_path, out_dir, pdf=pdf, known=known, xlsx=xlsx)
             except BaseException as exc:  # report it rather than die silently
                 outcome = Outcome(params_path=params_path, reason=f"unexpected error: {exc!r}")
             conn.send(outcome)
@@ -576,6 +588,7 @@ class _Job:
     slug: str
     out: Path
     pdf: bool = False
+    xlsx: bool = False
     started: float = 0.0  # when a worker was given it (time.time())
     known: tuple[str, Params] | None = None  # the plan's (digest, params) of the file
 
@@ -631,7 +644,7 @@ class _Worker:
         """Hand ``job`` to the worker; False when it is gone."""
         job.started = time.time()
         try:
-            self.conn.send((job.path, job.out, job.pdf, job.known))
+            self.conn.send((job.path, job.out, job.pdf, job.xlsx, job.known))
         except OSError:
             return False
         self.job = job
@@ -705,7 +718,7 @@ class _Stop:
                 pass
 
 
-def _run(plan: Plan, out: Path, jobs: int, stop: _Stop, finished: Callable[[Outcome], None], pdf: bool = False) -> None:
+def _run(plan: Plan, out: Path, jobs: int, stop: _Stop, finished: Callable[[Outcome], None], pdf: bool = False, xlsx: bool = False) -> None:
     import multiprocessing
     from multiprocessing.connection import wait
 
@@ -714,7 +727,7 @@ def _run(plan: Plan, out: Path, jobs: int, stop: _Stop, finished: Callable[[Outc
     # listener socket folder behind when this process is killed.)
     ctx = multiprocessing.get_context("spawn")
     pending = deque(
-        _Job(p, plan.loaded[p].slug, out, pdf, known=(plan.digests[p], plan.loaded[p]) if p in plan.digests else None)
+        _Job(p, plan.loaded[p].slug, out, pdf, xlsx, known=(plan.digests[p], plan.loaded[p]) if p in plan.digests else None)
         for p in plan.paths
         if p in plan.loaded
     )
@@ -764,10 +777,10 @@ def _run(plan: Plan, out: Path, jobs: int, stop: _Stop, finished: Callable[[Outc
             w.end()
 
 
-#: Renders the loaded files of a plan into a folder: ``runner(plan, out, stop, finished, pdf)``
-#: calls ``finished`` once per file it finishes and returns when all are done or ``stop.signum``
-#: is set.
-Runner = Callable[[Plan, Path, "_Stop", Callable[[Outcome], None], bool], None]
+#: Renders the loaded files of a plan into a folder: ``runner(plan, out, stop, finished, pdf,
+#: xlsx)`` calls ``finished`` once per file it finishes and returns when all are done or
+#: ``stop.signum`` is set.
+Runner = Callable[[Plan, Path, "_Stop", Callable[[Outcome], None], bool, bool], None]
 
 
 def render_all(
@@ -778,6 +791,7 @@ def render_all(
     pdf: bool = False,
     force: bool = False,
     runner: Runner | None = None,
+    xlsx: bool = False,
 ) -> Batch:
     """Render every params file (``jobs`` at a time, in as many worker processes, each keeping
     its report kernel warm) and write the portfolio index of every report in ``out_dir``.
@@ -797,14 +811,16 @@ def render_all(
     returned batch names the signal.
 
     ``pdf`` also prints each report to ``report.pdf`` with headless Chromium; raises
-    :class:`~workbook.pdf.PdfError`, rendering nothing, when no Chromium is found.
+    :class:`~workbook.pdf.PdfError`, rendering nothing, when no Chromium is found. ``xlsx``
+    also writes each alliance's model as a live spreadsheet, ``model.xlsx``
+    (:mod:`workbook.spreadsheet`).
     """
     if pdf:
         find_chromium()
     stop = _Stop()
     with stop.installed():
         out = Path(out_dir).resolve()
-        plan = paths if isinstance(paths, Plan) else plan_batch(paths, out, pdf=pdf, force=force)
+        plan = paths if isinstance(paths, Plan) else plan_batch(paths, out, pdf=pdf, force=force, xlsx=xlsx)
         out.mkdir(parents=True, exist_ok=True)
         remove_stale(out)
         done: dict[Path, Outcome] = {}
@@ -828,9 +844,9 @@ def render_all(
                 finished(Outcome(params_path=path, slug=params.slug, reason=f"{path}: {reason}"))
         todo = Plan(plan.paths, loaded, plan.invalid, digests=plan.digests)
         if runner is not None:
-            runner(todo, out, stop, finished, pdf)
+            runner(todo, out, stop, finished, pdf, xlsx)
         else:
-            _run(todo, out, max(1, jobs), stop, finished, pdf=pdf)
+            _run(todo, out, max(1, jobs), stop, finished, pdf=pdf, xlsx=xlsx)
         remove_stale(out)
         outcomes = [done[p] for p in plan.paths if p in done]
         index = write_portfolio_index(out, failures=[o for o in outcomes if not o.ok])

@@ -141,6 +141,15 @@ def test_a_batch_renders_on_the_cluster_each_file_alone(cluster, tmp_path):
     assert again.returncode == 0, again.stderr
     assert "0 of 3 reports rendered; 3 unchanged" in again.stdout
 
+    # --xlsx: the spreadsheet is made on the worker and written here; the report made without it renders again
+    spreadsheet = workbook("report", str(files[0]), "--out", str(out), "--scheduler", address, "--xlsx")
+    assert spreadsheet.returncode == 0, spreadsheet.stderr
+    assert "1 of 1 reports rendered." in spreadsheet.stdout
+    folder = out / str(local.slug)
+    assert {p.name for p in folder.iterdir()} == {"report.html", "report.ipynb", "summary.json", "render.json", "model.xlsx"}
+    assert json.loads((folder / "render.json").read_text(encoding="utf-8"))["xlsx"] is True
+    assert f"{local.slug}/model.xlsx" in (out / "index.html").read_text(encoding="utf-8")
+
 
 def test_no_scheduler_there_renders_nothing(tmp_path):
     out = tmp_path / "out"

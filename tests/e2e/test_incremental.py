@@ -86,6 +86,7 @@ def test_what_a_report_depends_on_decides_whether_it_is_rendered_again(tmp_path,
     assert todo() == []
     assert todo(force=True) == [p.name for p in two_files]
     assert todo(pdf=True) == [p.name for p in two_files]  # no PDF was made
+    assert todo(xlsx=True) == [p.name for p in two_files]  # no spreadsheet was made
 
     (next(out.glob("*/report.html"))).unlink()  # a report that lost a file is rendered again
     assert len(todo()) == 1

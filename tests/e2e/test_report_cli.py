@@ -227,3 +227,28 @@ def test_a_folder_holding_another_alliances_report_is_not_overwritten(tmp_path):
     assert (folder / "summary.json").read_text(encoding="utf-8") == summary
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "Acme &amp; Co" in index and "Failed: mine.yaml" in index
+
+
+def test_xlsx_writes_the_model_beside_the_report_and_the_index_links_it(tmp_path):
+    import openpyxl
+
+    example = next(p for p in EXAMPLES if p.name == "marketplace-referral.yaml")
+    out = tmp_path / "out"
+    plain = workbook_cmd("report", str(example), "--out", str(out))
+    assert plain.returncode == 0, plain.stderr
+    slug = load_params(example).slug
+    assert not (out / slug / "model.xlsx").exists() and "model.xlsx" not in (out / "index.html").read_text(encoding="utf-8")
+
+    made = workbook_cmd("report", str(example), "--out", str(out), "--xlsx")
+    assert made.returncode == 0, made.stderr
+    assert "1 of 1 reports rendered." in made.stdout  # the report made without it is rendered again
+    assert str(out / slug / "model.xlsx") in made.stdout
+    assert openpyxl.load_workbook(out / slug / "model.xlsx").sheetnames == ["Inputs", "Months", "Summary", "Scenarios", "Simulation"]
+    assert json.loads((out / slug / "render.json").read_text(encoding="utf-8"))["xlsx"] is True
+    assert f'href="{slug}/model.xlsx"' in (out / "index.html").read_text(encoding="utf-8")
+
+    again = workbook_cmd("report", str(example), "--out", str(out), "--xlsx")
+    assert again.returncode == 0 and "0 of 1 reports rendered; 1 unchanged" in again.stdout, again.stdout + again.stderr
+
+    help_text = " ".join(workbook_cmd("report", "--help").stdout.replace("│", " ").split())
+    assert "--xlsx" in help_text and "model.xlsx" in help_text
