@@ -640,12 +640,14 @@ def route_events(r: Ramp) -> list[Event]:
     return [ev for ev in r.events if ev.kind in ROUTE_EVENT_KINDS]
 
 
-def scenarios(r: Ramp, cost_to_serve_rate: float | None = None) -> list[Scenario]:
+def scenarios(r: Ramp, cost_to_serve_rate: float | None = None, months: MonthNames = NUMBERED) -> list[Scenario]:
     """As planned; invest late; under-invest; a premature change; and, when their blocks are
     given, the two alternative routes (build a direct team; acquire).
 
     ``cost_to_serve_rate`` (share of revenue, from the ``value`` section) is what the direct
-    route pays to do the partner's non-sales work itself; ``None`` leaves it out.
+    route pays to do the partner's non-sales work itself; ``None`` leaves it out. ``months``
+    words the premature change's month in its name and note (a calendar month when the file
+    has a start).
     """
     sc = r.scenarios
     change_month = sc.premature_change_month or default_change_month(r)
@@ -653,7 +655,7 @@ def scenarios(r: Ramp, cost_to_serve_rate: float | None = None) -> list[Scenario
         month=min(change_month, r.horizon_months),
         kind=sc.premature_change_kind,
         severity=sc.premature_change_severity,
-        note=f"scenario: {sc.premature_change_kind.replace('_', ' ')} in month {change_month}",
+        note=f"scenario: {sc.premature_change_kind.replace('_', ' ')} in {months.long(change_month)}",
     )
     out = [
         Scenario("plan", "As planned", "the plan as written", run(r)),
@@ -671,7 +673,7 @@ def scenarios(r: Ramp, cost_to_serve_rate: float | None = None) -> list[Scenario
         ),
         Scenario(
             "premature_change",
-            f"{sc.premature_change_kind.replace('_', ' ').capitalize()} in month {change.month}",
+            f"{sc.premature_change_kind.replace('_', ' ').capitalize()} in {months.short(change.month)}",
             f"a premature change of severity {sc.premature_change_severity:g}",
             run(r, events=[*r.events, change]),
         ),
@@ -1041,14 +1043,14 @@ def analyse(params: Params | Ramp) -> RampAnalysis:
     from .value import cost_to_serve_rate
 
     if isinstance(params, Ramp):
-        r, code, serve, pe = params, DEFAULT_CURRENCY, None, None
+        r, code, serve, pe, months = params, DEFAULT_CURRENCY, None, None, NUMBERED
     else:
-        r, code, pe = params.ramp, params.alliance.currency, params.partner_economics
+        r, code, pe, months = params.ramp, params.alliance.currency, params.partner_economics, params.months
         serve = cost_to_serve_rate(params.value, r.partner_margin) if params.value is not None else None
     plan = run(r)
     return RampAnalysis(
         plan=plan,
-        scenarios=scenarios(r, serve),
+        scenarios=scenarios(r, serve, months),
         monte_carlo=monte_carlo(r, partner=pe),
         sensitivity=sensitivity(r),
         plan_gap=plan_gap_table(r, plan),
