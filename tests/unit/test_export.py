@@ -249,7 +249,8 @@ def test_an_invalid_params_file_is_named_and_left_alone(store, params):
     code = run_session(store, LOW_ROOM)
     with pytest.raises(ParamsError) as exc:
         preview_export(store, code, params)
-    assert f"{params}:18: ramp.partner_margin" in str(exc.value)
+    line = broken.splitlines().index(next(x for x in broken.splitlines() if "partner_margin: 25" in x)) + 1
+    assert f"{params}:{line}: ramp.partner_margin" in str(exc.value)
     assert params.read_text() == broken
 
 
