@@ -247,17 +247,25 @@ def actual_table(actuals: Actuals, gross_margin: float) -> pd.DataFrame:
     return df
 
 
+def _against_plan(actual: float, planned: float) -> tuple[float | None, int]:
+    """``actual`` against ``planned`` (cumulative amounts to month M): the ratio (``None`` when
+    the plan expects nothing by M) and the side of the ±:data:`TOLERANCE` band it falls on:
+    1 above, 0 within, −1 below. Nothing planned: above if anything happened, else within."""
+    if planned <= _NONE:
+        return None, 1 if actual > _NONE else 0
+    ratio = actual / planned
+    return ratio, 1 if ratio > 1 + TOLERANCE else 0 if ratio >= 1 - TOLERANCE else -1
+
+
 def tracking_state(actual_revenue: float, plan_revenue: float, below_p10: bool) -> tuple[Tracking, float | None]:
     """The tracking state and the revenue ratio (rule 2) from cumulative vendor revenue at M.
 
     ``below_p10``: whether the actual cumulative net at M is under the simulation's P10 there
     (False when the file has no uncertainty ranges)."""
-    if plan_revenue <= _NONE:
-        return ("ahead" if actual_revenue > _NONE else "on_plan"), None
-    ratio = actual_revenue / plan_revenue
-    if ratio > 1 + TOLERANCE:
+    ratio, side = _against_plan(actual_revenue, plan_revenue)
+    if side > 0:
         return "ahead", ratio
-    if ratio >= 1 - TOLERANCE:
+    if side == 0:
         return "on_plan", ratio
     return ("below_p10" if below_p10 else "behind"), ratio
 
@@ -265,14 +273,8 @@ def tracking_state(actual_revenue: float, plan_revenue: float, below_p10: bool) 
 def spend_state(actual_investment: float, plan_investment: float) -> tuple[SpendTracking, float | None]:
     """The spend-tracking state and the spend ratio (rule 3) from cumulative investment at M
     (currency); the ratio is ``None`` when the plan spends nothing by M."""
-    if plan_investment <= _NONE:
-        return ("over_budget" if actual_investment > _NONE else "on_budget"), None
-    ratio = actual_investment / plan_investment
-    if ratio > 1 + TOLERANCE:
-        return "over_budget", ratio
-    if ratio >= 1 - TOLERANCE:
-        return "on_budget", ratio
-    return "under_budget", ratio
+    ratio, side = _against_plan(actual_investment, plan_investment)
+    return ("over_budget", "on_budget", "under_budget")[1 - side], ratio
 
 
 def track(params: Params, plan: RampResult, simulation: MonteCarlo | None = None) -> ActualsResult | None:
