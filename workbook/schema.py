@@ -371,6 +371,46 @@ class Actuals(Strict):
         return self
 
 
+class PipelineMonth(Strict):
+    """This partner's open deals expected to close in one month of the plan: how many, and their
+    amount (before the partner's margin; an annual contract value for ``annual_recurring`` plans)."""
+
+    month: Month
+    deals: Count
+    amount: Money
+
+
+class Pipeline(Strict):
+    """The partner's open pipeline and its record of closed deals, as a CRM export gives them.
+
+    ``won`` and ``lost`` count the partner's closed deals (the win rate is won ÷ (won + lost));
+    ``months`` the open deals by expected close month (each month at most once, in order);
+    ``as_of`` the date the export runs to; ``source`` where it came from.
+    """
+
+    source: Annotated[str, Field(min_length=1, max_length=MAX_NAME)] | None = None
+    as_of: Date | None = None
+    won: Count = 0
+    lost: Count = 0
+    months: list[PipelineMonth] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Pipeline:
+        problems: list[tuple[tuple[Any, ...], str]] = []
+        for i, m in enumerate(self.months[1:], start=1):
+            if m.month <= self.months[i - 1].month:
+                problems.append((("months", i, "month"), f"months must be in increasing order, each at most once: month {m.month} follows month {self.months[i - 1].month}"))
+        if problems:
+            raise _LocatedErrors(problems)
+        return self
+
+    @property
+    def win_rate(self) -> float | None:
+        """won ÷ (won + lost); ``None`` before any deal of the partner has closed."""
+        closed = self.won + self.lost
+        return self.won / closed if closed else None
+
+
 # --------------------------------------------------------------------------------------------
 # The ramp and the whole file
 
@@ -698,6 +738,7 @@ class Params(Strict):
     health: Health | None = None
     partner_economics: PartnerEconomics | None = None
     actuals: Actuals | None = None
+    pipeline: Pipeline | None = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
