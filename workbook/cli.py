@@ -156,22 +156,27 @@ def import_actuals(
     The CSV's first line names the columns: month, investment, deals_closed and vendor_revenue
     (required), and optionally deals_sourced, partner_sourced_revenue and influenced_revenue;
     then one line per month, months 1, 2, 3, ... in order, within the plan's horizon. Numbers are
-    plain digits (12000 or 12000.50: no thousands separators, currency signs or units), in the
-    params file's currency; vendor_revenue is after the partner's margin, as in the plan.
+    plain digits (12000 or 12000.50: no thousands separators, currency signs, units, underscores
+    or full-width digits), in the params file's currency; vendor_revenue is after the partner's
+    margin, as in the plan. Column names may be in any case and spacing (Deals Closed); with
+    alliance.start in PARAMS a month may be written as its calendar month (2026-02).
 
     Every row is checked first. On any problem: each is printed as file.csv:ROW: column: message
-    (ROW is the line number in the CSV), exit 2, and PARAMS is left exactly as it was. Otherwise
-    the actuals section is replaced (the rest of the file, comments included, is kept) in one
-    atomic write, and the tracking against the plan is printed.
+    (ROW is the line number in the CSV; the first 50, then how many more), exit 2, and PARAMS is
+    left exactly as it was. Otherwise the actuals section is replaced (every other byte of the
+    file is kept) in one atomic write, and the tracking against the plan is printed.
     """
     from .actuals import headline
     from .areas import assess
     from .params import import_actuals as write_actuals
 
+    from .deals import problem_lines
+
     try:
         params = write_actuals(params_path, csv_path, source=source)
     except ParamsError as exc:
-        _print_problems(exc.problems)
+        for line in problem_lines(exc.problems):
+            typer.echo(line, err=True)
         typer.echo(f"Nothing written to {params_path}.", err=True)
         raise typer.Exit(2) from None
     assert params.actuals is not None
@@ -179,6 +184,64 @@ def import_actuals(
     typer.echo(f"{params_path}: wrote {len(params.actuals.months)} months of actuals from {csv_path}.")
     if tracked is not None:
         typer.echo(headline(tracked, params.alliance.currency))
+
+
+@app.command("import-deals")
+def import_deals(
+    params_path: Annotated[Path, typer.Argument(metavar="PARAMS", help="The alliance's params file (YAML); it needs alliance.start.", show_default=False)],
+    export: Annotated[Path, typer.Argument(metavar="EXPORT", help="A deal-level CRM export: CSV or .xlsx, one deal a row.", show_default=False)],
+    map_path: Annotated[
+        Optional[Path],
+        typer.Option("--map", metavar="MAP.yaml", help="How to read an export that is not a Salesforce or HubSpot one: columns (id, close_date, amount, stage, partner, attribution, created_date, currency), won, lost, sourced, date_format."),
+    ] = None,
+    spend: Annotated[
+        Optional[Path],
+        typer.Option("--spend", metavar="LEDGER", help="A CSV of month (plan month number or YYYY-MM) or date, and amount: the months' investment (rows of a month add up)."),
+    ] = None,
+    through: Annotated[
+        Optional[str],
+        typer.Option("--through", metavar="DATE", help="The last date the actuals cover, YYYY-MM-DD (default: the latest close date of a closed deal or created date in the export)."),
+    ] = None,
+    partner: Annotated[Optional[str], typer.Option("--partner", metavar="NAME", help="The partner's name as the export writes it (default: alliance.partner).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the months and what would change; write nothing.")] = False,
+) -> None:
+    """Write a deal-level CRM export into PARAMS as its actuals and pipeline sections.
+
+    Salesforce opportunity reports (Opportunity Name, Stage, Close Date, Amount, Partner Account,
+    Lead Source, Created Date) and HubSpot deal exports (Record ID, Deal Name, Deal Stage, Close
+    Date, Amount, and a Partner column) are recognised by their headers, in any order and case;
+    anything else needs --map. Month 1 is the calendar month of alliance.start. The won deals
+    naming the partner become deals_closed and vendor_revenue (amount x (1 - partner_margin),
+    billed a twelfth a month for annual_recurring plans) per close month, through --through; the
+    partner's open deals the pipeline by expected close month. Investment: --spend, else the
+    file's earlier actuals, else the plan.
+
+    Every row is checked first. On any problem: each is printed as file:ROW: column: message (the
+    first 50, then how many more), exit 2, and PARAMS is left exactly as it was. Otherwise only
+    the actuals and pipeline sections change (every other byte of the file is kept), in one
+    atomic write; importing the same export again leaves the file unchanged.
+    """
+    import datetime as dt
+
+    from .deals import import_deals as run_import
+    from .deals import problem_lines, report_lines
+
+    end: dt.date | None = None
+    if through is not None:
+        try:
+            end = dt.date.fromisoformat(through.strip())
+        except ValueError:
+            typer.echo(f"--through: expected a date YYYY-MM-DD, got {through!r}", err=True)
+            raise typer.Exit(2) from None
+    try:
+        outcome = run_import(params_path, export, map_path=map_path, spend_path=spend, through=end, partner=partner, dry_run=dry_run)
+    except ParamsError as exc:
+        for line in problem_lines(exc.problems):
+            typer.echo(line, err=True)
+        typer.echo(f"Nothing written to {params_path}.", err=True)
+        raise typer.Exit(2) from None
+    for line in report_lines(outcome, params_path, export, dry_run):
+        typer.echo(line)
 
 
 @app.command()
