@@ -60,6 +60,7 @@ from .params import (
     write_sections,
 )
 from .schema import Params
+from .text import count
 
 #: The largest export read, in bytes (a CSV of 20,000 deals with 60 columns is about 8 MB).
 MAX_EXPORT_BYTES = 20 * 1024 * 1024
@@ -950,7 +951,7 @@ def report_lines(outcome: Outcome, params_path: str | Path, export: str | Path, 
     for m, s in res.investment_sources.items():
         by_source.setdefault(s, []).append(m)
     words = {"ledger": "the spend ledger", "actuals": "the file's earlier actuals", "plan": "the plan"}
-    lines.append("Investment: " + "; ".join(f"{_spans(ms)} from {words[s]}" for s, ms in by_source.items()) + ".")
+    lines.append("Investment: " + "; ".join(f"{_spans(by_source[s])} from {words[s]}" for s in words if s in by_source) + ".")
     pm = res.pipeline["months"]
     open_amount = sum(p["amount"] for p in pm)
     lines.append(
@@ -959,7 +960,7 @@ def report_lines(outcome: Outcome, params_path: str | Path, export: str | Path, 
     )
     lines += [printable(f"Note: {n}.") for n in res.notes]
     what = (
-        f"actuals: {len(ch.added)} months added, {len(ch.changed)} changed"
+        f"actuals: {count(len(ch.added), 'month')} added, {len(ch.changed)} changed"
         + (f", {len(ch.removed)} removed" if ch.removed else "")
         + f"; pipeline {'changed' if ch.pipeline_changed else 'unchanged'}"
     )
