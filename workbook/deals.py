@@ -377,23 +377,23 @@ def parse_amount(cell: Any) -> float | str:
         negative, text = True, text[1:].strip()
     text = re.sub(r"^[A-Z]{3}\s*|\s*[A-Z]{3}$", "", text)
     text = text.strip(_CURRENCY_SIGNS + " ")
-    if text.startswith(("-", "\u2212")):  # "$-1,000"
+    if text.startswith(("-", "\u2212")) and not negative:  # "$-1,000"
         negative, text = True, text[1:].strip()
     text = text.replace(" ", "")
     bad = f"expected an amount, got {_shown(raw)} (digits 0-9 with an optional currency sign, thousands separators and decimal mark)"
     if not text or re.fullmatch(r"[0-9.,']+", text) is None:
         return bad
-    marks = [c for c in text if c in ",."]
-    if "," in marks and "." in marks:
-        decimal = "," if text.rfind(",") > text.rfind(".") else "."
+    kinds = {c for c in text if c in ",.'"}
+    if len(kinds) >= 2:
+        decimal = max(",.'", key=text.rfind)  # the last separator is the decimal mark
         whole, _, frac = text.rpartition(decimal)
-        if _GROUPED.fullmatch(whole) is None or re.fullmatch(r"[0-9]+", frac) is None:
+        if decimal == "'" or _GROUPED.fullmatch(whole) is None or re.fullmatch(r"[0-9]+", frac) is None:
             return bad
-        number = whole.translate({ord(","): None, ord("."): None, ord("'"): None}) + "." + frac
-    elif marks or "'" in text:
+        number = re.sub(r"[,.']", "", whole) + "." + frac
+    elif kinds:
         if _GROUPED.fullmatch(text) is not None:  # 1,234 / 5.000 / 1.234.567 / 1'234
             number = re.sub(r"[,.']", "", text)
-        elif len(marks) == 1 and "'" not in text and re.fullmatch(r"[0-9]*[,.][0-9]{1,2}", text):
+        elif re.fullmatch(r"[0-9]*[,.][0-9]{1,2}", text):
             number = text.replace(",", ".")
         else:
             return bad
