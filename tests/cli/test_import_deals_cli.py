@@ -339,3 +339,16 @@ def test_the_console_script_and_its_help():
     words = " ".join(proc.stdout.split())
     for word in ("--map", "--spend", "--through", "--partner", "--dry-run", "Salesforce", "HubSpot", "file:ROW: column: message"):
         assert word in words
+
+
+def test_annual_recurring_deals_are_billed_a_twelfth_a_month(params: Path):
+    params.write_text(PARAMS.replace("  gross_margin: 0.70\n", "  gross_margin: 0.70\n  deal_value_kind: annual_recurring\n"), encoding="utf-8")
+    assert invoke(params, SALESFORCE).exit_code == 0
+    # billing (no churn): m1 12,000/12 = 1,000; m2 1,000 + 13,000.50/12 = 2,083.375; m3 2,083.375;
+    # m4 2,083.375 + 10,000/12 = 2,916.708; vendor revenue x 0.8 = 800, 1,666.70, 1,666.70, 2,333.37
+    months = months_of(params)
+    assert [m["vendor_revenue"] for m in months] == [800, 1666.7, 1666.7, 2333.37]
+    # sourced billing: 1,000; 1,000 + 5,000.50/12 = 1,416.71; 1,416.71; + 833.33 = 2,250.04 (x 0.8)
+    assert [m["partner_sourced_revenue"] for m in months] == [800, 1133.37, 1133.37, 1800.03]
+    assert [m["influenced_revenue"] for m in months] == [0, 533.33, 533.33, 533.33]
+    assert pipeline_of(params) == EXPECTED_PIPELINE  # open amounts are annual contract values, unbilled
