@@ -955,13 +955,13 @@ def report_lines(outcome: Outcome, params_path: str | Path, export: str | Path, 
     pm = res.pipeline["months"]
     open_amount = sum(p["amount"] for p in pm)
     lines.append(
-        f"Pipeline: {sum(p['deals'] for p in pm)} open deals worth {open_amount:,.2f} in {len(pm)} months; "
+        f"Pipeline: {count(sum(p['deals'] for p in pm), 'open deal')} worth {open_amount:,.2f} in {count(len(pm), 'month')}; "
         f"won {res.pipeline['won']}, lost {res.pipeline['lost']}."
     )
     lines += [printable(f"Note: {n}.") for n in res.notes]
     what = (
         f"actuals: {count(len(ch.added), 'month')} added, {len(ch.changed)} changed"
-        + (f", {len(ch.removed)} removed" if ch.removed else "")
+        + (f", {len(ch.removed)} removed ({_spans(ch.removed)}: the export runs only to month {len(res.months)})" if ch.removed else "")
         + f"; pipeline {'changed' if ch.pipeline_changed else 'unchanged'}"
     )
     if not ch.file_changed:

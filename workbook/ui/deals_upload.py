@@ -35,7 +35,9 @@ class DealsUpload:
         self.upload = W.FileUpload(accept=ACCEPT, multiple=False, description="Deal export")
         self.preview = W.HTML()
         self.status = W.HTML()
-        self.write_button = W.Button(description=f"Write to {self.params_path.name}", disabled=True, button_style="primary")
+        self.write_button = W.Button(
+            description=f"Write to {self.params_path.name}", disabled=True, button_style="primary", layout=W.Layout(width="auto")
+        )
         self.write_button.add_class("wb-deals-write")
         self._name: str | None = None
         self._data: bytes | None = None
