@@ -170,7 +170,7 @@ def import_actuals(
     from .areas import assess
     from .params import import_actuals as write_actuals
 
-    from .deals import problem_lines
+    from .deals import printable, problem_lines
 
     try:
         params = write_actuals(params_path, csv_path, source=source)
@@ -181,7 +181,7 @@ def import_actuals(
         raise typer.Exit(2) from None
     assert params.actuals is not None
     tracked = assess(params, only=("ramp",)).actuals
-    typer.echo(f"{params_path}: wrote {len(params.actuals.months)} months of actuals from {csv_path}.")
+    typer.echo(printable(f"{params_path}: wrote {len(params.actuals.months)} months of actuals from {csv_path}."))
     if tracked is not None:
         typer.echo(headline(tracked, params.alliance.currency))
 
@@ -224,7 +224,7 @@ def import_deals(
     import datetime as dt
 
     from .deals import import_deals as run_import
-    from .deals import problem_lines, report_lines
+    from .deals import printable, problem_lines, report_lines
 
     end: dt.date | None = None
     if through is not None:
@@ -238,10 +238,10 @@ def import_deals(
     except ParamsError as exc:
         for line in problem_lines(exc.problems):
             typer.echo(line, err=True)
-        typer.echo(f"Nothing written to {params_path}.", err=True)
+        typer.echo(printable(f"Nothing written to {params_path}."), err=True)
         raise typer.Exit(2) from None
     for line in report_lines(outcome, params_path, export, dry_run):
-        typer.echo(line)
+        typer.echo(line)  # names in it are escaped (control characters) by report_lines
 
 
 @app.command()

@@ -650,10 +650,12 @@ def build(
     spend: dict[int, float] | None = None,
     kind: str = "deal export",
     source: str | None = None,
+    split: bool | None = None,
 ) -> DealsImport:
     """The actuals months 1..M (M = the month of ``through``) and the pipeline section from
     ``deals`` (read by :func:`read_deals`), by the module's rules. ``spend``: a ledger's
-    investment per month (:func:`read_spend`). Pure: nothing is read or written.
+    investment per month (:func:`read_spend`); ``split``: whether the export has an attribution
+    column (default: whether any deal says sourced or not). Pure: nothing is read or written.
 
     Raises
     ------
@@ -676,7 +678,8 @@ def build(
     won = [(month_number(d.close, start), d.amount, d.sourced) for d in ours if d.outcome == "won" and d.close is not None and d.amount is not None]
     counted = [w for w in won if w[0] <= last]
     later = len(won) - len(counted)
-    split = any(d.sourced is not None for d in deals)
+    if split is None:
+        split = any(d.sourced is not None for d in deals)
     closed = np.zeros(last)
     sourced_n = np.zeros(last)
     new_sourced = np.zeros(last)
@@ -873,7 +876,7 @@ def import_deals(
         raise ParamsError(
             [Problem(shown, None, where, f"the through date {end.isoformat()} is in month {last}; it must fall in months 1..{h} (from {start.isoformat()})")]
         )
-    result = build(params, deals, end, spend=spend, kind=columns.kind, source=name)
+    result = build(params, deals, end, spend=spend, kind=columns.kind, source=name, split="attribution" in columns.index)
     old_months = [m.model_dump(exclude_none=True) for m in params.actuals.months] if params.actuals is not None else []
     old = {m["month"]: m for m in old_months}
     added = [m["month"] for m in result.months if m["month"] not in old]

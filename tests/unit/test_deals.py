@@ -206,3 +206,40 @@ def test_property_only_the_section_changes(source: str, n: int, comment: str):
     head = original[: original.index("actuals:")]
     tail = original[original.index("\n# the check-ins") + 1 :]
     assert out.startswith(head) and out.endswith(tail)
+
+
+_deals = st.lists(
+    st.tuples(
+        st.sampled_from(["won", "lost", "open"]),
+        st.integers(min_value=0, max_value=11),  # months after January 2026
+        st.integers(min_value=1, max_value=28),
+        st.integers(min_value=0, max_value=10**9),  # cents
+        st.booleans(),  # sourced
+        st.booleans(),  # this partner's
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(rows=_deals, through=st.integers(min_value=0, max_value=11))
+def test_property_one_off_months_add_up_to_the_deals(rows, through: int):
+    params = _params()
+    deals = [
+        deal(i + 2, outcome, dt.date(2026, 1 + k, day), cents / 100, sourced=sourced, ours=ours)
+        for i, (outcome, k, day, cents, sourced, ours) in enumerate(rows)
+    ]
+    end = dt.date(2026, 1 + through, 28)
+    out = build(params, deals, end, split=True)
+    counted = [d for d in deals if d.ours and d.outcome == "won" and d.close <= end]  # type: ignore[operator]
+    keep = 1 - params.ramp.partner_margin
+    assert [m["month"] for m in out.months] == list(range(1, through + 2))  # no gaps, zero rows included
+    assert sum(m["deals_closed"] for m in out.months) == len(counted)
+    assert sum(m["deals_sourced"] for m in out.months) == sum(1 for d in counted if d.sourced)
+    assert sum(m["vendor_revenue"] for m in out.months) == pytest.approx(sum(d.amount for d in counted) * keep, abs=0.01 * len(out.months) + 1e-6)  # type: ignore[misc]
+    for m in out.months:  # the split adds up to the vendor revenue, each rounded to the cent
+        assert abs(m["partner_sourced_revenue"] + m["influenced_revenue"] - m["vendor_revenue"]) <= 0.011
+    opened = [d for d in deals if d.ours and d.outcome == "open"]
+    assert sum(p["deals"] for p in out.pipeline["months"]) == len(opened)  # all fall within the 24-month horizon
+    assert all(p["month"] > through + 1 for p in out.pipeline["months"])
+    assert (out.pipeline["won"], out.pipeline["lost"]) == (sum(1 for d in deals if d.ours and d.outcome == "won"), sum(1 for d in deals if d.ours and d.outcome == "lost"))
