@@ -12,6 +12,9 @@ need two roles and a few limits, added here around Voila's own handlers:
   another name cannot drive the apps through a visitor's browser (DNS rebinding).
 * **Kernel limits.** Every page that starts a kernel counts against a cap per client address
   and a cap for the whole server; a page over either cap gets a short explanation instead.
+* **A kernel is its page's.** Every route that names a kernel (its websocket, Jupyter's kernel
+  API, Voila's shutdown route, which names it positionally) is refused to a participant when the
+  kernel belongs to the facilitator's board or to a page opened from another address.
 * **The request-info socket** (``/voila/query/<kernel>``, through which a preheated kernel
   learns its visitor's address) needs the same credential as the pages.
 
@@ -26,6 +29,7 @@ import hmac
 import ipaddress
 import os
 import posixpath
+import re
 import socket
 from dataclasses import dataclass, field
 from html import escape
@@ -65,6 +69,9 @@ else:
         _BaseProvider = IdentityProvider
     _KernelManagerBase = object
     _HandlerBase = object
+
+#: A kernel id (a UUID), as routes carry it.
+_KERNEL_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 FACILITATOR = "facilitator"
 PARTICIPANT = "participant"
@@ -340,6 +347,9 @@ class GuardMixin(_HandlerBase):
         if self._finished:
             return
         kernel_id = self.path_kwargs.get("kernel_id")
+        if kernel_id is None:  # routes that take the kernel positionally (/voila/api/shutdown/<id>)
+            kernel_id = next((a for a in self.path_args if isinstance(a, str) and _KERNEL_ID.fullmatch(a.strip("/"))), None)
+            kernel_id = kernel_id.strip("/") if kernel_id is not None else None
         if kernel_id is not None:
             self._check_kernel(kernel_id)
         elif self.workbook_renders:
@@ -358,8 +368,12 @@ class GuardMixin(_HandlerBase):
             self._refuse(403, "Not signed in", "Open the link you were given, with its token.")
             return
         owner = OWNERS.get(kernel_id)
-        if owner is not None and owner.role == FACILITATOR and role != FACILITATOR:
+        if owner is None or role == FACILITATOR:
+            return
+        if owner.role == FACILITATOR:
             self._refuse(403, "Facilitator only", "This belongs to the facilitator's board.")
+        elif owner.client != (self.request.remote_ip or ""):
+            self._refuse(403, "Someone else's page", "This belongs to another visitor's page.")
 
     def _check_render(self) -> None:
         notebook = notebook_name(self.path_args[0] if self.path_args else "")

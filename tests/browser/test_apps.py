@@ -465,6 +465,13 @@ TRY_SOCKET = """u => new Promise(done => {
 })"""
 
 
+SHUTDOWN = """async u => {
+  const x = (document.cookie.match(/_xsrf=([^;]+)/) || [])[1] || "";
+  const r = await fetch(u, {method: "POST", headers: {"X-XSRFToken": decodeURIComponent(x)}});
+  return [r.status, await r.text()];
+}"""
+
+
 def test_participants_cannot_open_the_board_or_its_kernel(new_context, tmp_path_factory):
     """Two roles: the facilitator's link opens the board, which shows the participants' link
     and its QR code; that link (its token, its cookie) opens neither the board nor its kernel."""
@@ -494,6 +501,11 @@ def test_participants_cannot_open_the_board_or_its_kernel(new_context, tmp_path_
         ws = f"ws://127.0.0.1:{srv.port}"
         assert page.evaluate(TRY_SOCKET, f"{ws}/api/kernels/{board_kernel.group(1)}/channels") == "refused"
         assert board.evaluate(TRY_SOCKET, f"{ws}/api/kernels/{board_kernel.group(1)}/channels") == "open"  # its owner may
+        # nor may it stop the board's kernel through Voila's shutdown route (it names the kernel
+        # positionally), even with the XSRF token a real page sends
+        status, text = page.evaluate(SHUTDOWN, f"/voila/api/shutdown/{board_kernel.group(1)}")
+        assert (status, "Facilitator only" in text) == (403, True), (status, text[:300])
+        assert board.evaluate(TRY_SOCKET, f"{ws}/api/kernels/{board_kernel.group(1)}/channels") == "open"  # still running
 
         # the request-info socket of a preheated kernel wants the same credential as the pages
         stranger = recording(new_context().new_page())
