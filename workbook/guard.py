@@ -258,17 +258,31 @@ class KernelOwners:
 
     def __init__(self) -> None:
         self._owners: dict[str, Visitor] = {}
+        #: pages let through the caps whose kernel is not started or handed out yet (by the
+        #: visitor object's id): they count against the caps, or a burst of requests arriving
+        #: together would all pass before the first kernel is counted
+        self._pending: dict[int, Visitor] = {}
+
+    def reserve(self, visitor: Visitor) -> None:
+        """Count ``visitor``'s page against the caps until its kernel is recorded or released."""
+        self._pending[id(visitor)] = visitor
+
+    def release(self, visitor: Visitor) -> None:
+        """The page ended without a kernel (an error, a closed connection): free its place."""
+        self._pending.pop(id(visitor), None)
 
     def record(self, kernel_id: str, visitor: Visitor) -> None:
+        self._pending.pop(id(visitor), None)
         self._owners[kernel_id] = visitor
 
     def get(self, kernel_id: str) -> Visitor | None:
         return self._owners.get(kernel_id)
 
     def live(self, running: set[str]) -> list[Visitor]:
+        """The visitors of running kernels, and of pages whose kernel is on its way."""
         for kid in [k for k in self._owners if k not in running]:
             del self._owners[kid]
-        return list(self._owners.values())
+        return [*self._owners.values(), *self._pending.values()]
 
 
 OWNERS = KernelOwners()
@@ -394,7 +408,22 @@ class GuardMixin(_HandlerBase):
             if refused is not None:
                 self._refuse(refused[0], "Too many open pages", refused[1])
                 return
-            VISITOR.set(Visitor(client, role or PARTICIPANT, notebook))
+            visitor = Visitor(client, role or PARTICIPANT, notebook)
+            OWNERS.reserve(visitor)  # counted from now on, before any await can let another in
+            self._workbook_visitor = visitor
+            VISITOR.set(visitor)
+
+    def on_finish(self) -> None:
+        visitor = getattr(self, "_workbook_visitor", None)
+        if visitor is not None:
+            OWNERS.release(visitor)
+        super().on_finish()
+
+    def on_connection_close(self) -> None:
+        visitor = getattr(self, "_workbook_visitor", None)
+        if visitor is not None:
+            OWNERS.release(visitor)
+        super().on_connection_close()
 
 
 def guarded(handler_class: type[RequestHandler], renders: bool = False) -> type[RequestHandler]:

@@ -555,3 +555,36 @@ def test_host_names_and_kernel_caps(browser, tmp_path_factory):
             p.close()
     finally:
         srv.stop()
+
+
+def test_a_burst_of_page_requests_gets_no_more_kernels_than_the_cap(tmp_path_factory):
+    """Twelve page requests from one address at the same moment (a script, a stuck reload key):
+    the cap counts each page from the moment it is let through, not from when its kernel has
+    started, so no more than the cap get a kernel; the others are told why."""
+    import urllib.error
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    cap = 3
+    srv = start_server(tmp_path_factory.mktemp("burst"), room_size=0, args=("--max-kernels-per-client", str(cap)))
+
+    def fetch(_: int) -> int:
+        try:
+            with urllib.request.urlopen(srv.url("portfolio"), timeout=180) as r:  # noqa: S310 (local)
+                r.read()
+                return int(r.status)
+        except urllib.error.HTTPError as refused:
+            return int(refused.code)
+
+    try:
+        deadline = time.monotonic() + 120  # the alliance dashboard's ready kernels (no visitor's) first
+        while "Kernel pool of alliance.ipynb is filled" not in srv.log() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        spares = {k.pid for k in srv.kernels()}
+        with ThreadPoolExecutor(12) as pool:
+            statuses = list(pool.map(fetch, range(12)))
+        assert sorted(statuses) == [200] * cap + [429] * (12 - cap), statuses
+        started = {k.pid for k in srv.kernels()} - spares
+        assert len(started) == cap, srv.tail()
+    finally:
+        srv.stop()
