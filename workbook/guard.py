@@ -31,6 +31,7 @@ import os
 import posixpath
 import re
 import socket
+from collections import Counter
 from dataclasses import dataclass, field
 from html import escape
 from typing import TYPE_CHECKING, Any, cast
@@ -38,6 +39,7 @@ from typing import TYPE_CHECKING, Any, cast
 from jupyter_server.auth.identity import IdentityProvider, User
 from tornado.log import app_log
 from tornado.web import RequestHandler
+from tornado.websocket import WebSocketHandler
 
 if TYPE_CHECKING:
     import asyncio
@@ -287,6 +289,12 @@ class KernelOwners:
 
 OWNERS = KernelOwners()
 
+#: The most websockets open at once to one kernel. A page needs one (two while it reconnects);
+#: hundreds opened to one kernel would use up the server's file descriptors for everyone.
+MAX_SOCKETS_PER_KERNEL = 6
+#: kernel id -> its websockets open now (kernel channels and the request-info socket).
+SOCKETS: Counter[str] = Counter()
+
 
 def over_limit(running: set[str], client: str) -> tuple[int, str] | None:
     """Why a new page for ``client`` may not start a kernel now, as an HTTP status (429 for this
@@ -341,6 +349,10 @@ class GuardMixin(_HandlerBase):
 
     #: Set by :func:`guarded`: the handler renders notebooks (the kernel caps apply).
     workbook_renders = False
+    #: The page this request was let through the caps for, until its kernel is recorded.
+    _workbook_visitor: Visitor | None = None
+    #: The kernel this request holds one of :data:`SOCKETS` for.
+    _workbook_socket: str | None = None
 
     def _refuse(self, status: int, title: str, text: str) -> None:
         self.set_status(status)
@@ -366,6 +378,8 @@ class GuardMixin(_HandlerBase):
             kernel_id = kernel_id.strip("/") if kernel_id is not None else None
         if kernel_id is not None:
             self._check_kernel(kernel_id)
+            if not self._finished and isinstance(self, WebSocketHandler):
+                self._count_socket(kernel_id)
         elif self.workbook_renders:
             self._check_render()
 
@@ -413,17 +427,38 @@ class GuardMixin(_HandlerBase):
             self._workbook_visitor = visitor
             VISITOR.set(visitor)
 
+    def _count_socket(self, kernel_id: str) -> None:
+        if SOCKETS[kernel_id] >= MAX_SOCKETS_PER_KERNEL:
+            app_log.warning("Refused socket %d to kernel %s from %s", SOCKETS[kernel_id] + 1, kernel_id, self.request.remote_ip)
+            self._refuse(429, "Too many connections", "This page is already open elsewhere too many times. Close the other copies and reload.")
+            return
+        SOCKETS[kernel_id] += 1
+        self._workbook_socket = kernel_id
+
+    def _release(self, socket: bool = True) -> None:
+        if self._workbook_visitor is not None:
+            OWNERS.release(self._workbook_visitor)
+        kernel_id = self._workbook_socket if socket else None
+        if kernel_id is not None:  # once per socket, whichever of the closing hooks runs first
+            self._workbook_socket = None
+            SOCKETS[kernel_id] -= 1
+            if SOCKETS[kernel_id] <= 0:
+                del SOCKETS[kernel_id]
+
     def on_finish(self) -> None:
-        visitor = getattr(self, "_workbook_visitor", None)
-        if visitor is not None:
-            OWNERS.release(visitor)
+        # a websocket's upgrade also "finishes" the request: the socket is released when it closes
+        self._release(socket=getattr(self, "ws_connection", None) is None)
         super().on_finish()
 
     def on_connection_close(self) -> None:
-        visitor = getattr(self, "_workbook_visitor", None)
-        if visitor is not None:
-            OWNERS.release(visitor)
+        self._release()
         super().on_connection_close()
+
+    def on_close(self) -> None:  # a websocket closed (WebSocketHandler's hook)
+        self._release()
+        parent = getattr(super(), "on_close", None)
+        if parent is not None:
+            parent()
 
 
 def guarded(handler_class: type[RequestHandler], renders: bool = False) -> type[RequestHandler]:

@@ -588,3 +588,43 @@ def test_a_burst_of_page_requests_gets_no_more_kernels_than_the_cap(tmp_path_fac
         assert len(started) == cap, srv.tail()
     finally:
         srv.stop()
+
+
+FLOOD = """async ([u, n]) => {
+  const sockets = [];
+  const states = await Promise.all(Array.from({length: n}, () => new Promise(done => {
+    const ws = new WebSocket(u);
+    sockets.push(ws);
+    ws.onopen = () => done("open");
+    ws.onerror = () => done("refused");
+    setTimeout(() => done("timeout"), 15000);
+  })));
+  sockets.forEach(ws => ws.close());
+  return states;
+}"""
+
+
+def test_a_flood_of_sockets_to_one_kernel_is_refused_and_others_still_get_pages(browser, server):
+    """Forty websockets opened at once to one page's kernel: a few are let in, the rest refused,
+    so the server keeps file descriptors for the next participant, who gets a working page."""
+    from workbook.guard import MAX_SOCKETS_PER_KERNEL
+
+    page = open_app(browser, server, "alliance", "params=saas-regional-reseller.yaml", ".wb-ramp-chart svg")
+    kernel = re.search(rf'"kernelId":\s*"({UUID})"', page.content()) or re.search(rf"({UUID})", page.content())
+    assert kernel, "no kernel id in the page"
+    states = page.evaluate(FLOOD, [f"ws://127.0.0.1:{server.port}/api/kernels/{kernel.group(1)}/channels", 40])
+    assert states.count("open") <= MAX_SOCKETS_PER_KERNEL - 1, states  # the page holds one itself
+    assert states.count("refused") >= 40 - MAX_SOCKETS_PER_KERNEL, states
+    assert "Refused socket" in server.log()
+    # closed sockets give their places back: the page's owner can reconnect as often as it needs
+    deadline = time.monotonic() + 20
+    while True:
+        again = page.evaluate(FLOOD, [f"ws://127.0.0.1:{server.port}/api/kernels/{kernel.group(1)}/channels", MAX_SOCKETS_PER_KERNEL - 2])
+        if again.count("open") == MAX_SOCKETS_PER_KERNEL - 2 or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    assert again == ["open"] * (MAX_SOCKETS_PER_KERNEL - 2), again
+    nxt = open_app(browser, server, "alliance", "params=saas-regional-reseller.yaml", ".wb-ramp-chart svg")
+    no_outside(nxt)
+    for p in (page, nxt):
+        p.close()
