@@ -121,6 +121,9 @@ class Counts:
     joined: dict[str, int] = field(default_factory=dict)
     submitted: dict[str, int] = field(default_factory=dict)
     answers: int = 0
+    #: per side, the people who submitted at least one answer (a "don't know" is no answer):
+    #: an empty submission counts as submitted but adds nothing to any figure
+    answered: dict[str, int] = field(default_factory=dict)
 
     @property
     def total_submitted(self) -> int:
@@ -519,12 +522,21 @@ class SQLiteStore:
                 "SELECT side, COUNT(*) AS n, COUNT(submitted) AS s FROM participants WHERE session = ? GROUP BY side", (code,)
             ).fetchall()
             n_answers = con.execute("SELECT COUNT(*) FROM answers WHERE session = ?", (code,)).fetchone()[0]
+            with_answers = con.execute(
+                "SELECT p.side AS side, COUNT(DISTINCT p.id) AS n FROM participants p JOIN answers a "
+                "ON a.session = p.session AND a.participant = p.id "
+                "WHERE p.session = ? AND p.submitted IS NOT NULL AND a.value IS NOT NULL GROUP BY p.side",
+                (code,),
+            ).fetchall()
         joined: dict[str, int] = {s: 0 for s in SIDES}
         submitted: dict[str, int] = {s: 0 for s in SIDES}
+        answered: dict[str, int] = {s: 0 for s in SIDES}
         for r in rows:
             joined[r["side"]] = r["n"]
             submitted[r["side"]] = r["s"]
-        return Counts(joined=joined, submitted=submitted, answers=n_answers)
+        for r in with_answers:
+            answered[r["side"]] = r["n"]
+        return Counts(joined=joined, submitted=submitted, answers=n_answers, answered=answered)
 
     def revealed(self, code: str, step: int = ANONYMITY_FLOOR) -> Revealed:
         """The answers a revealed board shows (see :class:`Revealed`).
