@@ -142,6 +142,8 @@ def trust_quadrant_title(indices: pd.DataFrame) -> str:
     row = sides.iloc[int(diff.to_numpy().argmax())]
     other = "vendor" if row["side"] == "partner" else "partner"
     if abs(row["competence"] - row["intentions"]) < MISMATCH_POINTS:
+        if len(sides) == 1:  # the other side is hidden (too few answers): say nothing of it
+            return f"The {row['side']}'s trust in the {other}'s competence and intentions move together ({other}'s view hidden: too few answers)"
         return "Trust in competence and in intentions move together on both sides"
     more, less = ("competence", "intentions") if row["competence"] > row["intentions"] else ("intentions", "competence")
     return (
