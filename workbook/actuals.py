@@ -72,6 +72,7 @@ plan models (one-off or recurring), since a deal's revenue is proportional to th
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 from typing import Literal
@@ -209,6 +210,7 @@ class PipelineForecast:
     recurring: bool
     reason: PipelineReason | None
     source: str | None = None
+    as_of: dt.date | None = None
 
     @property
     def used(self) -> bool:
@@ -265,6 +267,7 @@ def pipeline_forecast(pipeline: Pipeline | None, through_month: int, r: Ramp) ->
         recurring=r.deal_value_kind == "annual_recurring",
         reason=reason,
         source=pipeline.source,
+        as_of=pipeline.as_of,
     )
 
 

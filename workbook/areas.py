@@ -244,7 +244,7 @@ def _run_health(params: Params, break_even: int | None) -> tuple[HealthResult | 
         return None, []
     h, code = params.health, params.alliance.currency
     found = signals.timeline(h)
-    credit = signals.credit_of(found, params.actuals, code)
+    credit = signals.credit_of(found, params.actuals, code, params.months)
     return HealthResult(found, signals.event_table(h), credit), signals.flags(h, break_even, params.months, params.actuals, code)
 
 

@@ -334,14 +334,15 @@ class AttributedCredit:
     the share credited to it as partner-sourced.
 
     sourced, touched : amounts (currency); share = sourced / touched (0–1).
-    months : the recorded months counted.
-    code : the currency, for the words.
+    months : the recorded months counted (at least one).
+    code : the currency, for the words; names : how months are worded.
     """
 
     sourced: float
     touched: float
     months: tuple[int, ...]
-    code: str
+    code: str = DEFAULT_CURRENCY
+    names: MonthNames = NUMBERED
 
     @property
     def share(self) -> float:
@@ -350,13 +351,18 @@ class AttributedCredit:
     @property
     def detail(self) -> str:
         """What the share counts: "(from the actuals: $90,000 of the $150,000 the partner sourced
-        or influenced in the last 12 recorded months was partner-sourced; no check-in records its wins)"."""
+        or influenced in months 3–12 was partner-sourced; no check-in records its wins)"."""
+        from .actuals import month_span
         from .currency import money
 
-        span = f"the last {count(len(self.months), 'recorded month')}" if len(self.months) > 1 else "the one recorded month"
+        first, last = self.months[0], self.months[-1]
+        if self.months == tuple(range(first, last + 1)):
+            span = month_span(first, last, self.names)
+        else:
+            span = f"{count(len(self.months), 'recorded month')} from {self.names.long(first)} to {self.names.long(last)}"
         return (
             f"(from the actuals: {money(self.sourced, self.code)} of the {money(self.touched, self.code)} the partner sourced or "
-            f"influenced in {span} giving attribution was partner-sourced; no check-in records its wins)"
+            f"influenced in {span} was partner-sourced; no check-in records its wins)"
         )
 
     def words(self) -> str:
@@ -368,7 +374,9 @@ class AttributedCredit:
 CREDIT_MONTHS = 12
 
 
-def credit_of(timeline: pd.DataFrame, actuals: Actuals | None = None, code: str = DEFAULT_CURRENCY) -> PartnerCredit | AttributedCredit | None:
+def credit_of(
+    timeline: pd.DataFrame, actuals: Actuals | None = None, code: str = DEFAULT_CURRENCY, names: MonthNames = NUMBERED
+) -> PartnerCredit | AttributedCredit | None:
     """Partner credit: from the check-ins (:func:`partner_credit`) when those of the last 12
     months record a win the partner took part in; otherwise from the actuals' attribution over
     their last :data:`CREDIT_MONTHS` months (sourced ÷ (sourced + influenced) revenue); ``None``
@@ -384,11 +392,11 @@ def credit_of(timeline: pd.DataFrame, actuals: Actuals | None = None, code: str 
     from .actuals import attribution
 
     a = attribution(actuals, CREDIT_MONTHS)
-    return None if a is None else AttributedCredit(a.sourced, a.sourced + a.influenced, a.months, code)
+    return None if a is None else AttributedCredit(a.sourced, a.sourced + a.influenced, a.months, code, names)
 
 
-def _credit_flags(health: Health, actuals: Actuals | None = None, code: str = DEFAULT_CURRENCY) -> list[Flag]:
-    credit = credit_of(timeline(health), actuals, code)
+def _credit_flags(health: Health, actuals: Actuals | None = None, code: str = DEFAULT_CURRENCY, names: MonthNames = NUMBERED) -> list[Flag]:
+    credit = credit_of(timeline(health), actuals, code, names)
     if credit is not None and credit.share < MIN_CREDIT_SHARE:
         return [
             Flag(
@@ -422,7 +430,7 @@ def flags(
         *_change_flags(health, break_even_month, months),
         *_trust_flags(health),
         *_narrative_flags(health),
-        *_credit_flags(health, actuals, code),
+        *_credit_flags(health, actuals, code, months),
     ]
 
 

@@ -20,6 +20,7 @@ from .months import NUMBERED, MonthNames
 from .ramp import PartnerResult, RampMetrics, RampResult, payback_sentence, stopped_at_commitment
 from .schema import Params
 from .text import NO_RANGES, chance, count
+from .text import date as text_date
 
 if TYPE_CHECKING:
     import altair as alt
@@ -519,6 +520,9 @@ def actuals_view(a: Assessment) -> list[Block]:
             + (", billed a twelfth a month on top of the contracts already won, which keep billing;" if f.recurring else ";")
             + " slipped deals count in the first of those months."
         )
+    if f is not None and (f.source or f.as_of):
+        of = f" as of {text_date(f.as_of)}" if f.as_of else ""
+        source += f" Pipeline: {f.source or 'the pipeline section'}{of}."
     shared = attribution_sentence(t.attribution, code, names)
     columns = ["month", "investment", "plan_investment", "deals_closed", "vendor_revenue", "plan_vendor_revenue", "net", "cumulative_net", "plan_cumulative_net"]
     # the optional figures, when some month gives them
