@@ -703,15 +703,15 @@ def pipeline_sentence(result: ActualsResult, code: str = DEFAULT_CURRENCY, month
 
 def attribution_sentence(a: Attribution | None, code: str = DEFAULT_CURRENCY, months: MonthNames = NUMBERED) -> str | None:
     """Sourced against influenced revenue in a sentence without its full stop (not escaped):
-    "Sourced share 62%: $120,000 of the $195,000 the partner sourced or influenced was
-    partner-sourced (months 1–10)"; ``None`` without attribution."""
+    "Sourced share 62%: $120,000 of the $195,000 of revenue the partner sourced or influenced was
+    partner-sourced, the rest influenced, over months 1–10"; ``None`` without attribution."""
     if a is None:
         return None
     money = currency(code)
     when = month_span(a.months[0], a.months[-1], months) if a.months == tuple(range(a.months[0], a.months[-1] + 1)) else count(len(a.months), "recorded month")
     return (
         f"Sourced share {a.share:.0%}: {money(a.sourced)} of the {money(a.sourced + a.influenced)} of revenue the partner sourced "
-        f"or influenced was partner-sourced, the rest influenced ({when})"
+        f"or influenced was partner-sourced, the rest influenced, over {when}"
     )
 
 

@@ -250,7 +250,7 @@ def test_the_sourced_share_sums_the_months_that_give_either():
     last_two = actuals.attribution(p.actuals, last_months=2)
     assert last_two is not None and last_two.share == pytest.approx(20000 / 60000)
     said = actuals.attribution_sentence(a)
-    assert said == "Sourced share 50%: $50,000 of the $100,000 of revenue the partner sourced or influenced was partner-sourced, the rest influenced (months 3–5)"
+    assert said == "Sourced share 50%: $50,000 of the $100,000 of revenue the partner sourced or influenced was partner-sourced, the rest influenced, over months 3–5"
 
 
 def test_no_attribution_is_null():

@@ -151,7 +151,7 @@ def attribution_chart(monthly: pd.DataFrame, share: Attribution, code: str = DEF
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X("month:O", title="Month" if not names.known else None, axis=alt.Axis(labelExpr=names.axis_label_expr() or "datum.value", labelAngle=0)),
+            x=alt.X("month:O", title="Month" if not names.known else None, axis=alt.Axis(labelExpr=names.axis_label_expr() or "datum.value", labelAngle=-45 if names.known else 0)),
             y=alt.Y("revenue:Q", stack="zero", title=f"Revenue ({code})", axis=alt.Axis(format=MONEY)),
             color=alt.Color("kind:N", scale=alt.Scale(domain=[SOURCED, INFLUENCED], range=[PARTNER, NEUTRAL]), legend=alt.Legend(title=None)),
             order=alt.Order("kind:N", sort="descending"),
