@@ -353,3 +353,14 @@ def test_the_portfolio_has_a_pipeline_and_attribution_column():
     odd = {**s, "currency": "EUR", "win_rate": None}
     assert pipeline_cell(odd) == "sourced 75%; pipeline €80,000 in 8 open deals, no win rate yet"
     assert pipeline_cell({"currency": "USD"}) == "—"  # a summary kept from before the fields existed
+
+
+def test_the_cli_summary_words_the_pipeline_and_the_sourced_share():
+    from workbook.cli import _readable
+
+    p = with_pipeline(_attributed([(None, None)] * 3 + [(12000, 4000)] * 9), WORKED_PIPELINE)
+    rows = dict(_readable(summarise(p)))
+    assert rows["re-forecast from the pipeline"] == "month 13 to month 15"
+    assert rows["partner-sourced share"] == "75%"
+    assert rows["open pipeline"] == "8 deals, $80,000, win rate 60%"
+    assert "open pipeline" not in dict(_readable(summarise(params(months(16000)))))
