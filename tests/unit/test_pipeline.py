@@ -364,3 +364,30 @@ def test_the_cli_summary_words_the_pipeline_and_the_sourced_share():
     assert rows["partner-sourced share"] == "75%"
     assert rows["open pipeline"] == "8 deals, $80,000, win rate 60%"
     assert "open pipeline" not in dict(_readable(summarise(params(months(16000)))))
+
+
+def test_the_alliance_dashboard_shows_the_pipeline_and_the_attribution(monkeypatch):
+    from tests.conftest import PARAMS
+    from workbook.ui import dashboards
+
+    monkeypatch.setenv("WORKBOOK_PARAMS_DIR", str(PARAMS))
+    app = dashboards.AllianceApp("marketplace-referral.yaml")
+    box = next(w for w in app.root.children if "wb-actuals" in w._dom_classes)
+    words = box.children[0].value
+    # the example: 30 won, 20 lost; open deals of 12,000 in months 10 (slipped), 11, 12 and 13; sales cycle 2
+    assert "Sep–Oct 2026 (months 11–12) from the pipeline: 8 open deals, $96,000 × win rate 60%" in words
+    assert "2 deals expected later ($24,000) are left to the fit" in words
+    shared = next(w for w in box.children if "wb-attribution" in getattr(w, "value", ""))
+    # partner-sourced 17 deals' worth of 9,840 against 13 influenced
+    assert "Sourced share 57%: $167,280 of the $295,200" in shared.value
+
+
+def test_the_example_s_re_forecast_by_hand():
+    from workbook.params import load_params
+
+    p = load_params(Path(__file__).resolve().parents[2] / "params" / "marketplace-referral.yaml")
+    t = tracked(p)
+    r = t.reforecast.set_index("month")
+    # months 11 and 12: 0.6 × (12,000 slipped + 36,000) × (1 − 0.18) and 0.6 × 48,000 × 0.82
+    assert r.loc[11:12, "vendor_revenue"].tolist() == pytest.approx([23616, 23616])
+    assert summarise(p)["sourced_share"] == round(17 / 30, 4)
