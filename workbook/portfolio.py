@@ -34,7 +34,7 @@ HEADERS = (
     "NPV",
     "Chance to break even in the commitment",
     "Plan against actual",
-    "Pipeline and attribution",
+    "Sourced share, pipeline",
     "Top flags",
 )
 #: How many flags a row shows before "+ N more".

@@ -340,7 +340,7 @@ def test_the_report_shows_the_pipeline_and_the_attribution_and_escapes_the_sourc
 
 
 def test_the_portfolio_has_a_pipeline_and_attribution_column():
-    column = HEADERS.index("Pipeline and attribution") - 1  # the cells follow the alliance's name
+    column = HEADERS.index("Sourced share, pipeline") - 1  # the cells follow the alliance's name
     assert HEADERS[-1] == "Top flags"
     p = with_pipeline(_attributed([(None, None)] * 3 + [(12000, 4000)] * 9), WORKED_PIPELINE)
     s = summarise(p)
