@@ -37,6 +37,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 from .errors import WorkbookError
 from .instruments import SCOPING_ITEMS, TRUST, TRUST_ITEMS
 from .schema import ANONYMITY_FLOOR
+from .text import one_line
 
 Side = Literal["vendor", "partner"]
 Status = Literal["open", "closed"]
@@ -371,10 +372,10 @@ class SQLiteStore:
     def create_session(self, alliance: str, code: str | None = None, vendor: str = "", partner: str = "") -> Session:
         """A new open session; ``vendor`` and ``partner`` name the two companies on the
         participants' screens (optional, at most 80 characters each)."""
-        alliance = alliance.strip()
+        alliance = one_line(alliance)
         if not alliance:
             raise StoreError("Give the alliance a name.")
-        vendor, partner = " ".join(vendor.split())[:80], " ".join(partner.split())[:80]
+        vendor, partner = one_line(vendor)[:80], one_line(partner)[:80]
         now = _now()
         with self._write() as con:
             if code is None:
@@ -445,7 +446,7 @@ class SQLiteStore:
         code = self.normalise_code(code)
         if side not in SIDES:
             raise StoreError(f"Choose vendor or partner, not {side!r}.")
-        role = role.strip()[:80]
+        role = one_line(role)[:80]
         pid = secrets.token_hex(6)
         with self._write() as con:
             self._open_session(con, code)

@@ -7,6 +7,7 @@ HTML. Charts are returned as Altair charts; the renderer is chosen by the caller
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING, Any
@@ -60,11 +61,29 @@ def month(value: int | None, none: str = "not within the horizon", names: MonthN
     return names(value, none)
 
 
-def header(params: Params) -> HTML:
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string: every character but letters, digits and spaces written as
+    a hex escape, so no quote, backslash or ``</style>`` in a name can end the string or the style."""
+    return '"' + "".join(ch if ch.isalnum() and ch.isascii() or ch == " " else f"\\{ord(ch):x} " for ch in text) + '"'
+
+
+def print_footer(name: str, made: dt.date) -> str:
+    """The printed report's footer (PDF and a browser's Print): the alliance's name and the date
+    the report was made, at the foot of every page (the page number is in ``print.css``)."""
+    label = f"{name} · {text_date(made)}"
+    return (
+        "<style>@media print { @page { @bottom-left { content: "
+        f"{css_string(label)}; font: 8pt sans-serif; color: #666; }} }} }}</style>"
+    )
+
+
+def header(params: Params, made: dt.date | None = None) -> HTML:
+    """The report's title block; ``made`` (default today) dates the printed pages' footer."""
     a, names = params.alliance, params.months
     span = f" ({names.short(1)} to {names.short(params.ramp.horizon_months)})" if names.known else ""
     return HTML(
-        '<div class="wb-header">'
+        print_footer(a.name, made or dt.date.today())
+        + '<div class="wb-header">'
         f"<h1>{escape(a.name)}</h1>"
         f"<p>{escape(a.vendor)} and {escape(a.partner)} &middot; {escape(a.type)} alliance &middot; "
         f"{params.ramp.horizon_months}-month horizon{span}, resources committed for {params.ramp.commitment_months} months</p>"
