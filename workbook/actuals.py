@@ -195,6 +195,7 @@ class PipelineForecast:
     total_deals, total_amount : every open deal of the section.
     recurring : amounts are annual contract values (``annual_recurring``).
     reason : why the pipeline was not used, or ``None`` when it was.
+    source, as_of : where the section came from and the date its export runs to (for readers).
     """
 
     win_rate: float | None
