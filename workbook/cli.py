@@ -155,6 +155,14 @@ def _readable(s: dict[str, Any]) -> list[tuple[str, str]]:
                 f"already broken even, in {month.long(be)}" if be is not None and be <= through else month(be, "not within the horizon"),
             ),
         ]
+        span = s.get("reforecast_pipeline_months")
+        if span:
+            rows.append(("re-forecast from the pipeline", f"{month.long(int(span[0]))} to {month.long(int(span[1]))}"))
+        if s.get("sourced_share") is not None:
+            rows.append(("partner-sourced share", f"{s['sourced_share']:.0%}"))
+    if s.get("pipeline_deals") is not None:
+        w = s.get("win_rate")
+        rows.append(("open pipeline", f"{s['pipeline_deals']} deals, {money(s['pipeline_amount'])}, win rate {'—' if w is None else format(w, '.0%')}"))
     return rows
 
 
