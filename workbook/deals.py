@@ -60,7 +60,7 @@ from .params import (
     write_sections,
 )
 from .schema import Params
-from .text import count
+from .text import count, terminal
 
 #: The largest export read, in bytes (a CSV of 20,000 deals with 60 columns is about 8 MB).
 MAX_EXPORT_BYTES = 20 * 1024 * 1024
@@ -903,13 +903,10 @@ def problem_lines(problems: list[Problem]) -> list[str]:
     return lines
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
 def printable(text: str) -> str:
     """``text`` with control characters (a terminal's escape sequences, bidi overrides) written
-    as ``\\xNN`` / ``\\uNNNN`` escapes, safe to print."""
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    as ``\\xNN`` / ``\\uNNNN`` escapes, safe to print (:func:`workbook.text.terminal`)."""
+    return terminal(text)
 
 
 def months_table(outcome: Outcome) -> list[str]:

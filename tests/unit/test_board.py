@@ -129,3 +129,29 @@ def test_under_voila_only_the_facilitators_kernel_gets_the_board(store, monkeypa
     monkeypatch.delenv("WORKBOOK_ROLE")
     assert isinstance(facilitator_app(store), W.HTML)
     assert facilitator.under_voila()
+
+
+def test_the_board_says_which_side_is_hidden_and_how_many_more_it_needs(store):
+    code = store.create_session("Thin partner side").code
+    for _ in range(3):
+        submit(store, code, "vendor", 4)
+    submit(store, code, "partner", 2)
+    for _ in range(2):  # two partner people submit without answering anything
+        empty = store.join(code, "partner")
+        store.answer(code, empty.id, TRUST_IDS[0], None)  # "don't know" is no answer
+        store.submit(code, empty.id)
+    app = FacilitatorApp(store)
+    app.sessions.value = code
+    app.reveal.value = True
+    app.refresh(force=True)
+    # empty submissions are counted apart, so "3 of 3 submitted" cannot pass for a visible side
+    assert "partner 3 of 3 submitted, 1 with answers" in app.counts.value
+    assert "vendor 3 of 3 submitted ·" in app.counts.value  # nothing to add when all answered
+    assert app.sides_note.layout.display == ""
+    assert "The partner side is hidden: 1 person with trust answers, 2 more needed (it shows from 3)" in app.sides_note.value
+    assert "vendor side is hidden" not in app.sides_note.value
+
+    for _ in range(3):  # three more: the results move (in steps of three people) and show the side
+        submit(store, code, "partner", 3)
+    app.refresh(force=True)
+    assert app.sides_note.layout.display == "none" and app.sides_note.value == ""

@@ -39,7 +39,8 @@ from ..export import (
 )
 from ..instruments import SCOPING_ITEMS
 from ..schema import Scope, Trust
-from ..store import ANONYMITY_FLOOR, SessionStore, SQLiteStore, StoreError
+from ..store import ANONYMITY_FLOOR, Counts, SessionStore, SQLiteStore, StoreError
+from ..text import count
 from .common import CSS, friendly, message
 from .paths import history_dir, params_dir, reports_dir
 
@@ -104,7 +105,9 @@ class FacilitatorApp:
         self.readiness = live_chart(message_chart("No answers yet"))
         self.waiting_note = W.HTML()
         self.waiting_note.add_class("wb-waiting")
-        self.results = W.VBox([self.waiting_note, self.gap, self.dumbbell, self.quadrant, self.mirror, self.readiness])
+        self.sides_note = W.HTML(layout=W.Layout(display="none"))
+        self.sides_note.add_class("wb-sides-note")
+        self.results = W.VBox([self.waiting_note, self.sides_note, self.gap, self.dumbbell, self.quadrant, self.mirror, self.readiness])
         self.results.add_class("wb-results")
 
         # -- export: preview the changes to the alliance's params file, then write them
@@ -267,10 +270,7 @@ class FacilitatorApp:
             self.reveal.value = s.reveal
         c = self.store.counts(self.code)
         joined = sum(c.joined.values())
-        self.counts.value = (
-            f"<b>n = {c.total_submitted}</b> submitted of {joined} joined · "
-            f"vendor {c.submitted['vendor']} of {c.joined['vendor']} · partner {c.submitted['partner']} of {c.joined['partner']}"
-        )
+        self.counts.value = counts_html(c)
         self.hidden_note.layout.display = "none" if s.reveal else ""
         self.results.layout.display = "" if s.reveal else "none"
         if s.reveal:
@@ -290,6 +290,9 @@ class FacilitatorApp:
                 "submitted or changed answers since the results last moved (so nobody's answers can be picked out).",
             )
         block = trust_block(shown, self.code)
+        hidden = hidden_sides_note(block, minimum)
+        self.sides_note.value = message("info", hidden) if hidden else ""
+        self.sides_note.layout.display = "" if hidden else "none"
         if block is None:
             self.gap.value = message("info", "No trust answers submitted yet.")
             self.dumbbell.chart = message_chart("No trust answers submitted yet")
@@ -404,6 +407,37 @@ class FacilitatorApp:
                 self.render_btn.disabled = False
 
         threading.Thread(target=work, daemon=True).start()
+
+
+def counts_html(c: Counts) -> str:
+    """Who joined, submitted, and submitted any answer, per side: an empty submission is
+    submitted but answers nothing, so it is counted apart ("partner 3 of 3 submitted, 1 with answers")."""
+
+    def side(name: str) -> str:
+        empty = c.submitted[name] - c.answered[name]
+        answered = f", {c.answered[name]} with answers" if empty else ""
+        return f"{name} {c.submitted[name]} of {c.joined[name]} submitted{answered}"
+
+    joined = sum(c.joined.values())
+    return f"<b>n = {c.total_submitted}</b> submitted of {joined} joined · {side('vendor')} · {side('partner')}"
+
+
+def hidden_sides_note(block: dict[str, Any] | None, minimum: int) -> str:
+    """Which side's trust figures the board hides, and how many more people with trust answers
+    each needs to show (empty when both sides show)."""
+    have = {side: 0 for side in ("vendor", "partner")}
+    for r in (block or {}).get("respondents", []):
+        have[r["side"]] += 1
+    short = [(side, n) for side, n in have.items() if n < minimum]
+    if not short or all(n == 0 for n in have.values()):
+        return ""
+    parts = [
+        f"the {side} side is hidden: {count(n, 'person', 'people')} with trust answers, "
+        f"{minimum - n} more needed (it shows from {minimum})"
+        for side, n in short
+    ]
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + ". Figures of a side stay hidden below that, so nobody's answers can be picked out."
 
 
 def join_link(code: str) -> str | None:
