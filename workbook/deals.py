@@ -839,16 +839,21 @@ def import_deals(
         raise ParamsError(
             [Problem(params_path, None, "alliance.start", "is required to import deals: it says which calendar month is month 1 (start: 2026-01-01)")]
         )
-    name = source_name(shown, source)
+    name_problems: list[Problem] = []
+    try:
+        name = source_name(shown, source)
+    except ParamsError as exc:  # reported with the rows' problems, so that one run says everything
+        name, name_problems = "", exc.problems
     deal_map = read_map(map_path) if map_path is not None else None
     table = read_export(export)
     if shown != export:
         table = Table(shown, table.header, table.header_row, table.rows)
     columns = find_columns(table, deal_map, Path(map_path) if map_path is not None else None)
     who = partner if partner is not None else params.alliance.partner
-    deals, problems = read_deals(
+    deals, row_problems = read_deals(
         table, columns, partner=who, currency=params.alliance.currency, start=start, horizon=params.ramp.horizon_months, deal_map=deal_map
     )
+    problems = name_problems + row_problems
     spend: dict[int, float] | None = None
     if spend_path is not None:
         spend, spend_problems = read_spend(spend_path, start)

@@ -1159,7 +1159,8 @@ def source_name(export: str | Path, source: str | None) -> str:
     Raises
     ------
     ParamsError
-        naming ``export`` (field ``(file)``), or ``--source``, when the name is too long.
+        naming ``export`` (field ``(file)``), or ``--source``, when the name is too long or
+        holds a control character.
     """
     from .strict import MAX_NAME
 
@@ -1167,7 +1168,22 @@ def source_name(export: str | Path, source: str | None) -> str:
         if not 1 <= len(source) <= MAX_NAME:
             raise ParamsError([Problem(Path(export), None, "--source", f"is {len(source)} characters long; a source is 1 to {MAX_NAME} characters")])
         return source
+    from .text import codepoint, control_characters
+
     name = Path(export).name
+    controls = control_characters(name)
+    if controls:
+        raise ParamsError(
+            [
+                Problem(
+                    Path(export),
+                    None,
+                    "(file)",
+                    f"the file's name holds a control character ({codepoint(controls[0])}) and is kept as the section's source, "
+                    "which must be plain text: rename the file, or give --source",
+                )
+            ]
+        )
     if len(name) > MAX_NAME:
         raise ParamsError(
             [

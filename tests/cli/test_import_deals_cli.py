@@ -324,13 +324,19 @@ def test_no_deal_of_the_partner_and_a_through_outside_the_horizon(params: Path):
     assert line == f"{SALESFORCE}: --through: the through date 2027-06-01 is in month 18; it must fall in months 1..12 (from 2026-01-15)"
 
 
-def test_control_characters_in_names_are_escaped(params: Path, tmp_path: Path):
-    params.write_text(PARAMS.replace("partner: Northwind Systems", 'partner: "Northwind\\e[31m Systems"'), encoding="utf-8")
-    export = tmp_path / "deals.csv"
-    export.write_text("Stage,Close Date,Amount,Partner\nClosed Won,2026-02-01,100,Northwind\x1b[31m Systems\n", encoding="utf-8")
+def test_control_characters_are_escaped_in_what_is_printed(params: Path, tmp_path: Path):
+    export = tmp_path / "deals\x1b[2J.csv"
+    export.write_text("Stage,Close Date,Amount,Partner\nClosed Won,2026-02-01,12\x1b[31m,Northwind Systems\n", encoding="utf-8")
     result = invoke(params, export)
-    assert result.exit_code == 0, result.output
-    assert "\x1b" not in result.stdout and "Northwind\\x1b[31m Systems" in result.stdout
+    assert result.exit_code == 2 and "\x1b" not in result.stderr
+    assert "deals\\x1b[2J.csv: (file): the file's name holds a control character" in result.stderr
+    assert "deals\\x1b[2J.csv:2: Amount: expected an amount, got '12\\x1b[31m'" in result.stderr
+    export.write_text("Stage,Close Date,Amount,Partner\nClosed Won,2026-02-01,12,Northwind Systems\n", encoding="utf-8")
+    lines = assert_refused(params, export)  # the name would be the sections' source, which must be plain text
+    assert lines == [
+        "/".join([str(tmp_path), "deals\\x1b[2J.csv"]) + ": (file): the file's name holds a control character (U+001B) and is kept as "
+        "the section's source, which must be plain text: rename the file, or give --source"
+    ]
 
 
 def test_the_console_script_and_its_help():
