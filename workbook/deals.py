@@ -200,6 +200,8 @@ def read_export(path: str | Path) -> Table:
         return ParamsError([Problem(path, line, "(file)", message)])
 
     rows: Iterable[tuple[int, list[Any]]]
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # the old binary .xls
+        raise refuse("an Excel 97-2003 workbook (.xls) is not read; save it as .xlsx or export a CSV")
     if data[:4] == b"PK\x03\x04" or path.suffix.casefold() == ".xlsx":
         rows = _xlsx_rows(data, path)
     else:

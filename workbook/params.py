@@ -856,8 +856,8 @@ def splice_sections(text: str, path: Path, sections: dict[str, Any]) -> str:
         i = keys.index(section)
         first = starts[i]
         end = starts[i + 1] if i + 1 < len(keys) else len(lines)
-        while end - 1 > first and (not lines[end - 1].strip() or lines[end - 1].startswith("#")):
-            end -= 1  # a comment or a blank line at the margin introduces the next section
+        while end - 1 > first and (not lines[end - 1].strip() or lines[end - 1].startswith(("#", "---", "..."))):
+            end -= 1  # a comment or a blank line at the margin introduces the next section (or a document marker ends this one)
         new = section_text(section, values, newline)
         key_line = lines[first]
         own = re.match(r"^(\S[^#\r\n]*:)([ \t]+#[^\r\n]*)(\r\n|\r|\n)?$", key_line)

@@ -358,3 +358,48 @@ def test_annual_recurring_deals_are_billed_a_twelfth_a_month(params: Path):
     assert [m["partner_sourced_revenue"] for m in months] == [800, 1133.37, 1133.37, 1800.03]
     assert [m["influenced_revenue"] for m in months] == [0, 533.33, 533.33, 533.33]
     assert pipeline_of(params) == EXPECTED_PIPELINE  # open amounts are annual contract values, unbilled
+
+
+def test_any_other_export_with_the_readmes_map(params: Path, tmp_path: Path):
+    """The map of the README's example: a day-first export with its own column and stage names."""
+    export = tmp_path / "pipedrive.csv"
+    export.write_text(
+        "Title,Status,Won on,Value,Reseller,Origin\n"
+        "A,Won,20.01.2026,\"12.000,00\",Northwind Systems,Reseller lead\n"  # month 1, sourced: 9,600
+        "B,Won,14.02.2026,8000,Northwind Systems,Web\n"  # month 2, influenced: 6,400
+        "C,Lost,15.02.2026,500,Northwind Systems,Web\n"
+        "D,Open,15.05.2026,3000,Northwind Systems,Web\n",  # pipeline month 5
+        encoding="utf-8",
+    )
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text(
+        "columns: {close_date: Won on, amount: Value, stage: Status, partner: Reseller, attribution: Origin}\n"
+        "won: [Won]\nlost: [Lost]\nsourced: [Reseller lead]\ndate_format: \"%d.%m.%Y\"\n",
+        encoding="utf-8",
+    )
+    result = invoke(params, export, "--map", mapping)
+    assert result.exit_code == 0, result.output
+    assert "deal export read with a map" in result.stdout
+    assert [(m["deals_closed"], m["vendor_revenue"], m["partner_sourced_revenue"]) for m in months_of(params)] == [(1, 9600, 9600), (1, 6400, 0)]
+    pipe = pipeline_of(params)
+    assert (pipe["won"], pipe["lost"], pipe["months"], pipe["as_of"]) == (2, 1, [{"month": 5, "deals": 1, "amount": 3000}], dt.date(2026, 2, 15))
+
+
+def test_a_bad_ledger_is_located_and_nothing_written(params: Path, tmp_path: Path):
+    ledger = tmp_path / "ledger.csv"
+    ledger.write_text("Date,Amount\n2025-12-31,100\n2026-02-03,-5\nlater,1\n", encoding="utf-8")
+    assert assert_refused(params, SALESFORCE, "--spend", ledger) == [
+        f"{ledger}:2: date: 2025-12-31 is before the alliance's start (2026-01-15)",
+        f"{ledger}:3: amount: must not be negative, got '-5'",
+        f"{ledger}:4: date: expected a date (2026-02-14 or 2/14/2026), got 'later'; another format needs the map's date_format",
+    ]
+
+
+def test_an_old_xls_and_a_broken_xlsx_are_refused(params: Path, tmp_path: Path):
+    xls = tmp_path / "old.xls"
+    xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)
+    assert assert_refused(params, xls) == [f"{xls}: (file): an Excel 97-2003 workbook (.xls) is not read; save it as .xlsx or export a CSV"]
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a zip")
+    [line] = assert_refused(params, broken)
+    assert line.startswith(f"{broken}: (file): not a readable .xlsx workbook")

@@ -243,3 +243,9 @@ def test_property_one_off_months_add_up_to_the_deals(rows, through: int):
     assert sum(p["deals"] for p in out.pipeline["months"]) == len(opened)  # all fall within the 24-month horizon
     assert all(p["month"] > through + 1 for p in out.pipeline["months"])
     assert (out.pipeline["won"], out.pipeline["lost"]) == (sum(1 for d in deals if d.ours and d.outcome == "won"), sum(1 for d in deals if d.ours and d.outcome == "lost"))
+
+
+def test_document_markers_stay_where_they_are():
+    text = "---\n" + ORIGINAL.replace("# the check-ins\nhealth:", "health:") .split("health:")[0].rstrip("\n") + "\n...\n"
+    out = splice_sections(text, Path("a.yaml"), {"actuals": NEW_ACTUALS})
+    assert out.startswith("---\n# keep me\n") and out.endswith("      vendor_revenue: 80\n...\n")
