@@ -403,3 +403,13 @@ def test_an_old_xls_and_a_broken_xlsx_are_refused(params: Path, tmp_path: Path):
     broken.write_bytes(b"PK\x03\x04 not really a zip")
     [line] = assert_refused(params, broken)
     assert line.startswith(f"{broken}: (file): not a readable .xlsx workbook")
+
+
+def test_a_huge_header_is_refused_at_once(params: Path, tmp_path: Path):
+    import time
+
+    export = tmp_path / "wide.csv"
+    export.write_text(",".join(f"Column {i}" for i in range(120_000)) + "\n", encoding="utf-8")  # about 1.3 MB
+    t0 = time.monotonic()
+    assert assert_refused(params, export) == [f"{export}:1: (row): 120,000 values; a deal export may have at most 500 columns"]
+    assert time.monotonic() - t0 < 10
