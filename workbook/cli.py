@@ -226,6 +226,9 @@ def import_deals(
     ] = None,
     partner: Annotated[Optional[str], typer.Option("--partner", metavar="NAME", help="The partner's name as the export writes it (default: alliance.partner).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the months and what would change; write nothing.")] = False,
+    source: Annotated[
+        Optional[str], typer.Option("--source", help="Where the figures come from, kept as actuals.source and pipeline.source (default: the export's file name).")
+    ] = None,
 ) -> None:
     """Write a deal-level CRM export into PARAMS as its actuals and pipeline sections.
 
@@ -256,7 +259,7 @@ def import_deals(
             say(f"--through: expected a date YYYY-MM-DD, got {through!r}", err=True)
             raise typer.Exit(2) from None
     try:
-        outcome = run_import(params_path, export, map_path=map_path, spend_path=spend, through=end, partner=partner, dry_run=dry_run)
+        outcome = run_import(params_path, export, map_path=map_path, spend_path=spend, through=end, partner=partner, dry_run=dry_run, source=source)
     except ParamsError as exc:
         for line in problem_lines(exc.problems):
             say(line, err=True)

@@ -337,13 +337,18 @@ def test_control_characters_are_escaped_in_what_is_printed(params: Path, tmp_pat
         "/".join([str(tmp_path), "deals\\x1b[2J.csv"]) + ": (file): the file's name holds a control character (U+001B) and is kept as "
         "the section's source, which must be plain text: rename the file, or give --source"
     ]
+    # and --source does what the message says
+    named = invoke(params, export, "--source", "Salesforce, Feb 2026")
+    assert named.exit_code == 0, named.stderr
+    text = params.read_text(encoding="utf-8")
+    assert text.count("source: Salesforce, Feb 2026") == 2  # actuals and pipeline
 
 
 def test_the_console_script_and_its_help():
     proc = workbook_cmd("import-deals", "--help", timeout=120)
     assert proc.returncode == 0
     words = " ".join(proc.stdout.split())
-    for word in ("--map", "--spend", "--through", "--partner", "--dry-run", "Salesforce", "HubSpot", "file:ROW: column: message"):
+    for word in ("--map", "--spend", "--through", "--partner", "--dry-run", "--source", "Salesforce", "HubSpot", "file:ROW: column: message"):
         assert word in words
 
 
