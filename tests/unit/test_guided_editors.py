@@ -60,13 +60,14 @@ def test_investment_lines_are_edited_added_as_one_offs_and_removed(params_file):
     before = ramp(params_file).investment
     form = guided.RampForm(params_file)
     assert [w["name"].value for w in form.investment.widgets] == [line.name for line in before]
-    form.investment.widgets[1]["monthly_cost"].value = "9,500"
+    form.investment.widgets[1]["cost"].value = "9,500"
     form.investment.add_button.click()
     row = form.investment.widgets[-1]
     row["name"].value = "Partner summit"
     row["kind"].value = "one_off"
-    form.investment.widgets[-1]["one_off"].value = "15,000"
-    form.investment.widgets[-1]["month"].value = "9"
+    assert form.investment.widgets[-1]["to"].layout.visibility == "hidden"  # a one-off has no end month
+    form.investment.widgets[-1]["cost"].value = "15,000"
+    form.investment.widgets[-1]["from"].value = "9"
     form.investment.remove_buttons[0].click()
     save(form, params_file)
     after = ramp(params_file).investment
@@ -79,20 +80,20 @@ def test_investment_lines_are_edited_added_as_one_offs_and_removed(params_file):
     assert params_file.read_text(encoding="utf-8") == text
 
 
-def test_a_line_switched_to_recurring_needs_its_months_and_says_so_next_to_its_row(params_file):
+def test_a_one_off_switched_to_monthly_needs_its_end_month_and_says_so_next_to_its_row(params_file):
     form = guided.RampForm(params_file)
-    one_off = next(i for i, line in enumerate(ramp(params_file).investment) if line.one_off is not None)
-    form.investment.widgets[one_off]["kind"].value = "recurring"
-    refused(form, params_file, f"investment[{one_off}]", "a line needs monthly_cost/start_month/end_month (recurring)")
-    assert form.investment.widgets[one_off]["one_off"].layout.visibility == "hidden"
-    form.investment.widgets[one_off]["monthly_cost"].value = "1000"
-    form.investment.widgets[one_off]["start_month"].value = "3"
-    form.investment.widgets[one_off]["end_month"].value = "99"
-    refused(form, params_file, f"investment[{one_off}]", "end month: month 99 is after the horizon")
-    form.investment.widgets[one_off]["end_month"].value = "12"
+    i, line = next((i, line) for i, line in enumerate(ramp(params_file).investment) if line.one_off is not None)
+    form.investment.widgets[i]["kind"].value = "recurring"
+    assert form.investment.widgets[i]["to"].layout.visibility != "hidden"
+    refused(form, params_file, f"investment[{i}]", "a recurring line needs monthly_cost, start_month and end_month")
+    form.investment.widgets[i]["to"].value = "99"
+    refused(form, params_file, f"investment[{i}]", "end month: month 99 is after the horizon")
+    form.investment.widgets[i]["to"].value = "12"
+    form.investment.widgets[i]["cost"].value = "1,000"
     save(form, params_file)
-    line = ramp(params_file).investment[one_off]
-    assert (line.monthly_cost, line.start_month, line.end_month, line.one_off, line.month) == (1000, 3, 12, None, None)
+    saved = ramp(params_file).investment[i]
+    # the amount and month it was paid once became the monthly cost and the first month
+    assert (saved.monthly_cost, saved.start_month, saved.end_month, saved.one_off, saved.month) == (1000, line.month, 12, None, None)
 
 
 # --------------------------------------------------------------------------------------------

@@ -125,6 +125,7 @@ class RowTable:
             self.widgets.append(cells)
             self.remove_buttons.append(remove)
             line = self.form._with_note(f"{self.key}[{i}]", W.HBox([*shown, remove]))
+            line.layout.flex_flow = "row wrap"  # in a narrow page the note goes under its row, not off the edge
             line.add_class("wb-row")
             lines.append(line)
         if not lines:

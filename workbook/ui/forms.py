@@ -299,20 +299,30 @@ class TrustForm(GuidedForm):
 # ramp
 
 
-_RECURRING_KEYS = ("monthly_cost", "start_month", "end_month")
-_ONE_OFF_KEYS = ("one_off", "month")
+#: an investment line's fields by how it is paid, in the table's columns: cost, from, to
+_PAID = {"recurring": ("monthly_cost", "start_month", "end_month"), "one_off": ("one_off", "month", None)}
+_COLUMNS = ("cost", "from", "to")
 
 
 def _investment_row(entry: dict[str, Any]) -> dict[str, Any]:
-    """An investment line as its table row: the line and how it is paid (``kind``)."""
-    once = any(k in entry for k in _ONE_OFF_KEYS) and not any(k in entry for k in _RECURRING_KEYS)
-    return {**entry, "kind": "one_off" if once else "recurring"}
+    """An investment line as its table row: how it is paid (``kind``), and its amount and months
+    in the shared columns (a one-off's amount and month in the cost and from columns)."""
+    once = any(k in entry for k in ("one_off", "month")) and not any(k in entry for k in _PAID["recurring"])
+    kind = "one_off" if once else "recurring"
+    row = {k: v for k, v in entry.items() if k not in (*_PAID["recurring"], *_PAID["one_off"])}
+    for column, key in zip(_COLUMNS, _PAID[kind]):
+        if key is not None and key in entry:
+            row[column] = entry[key]
+    return {**row, "kind": kind}
 
 
 def _investment_entry(row: dict[str, Any]) -> dict[str, Any]:
     """A table row as the investment line the file holds: only the fields of how it is paid."""
-    drop = _ONE_OFF_KEYS if row.get("kind") == "recurring" else _RECURRING_KEYS
-    return {k: v for k, v in row.items() if k != "kind" and k not in drop}
+    entry = {k: v for k, v in row.items() if k not in ("kind", *_COLUMNS)}
+    for column, key in zip(_COLUMNS, _PAID[row.get("kind", "recurring")]):
+        if key is not None and column in row:
+            entry[key] = row[column]
+    return entry
 
 
 class RampForm(GuidedForm):
@@ -383,27 +393,25 @@ class RampForm(GuidedForm):
     def _build_tables(self) -> list[W.Widget]:
         code = self.params.alliance.currency
         recurring = lambda row: row.get("kind") == "recurring"  # noqa: E731
-        once = lambda row: row.get("kind") == "one_off"  # noqa: E731
         self.investment = RowTable(
             self, "investment", "Investment", [
                 Column("name", "What", "text", "220px"),
-                Column("kind", "Paid", "choice", "130px", (("monthly", "recurring"), ("once", "one_off"))),
-                Column("monthly_cost", f"A month ({code})", shown=recurring),
-                Column("start_month", "From month", width="90px", shown=recurring),
-                Column("end_month", "To month", width="90px", shown=recurring),
-                Column("one_off", f"Amount ({code})", shown=once),
-                Column("month", "In month", width="90px", shown=once),
+                Column("kind", "Paid", "choice", "110px", (("monthly", "recurring"), ("once", "one_off"))),
+                Column("cost", f"Amount ({code})", width="120px"),
+                Column("from", "From / in month", width="110px"),
+                Column("to", "To month", width="90px", shown=recurring),
             ],
             self._raw.get("investment") or [], self._new_line, "Add an investment line",
-            help="People, programmes and one-off costs of the alliance; months are 1-based and inclusive.",
+            help="People, programmes and one-off costs of the alliance: paid monthly from a month to a month "
+                 "(inclusive), or once in a month. Months are 1-based.",
             to_row=_investment_row, to_entry=_investment_entry, reshape=("kind",),
         )
         self.events = RowTable(
             self, "events", "Premature changes", [
-                Column("month", "Month", width="90px"),
-                Column("kind", "Change", "choice", "190px", self.EVENT_KINDS),
-                Column("severity", "Severity (0–1)", "share", "120px"),
-                Column("note", "Note", "text", "260px"),
+                Column("month", "Month", width="80px"),
+                Column("kind", "Change", "choice", "170px", self.EVENT_KINDS),
+                Column("severity", "Severity (0–1)", "share", "110px"),
+                Column("note", "Note", "text", "220px"),
             ],
             self._raw.get("events") or [], lambda rows: {"month": min(self.params.ramp.commitment_months, self.params.ramp.horizon_months), "kind": "people_change"},
             "Add a premature change",
@@ -417,7 +425,7 @@ class RampForm(GuidedForm):
             ],
             [{"month": m, "amount": a} for m, a in (self._raw.get("target_revenue") or {}).items()],
             self._new_target, "Add a target",
-            help="The cumulative vendor revenue the plan promises by a month, drawn against the J-curve.",
+            help="The business plan's cumulative vendor revenue by a month; the report sets the model's against it (the plan gap).",
         )
         scenarios = self._raw.get("scenarios") or {}
         self.scenarios = FieldGroup(
