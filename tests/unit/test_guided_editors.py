@@ -114,8 +114,10 @@ def test_a_premature_change_is_added_with_its_kind_severity_and_note_and_moves_b
     (event,) = ramp(params_file).events
     assert (event.month, event.kind, event.severity, event.note) == (10, "resource_withdrawal", 0.8, "Presales <moved> to another region")
     assert form.model != plan
+    assert form.tables.selected_index is None  # the tables start folded
     form.events.widgets[0]["severity"].value = "1.5"
     refused(form, params_file, "events[0]", "severity: must be a share between 0 and 1")
+    assert form.tables.titles[form.tables.selected_index] == "Premature changes"  # the problem's fold opens
     form.events.remove_buttons[0].click()
     save(form, params_file)
     assert ramp(params_file).events == []

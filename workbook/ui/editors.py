@@ -56,7 +56,7 @@ class RowTable:
     ----------
     form : the guided form the table belongs to (its notes, its redraw).
     key : the section's field (``investment``), also the table's CSS class ``wb-<key>``.
-    title : the heading above the table; ``help`` a sentence under it.
+    help : a sentence above the table (its heading is where the form shows it).
     columns : the columns; a column of kind ``choice`` named in ``reshape`` redraws its row when
         changed (other columns may depend on it).
     entries : the entries as the file holds them.
@@ -65,7 +65,7 @@ class RowTable:
     to_row, to_entry : from an entry to the row state the widgets edit, and back (default: as is).
     """
 
-    def __init__(self, form: GuidedForm, key: str, title: str, columns: list[Column], entries: list[Row],
+    def __init__(self, form: GuidedForm, key: str, columns: list[Column], entries: list[Row],
                  blank: Callable[[list[Row]], Row], add_label: str, help: str = "",
                  to_row: Callable[[Row], Row] | None = None, to_entry: Callable[[Row], Row] | None = None,
                  reshape: tuple[str, ...] = ()):
@@ -85,7 +85,7 @@ class RowTable:
         self.add_button.on_click(form._guard(self._add))
         head = W.HBox([W.HTML(f"<b>{escape(c.label)}</b>", layout=W.Layout(width=c.width)) for c in columns])
         head.add_class("wb-table-head")
-        intro = f"<h4>{escape(title)}</h4>" + (f"<p>{escape(help)}</p>" if help else "")
+        intro = f"<p>{escape(help)}</p>" if help else ""
         self.widget = W.VBox([W.HTML(intro), head, self.box, form._with_note(key, self.add_button)])
         self.widget.add_class("wb-table")
         self.widget.add_class(f"wb-{key}")
@@ -231,7 +231,7 @@ class FieldGroup:
         self.add_button.on_click(form._guard(self._add))
         self.remove_button.on_click(form._guard(self._remove))
         intro = f"<h4>{escape(title)}</h4>" + (f"<p>{escape(help)}</p>" if help else "")
-        buttons = [self.add_button, self.remove_button] if optional else []
+        buttons = [W.HBox([self.add_button, self.remove_button])] if optional else []
         self.widget = W.VBox([W.HTML(intro), self.fields, *buttons])
         self.widget.add_class(f"wb-{css}")
         self.load(data)

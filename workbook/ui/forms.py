@@ -394,7 +394,7 @@ class RampForm(GuidedForm):
         code = self.params.alliance.currency
         recurring = lambda row: row.get("kind") == "recurring"  # noqa: E731
         self.investment = RowTable(
-            self, "investment", "Investment", [
+            self, "investment", [
                 Column("name", "What", "text", "220px"),
                 Column("kind", "Paid", "choice", "110px", (("monthly", "recurring"), ("once", "one_off"))),
                 Column("cost", f"Amount ({code})", width="120px"),
@@ -407,7 +407,7 @@ class RampForm(GuidedForm):
             to_row=_investment_row, to_entry=_investment_entry, reshape=("kind",),
         )
         self.events = RowTable(
-            self, "events", "Premature changes", [
+            self, "events", [
                 Column("month", "Month", width="80px"),
                 Column("kind", "Change", "choice", "170px", self.EVENT_KINDS),
                 Column("severity", "Severity (0–1)", "share", "110px"),
@@ -419,7 +419,7 @@ class RampForm(GuidedForm):
                  "scales its effect, empty = 0.5.",
         )
         self.targets = RowTable(
-            self, "target_revenue", "Targets", [
+            self, "target_revenue", [
                 Column("month", "By month", width="90px"),
                 Column("amount", f"Cumulative vendor revenue ({code})", width="200px"),
             ],
@@ -429,7 +429,7 @@ class RampForm(GuidedForm):
         )
         scenarios = self._raw.get("scenarios") or {}
         self.scenarios = FieldGroup(
-            self, "scenarios", "Scenarios", [
+            self, "scenarios", "Scenario settings", [
                 Column("invest_late_months", "Invest late by (months)"),
                 Column("under_invest_pct", "Under-invest by (%)"),
                 Column("premature_change_month", "Premature change in month"),
@@ -462,7 +462,27 @@ class RampForm(GuidedForm):
             scenarios.get("acquire"), optional=True, add_label="Add the acquisition route", remove_label="Remove the acquisition route",
             placeholders={"month": "default 1", "integration_months": "default 6", "monthly_cost": "default 0"},
         )
-        return [self.investment.widget, self.events.widget, self.targets.widget, self.scenarios.widget, self.direct.widget, self.acquire.widget]
+        # folded under the sliders, so that the J-curve stays in sight of the sliders; a section
+        # with a problem opens by itself (see _show_notes)
+        self.tables = W.Accordion(
+            children=[self.investment.widget, self.events.widget, self.targets.widget,
+                      W.VBox([self.scenarios.widget, self.direct.widget, self.acquire.widget])],
+            titles=("Investment lines", "Premature changes", "Targets", "Scenarios"),
+        )
+        self.tables.add_class("wb-ramp-tables")
+        return [self.tables]
+
+    #: the note keys each fold of :attr:`tables` holds, by prefix
+    FOLDS = ("investment", "events", "target_revenue", "scenarios")
+
+    def _show_notes(self, problems: list[Problem]) -> None:
+        super()._show_notes(problems)
+        if self.tables.selected_index is not None:
+            return
+        wrong = [k for k, note in self.notes.items() if "wb-note-error" in note.value]
+        fold = next((i for k in wrong for i, prefix in enumerate(self.FOLDS) if k.startswith(prefix)), None)
+        if fold is not None:
+            self.tables.selected_index = fold
 
     def _new_line(self, rows: list[dict[str, Any]]) -> dict[str, Any]:
         return {"name": f"Line {len(rows) + 1}", "monthly_cost": 0, "start_month": 1, "end_month": self.params.ramp.commitment_months}
