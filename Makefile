@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 JOBS ?= 2
 
-.PHONY: run test lab serve bench check clean chromium libreoffice
+.PHONY: run test test-fast lab serve bench check clean chromium libreoffice
 
 # A virtualenv installed from pyproject.toml (the single source of dependencies).
 #
@@ -40,6 +40,11 @@ run: $(BIN)/.installed
 
 test: $(BIN)/.installed chromium libreoffice
 	$(BIN)/python -m pytest
+
+# The fast tier, while you work: every test that starts no server, browser, kernel or batch
+# (the `slow` marker, given by folder in tests/conftest.py). `make test` runs them all.
+test-fast: $(BIN)/.installed
+	$(BIN)/python -m pytest -m "not slow" -q
 
 check: $(BIN)/.installed
 	$(BIN)/workbook check params/*.yaml

@@ -105,3 +105,21 @@ def examples_copy(tmp_path) -> Path:
     dest = tmp_path / "params"
     shutil.copytree(PARAMS, dest)
     return dest
+
+
+#: Test folders whose tests start real processes: Voila servers, browsers, papermill kernels,
+#: report batches. They make up the `slow` tier; `make test-fast` runs everything else.
+SLOW_FOLDERS = ("browser", "notebooks", "e2e")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test of :data:`SLOW_FOLDERS` ``slow`` (by speed; ``browser`` and ``notebook``
+    say which technology a test drives)."""
+    tests = Path(__file__).parent
+    for item in items:
+        try:
+            folder = Path(str(item.path)).relative_to(tests).parts[0]
+        except ValueError:
+            continue
+        if folder in SLOW_FOLDERS:
+            item.add_marker(pytest.mark.slow)

@@ -16,10 +16,11 @@ from .schema import Params
 
 if TYPE_CHECKING:  # loaded on first use by __getattr__ below; typed here for mypy and editors
     from . import actuals, charts, ramp, summary, views
+    from .deals import import_deals
     from .summary import Assessment, assess, summarise
 
 _LAZY_MODULES = {"actuals", "charts", "ramp", "views", "summary"}
-_LAZY_NAMES = {"Assessment": "summary", "assess": "summary", "summarise": "summary"}
+_LAZY_NAMES = {"Assessment": "summary", "assess": "summary", "summarise": "summary", "import_deals": "deals"}
 
 __all__ = [
     "charts",
@@ -31,6 +32,7 @@ __all__ = [
     "Params",
     "load_params",
     "import_actuals",
+    "import_deals",
     "actuals",
     "assess",
     "Assessment",

@@ -47,10 +47,32 @@ The rules, month by month (README, "Plan against actual", works an example):
 
 Scaling the plan's monthly vendor revenue (rather than its deals) works for any deal kind the
 plan models (one-off or recurring), since a deal's revenue is proportional to the deals closed.
+
+6. **The pipeline in the re-forecast** (:func:`pipeline_forecast`). With a ``pipeline`` section
+   and a win rate w = won ÷ (won + lost), the months the pipeline covers, ``M + 1 .. E`` with
+   ``E = min(max(P, M + 1), M + ⌈sales_cycle_months⌉, horizon)`` (P: the pipeline's last month;
+   beyond one sales cycle from M the pipeline is not complete yet, deals still to be sourced
+   will close there), take their vendor revenue from the open deals instead of the fit. Open
+   deals expected in month M or before (slipped) count in month M + 1. One-off deals:
+   vendor revenue(m) = w × amount(m) × (1 − partner_margin). Annual-recurring deals (amounts
+   are annual contract values): the contracts already won keep billing, so vendor revenue(m) =
+   g × vendor revenue(m − 1) + w × amount(m) / 12 × (1 − partner_margin), from the actual
+   vendor revenue of M (g as in the ramp's rule 6); after E the book keeps billing and the fit
+   adds its new contracts: vendor revenue(m) = g × vendor revenue(m − 1) + k × new(m − d),
+   where new(j) = plan vendor revenue(j) − g × plan vendor revenue(j − 1), the first billing
+   of the plan's contracts closing in month j. One-off deals after E follow rule 5 (a one-off
+   plan's revenue is only its new deals). Without a win rate (no closed deal), without open
+   deals, or with no month to cover (E < M + 1) the pipeline is not used and
+   :attr:`PipelineForecast.reason` says why. Investment is rule 5's in every month.
+7. **Attribution** (:func:`attribution`). Sourced share = Σ ``partner_sourced_revenue`` ÷
+   Σ (``partner_sourced_revenue`` + ``influenced_revenue``) over the recorded months that give
+   either (the other counting 0 there: an export leaves a column blank in a month without such
+   revenue); ``None`` when no month gives either or both sums are 0.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 from typing import Literal
@@ -62,8 +84,8 @@ from .currency import DEFAULT as DEFAULT_CURRENCY
 from .currency import currency
 from .flags import Flag, past
 from .months import NUMBERED, MonthNames
-from .ramp import FloatArray, MonteCarlo, RampResult, _payback
-from .schema import Actuals, Params
+from .ramp import FloatArray, MonteCarlo, RampResult, _payback, monthly_book_factor
+from .schema import Actuals, Params, Pipeline, Ramp
 from .text import count
 
 Tracking = Literal["ahead", "on_plan", "behind", "below_p10"]
@@ -154,6 +176,180 @@ def fit_delay_and_scale(actual_cumulative: FloatArray, plan_cumulative: FloatArr
     return Fit(best[1], round(best[2], SCALE_DECIMALS), "fit", first)
 
 
+#: Why the re-forecast did not use the pipeline (rule 6): ``None`` when it did.
+PipelineReason = Literal["no_win_rate", "no_open_deals", "no_month_covered"]
+
+
+@dataclass(frozen=True)
+class PipelineForecast:
+    """The pipeline as the re-forecast reads it (rule 6).
+
+    win_rate : w = won ÷ (won + lost), 0–1; ``None`` before any of the partner's deals closed.
+    first_month, last_month : the months covered, M + 1 .. E (``last_month < first_month`` when
+        there is none to cover).
+    amounts : the open amount counted in each covered month (currency; slipped deals in the
+        first), one per month M + 1 .. E.
+    deals, amount : the open deals and their amount in the covered months (count; currency,
+        before the partner's margin; annual contract values for recurring deals).
+    later_deals, later_amount : the open deals expected after E, left to the fit.
+    total_deals, total_amount : every open deal of the section.
+    recurring : amounts are annual contract values (``annual_recurring``).
+    reason : why the pipeline was not used, or ``None`` when it was.
+    source, as_of : where the section came from and the date its export runs to (for readers).
+    """
+
+    win_rate: float | None
+    first_month: int
+    last_month: int
+    amounts: tuple[float, ...]
+    deals: int
+    amount: float
+    later_deals: int
+    later_amount: float
+    total_deals: int
+    total_amount: float
+    recurring: bool
+    reason: PipelineReason | None
+    source: str | None = None
+    as_of: dt.date | None = None
+
+    @property
+    def used(self) -> bool:
+        """Whether the re-forecast's covered months come from the pipeline."""
+        return self.reason is None
+
+
+def pipeline_forecast(pipeline: Pipeline | None, through_month: int, r: Ramp) -> PipelineForecast | None:
+    """The months the pipeline covers after month ``through_month`` (M) and what it holds
+    for them (rule 6); ``None`` without a pipeline section.
+
+    Parameters
+    ----------
+    pipeline : the ``pipeline`` section (open deals by expected close month; won and lost counts).
+    through_month : M, the last month the actuals record.
+    r : the ramp: its sales cycle (months; a fraction rounds up), horizon (months) and deal kind.
+    """
+    if pipeline is None:
+        return None
+    m = through_month
+    rows = pipeline.months
+    last_open = max(rows[-1].month, m + 1) if rows else m + 1
+    end = min(last_open, m + math.ceil(r.sales_cycle_months), r.horizon_months)
+    amounts = [0.0] * max(0, end - m)
+    deals = later_deals = 0
+    later_amount = 0.0
+    for row in rows:
+        if row.month <= end:  # a slipped deal (month ≤ M) counts in month M + 1
+            if end > m:
+                amounts[max(row.month, m + 1) - m - 1] += float(row.amount)
+                deals += row.deals
+        else:
+            later_deals += row.deals
+            later_amount += float(row.amount)
+    w = pipeline.win_rate
+    reason: PipelineReason | None = None
+    if not rows:
+        reason = "no_open_deals"
+    elif w is None:
+        reason = "no_win_rate"
+    elif end <= m:
+        reason = "no_month_covered"
+    return PipelineForecast(
+        win_rate=w,
+        first_month=m + 1,
+        last_month=end,
+        amounts=tuple(amounts),
+        deals=deals if end > m else 0,
+        amount=float(sum(amounts)),
+        later_deals=later_deals,
+        later_amount=later_amount,
+        total_deals=sum(row.deals for row in rows),
+        total_amount=float(sum(float(row.amount) for row in rows)),
+        recurring=r.deal_value_kind == "annual_recurring",
+        reason=reason,
+        source=pipeline.source,
+        as_of=pipeline.as_of,
+    )
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Revenue the partner sourced against revenue it influenced (rule 7), summed over the
+    recorded ``months`` that give either figure (currency).
+
+    share : sourced ÷ (sourced + influenced), 0–1.
+    """
+
+    sourced: float
+    influenced: float
+    months: tuple[int, ...]
+
+    @property
+    def share(self) -> float:
+        return self.sourced / (self.sourced + self.influenced)
+
+
+def attribution(actuals: Actuals | None, last_months: int | None = None) -> Attribution | None:
+    """The sourced share of the recorded months (rule 7), or of the last ``last_months`` of
+    them; ``None`` when no such month gives ``partner_sourced_revenue`` or
+    ``influenced_revenue``, or when both sum to 0 (a month giving one counts the other as 0)."""
+    if actuals is None:
+        return None
+    rows = actuals.months if last_months is None else actuals.months[-last_months:]
+    given = [row for row in rows if row.partner_sourced_revenue is not None or row.influenced_revenue is not None]
+    sourced = float(sum(float(row.partner_sourced_revenue or 0) for row in given))
+    influenced = float(sum(float(row.influenced_revenue or 0) for row in given))
+    if sourced + influenced <= _NONE:
+        return None
+    return Attribution(sourced, influenced, tuple(row.month for row in given))
+
+
+def reforecast_revenue(
+    actual_vendor_revenue: FloatArray, plan_vendor_revenue: FloatArray, fit: Fit, r: Ramp, forecast: PipelineForecast | None = None
+) -> tuple[FloatArray, FloatArray]:
+    """The re-forecast's vendor revenue for months M + 1 .. horizon (rules 5 and 6), and the
+    part of it the pipeline's open deals bring (0 outside the covered months).
+
+    Parameters
+    ----------
+    actual_vendor_revenue : months 1..M as recorded (currency).
+    plan_vendor_revenue : the plan's, months 1..horizon (currency).
+    fit : d and k (rule 4).
+    r : the ramp (partner margin, deal kind, churn and expansion, horizon).
+    forecast : the pipeline (rule 6); without one, or when it is not used, rule 5 alone.
+    """
+    m = len(actual_vendor_revenue)
+    d, k = fit.delay_months, fit.scale
+    plan = np.asarray(plan_vendor_revenue, dtype=float)
+    fitted = k * plan[m - d : r.horizon_months - d]  # plan months M + 1 − d .. horizon − d
+    from_pipeline = np.zeros_like(fitted)
+    if forecast is None or not forecast.used:
+        return fitted, from_pipeline
+    assert forecast.win_rate is not None
+    w, keep = forecast.win_rate, 1.0 - float(r.partner_margin)
+    covered = len(forecast.amounts)
+    out = fitted.copy()
+    if not forecast.recurring:
+        from_pipeline[:covered] = [w * a * keep for a in forecast.amounts]
+        out[:covered] = from_pipeline[:covered]
+        return out, from_pipeline
+    g = float(np.ravel(monthly_book_factor(float(r.annual_churn), float(r.annual_expansion)))[0])
+    book = float(actual_vendor_revenue[-1]) if m else 0.0  # the contracts already won keep billing
+    won = 0.0  # the billing of the pipeline's contracts
+    for i in range(covered):
+        book *= g
+        won = g * won + w * forecast.amounts[i] / 12.0 * keep
+        out[i], from_pipeline[i] = book + won, won
+    previous = out[covered - 1] if covered else book
+    for i in range(covered, len(out)):
+        j = m + i + 1 - d  # the plan's month for re-forecast month m + i + 1
+        new = max(0.0, float(plan[j - 1]) - g * (float(plan[j - 2]) if j >= 2 else 0.0))
+        previous = g * previous + k * new
+        from_pipeline[i] = g * from_pipeline[i - 1] if i else 0.0
+        out[i] = previous
+    return out, from_pipeline
+
+
 @dataclass(frozen=True)
 class ActualsResult:
     """The plan against what happened, and the re-forecast.
@@ -173,10 +369,14 @@ class ActualsResult:
     p10_net : the simulation's P10 cumulative net at M, when the file has uncertainty ranges.
     fit : the delay and scale read from the actuals (rule 4).
     reforecast : one row per month of the horizon: ``month``, ``vendor_revenue``,
-        ``investment``, ``net``, ``cumulative_net``, ``actual`` (True for months 1..M).
+        ``investment``, ``net``, ``cumulative_net``, ``actual`` (True for months 1..M),
+        ``from_pipeline`` (True for the months the pipeline covers, rule 6) and
+        ``pipeline_revenue`` (the vendor revenue its open deals bring).
     reforecast_break_even_month : rule 5.
     plan_break_even_month : the plan's own, to compare with.
     commitment_months, horizon_months : the plan's, for the flags' words.
+    pipeline : how the re-forecast read the pipeline (rule 6); ``None`` without one.
+    attribution : sourced against influenced revenue over the recorded months (rule 7).
     """
 
     through_month: int
@@ -200,6 +400,8 @@ class ActualsResult:
     commitment_months: int
     horizon_months: int
     source: str | None = None
+    pipeline: PipelineForecast | None = None
+    attribution: Attribution | None = None
 
     @property
     def words(self) -> str:
@@ -229,14 +431,23 @@ class ActualsResult:
 
 
 def actual_table(actuals: Actuals, gross_margin: float) -> pd.DataFrame:
-    """The recorded months with their contribution, net and running sums (rule 1)."""
+    """The recorded months with their contribution, net and running sums (rule 1), and the
+    optional ``deals_sourced``, ``partner_sourced_revenue`` and ``influenced_revenue`` (NaN in a
+    month that does not give them)."""
     rows = actuals.months
+
+    def optional(values: list[float | None]) -> FloatArray:
+        return np.array([np.nan if v is None else float(v) for v in values], dtype=float)
+
     df = pd.DataFrame(
         {
             "month": np.array([m.month for m in rows], dtype=int),
             "investment": np.array([m.investment for m in rows], dtype=float),
             "deals_closed": np.array([m.deals_closed for m in rows], dtype=float),
             "vendor_revenue": np.array([m.vendor_revenue for m in rows], dtype=float),
+            "deals_sourced": optional([m.deals_sourced for m in rows]),
+            "partner_sourced_revenue": optional([m.partner_sourced_revenue for m in rows]),
+            "influenced_revenue": optional([m.influenced_revenue for m in rows]),
         }
     )
     df["contribution"] = df["vendor_revenue"] * gross_margin
@@ -314,11 +525,15 @@ def track(params: Params, plan: RampResult, simulation: MonteCarlo | None = None
     state, ratio = tracking_state(actual_vr, planned_vr, p10 is not None and actual_net < p10)
     spend, spend_ratio = spend_state(actual_inv, planned_inv)
 
-    # Re-forecast (rules 4 and 5): the actuals, then the plan d months later at k times its size.
+    # Re-forecast (rules 4 to 6): the actuals, then the plan d months later at k times its size,
+    # the months the pipeline covers from its open deals.
     fit = fit_delay_and_scale(done["cumulative_vendor_revenue"].to_numpy(dtype=float), plan_cum_vr)
-    d, k = fit.delay_months, fit.scale
+    d = fit.delay_months
     later = slice(m - d, r.horizon_months - d)  # plan months M + 1 − d .. horizon − d
-    vendor_revenue = np.concatenate([done["vendor_revenue"].to_numpy(dtype=float), k * plan_vr[later]])
+    forecast = pipeline_forecast(params.pipeline, m, r)
+    actual_vr_by_month = done["vendor_revenue"].to_numpy(dtype=float)
+    ahead, from_pipeline = reforecast_revenue(actual_vr_by_month, plan_vr, fit, r, forecast)
+    vendor_revenue = np.concatenate([actual_vr_by_month, ahead])
     investment = np.concatenate([done["investment"].to_numpy(dtype=float), plan_inv[later]])
     net = vendor_revenue * gm - investment
     cumulative = np.cumsum(net)
@@ -332,6 +547,8 @@ def track(params: Params, plan: RampResult, simulation: MonteCarlo | None = None
             "net": net,
             "cumulative_net": cumulative,
             "actual": months <= m,
+            "from_pipeline": (months > m) & (months <= (forecast.last_month if forecast is not None and forecast.used else m)),
+            "pipeline_revenue": np.concatenate([np.zeros(m), from_pipeline]),
         }
     )
     be = float(break_even[0])
@@ -357,6 +574,8 @@ def track(params: Params, plan: RampResult, simulation: MonteCarlo | None = None
         commitment_months=r.commitment_months,
         horizon_months=r.horizon_months,
         source=actuals.source,
+        pipeline=forecast,
+        attribution=attribution(actuals),
     )
 
 
@@ -369,7 +588,25 @@ SUMMARY_KEYS = (
     "reforecast_break_even_month",
     "reforecast_delay_months",
     "reforecast_scale",
+    "reforecast_pipeline_months",
+    "sourced_share",
 )
+#: The pipeline's keys of ``summary --json`` (from the ``pipeline`` section, with or without actuals).
+PIPELINE_KEYS = ("win_rate", "pipeline_deals", "pipeline_amount")
+
+
+def pipeline_summary(pipeline: Pipeline | None) -> dict[str, object]:
+    """The pipeline's fields of ``summary --json``: ``win_rate`` (0–1, 4 decimals; null before a
+    deal closed), ``pipeline_deals`` (open deals) and ``pipeline_amount`` (their amount, currency,
+    before the partner's margin); all null without a pipeline section."""
+    if pipeline is None:
+        return dict.fromkeys(PIPELINE_KEYS)
+    w = pipeline.win_rate
+    return {
+        "win_rate": None if w is None else round(w, 4),
+        "pipeline_deals": sum(row.deals for row in pipeline.months),
+        "pipeline_amount": float(sum(float(row.amount) for row in pipeline.months)),
+    }
 
 
 def summary_fields(result: ActualsResult | None) -> dict[str, object]:
@@ -384,6 +621,11 @@ def summary_fields(result: ActualsResult | None) -> dict[str, object]:
         "reforecast_break_even_month": result.reforecast_break_even_month,
         "reforecast_delay_months": result.reforecast_delay_months,
         "reforecast_scale": result.reforecast_scale,
+        # the months M + 1 .. E the re-forecast took from the pipeline (rule 6), null when none
+        "reforecast_pipeline_months": (
+            [result.pipeline.first_month, result.pipeline.last_month] if result.pipeline is not None and result.pipeline.used else None
+        ),
+        "sourced_share": None if result.attribution is None else round(result.attribution.share, 4),
     }
 
 
@@ -411,6 +653,67 @@ def fit_sentence(result: ActualsResult, months: MonthNames = NUMBERED) -> str:
             "assumes the planned size"
         )
     return f"Read against the actuals, the plan runs {fit_words(f.delay_months, f.scale)}"
+
+
+def month_span(first: int, last: int, months: MonthNames = NUMBERED) -> str:
+    """Months ``first`` to ``last`` in words: "months 11–12" ("month 11" for one), or with a
+    start "Sep–Oct 2026 (months 11–12)", "Dec 2026–Jan 2027 (months 14–15)"."""
+    numbers = f"month {first}" if first == last else f"months {first}–{last}"
+    a, b = months.calendar(first), months.calendar(last)
+    if a is None or b is None:
+        return numbers
+    if first == last:
+        return f"{a} ({numbers})"
+    same_year = a[-4:] == b[-4:]
+    return f"{a[:3] if same_year else a}–{b} ({numbers})"
+
+
+def pipeline_sentence(result: ActualsResult, code: str = DEFAULT_CURRENCY, months: MonthNames = NUMBERED) -> str | None:
+    """What the re-forecast took from the pipeline, as a sentence without its full stop (not
+    escaped): "Sep–Oct 2026 (months 11–12) from the pipeline: 5 open deals, $210,000 × win rate
+    60%", or why it was not used; ``None`` without a pipeline section."""
+    f = result.pipeline
+    if f is None:
+        return None
+    money = currency(code)
+    m = result.through_month
+    whole = f"{count(f.total_deals, 'open deal')}, {money(f.total_amount)}"
+    if f.reason == "no_open_deals":
+        return "The pipeline lists no open deals, so the re-forecast follows the fit alone"
+    if f.reason == "no_win_rate":
+        return (
+            f"The pipeline ({whole}) is not used: none of the partner's deals has closed yet (won or lost), so there is no win "
+            "rate to weigh it by"
+        )
+    if f.reason == "no_month_covered":
+        why = "the actuals reach the horizon" if m >= result.horizon_months else "the sales cycle is under a month"
+        return f"The pipeline ({whole}) is not used: {why}, so no month after the last recorded one falls within a sales cycle"
+    assert f.win_rate is not None
+    span = month_span(f.first_month, f.last_month, months)
+    kind = " of annual contract value" if f.recurring else ""
+    said = f"{span[:1].upper()}{span[1:]} from the pipeline: {count(f.deals, 'open deal')}, {money(f.amount)}{kind} × win rate {f.win_rate:.0%}"
+    if f.recurring:
+        said += ", billed a twelfth a month on top of the contracts already won; after that the fit adds its new contracts"
+    if f.later_deals or f.later_amount > _NONE:
+        said += (
+            f"; {count(f.later_deals, 'deal')} expected later ({money(f.later_amount)}) are left to the fit, the pipeline being "
+            "incomplete beyond a sales cycle"
+        )
+    return said
+
+
+def attribution_sentence(a: Attribution | None, code: str = DEFAULT_CURRENCY, months: MonthNames = NUMBERED) -> str | None:
+    """Sourced against influenced revenue in a sentence without its full stop (not escaped):
+    "Sourced share 62%: $120,000 of the $195,000 of revenue the partner sourced or influenced was
+    partner-sourced, the rest influenced, over months 1–10"; ``None`` without attribution."""
+    if a is None:
+        return None
+    money = currency(code)
+    when = month_span(a.months[0], a.months[-1], months) if a.months == tuple(range(a.months[0], a.months[-1] + 1)) else count(len(a.months), "recorded month")
+    return (
+        f"Sourced share {a.share:.0%}: {money(a.sourced)} of the {money(a.sourced + a.influenced)} of revenue the partner sourced "
+        f"or influenced was partner-sourced, the rest influenced, over {when}"
+    )
 
 
 def break_even_words(result: ActualsResult, months: MonthNames = NUMBERED) -> str:
@@ -458,10 +761,11 @@ def headline(result: ActualsResult, code: str = DEFAULT_CURRENCY, months: MonthN
         )
     plan_be = result.plan_break_even_month
     versus = versus_plan(plan_be, months)
+    pipeline = pipeline_sentence(result, code, months)
     return (
         f"Through {months.long(m)} the alliance is {result.words}: {compared}; {spend_words(result, code)}; actual cumulative net "
         f"{money(result.actual_cumulative_net)} against the plan's {money(result.plan_cumulative_net)}. "
-        f"{fit_sentence(result, months)}: {break_even_words(result, months)}{versus}."
+        f"{fit_sentence(result, months)}: {break_even_words(result, months)}{versus}." + (f" {pipeline}." if pipeline else "")
     )
 
 

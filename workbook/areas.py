@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     import altair as alt
     import pandas as pd
 
-    from . import actuals, ramp, scoping, trust, value
+    from . import actuals, ramp, scoping, signals, trust, value
 
     #: One piece of an area's picture: a chart, or a piece of escaped HTML.
     Block = alt.TopLevelMixin | str
@@ -39,10 +39,13 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class HealthResult:
-    """The health check-ins as a timeline (one row per check-in) and a table of changes."""
+    """The health check-ins as a timeline (one row per check-in), a table of changes, and
+    partner credit (from the check-ins, or the actuals' attribution when they record no win:
+    :func:`workbook.signals.credit_of`)."""
 
     timeline: pd.DataFrame
     events: pd.DataFrame
+    credit: signals.PartnerCredit | signals.AttributedCredit | None = None
 
 
 @dataclass(frozen=True)
@@ -239,8 +242,10 @@ def _run_health(params: Params, break_even: int | None) -> tuple[HealthResult | 
 
     if params.health is None:
         return None, []
-    h = params.health
-    return HealthResult(signals.timeline(h), signals.event_table(h)), signals.flags(h, break_even, params.months)
+    h, code = params.health, params.alliance.currency
+    found = signals.timeline(h)
+    credit = signals.credit_of(found, params.actuals, code, params.months)
+    return HealthResult(found, signals.event_table(h), credit), signals.flags(h, break_even, params.months, params.actuals, code)
 
 
 def _view(name: str) -> Callable[[Assessment], list[Block]]:

@@ -16,6 +16,21 @@ import typer
 
 from .errors import ParamsError, Problem, WorkbookError
 from .params import load_params
+from .text import is_control, terminal
+
+def say(message: object = "", err: bool = False) -> None:
+    """Print ``message`` as ``typer.echo`` does, with every control character escaped: names,
+    paths and messages come from files and must never steer the terminal."""
+    typer.echo(terminal(str(message)), err=err)
+
+
+def json_line(data: object) -> str:
+    """``data`` as one line of JSON (UTF-8 kept readable), with every control character that
+    JSON would leave raw (DEL, the C1 controls, the bidirectional overrides) written as a
+    ``\\uXXXX`` escape: the same JSON, safe on a terminal."""
+    text = json.dumps(data, ensure_ascii=False)
+    return "".join(f"\\u{ord(ch):04x}" if is_control(ch) else ch for ch in text)
+
 
 app = typer.Typer(
     name="workbook",
@@ -42,7 +57,7 @@ PathsArg = Annotated[list[Path], typer.Argument(help="Params files (YAML), one p
 
 def _print_problems(problems: list[Problem]) -> None:
     for p in problems:
-        typer.echo(str(p), err=True)
+        say(str(p), err=True)
 
 
 @app.command()
@@ -68,7 +83,7 @@ def check(paths: PathsArg) -> None:
         if path in problems:
             _print_problems(problems[path])
         else:
-            typer.echo(f"{path}: ok")
+            say(f"{path}: ok")
     raise typer.Exit(2 if problems else 0)
 
 
@@ -90,13 +105,13 @@ def summary(
             continue
         s = summarise(params, path)
         if as_json:
-            typer.echo(json.dumps(s, ensure_ascii=False))
+            say(json_line(s))
             continue
-        typer.echo(f"{s['alliance']}  ({path})")
+        say(f"{s['alliance']}  ({path})")
         for label, value in _readable(s):
-            typer.echo(f"  {label:44} {value}")
+            say(f"  {label:44} {value}")
         for f in s["flags"]:
-            typer.echo(f"  [{f['severity']}] {f['message']}")
+            say(f"  [{f['severity']}] {f['message']}")
     raise typer.Exit(2 if failed else 0)
 
 
@@ -140,6 +155,14 @@ def _readable(s: dict[str, Any]) -> list[tuple[str, str]]:
                 f"already broken even, in {month.long(be)}" if be is not None and be <= through else month(be, "not within the horizon"),
             ),
         ]
+        span = s.get("reforecast_pipeline_months")
+        if span:
+            rows.append(("re-forecast from the pipeline", f"{month.long(int(span[0]))} to {month.long(int(span[1]))}"))
+        if s.get("sourced_share") is not None:
+            rows.append(("partner-sourced share", f"{s['sourced_share']:.0%}"))
+    if s.get("pipeline_deals") is not None:
+        w = s.get("win_rate")
+        rows.append(("open pipeline", f"{s['pipeline_deals']} deals, {money(s['pipeline_amount'])}, win rate {'—' if w is None else format(w, '.0%')}"))
     return rows
 
 
@@ -156,29 +179,94 @@ def import_actuals(
     The CSV's first line names the columns: month, investment, deals_closed and vendor_revenue
     (required), and optionally deals_sourced, partner_sourced_revenue and influenced_revenue;
     then one line per month, months 1, 2, 3, ... in order, within the plan's horizon. Numbers are
-    plain digits (12000 or 12000.50: no thousands separators, currency signs or units), in the
-    params file's currency; vendor_revenue is after the partner's margin, as in the plan.
+    plain digits (12000 or 12000.50: no thousands separators, currency signs, units, underscores
+    or full-width digits), in the params file's currency; vendor_revenue is after the partner's
+    margin, as in the plan. Column names may be in any case and spacing (Deals Closed); with
+    alliance.start in PARAMS a month may be written as its calendar month (2026-02).
 
     Every row is checked first. On any problem: each is printed as file.csv:ROW: column: message
-    (ROW is the line number in the CSV), exit 2, and PARAMS is left exactly as it was. Otherwise
-    the actuals section is replaced (the rest of the file, comments included, is kept) in one
-    atomic write, and the tracking against the plan is printed.
+    (ROW is the line number in the CSV; the first 50, then how many more), exit 2, and PARAMS is
+    left exactly as it was. Otherwise the actuals section is replaced (every other byte of the
+    file is kept) in one atomic write, and the tracking against the plan is printed.
     """
     from .actuals import headline
     from .areas import assess
+    from .deals import problem_lines
     from .params import import_actuals as write_actuals
 
     try:
         params = write_actuals(params_path, csv_path, source=source)
     except ParamsError as exc:
-        _print_problems(exc.problems)
-        typer.echo(f"Nothing written to {params_path}.", err=True)
+        for line in problem_lines(exc.problems):
+            say(line, err=True)
+        say(f"Nothing written to {params_path}.", err=True)
         raise typer.Exit(2) from None
     assert params.actuals is not None
     tracked = assess(params, only=("ramp",)).actuals
-    typer.echo(f"{params_path}: wrote {len(params.actuals.months)} months of actuals from {csv_path}.")
+    say(f"{params_path}: wrote {len(params.actuals.months)} months of actuals from {csv_path}.")
     if tracked is not None:
-        typer.echo(headline(tracked, params.alliance.currency))
+        say(headline(tracked, params.alliance.currency))
+
+
+@app.command("import-deals")
+def import_deals(
+    params_path: Annotated[Path, typer.Argument(metavar="PARAMS", help="The alliance's params file (YAML); it needs alliance.start.", show_default=False)],
+    export: Annotated[Path, typer.Argument(metavar="EXPORT", help="A deal-level CRM export: CSV or .xlsx, one deal a row.", show_default=False)],
+    map_path: Annotated[
+        Optional[Path],
+        typer.Option("--map", metavar="MAP.yaml", help="How to read an export that is not a Salesforce or HubSpot one: columns (id, close_date, amount, stage, partner, attribution, created_date, currency), won, lost, sourced, date_format."),
+    ] = None,
+    spend: Annotated[
+        Optional[Path],
+        typer.Option("--spend", metavar="LEDGER", help="A CSV of month (plan month number or YYYY-MM) or date, and amount: the months' investment (rows of a month add up)."),
+    ] = None,
+    through: Annotated[
+        Optional[str],
+        typer.Option("--through", metavar="DATE", help="The last date the actuals cover, YYYY-MM-DD (default: the latest close date of a closed deal or created date in the export)."),
+    ] = None,
+    partner: Annotated[Optional[str], typer.Option("--partner", metavar="NAME", help="The partner's name as the export writes it (default: alliance.partner).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the months and what would change; write nothing.")] = False,
+    source: Annotated[
+        Optional[str], typer.Option("--source", help="Where the figures come from, kept as actuals.source and pipeline.source (default: the export's file name).")
+    ] = None,
+) -> None:
+    """Write a deal-level CRM export into PARAMS as its actuals and pipeline sections.
+
+    Salesforce opportunity reports (Opportunity Name, Stage, Close Date, Amount, Partner Account,
+    Lead Source, Created Date) and HubSpot deal exports (Record ID, Deal Name, Deal Stage, Close
+    Date, Amount, and a Partner column) are recognised by their headers, in any order and case;
+    anything else needs --map. Month 1 is the calendar month of alliance.start. The won deals
+    naming the partner become deals_closed and vendor_revenue (amount x (1 - partner_margin),
+    billed a twelfth a month for annual_recurring plans) per close month, through --through; the
+    partner's open deals the pipeline by expected close month. Investment: --spend, else the
+    file's earlier actuals, else the plan.
+
+    Every row is checked first. On any problem: each is printed as file:ROW: column: message (the
+    first 50, then how many more), exit 2, and PARAMS is left exactly as it was. Otherwise only
+    the actuals and pipeline sections change (every other byte of the file is kept), in one
+    atomic write; importing the same export again leaves the file unchanged.
+    """
+    import datetime as dt
+
+    from .deals import import_deals as run_import
+    from .deals import problem_lines, report_lines
+
+    end: dt.date | None = None
+    if through is not None:
+        try:
+            end = dt.date.fromisoformat(through.strip())
+        except ValueError:
+            say(f"--through: expected a date YYYY-MM-DD, got {through!r}", err=True)
+            raise typer.Exit(2) from None
+    try:
+        outcome = run_import(params_path, export, map_path=map_path, spend_path=spend, through=end, partner=partner, dry_run=dry_run, source=source)
+    except ParamsError as exc:
+        for line in problem_lines(exc.problems):
+            say(line, err=True)
+        say(f"Nothing written to {params_path}.", err=True)
+        raise typer.Exit(2) from None
+    for line in report_lines(outcome, params_path, export, dry_run):
+        say(line)
 
 
 @app.command()
@@ -250,8 +338,8 @@ def report(
         try:
             find_chromium()
         except PdfError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            typer.echo("Nothing rendered.", err=True)
+            say(f"error: {exc}", err=True)
+            say("Nothing rendered.", err=True)
             raise typer.Exit(2) from None
     runner = None
     if scheduler is not None:
@@ -261,47 +349,47 @@ def report(
             check_scheduler(scheduler)
             runner = on_cluster(scheduler)
         except ClusterError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            typer.echo("Nothing rendered.", err=True)
+            say(f"error: {exc}", err=True)
+            say("Nothing rendered.", err=True)
             raise typer.Exit(2) from None
     try:
         plan = plan_batch(paths, out, pdf=pdf, force=force, xlsx=xlsx)
     except ParamsError as exc:
         _print_problems(exc.problems)
-        typer.echo("Nothing rendered.", err=True)
+        say("Nothing rendered.", err=True)
         raise typer.Exit(2) from None
     with tqdm(total=len(plan.paths), unit="report", desc="Rendering", file=sys.stderr, dynamic_ncols=True) as bar:
 
         def tick(outcome: Outcome) -> None:
             bar.update(1)
             if not outcome.ok:
-                bar.write(f"FAILED {outcome.params_path}:\n{outcome.reason}", file=sys.stderr)
+                bar.write(terminal(f"FAILED {outcome.params_path}:\n{outcome.reason}"), file=sys.stderr)
 
         try:
             batch = render_all(plan, out, jobs=jobs, progress=tick, pdf=pdf, runner=runner, xlsx=xlsx)
         except WorkbookError as exc:  # the cluster went away between the check and the batch
-            bar.write(f"error: {exc}", file=sys.stderr)
+            bar.write(terminal(f"error: {exc}"), file=sys.stderr)
             raise typer.Exit(2) from None
     if batch.interrupted is not None:
         name = signal.Signals(batch.interrupted).name
-        typer.echo(
+        say(
             f"Interrupted ({name}): {len(batch.rendered)} of {batch.total} reports finished; "
             f"index written to {batch.index}",
             err=True,
         )
         raise typer.Exit(128 + batch.interrupted)
     kept = sum(1 for o in batch.rendered if o.unchanged)
-    typer.echo(
+    say(
         f"{len(batch.rendered) - kept} of {batch.total} reports rendered"
         + (f"; {kept} unchanged since they were made, kept as they are (--force renders them again)." if kept else ".")
     )
     for o in batch.rendered:
-        typer.echo(f"  {out / str(o.slug) / 'report.html'}")
+        say(f"  {out / str(o.slug) / 'report.html'}")
         if pdf:
-            typer.echo(f"  {out / str(o.slug) / 'report.pdf'}")
+            say(f"  {out / str(o.slug) / 'report.pdf'}")
         if xlsx:
-            typer.echo(f"  {out / str(o.slug) / 'model.xlsx'}")
-    typer.echo(f"Open the portfolio: file://{batch.index}")
+            say(f"  {out / str(o.slug) / 'model.xlsx'}")
+    say(f"Open the portfolio: file://{batch.index}")
     raise typer.Exit(0 if len(batch.rendered) == batch.total else 1)
 
 
@@ -344,7 +432,7 @@ def serve(
         room_size=room_size,
         participant_page=participant_page.value,
     )
-    raise typer.Exit(run_server(opts, echo=typer.echo))
+    raise typer.Exit(run_server(opts, echo=say))
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -12,6 +12,9 @@ need two roles and a few limits, added here around Voila's own handlers:
   another name cannot drive the apps through a visitor's browser (DNS rebinding).
 * **Kernel limits.** Every page that starts a kernel counts against a cap per client address
   and a cap for the whole server; a page over either cap gets a short explanation instead.
+* **A kernel is its page's.** Every route that names a kernel (its websocket, Jupyter's kernel
+  API, Voila's shutdown route, which names it positionally) is refused to a participant when the
+  kernel belongs to the facilitator's board or to a page opened from another address.
 * **The request-info socket** (``/voila/query/<kernel>``, through which a preheated kernel
   learns its visitor's address) needs the same credential as the pages.
 
@@ -26,7 +29,9 @@ import hmac
 import ipaddress
 import os
 import posixpath
+import re
 import socket
+from collections import Counter
 from dataclasses import dataclass, field
 from html import escape
 from typing import TYPE_CHECKING, Any, cast
@@ -34,6 +39,7 @@ from typing import TYPE_CHECKING, Any, cast
 from jupyter_server.auth.identity import IdentityProvider, User
 from tornado.log import app_log
 from tornado.web import RequestHandler
+from tornado.websocket import WebSocketHandler
 
 if TYPE_CHECKING:
     import asyncio
@@ -65,6 +71,9 @@ else:
         _BaseProvider = IdentityProvider
     _KernelManagerBase = object
     _HandlerBase = object
+
+#: A kernel id (a UUID), as routes carry it.
+_KERNEL_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 FACILITATOR = "facilitator"
 PARTICIPANT = "participant"
@@ -251,20 +260,40 @@ class KernelOwners:
 
     def __init__(self) -> None:
         self._owners: dict[str, Visitor] = {}
+        #: pages let through the caps whose kernel is not started or handed out yet (by the
+        #: visitor object's id): they count against the caps, or a burst of requests arriving
+        #: together would all pass before the first kernel is counted
+        self._pending: dict[int, Visitor] = {}
+
+    def reserve(self, visitor: Visitor) -> None:
+        """Count ``visitor``'s page against the caps until its kernel is recorded or released."""
+        self._pending[id(visitor)] = visitor
+
+    def release(self, visitor: Visitor) -> None:
+        """The page ended without a kernel (an error, a closed connection): free its place."""
+        self._pending.pop(id(visitor), None)
 
     def record(self, kernel_id: str, visitor: Visitor) -> None:
+        self._pending.pop(id(visitor), None)
         self._owners[kernel_id] = visitor
 
     def get(self, kernel_id: str) -> Visitor | None:
         return self._owners.get(kernel_id)
 
     def live(self, running: set[str]) -> list[Visitor]:
+        """The visitors of running kernels, and of pages whose kernel is on its way."""
         for kid in [k for k in self._owners if k not in running]:
             del self._owners[kid]
-        return list(self._owners.values())
+        return [*self._owners.values(), *self._pending.values()]
 
 
 OWNERS = KernelOwners()
+
+#: The most websockets open at once to one kernel. A page needs one (two while it reconnects);
+#: hundreds opened to one kernel would use up the server's file descriptors for everyone.
+MAX_SOCKETS_PER_KERNEL = 6
+#: kernel id -> its websockets open now (kernel channels and the request-info socket).
+SOCKETS: Counter[str] = Counter()
 
 
 def over_limit(running: set[str], client: str) -> tuple[int, str] | None:
@@ -320,6 +349,10 @@ class GuardMixin(_HandlerBase):
 
     #: Set by :func:`guarded`: the handler renders notebooks (the kernel caps apply).
     workbook_renders = False
+    #: The page this request was let through the caps for, until its kernel is recorded.
+    _workbook_visitor: Visitor | None = None
+    #: The kernel this request holds one of :data:`SOCKETS` for.
+    _workbook_socket: str | None = None
 
     def _refuse(self, status: int, title: str, text: str) -> None:
         self.set_status(status)
@@ -340,8 +373,13 @@ class GuardMixin(_HandlerBase):
         if self._finished:
             return
         kernel_id = self.path_kwargs.get("kernel_id")
+        if kernel_id is None:  # routes that take the kernel positionally (/voila/api/shutdown/<id>)
+            kernel_id = next((a for a in self.path_args if isinstance(a, str) and _KERNEL_ID.fullmatch(a.strip("/"))), None)
+            kernel_id = kernel_id.strip("/") if kernel_id is not None else None
         if kernel_id is not None:
             self._check_kernel(kernel_id)
+            if not self._finished and isinstance(self, WebSocketHandler):
+                self._count_socket(kernel_id)
         elif self.workbook_renders:
             self._check_render()
 
@@ -358,8 +396,12 @@ class GuardMixin(_HandlerBase):
             self._refuse(403, "Not signed in", "Open the link you were given, with its token.")
             return
         owner = OWNERS.get(kernel_id)
-        if owner is not None and owner.role == FACILITATOR and role != FACILITATOR:
+        if owner is None or role == FACILITATOR:
+            return
+        if owner.role == FACILITATOR:
             self._refuse(403, "Facilitator only", "This belongs to the facilitator's board.")
+        elif owner.client != (self.request.remote_ip or ""):
+            self._refuse(403, "Someone else's page", "This belongs to another visitor's page.")
 
     def _check_render(self) -> None:
         notebook = notebook_name(self.path_args[0] if self.path_args else "")
@@ -380,7 +422,43 @@ class GuardMixin(_HandlerBase):
             if refused is not None:
                 self._refuse(refused[0], "Too many open pages", refused[1])
                 return
-            VISITOR.set(Visitor(client, role or PARTICIPANT, notebook))
+            visitor = Visitor(client, role or PARTICIPANT, notebook)
+            OWNERS.reserve(visitor)  # counted from now on, before any await can let another in
+            self._workbook_visitor = visitor
+            VISITOR.set(visitor)
+
+    def _count_socket(self, kernel_id: str) -> None:
+        if SOCKETS[kernel_id] >= MAX_SOCKETS_PER_KERNEL:
+            app_log.warning("Refused socket %d to kernel %s from %s", SOCKETS[kernel_id] + 1, kernel_id, self.request.remote_ip)
+            self._refuse(429, "Too many connections", "This page is already open elsewhere too many times. Close the other copies and reload.")
+            return
+        SOCKETS[kernel_id] += 1
+        self._workbook_socket = kernel_id
+
+    def _release(self, socket: bool = True) -> None:
+        if self._workbook_visitor is not None:
+            OWNERS.release(self._workbook_visitor)
+        kernel_id = self._workbook_socket if socket else None
+        if kernel_id is not None:  # once per socket, whichever of the closing hooks runs first
+            self._workbook_socket = None
+            SOCKETS[kernel_id] -= 1
+            if SOCKETS[kernel_id] <= 0:
+                del SOCKETS[kernel_id]
+
+    def on_finish(self) -> None:
+        # a websocket's upgrade also "finishes" the request: the socket is released when it closes
+        self._release(socket=getattr(self, "ws_connection", None) is None)
+        super().on_finish()
+
+    def on_connection_close(self) -> None:
+        self._release()
+        super().on_connection_close()
+
+    def on_close(self) -> None:  # a websocket closed (WebSocketHandler's hook)
+        self._release()
+        parent = getattr(super(), "on_close", None)
+        if parent is not None:
+            parent()
 
 
 def guarded(handler_class: type[RequestHandler], renders: bool = False) -> type[RequestHandler]:

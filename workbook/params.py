@@ -31,6 +31,7 @@ Saves are safe when several people (or notebooks) edit the same file:
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import difflib
 import errno
 import io
@@ -783,6 +784,145 @@ def save_section(path: str | Path, section: str, values: dict[str, Any], *, load
     return params
 
 
+# --------------------------------------------------------------------------------------------
+# Replacing whole sections, byte for byte around them
+
+#: The most problems an importer lists; the rest are counted ("… and 12 more problems").
+MAX_PROBLEMS = 50
+
+
+def capped(problems: list[Problem], limit: int = MAX_PROBLEMS) -> tuple[list[Problem], int]:
+    """The first ``limit`` of ``problems`` and how many more there are (0 when none are left
+    out): an export with thousands of bad rows is reported in a screenful, not thousands."""
+    return problems[:limit], max(0, len(problems) - limit)
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _lines(text: str) -> list[str]:
+    """``text`` cut into lines, each with its own line break (``\\n``, ``\\r\\n`` or ``\\r``, the
+    breaks YAML knows), so that joining them gives ``text`` back exactly."""
+    out: list[str] = []
+    start = 0
+    for m in _LINE_BREAK.finditer(text):
+        out.append(text[start : m.end()])
+        start = m.end()
+    if start < len(text):
+        out.append(text[start:])
+    return out
+
+
+def section_text(section: str, values: Any, newline: str = "\n") -> str:
+    """The YAML text of a top-level ``section`` holding ``values`` (plain data; a
+    ``CommentedMap`` with flow style stays on one line), in the examples' layout, ``null``
+    written out, each line ended by ``newline``."""
+    text = dump({section: values}, explicit_null=True)
+    return text.replace("\n", newline) if newline != "\n" else text
+
+
+def splice_sections(text: str, path: Path, sections: dict[str, Any]) -> str:
+    """``text`` (a params file's) with each top-level section of ``sections`` replaced by the
+    given values, and every other byte as it was.
+
+    A section's block runs from its key's line up to the next top-level key (comment lines and
+    blank lines at the very start of a line just before that key stay with it, as they usually
+    introduce it); a section the file does not have is appended at the end. A comment on the
+    key's own line (``actuals:   # from the CRM``) is kept; comments inside the old block go
+    with it. The new text keeps the file's line breaks (``\\r\\n`` when it uses them).
+
+    Raises
+    ------
+    ParamsError
+        when ``text`` is not a mapping of sections, or the result would not read back as exactly
+        the old file with those sections replaced (nothing is then written by the callers).
+    """
+    doc = parse_yaml_text(text, path)
+    if not isinstance(doc, CommentedMap):
+        parse_params(doc, path)  # says what is wrong with the file as a whole
+        raise ParamsError([Problem(path, 1, "(top level)", "expected a mapping of sections (schema, alliance, ramp, ...)")])
+    newline = "\r\n" if "\r\n" in text else "\n"
+    lines = _lines(text)
+    keys = list(doc)
+    starts = [doc.lc.key(k)[0] for k in keys]
+    out = text
+    # splice from the last block to the first, so the line numbers of earlier blocks hold
+    spans: list[tuple[int, int, str]] = []
+    appended: list[str] = []
+    for section, values in sections.items():
+        if section not in doc:
+            appended.append(section_text(section, values, newline))
+            continue
+        i = keys.index(section)
+        first = starts[i]
+        end = starts[i + 1] if i + 1 < len(keys) else len(lines)
+        while end - 1 > first and (not lines[end - 1].strip() or lines[end - 1].startswith(("#", "---", "..."))):
+            end -= 1  # a comment or a blank line at the margin introduces the next section (or a document marker ends this one)
+        new = section_text(section, values, newline)
+        key_line = lines[first]
+        own = re.match(r"^(\S[^#\r\n]*:)([ \t]+#[^\r\n]*)(\r\n|\r|\n)?$", key_line)
+        if own is not None and own.group(1).rstrip(":").strip().strip("'\"") == section:
+            # keep the comment on the key's line: "actuals:    # the months as they happened"
+            head, _, body = new.partition(newline)
+            new = own.group(1) + own.group(2) + newline + body if head == f"{section}:" else new
+        spans.append((first, end, new))
+    pieces = list(lines)
+    for first, end, new in sorted(spans, reverse=True):
+        pieces[first:end] = [new]
+    out = "".join(pieces)
+    if appended:
+        if out and not out.endswith(("\n", "\r")):
+            out += newline
+        out += "".join(appended)
+    _check_splice(text, out, path, sections)
+    return out
+
+
+def _check_splice(old: str, new: str, path: Path, sections: dict[str, Any]) -> None:
+    """Refuse a spliced text that does not read back as the old file with ``sections``
+    replaced: every other section the same data, each replaced one exactly its values."""
+    before = plain(parse_yaml_text(old, path))
+    after = plain(parse_yaml_text(new, path))
+    expected = {**before, **{k: plain(v) for k, v in sections.items()}}
+    if after != expected or list(after) != list(expected):
+        raise ParamsError(
+            [
+                Problem(
+                    path,
+                    None,
+                    "(file)",
+                    f"could not replace the {' and '.join(sections)} section(s) without changing the rest of the file; "
+                    "nothing was written (is a section's text indented in an unusual way?)",
+                )
+            ]
+        )
+
+
+def write_sections(path: str | Path, sections: dict[str, Any], *, dry_run: bool = False) -> tuple[Params, bool]:
+    """Replace the top-level ``sections`` of the params file at ``path`` with the given values
+    (plain data), leaving every other byte of the file as it was (:func:`splice_sections`).
+
+    The file is locked (:func:`file_lock`), re-read, spliced, validated as a whole, and only then
+    replaced atomically (:func:`~workbook.files.atomic_replace`); when the new text is the old
+    one, or ``dry_run`` is set, nothing is written. Returns the validated params of the new text
+    and whether it differs from the file.
+
+    Raises
+    ------
+    ParamsError
+        when the file or the new text does not validate; the file is then left as it was.
+    """
+    path = Path(path)
+    with file_lock(path) as target:
+        text = read_text(target)
+        new_text = splice_sections(text, path, sections)
+        params = check_text(new_text, path)
+        changed = new_text != text
+        if changed and not dry_run:
+            atomic_replace(target, new_text)
+    return params, changed
+
+
 def section_data(params: Any, section: str) -> dict[str, Any]:
     """A section of a validated model as plain YAML-ready data (aliases, no unset defaults)."""
     model: BaseModel = getattr(params, section)
@@ -796,18 +936,52 @@ def section_data(params: Any, section: str) -> dict[str, Any]:
 MAX_CSV_BYTES = 1024 * 1024
 
 
-def read_actuals_csv(path: str | Path, horizon_months: int | None = None) -> list[dict[str, Any]]:
+#: The most columns an actuals CSV's first line may name (it has seven at most): a header of
+#: thousands of columns is refused at once, in one message.
+MAX_CSV_COLUMNS = 64
+
+
+def column_key(name: str) -> str:
+    """A CSV column's name as the importers compare it: trimmed, in any case, a run of spaces,
+    hyphens or underscores read as one ``_`` ("Deals Closed" and "deals_closed" are the same)."""
+    return re.sub(r"[\s_\-]+", "_", name.strip()).strip("_").casefold()
+
+
+_YEAR_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+
+
+def calendar_month(cell: str, start: dt.date | None) -> int | str:
+    """The plan month of a calendar month written ``YYYY-MM`` (month 1 is the calendar month of
+    ``start``), or what is wrong with it: no start, not a month, or before the start."""
+    m = _YEAR_MONTH.fullmatch(cell)
+    if m is None:
+        return f"expected a month number or a calendar month written YYYY-MM, got {_shown(cell)}"
+    year, month = int(m.group(1)), int(m.group(2))
+    if not 1 <= month <= 12:
+        return f"{_shown(cell)} is not a calendar month (YYYY-MM, the month 01 to 12)"
+    if start is None:
+        return f"a calendar month ({cell}) needs alliance.start in the params file to say which month is month 1; or write the plan month number"
+    number = (year - start.year) * 12 + month - start.month + 1
+    if number < 1:
+        return f"{cell} is before the alliance's start ({start.isoformat()}, month 1)"
+    return number
+
+
+def read_actuals_csv(path: str | Path, horizon_months: int | None = None, start: dt.date | None = None) -> list[dict[str, Any]]:
     """The months of an actuals CSV (a CRM or ledger export), validated row by row.
 
-    The first line names the columns, as the fields of ``actuals.months`` are named: ``month``,
-    ``investment``, ``deals_closed`` and ``vendor_revenue`` are required; ``deals_sourced``,
+    The first line names the columns, as the fields of ``actuals.months`` are named, in any case
+    and spacing (``Deals Closed`` is ``deals_closed``): ``month``, ``investment``,
+    ``deals_closed`` and ``vendor_revenue`` are required; ``deals_sourced``,
     ``partner_sourced_revenue`` and ``influenced_revenue`` are optional (a column may be left
-    out, a cell left empty). Numbers are plain digits (``12000`` or ``12000.50``, no thousands
-    separators or currency signs); months run 1, 2, 3, ... in order, up to ``horizon_months``.
-    Blank lines are skipped; a UTF-8 byte-order mark (as spreadsheets write) is fine.
+    out, a cell left empty). Numbers are plain digits (``12000`` or ``12000.50``: no thousands
+    separators, currency signs, underscores or digits other than 0–9); months run 1, 2, 3, ...
+    in order, up to ``horizon_months``; with ``start`` (``alliance.start``) a month may also be
+    written as its calendar month, ``2026-02``. Blank lines are skipped; a UTF-8 byte-order mark
+    (as spreadsheets write) is fine.
 
     Returns the months as plain data (optional fields only where given), ready for
-    ``save_section(..., "actuals", ...)``.
+    ``write_sections(..., {"actuals": ...})``.
 
     Raises
     ------
@@ -844,21 +1018,27 @@ def read_actuals_csv(path: str | Path, horizon_months: int | None = None) -> lis
     if header is None:
         raise refuse("the file is empty; the first line names the columns: " + ", ".join(required))
     header_line = reader.line_num
-    columns = [c.strip() for c in header]
+    if len(header) > MAX_CSV_COLUMNS:
+        raise refuse(
+            f"the first line names {len(header):,} columns; an actuals CSV has at most {len(known)} ({', '.join(known)})", header_line
+        )
+    columns = [column_key(c) for c in header]
     if not set(columns) & set(known):
-        shown = _shown(",".join(columns))
+        shown = _shown(",".join(c.strip() for c in header))
         hint = "; its values are separated by ';': export the CSV with commas" if ";" in header[0] else ""
         raise refuse(f"not an actuals CSV: its first line names none of the columns {', '.join(required)} (got {shown}){hint}", header_line)
     problems: list[Problem] = []
+    seen: set[str] = set()
     for i, name in enumerate(columns):
-        if name in columns[:i]:
-            problems.append(Problem(path, header_line, name, "this column is given twice; keep one"))
+        if name in seen:
+            problems.append(Problem(path, header_line, _shown(name)[1:-1], "this column is given twice; keep one"))
         elif name not in known:
-            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-            column = _shown(name)[1:-1] if name else f"(column {i + 1})"
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6) if len(name) <= 40 else []
+            column = _shown(header[i].strip())[1:-1] if name else f"(column {i + 1})"
             message = "unknown column" + (f" (did you mean '{close[0]}'?)" if close else f"; the columns are {', '.join(known)}")
             problems.append(Problem(path, header_line, column, message))
-    missing = [name for name in required if name not in columns]
+        seen.add(name)
+    missing = [name for name in required if name not in seen]
     for name in missing:
         problems.append(Problem(path, header_line, name, f"missing column; the first line must name {', '.join(required)}"))
     if problems:
@@ -890,7 +1070,11 @@ def read_actuals_csv(path: str | Path, horizon_months: int | None = None) -> lis
                     problems.append(Problem(path, line, name, "a value is required"))
                     bad = True
                 continue
-            number = _csv_number(cell, whole_number=name == "month")
+            number: int | float | str
+            if name == "month" and "-" in cell[1:]:
+                number = calendar_month(cell, start)
+            else:
+                number = _csv_number(cell, whole_number=name == "month")
             if isinstance(number, str):
                 problems.append(Problem(path, line, name, number))
                 bad = True
@@ -925,12 +1109,18 @@ def read_actuals_csv(path: str | Path, horizon_months: int | None = None) -> lis
     return months
 
 
+#: A number in plain digits: an optional sign, ASCII digits 0-9 with an optional decimal point,
+#: an optional exponent ("1e3").
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
 def _csv_number(cell: str, *, whole_number: bool) -> int | float | str:
     """The number in a CSV cell (a whole number as an ``int``), or what is wrong with it."""
-    try:
-        value = float(cell)
-    except ValueError:
+    if _PLAIN_NUMBER.fullmatch(cell) is None:
+        # float() also reads "10_000", "１２" (full-width digits), "nan" and "infinity": none is a
+        # plain number an export should hold
         return f"expected a number, got {_shown(cell)} (write digits only, without thousands separators, currency signs or units)"
+    value = float(cell)
     if not (value == value and abs(value) != float("inf")):
         return f"must be a finite number, got {_shown(cell)}"
     if value.is_integer() and abs(value) < 2**53:
@@ -942,7 +1132,8 @@ def _csv_number(cell: str, *, whole_number: bool) -> int | float | str:
 
 def import_actuals(params_path: str | Path, csv_path: str | Path, source: str | None = None) -> Params:
     """Write the months of the actuals CSV at ``csv_path`` into the params file at
-    ``params_path`` as its ``actuals`` section, keeping the file's comments, atomically.
+    ``params_path`` as its ``actuals`` section, atomically, every other byte of the file kept
+    (:func:`write_sections`).
 
     ``source`` (default: the CSV's file name) says where the figures come from. The whole CSV
     is validated first (:func:`read_actuals_csv`), against the params file's horizon; on any
@@ -954,11 +1145,65 @@ def import_actuals(params_path: str | Path, csv_path: str | Path, source: str | 
         for a bad params file or a bad CSV (every problem, located).
     """
     params = load_params(params_path)
-    months = read_actuals_csv(csv_path, params.ramp.horizon_months)
-    rows = []
-    for month in months:
-        row = CommentedMap(month)
-        row.fa.set_flow_style()
-        rows.append(row)
-    saved: Params = save_section(params_path, "actuals", {"source": source or Path(csv_path).name, "months": rows})
+    months = read_actuals_csv(csv_path, params.ramp.horizon_months, params.start)
+    name = source_name(csv_path, source)
+    saved, _ = write_sections(params_path, {"actuals": {"source": name, "months": flow_rows(months)}})
     return saved
+
+
+def source_name(export: str | Path, source: str | None) -> str:
+    """What an import records as its section's ``source``: ``source`` when given, else the
+    export's file name. A file name longer than a ``source`` may be is a problem of the export
+    (named, so the message points at the file to rename), not of the params file.
+
+    Raises
+    ------
+    ParamsError
+        naming ``export`` (field ``(file)``), or ``--source``, when the name is too long or
+        holds a control character.
+    """
+    from .strict import MAX_NAME
+
+    if source is not None:
+        if not 1 <= len(source) <= MAX_NAME:
+            raise ParamsError([Problem(Path(export), None, "--source", f"is {len(source)} characters long; a source is 1 to {MAX_NAME} characters")])
+        return source
+    from .text import codepoint, control_characters
+
+    name = Path(export).name
+    controls = control_characters(name)
+    if controls:
+        raise ParamsError(
+            [
+                Problem(
+                    Path(export),
+                    None,
+                    "(file)",
+                    f"the file's name holds a control character ({codepoint(controls[0])}) and is kept as the section's source, "
+                    "which must be plain text: rename the file, or give --source",
+                )
+            ]
+        )
+    if len(name) > MAX_NAME:
+        raise ParamsError(
+            [
+                Problem(
+                    Path(export),
+                    None,
+                    "(file)",
+                    f"the file's name is {len(name)} characters long and is kept as the section's source, which holds at most "
+                    f"{MAX_NAME}: rename the file, or give --source",
+                )
+            ]
+        )
+    return name
+
+
+def flow_rows(rows: list[dict[str, Any]]) -> list[Any]:
+    """``rows`` as YAML flow mappings, one line each (``- {month: 1, investment: 9000, ...}``)."""
+    out = []
+    for row in rows:
+        flow = CommentedMap(row)
+        flow.fa.set_flow_style()
+        out.append(flow)
+    return out

@@ -34,6 +34,7 @@ HEADERS = (
     "NPV",
     "Chance to break even in the commitment",
     "Plan against actual",
+    "Sourced share, pipeline",
     "Top flags",
 )
 #: How many flags a row shows before "+ N more".
@@ -115,6 +116,22 @@ def tracking_cell(s: Summary) -> str:
     return f'<span class="wb-tracking {css}">{escape(words)}</span>{spent}; {escape(forecast)}'
 
 
+def pipeline_cell(s: Summary) -> str:
+    """The partner's share of the credit and its open pipeline in a few words (escaped):
+    "sourced 62%; pipeline $80,000 in 8 open deals, win rate 60%"; "—" without either. Summaries
+    kept from before these fields existed read as having neither."""
+    parts = []
+    share = s.get("sourced_share")
+    if share is not None:
+        parts.append(f"sourced {float(share):.0%}")
+    deals, amount = s.get("pipeline_deals"), s.get("pipeline_amount")
+    if deals is not None and amount is not None:
+        w = s.get("win_rate")
+        rate = "no win rate yet" if w is None else f"win rate {float(w):.0%}"
+        parts.append(f"pipeline {money(float(amount), str(s['currency']))} in {count(int(deals), 'open deal')}, {rate}")
+    return escape("; ".join(parts)) if parts else "—"
+
+
 #: How much each light weighs in the areas column's sort key (red outweighs any number of ambers).
 _LIGHT_WEIGHT = {"red": 100, "amber": 10, "unknown": 1}
 
@@ -144,6 +161,7 @@ def sort_keys(s: Summary) -> list[str]:
         _number(s["npv"]),
         _number(s.get("p_break_even_within_commitment")),
         _number(_tracking_sort(s)),
+        _number(s.get("sourced_share")),
         str(high * 1000 + len(flags)),
     ]
 
@@ -201,6 +219,7 @@ def row_cells(s: Summary) -> list[str]:
         escape(money(s["npv"], s["currency"])),
         escape(chance(p)),
         tracking_cell(s),
+        pipeline_cell(s),
         shown or "—",
     ]
 

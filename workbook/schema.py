@@ -46,7 +46,9 @@ from .strict import (
     Month,
     Months,
     Name,
+    Note,
     Number,
+    PlainLine,
     Share,
     Strict,
 )
@@ -112,7 +114,7 @@ TrustItemId = Annotated[str, AfterValidator(_known_id("trust", TRUST_ITEMS))]
 Answer = Annotated[int, AfterValidator(_answer)]
 ShareValue = Annotated[Number, AfterValidator(_share)]
 TrustIndex = Annotated[Number, AfterValidator(_index)]
-Text = Annotated[str, Field(min_length=1, max_length=200)]
+Text = Annotated[str, Field(min_length=1, max_length=200), PlainLine]
 Amount = Money
 #: A checklist weight, 0–10.
 Weight = Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)]
@@ -127,7 +129,7 @@ class ScopeEntry(Strict):
     """One checklist answer. ``weight`` overrides the bank's weight (0 leaves the item out)."""
 
     status: ScopeStatus
-    note: str = ""
+    note: Note = ""
     weight: Weight | None = None
 
 
@@ -161,9 +163,9 @@ class Respondent(Strict):
     items — the mirror: a side's view of itself set against how the other side sees it.
     """
 
-    id: Annotated[str, Field(min_length=1, max_length=60)]
+    id: Annotated[str, Field(min_length=1, max_length=60), PlainLine]
     side: SideName
-    role: Annotated[str, Field(max_length=MAX_NAME)] = ""
+    role: Annotated[str, Field(max_length=MAX_NAME), PlainLine] = ""
     answers: dict[TrustItemId, Answer | None] = Field(default_factory=dict)
     self_answers: dict[TrustItemId, Answer | None] = Field(default_factory=dict)
 
@@ -267,7 +269,7 @@ class ChangeEvent(Strict):
     """A change noticed since the last check-in. ``resources`` means resources cut or withdrawn."""
 
     kind: ChangeKind
-    note: str = ""
+    note: Note = ""
 
 
 class CheckIn(Strict):
@@ -285,7 +287,7 @@ class CheckIn(Strict):
     wins_with_partner: Count | None = None
     wins_crediting_partner: Count = 0
     trust_index: TrustIndex | None = None
-    note: str = ""
+    note: Note = ""
 
     @property
     def partner_wins(self) -> int:
@@ -355,7 +357,7 @@ class Actuals(Strict):
     """The plan against what happened: ``months`` consecutive from 1 (no gaps, none after the
     ramp's horizon), and where the figures come from (``source``, e.g. a CRM export's name)."""
 
-    source: Annotated[str, Field(min_length=1, max_length=MAX_NAME)] | None = None
+    source: Annotated[str, Field(min_length=1, max_length=MAX_NAME), PlainLine] | None = None
     months: Annotated[list[ActualMonth], Field(min_length=1)]
 
     @model_validator(mode="after")
@@ -388,7 +390,7 @@ class Pipeline(Strict):
     ``as_of`` the date the export runs to; ``source`` where it came from.
     """
 
-    source: Annotated[str, Field(min_length=1, max_length=MAX_NAME)] | None = None
+    source: Annotated[str, Field(min_length=1, max_length=MAX_NAME), PlainLine] | None = None
     as_of: Date | None = None
     won: Count = 0
     lost: Count = 0
@@ -482,7 +484,7 @@ class Event(Strict):
     month: Month
     kind: EventKind
     severity: Share = 0.5
-    note: str = ""
+    note: Note = ""
 
 
 Triangular = Annotated[list[Number], Field(min_length=3, max_length=3)]

@@ -22,6 +22,7 @@ Security choices
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import json
 import os
@@ -177,6 +178,8 @@ def command(opts: ServeOptions, connection_root: str | None = None) -> list[str]
         str(opts.apps),
         "--no-browser",
         f"--port={opts.port}",
+        # never move to another port: the links printed (tokens included) name this one
+        "--Voila.port_retries=0",
         f"--Voila.ip={opts.ip}",
         # the tokens reach the guard through the environment, not this (world-readable) command line
         # Read voila.json from the apps folder only, so the machine's own config cannot leak in.
@@ -241,6 +244,10 @@ def serve(opts: ServeOptions, echo: Callable[[str], object] = print) -> int:
     if not token and not is_loopback(opts.ip):
         raise SystemExit("refusing to serve on a network address without a token")
     facilitator = opts.resolved_facilitator_token(token)
+    port_problem = port_in_use(opts.ip, opts.port)
+    if port_problem:
+        raise SystemExit(port_problem)
+    sweep_stale_connection_folders()
     env = environment(opts, tokens=(token, facilitator))
     echo(f"Serving {opts.apps}/ on {opts.ip}:{opts.port}" + (" (token required)" if token else " (this machine only)"))
     echo(f"Workshop store: {env['WORKBOOK_STORE']}")
@@ -253,7 +260,8 @@ def serve(opts: ServeOptions, echo: Callable[[str], object] = print) -> int:
     for name, url in links.items():
         if name != "facilitator":
             echo(f"  {name:12} {url}")
-    connection_root = tempfile.mkdtemp(prefix="workbook-serve-")
+    connection_root = tempfile.mkdtemp(prefix=CONNECTION_PREFIX)
+    (Path(connection_root) / OWNER_FILE).write_text(_owner_stamp(os.getpid()), encoding="ascii")
     requested: list[int] = []
     children: dict[int, psutil.Process] = {}
     env["WORKBOOK_CONNECTION_ROOT"] = connection_root
@@ -301,6 +309,61 @@ def serve(opts: ServeOptions, echo: Callable[[str], object] = print) -> int:
     return code
 
 
+def port_in_use(ip: str, port: int) -> str | None:
+    """What stops a server listening on ``ip:port`` (``None`` when it can): checked before any
+    link is printed, so a taken port is a clear refusal rather than links to someone else's server."""
+    family = socket.AF_INET6 if ":" in ip else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server itself binds
+        try:
+            probe.bind((ip, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return f"port {port} on {ip} is already in use (another server?); stop it or choose another port with --port"
+            return f"cannot listen on {ip}:{port}: {exc.strerror or exc}"
+    return None
+
+
+#: The kernel-socket folders ``serve`` makes in the temporary directory, and the file in each
+#: naming the ``serve`` process that owns it.
+CONNECTION_PREFIX = "workbook-serve-"
+OWNER_FILE = "owner"
+
+
+def _owner_stamp(pid: int) -> str:
+    """``pid start-time``: a process id alone may be reused by another process later."""
+    import psutil
+
+    return f"{pid} {psutil.Process(pid).create_time():.3f}"
+
+
+def sweep_stale_connection_folders(root: str | None = None) -> list[Path]:
+    """Remove the kernel-socket folders left by ``serve`` processes that no longer run (a
+    ``kill -9`` of the whole process group leaves no one to clean up): the folders are this
+    user's, named :data:`CONNECTION_PREFIX`…, and their :data:`OWNER_FILE` names a process that
+    is gone (or another process now holding its id). Folders of running servers, and folders
+    without an owner file, are left alone. Returns the folders removed."""
+    import psutil
+
+    removed = []
+    for folder in Path(root or tempfile.gettempdir()).glob(CONNECTION_PREFIX + "*"):
+        try:
+            if not folder.is_dir() or folder.is_symlink() or folder.stat().st_uid != os.getuid():
+                continue
+            stamp = (folder / OWNER_FILE).read_text(encoding="ascii").split()
+            pid, started = int(stamp[0]), stamp[1]
+        except (OSError, ValueError, IndexError):
+            continue
+        try:
+            alive = f"{psutil.Process(pid).create_time():.3f}" == started
+        except psutil.Error:
+            alive = False
+        if not alive:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
 def _reap(procs: list[psutil.Process]) -> None:
     """Terminate, then kill, whatever of ``procs`` still runs."""
     import psutil
@@ -320,4 +383,4 @@ def _reap(procs: list[psutil.Process]) -> None:
     psutil.wait_procs(alive, timeout=3)
 
 
-__all__ = ["APPS", "ServeOptions", "command", "environment", "is_loopback", "public_host", "serve", "urls"]
+__all__ = ["APPS", "ServeOptions", "command", "environment", "is_loopback", "port_in_use", "public_host", "serve", "sweep_stale_connection_folders", "urls"]

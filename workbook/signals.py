@@ -23,7 +23,10 @@ Rules (each a :class:`~workbook.flags.Flag` with a recommended ``action``):
   trust survey's index) is 10 or more points below the one before.
 - ``negative_narrative`` — the two latest check-ins both record a negative narrative.
 - ``partner_not_credited`` — in the 12 months to the latest check-in, under half of the wins
-  the partner took part in credited it.
+  the partner took part in credited it. When no check-in of those 12 months records a win the
+  partner took part in, partner credit is read from the actuals instead (:func:`credit_of`):
+  the sourced share of the revenue the partner sourced or influenced over the last 12 recorded
+  months (:func:`workbook.actuals.attribution`), and the words say so.
 """
 
 from __future__ import annotations
@@ -35,9 +38,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import text
+from .currency import DEFAULT as DEFAULT_CURRENCY
 from .flags import APPOINT_ALLIANCE_MANAGER, Flag, Severity, past
 from .months import NUMBERED, MonthNames
-from .schema import ChangeKind, CheckIn, Health
+from .schema import Actuals, ChangeKind, CheckIn, Health
 from .text import count
 
 #: What the reader sees for a check-in's ``trust_index``: a figure typed at the check-in, named
@@ -323,8 +327,76 @@ def partner_credit(timeline: pd.DataFrame) -> PartnerCredit | None:
     return PartnerCredit(int(recent["wins_crediting_partner"].sum()), wins) if wins else None
 
 
-def _credit_flags(health: Health) -> list[Flag]:
-    credit = partner_credit(timeline(health))
+@dataclass(frozen=True)
+class AttributedCredit:
+    """*Partner credit* read from the actuals when no check-in gives it: of the revenue the
+    partner sourced or influenced in the last 12 recorded months (those giving either figure),
+    the share credited to it as partner-sourced.
+
+    sourced, touched : amounts (currency); share = sourced / touched (0–1).
+    months : the recorded months counted (at least one).
+    code : the currency, for the words; names : how months are worded.
+    """
+
+    sourced: float
+    touched: float
+    months: tuple[int, ...]
+    code: str = DEFAULT_CURRENCY
+    names: MonthNames = NUMBERED
+
+    @property
+    def share(self) -> float:
+        return self.sourced / self.touched
+
+    @property
+    def detail(self) -> str:
+        """What the share counts: "(from the actuals: $90,000 of the $150,000 the partner sourced
+        or influenced in months 3–12 was partner-sourced; no check-in records its wins)"."""
+        from .actuals import month_span
+        from .currency import money
+
+        first, last = self.months[0], self.months[-1]
+        if self.months == tuple(range(first, last + 1)):
+            span = month_span(first, last, self.names)
+        else:
+            span = f"{count(len(self.months), 'recorded month')} from {self.names.long(first)} to {self.names.long(last)}"
+        return (
+            f"(from the actuals: {money(self.sourced, self.code)} of the {money(self.touched, self.code)} the partner sourced or "
+            f"influenced in {span} was partner-sourced; no check-in records its wins)"
+        )
+
+    def words(self) -> str:
+        """The one wording of the figure: "partner credit 60% (from the actuals: ...)"."""
+        return f"partner credit {self.share:.0%} {self.detail}"
+
+
+#: The months of actuals partner credit falls back to (the same 12 months as the check-ins').
+CREDIT_MONTHS = 12
+
+
+def credit_of(
+    timeline: pd.DataFrame, actuals: Actuals | None = None, code: str = DEFAULT_CURRENCY, names: MonthNames = NUMBERED
+) -> PartnerCredit | AttributedCredit | None:
+    """Partner credit: from the check-ins (:func:`partner_credit`) when those of the last 12
+    months record a win the partner took part in; otherwise from the actuals' attribution over
+    their last :data:`CREDIT_MONTHS` months (sourced ÷ (sourced + influenced) revenue); ``None``
+    when neither gives it.
+
+    The sourced *revenue* share is used rather than deals sourced ÷ deals closed: it is a true
+    share of what the partner took part in, whereas ``deals_sourced`` counts deals opened in a
+    month, not those closing then, so that ratio can pass 1.
+    """
+    credit = partner_credit(timeline)
+    if credit is not None:
+        return credit
+    from .actuals import attribution
+
+    a = attribution(actuals, CREDIT_MONTHS)
+    return None if a is None else AttributedCredit(a.sourced, a.sourced + a.influenced, a.months, code, names)
+
+
+def _credit_flags(health: Health, actuals: Actuals | None = None, code: str = DEFAULT_CURRENCY, names: MonthNames = NUMBERED) -> list[Flag]:
+    credit = credit_of(timeline(health), actuals, code, names)
     if credit is not None and credit.share < MIN_CREDIT_SHARE:
         return [
             Flag(
@@ -339,7 +411,9 @@ def _credit_flags(health: Health) -> list[Flag]:
     return []
 
 
-def flags(health: Health, break_even_month: int | None, months: MonthNames = NUMBERED) -> list[Flag]:
+def flags(
+    health: Health, break_even_month: int | None, months: MonthNames = NUMBERED, actuals: Actuals | None = None, code: str = DEFAULT_CURRENCY
+) -> list[Flag]:
     """Early-warning flags from the check-ins (area ``health``; rules in the module docstring).
 
     Parameters
@@ -348,14 +422,16 @@ def flags(health: Health, break_even_month: int | None, months: MonthNames = NUM
     break_even_month : the modelled break-even month (``ramp.run(...).metrics.break_even_month``);
         ``None`` means the model does not break even within its horizon.
     months : how months are worded in the messages (calendar months when the file has a start).
+    actuals : the ``actuals`` section, for partner credit when no check-in records the partner's
+        wins (:func:`credit_of`); ``code`` its currency.
     """
     return [
         *_manager_flags(health),
         *_change_flags(health, break_even_month, months),
         *_trust_flags(health),
         *_narrative_flags(health),
-        *_credit_flags(health),
+        *_credit_flags(health, actuals, code, months),
     ]
 
 
-__all__ = ["CHANGE_SEVERITY", "CHECK_IN_TRUST", "PartnerCredit", "event_table", "flags", "manager_changes", "month_of", "partner_credit", "timeline"]
+__all__ = ["CHANGE_SEVERITY", "CHECK_IN_TRUST", "AttributedCredit", "PartnerCredit", "credit_of", "event_table", "flags", "manager_changes", "month_of", "partner_credit", "timeline"]

@@ -37,6 +37,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 from .errors import WorkbookError
 from .instruments import SCOPING_ITEMS, TRUST, TRUST_ITEMS
 from .schema import ANONYMITY_FLOOR
+from .text import one_line
 
 Side = Literal["vendor", "partner"]
 Status = Literal["open", "closed"]
@@ -120,6 +121,9 @@ class Counts:
     joined: dict[str, int] = field(default_factory=dict)
     submitted: dict[str, int] = field(default_factory=dict)
     answers: int = 0
+    #: per side, the people who submitted at least one answer (a "don't know" is no answer):
+    #: an empty submission counts as submitted but adds nothing to any figure
+    answered: dict[str, int] = field(default_factory=dict)
 
     @property
     def total_submitted(self) -> int:
@@ -371,10 +375,10 @@ class SQLiteStore:
     def create_session(self, alliance: str, code: str | None = None, vendor: str = "", partner: str = "") -> Session:
         """A new open session; ``vendor`` and ``partner`` name the two companies on the
         participants' screens (optional, at most 80 characters each)."""
-        alliance = alliance.strip()
+        alliance = one_line(alliance)
         if not alliance:
             raise StoreError("Give the alliance a name.")
-        vendor, partner = " ".join(vendor.split())[:80], " ".join(partner.split())[:80]
+        vendor, partner = one_line(vendor)[:80], one_line(partner)[:80]
         now = _now()
         with self._write() as con:
             if code is None:
@@ -445,7 +449,7 @@ class SQLiteStore:
         code = self.normalise_code(code)
         if side not in SIDES:
             raise StoreError(f"Choose vendor or partner, not {side!r}.")
-        role = role.strip()[:80]
+        role = one_line(role)[:80]
         pid = secrets.token_hex(6)
         with self._write() as con:
             self._open_session(con, code)
@@ -518,12 +522,21 @@ class SQLiteStore:
                 "SELECT side, COUNT(*) AS n, COUNT(submitted) AS s FROM participants WHERE session = ? GROUP BY side", (code,)
             ).fetchall()
             n_answers = con.execute("SELECT COUNT(*) FROM answers WHERE session = ?", (code,)).fetchone()[0]
+            with_answers = con.execute(
+                "SELECT p.side AS side, COUNT(DISTINCT p.id) AS n FROM participants p JOIN answers a "
+                "ON a.session = p.session AND a.participant = p.id "
+                "WHERE p.session = ? AND p.submitted IS NOT NULL AND a.value IS NOT NULL GROUP BY p.side",
+                (code,),
+            ).fetchall()
         joined: dict[str, int] = {s: 0 for s in SIDES}
         submitted: dict[str, int] = {s: 0 for s in SIDES}
+        answered: dict[str, int] = {s: 0 for s in SIDES}
         for r in rows:
             joined[r["side"]] = r["n"]
             submitted[r["side"]] = r["s"]
-        return Counts(joined=joined, submitted=submitted, answers=n_answers)
+        for r in with_answers:
+            answered[r["side"]] = r["n"]
+        return Counts(joined=joined, submitted=submitted, answers=n_answers, answered=answered)
 
     def revealed(self, code: str, step: int = ANONYMITY_FLOOR) -> Revealed:
         """The answers a revealed board shows (see :class:`Revealed`).

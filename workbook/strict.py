@@ -21,10 +21,12 @@ at the maxima):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from .text import codepoint, control_characters
 
 #: The largest money amount a params file may give (in its own currency).
 MAX_MONEY = 1e15
@@ -65,8 +67,28 @@ Months = Annotated[int, Field(ge=0, le=MAX_MONTHS)]
 Month = Annotated[int, Field(ge=1, le=MAX_MONTHS)]
 #: A count: 0 to :data:`MAX_COUNT`.
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
-#: A name shown in reports and used for folder names: 1 to :data:`MAX_NAME` characters.
-Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
+
+def _no_controls(allowed: str) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        found = control_characters(value, allowed)
+        if found:
+            shown = ", ".join(codepoint(ch) for ch in found[:3])
+            what = "a line break or tab" if all(ch in "\n\t\r" for ch in found) else "a control character"
+            raise ValueError(f"holds {what} ({shown}); write plain text{' on one line' if not allowed else ''}")
+        return value
+
+    return check
+
+
+#: One line of plain text: no control characters at all (no escape sequences, line breaks or
+#: tabs, nor the bidirectional overrides that reverse how a line reads).
+PlainLine = AfterValidator(_no_controls(""))
+#: Plain text that may run over several lines (a note): line breaks and tabs only.
+PlainText = AfterValidator(_no_controls("\n\t"))
+#: A name shown in reports and used for folder names: 1 to :data:`MAX_NAME` characters, one line.
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME), PlainLine]
+#: A free-text note: any length the section allows, line breaks allowed, no other control characters.
+Note = Annotated[str, PlainText]
 
 
 class Strict(BaseModel):

@@ -12,12 +12,12 @@ from .schema import Params
 
 
 #: The money fields of the summary (in ``currency``), rounded to the currency's minor unit.
-MONEY_FIELDS = ("cumulative_net_at_horizon", "peak_funding_need", "npv", "long_run_npv", "business_plan_gap", "actual_cumulative_net")
+MONEY_FIELDS = ("cumulative_net_at_horizon", "peak_funding_need", "npv", "long_run_npv", "business_plan_gap", "actual_cumulative_net", "pipeline_amount")
 
 
 def summarise(params: Params, path: str | Path | None = None, assessment: Assessment | None = None) -> dict[str, Any]:
     """The contract's fields for one alliance (money in the params' currency, months 1-based)."""
-    from .actuals import summary_fields
+    from .actuals import pipeline_summary, summary_fields
     from .currency import round_money
 
     a = assessment or assess(params)
@@ -45,6 +45,7 @@ def summarise(params: Params, path: str | Path | None = None, assessment: Assess
         "business_plan_gap": m.plan_gap,
         "partner_break_even_month": None if a.ramp.partner is None else a.ramp.partner.break_even_month,
         **summary_fields(a.actuals),
+        **pipeline_summary(params.pipeline),
         "areas": a.area_status(),
         "flags": [
             {"code": f.code, "severity": f.severity, "message": f.message, "area": f.area, "subject": f.subject, "action": f.action}

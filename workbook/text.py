@@ -4,6 +4,7 @@ dates in the one format every page and chart uses ("31 Mar 2026")."""
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 #: The one date format of the pages and charts (strftime; charts use it as a d3 time format).
 DATE = "%-d %b %Y"
@@ -44,3 +45,42 @@ def date(value: dt.date) -> str:
 
 
 __all__ = ["DATE", "NO_RANGES", "chance", "count", "date"]
+
+
+#: Characters that steer a terminal or reorder text rather than show: the C0 and C1 controls and
+#: DEL (Unicode category Cc) and the bidirectional embeddings, overrides and isolates.
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def is_control(ch: str) -> bool:
+    """Whether ``ch`` steers a terminal or the text's direction (see :data:`_BIDI`)."""
+    return unicodedata.category(ch) == "Cc" or ch in _BIDI
+
+
+def control_characters(text: str, allowed: str = "") -> list[str]:
+    """The control characters in ``text`` (other than those in ``allowed``), each once, in order."""
+    found: list[str] = []
+    for ch in text:
+        if ch not in allowed and is_control(ch) and ch not in found:
+            found.append(ch)
+    return found
+
+
+def codepoint(ch: str) -> str:
+    """``U+001B`` for the escape character, as people look characters up."""
+    return f"U+{ord(ch):04X}"
+
+
+def terminal(text: str) -> str:
+    """``text`` safe to print to a terminal: line breaks kept, every other control character
+    written as its escape (``\\x1b``, ``\\u202e``), so a name can never move the cursor, recolour
+    the screen or reverse the line it is printed on."""
+    if not any(is_control(ch) for ch in text):
+        return text
+    return "".join(ch if ch == "\n" or not is_control(ch) else ch.encode("unicode_escape").decode("ascii") for ch in text)
+
+
+def one_line(text: str) -> str:
+    """``text`` as one line of plain text: every control character (line breaks and tabs too)
+    becomes a space, and runs of spaces one space; for what people type into a form."""
+    return " ".join("".join(" " if is_control(ch) else ch for ch in text).split())

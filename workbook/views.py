@@ -7,6 +7,7 @@ HTML. Charts are returned as Altair charts; the renderer is chosen by the caller
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from html import escape
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ from .months import NUMBERED, MonthNames
 from .ramp import PartnerResult, RampMetrics, RampResult, payback_sentence, stopped_at_commitment
 from .schema import Params
 from .text import NO_RANGES, chance, count
+from .text import date as text_date
 
 if TYPE_CHECKING:
     import altair as alt
@@ -59,11 +61,29 @@ def month(value: int | None, none: str = "not within the horizon", names: MonthN
     return names(value, none)
 
 
-def header(params: Params) -> HTML:
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string: every character but letters, digits and spaces written as
+    a hex escape, so no quote, backslash or ``</style>`` in a name can end the string or the style."""
+    return '"' + "".join(ch if ch.isalnum() and ch.isascii() or ch == " " else f"\\{ord(ch):x} " for ch in text) + '"'
+
+
+def print_footer(name: str, made: dt.date) -> str:
+    """The printed report's footer (PDF and a browser's Print): the alliance's name and the date
+    the report was made, at the foot of every page (the page number is in ``print.css``)."""
+    label = f"{name} · {text_date(made)}"
+    return (
+        "<style>@media print { @page { @bottom-left { content: "
+        f"{css_string(label)}; font: 8pt sans-serif; color: #666; }} }} }}</style>"
+    )
+
+
+def header(params: Params, made: dt.date | None = None) -> HTML:
+    """The report's title block; ``made`` (default today) dates the printed pages' footer."""
     a, names = params.alliance, params.months
     span = f" ({names.short(1)} to {names.short(params.ramp.horizon_months)})" if names.known else ""
     return HTML(
-        '<div class="wb-header">'
+        print_footer(a.name, made or dt.date.today())
+        + '<div class="wb-header">'
         f"<h1>{escape(a.name)}</h1>"
         f"<p>{escape(a.vendor)} and {escape(a.partner)} &middot; {escape(a.type)} alliance &middot; "
         f"{params.ramp.horizon_months}-month horizon{span}, resources committed for {params.ramp.commitment_months} months</p>"
@@ -488,11 +508,13 @@ def ramp_view(a: Assessment) -> list[Block]:
 
 
 def actuals_view(a: Assessment) -> list[Block]:
-    """The plan against actual (a part of the money machine's area): the tracking in words, the
-    chart of the actual cumulative net over the plan, its band and the re-forecast, and the
-    months as recorded. Nothing for a file without actuals."""
-    from .actuals import TOLERANCE, fit_words, headline
-    from .charts import actuals_chart
+    """The plan against actual (a part of the money machine's area): the tracking in words (with
+    what the re-forecast took from the pipeline), the chart of the actual cumulative net over
+    the plan, its band and the re-forecast, the partner-sourced against the influenced revenue
+    (its share in words, and by month when the actuals give them), and the months as recorded.
+    Nothing for a file without actuals."""
+    from .actuals import TOLERANCE, attribution_sentence, fit_words, headline
+    from .charts import actuals_chart, attribution_chart
 
     t = a.actuals
     if t is None:
@@ -509,9 +531,22 @@ def actuals_view(a: Assessment) -> list[Block]:
         "written, and before any revenue has come the delay is the smallest at which the plan would expect none yet, at "
         "the planned size."
     )
-    months = t.monthly[
-        ["month", "investment", "plan_investment", "deals_closed", "vendor_revenue", "plan_vendor_revenue", "net", "cumulative_net", "plan_cumulative_net"]
-    ]
+    f = t.pipeline
+    if f is not None and f.used:
+        method += (
+            " The months up to one sales cycle after the last recorded one that the pipeline reaches take their vendor revenue from "
+            "its open deals instead: their amount × the partner's win rate (won ÷ (won + lost)) × (1 − partner margin)"
+            + (", billed a twelfth a month on top of the contracts already won, which keep billing;" if f.recurring else ";")
+            + " slipped deals count in the first of those months."
+        )
+    if f is not None and (f.source or f.as_of):
+        of = f" as of {text_date(f.as_of)}" if f.as_of else ""
+        source += f" Pipeline: {f.source or 'the pipeline section'}{of}."
+    shared = attribution_sentence(t.attribution, code, names)
+    columns = ["month", "investment", "plan_investment", "deals_closed", "vendor_revenue", "plan_vendor_revenue", "net", "cumulative_net", "plan_cumulative_net"]
+    # the optional figures, when some month gives them
+    extra = [c for c in ("deals_sourced", "partner_sourced_revenue", "influenced_revenue") if t.monthly[c].notna().any()]
+    months = t.monthly[columns + extra]
     shown = months.rename(
         columns={
             "month": "Month",
@@ -523,16 +558,28 @@ def actuals_view(a: Assessment) -> list[Block]:
             "net": "Net",
             "cumulative_net": "Cumulative net",
             "plan_cumulative_net": "Plan: cumulative net",
+            "deals_sourced": "Deals sourced",
+            "partner_sourced_revenue": "Partner-sourced revenue",
+            "influenced_revenue": "Influenced revenue",
         }
     )
     if names.known:
         shown["Month"] = shown["Month"].map(lambda m: names.long(int(m)))
     shown["Deals closed"] = shown["Deals closed"].map(lambda x: f"{x:,g}")  # 3, not 3.0; a fraction as written
-    money_columns = ("Investment", "Plan: investment", "Vendor revenue", "Plan: vendor revenue", "Net", "Cumulative net", "Plan: cumulative net")
+    if "Deals sourced" in shown:
+        shown["Deals sourced"] = shown["Deals sourced"].map(lambda x: "—" if x != x else f"{x:,g}")
+    money_columns = (
+        "Investment", "Plan: investment", "Vendor revenue", "Plan: vendor revenue", "Net", "Cumulative net", "Plan: cumulative net",
+        "Partner-sourced revenue", "Influenced revenue",
+    )
+    attributed: list[Block] = []
+    if t.attribution is not None and shared is not None:
+        attributed = [f'<p class="wb-attribution">{escape(shared)}.</p>', attribution_chart(t.monthly, t.attribution, code, names)]
     return [
         f'<h3>Plan against actual</h3><p class="wb-tracking wb-tracking-{escape(t.tracking)}">{escape(headline(t, code, names))}</p>'
         f"<p><small>{escape(method + source)}</small></p>",
         actuals_chart(a.ramp.plan, t, mc, code, names),
+        *attributed,
         table(shown, money_columns=money_columns, code=code).html,
     ]
 
@@ -544,7 +591,7 @@ def health_view(a: Assessment) -> list[Block]:
     h = a.health
     if h is None:
         return [missing_section("health")]
-    return [health_timeline(h.timeline, h.events), _area_flags(a, "health")]
+    return [health_timeline(h.timeline, h.events, h.credit), _area_flags(a, "health")]
 
 
 def _whole_numbers(df: pd.DataFrame) -> pd.DataFrame:

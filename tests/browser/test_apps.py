@@ -465,6 +465,13 @@ TRY_SOCKET = """u => new Promise(done => {
 })"""
 
 
+SHUTDOWN = """async u => {
+  const x = (document.cookie.match(/_xsrf=([^;]+)/) || [])[1] || "";
+  const r = await fetch(u, {method: "POST", headers: {"X-XSRFToken": decodeURIComponent(x)}});
+  return [r.status, await r.text()];
+}"""
+
+
 def test_participants_cannot_open_the_board_or_its_kernel(new_context, tmp_path_factory):
     """Two roles: the facilitator's link opens the board, which shows the participants' link
     and its QR code; that link (its token, its cookie) opens neither the board nor its kernel."""
@@ -494,6 +501,11 @@ def test_participants_cannot_open_the_board_or_its_kernel(new_context, tmp_path_
         ws = f"ws://127.0.0.1:{srv.port}"
         assert page.evaluate(TRY_SOCKET, f"{ws}/api/kernels/{board_kernel.group(1)}/channels") == "refused"
         assert board.evaluate(TRY_SOCKET, f"{ws}/api/kernels/{board_kernel.group(1)}/channels") == "open"  # its owner may
+        # nor may it stop the board's kernel through Voila's shutdown route (it names the kernel
+        # positionally), even with the XSRF token a real page sends
+        status, text = page.evaluate(SHUTDOWN, f"/voila/api/shutdown/{board_kernel.group(1)}")
+        assert (status, "Facilitator only" in text) == (403, True), (status, text[:300])
+        assert board.evaluate(TRY_SOCKET, f"{ws}/api/kernels/{board_kernel.group(1)}/channels") == "open"  # still running
 
         # the request-info socket of a preheated kernel wants the same credential as the pages
         stranger = recording(new_context().new_page())
@@ -543,3 +555,76 @@ def test_host_names_and_kernel_caps(browser, tmp_path_factory):
             p.close()
     finally:
         srv.stop()
+
+
+def test_a_burst_of_page_requests_gets_no_more_kernels_than_the_cap(tmp_path_factory):
+    """Twelve page requests from one address at the same moment (a script, a stuck reload key):
+    the cap counts each page from the moment it is let through, not from when its kernel has
+    started, so no more than the cap get a kernel; the others are told why."""
+    import urllib.error
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    cap = 3
+    srv = start_server(tmp_path_factory.mktemp("burst"), room_size=0, args=("--max-kernels-per-client", str(cap)))
+
+    def fetch(_: int) -> int:
+        try:
+            with urllib.request.urlopen(srv.url("portfolio"), timeout=180) as r:  # noqa: S310 (local)
+                r.read()
+                return int(r.status)
+        except urllib.error.HTTPError as refused:
+            return int(refused.code)
+
+    try:
+        deadline = time.monotonic() + 120  # the alliance dashboard's ready kernels (no visitor's) first
+        while "Kernel pool of alliance.ipynb is filled" not in srv.log() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        spares = {k.pid for k in srv.kernels()}
+        with ThreadPoolExecutor(12) as pool:
+            statuses = list(pool.map(fetch, range(12)))
+        assert sorted(statuses) == [200] * cap + [429] * (12 - cap), statuses
+        started = {k.pid for k in srv.kernels()} - spares
+        assert len(started) == cap, srv.tail()
+    finally:
+        srv.stop()
+
+
+FLOOD = """async ([u, n]) => {
+  const sockets = [];
+  const states = await Promise.all(Array.from({length: n}, () => new Promise(done => {
+    const ws = new WebSocket(u);
+    sockets.push(ws);
+    ws.onopen = () => done("open");
+    ws.onerror = () => done("refused");
+    setTimeout(() => done("timeout"), 15000);
+  })));
+  sockets.forEach(ws => ws.close());
+  return states;
+}"""
+
+
+def test_a_flood_of_sockets_to_one_kernel_is_refused_and_others_still_get_pages(browser, server):
+    """Forty websockets opened at once to one page's kernel: a few are let in, the rest refused,
+    so the server keeps file descriptors for the next participant, who gets a working page."""
+    from workbook.guard import MAX_SOCKETS_PER_KERNEL
+
+    page = open_app(browser, server, "alliance", "params=saas-regional-reseller.yaml", ".wb-ramp-chart svg")
+    kernel = re.search(rf'"kernelId":\s*"({UUID})"', page.content()) or re.search(rf"({UUID})", page.content())
+    assert kernel, "no kernel id in the page"
+    states = page.evaluate(FLOOD, [f"ws://127.0.0.1:{server.port}/api/kernels/{kernel.group(1)}/channels", 40])
+    assert states.count("open") <= MAX_SOCKETS_PER_KERNEL - 1, states  # the page holds one itself
+    assert states.count("refused") >= 40 - MAX_SOCKETS_PER_KERNEL, states
+    assert "Refused socket" in server.log()
+    # closed sockets give their places back: the page's owner can reconnect as often as it needs
+    deadline = time.monotonic() + 20
+    while True:
+        again = page.evaluate(FLOOD, [f"ws://127.0.0.1:{server.port}/api/kernels/{kernel.group(1)}/channels", MAX_SOCKETS_PER_KERNEL - 2])
+        if again.count("open") == MAX_SOCKETS_PER_KERNEL - 2 or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    assert again == ["open"] * (MAX_SOCKETS_PER_KERNEL - 2), again
+    nxt = open_app(browser, server, "alliance", "params=saas-regional-reseller.yaml", ".wb-ramp-chart svg")
+    no_outside(nxt)
+    for p in (page, nxt):
+        p.close()

@@ -188,3 +188,68 @@ def test_help_names_the_columns():
     for column in ("month", "investment", "deals_closed", "vendor_revenue", "influenced_revenue"):
         assert column in words
     assert "file.csv:ROW: column: message" in words
+
+
+def test_headers_in_any_case_and_calendar_months_with_a_start(files):
+    params, csv = files
+    dated = PARAMS.replace("type: reseller}", "type: reseller, start: 2026-03-10}") + (
+        "health:\n  check_ins:\n    - {date: 2026-04-01, alliance_manager: null, sentiment: neutral}   # vacant\n"
+    )
+    params.write_text(dated, encoding="utf-8")
+    csv.write_text(" Month ,Investment,Deals  Closed,Vendor-Revenue\n2026-03,10000,0,0\n2026-04,10000,1,8000\n", encoding="utf-8")
+    proc = run(params, csv)
+    assert proc.returncode == 0, proc.stderr
+    text = params.read_text(encoding="utf-8")
+    assert text.startswith(dated)  # every byte kept, alliance_manager: null and its comment included
+    p = load_params(params)
+    assert p.actuals is not None and [(m.month, m.vendor_revenue) for m in p.actuals.months] == [(1, 0), (2, 8000)]
+    # a calendar month before the start, and one without a start
+    csv.write_text("month,investment,deals_closed,vendor_revenue\n2026-02,1,0,0\n", encoding="utf-8")
+    assert_refused(params, csv, [f"{csv}:2: month: 2026-02 is before the alliance's start (2026-03-10, month 1)"])
+    params.write_text(PARAMS, encoding="utf-8")
+    assert_refused(
+        params,
+        csv,
+        [f"{csv}:2: month: a calendar month (2026-02) needs alliance.start in the params file to say which month is month 1; or write the plan month number"],
+    )
+
+
+def test_numbers_are_plain_digits(files):
+    params, csv = files
+    csv.write_text(HEADER + "1,10_000,0,0\n2,１２,0,0\n3,nan,0,0\n", encoding="utf-8")
+    hint = "(write digits only, without thousands separators, currency signs or units)"
+    assert_refused(
+        params,
+        csv,
+        [
+            f"{csv}:2: investment: expected a number, got '10_000' {hint}",
+            f"{csv}:3: investment: expected a number, got '１２' {hint}",
+            f"{csv}:4: investment: expected a number, got 'nan' {hint}",
+        ],
+    )
+
+
+def test_a_huge_header_is_refused_at_once_and_problems_are_capped(files):
+    import time
+
+    params, csv = files
+    csv.write_text(",".join(f"c{i}" for i in range(120_000)) + "\n", encoding="utf-8")  # about 1 MB
+    t0 = time.monotonic()
+    assert_refused(params, csv, [f"{csv}:1: (file): the first line names 120,000 columns; an actuals CSV has at most 7 (month, investment, deals_closed, vendor_revenue, deals_sourced, partner_sourced_revenue, influenced_revenue)"])
+    assert time.monotonic() - t0 < 30
+    csv.write_text(HEADER + "".join(f"{m},x,0,0\n" for m in range(1, 121)), encoding="utf-8")
+    proc = run(params, csv)
+    lines = proc.stderr.splitlines()
+    # 120 bad cells + months 25..120 past the horizon of 24 = 216 problems: 50 shown, 166 counted
+    assert proc.returncode == 2 and len(lines) == 52 and lines[50] == "… and 166 more problems"
+
+
+def test_an_overlong_csv_name_is_named_as_the_csvs_problem(files):
+    params, _ = files
+    csv = params.parent / ("x" * 126 + ".csv")
+    csv.write_text(on_plan_csv(2), encoding="utf-8")
+    assert_refused(
+        params,
+        csv,
+        [f"{csv}: (file): the file's name is 130 characters long and is kept as the section's source, which holds at most 120: rename the file, or give --source"],
+    )

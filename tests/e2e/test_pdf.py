@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import os
 import subprocess
@@ -18,6 +19,7 @@ from pypdf.generic import ContentStream
 
 from tests.conftest import CHROMIUM, PARAMS
 from workbook import load_params
+from workbook.text import date as text_date
 
 pytestmark = pytest.mark.notebook
 
@@ -75,9 +77,11 @@ def test_a_report_with_pdf_has_a_multi_page_pdf_with_the_alliance_and_every_sect
         assert heading in text, heading
     # the page's anchor links (¶) are for screens, not paper
     assert "¶" not in text
-    # every page is numbered "page / pages", and each section starts on a page of its own
+    # every page is numbered "page / pages" and names the alliance and the day the report was
+    # made at its foot; each section starts on a page of its own
     pages = [_words(p.extract_text()) for p in reader.pages]
-    numbers = [f"{n} / {len(pages)} " for n in range(1, len(pages) + 1)]
+    footer = _words(f"{name} · {text_date(dt.date.today())}")
+    numbers = [f"{n} / {len(pages)}{footer} " for n in range(1, len(pages) + 1)]
     assert [t[: len(n)] for t, n in zip(pages, numbers)] == numbers
     starts = [t.removeprefix(n) for t, n in zip(pages, numbers)]
     assert [n for n, s in enumerate(starts, 1) if not s.strip()] == [], "blank pages"

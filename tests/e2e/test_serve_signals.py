@@ -69,3 +69,23 @@ def test_a_killed_serve_command_takes_its_server_with_it(tmp_path):
         assert not sockets.exists(), f"{sockets} left behind"
     finally:
         srv.stop()
+
+
+def test_a_killed_process_group_leaves_no_signing_keys_for_long(tmp_path):
+    """`kill -9` of the whole group: no one is left to clean up, so the next `serve` sweeps the
+    folder of kernel connection files (their signing keys) that the dead server left."""
+    import os
+
+    from workbook.serve import sweep_stale_connection_folders
+
+    srv, serve, family = with_a_kernel(tmp_path)
+    sockets = connection_root(srv.log())
+    try:
+        os.killpg(srv.proc.pid, signal.SIGKILL)
+        srv.proc.wait(timeout=5)
+        psutil.wait_procs(family, timeout=10)
+        assert any(sockets.rglob("kernel-*")), "the dead server's connection files should still be there"
+        assert sockets in sweep_stale_connection_folders(str(sockets.parent))
+        assert not sockets.exists()
+    finally:
+        srv.stop()

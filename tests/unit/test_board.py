@@ -129,3 +129,76 @@ def test_under_voila_only_the_facilitators_kernel_gets_the_board(store, monkeypa
     monkeypatch.delenv("WORKBOOK_ROLE")
     assert isinstance(facilitator_app(store), W.HTML)
     assert facilitator.under_voila()
+
+
+def test_the_board_says_which_side_is_hidden_and_how_many_more_it_needs(store):
+    code = store.create_session("Thin partner side").code
+    for _ in range(3):
+        submit(store, code, "vendor", 4)
+    submit(store, code, "partner", 2)
+    for _ in range(2):  # two partner people submit without answering anything
+        empty = store.join(code, "partner")
+        store.answer(code, empty.id, TRUST_IDS[0], None)  # "don't know" is no answer
+        store.submit(code, empty.id)
+    app = FacilitatorApp(store)
+    app.sessions.value = code
+    app.reveal.value = True
+    app.refresh(force=True)
+    # empty submissions are counted apart, so "3 of 3 submitted" cannot pass for a visible side
+    assert "partner 3 of 3 submitted, 1 with answers" in app.counts.value
+    assert "vendor 3 of 3 submitted ·" in app.counts.value  # nothing to add when all answered
+    assert app.sides_note.layout.display == ""
+    assert "The partner side is hidden: 1 person with trust answers, 2 more needed (it shows from 3)" in app.sides_note.value
+    assert "vendor side is hidden" not in app.sides_note.value
+
+    for _ in range(3):  # three more: the results move (in steps of three people) and show the side
+        submit(store, code, "partner", 3)
+    app.refresh(force=True)
+    assert app.sides_note.layout.display == "none" and app.sides_note.value == ""
+
+
+def test_a_second_open_session_of_the_same_name_is_warned_about_first(store):
+    app = FacilitatorApp(store)
+    app.alliance_in.value = "Acme × Northwind"
+    app._create()
+    first = app.code
+    app.alliance_in.value = "  acme ×  northwind "  # the same name, typed differently
+    app._create()
+    assert app.code == first and len(store.list_sessions()) == 1
+    assert f"An open session already has this name ({first})" in app.status.value
+    app._create()  # pressed again: the facilitator means it
+    assert len(store.list_sessions()) == 2 and app.code != first
+
+
+def test_the_alliance_name_is_offered_from_the_params_folder(store, tmp_path, monkeypatch):
+    folder = tmp_path / "params"
+    folder.mkdir()
+    (folder / "a.yaml").write_text("alliance: {name: Zeta × Omega}\n", encoding="utf-8")
+    (folder / "b.yaml").write_text("alliance: {name: Acme × Northwind}\n", encoding="utf-8")
+    (folder / "broken.yaml").write_text(": not yaml [", encoding="utf-8")
+    monkeypatch.setenv("WORKBOOK_PARAMS_DIR", str(folder))
+    app = FacilitatorApp(store)
+    assert list(app.alliance_in.options) == ["Acme × Northwind", "Zeta × Omega"]
+    assert app.alliance_in.ensure_option is False  # a name of its own may still be typed
+
+
+def test_a_reload_comes_back_to_the_session_in_the_address(store, monkeypatch):
+    codes = [store.create_session(name).code for name in ("First", "Second")]
+    monkeypatch.setenv("QUERY_STRING", f"session={codes[0].lower()}&token=x")
+    app = FacilitatorApp(store)
+    assert app.code == codes[0] and app.sessions.value == codes[0]
+    app.sessions.value = codes[1]
+    assert app.url.query == f"session={codes[1]}"  # the address bar follows the board
+    monkeypatch.setenv("QUERY_STRING", "session=NOSUCH")
+    assert FacilitatorApp(store).code in codes  # an unknown code is ignored
+
+
+def test_projector_view_shows_only_the_code_the_link_and_the_results(store):
+    store.create_session("Room")
+    app = FacilitatorApp(store)
+    app.presenter.value = True
+    for hidden in (app.setup, app.controls, app.export_box):
+        assert hidden.layout.display == "none"
+    assert app.board.layout.display != "none" and app.code_html.layout.display != "none"
+    app.presenter.value = False
+    assert all(box.layout.display == "" for box in (app.setup, app.controls, app.export_box))

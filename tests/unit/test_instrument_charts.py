@@ -208,3 +208,17 @@ def test_charts_stay_under_the_altair_row_limit():
         assert len(rows(chart.to_dict())) < ALTAIR_MAX_ROWS
     frame = pd.DataFrame(rows(charts.trust_dumbbell(result.gaps).to_dict()))
     assert len(frame) <= 3 * 13
+
+
+def test_quadrant_with_one_side_hidden_speaks_of_that_side_only():
+    # three vendor respondents, one partner: the partner's view is hidden (below 3 respondents),
+    # so the title must not claim anything "on both sides"
+    vendor = {"keeps_word": 4, "takes_advantage": 2, "c1_capable": 4}
+    data = {
+        "respondents": [{"id": f"v{i}", "side": "vendor", "answers": vendor} for i in range(3)]
+        + [{"id": "p0", "side": "partner", "answers": vendor}]
+    }
+    result = trust.analyse(Trust.model_validate(data, strict=True))
+    title = " ".join(charts.trust_quadrant(result.indices).to_dict()["title"])
+    assert title == "The vendor's trust in the partner's competence and intentions move together (partner's view hidden: too few answers)"
+    assert "both sides" not in title

@@ -50,8 +50,11 @@ def test_the_screen_names_both_companies_escaped_and_answers_reach_the_store(sto
     app.side_in.value = "vendor"
     app._join()
     page = "".join(w.value for box in app.rows_box.children for w in box.children if hasattr(w, "value") and isinstance(w.value, str))
-    assert "About <b>Northwind &amp; Co</b> (the other company)" in page
-    assert "About <b>Acme &lt;script&gt;</b> (your company)" in page and "<script>" not in page
+    # each row says whom it is about and who "they" and "we" are in it, so nobody rates their
+    # own company as "they" by mistake
+    assert "About <b>Northwind &amp; Co</b> (the other company): <span class=\"wb-row-who\"><i>they/them</i> = Northwind &amp; Co, <i>we/us</i> = Acme &lt;script&gt;</span>" in page
+    assert "About <b>Acme &lt;script&gt;</b> (your company): <span class=\"wb-row-who\"><i>they/them</i> = Acme &lt;script&gt;, <i>we/us</i> = Northwind &amp; Co</span>" in page
+    assert "<script>" not in page
     assert "Screen 1 of 20" in app.progress_text.value
     app._rows["trust_discussed"][3][1].click()  # 4 about the partner
     app._rows[self_key("trust_discussed")][4][1].click()  # 5 about their own company
@@ -63,6 +66,26 @@ def test_the_screen_names_both_companies_escaped_and_answers_reach_the_store(sto
     # reopening the page resumes on the first screen with a question left, with the answers shown
     again = WorkshopApp(store, query={"session": code, "participant": pid})
     assert again.index == 0 and [b.button_style for _, b in again._rows["trust_discussed"]][3] == "info"
+    assert "Welcome back: 3 answers restored." in again.status.value
+    again._rows["shows_trust"][2][1].click()  # the welcome goes once the next answer is in
+    assert again.status.value == ""
+
+
+def test_a_closed_session_says_so_at_the_top_and_a_fresh_return_is_just_welcomed(store):
+    code = store.create_session("Closing").code
+    app = WorkshopApp(store, query={"session": code})
+    app.side_in.value = "vendor"
+    app._join()
+    back = WorkshopApp(store, query={"session": code, "participant": app.pid})
+    assert "Welcome back." in back.status.value and "0 answers" not in back.status.value
+    assert back.closed_banner.layout.display == "none"
+    store.close_session(code)
+    back._rows["trust_discussed"][3][1].click()  # too late: refused, and the banner says why
+    assert back.closed_banner.layout.display == ""
+    assert "This session is closed" in back.closed_banner.value
+    assert back.root.children.index(back.closed_banner) < back.root.children.index(back.body)  # above the questions
+    late = WorkshopApp(store, query={"session": code, "participant": app.pid})
+    assert late.closed_banner.layout.display == "" and "no longer be changed" in late.closed_banner.value
 
 
 def test_without_names_the_screen_says_vendor_and_partner(store):
@@ -72,6 +95,7 @@ def test_without_names_the_screen_says_vendor_and_partner(store):
     app._join()
     page = "".join(w.value for box in app.rows_box.children for w in box.children if hasattr(w, "value") and isinstance(w.value, str))
     assert "About <b>The vendor</b> (the other company)" in page and "About <b>The partner</b> (your company)" in page
+    assert "<i>they/them</i> = The partner, <i>we/us</i> = The vendor" in page
 
 
 # -- the store --------------------------------------------------------------------------------

@@ -121,6 +121,22 @@ def _actuals(a: Any) -> tuple[alt.TopLevelMixin, str]:
     return charts.actuals_chart(a.ramp.plan, tracked, a.ramp.monte_carlo, a.params.alliance.currency), f"month {tracked.through_month}"
 
 
+def _attribution(a: Any) -> tuple[alt.TopLevelMixin, str]:
+    from workbook import actuals
+
+    tracked = a.actuals
+    if tracked is None or tracked.attribution is None:  # an example without attribution: 3 months, 2 of them attributed
+        months = [
+            {"month": 1, "investment": 1000, "deals_closed": 0, "vendor_revenue": 0},
+            {"month": 2, "investment": 1000, "deals_closed": 1, "vendor_revenue": 8000, "partner_sourced_revenue": 6000, "influenced_revenue": 2000},
+            {"month": 3, "investment": 1000, "deals_closed": 1, "vendor_revenue": 8000, "partner_sourced_revenue": 3000},
+        ]
+        tracked = actuals.track(a.params.model_copy(update={"actuals": Actuals(months=months)}), a.ramp.plan)
+    assert tracked is not None and tracked.attribution is not None
+    chart = charts.attribution_chart(tracked.monthly, tracked.attribution, a.params.alliance.currency, a.params.months)
+    return chart, f"{tracked.attribution.share:.0%}"
+
+
 def _message(_: Any) -> tuple[alt.TopLevelMixin, str]:
     return charts.message_chart("No answers yet"), "No answers yet"
 
@@ -140,6 +156,7 @@ BUILDERS: dict[str, Callable[[Any], tuple[alt.TopLevelMixin, str]]] = {
     "message_chart": _message,
     "two_sides_chart": _two_sides,
     "actuals_chart": _actuals,
+    "attribution_chart": _attribution,
 }
 
 

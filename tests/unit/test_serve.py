@@ -92,3 +92,54 @@ def test_a_latecomer_gets_a_ready_kernel_not_one_still_waiting_to_start():
     with ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, scenario()).result()
 
+
+
+def test_a_taken_port_is_refused_before_any_link_is_printed(tmp_path):
+    import socket
+
+    from tests.conftest import workbook_cmd
+    from workbook.serve import command, port_in_use
+
+    with socket.socket() as other:  # someone else's server on the port
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        assert "already in use" in (port_in_use("127.0.0.1", port) or "")
+        result = workbook_cmd("serve", "--port", str(port), "--store", str(tmp_path / "ws.sqlite"), timeout=60)
+    assert result.returncode != 0
+    assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
+    assert "token=" not in result.stdout and "http://" not in result.stdout
+    assert not (tmp_path / "ws.sqlite").exists()
+    assert port_in_use("127.0.0.1", port) is None  # free again once the other server is gone
+    # and Voila itself never wanders to the next port if it loses a race for this one
+    assert "--Voila.port_retries=0" in command(ServeOptions(port=port))
+
+
+def test_socket_folders_of_killed_servers_are_swept_and_live_ones_kept(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from workbook.serve import CONNECTION_PREFIX, OWNER_FILE, _owner_stamp, sweep_stale_connection_folders
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    stale_stamp = _owner_stamp(gone.pid)
+    gone.wait()
+
+    def folder(name: str, stamp: str | None) -> Path:
+        f = tmp_path / name
+        (f / "kernel").mkdir(parents=True)
+        (f / "kernel" / "kernel-1.json").write_text('{"key": "secret"}')
+        if stamp is not None:
+            (f / OWNER_FILE).write_text(stamp)
+        return f
+
+    stale = folder(CONNECTION_PREFIX + "stale", stale_stamp)
+    reused = folder(CONNECTION_PREFIX + "reused", f"{os.getpid()} 12.000")  # our pid, another start
+    live = folder(CONNECTION_PREFIX + "live", _owner_stamp(os.getpid()))
+    unknown = folder(CONNECTION_PREFIX + "no-owner", None)
+    other = folder("someone-else-stale", stale_stamp)
+
+    assert sorted(sweep_stale_connection_folders(str(tmp_path))) == sorted([stale, reused])
+    assert not stale.exists() and not reused.exists()
+    assert live.exists() and unknown.exists() and other.exists()

@@ -182,3 +182,12 @@ def test_many_processes_write_at_once(tmp_path):
             expected[TRUST_IDS[n % len(TRUST_IDS)]] = 1 + n % 5
         assert answers[pid] == expected
     assert store.counts(code).total_submitted == WRITERS
+
+
+def test_typed_names_are_kept_as_one_line_of_plain_text(store):
+    # what a participant or facilitator types may hold escape sequences or line breaks; the store
+    # keeps plain text, so the board shows it plainly and the export writes a valid params file
+    s = store.create_session("Acme\x1b[2J × \u202eNorthwind", vendor="Acme\nCloud", partner="North\twind")
+    assert s.alliance == "Acme [2J × Northwind"
+    p = store.join(s.code, "vendor", "Sales\x1b[31m lead\r\n")
+    assert store.get_participant(s.code, p.id).role == "Sales [31m lead"

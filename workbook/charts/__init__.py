@@ -3,7 +3,7 @@
 for reports and notebooks, a live widget for the Voila apps)."""
 
 from . import theme
-from .actuals import actuals_chart
+from .actuals import actuals_chart, attribution_chart
 from .commitment import STOP_LABEL, with_stop_line
 from .instruments import (
     health_timeline,
@@ -21,6 +21,7 @@ from .render import description, figure_html, live_chart, message_chart, svg
 __all__ = [
     "theme",
     "actuals_chart",
+    "attribution_chart",
     "payback_title",
     "ramp_chart",
     "scenario_chart",

@@ -18,7 +18,7 @@ from ..currency import DEFAULT as DEFAULT_CURRENCY
 from ..currency import currency
 from ..instruments import TRUST
 from ..scoping import LOW_GROUP
-from ..signals import CHECK_IN_TRUST, MIN_CREDIT_SHARE, partner_credit
+from ..signals import CHECK_IN_TRUST, MIN_CREDIT_SHARE, AttributedCredit, PartnerCredit, partner_credit
 from ..text import count
 from ..trust import BLIND_SPOT, MISMATCH_POINTS, WIDE_GAP
 from .theme import (
@@ -142,6 +142,8 @@ def trust_quadrant_title(indices: pd.DataFrame) -> str:
     row = sides.iloc[int(diff.to_numpy().argmax())]
     other = "vendor" if row["side"] == "partner" else "partner"
     if abs(row["competence"] - row["intentions"]) < MISMATCH_POINTS:
+        if len(sides) == 1:  # the other side is hidden (too few answers): say nothing of it
+            return f"The {row['side']}'s trust in the {other}'s competence and intentions move together ({other}'s view hidden: too few answers)"
         return "Trust in competence and in intentions move together on both sides"
     more, less = ("competence", "intentions") if row["competence"] > row["intentions"] else ("intentions", "competence")
     return (
@@ -419,8 +421,9 @@ def value_waterfall(breakdown: pd.DataFrame, code: str = DEFAULT_CURRENCY) -> al
 # health
 
 
-def health_title(timeline: pd.DataFrame) -> str:
-    """The trust trend and the share of wins that credited the partner."""
+def health_title(timeline: pd.DataFrame, credit: PartnerCredit | AttributedCredit | None = None) -> str:
+    """The trust trend and partner credit: ``credit`` when given (:func:`workbook.signals.credit_of`,
+    which falls back on the actuals), else the share of the check-ins' wins that credited the partner."""
     parts = []
     trust = timeline["trust_index"].dropna()
     if len(trust) >= 2:
@@ -428,7 +431,7 @@ def health_title(timeline: pd.DataFrame) -> str:
         verb = "fell" if last < first else "rose" if last > first else "held"
         what = CHECK_IN_TRUST[:1].upper() + CHECK_IN_TRUST[1:]
         parts.append(f"{what} {verb} from {first:.0f} to {last:.0f}" if verb != "held" else f"{what} held at {last:.0f}")
-    credit = partner_credit(timeline)
+    credit = credit if credit is not None else partner_credit(timeline)
     if credit is not None:
         parts.append(credit.words())
     changes = int(timeline["manager_changed"].sum())
@@ -437,13 +440,16 @@ def health_title(timeline: pd.DataFrame) -> str:
     return "; ".join(parts) if parts else "Health check-ins"
 
 
-def health_timeline(timeline: pd.DataFrame, events: pd.DataFrame) -> alt.VConcatChart:
+def health_timeline(
+    timeline: pd.DataFrame, events: pd.DataFrame, credit: PartnerCredit | AttributedCredit | None = None
+) -> alt.VConcatChart:
     """Four panels on one date axis: the narrative's sentiment at each check-in, the change
     events and alliance-manager handovers and vacancies (notes and names as tooltips), the
     check-in trust score (0–100, typed at each check-in; not the trust survey's index), and the share of the partner's wins that credited it against the 50 % line.
 
     ``timeline`` and ``events`` are :func:`workbook.signals.timeline` and
-    :func:`workbook.signals.event_table`.
+    :func:`workbook.signals.event_table`; ``credit`` is partner credit as the title gives it
+    (:func:`workbook.signals.credit_of`; the check-ins' own without it).
     """
     t = timeline.copy()
     start, stop = t["date"].min(), t["date"].max()
@@ -509,7 +515,7 @@ def health_timeline(timeline: pd.DataFrame, events: pd.DataFrame) -> alt.VConcat
     credit_df = t.dropna(subset=["credit_share"]).assign(
         below=lambda d: d["credit_share"] < MIN_CREDIT_SHARE
     )
-    credit = (
+    credit_bars = (
         alt.Chart(credit_df)
         .mark_bar(size=14)
         .encode(
@@ -526,17 +532,17 @@ def health_timeline(timeline: pd.DataFrame, events: pd.DataFrame) -> alt.VConcat
         )
     )
     half = alt.Chart(pd.DataFrame({"y": [MIN_CREDIT_SHARE]})).mark_rule(color=NEUTRAL, strokeDash=[4, 3]).encode(y=alt.Y("y:Q"))
-    credit_panel = layered(credit, half, title="The partner's wins crediting it, at each check-in", height=120)
+    credit_panel = layered(credit_bars, half, title="The partner's wins crediting it, at each check-in", height=120)
     panels: list[alt.Chart | alt.LayerChart] = [narrative, event_marks] if len(marks) else [narrative]
     panels += [trust, credit_panel]
     chart = vconcat(
         *panels,
         spacing=24,
-        title=alt.TitleParams(health_title(timeline), subtitle="" if len(marks) else "No changes reported at check-ins", offset=16),
+        title=alt.TitleParams(health_title(timeline, credit), subtitle="" if len(marks) else "No changes reported at check-ins", offset=16),
         resolve=alt.Resolve(scale=alt.ScaleResolveMap(color="independent", shape="independent")),
     )
     words = (
-        f"{health_title(timeline)}. {count(len(t), 'check-in')} from {_date(start)} to {_date(stop)}; "
+        f"{health_title(timeline, credit)}. {count(len(t), 'check-in')} from {_date(start)} to {_date(stop)}; "
         + (f"{count(len(marks), 'change')} reported." if len(marks) else "no changes reported.")
     )
     return described(chart, words)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import functools
 import os
+import re
 import tempfile
 from collections.abc import Callable, Mapping
 from html import escape
@@ -92,15 +93,23 @@ def svg(chart: alt.TopLevelMixin | dict[str, Any]) -> str:
     return str(_converter().vegalite_to_svg(spec))
 
 
+#: The width vl-convert gives the SVG it draws (its first ``width`` attribute, in px).
+_SVG_WIDTH = re.compile(r'<svg\b[^>]*?\bwidth="([0-9.]+)"')
+
+
 def figure_html(chart: alt.TopLevelMixin) -> str:
     """The chart as an HTML figure: an inline SVG image whose text alternative and caption state
     the finding. The one chart→SVG path of reports, guided notebooks and static pages."""
     spec = spec_of(chart)
     words = escape(description(spec))
-    data = base64.b64encode(svg(spec).encode("utf-8")).decode("ascii")
+    drawn = svg(spec)
+    data = base64.b64encode(drawn.encode("utf-8")).decode("ascii")
+    # the drawn width, for pages that keep a chart's text legible on a phone (report template)
+    width = _SVG_WIDTH.search(drawn)
+    natural = f";--wb-chart-width:{float(width.group(1)):g}px" if width else ""
     return (
         '<figure class="wb-chart" style="margin:0.5em 0">'
-        f'<img class="wb-chart" alt="{words}" src="data:image/svg+xml;base64,{data}" style="max-width:100%;height:auto">'
+        f'<img class="wb-chart" alt="{words}" src="data:image/svg+xml;base64,{data}" style="max-width:100%;height:auto{natural}">'
         f'<figcaption class="wb-chart-description" style="{CAPTION_STYLE}">{words}</figcaption>'
         "</figure>"
     )

@@ -173,11 +173,13 @@ class AllianceApp:
 
     def _tracking(self, params: Params, plan: ramp.RampResult) -> W.Widget | None:
         """The plan against the file's actuals, under the what-if chart: it compares what happened
-        with the plan as written (the what-if controls do not move it). ``None`` without actuals."""
+        with the plan as written (the what-if controls do not move it), with what the re-forecast
+        took from the pipeline and the partner-sourced against the influenced revenue. ``None``
+        without actuals."""
         from html import escape
 
-        from ..actuals import headline, track
-        from ..charts.actuals import actuals_chart
+        from ..actuals import attribution_sentence, headline, track
+        from ..charts.actuals import actuals_chart, attribution_chart
         from ..charts.render import live_chart
 
         if params.actuals is None:
@@ -188,7 +190,12 @@ class AllianceApp:
             return None
         words = W.HTML(f'<h2>Plan against actual</h2><p class="wb-tracking">{escape(headline(tracked, self.code, self.names))}</p>')
         chart = live_chart(actuals_chart(plan, tracked, simulation, self.code, self.names))
-        box = W.VBox([words, chart])
+        parts: list[W.Widget] = [words, chart]
+        shared = attribution_sentence(tracked.attribution, self.code, self.names)
+        if tracked.attribution is not None and shared is not None:  # sourced against influenced revenue
+            attributed = W.HTML(f'<p class="wb-attribution">{escape(shared)}.</p>')
+            parts += [attributed, live_chart(attribution_chart(tracked.monthly, tracked.attribution, self.code, self.names))]
+        box = W.VBox(parts)
         box.add_class("wb-actuals")
         return box
 

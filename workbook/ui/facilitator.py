@@ -14,7 +14,7 @@ import threading
 from html import escape
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlencode
 
 import ipywidgets as W
 
@@ -29,6 +29,7 @@ from ..charts.instruments import (
 from ..charts.render import live_chart, message_chart
 from ..export import (
     ExportPreview,
+    alliance_name,
     company_names_of,
     FileChangedError,
     params_for_alliance,
@@ -39,8 +40,9 @@ from ..export import (
 )
 from ..instruments import SCOPING_ITEMS
 from ..schema import Scope, Trust
-from ..store import ANONYMITY_FLOOR, SessionStore, SQLiteStore, StoreError
-from .common import CSS, friendly, message
+from ..store import ANONYMITY_FLOOR, Counts, SessionStore, SQLiteStore, StoreError
+from ..text import count, one_line
+from .common import CSS, UrlQuery, friendly, message, query_params
 from .paths import history_dir, params_dir, reports_dir
 
 POLL_SECONDS = 1.0
@@ -59,7 +61,10 @@ class FacilitatorApp:
         guard = friendly(self.status)
 
         # -- sessions
-        self.alliance_in = W.Text(placeholder="Alliance name, e.g. Acme Cloud × Northwind", layout=W.Layout(width="420px"))
+        # typed, or picked from the alliances of the params folder (so the export finds its file)
+        self.alliance_in = W.Combobox(
+            placeholder="Alliance name, e.g. Acme Cloud × Northwind", options=self._alliance_names(), ensure_option=False, layout=W.Layout(width="420px")
+        )
         self.alliance_in.add_class("wb-alliance-input")
         self.vendor_in = W.Text(placeholder="Vendor's name (optional)", layout=W.Layout(width="205px"))
         self.vendor_in.add_class("wb-vendor-input")
@@ -90,6 +95,15 @@ class FacilitatorApp:
         )
         self.min_in.add_class("wb-min")
         self.min_in.observe(guard(lambda _: self.refresh(force=True)), names="value")
+        self.presenter = W.ToggleButton(
+            description="Projector view", value=False, tooltip="Show only the code, the link and the results: for the room's screen",
+            layout=W.Layout(width="160px"),
+        )
+        self.presenter.add_class("wb-presenter")
+        self.presenter.observe(guard(self._set_presenter), names="value")
+        #: the address bar carries the session shown, so a reload comes back to it
+        self.url = UrlQuery()
+        self._duplicate_ok: str | None = None
 
         # -- board
         self.counts = W.HTML()
@@ -104,7 +118,9 @@ class FacilitatorApp:
         self.readiness = live_chart(message_chart("No answers yet"))
         self.waiting_note = W.HTML()
         self.waiting_note.add_class("wb-waiting")
-        self.results = W.VBox([self.waiting_note, self.gap, self.dumbbell, self.quadrant, self.mirror, self.readiness])
+        self.sides_note = W.HTML(layout=W.Layout(display="none"))
+        self.sides_note.add_class("wb-sides-note")
+        self.results = W.VBox([self.waiting_note, self.sides_note, self.gap, self.dumbbell, self.quadrant, self.mirror, self.readiness])
         self.results.add_class("wb-results")
 
         # -- export: preview the changes to the alliance's params file, then write them
@@ -145,12 +161,10 @@ class FacilitatorApp:
         )
         self.export_box.add_class("wb-export-box")
 
-        self.board = W.VBox(
-            [self.code_html, self.link_html, W.HBox([self.close_btn, self.reopen_btn, self.reveal, self.min_in]), self.counts, self.hidden_note, self.results]
-        )
-        self.root = W.VBox(
+        self.controls = W.HBox([self.close_btn, self.reopen_btn, self.reveal, self.min_in])
+        self.board = W.VBox([self.code_html, self.link_html, self.controls, self.counts, self.hidden_note, self.results])
+        self.setup = W.VBox(
             [
-                W.HTML(CSS),
                 W.HBox([self.alliance_in, create]),
                 W.HTML(
                     "<small>The companies' names go on the participants' screens (they rate both). Left empty, they are "
@@ -158,14 +172,13 @@ class FacilitatorApp:
                 ),
                 W.HBox([self.vendor_in, self.partner_in]),
                 self.sessions,
-                self.status,
-                self.board,
-                self.export_box,
             ]
         )
+        self.root = W.VBox([W.HTML(CSS), self.url, self.presenter, self.setup, self.status, self.board, self.export_box])
         self.root.add_class("wb-app")
         self.root.add_class("wb-facilitator")
-        self._reload_sessions()
+        self._reload_sessions(select=self._session_in_address(query_params(wait=False)))
+        self.url.observe(guard(self._on_location), names="location")
         self._start_polling()
 
     # -- sessions --------------------------------------------------------------------------
@@ -173,6 +186,29 @@ class FacilitatorApp:
     @staticmethod
     def _param_files() -> list[tuple[str, str]]:
         return [(p.name, str(p)) for p in sorted(params_dir().glob("*.yaml"))]
+
+    @classmethod
+    def _alliance_names(cls) -> list[str]:
+        """The alliances of the params folder, by name (files that cannot be read are left out)."""
+        names = {name for _, path in cls._param_files() if (name := alliance_name(Path(path))) is not None}
+        return sorted(names, key=str.casefold)
+
+    def _session_in_address(self, query: dict[str, str]) -> str | None:
+        """The session the page's address names, if the store has it."""
+        code = SQLiteStore.normalise_code(query.get("session", ""))
+        return code if code and any(s.code == code for s in self.store.list_sessions()) else None
+
+    def _on_location(self, change: dict[str, Any]) -> None:
+        code = self._session_in_address({k: v[0] for k, v in parse_qs(change["new"]).items() if v})
+        if code is not None and code != self.sessions.value:
+            self.sessions.value = code
+
+    def _set_presenter(self, change: dict[str, Any]) -> None:
+        """Projector view: only the session's code, the participants' link and the results."""
+        shown = "none" if change["new"] else ""
+        for box in (self.setup, self.controls, self.export_box):
+            box.layout.display = shown
+        self.presenter.description = "Leave projector view" if change["new"] else "Projector view"
 
     def _reload_sessions(self, select: str | None = None) -> None:
         sessions = self.store.list_sessions()
@@ -185,6 +221,17 @@ class FacilitatorApp:
                 self.sessions.value = options[0][1]
 
     def _create(self, _: object = None) -> None:
+        name = one_line(self.alliance_in.value)
+        same = [x.code for x in self.store.list_sessions() if x.is_open and x.alliance.casefold() == name.casefold()]
+        if name and same and self._duplicate_ok != name:
+            self._duplicate_ok = name  # said once: pressing Create again makes the second session
+            self.status.value = message(
+                "error",
+                f"An open session already has this name ({', '.join(same)}): participants could join the wrong one. "
+                "Pick it from the list, close it, or press Create session again to open a second one.",
+            )
+            return
+        self._duplicate_ok = None
         vendor, partner = self.vendor_in.value.strip(), self.partner_in.value.strip()
         if not (vendor and partner):  # the alliance's own file names the companies (the facilitator's params folder only)
             found = params_for_alliance(self.alliance_in.value, [Path(v) for _, v in self._param_files()])
@@ -198,6 +245,7 @@ class FacilitatorApp:
 
     def _pick(self, change: dict[str, Any]) -> None:
         self.code = change["new"]
+        self.url.query = urlencode({"session": self.code}) if self.code else ""
         self._version = None
         self.refresh(force=True)
 
@@ -267,10 +315,7 @@ class FacilitatorApp:
             self.reveal.value = s.reveal
         c = self.store.counts(self.code)
         joined = sum(c.joined.values())
-        self.counts.value = (
-            f"<b>n = {c.total_submitted}</b> submitted of {joined} joined · "
-            f"vendor {c.submitted['vendor']} of {c.joined['vendor']} · partner {c.submitted['partner']} of {c.joined['partner']}"
-        )
+        self.counts.value = counts_html(c)
         self.hidden_note.layout.display = "none" if s.reveal else ""
         self.results.layout.display = "" if s.reveal else "none"
         if s.reveal:
@@ -290,6 +335,9 @@ class FacilitatorApp:
                 "submitted or changed answers since the results last moved (so nobody's answers can be picked out).",
             )
         block = trust_block(shown, self.code)
+        hidden = hidden_sides_note(block, minimum)
+        self.sides_note.value = message("info", hidden) if hidden else ""
+        self.sides_note.layout.display = "" if hidden else "none"
         if block is None:
             self.gap.value = message("info", "No trust answers submitted yet.")
             self.dumbbell.chart = message_chart("No trust answers submitted yet")
@@ -404,6 +452,37 @@ class FacilitatorApp:
                 self.render_btn.disabled = False
 
         threading.Thread(target=work, daemon=True).start()
+
+
+def counts_html(c: Counts) -> str:
+    """Who joined, submitted, and submitted any answer, per side: an empty submission is
+    submitted but answers nothing, so it is counted apart ("partner 3 of 3 submitted, 1 with answers")."""
+
+    def side(name: str) -> str:
+        empty = c.submitted[name] - c.answered[name]
+        answered = f", {c.answered[name]} with answers" if empty else ""
+        return f"{name} {c.submitted[name]} of {c.joined[name]} submitted{answered}"
+
+    joined = sum(c.joined.values())
+    return f"<b>n = {c.total_submitted}</b> submitted of {joined} joined · {side('vendor')} · {side('partner')}"
+
+
+def hidden_sides_note(block: dict[str, Any] | None, minimum: int) -> str:
+    """Which side's trust figures the board hides, and how many more people with trust answers
+    each needs to show (empty when both sides show)."""
+    have = {side: 0 for side in ("vendor", "partner")}
+    for r in (block or {}).get("respondents", []):
+        have[r["side"]] += 1
+    short = [(side, n) for side, n in have.items() if n < minimum]
+    if not short or all(n == 0 for n in have.values()):
+        return ""
+    parts = [
+        f"the {side} side is hidden: {count(n, 'person', 'people')} with trust answers, "
+        f"{minimum - n} more needed (it shows from {minimum})"
+        for side, n in short
+    ]
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + ". Figures of a side stay hidden below that, so nobody's answers can be picked out."
 
 
 def join_link(code: str) -> str | None:

@@ -44,7 +44,13 @@ def portfolio_app() -> W.Widget:
     """Every alliance in the params folder: a summary table, a chart, and links to each dashboard."""
     theme.enable()
     rows, problems = portfolio_rows()
-    table = W.HTML(table_html(rows, lambda r: f"alliance.ipynb?params={quote(r['file'])}", css_class="wb-metrics wb-portfolio"))
+    # a row is wider than the app's column: the table scrolls sideways and the flags keep a reading width
+    table = W.HTML(
+        "<style>.wb-portfolio-scroll { overflow-x: auto; } .wb-portfolio-scroll td.wb-flags { width: 18em; min-width: 18em; }</style>"
+        '<div class="wb-portfolio-scroll">'
+        + table_html(rows, lambda r: f"alliance.ipynb?params={quote(r['file'])}", css_class="wb-metrics wb-portfolio")
+        + "</div>"
+    )
     parts: list[W.Widget] = [
         W.HTML(CSS + f"<p>{count(len(rows), 'alliance')}. Open one to explore what would change its payback.</p>"),
         table,

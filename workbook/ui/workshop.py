@@ -123,7 +123,9 @@ class WorkshopApp:
         self.status.add_class("wb-status")
         self.url = UrlQuery()
         self.body = W.VBox()
-        self.root = W.VBox([W.HTML(CSS + SCREEN_CSS), self.url, self.body, self.status])
+        self.closed_banner = W.HTML(layout=W.Layout(display="none"))
+        self.closed_banner.add_class("wb-closed")
+        self.root = W.VBox([W.HTML(CSS + SCREEN_CSS), self.url, self.closed_banner, self.body, self.status])
         self.root.add_class("wb-app")
         self.root.add_class("wb-workshop")
         self._build_join()
@@ -240,9 +242,9 @@ class WorkshopApp:
         else:
             first_open = next((n for n, sc in enumerate(self.screens) if any(q.key not in self.answers for q in sc.questions)), len(self.screens))
             self._go(first_open)
-            self.status.value = message("info", f"Welcome back: {count(len(self.answers), 'answer')} restored.")
-        if not session.is_open:
-            self.status.value = message("error", str(SessionClosed(self.code)))
+            restored = f": {count(len(self.answers), 'answer')} restored" if self.answers else ""
+            self.status.value = message("info", f"Welcome back{restored}.")
+        self._show_closed(session.is_open)
 
     def _join(self, _: object = None) -> None:
         code = self.code_in.value.strip()
@@ -291,9 +293,9 @@ class WorkshopApp:
             if q.kind == "trust":
                 mirror = next(m for m in screen.questions if m.item == q.item and m.about == "own")
                 parts += [
-                    W.HTML(f'<div class="wb-row-about">About <b>{escape(other)}</b> (the other company)</div>'),
+                    W.HTML(about_row(other, own, "the other company")),
                     self._choices(q),
-                    W.HTML(f'<div class="wb-row-about">About <b>{escape(own)}</b> (your company)</div>'),
+                    W.HTML(about_row(own, other, "your company")),
                     self._choices(mirror),
                 ]
             else:
@@ -315,9 +317,8 @@ class WorkshopApp:
         self.section.value = f"<h2>{escape(screen.section)}</h2>"
         if screen.kind == "trust":
             self.intro.value = (
-                '<div class="wb-scale-words">Rate each statement twice: once about each company. '
-                "<i>They</i> is the company named on the row; <i>we</i> and <i>us</i> the other one. "
-                "1 = strongly disagree · 2 = disagree · 3 = neither · 4 = agree · 5 = strongly agree.</div>"
+                '<div class="wb-scale-words">Each statement twice, once about each company. '
+                "1 strongly disagree · 3 neither · 5 strongly agree.</div>"
             )
         else:
             self.intro.value = '<div class="wb-scale-words">How far has the alliance got with each of these?</div>'
@@ -337,15 +338,26 @@ class WorkshopApp:
             row = self._rows.get(key)
             if row is None:  # a click on a button of a screen that was just replaced
                 return
-            self.store.answer(self.code, self.pid, key, value)
+            try:
+                self.store.answer(self.code, self.pid, key, value)
+            except SessionClosed:
+                self._show_closed(False)
+                raise
             self.answers[key] = value
             for v, b in row:
                 b.button_style = "info" if v == value else ""
-            if self.status.value and "wb-status-error" in self.status.value:
-                self.status.value = ""
+            if self.status.value and ("wb-status-error" in self.status.value or "wb-status-info" in self.status.value):
+                self.status.value = ""  # a welcome or a problem is done with once the next answer is in
             self._show_progress()
 
         return handle
+
+    def _show_closed(self, is_open: bool) -> None:
+        """The session-closed notice, at the top of the page where a participant looks first."""
+        self.closed_banner.value = "" if is_open else message(
+            "error", "This session is closed: your answers are kept, but they can no longer be changed or submitted."
+        )
+        self.closed_banner.layout.display = "none" if is_open else ""
 
     def _show_review(self) -> None:
         total = len(self.questions)
@@ -359,8 +371,21 @@ class WorkshopApp:
         self.body.children = [self.review_screen]
 
     def _submit(self, _: object = None) -> None:
-        self.store.submit(self.code, self.pid)
+        try:
+            self.store.submit(self.code, self.pid)
+        except SessionClosed:
+            self._show_closed(False)
+            raise
         self.status.value = message("ok", "Thank you — your answers are submitted. You can revise them until the session is closed.")
+
+
+def about_row(company: str, other: str, relation: str) -> str:
+    """The heading of one row of a trust statement: which company it is about, and who "they"
+    and "we" are in that row (the statements speak of "they" and "us"), names escaped."""
+    return (
+        f'<div class="wb-row-about">About <b>{escape(company)}</b> ({relation}): '
+        f'<span class="wb-row-who"><i>they/them</i> = {escape(company)}, <i>we/us</i> = {escape(other)}</span></div>'
+    )
 
 
 def workshop_app(store: SessionStore | None = None, query: dict[str, str] | None = None) -> W.Widget:
