@@ -159,3 +159,14 @@ def test_a_file_that_does_not_load_is_listed_and_explained_not_fatal(folder):
 def test_a_name_of_printable_ascii_gets_a_slug_of_safe_characters(folder):
     target = guided.new_alliance(folder / EXAMPLE.name, string.punctuation.replace("/", "").replace("\\", "") + " Co", folder)
     assert set(target.stem) <= set(string.ascii_lowercase + string.digits + "-")
+
+
+def test_notebook_06s_upload_follows_the_pick_too(folder):
+    from workbook.ui.deals_upload import DealsUpload, deals_upload
+
+    picker = guided.Picker("", folder)
+    upload = picker.form(deals_upload)
+    assert upload.form is None  # nothing to write into until a file is picked
+    picker.pick(folder / "marketplace-referral.yaml")
+    assert isinstance(upload.form, DealsUpload) and upload.form.params_path == (folder / "marketplace-referral.yaml").resolve()
+    assert upload.widget.children == (upload.form.root,)

@@ -302,8 +302,9 @@ class Picker:
 
         return PickedOverview(self, section)
 
-    def form(self, form_class: type[Any]) -> PickedForm:
-        """A guided form (e.g. ``guided.RampForm``) on the picked file, rebuilt when the pick changes."""
+    def form(self, form_class: Callable[[Path], Any]) -> PickedForm:
+        """A guided form (e.g. ``guided.RampForm``, or anything made from a file's path that has
+        a ``widget`` or ``root`` to show) on the picked file, rebuilt when the pick changes."""
         return PickedForm(self, form_class)
 
     def track_actuals(self, csv_path: str | Path | None = None) -> Any:
@@ -340,7 +341,7 @@ class PickedForm:
     widget : the container the notebook shows.
     """
 
-    def __init__(self, picker: Picker, form_class: type[Any]):
+    def __init__(self, picker: Picker, form_class: Callable[[Path], Any]):
         self.picker = picker
         self.form_class = form_class
         self.form: Any = None
@@ -362,7 +363,9 @@ class PickedForm:
 
             self.widget.children = (W.HTML(f'<pre class="wb-status-error">{escape(explain(exc))}</pre>'),)
             return
-        self.widget.children = (self.form.widget,)
+        # a guided form shows as its ``widget``; other pieces bound to one file (notebook 06's
+        # upload) as their ``root``
+        self.widget.children = (getattr(self.form, "widget", None) or self.form.root,)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
