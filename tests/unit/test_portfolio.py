@@ -44,3 +44,36 @@ def test_names_and_flags_from_a_params_file_are_escaped():
     html = table_html([row], lambda s: "a?b=<c>")
     assert "<script>" not in html and "&lt;script&gt;" in html and "<b>m</b>" not in html
     assert 'href="a?b=&lt;c&gt;"' in html
+
+
+def test_the_portfolio_dashboard_searches_and_sorts_its_rows(tmp_path, monkeypatch):
+    import shutil
+
+    from tests.conftest import PARAMS
+    from workbook.ui.portfolio_app import SORTS, filtered, portfolio_app, portfolio_rows
+
+    folder = tmp_path / "params"
+    shutil.copytree(PARAMS, folder)
+    monkeypatch.setenv("WORKBOOK_PARAMS_DIR", str(folder))
+    monkeypatch.setenv("WORKBOOK_REPORTS_DIR", str(tmp_path / "reports"))
+    rows, _ = portfolio_rows()
+    names = sorted(str(r["alliance"]) for r in rows)
+    by = {label: i for i, (label, _, _) in enumerate(SORTS)}
+    assert [r["alliance"] for r in filtered(rows, "", by["Alliance name"])] == sorted(names, key=str.casefold)
+    npv = [r["npv"] for r in filtered(rows, "", by["NPV, largest first"])]
+    assert npv == sorted(npv, reverse=True)
+    soonest = [r["break_even_month"] for r in filtered(rows, "", by["Break-even, soonest first"])]
+    known = [m for m in soonest if m is not None]
+    assert known == sorted(known) and soonest[: len(known)] == known  # none within the horizon: last
+    # search: any case, every word must match
+    one = filtered(rows, "  BRIGHTDESK  ", 0)
+    assert [r["alliance"] for r in one] == [n for n in names if "brightdesk" in n.casefold()]
+    assert filtered(rows, "brightdesk nothing-like-this", 0) == []
+
+    app = portfolio_app()
+    search = next(w for w in app.children if hasattr(w, "children") for w in w.children if "wb-portfolio-search" in w._dom_classes)
+    table = app.children[-1] if not any("error" in getattr(w, "value", "") for w in app.children[-1:]) else None
+    assert table is not None and table.value.count("wb-open") == len(rows)
+    search.value = "brightdesk"
+    assert table.value.count("wb-open") == 1
+    assert "1 alliance of 4 shown" in app.children[2].children[2].value
