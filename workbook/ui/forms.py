@@ -403,7 +403,7 @@ class RampForm(GuidedForm):
             ],
             self._raw.get("investment") or [], self._new_line, "Add an investment line",
             help="People, programmes and one-off costs of the alliance: paid monthly from a month to a month "
-                 "(inclusive), or once in a month. Months are 1-based.",
+                 "(inclusive; the amount is a month's cost), or once in a month. Months are 1-based.",
             to_row=_investment_row, to_entry=_investment_entry, reshape=("kind",),
         )
         self.events = RowTable(
