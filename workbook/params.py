@@ -777,7 +777,7 @@ def save_section(path: str | Path, section: str, values: dict[str, Any], *, load
             _merge(doc[section], values)
         else:
             doc[section] = values
-        new_text = keep_other_sections(text, dump(doc), path, section)
+        new_text = keep_other_sections(text, dump(doc, explicit_null=True), path, section)
         params = parse_params(parse_yaml_text(new_text, path), path)
         if new_text != text:
             atomic_replace(target, new_text)
