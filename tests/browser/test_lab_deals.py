@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.test_lab import RUN_MS, Lab, close, explain, lab, shot  # noqa: F401  (fixtures)
+from tests.browser.test_lab import RUN_MS, Lab, close, explain, lab, select_ending, shot  # noqa: F401  (fixtures)
 from workbook import load_params
 
 pytestmark = pytest.mark.browser
 
 NOTEBOOK = "06_track_actuals.ipynb"
-PARAMS_NAME = "marketplace-referral.yaml"  # the file the notebook's parameters cell names
+PARAMS_NAME = "marketplace-referral.yaml"  # the file picked in the notebook's picker
 
 # Tandem & Co Integrations, from 1 Nov 2025 (month 1), partner margin 0.18:
 #   won 12 Dec 2025 $20,000 (Partner)  -> month 2: 20,000 x 0.82 = 16,400 sourced
@@ -56,6 +56,9 @@ def test_upload_a_deal_export_in_notebook_06(new_context, lab: Lab, explain, tmp
                }""",
             timeout=RUN_MS * 2,
         )
+        # nothing is picked until the analyst picks a file: the alliance to import into
+        page.wait_for_selector(".wb-pick select", timeout=RUN_MS)
+        select_ending(page, ".wb-pick select", f" — {PARAMS_NAME}")
         # the upload cell is the last: bring it into view (JupyterLab renders only the cells in view)
         page.wait_for_selector(".wb-deals-upload .widget-upload", timeout=RUN_MS)
         before = params.read_bytes()
