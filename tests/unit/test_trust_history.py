@@ -156,3 +156,26 @@ def test_the_report_section_shows_the_trend_from_two_assessments():
     assert "held at 74; partner&#x27;s trust in the vendor fell from 66 to 62 (2 assessments)" in html
     no_previous = make(4, 4)
     assert views.trust_history_charts(trust_model.analyse(no_previous)) == []
+
+
+def test_the_alliance_dashboard_shows_the_trend_when_the_file_has_an_earlier_result(monkeypatch, tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from workbook.charts.render import LiveChart
+    from workbook.ui import dashboards
+
+    for name in ("saas-regional-reseller.yaml",):
+        shutil.copy(Path("params") / name, tmp_path / name)
+    text = (tmp_path / "saas-regional-reseller.yaml").read_text()
+    (tmp_path / "without.yaml").write_text(text.replace("  previous: {date: 2025-09-30, vendor_index: 74, partner_index: 66}\n", ""))
+    monkeypatch.setenv("WORKBOOK_PARAMS_DIR", str(tmp_path))
+
+    def trends(name: str) -> list:
+        root = dashboards.AllianceApp(name).root
+        return [w for w in root.children if "wb-trust-trend" in w._dom_classes]
+
+    [box] = trends("saas-regional-reseller.yaml")
+    heading, chart = box.children
+    assert "Trust over the assessments" in heading.value and isinstance(chart, LiveChart)
+    assert trends("without.yaml") == []  # one assessment: nothing to draw
