@@ -12,6 +12,9 @@ import math
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from tests.conftest import MINIMAL_PARAMS
 from tests.unit.test_instruments import problems, write
@@ -179,3 +182,35 @@ def test_the_alliance_dashboard_shows_the_trend_when_the_file_has_an_earlier_res
     heading, chart = box.children
     assert "Trust over the assessments" in heading.value and isinstance(chart, LiveChart)
     assert trends("without.yaml") == []  # one assessment: nothing to draw
+
+
+# --------------------------------------------------------------------------------------------
+# properties
+
+DAYS = st.integers(min_value=0, max_value=3000)
+
+
+@settings(max_examples=80, deadline=None)
+@given(history=st.lists(DAYS, max_size=5), previous=st.one_of(st.none(), DAYS), current=st.one_of(st.none(), DAYS))
+def test_a_history_is_accepted_exactly_when_it_is_strictly_increasing_and_earlier(history, previous, current):
+    """Dates as days after 2020-01-01: valid iff oldest first with no repeat, every one before
+    ``previous`` and before the assessment's date (where given); the fall compares with the last."""
+    start = dt.date(2020, 1, 1)
+
+    def day(n: int) -> str:
+        return (start + dt.timedelta(days=n)).isoformat()
+
+    entries = [{"date": day(n), "vendor_index": float(n % 101)} for n in history]
+    prev = None if previous is None else {"date": day(previous), "vendor_index": 50.0}
+    earlier = history + ([] if previous is None else [previous])
+    ok = all(a < b for a, b in zip(earlier, earlier[1:])) and (current is None or previous is None or previous < current)
+    ok = ok and (current is None or all(n < current for n in history))
+    try:
+        t = make(3, 3, date=None if current is None else day(current), previous=prev, history=entries)
+    except ValidationError:
+        assert not ok
+        return
+    assert ok
+    assert [h.date for h in t.earlier] == [start + dt.timedelta(days=n) for n in earlier]
+    latest = t.latest_earlier
+    assert (latest is None) == (not earlier) and (latest is None or latest.date == start + dt.timedelta(days=earlier[-1]))
