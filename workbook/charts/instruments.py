@@ -222,7 +222,10 @@ def trust_history(history: pd.DataFrame) -> alt.LayerChart:
     pts["who"] = pts["side"].map(SIDE_LABELS)
     pts["assessment"] = pts["current"].map({True: "this assessment", False: "earlier"})
     colour = alt.Color("who:N", scale=present_scale(list(SIDE_LABELS.values()), SIDE_COLOURS, pts["who"]), legend=alt.Legend(title=None, orient="bottom"))
-    x = alt.X("date:T", title="Assessment", axis=alt.Axis(format=DATE, labelAngle=0, tickCount=max(2, min(6, history["date"].nunique()))))
+    days = sorted(pd.Timestamp(d) for d in history["date"].unique())
+    # a tick on each assessment while they fit; more than six, the axis picks its own
+    ticks = [alt.DateTime(year=d.year, month=d.month, date=d.day) for d in days] if len(days) <= 6 else alt.Undefined
+    x = alt.X("date:T", title="Assessment", axis=alt.Axis(format=DATE, labelAngle=0, values=ticks, tickCount=6))
     y = alt.Y("index:Q", scale=alt.Scale(domain=[0, 100]), title="Trust index (0–100)")
     base = alt.Chart(pts).encode(x=x, y=y, color=colour)
     lines = base.mark_line(strokeWidth=2)
