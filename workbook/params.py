@@ -777,7 +777,7 @@ def save_section(path: str | Path, section: str, values: dict[str, Any], *, load
             _merge(doc[section], values)
         else:
             doc[section] = values
-        new_text = dump(doc)
+        new_text = keep_other_sections(text, dump(doc, explicit_null=True), path, section)
         params = parse_params(parse_yaml_text(new_text, path), path)
         if new_text != text:
             atomic_replace(target, new_text)
@@ -875,6 +875,61 @@ def splice_sections(text: str, path: Path, sections: dict[str, Any]) -> str:
             out += newline
         out += "".join(appended)
     _check_splice(text, out, path, sections)
+    return out
+
+
+def _blocks(text: str, doc: CommentedMap) -> dict[str, tuple[int, int]]:
+    """Each top-level section's lines in ``text`` (read as ``doc``): from its key's line up to the
+    next key, less the comment and blank lines just before that key (they introduce it), as
+    :func:`splice_sections` cuts them."""
+    lines = _lines(text)
+    keys = list(doc)
+    starts = [doc.lc.key(k)[0] for k in keys]
+    out: dict[str, tuple[int, int]] = {}
+    for i, key in enumerate(keys):
+        first = starts[i]
+        end = starts[i + 1] if i + 1 < len(keys) else len(lines)
+        while end - 1 > first and (not lines[end - 1].strip() or lines[end - 1].startswith(("#", "---", "..."))):
+            end -= 1
+        out[str(key)] = (first, end)
+    return out
+
+
+def keep_other_sections(old: str, new: str, path: Path, section: str) -> str:
+    """``new`` (the whole file as ruamel writes it back after an edit of ``section``) with every
+    other section's lines taken from ``old`` as they were: ruamel's round trip can reword what it
+    did not change (``key: null`` becomes ``key:``), and an edit of one section must leave the
+    rest of the file byte for byte. Falls back to ``new`` when the two do not line up section
+    for section (the edit added or removed another section)."""
+    old_doc, new_doc = parse_yaml_text(old, path), parse_yaml_text(new, path)
+    if not (isinstance(old_doc, CommentedMap) and isinstance(new_doc, CommentedMap)):
+        return new
+    if [k for k in old_doc if k != section] != [k for k in new_doc if k != section]:
+        return new
+    if plain({k: v for k, v in old_doc.items() if k != section}) != plain({k: v for k, v in new_doc.items() if k != section}):
+        return new
+    old_lines, new_lines = _lines(old), _lines(new)
+    old_blocks, new_blocks = _blocks(old, old_doc), _blocks(new, new_doc)
+    pieces: list[str] = []
+    cursor = 0
+    for key, (first, end) in new_blocks.items():
+        pieces.extend(new_lines[cursor:first])  # what lies between blocks (comments, blanks) as written now
+        if key == section:
+            pieces.extend(new_lines[first:end])
+        else:
+            a, b = old_blocks[key]
+            block = old_lines[a:b]
+            if block and not block[-1].endswith(("\n", "\r")):
+                block[-1] += "\r\n" if "\r\n" in old else "\n"
+            pieces.extend(block)
+        cursor = end
+    pieces.extend(new_lines[cursor:])
+    out = "".join(pieces)
+    try:
+        if plain(parse_yaml_text(out, path)) != plain(new_doc):
+            return new
+    except ParamsError:
+        return new
     return out
 
 

@@ -106,7 +106,9 @@ def model_figures(result, params) -> list[str]:
 
 
 def shown_figures(page) -> list[str]:
-    return [" ".join(c.split()) for c in page.eval_on_selector_all(".wb-alliance-metrics td, .wb-alliance-metrics th", "els => els.map(e => e.innerText)")]
+    """The headline table's cells (the what-if against the plan, above it, is checked apart)."""
+    cells = ".wb-alliance-metrics table:not(.wb-against-plan) td, .wb-alliance-metrics table:not(.wb-against-plan) th"
+    return [" ".join(c.split()) for c in page.eval_on_selector_all(cells, "els => els.map(e => e.innerText)")]
 
 
 def chart_words(page) -> tuple[str, str]:
@@ -198,6 +200,13 @@ def test_a_what_if_redraw_shows_the_models_figures_and_a_chart_like_a_new_one(ne
         "t => [...document.querySelectorAll('.wb-ramp-chart svg .role-title-text')].some(e => e.textContent === t)", arg=words.title, timeout=10_000
     )
     assert shown_figures(page) == model_figures(result, params), explain("the redraw's figures are not the model's")
+    # and the what-if against the plan, in words: plan, what-if and the change
+    plan = ramp.run(base)
+    against = page.inner_text(".wb-against-plan")
+    assert "Plan\tWhat-if\tChange" in against or "Plan What-if Change" in " ".join(against.split())
+    for row in ("Break-even", "Peak funding need", "Long-run NPV"):
+        assert row in against
+    assert " ".join(against.split()).count(params.months(plan.metrics.break_even_month)) >= 1
     assert chart_words(page) == (words.title, words.subtitle), explain("the redrawn chart's words are not the model's")
     assert page.get_attribute(".wb-ramp-chart", "aria-label") == words.description  # what a screen reader says
     swapped = page.evaluate(DRAWING)
@@ -226,9 +235,11 @@ def test_a_bad_params_name_gets_the_polite_error(new_context, server, explain, p
     if prepared:
         queries = {"params=..%2Fpyproject.toml": "no alliance called", "params=%2Fetc%2Fpasswd": "no alliance called"}
     else:
-        queries = {"params=nope.yaml": "no alliance called", "": "No alliance chosen"}
+        queries = {"params=nope.yaml": "no alliance called", "": "Choose an alliance"}
     for query, words in queries.items():
-        page = open_dashboard(new_context, server, query, f".wb-status:has-text('{words}')")
+        # no alliance in the address: the params folder's alliances to choose from
+        wanted = ".wb-alliance-pick" if not query else f".wb-status:has-text('{words}')"
+        page = open_dashboard(new_context, server, query, wanted)
         assert "Traceback" not in page.inner_text("body")
         assert page.locator(".wb-ramp-chart svg").count() == 0 and page.locator(".wb-sales-cycle").count() == 0
         no_outside(page)

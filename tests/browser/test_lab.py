@@ -3,7 +3,8 @@
 One `jupyter lab` server for the module (started through workbook.labhooks like `make lab`, on
 127.0.0.1 with a token, on a temporary copy of notebooks/ and params/, stopped by its own pid),
 driven in headless Debian Chromium. Each guided notebook is opened in a fresh workspace, run
-with Run › Run All Cells and used as a person would: the overview's amounts must read as text
+with Run › Run All Cells, its params file picked in the picker (nothing is picked until then),
+and used as a person would: the overview's amounts must read as text
 (JupyterLab typesets HTML outputs with MathJax), an edit saved from the form must reach the
 params file and the overview, a bad value must be refused where the user sees it, and a save of
 the notebook must leave it without outputs on disk. Nothing may be loaded from outside
@@ -146,9 +147,27 @@ def shot(page, name: str, selector: str | None = None) -> None:
     page.screenshot(path=str(SHOTS / f"lab-{name}.png"))
 
 
-def open_and_run_all(new_context, lab: Lab, notebook: str):
+def select_ending(page, selector: str, end: str) -> None:
+    """Choose the option of a widget's dropdown whose words end with ``end`` (the page's option
+    values are indices: the labels are what a user reads)."""
+    # ipywidgets writes a label's spaces as no-break spaces
+    labels = page.eval_on_selector_all(f"{selector} option", "os => os.map(o => o.textContent.replace(/\\u00a0/g, ' '))")
+    found = [i for i, label in enumerate(labels) if label.endswith(end)]
+    assert found, f"no option of {selector} ends with {end!r}: {labels}"
+    page.select_option(selector, index=found[0])
+
+
+def pick(page, lab: Lab, name: str) -> None:
+    """Pick the params file ``name`` in the notebook's picker; wait for its form and overview."""
+    select_ending(page, ".wb-pick select", f" — {name}")
+    page.wait_for_selector(f".wb-guided .wb-save:has-text('{name}')", timeout=RUN_MS)
+    page.wait_for_selector(".wb-overview", timeout=RUN_MS)
+
+
+def open_and_run_all(new_context, lab: Lab, notebook: str, picked: str | None = PARAMS_NAME):
     """Open ``notebook`` in a fresh workspace, Run › Run All Cells, wait until every code cell
-    has an execution count and the form is on the page."""
+    has an execution count and the picker is on the page; pick ``picked`` (nothing is picked
+    until then) and wait for the form."""
     page = new_context(viewport={"width": 1280, "height": 1100}).new_page()
     page.on("request", lambda req: lab.requests.append(req.url))
     page.on("websocket", lambda ws: lab.requests.append(ws.url))
@@ -168,7 +187,9 @@ def open_and_run_all(new_context, lab: Lab, notebook: str):
                }""",
             timeout=RUN_MS,
         )
-        page.wait_for_selector(".wb-guided .wb-save", timeout=RUN_MS)
+        page.wait_for_selector(".wb-pick select", timeout=RUN_MS)
+        if picked is not None:
+            pick(page, lab, picked)
     except Exception as exc:
         shot(page, f"{notebook[:2]}-failed")
         prompts = page.eval_on_selector_all(".jp-CodeCell .jp-InputArea-prompt", "ps => ps.map(p => p.textContent)")
@@ -177,6 +198,9 @@ def open_and_run_all(new_context, lab: Lab, notebook: str):
 
 
 def overview_text(page) -> str:
+    # in view first: JupyterLab skips rendering cells far off screen, and their text reads empty
+    page.locator(".wb-overview").first.scroll_into_view_if_needed()
+    page.wait_for_function("() => document.querySelector('.wb-overview').innerText.trim().length > 0", timeout=15_000)
     return page.inner_text(".wb-overview")
 
 
@@ -284,6 +308,7 @@ def test_trust_notebook(new_context, lab, explain):
     dont_know = page.locator(".wb-answers button:text-is(\"don't know\")").first
     assert dont_know.evaluate("b => b.scrollWidth <= b.clientWidth"), "the \"don't know\" button is cut short"
     shot(page, "02-answers", ".wb-answers")
+    shot(page, "02-respondent", ".wb-guided")
     first = load_params(lab.params).trust.respondents[0]
     answer = 1 if first.answers.get("same_objectives") != 1 else 5
     page.click(f".wb-answer-same_objectives button:text-is('{answer}')")
@@ -345,6 +370,65 @@ def test_ramp_notebook(new_context, lab, explain):
         assert_refused(page, lab, ".wb-partner_margin", "ramp.partner_margin")
     shot(page, "03-refused", ".wb-partner_margin")
     save_notebook_and_check_disk(page, lab, GUIDED[2])
+    close(page, lab)
+
+
+def test_new_alliance_from_the_picker_then_a_ramp_table_edit_reaches_its_own_file(new_context, lab, explain):
+    """Nothing is picked at first; "New alliance from an example…" makes a copy named after the
+    alliance, the forms switch to it, and an investment line added in the ramp's table and saved
+    is in the new file on disk — the example stays as it was."""
+    page = open_and_run_all(new_context, lab, GUIDED[2], picked=None)
+    assert page.locator(".wb-guided").count() == 0
+    assert "No alliance picked yet" in page.inner_text(".wb-picker")
+    example = lab.root / "params" / "marketplace-referral.yaml"
+    kept = example.read_bytes()
+    select_ending(page, ".wb-pick select", "New alliance from an example…")
+    page.wait_for_selector(".wb-new-alliance .wb-new-name input", state="visible", timeout=15_000)
+    select_ending(page, ".wb-new-example select", f" — {example.name}")
+    shot(page, "picker-new", ".wb-picker")
+    for name, words in (("", "Give the new alliance a name"), ("../evil", "cannot hold '/'")):
+        type_into(page, ".wb-new-name input", name)
+        page.click(".wb-create")
+        page.wait_for_selector(f".wb-picker .wb-note-error:has-text(\"{words}\")", timeout=15_000)
+    name = "Globex × Initech <EU>"
+    type_into(page, ".wb-new-name input", name)
+    page.click(".wb-create")
+    created = lab.root / "params" / "globex-x-initech-eu.yaml"
+    try:
+        page.wait_for_selector(".wb-guided .wb-save:has-text('globex-x-initech-eu.yaml')", timeout=RUN_MS)
+    except Exception:
+        raise AssertionError(explain(f"the form did not switch to the new file: {page.inner_text('.wb-picker')!r}")) from None
+    assert created.is_file() and load_params(created).alliance.name == name
+    shown = page.eval_on_selector(".wb-pick select", "s => s.selectedOptions[0].textContent.replace(/\\u00a0/g, ' ')")
+    assert shown == f"{name} — {created.name}"  # listed by its name, as text
+    shot(page, "picker-created", ".wb-picker")
+    lines = len(load_params(created).ramp.investment)
+    page.click(".wb-ramp-tables .jupyter-widget-Collapse-header:has-text('Investment lines')")
+    page.click(".wb-guided .wb-add-investment")
+    row = page.locator(".wb-table.wb-investment .wb-row").nth(lines)
+    row.wait_for(timeout=15_000)
+    type_into(page, f".wb-table.wb-investment .wb-row >> nth={lines} >> .wb-col-name input", "Partner summit")
+    type_into(page, f".wb-table.wb-investment .wb-row >> nth={lines} >> .wb-col-cost input", "2,500")
+    page.wait_for_selector(".wb-guided .wb-status-info:has-text('not saved')", timeout=15_000)
+    shot(page, "03-investment", ".wb-table.wb-investment")
+    page.click(".wb-guided .wb-save")
+    page.wait_for_selector(".wb-guided .wb-status-ok", timeout=30_000)
+    saved = load_params(created).ramp.investment
+    assert len(saved) == lines + 1 and (saved[-1].name, saved[-1].monthly_cost) == ("Partner summit", 2500), explain(str(saved[-1]))
+    assert example.read_bytes() == kept
+    page.wait_for_selector(".wb-overview .wb-refreshed", timeout=10_000)
+    # a premature change with a severity out of range is refused beside its row
+    page.click(".wb-ramp-tables .jupyter-widget-Collapse-header:has-text('Premature changes')")
+    page.click(".wb-guided .wb-add-events")
+    type_into(page, ".wb-table.wb-events .wb-row >> nth=0 >> .wb-col-severity input", "2")
+    page.wait_for_selector(".wb-table.wb-events .wb-note-error:has-text('severity')", timeout=15_000)
+    shot(page, "03-events-refused", ".wb-table.wb-events")
+    page.click(".wb-ramp-tables .jupyter-widget-Collapse-header:has-text('Scenarios')")
+    shot(page, "03-scenarios", ".wb-scenarios")
+    before = created.read_bytes()
+    page.click(".wb-guided .wb-save")
+    page.wait_for_selector(".wb-guided .wb-status:has-text('Not saved')", timeout=15_000)
+    assert created.read_bytes() == before
     close(page, lab)
 
 

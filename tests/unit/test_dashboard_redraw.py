@@ -81,7 +81,8 @@ def test_a_what_if_redraw_sends_what_a_new_chart_would_draw(params_dir):
     partner = ramp.partner_economics(app.params.partner_economics, expected)
     assert partner.break_even_month != ramp.partner_economics(app.params.partner_economics, ramp.run(app.base)).break_even_month
     assert app.metrics.value == (
-        "<h2>Headline</h2>"
+        dashboards.against_plan_html(ramp.run(app.base).metrics, expected.metrics, "USD", app.params.months)
+        + "<h2>Headline</h2>"
         + views.ramp_metrics_table(expected.metrics, code="USD", months=app.params.months).html
         + views.partner_metrics_table(partner, "Northwind Systems", "USD", app.params.months).html
     )
@@ -114,7 +115,8 @@ def test_reset_redraws_once(params_dir, monkeypatch):
     real = ramp.run
     monkeypatch.setattr(dashboards.ramp, "run", lambda *a, **k: runs.append(1) or real(*a, **k))
     app._reset()
-    assert len(runs) == 1 and app.result.metrics == real(app.base).metrics
+    assert runs == [] and app.result.metrics == real(app.base).metrics  # the plan, run once when the page opened
+    assert "Against the plan" not in app.metrics.value
 
 
 def test_the_kernels_of_one_server_bundle_the_charts_javascript_once(tmp_path, monkeypatch):
@@ -240,8 +242,13 @@ def test_a_prepared_dashboard_explains_a_bad_params_name(tmp_path, monkeypatch, 
         return app
 
     app = run_visits(scenario, tmp_path, monkeypatch)
-    assert ("no alliance called" if name else "No alliance chosen") in app.status.value
-    assert app.body.children == () and app.chart.spec == {}
+    assert app.chart.spec == {}
+    if name:
+        assert "no alliance called" in app.status.value and app.body.children == ()
+    else:  # no alliance in the address: the params folder's alliances to choose from
+        [pick] = app.body.children
+        assert "wb-alliance-pick" in pick._dom_classes and pick.value == ""
+        assert "Choose an alliance" in app.header.value
 
 
 def test_only_the_alliance_dashboard_gets_prepared_kernels_besides_the_workshop():
@@ -249,3 +256,37 @@ def test_only_the_alliance_dashboard_gets_prepared_kernels_besides_the_workshop(
     pools = json.loads(next(a for a in preheat_args(0, 2) if "kernel_pools_config" in a).split("=", 1)[1])
     assert pools == {"default": {"pool_size": 0}, "alliance.ipynb": {"pool_size": 2}}
     assert preheat_args(0, 0) == []
+
+
+def test_the_address_carries_the_what_if_and_opens_on_it(params_dir, monkeypatch):
+    from urllib.parse import parse_qs
+
+    app = dashboards.AllianceApp(SAAS)
+    assert app.url.query == f"params={SAAS}"  # the plan: only the alliance
+    app.sales_cycle.value = 7
+    app.event_kind.value = "people_change"
+    app.event_month.value = 10
+    query = {k: v[0] for k, v in parse_qs(app.url.query).items()}
+    assert query == {"params": SAAS, "cycle": "7", "ramp": str(app.base.ramp_months), "level": "1", "delay": "0",
+                     "change": "people_change", "month": "10", "severity": "0.5"}
+    # a colleague opens the link: the same what-if, the same figures
+    monkeypatch.setenv("QUERY_STRING", app.url.query)
+    shared = dashboards.AllianceApp(SAAS)
+    assert (shared.sales_cycle.value, shared.event_kind.value, shared.event_month.value) == (7, "people_change", 10)
+    assert shared.result.metrics == app.result.metrics and "Against the plan" in shared.metrics.value
+    # out-of-range or unreadable settings are clamped or ignored, never an error
+    monkeypatch.setenv("QUERY_STRING", f"params={SAAS}&cycle=999&level=abc&change=explode&delay=-4")
+    odd = dashboards.AllianceApp(SAAS)
+    assert odd.sales_cycle.value == odd.sales_cycle.max and odd.level.value == 1.0 and odd.event_kind.value == "" and odd.delay.value == 0
+    assert odd.status.value == ""
+
+
+def test_against_the_plan_states_each_change_in_words():
+    p = load_params(PARAMS / SAAS)
+    plan = ramp.run(p.ramp)
+    later = ramp.run(p.ramp, delay=3)
+    html = dashboards.against_plan_html(plan.metrics, later.metrics, "USD", p.months)
+    be_plan, be_late = plan.metrics.break_even_month, later.metrics.break_even_month
+    assert be_plan is not None and be_late is not None
+    assert f"{be_late - be_plan} months later" in html
+    assert "<th>Plan</th><th>What-if</th><th>Change</th>" in html

@@ -319,3 +319,24 @@ def test_an_edit_of_one_aliased_entry_changes_only_that_entry(tmp_path):
     save_section(path, "trust", trust)
     answers = {r.id: r.answers for r in load_params(path).trust.respondents}
     assert answers == {"v1": {"trust_discussed": 4, "shows_trust": 4}, "v2": {"trust_discussed": 1, "shows_trust": 2}, "v3": {"trust_discussed": 4, "shows_trust": 4}}
+
+
+def test_a_section_edit_leaves_every_other_section_byte_for_byte(tmp_path):
+    """ruamel writes `key: null` back as `key:`; an edit of the ramp must not touch the scope's
+    `alliance_manager: null` or a respondent's `takes_advantage: null`: only the edited line changes."""
+    import difflib
+    import shutil
+
+    from tests.conftest import PARAMS
+    from workbook.params import load_params, save_section, section_data
+
+    path = tmp_path / "m.yaml"
+    shutil.copy(PARAMS / "marketplace-referral.yaml", path)
+    before = path.read_text(encoding="utf-8")
+    assert "alliance_manager: null" in before and "takes_advantage: null" in before
+    data = section_data(load_params(path), "ramp")
+    data["sales_cycle_months"] = data["sales_cycle_months"] + 3
+    save_section(path, "ramp", data)
+    after = path.read_text(encoding="utf-8")
+    changed = [line for line in difflib.unified_diff(before.splitlines(), after.splitlines(), n=0, lineterm="") if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    assert changed == [f"-  sales_cycle_months: {data['sales_cycle_months'] - 3}", f"+  sales_cycle_months: {data['sales_cycle_months']}"]

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 import anywidget
 import ipywidgets as W
@@ -37,9 +37,15 @@ from ..charts.render import LiveChart
 from ..params import load_params
 from ..schema import Event, Params
 from ..voila_pool import next_visit
-from .common import CSS, explain, friendly, message, query_params
+from ..currency import currency
+from ..months import MonthNames
+from .common import CSS, UrlQuery, explain, friendly, message, query_params
 from .paths import params_file
 from .portfolio_app import portfolio_app, portfolio_rows
+
+#: The alliance dashboard is wider than the other apps: the what-if controls and the chart side by
+#: side, both in view at 1280×900 (they stack on a phone).
+ALLIANCE_CSS = "<style>.wb-app.wb-alliance-app { max-width: 1240px; } .wb-alliance-app .wb-whatif-controls { flex: 0 0 auto; }</style>"
 
 EVENT_KINDS = [
     ("No premature change", ""),
@@ -93,7 +99,10 @@ class AllianceApp:
         # before the visitor comes, and it keeps its place in the page when the rest is filled in.
         self.chart = LiveChart()
         self.chart.add_class("wb-ramp-chart")
-        self.root = W.VBox([self.header, self.status, self.body, self.chart])
+        #: the address bar carries the alliance and the what-if settings: a link shares them
+        self.url = UrlQuery()
+        self._settings: dict[str, str] = {}
+        self.root = W.VBox([self.header, self.status, self.url, self.body, self.chart])
         self.root.add_class("wb-app")
         self.root.add_class("wb-alliance-app")
         self._layout: tuple[object, ...] = ()
@@ -111,7 +120,9 @@ class AllianceApp:
             self.page.observe(self._on_page, names="reported")
             self.root.children = [*self.root.children, self.page]
             return
-        friendly(self.status)(self._open)(parse_qs(query).get("params", [""])[0])  # the first, as query_params reads it
+        values = {k: v[0] for k, v in parse_qs(query).items() if v}  # the first of each, as query_params reads it
+        self._settings = values
+        friendly(self.status)(self._open)(values.get("params", ""))
 
     def _on_page(self, _: object) -> None:
         self.page.unobserve(self._on_page, names="reported")  # the first report only: one alliance per kernel
@@ -119,14 +130,37 @@ class AllianceApp:
 
     def _open(self, name: str | None) -> None:
         if not name:
-            self.status.value = message("error", "No alliance chosen: open one from the portfolio.")
+            self._offer_alliances()
             return
         try:
             params = load_params(params_file(name))
         except Exception as exc:  # a bad or unknown file: say so, politely
             self.status.value = message("error", explain(exc))
             return
+        self.file = name
         self._show(params)
+
+    def _offer_alliances(self) -> None:
+        """No alliance in the address: a list of the params folder's alliances to open."""
+        rows, _ = portfolio_rows()
+        if not rows:
+            self.status.value = message("error", "There is no alliance in the params folder yet.")
+            return
+        pick = W.Dropdown(
+            options=[("Choose an alliance…", "")] + [(str(r["alliance"]), str(r["file"])) for r in sorted(rows, key=lambda r: str(r["alliance"]).casefold())],
+            value="", description="Alliance", layout=W.Layout(width="100%", max_width="520px"),
+        )
+        pick.add_class("wb-alliance-pick")
+
+        def chosen(change: dict[str, object]) -> None:
+            if change["new"]:
+                self.body.children = []
+                self._open(str(change["new"]))
+
+        pick.observe(friendly(self.status)(chosen), names="value")
+        self.status.value = ""
+        self.header.value = CSS + '<p>Choose an alliance, or open one from the <a href="portfolio.ipynb">portfolio</a>.</p>'
+        self.body.children = [pick]
 
     def _show(self, params: Params) -> None:
         self.params = params
@@ -154,17 +188,65 @@ class AllianceApp:
         reset.add_class("wb-reset")
         reset.on_click(friendly(self.status)(self._reset))
         controls = W.VBox([W.HTML("<h2>What if…</h2>"), self.sales_cycle, self.ramp_months, self.level, self.delay, self.event_kind, self.event_month, *([self.event_when] if self.names.known else []), self.severity, reset])
-        self.result = ramp.run(r)
+        controls.add_class("wb-whatif-controls")
+        self.plan = ramp.run(r)
+        self._holding = True  # the address's settings, if any, then one redraw
+        try:
+            self._apply(self._settings or query_params(wait=False))
+        finally:
+            self._holding = False
+        self.result = self._scenario() if self._changed() else self.plan
         self._draw()
         tracking = self._tracking(params, self.result)
         trend = self._trust_trend(params)
         with self.root.hold_sync():
-            self.header.value = CSS + views.header(params).html + '<p><a href="portfolio.ipynb">← All alliances</a></p>'
-            self.body.children = [controls, self.metrics]
+            self.header.value = CSS + ALLIANCE_CSS + views.header(params).html + '<p><a href="portfolio.ipynb">← All alliances</a></p>'
+            # the what-if controls beside the chart, so both are in view; the figures below
+            self.body.children = [controls, self.chart]
             extra = [w for w in (tracking, trend) if w is not None]
-            if extra:
-                self.root.children = [*self.root.children, *extra]
+            self.root.children = [self.header, self.status, self.url, self.body, self.metrics, *extra]
             self.status.value = ""
+            self.url.query = self._address()  # an alliance picked on the page: its address, to share or reload
+
+    #: The what-if settings as the address carries them: key -> the control's attribute.
+    SETTINGS = {"cycle": "sales_cycle", "ramp": "ramp_months", "level": "level", "delay": "delay",
+                "change": "event_kind", "month": "event_month", "severity": "severity"}
+
+    def _apply(self, query: dict[str, str]) -> None:
+        """Set the controls from an address's settings (each clamped to its control's range;
+        anything unreadable is ignored: the plan's value stays)."""
+        for key, attr in self.SETTINGS.items():
+            if key not in query:
+                continue
+            control = getattr(self, attr)
+            raw = query[key]
+            if isinstance(control, W.Dropdown):
+                if raw in {v for _, v in EVENT_KINDS}:
+                    control.value = raw
+                continue
+            try:
+                number = float(raw)
+            except ValueError:
+                continue
+            if number != number:  # NaN
+                continue
+            number = min(max(number, control.min), control.max)
+            control.value = int(round(number)) if isinstance(control, W.IntSlider) else number
+
+    def _changed(self) -> bool:
+        """Whether any control differs from the plan."""
+        r = self.base
+        return (int(self.sales_cycle.value), int(self.ramp_months.value), round(float(self.level.value), 6), int(self.delay.value), self.event_kind.value) != (
+            r.sales_cycle_months, r.ramp_months, 1.0, 0, "")
+
+    def _address(self) -> str:
+        """The page's address for the alliance and the current what-if (only what differs)."""
+        query: dict[str, str] = {"params": self.file}
+        if self._changed():
+            query.update(cycle=str(self.sales_cycle.value), ramp=str(self.ramp_months.value), level=f"{float(self.level.value):g}", delay=str(self.delay.value))
+            if self.event_kind.value:
+                query.update(change=self.event_kind.value, month=str(self.event_month.value), severity=f"{float(self.severity.value):g}")
+        return urlencode(query)
 
     def _event_when(self) -> str:
         """The what-if change's month as a calendar month ("Plan month 12 is Jun 2026."), or
@@ -231,7 +313,8 @@ class AllianceApp:
         else:
             self.chart.show(ramp_chart(self.result, code=self.code, names=self.names), data.tables)
             self._layout = data.layout
-        headline = "<h2>Headline</h2>" + views.ramp_metrics_table(self.result.metrics, code=self.code, months=self.names).html
+        headline = against_plan_html(self.plan.metrics, self.result.metrics, self.code, self.names) if self.result is not self.plan else ""
+        headline += "<h2>Headline</h2>" + views.ramp_metrics_table(self.result.metrics, code=self.code, months=self.names).html
         pe = self.params.partner_economics
         if pe is not None:  # the partner's money machine moves with the what-if too
             partner = ramp.partner_economics(pe, self.result)
@@ -241,8 +324,9 @@ class AllianceApp:
     def _update(self, _: object = None) -> None:
         if self._holding:
             return
-        self.result = self._scenario()
+        self.result = self._scenario() if self._changed() else self.plan
         self._draw()
+        self.url.query = self._address()
         self.status.value = ""
 
     def _reset(self, _: object = None) -> None:
@@ -254,6 +338,42 @@ class AllianceApp:
         finally:
             self._holding = False
         self._update()
+
+
+def against_plan_html(plan: ramp.RampMetrics, what_if: ramp.RampMetrics, code: str, names: MonthNames) -> str:
+    """The what-if against the plan: break-even, peak funding need, the net at the horizon and the
+    long-run NPV, each as plan → what-if with the difference (escaped; money in ``code``)."""
+    from html import escape
+
+    money = currency(code)
+
+    def month(m: int | None) -> str:
+        return names(m, "not within the horizon")
+
+    def months_apart(a: int | None, b: int | None) -> str:
+        if a is None or b is None:
+            return "" if a == b else ("now never" if b is None else "now within the horizon")
+        d = b - a
+        return "no change" if d == 0 else f"{abs(d)} month{'s' if abs(d) != 1 else ''} {'later' if d > 0 else 'sooner'}"
+
+    def amount_apart(a: float, b: float) -> str:
+        d = b - a
+        if abs(d) < 0.5:
+            return "no change"
+        return f"{money(abs(d))} {'more' if d > 0 else 'less'}"
+
+    rows = [
+        ("Break-even", month(plan.break_even_month), month(what_if.break_even_month), months_apart(plan.break_even_month, what_if.break_even_month)),
+        ("Peak funding need", money(plan.peak_funding_need), money(what_if.peak_funding_need), amount_apart(plan.peak_funding_need, what_if.peak_funding_need)),
+        (f"Cumulative net at {names.short(plan.horizon_months)}", money(plan.cumulative_net_at_horizon), money(what_if.cumulative_net_at_horizon),
+         amount_apart(plan.cumulative_net_at_horizon, what_if.cumulative_net_at_horizon)),
+        ("Long-run NPV", money(plan.long_run_npv), money(what_if.long_run_npv), amount_apart(plan.long_run_npv, what_if.long_run_npv)),
+    ]
+    body = "".join(f"<tr><th>{escape(a)}</th><td>{escape(b)}</td><td>{escape(c)}</td><td>{escape(d)}</td></tr>" for a, b, c, d in rows)
+    return (
+        '<h2>Against the plan</h2><table class="wb-metrics wb-against-plan">'
+        f"<thead><tr><th></th><th>Plan</th><th>What-if</th><th>Change</th></tr></thead><tbody>{body}</tbody></table>"
+    )
 
 
 def alliance_app(name: str | None = None) -> W.Widget:

@@ -164,6 +164,9 @@ class GuidedForm:
         ParamsError
             when the edited section does not validate.
         """
+        problems = self._form_problems()
+        if problems:
+            raise ParamsError(problems)
         params: Params = parse_params({**self._doc, self.section: self.data}, self.path)
         return params
 
@@ -186,6 +189,20 @@ class GuidedForm:
 
     def _after_save(self) -> None:
         """Called once a save succeeded and the file was re-read."""
+
+    def _form_problems(self) -> list[Problem]:
+        """Problems the schema cannot see in the edited state (e.g. two rows for one month,
+        which a mapping would silently merge); the form is invalid while there are any."""
+        return []
+
+    def _refusals(self) -> list[Problem]:
+        """Problems that refuse a *save* but not the chart (e.g. a respondent added and never
+        answered: the chart leaves it out, the file must not hold it)."""
+        return []
+
+    def _problem(self, field: str, message: str) -> Problem:
+        """A problem with ``<section>.<field>`` of this form's file."""
+        return Problem(self.path, None, f"{self.section}.{field}", message)
 
     def _field_key(self, field: str) -> str | None:
         """The key of :attr:`notes` a problem's dotted field belongs to (``ramp.partner_margin``
@@ -213,10 +230,14 @@ class GuidedForm:
             rel = self._field_key(p.field)
             if rel is None:
                 continue
-            # a problem with a list's entry (``resources_to_be_confirmed[1]``) goes next to the list
-            key = next((k for k in self.notes if rel == k or rel.startswith((f"{k}[", f"{k}."))), None)
+            # a problem with a list's entry (``resources_to_be_confirmed[1]``) goes next to the list,
+            # or next to the entry's own row when it has one (``investment[1]``): the closest note
+            near = [k for k in self.notes if rel == k or rel.startswith((f"{k}[", f"{k}."))]
+            key = max(near, key=len) if near else None
             if key is not None:
-                found.setdefault(key, []).append(p.message)
+                rest = rel[len(key):]  # ".end_month" of "investment[1].end_month": say which box
+                said = f"{rest[1:].replace('_', ' ')}: {p.message}" if rest.startswith(".") else p.message
+                found.setdefault(key, []).append(said)
         for key, note in self.notes.items():
             if key in found:
                 note.value = f'<span class="wb-note-error">{escape("; ".join(found[key]))}</span>'
@@ -258,6 +279,9 @@ class GuidedForm:
     def _save(self, _button: Any = None) -> None:
         try:
             self.validated()  # the form's own view of every field first: nothing is saved unless all of it is valid
+            refused = self._refusals()
+            if refused:
+                raise ParamsError(refused)
             # with the text this form started from, only the fields edited here are written: what
             # someone else saved since in other fields (another notebook, an export) is kept
             save_section(self.path, self.section, self.data, loaded=self._text)

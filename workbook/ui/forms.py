@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import typing
 from collections.abc import Callable
 from typing import Any
 
@@ -13,7 +14,10 @@ import ipywidgets as W
 from .. import text, views
 from ..instruments import SCOPING, TRUST
 from ..text import count
+from ..errors import Problem
+from ..schema import EventKind
 from .common import message
+from .editors import Column, FieldGroup, RowTable
 from .form import GuidedForm, _label, number_box, share_hint, shown_number, typed_number
 
 # --------------------------------------------------------------------------------------------
@@ -106,14 +110,17 @@ DONT_KNOW = 0  # the toggle's value for "don't know" (stored as null / left out)
 
 
 class TrustForm(GuidedForm):
-    """One respondent at a time: pick one (or add one), give their side and role, and rate the
-    other organisation on every statement 1–5 or "don't know". The charts are each side's trust
-    in the other by principle (the asymmetries) and the competence/intentions quadrant."""
+    """One respondent at a time: pick one (or add or remove one), give their side and role, and
+    rate the other organisation on every statement 1–5 or "don't know" — and, with *Rating* on
+    their own organisation, the self-rating (``self_answers``, the mirror). The charts are each
+    side's trust in the other by principle (the asymmetries) and the competence/intentions
+    quadrant. A respondent added here and left without any rating is refused on save."""
 
     section = "trust"
     intro = (
         "Each respondent rates the other organisation on every statement, from 1 (strongly disagree) "
-        "to 5 (strongly agree). Use \"don't know\" rather than guessing: it is left out of the scores."
+        "to 5 (strongly agree). Use \"don't know\" rather than guessing: it is left out of the scores. "
+        "Switch Rating to their own organisation to record how they see their own company (the self-rating)."
     )
 
     def _build(self) -> list[W.Widget]:
@@ -125,7 +132,15 @@ class TrustForm(GuidedForm):
         self.respondent_id.add_class("wb-respondent-id")
         self.respondent.add_class("wb-respondent")
         self.add_button.add_class("wb-add-respondent")
+        self.remove_button = W.Button(description="Remove this respondent", icon="trash", layout=W.Layout(width="auto"))
+        self.remove_button.add_class("wb-remove-respondent")
+        self.remove_button.on_click(self._guard(self._remove))
         self.side = W.ToggleButtons(options=["vendor", "partner"], description="Side", style={"description_width": "110px"})
+        # which statements the buttons below answer: about the other organisation, or the self-rating
+        self.rating = W.ToggleButtons(options=[("The other organisation", "answers"), ("Their own organisation (self-rating)", "self_answers")],
+                                      value="answers", description="Rating", style={"description_width": "110px", "button_width": "auto"},
+                                      tooltips=["how this person rates the other company", "the mirror: how this person rates their own company"])
+        self.rating.add_class("wb-rating")
         self.role = W.Text(continuous_update=False, description="Role", placeholder="e.g. sales, presales, management", style={"description_width": "110px"}, layout=W.Layout(width="360px"))
         labels = [(str(n), n) for n in range(TRUST.scale.min, TRUST.scale.max + 1)] + [("don't know", DONT_KNOW)]
         tips = [TRUST.scale.labels.get(n, "") for n in range(TRUST.scale.min, TRUST.scale.max + 1)] + ["leave this statement out"]
@@ -143,11 +158,14 @@ class TrustForm(GuidedForm):
         self._refresh_choices(0)
         self._show_row()
         self.respondent.observe(self._guard(self._pick), names="value")
+        self.rating.observe(self._guard(self._pick), names="value")
         self._watch([self.respondent_id], self._id_changed)
         self._watch([self.side, self.role], self._details_changed)
         for item_id, toggle in self.answer_buttons.items():
             toggle.observe(self._guard(self._answer_handler(item_id)), names="value")
-        return [W.HBox([self.respondent, self.add_button]), self.respondent_id, self.side, self.role, W.VBox(rows)]
+        self._added: list[dict[str, Any]] = []  # respondents added in this form (refused on save until answered)
+        picker = self._with_note("respondents", W.HBox([self.respondent, self.add_button, self.remove_button]))
+        return [picker, self.respondent_id, self.side, self.role, self.rating, W.VBox(rows)]
 
     # respondents
 
@@ -179,7 +197,7 @@ class TrustForm(GuidedForm):
     def _show_row(self) -> None:
         """Load the current respondent into the widgets without triggering edits."""
         row = self.current
-        answers = row.get("answers") or {}
+        answers = row.get(self.rating.value) or {}
         self._loading = True
         try:
             self.respondent_id.value = str(row.get("id", ""))
@@ -201,11 +219,36 @@ class TrustForm(GuidedForm):
             self._show_row()
 
     def _add(self, _button: Any = None) -> None:
-        self._rows.append(self._new_row())
+        row = self._new_row()
+        self._added.append(row)
+        self._rows.append(row)
         self._refresh_choices(len(self._rows) - 1)
         self._show_row()
         self.redraw()
 
+    def _remove(self, _button: Any = None) -> None:
+        """Drop the respondent shown (from the form; *Save* removes it from the file)."""
+        if len(self._rows) == 1:
+            self.notes["respondents"].value = '<span class="wb-note-error">The assessment needs at least one respondent.</span>'
+            return
+        index = self.respondent.value
+        del self._rows[index]
+        self._refresh_choices(min(index, len(self._rows) - 1))
+        self._show_row()
+        self.redraw()
+
+    def _refusals(self) -> list[Problem]:
+        """A respondent added here with no rating at all is not saved: it would count towards
+        nobody's figures and look like a person who answered."""
+        problems = []
+        for i, row in enumerate(self._rows):
+            answered = [a for key in ("answers", "self_answers") for a in (row.get(key) or {}).values() if a is not None]
+            if not answered and any(row is added for added in self._added):
+                problems.append(self._problem(
+                    f"respondents[{i}]",
+                    f"{row.get('id') or 'the new respondent'} has no answers yet: rate at least one statement, or remove the respondent",
+                ))
+        return problems
     def _id_changed(self, change: dict[str, Any]) -> None:
         if self._loading:
             return
@@ -229,11 +272,12 @@ class TrustForm(GuidedForm):
             if self._loading:
                 return
             row = self.current
+            which = self.rating.value
             answer = None if change["new"] == DONT_KNOW else int(change["new"])
-            answers = row.get("answers")
+            answers = row.get(which)
             if answer is None and (not answers or item_id not in answers):
                 return  # "don't know" and never answered: nothing to write
-            row["answers"] = {**(answers or {}), item_id: answer}
+            row[which] = {**(answers or {}), item_id: answer}
             self.redraw()
 
         return changed
@@ -245,6 +289,7 @@ class TrustForm(GuidedForm):
 
     def _after_save(self) -> None:
         index = self.respondent.value
+        self._added = []
         self._rows = copy.deepcopy(self._raw.get("respondents") or [])
         self._refresh_choices(min(index, len(self._rows) - 1))
         self._show_row()
@@ -252,6 +297,32 @@ class TrustForm(GuidedForm):
 
 # --------------------------------------------------------------------------------------------
 # ramp
+
+
+#: an investment line's fields by how it is paid, in the table's columns: cost, from, to
+_PAID = {"recurring": ("monthly_cost", "start_month", "end_month"), "one_off": ("one_off", "month", None)}
+_COLUMNS = ("cost", "from", "to")
+
+
+def _investment_row(entry: dict[str, Any]) -> dict[str, Any]:
+    """An investment line as its table row: how it is paid (``kind``), and its amount and months
+    in the shared columns (a one-off's amount and month in the cost and from columns)."""
+    once = any(k in entry for k in ("one_off", "month")) and not any(k in entry for k in _PAID["recurring"])
+    kind = "one_off" if once else "recurring"
+    row = {k: v for k, v in entry.items() if k not in (*_PAID["recurring"], *_PAID["one_off"])}
+    for column, key in zip(_COLUMNS, _PAID[kind]):
+        if key is not None and key in entry:
+            row[column] = entry[key]
+    return {**row, "kind": kind}
+
+
+def _investment_entry(row: dict[str, Any]) -> dict[str, Any]:
+    """A table row as the investment line the file holds: only the fields of how it is paid."""
+    entry = {k: v for k, v in row.items() if k not in ("kind", *_COLUMNS)}
+    for column, key in zip(_COLUMNS, _PAID[row.get("kind", "recurring")]):
+        if key is not None and column in row:
+            entry[key] = row[column]
+    return entry
 
 
 class RampForm(GuidedForm):
@@ -313,7 +384,141 @@ class RampForm(GuidedForm):
             self.rows[key] = self._with_note(key, W.HBox([slider, self.inputs[key]]))
             rows.append(self.rows[key])
         self._show_kind()
-        return rows
+        return [*rows, *self._build_tables()]
+
+    # the tables under the sliders: investment, premature changes, targets, scenarios
+
+    EVENT_KINDS = tuple((kind.replace("_", " "), kind) for kind in typing.get_args(EventKind))
+
+    def _build_tables(self) -> list[W.Widget]:
+        code = self.params.alliance.currency
+        recurring = lambda row: row.get("kind") == "recurring"  # noqa: E731
+        self.investment = RowTable(
+            self, "investment", [
+                Column("name", "What", "text", "220px"),
+                Column("kind", "Paid", "choice", "110px", (("monthly", "recurring"), ("once", "one_off"))),
+                Column("cost", f"Amount ({code})", width="120px"),
+                Column("from", "From / in month", width="110px"),
+                Column("to", "To month", width="90px", shown=recurring),
+            ],
+            self._raw.get("investment") or [], self._new_line, "Add an investment line",
+            help="People, programmes and one-off costs of the alliance: paid monthly from a month to a month "
+                 "(inclusive; the amount is a month's cost), or once in a month. Months are 1-based.",
+            to_row=_investment_row, to_entry=_investment_entry, reshape=("kind",),
+        )
+        self.events = RowTable(
+            self, "events", [
+                Column("month", "Month", width="80px"),
+                Column("kind", "Change", "choice", "170px", self.EVENT_KINDS),
+                Column("severity", "Severity (0–1)", "share", "110px"),
+                Column("note", "Note", "text", "220px"),
+            ],
+            self._raw.get("events") or [], lambda rows: {"month": min(self.params.ramp.commitment_months, self.params.ramp.horizon_months), "kind": "people_change"},
+            "Add a premature change",
+            help="A change before the alliance pays back (people, resources, responsibility, cynicism); severity 0–1 "
+                 "scales its effect, empty = 0.5.",
+        )
+        self.targets = RowTable(
+            self, "target_revenue", [
+                Column("month", "By month", width="90px"),
+                Column("amount", f"Cumulative vendor revenue ({code})", width="200px"),
+            ],
+            [{"month": m, "amount": a} for m, a in (self._raw.get("target_revenue") or {}).items()],
+            self._new_target, "Add a target",
+            help="The business plan's cumulative vendor revenue by a month; the report sets the model's against it (the plan gap).",
+        )
+        scenarios = self._raw.get("scenarios") or {}
+        self.scenarios = FieldGroup(
+            self, "scenarios", "Scenario settings", [
+                Column("invest_late_months", "Invest late by (months)"),
+                Column("under_invest_pct", "Under-invest by (%)"),
+                Column("premature_change_month", "Premature change in month"),
+                Column("premature_change_kind", "Premature change", "choice", options=(("default: people change", ""), *self.EVENT_KINDS)),
+                Column("premature_change_severity", "Its severity (0–1)", "share"),
+            ],
+            scenarios, help="The what-ifs the report compares with the plan; an empty box keeps the default it shows.",
+            placeholders={"invest_late_months": "default 6", "under_invest_pct": "default 30",
+                          "premature_change_month": "default: half the commitment", "premature_change_severity": "default 0.6"},
+        )
+        self.direct = FieldGroup(
+            self, "scenarios.direct", "Instead: a direct sales team", [
+                Column("monthly_cost", f"Its cost a month ({code})"),
+                Column("hiring_months", "Hiring (months)"),
+                Column("ramp_months", "Ramp to full speed (months)"),
+                Column("steady_deals_per_month", "Deals per month at full speed"),
+                Column("sales_cycle_months", "Sales cycle (months)"),
+            ],
+            scenarios.get("direct"), optional=True, add_label="Add the direct-sales route", remove_label="Remove the direct-sales route",
+            placeholders={"hiring_months": "default 4", "ramp_months": "default 12", "sales_cycle_months": "default: the partner's"},
+        )
+        self.acquire = FieldGroup(
+            self, "scenarios.acquire", "Instead: acquire a company that sells", [
+                Column("price", f"Price ({code})"),
+                Column("month", "Bought in month"),
+                Column("integration_months", "Integration (months)"),
+                Column("monthly_cost", f"Running cost a month ({code})"),
+                Column("steady_deals_per_month", "Deals per month once integrated"),
+            ],
+            scenarios.get("acquire"), optional=True, add_label="Add the acquisition route", remove_label="Remove the acquisition route",
+            placeholders={"month": "default 1", "integration_months": "default 6", "monthly_cost": "default 0"},
+        )
+        # folded under the sliders, so that the J-curve stays in sight of the sliders; a section
+        # with a problem opens by itself (see _show_notes)
+        self.tables = W.Accordion(
+            children=[self.investment.widget, self.events.widget, self.targets.widget,
+                      W.VBox([self.scenarios.widget, self.direct.widget, self.acquire.widget])],
+            titles=("Investment lines", "Premature changes", "Targets", "Scenarios"),
+        )
+        self.tables.add_class("wb-ramp-tables")
+        return [self.tables]
+
+    #: the note keys each fold of :attr:`tables` holds, by prefix
+    FOLDS = ("investment", "events", "target_revenue", "scenarios")
+
+    def _show_notes(self, problems: list[Problem]) -> None:
+        super()._show_notes(problems)
+        if self.tables.selected_index is not None:
+            return
+        wrong = [k for k, note in self.notes.items() if "wb-note-error" in note.value]
+        fold = next((i for k in wrong for i, prefix in enumerate(self.FOLDS) if k.startswith(prefix)), None)
+        if fold is not None:
+            self.tables.selected_index = fold
+
+    def _new_line(self, rows: list[dict[str, Any]]) -> dict[str, Any]:
+        return {"name": f"Line {len(rows) + 1}", "monthly_cost": 0, "start_month": 1, "end_month": self.params.ramp.commitment_months}
+
+    def _new_target(self, rows: list[dict[str, Any]]) -> dict[str, Any]:
+        months = [int(r["month"]) for r in rows if isinstance(r.get("month"), int)]
+        # a year after the last target, within the horizon, on a month without one
+        free = [m for m in range(min(max(months, default=0) + 12, self.params.ramp.horizon_months), 0, -1) if m not in months]
+        return {"month": free[0]} if free else {}
+
+    def _target_months(self) -> dict[int, int]:
+        """Target month -> its row, for the rows whose month is a whole number."""
+        return {r["month"]: i for i, r in enumerate(self.targets.rows) if isinstance(r.get("month"), int) and not isinstance(r.get("month"), bool)}
+
+    def _form_problems(self) -> list[Problem]:
+        problems, seen = [], dict[Any, int]()
+        for i, row in enumerate(self.targets.rows):
+            month = row.get("month")
+            if not isinstance(month, int) or isinstance(month, bool) or month < 1:
+                problems.append(self._problem(f"target_revenue[{i}]", f"the month must be a whole number from 1, got {shown_number(month) or 'nothing'}"))
+            elif month in seen:
+                problems.append(self._problem(f"target_revenue[{i}]", f"month {month} has a target already (row {seen[month] + 1}): one target a month"))
+            else:
+                seen[month] = i
+            if "amount" not in row:
+                problems.append(self._problem(f"target_revenue[{i}]", "give the cumulative vendor revenue expected by that month"))
+        return problems
+
+    def _field_key(self, field: str) -> str | None:
+        """``ramp.target_revenue.12`` (the schema names a target by its month) -> its row's note."""
+        rel = super()._field_key(field)
+        if rel is not None and rel.startswith("target_revenue."):
+            month = rel.split(".")[1]
+            row = self._target_months().get(int(month)) if month.isdigit() else None
+            return f"target_revenue[{row}]" if row is not None else "target_revenue"
+        return rel
 
     def _show_kind(self) -> None:
         """Churn and expansion only for annual contracts; the deal value reads as what it is."""
@@ -380,6 +585,20 @@ class RampForm(GuidedForm):
                 continue
             if key in data or x != getattr(self.params.ramp, key):  # a default left out stays out
                 data[key] = x
+        for key, entries in (("investment", self.investment.entries), ("events", self.events.entries)):
+            if entries or key in data:
+                data[key] = entries
+        targets = {r["month"]: r.get("amount") for r in self.targets.rows if isinstance(r.get("month"), int)}
+        if targets or "target_revenue" in data:
+            data["target_revenue"] = targets
+        scenarios = self.scenarios.values or {}
+        for key, group in (("direct", self.direct), ("acquire", self.acquire)):
+            if group.values is None:
+                scenarios.pop(key, None)
+            else:
+                scenarios[key] = group.values
+        if scenarios or "scenarios" in data:
+            data["scenarios"] = scenarios
         return data
 
     def _after_save(self) -> None:
@@ -396,6 +615,17 @@ class RampForm(GuidedForm):
                 slider.value = value
         finally:
             self._syncing = False
+        self._loading = True
+        try:
+            self.investment.load(self._raw.get("investment") or [])
+            self.events.load(self._raw.get("events") or [])
+            self.targets.load([{"month": m, "amount": a} for m, a in (self._raw.get("target_revenue") or {}).items()])
+            scenarios = self._raw.get("scenarios") or {}
+            self.scenarios.load(scenarios)
+            self.direct.load(scenarios.get("direct"))
+            self.acquire.load(scenarios.get("acquire"))
+        finally:
+            self._loading = False
 
 
 # --------------------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ and in the form, and nothing is saved — never clamped or replaced silently. A 
 accepts a percentage with its sign ("25%" is 0.25).
 
 The machinery is in :mod:`workbook.ui.form`, the five forms in :mod:`workbook.ui.forms` and the
-pictures and overviews in :mod:`workbook.ui.section_view`; this module gathers what notebooks use.
+pictures and overviews in :mod:`workbook.ui.section_view`, the params-file picker (and "new
+alliance from an example") in :mod:`workbook.ui.picker`; this module gathers what notebooks use.
 
 For tests and scripts, without a browser: set widget values in Python, read ``form.data``
 (the edited section as plain YAML-ready data), ``form.model`` (it validated, as the section's
@@ -39,9 +40,12 @@ from pathlib import Path
 from ..views import HTML
 from .form import GuidedForm, number_box, share_hint, shown_number, typed_number
 from .forms import DONT_KNOW, HealthForm, RampForm, ScopeForm, TrustForm, ValueForm
+from .picker import NameRefused, PickedForm, Picker, alliance_files, check_name, new_alliance
 from .section_view import (
     _OVERVIEWS,
     NO_MATH,
+    PickedHTML,
+    PickedOverview,
     SECTION_WORDS,
     Overview,
     overview,
@@ -84,6 +88,14 @@ def track_actuals(params_path: str | Path, csv_path: str | Path | None = None) -
 
 __all__ = [
     "track_actuals",
+    "NameRefused",
+    "PickedForm",
+    "PickedHTML",
+    "PickedOverview",
+    "Picker",
+    "alliance_files",
+    "check_name",
+    "new_alliance",
     "DONT_KNOW",
     "NO_MATH",
     "SECTION_WORDS",

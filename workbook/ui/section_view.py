@@ -10,8 +10,10 @@ amounts ("$1,200 … $3,400") as a formula.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import altair as alt
 
@@ -148,3 +150,90 @@ def refresh_overviews(path: str | Path, params: Params | None = None) -> int:
     return len(shown)
 
 
+
+
+class PickedHTML:
+    """HTML drawn from the file a :class:`~workbook.ui.picker.Picker` picked, redrawn in place
+    (under its display id) when the pick changes.
+
+    Parameters
+    ----------
+    picker : the notebook's picker (anything with ``path`` and ``observe(callback)``).
+    draw : the HTML for a picked file (``None``: nothing picked).
+    """
+
+    def __init__(self, picker: Any, draw: Callable[[Path | None], str]):
+        self.picker = picker
+        self.draw = draw
+        self.display_id: str | None = None
+        self.path: Path | None = None
+        self.html = self._html(picker.path)
+        picker.observe(self._repick)
+
+    def _html(self, path: Path | None) -> str:
+        from ..errors import WorkbookError
+        from .common import explain
+
+        self.path = path
+        try:
+            return self.draw(path)
+        except WorkbookError as exc:
+            return f'<pre class="wb-status-error">{escape(explain(exc))}</pre>'
+
+    def _bundle(self) -> dict[str, str]:
+        return {"text/html": self.html, "text/plain": "<the picked alliance>"}
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def _shown(self) -> None:
+        """Hook: called after each draw under the display id."""
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        handle = display(self._bundle(), raw=True, display_id=True)
+        self.display_id = handle.display_id if handle is not None else None
+        self._shown()
+
+    def _repick(self, path: Path | None) -> None:
+        self._forget()
+        self.html = self._html(path)
+        if self.display_id is not None:
+            from IPython.display import update_display
+
+            update_display(self._bundle(), raw=True, display_id=self.display_id)
+            self._shown()
+
+    def _forget(self) -> None:
+        """Hook: called before a redraw for another file."""
+
+
+class PickedOverview(PickedHTML):
+    """The overview of one section of the picked file; a save from a form on that file redraws
+    it like any overview (:func:`refresh_overviews`)."""
+
+    def __init__(self, picker: Any, section: Section):
+        self.section = section
+        super().__init__(picker, self._overview)
+
+    def _overview(self, path: Path | None) -> str:
+        if path is None:
+            return f'<div class="wb-overview-empty"><p><em>Pick an alliance at the top of the notebook to see its {escape(SECTION_WORDS[self.section])}.</em></p></div>'
+        return _overview_html(load_params(path), self.section)
+
+    def _bundle(self) -> dict[str, str]:
+        return {"text/html": self.html, "text/plain": f"<overview of the {SECTION_WORDS[self.section]}>"}
+
+    def _shown(self) -> None:
+        if self.display_id is not None and self.path is not None:
+            entry = (self.section, self.display_id)
+            shown = _OVERVIEWS.setdefault(self.path.resolve(), [])
+            if entry not in shown:
+                shown.append(entry)
+
+    def _forget(self) -> None:
+        if self.display_id is not None and self.path is not None:
+            shown = _OVERVIEWS.get(self.path.resolve(), [])
+            if (self.section, self.display_id) in shown:
+                shown.remove((self.section, self.display_id))
