@@ -16,12 +16,28 @@ Merge rules
   down) and a note with the split (``workshop: 3 agreed, 1 draft``), which replaces the note of
   an earlier workshop; the analyst's own note, weight and comments are kept. Items nobody
   answered, the named alliance manager and the resources to confirm are left as they are.
-* ``trust``: the session's respondents replace the file's, dated the day of the session; the
-  file's own indices (vendor and partner, computed as the report computes them) become
-  ``trust.previous``, so the report can show trust rising or falling. Everything else
-  (``min_respondents``, comments) is kept. Exporting the same session again replaces its
-  respondents and keeps the ``previous`` of the first export.
+* ``trust``, in one of two modes (:data:`ExportMode`):
+
+  - ``replace`` (the default): the session's respondents replace the file's, dated the day of
+    the session; the file's own indices (vendor and partner, computed as the report computes
+    them) become ``trust.previous``, and the ``previous`` they replace moves to the end of
+    ``trust.history``, so the report can show trust over every assessment. Exporting the same
+    session again replaces its respondents and keeps the ``previous`` of the first export.
+  - ``add``: the room's respondents join the file's current assessment (a second room of the
+    same assessment). A participant already in the file (the same random id, from an earlier
+    export of this session) is updated, not added twice, so adding the same session again
+    changes nothing. The assessment keeps the later of its date and the session's day;
+    ``previous`` and ``history`` are left as they are. The scope section is left as it is: the
+    room's checklist cannot be combined with the earlier room's, whose answers the file does
+    not keep (it keeps their median and split), so Add says so and changes no item.
+
+  Everything else (``min_respondents``, comments) is kept.
 * A section the session has no answers for is left untouched.
+
+Before anything is written the preview warns (:attr:`ExportPreview.warnings`) when a side of
+the resulting assessment would have fewer respondents with trust answers than
+``trust.min_respondents`` (its figures are then hidden in the report), and when Replace would
+leave the file with fewer respondents than it has. Writing still works after a warning.
 
 Writing holds the same lock as the guided notebooks' saves (:func:`workbook.params.file_lock`)
 and replaces the file with :func:`workbook.files.atomic_replace`: a symlink is followed (the
@@ -40,7 +56,7 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
@@ -48,12 +64,21 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from .errors import WorkbookError
 from .instruments import SCOPING_ITEMS, TRUST_ITEMS
 from .store import SCOPE_VALUES, AnswerSource, SessionStore, StoreError, self_item
+from .text import count
 
 #: The folder, next to the params files, that keeps every version an export replaced.
 HISTORY_FOLDER = ".history"
 #: The first line of a file a workshop was exported into (replaced by the next export).
 HEADER_PREFIX = "# Workshop session "
 _WORKSHOP_NOTE = re.compile(r"(?:^|;\s*)workshop: [^;]*$")
+
+#: How an export treats the file's trust assessment: ``replace`` it with the room's, or ``add``
+#: the room's respondents to it (see the module docstring).
+ExportMode = Literal["replace", "add"]
+EXPORT_MODES: tuple[ExportMode, ...] = ("replace", "add")
+#: Add warns when the session is more than this many days (about a quarter) from the file's
+#: assessment: rooms that far apart are more likely two assessments than one.
+ADD_WITHIN_DAYS = 92
 
 
 class ExportError(WorkbookError):
@@ -193,6 +218,9 @@ class ExportPreview:
     changes : every change, in file order (scope, then trust).
     notes : things the facilitator should know (answers left out, a name that differs, ...).
     version : the session's version when previewed (see :meth:`SessionStore.version`).
+    mode : ``replace`` or ``add`` (see :data:`ExportMode`).
+    warnings : what the facilitator should weigh before writing: a side that would fall below
+        the anonymity floor, a Replace that leaves fewer respondents than the file has.
     """
 
     code: str
@@ -203,6 +231,8 @@ class ExportPreview:
     changes: tuple[Change, ...]
     notes: tuple[str, ...] = ()
     version: tuple[Any, ...] = field(default=())
+    mode: ExportMode = "replace"
+    warnings: tuple[str, ...] = ()
 
     @property
     def unchanged(self) -> bool:
@@ -210,8 +240,10 @@ class ExportPreview:
 
     def describe(self) -> str:
         """The preview as plain text, one change a line."""
-        lines = [f"Export of session {self.code} into {self.path}:"]
+        how = "added to" if self.mode == "add" else "into"
+        lines = [f"Export of session {self.code} {how} {self.path}:"]
         lines += [f"  {c}" for c in self.changes] or ["  nothing changes: the file already holds these answers"]
+        lines += [f"Warning: {w}" for w in self.warnings]
         lines += [f"Note: {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -306,8 +338,65 @@ def _who(respondents: Sequence[Any]) -> str:
     return f"{len(sides)} ({sides.count('vendor')} vendor, {sides.count('partner')} partner)"
 
 
-def _merge_trust(doc: CommentedMap, block: dict[str, Any], session_ids: set[str], notes: list[str]) -> list[Change]:
-    """Merge the session's trust answers into ``doc['trust']`` in place; the changes made."""
+def _entry(r: dict[str, Any]) -> CommentedMap:
+    """A respondent of :func:`trust_block` as the params file writes it (answers on one line)."""
+    entry = CommentedMap((k, v) for k, v in r.items() if k not in ("answers", "self_answers"))
+    entry["answers"] = _flow(r["answers"])
+    if r.get("self_answers"):
+        entry["self_answers"] = _flow(r["self_answers"])
+    return entry
+
+
+def _added(r: dict[str, Any], field_name: str = "trust.respondents (added)") -> Change:
+    answered = sum(v is not None for v in r["answers"].values())
+    own = sum(v is not None for v in r.get("self_answers", {}).values())
+    role = f", {r['role']}" if r.get("role") else ""
+    mirror = f" and {own} about their own company" if own else ""
+    return Change(field_name, "", f"{r['id']} ({r['side']}{role}): {answered} answer{'s' if answered != 1 else ''}{mirror}")
+
+
+def _set_date(trust: CommentedMap, new_date: dt.date, changes: list[Change]) -> None:
+    old_date_value = trust.get("date")
+    if str(old_date_value) != str(new_date):
+        changes.append(Change("trust.date", "" if old_date_value is None else str(old_date_value), str(new_date)))
+    if "date" in trust:
+        trust["date"] = new_date
+    else:  # first, as in the examples
+        trust.insert(0, "date", new_date)
+
+
+def _set_respondents(trust: CommentedMap, respondents: list[Any]) -> None:
+    """Replace ``trust.respondents`` by ``respondents``, keeping the comment on the key's line."""
+    old_seq = trust.get("respondents")
+    if isinstance(old_seq, CommentedSeq):  # keep the comment on the key line, not the old items'
+        old_seq.ca.items.clear()
+        del old_seq[:]
+        old_seq.extend(respondents)
+    else:
+        seq = CommentedSeq()
+        seq.extend(respondents)
+        trust["respondents"] = seq
+
+
+def _move_to_history(trust: CommentedMap, earlier: Any, changes: list[Change]) -> None:
+    """Append the result ``earlier`` (the ``previous`` an export replaces) to ``trust.history``."""
+    if not isinstance(earlier, dict):
+        return
+    history = trust.get("history")
+    if not isinstance(history, CommentedSeq):
+        history = CommentedSeq(history or [])
+        keys = list(trust)
+        at = keys.index("previous") + 1 if "previous" in keys else len(keys)
+        trust.insert(at, "history", history)
+    before = len(history)
+    history.append(_flow(dict(earlier)))
+    changes.append(
+        Change("trust.history", f"{before} earlier result{'s' if before != 1 else ''}", f"{before + 1}: adds {_describe_previous(earlier)}")
+    )
+
+
+def _merge_trust(doc: CommentedMap, block: dict[str, Any], session_ids: set[str], notes: list[str], warnings: list[str]) -> list[Change]:
+    """Replace ``doc['trust']``'s assessment by the session's, in place; the changes made."""
     changes: list[Change] = []
     new_date = dt.date.fromisoformat(block["date"])
     trust = doc.get("trust")
@@ -316,7 +405,7 @@ def _merge_trust(doc: CommentedMap, block: dict[str, Any], session_ids: set[str]
         trust = doc["trust"] = CommentedMap()
     same_session = any(isinstance(r, dict) and str(r.get("id")) in session_ids for r in old_respondents)
 
-    # the file's own assessment becomes the previous one
+    # the file's own assessment becomes the previous one, and the previous one joins the history
     old_previous = trust.get("previous")
     if old_respondents and not same_session:
         old_date, vendor, partner = _indices(trust)
@@ -330,47 +419,117 @@ def _merge_trust(doc: CommentedMap, block: dict[str, Any], session_ids: set[str]
             previous = _flow({"date": old_date, "vendor_index": vendor, "partner_index": partner})
             changes.append(Change("trust.previous", _describe_previous(old_previous), _describe_previous(previous)))
             trust["previous"] = previous
+            _move_to_history(trust, old_previous, changes)
     elif same_session:
         notes.append("The file already holds an export of this session: its respondents are replaced and trust.previous is kept.")
 
-    old_date_value = trust.get("date")
-    if str(old_date_value) != str(new_date):
-        changes.append(Change("trust.date", "" if old_date_value is None else str(old_date_value), str(new_date)))
-    if "date" in trust:
-        trust["date"] = new_date
-    else:  # first, as in the examples
-        trust.insert(0, "date", new_date)
-
-    respondents = CommentedSeq()
-    for r in block["respondents"]:
-        entry = CommentedMap((k, v) for k, v in r.items() if k not in ("answers", "self_answers"))
-        entry["answers"] = _flow(r["answers"])
-        if r.get("self_answers"):
-            entry["self_answers"] = _flow(r["self_answers"])
-        respondents.append(entry)
-    old_seq = trust.get("respondents")
-    if isinstance(old_seq, CommentedSeq):  # keep the comment on the key line, not the old items'
-        old_seq.ca.items.clear()
-        del old_seq[:]
-        old_seq.extend(respondents)
-    else:
-        trust["respondents"] = respondents
+    _set_date(trust, new_date, changes)
+    _set_respondents(trust, [_entry(r) for r in block["respondents"]])
     changes.append(Change("trust.respondents", _who(old_respondents) if old_respondents else "", f"{_who(block['respondents'])} from the session"))
     old_ids = {str(r.get("id")) for r in old_respondents if isinstance(r, dict)}
-    for r in block["respondents"]:
-        if r["id"] not in old_ids:
-            answered = sum(v is not None for v in r["answers"].values())
-            own = sum(v is not None for v in r.get("self_answers", {}).values())
-            role = f", {r['role']}" if r.get("role") else ""
-            mirror = f" and {own} about their own company" if own else ""
-            changes.append(
-                Change("trust.respondents (added)", "", f"{r['id']} ({r['side']}{role}): {answered} answer{'s' if answered != 1 else ''}{mirror}")
-            )
+    changes += [_added(r) for r in block["respondents"] if r["id"] not in old_ids]
+    if len(block["respondents"]) < len(old_respondents):
+        warnings.append(
+            f"This export replaces {_who(old_respondents).replace(' (', ' respondents (', 1)} with the room's {_who(block['respondents'])}: "
+            "the file would have fewer respondents than it has now. To keep the file's respondents and add the room's to them, choose Add."
+        )
     return changes
 
 
-def _header(code: str, date: dt.date, history: str) -> str:
-    return f"{HEADER_PREFIX}{code} of {date} exported here (trust and scope answers); earlier versions are in {history}/\n"
+def _add_trust(doc: CommentedMap, block: dict[str, Any], notes: list[str], warnings: list[str]) -> list[Change]:
+    """Add the session's respondents to ``doc['trust']``'s assessment, in place; the changes made.
+
+    A respondent whose id the file already has is updated in place; the date becomes the later
+    of the file's and the session's; ``previous`` and ``history`` are not touched.
+    """
+    changes: list[Change] = []
+    session_date = dt.date.fromisoformat(block["date"])
+    trust = doc.get("trust")
+    old_respondents = list(trust.get("respondents") or []) if isinstance(trust, dict) else []
+    if not isinstance(trust, CommentedMap):
+        trust = doc["trust"] = CommentedMap()
+    if not old_respondents:
+        notes.append("The file has no trust respondents yet: adding the room's gives the same assessment as replacing.")
+    file_date = trust.get("date")
+    old_date = file_date if isinstance(file_date, dt.date) else None
+    new_date = max(old_date, session_date) if old_date is not None else session_date
+    _set_date(trust, new_date, changes)
+    if old_date is not None and abs((session_date - old_date).days) > ADD_WITHIN_DAYS:
+        warnings.append(
+            f"The file's assessment is dated {old_date}, {abs((session_date - old_date).days)} days from this session ({session_date}): "
+            "Add treats both rooms as one assessment. If this room is a new assessment, choose Replace."
+        )
+    if old_date is not None:
+        notes.append(
+            f"Add keeps the file's assessment, dated the later of its date ({old_date}) and the session's ({session_date}); "
+            "trust.previous and trust.history are left as they are."
+        )
+
+    position = {str(r.get("id")): i for i, r in enumerate(old_respondents) if isinstance(r, dict)}
+    merged: list[Any] = list(old_respondents)
+    added: list[dict[str, Any]] = []
+    updated: list[str] = []
+    for r in block["respondents"]:
+        if r["id"] in position:
+            i = position[r["id"]]
+            if _plain_entry(merged[i]) != _plain_entry(r):
+                merged[i] = _entry(r)
+                updated.append(r["id"])
+        else:
+            merged.append(_entry(r))
+            added.append(r)
+    if added or updated:
+        _set_respondents(trust, merged)
+        what = ", ".join(x for x in (f"{len(added)} added" if added else "", f"{len(updated)} updated" if updated else "") if x)
+        changes.append(Change("trust.respondents", _who(old_respondents) if old_respondents else "", f"{_who(merged)} ({what} from the session)"))
+        changes += [_added(r) for r in added]
+        changes += [Change("trust.respondents (updated)", "", f"{rid}: answers from this session's latest submission") for rid in updated]
+    elif old_respondents:
+        notes.append("Every respondent of the room is already in the file with the same answers.")
+    return changes
+
+
+def _plain_entry(entry: Any) -> Any:
+    """A respondent as plain data, to compare the file's with the session's."""
+    from .params import plain
+
+    return plain(entry)
+
+
+def _side_counts(doc: CommentedMap) -> dict[str, int]:
+    """Respondents per side of ``doc['trust']`` with at least one trust answer (rule 2's ``n``)."""
+    trust = doc.get("trust")
+    counts = {"vendor": 0, "partner": 0}
+    for r in (trust.get("respondents") or []) if isinstance(trust, dict) else []:
+        if not isinstance(r, dict) or r.get("side") not in counts:
+            continue
+        answers = r.get("answers") or {}
+        if isinstance(answers, dict) and any(v is not None for v in answers.values()):
+            counts[str(r["side"])] += 1
+    return counts
+
+
+def _floor_warnings(doc: CommentedMap) -> list[str]:
+    """A warning for each side of the merged assessment below ``trust.min_respondents``."""
+    from .schema import ANONYMITY_FLOOR
+
+    trust = doc.get("trust")
+    floor = trust.get("min_respondents", ANONYMITY_FLOOR) if isinstance(trust, dict) else ANONYMITY_FLOOR
+    floor = floor if isinstance(floor, int) else ANONYMITY_FLOOR
+    out = []
+    for side, n in _side_counts(doc).items():
+        if n < floor:
+            people = "no respondents" if n == 0 else f"{n} respondent{'s' if n != 1 else ''}"
+            out.append(
+                f"The {side} side would have {people} with trust answers, fewer than the {floor} the file asks for "
+                f"(trust.min_respondents): its trust figures will be hidden in the report."
+            )
+    return out
+
+
+def _header(code: str, date: dt.date, history: str, mode: ExportMode = "replace") -> str:
+    what = "trust answers added to the assessment here" if mode == "add" else "exported here (trust and scope answers)"
+    return f"{HEADER_PREFIX}{code} of {date} {what}; earlier versions are in {history}/\n"
 
 
 def _with_header(text: str, header: str) -> str:
@@ -380,8 +539,13 @@ def _with_header(text: str, header: str) -> str:
     return header + "".join(lines)
 
 
-def preview_export(store: SessionStore, code: str, path: str | Path, history_dir: str | Path | None = None) -> ExportPreview:
+def preview_export(
+    store: SessionStore, code: str, path: str | Path, history_dir: str | Path | None = None, mode: ExportMode = "replace"
+) -> ExportPreview:
     """Merge the session's submitted answers into the params file at ``path``; write nothing.
+
+    ``mode`` is ``replace`` (the room's assessment replaces the file's) or ``add`` (the room's
+    respondents join the file's assessment); see the module docstring.
 
     Raises
     ------
@@ -390,9 +554,13 @@ def preview_export(store: SessionStore, code: str, path: str | Path, history_dir
     ParamsError
         if the params file cannot be read, or the merged file would not validate (each problem
         names the file, the line and the field).
+    ExportError
+        if ``mode`` is neither ``replace`` nor ``add``.
     """
     from .params import check_text, parse_params, parse_yaml_text, read_text
 
+    if mode not in EXPORT_MODES:
+        raise ExportError(f"Unknown export mode {mode!r}: choose replace or add.")
     path = Path(path)
     session = store.get_session(code)
     code = session.code
@@ -419,7 +587,14 @@ def preview_export(store: SessionStore, code: str, path: str | Path, history_dir
         notes.append("The session is still open: answers given after the export are not in the file.")
 
     changes: list[Change] = []
-    if scope is not None:
+    warnings: list[str] = []
+    if scope is not None and mode == "add":
+        notes.append(
+            f"Add leaves the scope section as it is: the room answered {count(len(scope['items']), 'checklist item')}, but the file keeps "
+            "only the earlier room's status and split, not its answers, so the two rooms cannot be combined into one median. "
+            "To take this room's checklist, choose Replace."
+        )
+    elif scope is not None:
         changes += _merge_scope(doc, scope)
         unchanged = len(scope["items"]) - sum(c.field.startswith("scope.items.") for c in changes)
         if unchanged:
@@ -430,18 +605,31 @@ def preview_export(store: SessionStore, code: str, path: str | Path, history_dir
     else:
         notes.append("Nobody answered the scoping checklist: the scope section is left as it was.")
     if trust is not None:
-        changes += _merge_trust(doc, trust, {p.id for p in participants}, notes)
+        if mode == "add":
+            changes += _add_trust(doc, trust, notes, warnings)
+        else:
+            changes += _merge_trust(doc, trust, {p.id for p in participants}, notes, warnings)
+        warnings += _floor_warnings(doc)
     else:
         notes.append("Nobody answered the trust statements: the trust section is left as it was.")
 
     history = Path(history_dir) if history_dir is not None else path.parent / HISTORY_FOLDER
     shown = os.path.relpath(history, path.parent) if history.is_absolute() == path.parent.is_absolute() else str(history)
-    text = _with_header(_dump(doc), _header(code, session_date, shown if not shown.startswith("..") else str(history)))
+    text = _with_header(_dump(doc), _header(code, session_date, shown if not shown.startswith("..") else str(history), mode))
     check_text(text, path)  # the merged file must validate; ParamsError names the field
     if _strip_header(text) == _strip_header(raw):
         changes = []
     return ExportPreview(
-        code=code, path=path, target=target, text=text, digest=_digest(raw.encode("utf-8")), changes=tuple(changes), notes=tuple(notes), version=version
+        code=code,
+        path=path,
+        target=target,
+        text=text,
+        digest=_digest(raw.encode("utf-8")),
+        changes=tuple(changes),
+        notes=tuple(notes),
+        version=version,
+        mode=mode,
+        warnings=tuple(warnings),
     )
 
 
@@ -508,14 +696,19 @@ def write_export(preview: ExportPreview, history_dir: str | Path | None = None, 
     return ExportResult(path=preview.path, target=target, history=copy)
 
 
-def export_session(store: SessionStore, code: str, path: str | Path, history_dir: str | Path | None = None) -> ExportResult:
+def export_session(
+    store: SessionStore, code: str, path: str | Path, history_dir: str | Path | None = None, mode: ExportMode = "replace"
+) -> ExportResult:
     """Preview and write in one go (for scripts); see :func:`preview_export` and :func:`write_export`."""
-    preview = preview_export(store, code, path, history_dir)
+    preview = preview_export(store, code, path, history_dir, mode)
     return write_export(preview, history_dir)
 
 
 __all__ = [
+    "ADD_WITHIN_DAYS",
+    "EXPORT_MODES",
     "Change",
+    "ExportMode",
     "ExportError",
     "ExportPreview",
     "ExportResult",

@@ -171,7 +171,9 @@ class Respondent(Strict):
 
 
 class PreviousTrust(Strict):
-    """The indices (0–100) of the last assessment, to see whether trust is falling."""
+    """The indices (0–100) of an earlier assessment: ``trust.previous`` (the latest one, to see
+    whether trust is falling) or an entry of ``trust.history`` (the ones before it). A side left
+    out (``null``) had too few respondents to show."""
 
     date: Date
     vendor_index: TrustIndex | None = None
@@ -190,12 +192,30 @@ class Trust(Strict):
     ``min_respondents`` (at least :data:`ANONYMITY_FLOOR`) is the fewest respondents of a side
     (who answered) for which that side's breakdowns are shown; fewer are suppressed to keep
     answers anonymous.
+
+    Earlier results: ``previous`` is the latest one (the one ``trust_falling`` compares with);
+    ``history`` the ones before it, oldest first, every date strictly after the one before it and
+    before ``previous`` and ``date``. A workshop export that replaces the assessment moves
+    ``previous`` to the end of ``history`` and the file's own result into ``previous``.
     """
 
     date: Date | None = None
     min_respondents: Annotated[int, Field(ge=ANONYMITY_FLOOR, le=50)] = ANONYMITY_FLOOR
     respondents: Annotated[list[Respondent], Field(min_length=1)]
     previous: PreviousTrust | None = None
+    history: list[PreviousTrust] = Field(default_factory=list)
+
+    @property
+    def earlier(self) -> list[PreviousTrust]:
+        """Every earlier result, oldest first: ``history``, then ``previous``."""
+        return [*self.history, *([self.previous] if self.previous is not None else [])]
+
+    @property
+    def latest_earlier(self) -> PreviousTrust | None:
+        """The result the assessment is compared with (``previous``; without it, the last of
+        ``history``)."""
+        earlier = self.earlier
+        return earlier[-1] if earlier else None
 
     @model_validator(mode="after")
     def _checks(self) -> Trust:
@@ -207,6 +227,13 @@ class Trust(Strict):
             seen.setdefault(r.id, i)
         if self.previous is not None and self.date is not None and self.previous.date >= self.date:
             problems.append((("previous", "date"), f"the previous assessment ({self.previous.date}) must be before this one ({self.date})"))
+        for i, h in enumerate(self.history):
+            if i and h.date <= self.history[i - 1].date:
+                problems.append((("history", i, "date"), f"the history must be oldest first: {h.date} is not after the entry before it ({self.history[i - 1].date})"))
+            elif self.previous is not None and h.date >= self.previous.date:
+                problems.append((("history", i, "date"), f"an earlier result ({h.date}) must be before the previous assessment ({self.previous.date})"))
+            elif self.date is not None and h.date >= self.date:
+                problems.append((("history", i, "date"), f"an earlier result ({h.date}) must be before this assessment ({self.date})"))
         if problems:
             raise _LocatedErrors(problems)
         return self

@@ -87,6 +87,7 @@ _OTHER = {"vendor": "partner", "partner": "vendor"}
 SCORE_COLUMNS = ["respondent", "side", "item", "principle", "component", "answer", "score"]
 PRINCIPLE_COLUMNS = ["principle", "label", "side", "mean", "sd", "n", "suppressed"]
 ALPHA_COLUMNS = ["group", "component", "k", "n_used", "alpha", "reading"]
+HISTORY_COLUMNS = ["date", "side", "index", "current"]
 MIRROR_COLUMNS = ["principle", "label", "side", "self_mean", "self_sd", "self_n", "seen_mean", "seen_sd", "seen_n", "gap"]
 
 #: Numbers, one per respondent (or item).
@@ -122,6 +123,11 @@ class TrustResult:
         is hidden). Empty when nobody gave self answers.
     max_self_other_gap : the largest ``gap`` of the mirror (signed: how far a side rates itself
         above how it is seen at most), ``None`` when no gap can be shown.
+    history : each side's index (0–100) over the assessments, oldest first, two rows (``vendor``,
+        ``partner``) an assessment: ``date`` (timestamp), ``side``, ``index`` (NaN where the side
+        was hidden) and ``current`` (True for this assessment). The earlier results are
+        ``trust.history`` then ``trust.previous`` as written; this assessment comes last, and
+        only when ``trust.date`` dates it.
     """
 
     scores: pd.DataFrame
@@ -137,6 +143,7 @@ class TrustResult:
     previous_partner_index: float | None = None
     mirror: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=MIRROR_COLUMNS))
     max_self_other_gap: float | None = None
+    history: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=HISTORY_COLUMNS))
 
     @property
     def has_mirror(self) -> bool:
@@ -482,6 +489,19 @@ def _none_if_nan(x: float) -> float | None:
     return None if math.isnan(x) else float(x)
 
 
+def _history(trust: Trust, indices: pd.DataFrame) -> pd.DataFrame:
+    """:attr:`TrustResult.history`: the earlier results as written, then this assessment's
+    ``indices`` when ``trust.date`` dates it."""
+    rows: list[tuple[pd.Timestamp, str, float, bool]] = []
+    for earlier in trust.earlier:
+        for side, value in zip(SIDES, (earlier.vendor_index, earlier.partner_index)):
+            rows.append((pd.Timestamp(earlier.date), side, math.nan if value is None else float(value), False))
+    if trust.date is not None:
+        now = dict(zip(indices["side"].tolist(), indices["index"].tolist()))
+        rows += [(pd.Timestamp(trust.date), side, float(now[side]), True) for side in SIDES]
+    return pd.DataFrame(rows, columns=HISTORY_COLUMNS).astype({"index": float, "current": bool})
+
+
 def analyse(trust: Trust) -> TrustResult:
     """Score a bilateral trust assessment (see the module docstring for every rule)."""
     minimum = trust.min_respondents
@@ -493,7 +513,7 @@ def analyse(trust: Trust) -> TrustResult:
     by_side = dict(zip(indices["side"].tolist(), indices["index"].tolist()))
     sizes = gaps["abs_gap"].to_numpy(dtype=float)
     gap_max = float(sizes[~np.isnan(sizes)].max()) if not np.isnan(sizes).all() else math.nan
-    previous = trust.previous
+    previous = trust.latest_earlier
     own = score_table(trust, own=True)
     if len(own):
         mirror = mirror_table(principles, _principle_table(_Answers.of(own), minimum))
@@ -515,6 +535,7 @@ def analyse(trust: Trust) -> TrustResult:
         previous_partner_index=previous.partner_index if previous else None,
         mirror=mirror,
         max_self_other_gap=_none_if_nan(self_max),
+        history=_history(trust, indices),
     )
 
 

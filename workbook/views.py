@@ -290,6 +290,30 @@ def trust_charts(t: TrustResult) -> list[alt.TopLevelMixin]:
     return [trust_dumbbell(t.gaps), trust_quadrant(t.indices)]
 
 
+def trust_history_charts(t: TrustResult) -> list[alt.TopLevelMixin]:
+    """Each side's trust index over the assessments (``trust.history``, ``trust.previous`` and
+    this one), when at least two assessments show an index; nothing otherwise."""
+    from .charts import trust_history
+
+    return [trust_history(t.history)] if _has_trend(t) else []
+
+
+def _has_trend(t: TrustResult) -> bool:
+    """Whether at least two assessments show an index (of either side)."""
+    return int(t.history.dropna(subset=["index"])["date"].nunique()) >= 2
+
+
+def trust_history_intro(t: TrustResult) -> str:
+    """The heading and a sentence before the trend chart (empty without one)."""
+    if not _has_trend(t):
+        return ""
+    return (
+        "<h3>Survey trust index over the assessments</h3>"
+        "<p><small>The earlier results as the file keeps them (<code>trust.history</code> and <code>trust.previous</code>) "
+        "and this assessment. A side with too few respondents at an assessment has no point there.</small></p>"
+    )
+
+
 def mirror_charts(t: TrustResult) -> list[alt.TopLevelMixin]:
     """The mirror (each side's view of itself against the other side's view of it), when anyone
     rated their own organisation; nothing otherwise."""
@@ -352,6 +376,8 @@ def trust_view(a: Assessment) -> list[Block]:
         "of the twelve principles the same, however many statements it has; competence weighs each of its "
         "statements the same.</small></p>" + table(_whole_numbers(idx)).html,
         *trust_charts(t),
+        trust_history_intro(t),
+        *trust_history_charts(t),
         *mirror,
         "<h3>Do the statements hang together? (Cronbach's alpha)</h3>" + explain + alpha_html,
         _area_flags(a, "trust"),

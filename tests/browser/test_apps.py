@@ -367,9 +367,12 @@ def test_facilitator_runs_a_session_from_create_to_report(browser, new_context, 
     board.click(".wb-preview")  # first what would change ...
     board.wait_for_selector(".wb-export-preview", timeout=10_000)
     assert base.read_text() == before, "a preview must not write"
+    # one partner for the file's eight: the board warns before anything is written (Replace is the default)
+    warned = board.inner_text(".wb-export-warnings")
+    assert "replaces 8 respondents" in warned and "partner side would have 1 respondent" in warned, warned
     board.click(".wb-export")  # ... then the write, keeping the old version
     board.wait_for_selector(".wb-export-out:has-text('Written')", timeout=10_000)
-    assert base.read_text() != before and "previous:" in base.read_text(), explain(board.inner_text(".wb-export-out"))
+    assert base.read_text() != before and "previous:" in base.read_text() and "history:" in base.read_text(), explain(board.inner_text(".wb-export-out"))
     # the participant's ratings of their own company reach the file as self_answers
     from workbook.params import load_params
 

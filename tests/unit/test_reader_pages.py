@@ -76,6 +76,11 @@ def _mirror(a: Any) -> tuple[alt.TopLevelMixin, str]:
     return charts.trust_mirror(a.trust.mirror), f"{shown['gap'].max():.1f} points"
 
 
+def _trust_history(a: Any) -> tuple[alt.TopLevelMixin, str]:
+    last = a.trust.history.dropna(subset=["index"]).iloc[-1]
+    return charts.trust_history(a.trust.history), f"{instruments.SIDE_LABELS[last['side']]} {last['index']:.0f} on"
+
+
 def _readiness(a: Any) -> tuple[alt.TopLevelMixin, str]:
     return charts.readiness_chart(a.scoping.groups, a.scoping.overall), f"Readiness {a.scoping.overall:.0f} of 100"
 
@@ -148,6 +153,7 @@ BUILDERS: dict[str, Callable[[Any], tuple[alt.TopLevelMixin, str]]] = {
     "trust_dumbbell": _dumbbell,
     "trust_quadrant": _quadrant,
     "trust_mirror": _mirror,
+    "trust_history": _trust_history,
     "readiness_chart": _readiness,
     "value_waterfall": _value,
     "health_timeline": _health,

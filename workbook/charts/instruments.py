@@ -197,6 +197,54 @@ def trust_quadrant(indices: pd.DataFrame) -> alt.LayerChart:
     return described(chart, f"{trust_quadrant_title(indices)}." + (f" {where}." if where else ""))
 
 
+def trust_history_title(history: pd.DataFrame) -> str:
+    """How each side's trust index moved from its first shown assessment to its last, e.g.
+    "Vendor's trust in the partner fell from 74 to 58; partner's trust in the vendor rose from 60
+    to 66 (3 assessments)". ``history`` is :attr:`workbook.trust.TrustResult.history`."""
+    parts: list[str] = []
+    for side, label in SIDE_LABELS.items():
+        shown = history[(history["side"] == side)].dropna(subset=["index"])
+        who = label if not parts else label[:1].lower() + label[1:]
+        if len(shown) < 2:
+            parts.append(f"{who}: {'one assessment' if len(shown) else 'no assessment'} shown")
+            continue
+        first, last = round(float(shown["index"].iloc[0])), round(float(shown["index"].iloc[-1]))
+        verb = "fell" if last < first else "rose" if last > first else "held"
+        parts.append(f"{who} {verb} from {first} to {last}" if verb != "held" else f"{who} held at {last}")
+    return "; ".join(parts) + f" ({count(history['date'].nunique(), 'assessment')})"
+
+
+def trust_history(history: pd.DataFrame) -> alt.LayerChart:
+    """Each side's survey trust index (0–100, y) at each assessment (x, dated), one line a side;
+    a side hidden at an assessment (too few respondents) has no point there. ``history`` is
+    :attr:`workbook.trust.TrustResult.history`."""
+    pts = history.dropna(subset=["index"]).copy()
+    pts["who"] = pts["side"].map(SIDE_LABELS)
+    pts["assessment"] = pts["current"].map({True: "this assessment", False: "earlier"})
+    colour = alt.Color("who:N", scale=present_scale(list(SIDE_LABELS.values()), SIDE_COLOURS, pts["who"]), legend=alt.Legend(title=None, orient="bottom"))
+    days = sorted(pd.Timestamp(d) for d in history["date"].unique())
+    # a tick on each assessment while they fit; more than six, the axis picks its own
+    ticks = [alt.DateTime(year=d.year, month=d.month, date=d.day) for d in days] if len(days) <= 6 else alt.Undefined
+    x = alt.X("date:T", title="Assessment", axis=alt.Axis(format=DATE, labelAngle=0, values=ticks, tickCount=6))
+    y = alt.Y("index:Q", scale=alt.Scale(domain=[0, 100]), title="Trust index (0–100)")
+    base = alt.Chart(pts).encode(x=x, y=y, color=colour)
+    lines = base.mark_line(strokeWidth=2)
+    dots = base.mark_point(filled=True, size=70, opacity=1).encode(
+        shape=alt.Shape("who:N", scale=present_scale(list(SIDE_LABELS.values()), SIDE_SHAPE_LIST, pts["who"]), legend=None),
+        tooltip=[
+            alt.Tooltip("who:N", title="Whose trust"),
+            alt.Tooltip("date:T", title="Assessment", format=DATE),
+            alt.Tooltip("index:Q", title="Index", format=".0f"),
+            alt.Tooltip("assessment:N", title="Which"),
+        ],
+    )
+    title = trust_history_title(history)
+    lines_of_title = textwrap.wrap(title, 60)
+    chart = layered(lines, dots, title=lines_of_title if len(lines_of_title) > 1 else title, width=360, height=160)
+    where = "; ".join(f"{who} {index:.0f} on {_date(pd.Timestamp(day))}" for who, index, day in zip(pts["who"], pts["index"], pts["date"]))
+    return described(chart, f"{title}." + (f" {where}." if where else ""))
+
+
 #: Who gives a view in the mirror chart: colour and shape follow the respondents' side.
 MIRROR_WHO = {"vendor": "Vendor respondents", "partner": "Partner respondents"}
 _OTHER_SIDE = {"vendor": "partner", "partner": "vendor"}
@@ -560,6 +608,8 @@ __all__ = [
     "readiness_title",
     "trust_dumbbell",
     "trust_dumbbell_title",
+    "trust_history",
+    "trust_history_title",
     "trust_mirror",
     "trust_mirror_title",
     "trust_quadrant",

@@ -198,11 +198,13 @@ class AllianceApp:
         self.result = self._scenario() if self._changed() else self.plan
         self._draw()
         tracking = self._tracking(params, self.result)
+        trend = self._trust_trend(params)
         with self.root.hold_sync():
             self.header.value = CSS + ALLIANCE_CSS + views.header(params).html + '<p><a href="portfolio.ipynb">← All alliances</a></p>'
             # the what-if controls beside the chart, so both are in view; the figures below
             self.body.children = [controls, self.chart]
-            self.root.children = [self.header, self.status, self.url, self.body, self.metrics, *([tracking] if tracking is not None else [])]
+            extra = [w for w in (tracking, trend) if w is not None]
+            self.root.children = [self.header, self.status, self.url, self.body, self.metrics, *extra]
             self.status.value = ""
             self.url.query = self._address()  # an alliance picked on the page: its address, to share or reload
 
@@ -279,6 +281,21 @@ class AllianceApp:
             parts += [attributed, live_chart(attribution_chart(tracked.monthly, tracked.attribution, self.code, self.names))]
         box = W.VBox(parts)
         box.add_class("wb-actuals")
+        return box
+
+    def _trust_trend(self, params: Params) -> W.Widget | None:
+        """Each side's survey trust index over the file's assessments (``trust.history``,
+        ``trust.previous`` and the current one); ``None`` without two assessments to compare."""
+        from ..charts.render import live_chart
+        from ..trust import analyse
+
+        if params.trust is None:
+            return None
+        charts = views.trust_history_charts(analyse(params.trust))
+        if not charts:
+            return None
+        box = W.VBox([W.HTML("<h2>Trust over the assessments</h2>"), live_chart(charts[0])])
+        box.add_class("wb-trust-trend")
         return box
 
     def _scenario(self) -> ramp.RampResult:

@@ -135,6 +135,14 @@ class FacilitatorApp:
         )
         self.base_in.add_class("wb-base")
         self.base_in.observe(export_guard(self._forget_preview), names="value")
+        self.mode_in = W.ToggleButtons(
+            options=[("Replace", "replace"), ("Add", "add")],
+            value="replace",
+            tooltips=["The room's answers replace the file's assessment", "The room's respondents join the file's assessment"],
+            style={"button_width": "80px"},
+        )
+        self.mode_in.add_class("wb-export-mode")
+        self.mode_in.observe(export_guard(self._forget_preview), names="value")
         self.preview_btn = W.Button(description="Preview export", layout=W.Layout(width="160px"))
         self.preview_btn.add_class("wb-preview")
         self.preview_btn.on_click(export_guard(self._preview_export))
@@ -150,12 +158,14 @@ class FacilitatorApp:
         self.export_box = W.VBox(
             [
                 W.HTML(
-                    "<h2>Export</h2><p>Brings the submitted answers into the alliance's own params file as its latest "
-                    "assessment: answered checklist items and the trust respondents are replaced, everything else is kept, "
-                    "and the file's earlier trust results become <code>trust.previous</code>. <b>Preview export</b> lists the "
-                    "changes; <b>Write to params</b> writes them, keeping the earlier version in the history folder.</p>"
+                    "<h2>Export</h2><p>Brings the submitted answers into the alliance's own params file. <b>Replace</b>: the room's "
+                    "answers become the latest assessment — answered checklist items and the trust respondents are replaced, "
+                    "everything else is kept, the file's own trust results become <code>trust.previous</code> and the one before "
+                    "joins <code>trust.history</code>. <b>Add</b>: the room's respondents join the file's assessment (a second room "
+                    "of the same assessment); the checklist is left as it is. <b>Preview export</b> lists the changes and warns "
+                    "before anything is written; <b>Write to params</b> writes them, keeping the earlier version in the history folder.</p>"
                 ),
-                W.HBox([self.base_in, self.preview_btn, self.export_btn, self.render_btn]),
+                W.HBox([self.base_in, self.mode_in, self.preview_btn, self.export_btn, self.render_btn]),
                 self.export_out,
             ]
         )
@@ -402,7 +412,7 @@ class FacilitatorApp:
         if not self.base_in.value:
             raise StoreError("Choose the alliance's params file to export into.")
         self._forget_preview()
-        preview = preview_export(self.store, self.code, Path(self.base_in.value), history_dir())
+        preview = preview_export(self.store, self.code, Path(self.base_in.value), history_dir(), mode=self.mode_in.value)
         self._preview = preview
         self.export_btn.disabled = preview.unchanged
         self.export_out.value = preview_html(preview)
@@ -410,7 +420,7 @@ class FacilitatorApp:
     def _export(self, _: object = None) -> None:
         self._export_allowed()
         preview = self._preview
-        if preview is None or preview.code != self.code or str(preview.path) != self.base_in.value:
+        if preview is None or preview.code != self.code or str(preview.path) != self.base_in.value or preview.mode != self.mode_in.value:
             raise StoreError("Preview the export first: only what you have seen is written.")
         try:
             result = write_export(preview, history_dir())
@@ -525,11 +535,18 @@ def _require_facilitator() -> None:
 
 
 def preview_html(preview: ExportPreview) -> str:
-    """An export preview as an escaped table of changes, with its notes."""
+    """An export preview as an escaped table of changes, with its warnings and notes."""
+    how = "Adding session {code}'s respondents to" if preview.mode == "add" else "Export of session {code} into"
     if preview.unchanged:
         head = message("info", f"{preview.path.name} already holds these answers: there is nothing to write.")
     else:
-        head = message("info", f"Export of session {preview.code} into {preview.path.name}: check the changes, then press “Write to params”.")
+        head = message("info", f"{how.format(code=preview.code)} {preview.path.name}: check the changes, then press “Write to params”.")
+    warned = "".join(f"<li>{escape(w)}</li>" for w in preview.warnings)
+    if warned:
+        head += (
+            '<div class="wb-export-warnings" style="color: #6b3d00; background: #fff4e0; padding: 8px 14px; border-radius: 6px; margin-top: 6px">'
+            f"<b>Before you write:</b><ul>{warned}</ul></div>"
+        )
     cell = 'style="text-align: left; padding: 3px 10px; border-bottom: 1px solid #ddd; vertical-align: top"'
     rows = "".join(
         f"<tr><td {cell}><code>{escape(c.field)}</code></td><td {cell}>{escape(c.before) or '<i>none</i>'}</td><td {cell}>{escape(c.after) or '<i>none</i>'}</td></tr>"
