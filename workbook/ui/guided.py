@@ -42,6 +42,7 @@ from .form import GuidedForm, number_box, share_hint, shown_number, typed_number
 from .forms import DONT_KNOW, HealthForm, RampForm, ScopeForm, TrustForm, ValueForm
 from .picker import NameRefused, PickedForm, Picker, alliance_files, check_name, new_alliance
 from .section_view import (
+    track_actuals,
     _OVERVIEWS,
     NO_MATH,
     PickedHTML,
@@ -52,39 +53,6 @@ from .section_view import (
     refresh_overviews,
     section_view,
 )
-
-def track_actuals(params_path: str | Path, csv_path: str | Path | None = None) -> HTML:
-    """The plan against actual of one params file, as static HTML with an inline SVG chart.
-
-    With ``csv_path`` (a CRM or ledger export, the columns ``workbook import-actuals`` reads) the
-    CSV's months are first written into the params file as its ``actuals`` section; a bad CSV is
-    shown as its list of problems (``file.csv:ROW: column: message``) and nothing is written.
-    """
-    from html import escape
-
-    from ..actuals import TRACKING_WORDS
-    from ..areas import assess
-    from ..errors import ParamsError
-    from ..params import import_actuals, load_params
-    from ..views import actuals_view, render
-    from .common import CSS, explain, message
-
-    note = ""
-    try:
-        if csv_path:
-            params = import_actuals(params_path, csv_path)
-            note = message("ok", f"Imported {Path(csv_path).name} into {Path(params_path).name}.")
-        else:
-            params = load_params(params_path)
-    except ParamsError as exc:
-        return HTML(CSS + f'<pre class="wb-status-error">{escape(explain(exc))}</pre><p>Nothing was written.</p>')
-    if params.actuals is None:
-        return HTML(CSS + note + "<p><em>This params file records no actuals yet: set <code>csv_path</code> to an export and run the notebook again.</em></p>")
-    a = assess(params, only=("ramp",))
-    words = ", ".join(f"<code>{k}</code> ({escape(v)})" for k, v in TRACKING_WORDS.items())
-    legend = f"<p><small>The four tracking states: {words}.</small></p>"
-    return HTML(CSS + note + f'<div class="{NO_MATH}">' + render(actuals_view(a)).html + legend + "</div>")
-
 
 __all__ = [
     "track_actuals",

@@ -308,11 +308,10 @@ class Picker:
         return PickedForm(self, form_class)
 
     def track_actuals(self, csv_path: str | Path | None = None) -> Any:
-        """The plan against actual of the picked file (see :func:`workbook.ui.guided.track_actuals`):
+        """The plan against actual of the picked file (see :func:`workbook.ui.section_view.track_actuals`):
         ``csv_path`` is imported into the file picked when the cell runs; a later pick shows that
         file's recorded actuals."""
-        from .guided import track_actuals
-        from .section_view import PickedHTML
+        from .section_view import PickedHTML, track_actuals
 
         first = self.path
 

@@ -18,6 +18,7 @@ from typing import Any
 import altair as alt
 
 from .. import views
+from ..views import HTML
 from ..areas import AREAS, assess
 from ..charts import theme
 from ..charts.render import description, svg
@@ -237,3 +238,36 @@ class PickedOverview(PickedHTML):
             shown = _OVERVIEWS.get(self.path.resolve(), [])
             if (self.section, self.display_id) in shown:
                 shown.remove((self.section, self.display_id))
+
+
+def track_actuals(params_path: str | Path, csv_path: str | Path | None = None) -> HTML:
+    """The plan against actual of one params file, as static HTML with an inline SVG chart.
+
+    With ``csv_path`` (a CRM or ledger export, the columns ``workbook import-actuals`` reads) the
+    CSV's months are first written into the params file as its ``actuals`` section; a bad CSV is
+    shown as its list of problems (``file.csv:ROW: column: message``) and nothing is written.
+    """
+    from html import escape
+
+    from ..actuals import TRACKING_WORDS
+    from ..areas import assess
+    from ..errors import ParamsError
+    from ..params import import_actuals, load_params
+    from ..views import actuals_view, render
+    from .common import CSS, explain, message
+
+    note = ""
+    try:
+        if csv_path:
+            params = import_actuals(params_path, csv_path)
+            note = message("ok", f"Imported {Path(csv_path).name} into {Path(params_path).name}.")
+        else:
+            params = load_params(params_path)
+    except ParamsError as exc:
+        return HTML(CSS + f'<pre class="wb-status-error">{escape(explain(exc))}</pre><p>Nothing was written.</p>')
+    if params.actuals is None:
+        return HTML(CSS + note + "<p><em>This params file records no actuals yet: set <code>csv_path</code> to an export and run the notebook again.</em></p>")
+    a = assess(params, only=("ramp",))
+    words = ", ".join(f"<code>{k}</code> ({escape(v)})" for k, v in TRACKING_WORDS.items())
+    legend = f"<p><small>The four tracking states: {words}.</small></p>"
+    return HTML(CSS + note + f'<div class="{NO_MATH}">' + render(actuals_view(a)).html + legend + "</div>")
