@@ -62,7 +62,12 @@ def render_index(outcomes: Sequence[Outcome], out_dir: Path | None = None) -> st
 
     def note(s: Summary) -> str:
         at = when.get(s["slug"])
-        return f"report of {text.date(at)}, {at:%H:%M}" if at else ""
+        made = f"report of {text.date(at)}, {at:%H:%M}" if at else ""
+        source = s.get("file")
+        if isinstance(source, str) and source and not Path(source).exists():
+            # the report outlives its params file: say so, so nobody takes it for a live alliance
+            made += ("; " if made else "") + f"its params file {Path(source).name} no longer exists"
+        return made
 
     def pdf(s: Summary) -> str | None:
         found = out_dir is not None and (out_dir / s["slug"] / "report.pdf").is_file()

@@ -77,3 +77,26 @@ def test_the_portfolio_dashboard_searches_and_sorts_its_rows(tmp_path, monkeypat
     search.value = "brightdesk"
     assert table.value.count("wb-open") == 1
     assert "1 alliance of 4 shown" in app.children[2].children[2].value
+
+
+def test_the_index_marks_a_report_whose_params_file_is_gone(tmp_path):
+    import datetime as dt
+    import shutil
+
+    from workbook.index import render_index
+    from workbook.params import load_params
+    from workbook.reports import Outcome
+    from workbook.summary import summarise
+
+    rows = []
+    for example in EXAMPLES[:2]:
+        copy = tmp_path / example.name
+        shutil.copy(example, copy)
+        params = load_params(copy)
+        summary = {**summarise(params), "file": str(copy)}
+        rows.append(Outcome(params_path=copy, slug=params.slug, ok=True, summary=summary, rendered=dt.datetime(2026, 3, 31, 9, 30)))
+    gone = rows[0].params_path
+    gone.unlink()  # the analyst deleted the alliance's file; its report folder is still there
+    page = render_index(rows, tmp_path)
+    assert f"its params file {gone.name} no longer exists" in page
+    assert page.count("no longer exists") == 1  # the other alliance's file is still there
