@@ -389,6 +389,9 @@ def test_facilitator_runs_a_session_from_create_to_report(browser, new_context, 
     index = (server.reports_dir / "index.html").read_text()  # the portfolio page lists the new report
     assert f'{reports[0].parent.name}/report.html' in index, explain("the portfolio index does not list the report")
     assert "Traceback" not in board.inner_text("body")
+    # the link opens the alliance's dashboard, with the room's answers, on this server
+    link = board.get_attribute(".wb-dashboard-link", "href") or ""
+    assert link.endswith("alliance.ipynb?params=saas-regional-reseller.yaml"), link
     shot(board, "facilitator-export")
     for p in (board, participant):
         no_outside(p)

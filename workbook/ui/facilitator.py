@@ -451,9 +451,7 @@ class FacilitatorApp:
                 outcome = render_report(path, reports_dir())
                 if outcome.ok:
                     index = write_portfolio_index(reports_dir())  # the portfolio lists it too
-                    self.export_out.value = message(
-                        "ok", f"Report written: {reports_dir() / str(outcome.slug) / 'report.html'} (portfolio: {index})"
-                    )
+                    self.export_out.value = rendered_html(reports_dir() / str(outcome.slug) / "report.html", index, path.name)
                 else:
                     self.export_out.value = message("error", f"The report failed: {outcome.reason}")
             except Exception as exc:  # shown, never raised into the page
@@ -462,6 +460,19 @@ class FacilitatorApp:
                 self.render_btn.disabled = False
 
         threading.Thread(target=work, daemon=True).start()
+
+
+def rendered_html(report: Path, index: Path, params_name: str) -> str:
+    """What the board says once a report is rendered: a link that opens the alliance's dashboard
+    with the new answers in this server's browser tab (the server publishes the apps, not the
+    reports folder), and where the report and the portfolio page are on the server's disk."""
+    dashboard = f"alliance.ipynb?{urlencode({'params': params_name})}"
+    return (
+        '<div class="wb-status-ok">Report written. '
+        f'<a class="wb-dashboard-link" href="{escape(dashboard)}" target="_blank" rel="noopener">Open the alliance&#x27;s dashboard</a> '
+        f"to show the room its figures with these answers. On this server's disk: the report <code>{escape(str(report))}</code> "
+        f"and the portfolio <code>{escape(str(index))}</code> (open them from a file browser, or copy them to share).</div>"
+    )
 
 
 def counts_html(c: Counts) -> str:
