@@ -107,7 +107,7 @@ def test_the_dashboards_show_the_alliances_currency(euro_file, monkeypatch, tmp_
     monkeypatch.setenv("WORKBOOK_PARAMS_DIR", str(euro_file.parent))
     monkeypatch.setenv("WORKBOOK_REPORTS_DIR", str(tmp_path / "reports"))  # where the dashboard keeps summaries
     portfolio = dashboards.portfolio_app()
-    table = next(w.value for w in portfolio.children if "wb-portfolio" in getattr(w, "value", ""))
+    table = next(w.value for w in portfolio.children if "<table" in getattr(w, "value", ""))
     assert "€" in table and "$" not in table
     app = dashboards.AllianceApp(euro_file.name)
     assert "€" in app.metrics.value and "$" not in app.metrics.value

@@ -34,7 +34,7 @@ def test_the_index_page_and_the_dashboard_share_one_table(tmp_path, monkeypatch)
     monkeypatch.setenv("WORKBOOK_PARAMS_DIR", str(EXAMPLES[0].parent))
     monkeypatch.setenv("WORKBOOK_REPORTS_DIR", str(tmp_path))  # where the dashboard keeps its summaries
     app = dashboards.portfolio_app()
-    dashboard = next(w.value for w in app.children if "wb-portfolio" in getattr(w, "value", ""))
+    dashboard = next(w.value for w in app.children if "<table" in getattr(w, "value", ""))
     heads = [unescape(h) for h in re.findall(r"<th>([^<]*)</th>", dashboard)]
     assert heads == list(HEADERS)
 
