@@ -49,6 +49,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from .errors import WorkbookError
 from .instruments import SCOPING_ITEMS, TRUST, TRUST_ITEMS
+from .instruments.forms import FormLength, check_form, scope_items, trust_items
 from .schema import ANONYMITY_FLOOR
 from .text import one_line
 
@@ -127,6 +128,13 @@ class Session:
     partner: str = ""
     #: participants count only once the facilitator admits them (``False``: everyone who joins counts)
     admission: bool = True
+    #: which questions the session asks (:mod:`workbook.instruments.forms`)
+    form: FormLength = "full"
+
+    @property
+    def keys(self) -> frozenset[str]:
+        """The store keys the session's form asks: its trust items, their self-ratings, its checklist items."""
+        return form_keys(self.form)
 
     @property
     def is_open(self) -> bool:
@@ -215,6 +223,12 @@ def check_answer(item: str, value: int | None) -> int | None:
     return value
 
 
+def form_keys(form: FormLength) -> frozenset[str]:
+    """The store keys a form asks: trust items, their self-ratings (``self:``) and checklist items."""
+    trust = trust_items(form)
+    return frozenset((*trust, *(self_key(i) for i in trust), *scope_items(form)))
+
+
 def device_hint(code: str, address: str) -> str:
     """A short digest of the ``address`` a participant's page came from, salted with the session
     ``code``: equal for two participants of one session on the same address, unrelated across
@@ -246,7 +260,7 @@ class SessionStore(Protocol):
     """What the workshop apps need from a store. Every method is safe to call from any process."""
 
     def create_session(
-        self, alliance: str, code: str | None = None, vendor: str = "", partner: str = "", admission: bool = True
+        self, alliance: str, code: str | None = None, vendor: str = "", partner: str = "", admission: bool = True, form: str = "full"
     ) -> Session: ...
     def get_session(self, code: str) -> Session: ...
     def list_sessions(self) -> list[Session]: ...
@@ -330,14 +344,15 @@ _MIGRATIONS: list[str] = [
     ALTER TABLE sessions ADD COLUMN vendor TEXT NOT NULL DEFAULT '';
     ALTER TABLE sessions ADD COLUMN partner TEXT NOT NULL DEFAULT '';
     """,
-    # 4: admission. Sessions and participants from before keep counting as they did: the
-    # defaults make an old session one where everyone counts and an old participant admitted
-    # (new sessions and joins set both explicitly).
+    # 4: admission and the form's length. Sessions and participants from before keep counting
+    # as they did: the defaults make an old session one where everyone counts, asking the full
+    # form, and an old participant admitted (new sessions and joins set these explicitly).
     """
     ALTER TABLE sessions ADD COLUMN admission INTEGER NOT NULL DEFAULT 0 CHECK (admission IN (0, 1));
     ALTER TABLE participants ADD COLUMN standing TEXT NOT NULL DEFAULT 'admitted'
         CHECK (standing IN ('waiting', 'admitted', 'removed'));
     ALTER TABLE participants ADD COLUMN device TEXT NOT NULL DEFAULT '';
+    ALTER TABLE sessions ADD COLUMN form TEXT NOT NULL DEFAULT 'full' CHECK (form IN ('full', 'short'));
     """,
 ]
 
@@ -435,6 +450,7 @@ class SQLiteStore:
             vendor=row["vendor"],
             partner=row["partner"],
             admission=bool(row["admission"]),
+            form=check_form(row["form"]),
         )
 
     @staticmethod
@@ -442,15 +458,20 @@ class SQLiteStore:
         return "".join(code.split()).upper()
 
     def create_session(
-        self, alliance: str, code: str | None = None, vendor: str = "", partner: str = "", admission: bool = True
+        self, alliance: str, code: str | None = None, vendor: str = "", partner: str = "", admission: bool = True, form: str = "full"
     ) -> Session:
         """A new open session; ``vendor`` and ``partner`` name the two companies on the
         participants' screens (optional, at most 80 characters each). With ``admission`` (the
         default) a participant counts only once the facilitator admits them; without it, everyone
-        who joins counts (a trusted room)."""
+        who joins counts (a trusted room). ``form`` is ``full`` or ``short`` (see
+        :mod:`workbook.instruments.forms`)."""
         alliance = one_line(alliance)
         if not alliance:
             raise StoreError("Give the alliance a name.")
+        try:
+            form = check_form(form)
+        except ValueError as exc:
+            raise StoreError(str(exc)) from None
         vendor, partner = one_line(vendor)[:80], one_line(partner)[:80]
         now = _now()
         with self._write() as con:
@@ -464,8 +485,8 @@ class SQLiteStore:
                 if con.execute("SELECT 1 FROM sessions WHERE code = ?", (code,)).fetchone() is not None:
                     raise StoreError(f"A session with the code {code} exists already.")
             con.execute(
-                "INSERT INTO sessions (code, alliance, created, updated, vendor, partner, admission) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (code, alliance, now, now, vendor, partner, int(bool(admission))),
+                "INSERT INTO sessions (code, alliance, created, updated, vendor, partner, admission, form) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (code, alliance, now, now, vendor, partner, int(bool(admission)), form),
             )
         return self.get_session(code)
 
@@ -608,12 +629,16 @@ class SQLiteStore:
 
     def answer(self, code: str, participant_id: str, item: str, value: int | None) -> None:
         """Record (or change) one answer; raises :class:`SessionClosed` once the session is
-        closed and :class:`ParticipantRemoved` for a removed participant."""
+        closed, :class:`ParticipantRemoved` for a removed participant and :class:`InvalidAnswer`
+        for an item the session's form does not ask."""
         code = self.normalise_code(code)
         value = check_answer(item, value)
         now = _now()
         with self._write() as con:
             self._open_session(con, code)
+            form = con.execute("SELECT form FROM sessions WHERE code = ?", (code,)).fetchone()["form"]
+            if item not in form_keys(check_form(form)):
+                raise InvalidAnswer(f"{item}: this session asks the {form} form, which does not have this question")
             self._writer(con, code, participant_id)
             con.execute(
                 "INSERT INTO answers (session, participant, item, value, updated_at) VALUES (?, ?, ?, ?, ?) "
@@ -747,6 +772,7 @@ __all__ = [
     "check_answer",
     "default_path",
     "device_hint",
+    "form_keys",
     "item_kind",
     "self_item",
     "self_key",

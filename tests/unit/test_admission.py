@@ -214,7 +214,7 @@ def test_an_old_store_migrates_with_its_sessions_and_participants_counting(tmp_p
     store = SQLiteStore(path)
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == len(_MIGRATIONS) == 4
     old = store.get_session("OLDSES")
-    assert not old.admission  # an old session: everyone who joins counts, as it did
+    assert not old.admission and old.form == "full"  # an old session: everyone who joins counts, as it did
     assert {p.standing for p in store.participants("OLDSES")} == {"admitted"}
     assert store.counts("OLDSES").submitted["vendor"] == 3
     assert shown_sides(store.revealed("OLDSES"), "OLDSES") == {"vendor": 3, "partner": 0}

@@ -44,6 +44,7 @@ from ..export import (
     write_export,
 )
 from ..instruments import SCOPING_ITEMS
+from ..instruments.forms import SHORT_FORM_LIMITS, FormLength, scope_items, trust_items
 from ..schema import Scope, Trust
 from ..store import ANONYMITY_FLOOR, Counts, Participant, SessionStore, SQLiteStore, StoreError
 from ..text import count, one_line
@@ -82,6 +83,14 @@ class FacilitatorApp:
             layout=W.Layout(width="auto"),
         )
         self.admission_in.add_class("wb-admission")
+        n_full, n_short = (2 * len(trust_items(f)) + len(scope_items(f)) for f in ("full", "short"))
+        self.form_in = W.ToggleButtons(
+            options=[(f"Full form ({n_full} answers)", "full"), (f"Short form ({n_short} answers)", "short")],
+            value="full",
+            tooltips=["Every trust statement and checklist item", "One trust statement per principle, the competence statements and the key checklist items"],
+            style={"button_width": "190px"},
+        )
+        self.form_in.add_class("wb-form-length")
         create = W.Button(description="Create session", button_style="primary", layout=W.Layout(width="160px"))
         create.add_class("wb-create")
         create.on_click(guard(self._create))
@@ -203,6 +212,7 @@ class FacilitatorApp:
                 ),
                 W.HBox([self.vendor_in, self.partner_in]),
                 self.admission_in,
+                self.form_in,
                 self.sessions,
             ]
         )
@@ -270,7 +280,9 @@ class FacilitatorApp:
             names = company_names_of(found) if found is not None else None
             if names is not None:
                 vendor, partner = vendor or names[0], partner or names[1]
-        s = self.store.create_session(self.alliance_in.value, vendor=vendor, partner=partner, admission=bool(self.admission_in.value))
+        s = self.store.create_session(
+            self.alliance_in.value, vendor=vendor, partner=partner, admission=bool(self.admission_in.value), form=str(self.form_in.value)
+        )
         self.alliance_in.value = self.vendor_in.value = self.partner_in.value = ""
         self._reload_sessions(select=s.code)
         who = "admit the people you expect below" if s.admission else "everyone who joins counts"
@@ -380,9 +392,16 @@ class FacilitatorApp:
         self.board.layout.display = ""
         s = self.store.get_session(self.code)
         companies = f" ({escape(s.vendor or 'vendor')} and {escape(s.partner or 'partner')})" if s.vendor or s.partner else ""
+        short = (
+            '<div class="wb-short-form"><small>Short form: '
+            + " ".join(escape(limit) for limit in SHORT_FORM_LIMITS)
+            + "</small></div>"
+            if s.form == "short"
+            else ""
+        )
         self.code_html.value = (
-            f'<div>{escape(s.alliance)}{companies} · <b>{"open" if s.is_open else "closed"}</b></div>'
-            f'<div class="wb-code">{escape(s.code)}</div>'
+            f'<div>{escape(s.alliance)}{companies} · <b>{"open" if s.is_open else "closed"}</b> · {escape(s.form)} form</div>'
+            f'<div class="wb-code">{escape(s.code)}</div>{short}'
         )
         self.close_btn.layout.display = "" if s.is_open else "none"
         self.reopen_btn.layout.display = "none" if s.is_open else ""
@@ -437,7 +456,7 @@ class FacilitatorApp:
         elif scorers < minimum:
             self.readiness.chart = message_chart(f"Readiness shows from {minimum} people's scoping answers ({scorers} so far)")
         else:
-            readiness = scoping.analyse(Scope.model_validate(scope))
+            readiness = session_readiness(scope, self.store.get_session(self.code).form)
             overall = None if math.isnan(readiness.overall) else readiness.overall
             self.readiness.chart = readiness_chart(readiness.groups, overall)
 
@@ -526,6 +545,15 @@ class FacilitatorApp:
                 self.render_btn.disabled = False
 
         threading.Thread(target=work, daemon=True).start()
+
+
+def session_readiness(scope: dict[str, Any], form: FormLength) -> scoping.ScopingResult:
+    """The readiness of a session's checklist answers (a params ``scope`` section, see
+    :func:`workbook.export.scope_block`) over the items its form asks: in a short-form session
+    the items it does not ask weigh 0, so they are left out rather than counted as missing."""
+    asked = set(scope_items(form))
+    left_out = {i: {"status": "missing", "weight": 0} for i in SCOPING_ITEMS if i not in asked}
+    return scoping.analyse(Scope.model_validate({"items": {**left_out, **scope.get("items", {})}}))
 
 
 def rendered_html(report: Path, index: Path, params_name: str) -> str:

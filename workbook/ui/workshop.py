@@ -3,7 +3,8 @@
 A screen holds one trust principle — each of its statements asked about the other company and
 about the participant's own (the mirror: "they" is the company named on the row) — or one group
 of the scoping checklist: 13 + 7 = 20 screens for the 83 questions (61 screens, one each, before
-the mirror).
+the mirror). A session of the short form (:mod:`workbook.instruments.forms`) shows only its
+questions: 13 + 6 screens for 42 answers.
 
 Every click is written to the store at once, so a closed laptop or a dead kernel loses nothing:
 the page's address carries ``?session=CODE&participant=ID`` and reopening it resumes.
@@ -31,6 +32,7 @@ from urllib.parse import parse_qs, urlencode
 import ipywidgets as W
 
 from ..instruments import SCOPING, SCOPING_ITEMS, TRUST, TRUST_ITEMS
+from ..instruments.forms import FormLength, scope_items, trust_items
 from ..store import (
     SCOPE_VALUES,
     Participant,
@@ -101,24 +103,28 @@ SCOPE_CHOICES: tuple[tuple[str, int | None], ...] = tuple((SCOPE_VALUES[v].capit
 )
 
 
-def screens() -> list[Screen]:
+def screens(form: FormLength = "full") -> list[Screen]:
     """Trust first, one screen per principle (each statement about the other company, then
-    about one's own), then the scoping checklist, one screen per group."""
+    about one's own), then the scoping checklist, one screen per group; only the ``form``'s
+    questions, and no screen without any."""
+    asked_trust, asked_scope = set(trust_items(form)), set(scope_items(form))
     out = []
     for key in TRUST.principle_keys:
-        items = [i for i in TRUST.items if i.principle_key == key]
+        items = [i for i in TRUST.items if i.principle_key == key and i.id in asked_trust]
         qs = [Question(q, i.id, "trust", about, i.wording, TRUST_CHOICES) for i in items for q, about in ((i.id, "other"), (self_key(i.id), "own"))]
-        out.append(Screen("trust", f"Trust — {TRUST.principle_label(key)}", tuple(qs)))
+        if qs:
+            out.append(Screen("trust", f"Trust — {TRUST.principle_label(key)}", tuple(qs)))
     for group in SCOPING.groups:
-        qs = [Question(i.id, i.id, "scope", "", i.wording, SCOPE_CHOICES) for i in SCOPING.items if i.group == group.id]
-        out.append(Screen("scope", f"Scoping — {group.label}", tuple(qs)))
-    assert sum(len(s.questions) for s in out) == 2 * len(TRUST_ITEMS) + len(SCOPING_ITEMS)
+        qs = [Question(i.id, i.id, "scope", "", i.wording, SCOPE_CHOICES) for i in SCOPING.items if i.group == group.id and i.id in asked_scope]
+        if qs:
+            out.append(Screen("scope", f"Scoping — {group.label}", tuple(qs)))
+    assert sum(len(s.questions) for s in out) == 2 * len(asked_trust) + len(asked_scope)
     return out
 
 
-def questions() -> list[Question]:
-    """Every question, in the order of the screens."""
-    return [q for s in screens() for q in s.questions]
+def questions(form: FormLength = "full") -> list[Question]:
+    """Every question of ``form``, in the order of the screens."""
+    return [q for s in screens(form) for q in s.questions]
 
 
 def company_names(session: Session, side: str) -> tuple[str, str]:
@@ -272,8 +278,9 @@ class WorkshopApp:
             self.status.value = message("error", str(exc))
             return
         self.code, self.pid, self.side = participant.session, participant.id, participant.side
-        self.answers = self.store.answers(self.code, self.pid).get(self.pid, {})
         session = self.session = self.store.get_session(self.code)
+        self._use_form(session.form)
+        self.answers = {k: v for k, v in self.store.answers(self.code, self.pid).get(self.pid, {}).items() if k in session.keys}
         if not self._show_standing(participant):
             self._show_closed(session.is_open)
             return
@@ -299,6 +306,7 @@ class WorkshopApp:
         p = self.store.join(code, self.side_in.value, self.role_in.value, device=device_hint(code, self.address))
         self.code, self.pid, self.side, self.answers = p.session, p.id, p.side, {}
         self.session = self.store.get_session(self.code)
+        self._use_form(self.session.form)
         self.url.query = urlencode({"session": self.code, "participant": self.pid})
         self.status.value = message("ok", "You have joined. Keep this page's address: it brings your answers back.")
         self._show_standing(p)
@@ -347,6 +355,12 @@ class WorkshopApp:
             box.add_class("wb-row")
             boxes.append(box)
         return boxes
+
+    def _use_form(self, form: FormLength) -> None:
+        """Ask only the session's form's questions (the progress counts them)."""
+        self.screens = screens(form)
+        self.questions = [q for sc in self.screens for q in sc.questions]
+        self.progress.max = len(self.questions)
 
     def _show_standing(self, participant: Participant | None = None) -> bool:
         """Say whether the participant waits for the facilitator or was removed (a removed
