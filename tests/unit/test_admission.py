@@ -246,6 +246,7 @@ def test_the_board_lists_who_joined_escaped_with_admit_admit_all_and_remove(stor
     assert "0 answers · not submitted" in by_id[twin].children[0].value
     assert "3 waiting to be let in" in app.counts.value and "n = 0" in app.counts.value
     # Admit on one row, Remove on another, then Admit all waiting
+    assert [b.description for b in by_id[evil].children[1:] if b.layout.display != "none"] == ["Admit", "Remove"]
     [b for b in by_id[evil].children[1:] if b.description == "Admit"][0].click()
     assert store.get_participant(code, evil).standing == "admitted"
     by_id = dict(zip([p.id for p in store.participants(code)], app.people_rows.children))
@@ -257,7 +258,13 @@ def test_the_board_lists_who_joined_escaped_with_admit_admit_all_and_remove(stor
     assert "n = 1</b> submitted of 2 joined" in app.counts.value and "waiting to be let in" not in app.counts.value
     assert app.admit_all_btn.layout.display == "none"
     by_id = dict(zip([p.id for p in store.participants(code)], app.people_rows.children))
-    assert [b.description for b in by_id[twin].children[1:]] == []  # removed for good: no buttons
+    shown_buttons = {pid: [b.description for b in row.children[1:] if b.layout.display != "none"] for pid, row in by_id.items()}
+    assert shown_buttons == {evil: ["Remove"], twin: [], other: ["Remove"]}  # removed for good: no buttons
+    # rows are kept as answers arrive, not made again
+    rows = app.people_rows.children
+    store.answer(code, other, TRUST_IDS[0], 2)
+    app.refresh()
+    assert app.people_rows.children == rows and "1 answer" in by_id[other].children[0].value
 
 
 def test_the_board_creates_sessions_needing_admission_unless_unticked(store):

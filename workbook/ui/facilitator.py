@@ -138,6 +138,8 @@ class FacilitatorApp:
         self.people_rows.add_class("wb-people-rows")
         self.people = W.VBox([self.people_head, self.admit_all_btn, self.people_rows])
         self.people.add_class("wb-people")
+        #: a row of the list per participant, kept and updated (not rebuilt) as answers arrive
+        self._person_rows: dict[str, tuple[W.HBox, W.HTML, W.Button, W.Button]] = {}
         self.gap = W.HTML()
         self.gap.add_class("wb-gap")
         self.hidden_note = W.HTML(message("info", "Results are hidden until you press “Reveal results”."))
@@ -290,6 +292,7 @@ class FacilitatorApp:
 
     def _pick(self, change: dict[str, Any]) -> None:
         self.code = change["new"]
+        self._close_person_rows()  # another session: rows of its own
         self.url.query = urlencode({"session": self.code}) if self.code else ""
         self._version = None
         self.refresh(force=True)
@@ -329,25 +332,43 @@ class FacilitatorApp:
         answered = {pid: len(a) for pid, a in self.store.answers(self.code).items()}
         self.people_head.value = people_html(people, answered, admission)
         self.admit_all_btn.layout.display = "" if any(p.standing == "waiting" for p in people) else "none"
-        guard = friendly(self.status)
         rows: list[W.Widget] = []
         for p in people:
-            buttons: list[W.Widget] = []
-            if p.standing == "waiting":
-                admit = W.Button(description="Admit", button_style="success", layout=W.Layout(width="90px"))
-                admit.add_class("wb-admit")
-                admit.on_click(guard(lambda _, pid=p.id: self._admit(pid)))
-                buttons.append(admit)
-            if p.standing != "removed":
-                remove = W.Button(description="Remove", button_style="danger", layout=W.Layout(width="90px"))
-                remove.add_class("wb-remove")
-                remove.on_click(guard(lambda _, pid=p.id: self._remove(pid)))
-                buttons.append(remove)
-            row = W.HBox([W.HTML(person_html(p, answered.get(p.id, 0), people), layout=W.Layout(width="640px")), *buttons])
-            row.add_class("wb-person")
-            row.add_class(f"wb-person-{p.standing}")
+            row, text, admit, remove = self._person_row(p.id)
+            text.value = person_html(p, answered.get(p.id, 0), people)
+            admit.layout.display = "" if p.standing == "waiting" else "none"
+            remove.layout.display = "none" if p.standing == "removed" else ""
+            for standing in ("waiting", "admitted", "removed"):
+                if standing == p.standing:
+                    row.add_class(f"wb-person-{standing}")
+                else:
+                    row.remove_class(f"wb-person-{standing}")
             rows.append(row)
-        self.people_rows.children = rows
+        if tuple(rows) != tuple(self.people_rows.children):
+            self.people_rows.children = rows
+
+    def _close_person_rows(self) -> None:
+        self.people_rows.children = ()
+        for widgets in self._person_rows.values():
+            for w in widgets:
+                w.close()
+        self._person_rows = {}
+
+    def _person_row(self, pid: str) -> tuple[W.HBox, W.HTML, W.Button, W.Button]:
+        """The list's row of participant ``pid`` (made once, for the session shown)."""
+        if pid not in self._person_rows:
+            guard = friendly(self.status)
+            text = W.HTML(layout=W.Layout(width="640px"))
+            admit = W.Button(description="Admit", button_style="success", layout=W.Layout(width="90px"))
+            admit.add_class("wb-admit")
+            admit.on_click(guard(lambda _: self._admit(pid)))
+            remove = W.Button(description="Remove", button_style="danger", layout=W.Layout(width="90px"))
+            remove.add_class("wb-remove")
+            remove.on_click(guard(lambda _: self._remove(pid)))
+            row = W.HBox([text, admit, remove])
+            row.add_class("wb-person")
+            self._person_rows[pid] = (row, text, admit, remove)
+        return self._person_rows[pid]
 
     def _set_reveal(self, change: dict[str, Any]) -> None:
         if self.code is not None:
