@@ -360,6 +360,11 @@ def test_facilitator_runs_a_session_from_create_to_report(browser, new_context, 
     board.wait_for_selector(".wb-counts:has-text('1 waiting to be let in')", timeout=10_000)
     assert "n = 0" in board.inner_text(".wb-counts")
     participant.wait_for_selector(".wb-standing:has-text('waiting for the facilitator')", timeout=10_000)
+    # the participant's kernel learnt the address its page came from: the store has its hint only
+    from workbook.store import device_hint
+
+    [joined] = SQLiteStore(server.store).participants(code)
+    assert joined.standing == "waiting" and joined.device == device_hint(code, "127.0.0.1"), joined
     board.click(".wb-person-waiting .wb-admit")
     board.click(".wb-reveal")
     board.wait_for_selector(".wb-counts:has-text('n = 1')", timeout=10_000)
