@@ -135,7 +135,7 @@ async def run(n_participants: int, spread: float, contexts: int, room_size: int,
     result["pool_ready_s"] = round(time.monotonic() - t_up, 1)
     try:
         store = SQLiteStore(server.store)
-        code = store.create_session("Benchmark alliance").code
+        code = store.create_session("Benchmark alliance", admission=False).code  # counts every submission at once
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             board_ctx = await browser.new_context()

@@ -102,13 +102,15 @@ class FileChangedError(ExportError):
 def trust_block(store: AnswerSource, code: str, date: dt.date | None = None, submitted_only: bool = True) -> dict[str, Any] | None:
     """The session's trust answers as a params ``trust`` section (``None`` if nobody answered one).
 
+    Only admitted participants count (see :mod:`workbook.store`, "Admission"); with
+    ``submitted_only`` (the default) only those who submitted.
     Respondent ids are the participants' random ids, so names never reach the params file.
     A participant's ratings of their own company become ``self_answers`` (the mirror).
     """
     answers = store.answers(code)
     respondents = []
     for p in store.participants(code):
-        if submitted_only and not p.submitted:
+        if p.standing != "admitted" or (submitted_only and not p.submitted):
             continue
         given = answers.get(p.id, {})
         mine = {item: v for item, v in given.items() if item in TRUST_ITEMS}
@@ -133,10 +135,10 @@ def scope_block(store: AnswerSource, code: str, submitted_only: bool = True) -> 
 
     Each item's status is the median of the participants' answers, rounded down (a split room
     counts as the less ready status); the note records the spread. Items nobody answered are
-    left out, which the readiness score counts as missing.
+    left out, which the readiness score counts as missing. Only admitted participants count.
     """
     answers = store.answers(code)
-    submitted = {p.id for p in store.participants(code) if p.submitted or not submitted_only}
+    submitted = {p.id for p in store.participants(code) if p.standing == "admitted" and (p.submitted or not submitted_only)}
     items: dict[str, Any] = {}
     for item in SCOPING_ITEMS:
         values = sorted(v for pid, a in answers.items() if pid in submitted for i, v in a.items() if i == item and v is not None)
@@ -436,7 +438,9 @@ def _merge_trust(doc: CommentedMap, block: dict[str, Any], session_ids: set[str]
     return changes
 
 
-def _add_trust(doc: CommentedMap, block: dict[str, Any], notes: list[str], warnings: list[str]) -> list[Change]:
+def _add_trust(
+    doc: CommentedMap, block: dict[str, Any], notes: list[str], warnings: list[str], removed: frozenset[str] = frozenset()
+) -> list[Change]:
     """Add the session's respondents to ``doc['trust']``'s assessment, in place; the changes made.
 
     A respondent whose id the file already has is updated in place; the date becomes the later
@@ -465,8 +469,11 @@ def _add_trust(doc: CommentedMap, block: dict[str, Any], notes: list[str], warni
             "trust.previous and trust.history are left as they are."
         )
 
-    position = {str(r.get("id")): i for i, r in enumerate(old_respondents) if isinstance(r, dict)}
-    merged: list[Any] = list(old_respondents)
+    # a participant of this session the facilitator removed after an earlier export leaves the file
+    dropped = [r for r in old_respondents if isinstance(r, dict) and str(r.get("id")) in removed]
+    kept = [r for r in old_respondents if not (isinstance(r, dict) and str(r.get("id")) in removed)]
+    position = {str(r.get("id")): i for i, r in enumerate(kept) if isinstance(r, dict)}
+    merged: list[Any] = list(kept)
     added: list[dict[str, Any]] = []
     updated: list[str] = []
     for r in block["respondents"]:
@@ -478,12 +485,21 @@ def _add_trust(doc: CommentedMap, block: dict[str, Any], notes: list[str], warni
         else:
             merged.append(_entry(r))
             added.append(r)
-    if added or updated:
+    if added or updated or dropped:
         _set_respondents(trust, merged)
-        what = ", ".join(x for x in (f"{len(added)} added" if added else "", f"{len(updated)} updated" if updated else "") if x)
+        what = ", ".join(
+            x
+            for x in (
+                f"{len(added)} added" if added else "",
+                f"{len(updated)} updated" if updated else "",
+                f"{len(dropped)} removed by the facilitator" if dropped else "",
+            )
+            if x
+        )
         changes.append(Change("trust.respondents", _who(old_respondents) if old_respondents else "", f"{_who(merged)} ({what} from the session)"))
         changes += [_added(r) for r in added]
         changes += [Change("trust.respondents (updated)", "", f"{rid}: answers from this session's latest submission") for rid in updated]
+        changes += [Change("trust.respondents (removed)", str(r.get("id")), "") for r in dropped]
     elif old_respondents:
         notes.append("Every respondent of the room is already in the file with the same answers.")
     return changes
@@ -580,9 +596,18 @@ def preview_export(
     if _fold(name) != _fold(session.alliance):
         notes.append(f"The session is for “{session.alliance}” but this file is for “{name}”: check it is the right file.")
     participants = store.participants(code)
-    waiting = sum(not p.submitted for p in participants)
+    waiting = sum(not p.submitted for p in participants if p.standing == "admitted")
     if waiting:
         notes.append(f"{waiting} participant{'s' if waiting != 1 else ''} joined but did not submit: their answers are left out.")
+    unadmitted = sum(p.standing == "waiting" for p in participants)
+    if unadmitted:
+        notes.append(
+            f"{unadmitted} participant{'s are' if unadmitted != 1 else ' is'} still waiting to be admitted: "
+            "their answers are left out until you admit them on the board."
+        )
+    removed = sum(p.standing == "removed" for p in participants)
+    if removed:
+        notes.append(f"{removed} removed participant{'s are' if removed != 1 else ' is'} left out.")
     if session.is_open:
         notes.append("The session is still open: answers given after the export are not in the file.")
 
@@ -606,7 +631,7 @@ def preview_export(
         notes.append("Nobody answered the scoping checklist: the scope section is left as it was.")
     if trust is not None:
         if mode == "add":
-            changes += _add_trust(doc, trust, notes, warnings)
+            changes += _add_trust(doc, trust, notes, warnings, frozenset(p.id for p in participants if p.standing == "removed"))
         else:
             changes += _merge_trust(doc, trust, {p.id for p in participants}, notes, warnings)
         warnings += _floor_warnings(doc)

@@ -41,6 +41,8 @@ from tornado.log import app_log
 from tornado.web import RequestHandler
 from tornado.websocket import WebSocketHandler
 
+from .voila_pool import VISITOR_ADDRESS_ENV
+
 if TYPE_CHECKING:
     import asyncio
 
@@ -315,11 +317,15 @@ def over_limit(running: set[str], client: str) -> tuple[int, str] | None:
     return None
 
 
-def kernel_role_env(env: dict[str, str], notebook: str) -> dict[str, str]:
+def kernel_role_env(env: dict[str, str], notebook: str, client: str = "") -> dict[str, str]:
     """A kernel's environment: without the server's credentials, with ``WORKBOOK_ROLE`` set to
-    what the page it runs for needs (the facilitator's board runs as ``facilitator``)."""
-    env = {k: v for k, v in env.items() if k not in SECRETS}
+    what the page it runs for needs (the facilitator's board runs as ``facilitator``) and, for a
+    kernel started for a page, the page's remote address in ``WORKBOOK_VISITOR_ADDRESS``
+    (:data:`workbook.voila_pool.VISITOR_ADDRESS_ENV`)."""
+    env = {k: v for k, v in env.items() if k not in SECRETS and k != VISITOR_ADDRESS_ENV}
     env["WORKBOOK_ROLE"] = FACILITATOR if notebook_name(notebook) in FACILITATOR_APPS else PARTICIPANT
+    if client:
+        env[VISITOR_ADDRESS_ENV] = client
     return env
 
 
@@ -478,7 +484,7 @@ class OwningMixin(_KernelManagerBase):
         if env is not None:
             # a kernel for a page carries the page's path; a preheated spare does not
             page = visitor if visitor is not None and "SCRIPT_NAME" in env else None
-            kwargs["env"] = kernel_role_env(env, page.notebook if page else "")
+            kwargs["env"] = kernel_role_env(env, page.notebook if page else "", page.client if page else "")
         else:
             page = None
         kernel_id = await super().start_kernel(*args, **kwargs)

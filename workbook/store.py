@@ -16,6 +16,18 @@ Trust items (``workbook/instruments/trust.yaml``) are 1–5; scoping items
 A participant's rating of their *own* company on a trust item (the mirror) is stored under
 ``self:<item id>`` (see :func:`self_key`), on the same 1–5 scale.
 
+Admission
+---------
+Anyone with the room's link can join, so a session normally needs the facilitator to let each
+participant in (``Session.admission``, the default for a new session): a participant who joins
+is *waiting*, may already answer and submit, and counts — in :meth:`SQLiteStore.counts`,
+:meth:`SQLiteStore.revealed` and the export's blocks — only once *admitted*. A *removed*
+participant never counts again and can no longer write. A session created with
+``admission=False`` (a trusted room) admits everyone who joins at once. Each participant
+carries a device hint (:func:`device_hint`): a digest of the address their page came from,
+salted with the session code, so the board can say that two participants joined from the same
+address without the store keeping anyone's address.
+
 This module imports neither pandas nor altair: the participant's kernel loads only it and the
 instrument banks.
 """
@@ -23,6 +35,7 @@ instrument banks.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import secrets
@@ -36,11 +49,15 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from .errors import WorkbookError
 from .instruments import SCOPING_ITEMS, TRUST, TRUST_ITEMS
+from .instruments.forms import FormLength, check_form, scope_items, trust_items
 from .schema import ANONYMITY_FLOOR
 from .text import one_line
 
 Side = Literal["vendor", "partner"]
 Status = Literal["open", "closed"]
+#: A participant is waiting for the facilitator, admitted (their submitted answers count) or removed.
+Standing = Literal["waiting", "admitted", "removed"]
+STANDINGS: tuple[Standing, Standing, Standing] = ("waiting", "admitted", "removed")
 
 SIDES: tuple[Side, Side] = ("vendor", "partner")
 #: Scoping answers in the store, and the checklist status each stands for.
@@ -84,6 +101,17 @@ class InvalidAnswer(StoreError):
     pass
 
 
+class ParticipantRemoved(StoreError):
+    """Writing as a participant the facilitator removed from the session."""
+
+    def __init__(self, code: str):
+        self.code = code
+        super().__init__(
+            f"The facilitator removed you from session {code}: your answers no longer count and cannot be changed. "
+            "If this is a mistake, tell the facilitator."
+        )
+
+
 # --------------------------------------------------------------------------------------------
 # Records
 
@@ -98,6 +126,15 @@ class Session:
     #: the two companies' names as participants see them ("" when the facilitator gave none)
     vendor: str = ""
     partner: str = ""
+    #: participants count only once the facilitator admits them (``False``: everyone who joins counts)
+    admission: bool = True
+    #: which questions the session asks (:mod:`workbook.instruments.forms`)
+    form: FormLength = "full"
+
+    @property
+    def keys(self) -> frozenset[str]:
+        """The store keys the session's form asks: its trust items, their self-ratings, its checklist items."""
+        return form_keys(self.form)
 
     @property
     def is_open(self) -> bool:
@@ -112,11 +149,20 @@ class Participant:
     role: str
     submitted: bool
     joined: str
+    standing: Standing = "admitted"
+    #: the device hint of the address the participant joined from ("" when the server did not say)
+    device: str = ""
+
+    @property
+    def counts(self) -> bool:
+        """Whether the participant's answers count: admitted and submitted."""
+        return self.submitted and self.standing == "admitted"
 
 
 @dataclass(frozen=True)
 class Counts:
-    """Participants per side and how many of them submitted."""
+    """Admitted participants per side and how many of them submitted; waiting participants
+    (not counted in ``joined``) apart. Removed participants are in none of the figures."""
 
     joined: dict[str, int] = field(default_factory=dict)
     submitted: dict[str, int] = field(default_factory=dict)
@@ -124,6 +170,12 @@ class Counts:
     #: per side, the people who submitted at least one answer (a "don't know" is no answer):
     #: an empty submission counts as submitted but adds nothing to any figure
     answered: dict[str, int] = field(default_factory=dict)
+    #: per side, the people waiting for the facilitator to admit them
+    waiting: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total_waiting(self) -> int:
+        return sum(self.waiting.values())
 
     @property
     def total_submitted(self) -> int:
@@ -171,6 +223,22 @@ def check_answer(item: str, value: int | None) -> int | None:
     return value
 
 
+def form_keys(form: FormLength) -> frozenset[str]:
+    """The store keys a form asks: trust items, their self-ratings (``self:``) and checklist items."""
+    trust = trust_items(form)
+    return frozenset((*trust, *(self_key(i) for i in trust), *scope_items(form)))
+
+
+def device_hint(code: str, address: str) -> str:
+    """A short digest of the ``address`` a participant's page came from, salted with the session
+    ``code``: equal for two participants of one session on the same address, unrelated across
+    sessions, and not the address itself. ``""`` when the address is unknown."""
+    address = address.strip()
+    if not address:
+        return ""
+    return hashlib.sha256(f"{SQLiteStore.normalise_code(code)}\n{address}".encode()).hexdigest()[:10]
+
+
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
 
@@ -191,13 +259,18 @@ class AnswerSource(Protocol):
 class SessionStore(Protocol):
     """What the workshop apps need from a store. Every method is safe to call from any process."""
 
-    def create_session(self, alliance: str, code: str | None = None, vendor: str = "", partner: str = "") -> Session: ...
+    def create_session(
+        self, alliance: str, code: str | None = None, vendor: str = "", partner: str = "", admission: bool = True, form: str = "full"
+    ) -> Session: ...
     def get_session(self, code: str) -> Session: ...
     def list_sessions(self) -> list[Session]: ...
     def close_session(self, code: str) -> Session: ...
     def reopen_session(self, code: str) -> Session: ...
     def set_reveal(self, code: str, reveal: bool) -> Session: ...
-    def join(self, code: str, side: Side, role: str = "") -> Participant: ...
+    def join(self, code: str, side: Side, role: str = "", device: str = "") -> Participant: ...
+    def admit(self, code: str, participant_id: str) -> Participant: ...
+    def admit_all(self, code: str) -> int: ...
+    def remove(self, code: str, participant_id: str) -> Participant: ...
     def get_participant(self, code: str, participant_id: str) -> Participant: ...
     def participants(self, code: str) -> list[Participant]: ...
     def answer(self, code: str, participant_id: str, item: str, value: int | None) -> None: ...
@@ -210,8 +283,8 @@ class SessionStore(Protocol):
 
 @dataclass(frozen=True)
 class Revealed:
-    """What a board may show of a revealed session: the submitted answers as they stood when
-    the results last moved (``snapshot``: participant id -> side and answers), and how many
+    """What a board may show of a revealed session: the admitted participants' submitted
+    answers as they stood when the results last moved (``snapshot``: participant id -> side and answers), and how many
     people's answers have changed since (``waiting``, fewer than ``step``)."""
 
     snapshot: dict[str, dict[str, Any]]
@@ -270,6 +343,16 @@ _MIGRATIONS: list[str] = [
     """
     ALTER TABLE sessions ADD COLUMN vendor TEXT NOT NULL DEFAULT '';
     ALTER TABLE sessions ADD COLUMN partner TEXT NOT NULL DEFAULT '';
+    """,
+    # 4: admission and the form's length. Sessions and participants from before keep counting
+    # as they did: the defaults make an old session one where everyone counts, asking the full
+    # form, and an old participant admitted (new sessions and joins set these explicitly).
+    """
+    ALTER TABLE sessions ADD COLUMN admission INTEGER NOT NULL DEFAULT 0 CHECK (admission IN (0, 1));
+    ALTER TABLE participants ADD COLUMN standing TEXT NOT NULL DEFAULT 'admitted'
+        CHECK (standing IN ('waiting', 'admitted', 'removed'));
+    ALTER TABLE participants ADD COLUMN device TEXT NOT NULL DEFAULT '';
+    ALTER TABLE sessions ADD COLUMN form TEXT NOT NULL DEFAULT 'full' CHECK (form IN ('full', 'short'));
     """,
 ]
 
@@ -366,18 +449,29 @@ class SQLiteStore:
             created=row["created"],
             vendor=row["vendor"],
             partner=row["partner"],
+            admission=bool(row["admission"]),
+            form=check_form(row["form"]),
         )
 
     @staticmethod
     def normalise_code(code: str) -> str:
         return "".join(code.split()).upper()
 
-    def create_session(self, alliance: str, code: str | None = None, vendor: str = "", partner: str = "") -> Session:
+    def create_session(
+        self, alliance: str, code: str | None = None, vendor: str = "", partner: str = "", admission: bool = True, form: str = "full"
+    ) -> Session:
         """A new open session; ``vendor`` and ``partner`` name the two companies on the
-        participants' screens (optional, at most 80 characters each)."""
+        participants' screens (optional, at most 80 characters each). With ``admission`` (the
+        default) a participant counts only once the facilitator admits them; without it, everyone
+        who joins counts (a trusted room). ``form`` is ``full`` or ``short`` (see
+        :mod:`workbook.instruments.forms`)."""
         alliance = one_line(alliance)
         if not alliance:
             raise StoreError("Give the alliance a name.")
+        try:
+            form = check_form(form)
+        except ValueError as exc:
+            raise StoreError(str(exc)) from None
         vendor, partner = one_line(vendor)[:80], one_line(partner)[:80]
         now = _now()
         with self._write() as con:
@@ -391,8 +485,8 @@ class SQLiteStore:
                 if con.execute("SELECT 1 FROM sessions WHERE code = ?", (code,)).fetchone() is not None:
                     raise StoreError(f"A session with the code {code} exists already.")
             con.execute(
-                "INSERT INTO sessions (code, alliance, created, updated, vendor, partner) VALUES (?, ?, ?, ?, ?, ?)",
-                (code, alliance, now, now, vendor, partner),
+                "INSERT INTO sessions (code, alliance, created, updated, vendor, partner, admission, form) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (code, alliance, now, now, vendor, partner, int(bool(admission)), form),
             )
         return self.get_session(code)
 
@@ -434,7 +528,14 @@ class SQLiteStore:
     @staticmethod
     def _participant(row: sqlite3.Row) -> Participant:
         return Participant(
-            id=row["id"], session=row["session"], side=row["side"], role=row["role"], submitted=row["submitted"] is not None, joined=row["joined"]
+            id=row["id"],
+            session=row["session"],
+            side=row["side"],
+            role=row["role"],
+            submitted=row["submitted"] is not None,
+            joined=row["joined"],
+            standing=row["standing"],
+            device=row["device"],
         )
 
     @staticmethod
@@ -445,15 +546,22 @@ class SQLiteStore:
         if row["status"] != "open":
             raise SessionClosed(code)
 
-    def join(self, code: str, side: Side, role: str = "") -> Participant:
+    def join(self, code: str, side: Side, role: str = "", device: str = "") -> Participant:
+        """A new participant: *waiting* in a session that needs admission, else *admitted*.
+        ``device`` is the :func:`device_hint` of the address the page came from ("" if unknown)."""
         code = self.normalise_code(code)
         if side not in SIDES:
             raise StoreError(f"Choose vendor or partner, not {side!r}.")
         role = one_line(role)[:80]
+        device = "".join(c for c in device if c in "0123456789abcdef")[:16]
         pid = secrets.token_hex(6)
         with self._write() as con:
             self._open_session(con, code)
-            con.execute("INSERT INTO participants (session, id, side, role, joined) VALUES (?, ?, ?, ?, ?)", (code, pid, side, role, _now()))
+            admission = con.execute("SELECT admission FROM sessions WHERE code = ?", (code,)).fetchone()["admission"]
+            con.execute(
+                "INSERT INTO participants (session, id, side, role, joined, standing, device) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (code, pid, side, role, _now(), "waiting" if admission else "admitted", device),
+            )
             con.execute("UPDATE sessions SET updated = ? WHERE code = ?", (_now(), code))
         return self.get_participant(code, pid)
 
@@ -473,17 +581,65 @@ class SQLiteStore:
             rows = con.execute("SELECT * FROM participants WHERE session = ? ORDER BY joined", (code,)).fetchall()
         return [self._participant(r) for r in rows]
 
+    def _set_standing(self, code: str, participant_id: str, standing: Standing) -> Participant:
+        code = self.normalise_code(code)
+        with self._write() as con:
+            row = con.execute("SELECT standing FROM participants WHERE session = ? AND id = ?", (code, participant_id)).fetchone()
+            if row is None:
+                if con.execute("SELECT 1 FROM sessions WHERE code = ?", (code,)).fetchone() is None:
+                    raise UnknownSession(code)
+                raise UnknownParticipant(participant_id)
+            if row["standing"] == "removed" and standing != "removed":
+                raise StoreError("This participant was removed: a removed participant's answers never count again.")
+            con.execute("UPDATE participants SET standing = ? WHERE session = ? AND id = ?", (standing, code, participant_id))
+            con.execute("UPDATE sessions SET updated = ? WHERE code = ?", (_now(), code))
+        return self.get_participant(code, participant_id)
+
+    def admit(self, code: str, participant_id: str) -> Participant:
+        """Let a waiting participant in: their submitted answers count from now on (idempotent;
+        a removed participant cannot be admitted again)."""
+        return self._set_standing(code, participant_id, "admitted")
+
+    def admit_all(self, code: str) -> int:
+        """Admit every waiting participant of the session; how many were admitted."""
+        code = self.normalise_code(code)
+        with self._write() as con:
+            if con.execute("SELECT 1 FROM sessions WHERE code = ?", (code,)).fetchone() is None:
+                raise UnknownSession(code)
+            n = con.execute("UPDATE participants SET standing = 'admitted' WHERE session = ? AND standing = 'waiting'", (code,)).rowcount
+            if n:
+                con.execute("UPDATE sessions SET updated = ? WHERE code = ?", (_now(), code))
+        return int(n)
+
+    def remove(self, code: str, participant_id: str) -> Participant:
+        """Remove a participant for good: their answers are kept in the file but never count
+        again, and they can no longer answer or submit."""
+        return self._set_standing(code, participant_id, "removed")
+
     # -- answers ----------------------------------------------------------------------------
 
+    @staticmethod
+    def _writer(con: sqlite3.Connection, code: str, participant_id: str) -> None:
+        """Refuse a write by an unknown or removed participant."""
+        row = con.execute("SELECT standing FROM participants WHERE session = ? AND id = ?", (code, participant_id)).fetchone()
+        if row is None:
+            raise UnknownParticipant(participant_id)
+        if row["standing"] == "removed":
+            raise ParticipantRemoved(code)
+
     def answer(self, code: str, participant_id: str, item: str, value: int | None) -> None:
-        """Record (or change) one answer; raises :class:`SessionClosed` once the session is closed."""
+        """Record (or change) one answer; raises :class:`SessionClosed` once the session is
+        closed, :class:`ParticipantRemoved` for a removed participant and :class:`InvalidAnswer`
+        for an item the session's form does not ask."""
         code = self.normalise_code(code)
         value = check_answer(item, value)
         now = _now()
         with self._write() as con:
             self._open_session(con, code)
-            if con.execute("SELECT 1 FROM participants WHERE session = ? AND id = ?", (code, participant_id)).fetchone() is None:
-                raise UnknownParticipant(participant_id)
+            form = con.execute("SELECT form FROM sessions WHERE code = ?", (code,)).fetchone()["form"]
+            if item not in form_keys(check_form(form)):
+                raise InvalidAnswer(f"{item}: this session asks the {form} form, which does not have this question")
+            self._writer(con, code, participant_id)
             con.execute(
                 "INSERT INTO answers (session, participant, item, value, updated_at) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT (session, participant, item) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
@@ -510,42 +666,53 @@ class SQLiteStore:
         code = self.normalise_code(code)
         with self._write() as con:
             self._open_session(con, code)
-            cur = con.execute("UPDATE participants SET submitted = ? WHERE session = ? AND id = ?", (_now(), code, participant_id))
-            if cur.rowcount == 0:
-                raise UnknownParticipant(participant_id)
+            self._writer(con, code, participant_id)
+            con.execute("UPDATE participants SET submitted = ? WHERE session = ? AND id = ?", (_now(), code, participant_id))
             con.execute("UPDATE sessions SET updated = ? WHERE code = ?", (_now(), code))
 
     def counts(self, code: str) -> Counts:
         code = self.normalise_code(code)
         with self._read() as con:
             rows = con.execute(
-                "SELECT side, COUNT(*) AS n, COUNT(submitted) AS s FROM participants WHERE session = ? GROUP BY side", (code,)
+                "SELECT side, COUNT(*) AS n, COUNT(submitted) AS s FROM participants WHERE session = ? AND standing = 'admitted' GROUP BY side",
+                (code,),
             ).fetchall()
-            n_answers = con.execute("SELECT COUNT(*) FROM answers WHERE session = ?", (code,)).fetchone()[0]
+            waiting_rows = con.execute(
+                "SELECT side, COUNT(*) AS n FROM participants WHERE session = ? AND standing = 'waiting' GROUP BY side", (code,)
+            ).fetchall()
+            n_answers = con.execute(
+                "SELECT COUNT(*) FROM answers a JOIN participants p ON a.session = p.session AND a.participant = p.id "
+                "WHERE a.session = ? AND p.standing = 'admitted'",
+                (code,),
+            ).fetchone()[0]
             with_answers = con.execute(
                 "SELECT p.side AS side, COUNT(DISTINCT p.id) AS n FROM participants p JOIN answers a "
                 "ON a.session = p.session AND a.participant = p.id "
-                "WHERE p.session = ? AND p.submitted IS NOT NULL AND a.value IS NOT NULL GROUP BY p.side",
+                "WHERE p.session = ? AND p.standing = 'admitted' AND p.submitted IS NOT NULL AND a.value IS NOT NULL GROUP BY p.side",
                 (code,),
             ).fetchall()
         joined: dict[str, int] = {s: 0 for s in SIDES}
         submitted: dict[str, int] = {s: 0 for s in SIDES}
         answered: dict[str, int] = {s: 0 for s in SIDES}
+        waiting: dict[str, int] = {s: 0 for s in SIDES}
         for r in rows:
             joined[r["side"]] = r["n"]
             submitted[r["side"]] = r["s"]
         for r in with_answers:
             answered[r["side"]] = r["n"]
-        return Counts(joined=joined, submitted=submitted, answers=n_answers, answered=answered)
+        for r in waiting_rows:
+            waiting[r["side"]] = r["n"]
+        return Counts(joined=joined, submitted=submitted, answers=n_answers, answered=answered, waiting=waiting)
 
     def revealed(self, code: str, step: int = ANONYMITY_FLOOR) -> Revealed:
         """The answers a revealed board shows (see :class:`Revealed`).
 
-        The first call takes the submitted answers as they are. Later calls move to the current
-        answers only when at least ``step`` (never below :data:`ANONYMITY_FLOOR`) participants
-        submitted, revised or left since; otherwise they return the same answers as before.
-        Every board of the session shares the one stored view, so two boards never differ by
-        one person either.
+        Only admitted participants' submitted answers are taken. The first call takes them as
+        they are. Later calls move to the current answers only when at least ``step`` (never
+        below :data:`ANONYMITY_FLOOR`) participants submitted, revised, were admitted or left
+        since; otherwise they return the same answers as before — less anyone the facilitator
+        removed since, whose answers leave the view at once. Every board of the session shares
+        the one stored view, so two boards never differ by one person either.
         """
         code = self.normalise_code(code)
         step = max(int(step), ANONYMITY_FLOOR)
@@ -553,7 +720,10 @@ class SQLiteStore:
             if con.execute("SELECT 1 FROM sessions WHERE code = ?", (code,)).fetchone() is None:
                 raise UnknownSession(code)
             current: dict[str, dict[str, Any]] = {}
-            for r in con.execute("SELECT id, side, role FROM participants WHERE session = ? AND submitted IS NOT NULL", (code,)):
+            removed = {r["id"] for r in con.execute("SELECT id FROM participants WHERE session = ? AND standing = 'removed'", (code,))}
+            for r in con.execute(
+                "SELECT id, side, role FROM participants WHERE session = ? AND submitted IS NOT NULL AND standing = 'admitted'", (code,)
+            ):
                 current[r["id"]] = {"side": r["side"], "role": r["role"], "answers": {}}
             for r in con.execute("SELECT participant, item, value FROM answers WHERE session = ? ORDER BY participant, rowid", (code,)):
                 if r["participant"] in current:
@@ -563,6 +733,9 @@ class SQLiteStore:
                 con.execute("INSERT INTO revealed (session, snapshot, updated) VALUES (?, ?, ?)", (code, json.dumps(current), _now()))
                 return Revealed(current, 0, step)
             shown: dict[str, dict[str, Any]] = json.loads(row["snapshot"])
+            if removed & shown.keys():  # a removed participant's answers never count again
+                shown = {pid: v for pid, v in shown.items() if pid not in removed}
+                con.execute("UPDATE revealed SET snapshot = ?, updated = ? WHERE session = ?", (json.dumps(shown), _now(), code))
             changed = {pid for pid in current.keys() | shown.keys() if current.get(pid) != shown.get(pid)}
             if len(changed) >= step:
                 con.execute("UPDATE revealed SET snapshot = ?, updated = ? WHERE session = ?", (json.dumps(current), _now(), code))
@@ -586,6 +759,7 @@ __all__ = [
     "Counts",
     "InvalidAnswer",
     "Participant",
+    "ParticipantRemoved",
     "Revealed",
     "SCOPE_VALUES",
     "SQLiteStore",
@@ -597,6 +771,8 @@ __all__ = [
     "UnknownSession",
     "check_answer",
     "default_path",
+    "device_hint",
+    "form_keys",
     "item_kind",
     "self_item",
     "self_key",

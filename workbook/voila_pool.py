@@ -45,6 +45,9 @@ VISITS_ENV = "WORKBOOK_VISITS"
 #: The kernels' environment variable naming a file in the server's private folder where the first
 #: kernel leaves the live chart's JavaScript bundle and later ones read it (charts.render).
 LIVE_CHART_BUNDLE_ENV = "WORKBOOK_LIVE_CHART_BUNDLE"
+#: The kernels' environment variable holding the remote address of the page a kernel was started
+#: for (set by :func:`workbook.guard.kernel_role_env`; a preheated kernel asks :func:`visit_address`).
+VISITOR_ADDRESS_ENV = "WORKBOOK_VISITOR_ADDRESS"
 
 
 def visit_query(url: str) -> str:
@@ -56,14 +59,14 @@ class Visits:
     """Which page each prepared kernel was handed to, told to the kernel that asks.
 
     A kernel connects to the Unix socket, sends its kernel id and a newline, and receives its
-    page's query string and a newline once Voila hands it out (at once if that happened before
-    it asked). A kernel shut down before being handed out gets nothing: the socket closes.
+    page's query string and a newline, then the page's remote address and a newline, once Voila
+    hands it out (at once if that happened before it asked). A kernel shut down before being handed out gets nothing: the socket closes.
     """
 
     def __init__(self) -> None:
-        self._answers: dict[str, asyncio.Future[str]] = {}
+        self._answers: dict[str, asyncio.Future[tuple[str, str]]] = {}
 
-    def _answer_for(self, kernel_id: str) -> asyncio.Future[str]:
+    def _answer_for(self, kernel_id: str) -> asyncio.Future[tuple[str, str]]:
         if kernel_id not in self._answers:
             self._answers[kernel_id] = asyncio.get_running_loop().create_future()
         return self._answers[kernel_id]
@@ -77,19 +80,19 @@ class Visits:
     async def _tell(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             kernel_id = (await reader.readline()).decode("ascii", "replace").strip()
-            query = await self._answer_for(kernel_id)
-            writer.write(query.encode("utf-8") + b"\n")
+            query, address = await self._answer_for(kernel_id)
+            writer.write(query.encode("utf-8") + b"\n" + address.encode("utf-8") + b"\n")
             await writer.drain()
         except (asyncio.CancelledError, ConnectionError):
             pass  # the kernel was shut down before a page took it, or went away itself
         finally:
             writer.close()
 
-    def hand_out(self, kernel_id: str, url: str) -> None:
-        """Voila gave ``kernel_id`` to the page at ``url``."""
+    def hand_out(self, kernel_id: str, url: str, address: str = "") -> None:
+        """Voila gave ``kernel_id`` to the page at ``url``, requested from ``address``."""
         answer = self._answer_for(kernel_id)
         if not answer.done():
-            answer.set_result(visit_query(url))
+            answer.set_result((visit_query(url), "".join(address.split())))
 
     def forget(self, kernel_id: str) -> None:
         answer = self._answers.pop(kernel_id, None)
@@ -105,6 +108,18 @@ async def next_visit() -> str | None:
     """In a kernel Voila prepared ahead of its visitor: wait until the kernel is handed to a
     page, and return that page's query string (without its token). ``None`` in any other kernel,
     or when the server does not say (it is not ``workbook serve``'s Voila, or it stopped)."""
+    visit = await _visit()
+    return visit[0] if visit is not None else None
+
+
+async def visit_address() -> str | None:
+    """Like :func:`next_visit`, but the remote address the page was requested from (``""`` if
+    the server did not record one; ``None`` in a kernel that was not prepared ahead)."""
+    visit = await _visit()
+    return visit[1] if visit is not None else None
+
+
+async def _visit() -> tuple[str, str] | None:
     path, kernel_id = os.environ.get(VISITS_ENV, ""), os.environ.get("VOILA_KERNEL_ID", "")
     if not (path and kernel_id and os.environ.get("VOILA_PREHEAT") == "True"):
         return None
@@ -116,11 +131,14 @@ async def next_visit() -> str | None:
         writer.write(kernel_id.encode("ascii") + b"\n")
         await writer.drain()
         line = await reader.readline()
+        address = await reader.readline() if line.endswith(b"\n") else b""
     except OSError:
         return None
     finally:
         writer.close()
-    return line[:-1].decode("utf-8") if line.endswith(b"\n") else None
+    if not line.endswith(b"\n"):
+        return None
+    return line[:-1].decode("utf-8"), address.rstrip(b"\n").decode("utf-8", "replace")
 
 
 def _ready(task: PoolTask) -> bool:
@@ -148,9 +166,12 @@ class ReadyFirstMixin(_KernelManagerBase):
         ready = next((i for i, t in enumerate(pool) if _ready(t)), None)
         if ready is not None:
             pool.insert(0, pool.pop(ready))  # Voila takes the first one
+        from .guard import VISITOR  # the request being served (set by the guard in front)
+
+        visitor = VISITOR.get()
         rendered = await super().get_rendered_notebook(notebook_name, *args, **kwargs)
         page: dict[str, str] = kwargs.get("extra_kernel_env_variables") or {}
-        VISITS.hand_out(rendered[2], page.get("VOILA_REQUEST_URL", ""))
+        VISITS.hand_out(rendered[2], page.get("VOILA_REQUEST_URL", ""), visitor.client if visitor is not None else "")
         return rendered
 
     async def shutdown_kernel(self, kernel_id: str, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]  # a coroutine in jupyter_server's managers, typed sync in jupyter_client's

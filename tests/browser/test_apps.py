@@ -138,7 +138,7 @@ def seed(store: SQLiteStore, code: str, side: str, score: int, n_items: int = 4)
 
 def test_workshop_session_end_to_end(browser, new_context, server, explain):
     store = SQLiteStore(server.store)
-    code = store.create_session("Acme Cloud × <b>Northwind</b>", vendor="Acme <i>Cloud</i>", partner="Northwind").code
+    code = store.create_session("Acme Cloud × <b>Northwind</b>", vendor="Acme <i>Cloud</i>", partner="Northwind", admission=False).code
 
     board = open_app(new_context(), server, "facilitator", "", ".wb-session-code")
     assert code in board.inner_text(".wb-session-code"), explain("the board does not show the new session")
@@ -208,7 +208,7 @@ def test_the_principle_screen_on_a_phone_and_a_laptop(browser, server):
     choice and the rows, every answer button inside the page (nothing to scroll sideways),
     buttons big enough to touch; screenshots for a person to look at."""
     store = SQLiteStore(server.store)
-    code = store.create_session("Screens", vendor="Helix Software", partner="Atlas Global Consulting").code
+    code = store.create_session("Screens", vendor="Helix Software", partner="Atlas Global Consulting", admission=False).code
     for width, height in ((390, 844), (1280, 900)):
         page = open_app(browser, server, "workshop", f"session={code}", ".wb-join")
         page.set_viewport_size({"width": width, "height": height})
@@ -356,6 +356,16 @@ def test_facilitator_runs_a_session_from_create_to_report(browser, new_context, 
     board.wait_for_selector(".wb-session-code:has-text('Brightdesk')", timeout=10_000)
     code = re.search(r"\b[A-Z0-9]{6}\b", board.inner_text(".wb-session-code")).group(0)  # type: ignore[union-attr]
     participant = join_and_answer(browser, server, code, "partner", 3, own=5)
+    # anyone with the link can join: a new session counts a participant only once let in
+    board.wait_for_selector(".wb-counts:has-text('1 waiting to be let in')", timeout=10_000)
+    assert "n = 0" in board.inner_text(".wb-counts")
+    participant.wait_for_selector(".wb-standing:has-text('waiting for the facilitator')", timeout=10_000)
+    # the participant's kernel learnt the address its page came from: the store has its hint only
+    from workbook.store import device_hint
+
+    [joined] = SQLiteStore(server.store).participants(code)
+    assert joined.standing == "waiting" and joined.device == device_hint(code, "127.0.0.1"), joined
+    board.click(".wb-person-waiting .wb-admit")
     board.click(".wb-reveal")
     board.wait_for_selector(".wb-counts:has-text('n = 1')", timeout=10_000)
     board.click(".wb-close")
@@ -410,7 +420,7 @@ def test_participant_survives_a_dropped_connection(browser, server):
     """The connection drops mid-questionnaire (wifi, a sleeping phone): the page says so,
     reconnects to the same kernel by itself, and the participant carries on where they were."""
     store = SQLiteStore(server.store)
-    code = store.create_session("Wifi test").code
+    code = store.create_session("Wifi test", admission=False).code
     page = browser.new_page()
     page.set_viewport_size({"width": 390, "height": 844})  # a phone
     page.add_init_script(RECORD_SOCKETS)
@@ -437,7 +447,7 @@ def test_room_server_with_a_token(browser, tmp_path_factory):
     participant's page works, and the address it keeps (to come back) still carries the token."""
     srv = start_server(tmp_path_factory.mktemp("token"), room_size=1, args=("--token", "room-secret-42"))
     try:
-        code = SQLiteStore(srv.store).create_session("Token test").code
+        code = SQLiteStore(srv.store).create_session("Token test", admission=False).code
         refused = browser.new_page()
         refused.requests = []  # type: ignore[attr-defined]
         refused.on("request", lambda req: refused.requests.append(req.url))  # type: ignore[attr-defined]
@@ -483,7 +493,7 @@ def test_participants_cannot_open_the_board_or_its_kernel(new_context, tmp_path_
     and its QR code; that link (its token, its cookie) opens neither the board nor its kernel."""
     srv = start_server(tmp_path_factory.mktemp("roles"), room_size=1, args=("--token", "room-pt-42"))
     try:
-        code = SQLiteStore(srv.store).create_session("Roles test").code
+        code = SQLiteStore(srv.store).create_session("Roles test", admission=False).code
         board = open_app(new_context(), srv, "facilitator", "", ".wb-session-code")
         board.wait_for_selector(".wb-join-link svg.wb-qr", timeout=10_000)
         link = board.get_attribute(".wb-join-link a", "href") or ""

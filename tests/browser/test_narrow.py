@@ -226,7 +226,7 @@ def test_portfolio_app_fits_and_its_table_scrolls_in_its_box(phone, server, expl
 
 def test_facilitator_board_fits_with_results_revealed(phone, server, explain):
     store = SQLiteStore(server.store)
-    code = store.create_session("Acme Cloud × Northwind Systems").code
+    code = store.create_session("Acme Cloud × Northwind Systems", admission=False).code
     for side, score in (("vendor", 4), ("vendor", 5), ("vendor", 3), ("partner", 2), ("partner", 3), ("partner", 2)):
         p = store.join(code, side)
         for item in list(TRUST_ITEMS)[:4]:

@@ -37,7 +37,7 @@ def means(view, code: str) -> dict[str, float]:
 
 
 def test_revealed_results_move_only_when_three_people_changed(store):
-    code = store.create_session("Steps").code
+    code = store.create_session("Steps", admission=False).code
     for _ in range(3):
         submit(store, code, "vendor", 4)
     first = store.revealed(code)
@@ -59,7 +59,7 @@ def test_revealed_results_move_only_when_three_people_changed(store):
 
 
 def test_the_step_never_goes_below_the_floor(store):
-    code = store.create_session("Floor").code
+    code = store.create_session("Floor", admission=False).code
     store.revealed(code, step=1)
     submit(store, code, "partner", 3)
     assert store.revealed(code, step=1).waiting == 1  # a step of 1 is read as 3
@@ -76,7 +76,7 @@ def test_the_board_refuses_a_floor_below_three(store):
 
 
 def test_reveal_on_the_board_shows_held_answers_as_a_note(store):
-    code = store.create_session("Board").code
+    code = store.create_session("Board", admission=False).code
     for _ in range(3):
         submit(store, code, "vendor", 4)
         submit(store, code, "partner", 2)
@@ -91,7 +91,7 @@ def test_reveal_on_the_board_shows_held_answers_as_a_note(store):
 
 
 def test_close_is_a_command_not_a_toggle(store):
-    code = store.create_session("Two boards").code
+    code = store.create_session("Two boards", admission=False).code
     a, b = FacilitatorApp(store), FacilitatorApp(store)
     for board in (a, b):
         board.sessions.value = code
@@ -107,7 +107,7 @@ def test_close_is_a_command_not_a_toggle(store):
 
 def test_the_board_shows_the_participants_link_and_a_qr_code(store, monkeypatch):
     monkeypatch.setenv("WORKBOOK_PARTICIPANT_URL", "http://10.0.0.2:8866/voila/render/workshop.ipynb?token=pt")
-    code = store.create_session("Link").code
+    code = store.create_session("Link", admission=False).code
     assert join_link(code) == f"http://10.0.0.2:8866/voila/render/workshop.ipynb?token=pt&session={code}"
     app = FacilitatorApp(store)
     app.sessions.value = code
@@ -132,7 +132,7 @@ def test_under_voila_only_the_facilitators_kernel_gets_the_board(store, monkeypa
 
 
 def test_the_board_says_which_side_is_hidden_and_how_many_more_it_needs(store):
-    code = store.create_session("Thin partner side").code
+    code = store.create_session("Thin partner side", admission=False).code
     for _ in range(3):
         submit(store, code, "vendor", 4)
     submit(store, code, "partner", 2)
@@ -183,7 +183,7 @@ def test_the_alliance_name_is_offered_from_the_params_folder(store, tmp_path, mo
 
 
 def test_a_reload_comes_back_to_the_session_in_the_address(store, monkeypatch):
-    codes = [store.create_session(name).code for name in ("First", "Second")]
+    codes = [store.create_session(name, admission=False).code for name in ("First", "Second")]
     monkeypatch.setenv("QUERY_STRING", f"session={codes[0].lower()}&token=x")
     app = FacilitatorApp(store)
     assert app.code == codes[0] and app.sessions.value == codes[0]
@@ -194,7 +194,7 @@ def test_a_reload_comes_back_to_the_session_in_the_address(store, monkeypatch):
 
 
 def test_projector_view_shows_only_the_code_the_link_and_the_results(store):
-    store.create_session("Room")
+    store.create_session("Room", admission=False)
     app = FacilitatorApp(store)
     app.presenter.value = True
     for hidden in (app.setup, app.controls, app.export_box):

@@ -50,7 +50,7 @@ def params(tmp_path) -> Path:
 
 def run_session(store: SQLiteStore, people: list[tuple[str, int, dict[str, int]]], alliance: str = ALLIANCE, submit: bool = True) -> str:
     """A session where each (side, trust score, checklist answers) person answers every trust statement."""
-    code = store.create_session(alliance).code
+    code = store.create_session(alliance, admission=False).code
     for side, score, scope in people:
         p = store.join(code, side, "sales")  # type: ignore[arg-type]
         for item in TRUST_IDS:

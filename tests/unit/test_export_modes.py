@@ -56,7 +56,7 @@ def store(tmp_path) -> SQLiteStore:
 
 
 def run_room(store: SQLiteStore, people: list[tuple[str, int]], scope: dict[str, int] | None = None) -> tuple[str, dt.date]:
-    code = store.create_session(ALLIANCE).code
+    code = store.create_session(ALLIANCE, admission=False).code
     for side, score in people:
         p = store.join(code, side, "")  # type: ignore[arg-type]
         for item, value in {**answers(score), **(scope or {"mutual_needs": 3})}.items():

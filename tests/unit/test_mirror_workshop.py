@@ -41,7 +41,7 @@ def test_twenty_screens_ask_every_question_once_far_fewer_than_61():
 
 
 def test_the_screen_names_both_companies_escaped_and_answers_reach_the_store(store):
-    code = store.create_session("Acme × Northwind", vendor="Acme <script>", partner="Northwind & Co").code
+    code = store.create_session("Acme × Northwind", vendor="Acme <script>", partner="Northwind & Co", admission=False).code
     app = WorkshopApp(store, query={"session": code})
     assert [label for label, _ in app.side_in.options] == [
         "I work for Acme <script> (the vendor)",  # a ToggleButtons label is drawn as text, never markup
@@ -72,7 +72,7 @@ def test_the_screen_names_both_companies_escaped_and_answers_reach_the_store(sto
 
 
 def test_a_closed_session_says_so_at_the_top_and_a_fresh_return_is_just_welcomed(store):
-    code = store.create_session("Closing").code
+    code = store.create_session("Closing", admission=False).code
     app = WorkshopApp(store, query={"session": code})
     app.side_in.value = "vendor"
     app._join()
@@ -89,7 +89,7 @@ def test_a_closed_session_says_so_at_the_top_and_a_fresh_return_is_just_welcomed
 
 
 def test_without_names_the_screen_says_vendor_and_partner(store):
-    code = store.create_session("Plain").code
+    code = store.create_session("Plain", admission=False).code
     app = WorkshopApp(store, query={"session": code})
     app.side_in.value = "partner"
     app._join()
@@ -102,7 +102,7 @@ def test_without_names_the_screen_says_vendor_and_partner(store):
 
 
 def test_the_store_keeps_self_ratings_on_the_trust_scale(store):
-    code = store.create_session("S", vendor="V", partner="P").code
+    code = store.create_session("S", vendor="V", partner="P", admission=False).code
     assert (store.get_session(code).vendor, store.get_session(code).partner) == ("V", "P")
     p = store.join(code, "vendor")
     store.answer(code, p.id, self_key("keeps_word"), 5)
@@ -137,7 +137,7 @@ def room(store: SQLiteStore, own_vendor: int = 5, seen_vendor: int = 2) -> str:
     """Three people a side answer every statement: the vendor's people rate the partner 4 and
     their own company ``own_vendor``; the partner's people rate the vendor ``seen_vendor`` and
     their own company 4."""
-    code = store.create_session("Acme Cloud × Northwind Systems", vendor="Acme", partner="Northwind").code
+    code = store.create_session("Acme Cloud × Northwind Systems", vendor="Acme", partner="Northwind", admission=False).code
     for side, other, own in (("vendor", 4, own_vendor), ("partner", seen_vendor, 4)):
         for _ in range(3):
             p = store.join(code, side)  # type: ignore[arg-type]

@@ -66,7 +66,7 @@ def test_session_lifecycle(store):
 
 
 def test_answers_upsert_and_resume(store):
-    s = store.create_session("A")
+    s = store.create_session("A", admission=False)
     p = store.join(s.code, "vendor", "Sales lead")
     store.answer(s.code, p.id, TRUST_IDS[0], 2)
     store.answer(s.code, p.id, TRUST_IDS[0], 4)  # revised
@@ -86,14 +86,14 @@ def test_answers_upsert_and_resume(store):
     [(TRUST_IDS[0], 0), (TRUST_IDS[0], 6), (SCOPE_IDS[0], 4), ("no_such_item", 3), (TRUST_IDS[0], 2.5), (TRUST_IDS[0], True)],
 )
 def test_invalid_answers_are_refused(store, item, value):
-    s = store.create_session("A")
+    s = store.create_session("A", admission=False)
     p = store.join(s.code, "partner")
     with pytest.raises(InvalidAnswer):
         store.answer(s.code, p.id, item, value)
 
 
 def test_unknown_participant_and_side(store):
-    s = store.create_session("A")
+    s = store.create_session("A", admission=False)
     with pytest.raises(UnknownParticipant):
         store.answer(s.code, "nobody", TRUST_IDS[0], 3)
     with pytest.raises(StoreError):
@@ -101,7 +101,7 @@ def test_unknown_participant_and_side(store):
 
 
 def test_closed_session_refuses_writes_but_keeps_answers(store):
-    s = store.create_session("A")
+    s = store.create_session("A", admission=False)
     p = store.join(s.code, "vendor")
     store.answer(s.code, p.id, TRUST_IDS[0], 5)
     v = store.version(s.code)
@@ -127,7 +127,7 @@ def _fill(store: SQLiteStore, code: str, side: str, values: dict[str, int | None
 def test_blocks_match_the_params_sections(store):
     from workbook.schema import Scope, Trust
 
-    s = store.create_session("A")
+    s = store.create_session("A", admission=False)
     for side, score, status in [("vendor", 4, 3), ("vendor", 5, 2), ("vendor", 3, 3), ("partner", 2, 1), ("partner", 3, 2), ("partner", 2, 2)]:
         _fill(store, s.code, side, {**{i: score for i in TRUST_IDS[:6]}, TRUST_IDS[6]: None, SCOPE_IDS[0]: status})
     unsubmitted = store.join(s.code, "partner")
@@ -162,7 +162,7 @@ def _writer(path: str, code: str, pid: str, queue) -> None:  # runs in a child p
 def test_many_processes_write_at_once(tmp_path):
     path = tmp_path / "busy.sqlite"
     store = SQLiteStore(path)
-    code = store.create_session("Busy").code
+    code = store.create_session("Busy", admission=False).code
     pids = [store.join(code, "vendor" if i % 2 else "partner").id for i in range(WRITERS)]
     ctx = mp.get_context("spawn")  # like Voila's kernels: fresh interpreters, no shared state
     queue = ctx.Queue()
@@ -187,7 +187,7 @@ def test_many_processes_write_at_once(tmp_path):
 def test_typed_names_are_kept_as_one_line_of_plain_text(store):
     # what a participant or facilitator types may hold escape sequences or line breaks; the store
     # keeps plain text, so the board shows it plainly and the export writes a valid params file
-    s = store.create_session("Acme\x1b[2J × \u202eNorthwind", vendor="Acme\nCloud", partner="North\twind")
+    s = store.create_session("Acme\x1b[2J × \u202eNorthwind", vendor="Acme\nCloud", partner="North\twind", admission=False)
     assert s.alliance == "Acme [2J × Northwind"
     p = store.join(s.code, "vendor", "Sales\x1b[31m lead\r\n")
     assert store.get_participant(s.code, p.id).role == "Sales [31m lead"

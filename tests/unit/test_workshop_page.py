@@ -33,7 +33,7 @@ def shown(widget: W.Widget) -> set[str]:
 
 def test_the_renderer_knows_every_widget_the_workshop_shows(tmp_path: Path):
     store = SQLiteStore(tmp_path / "s.sqlite")
-    code = store.create_session("Acme × Northwind").code
+    code = store.create_session("Acme × Northwind", admission=False).code
     app = WorkshopApp(store, query={"session": code})
     seen = shown(app.root) | shown(app.join_screen)
     app.side_in.value = "vendor"

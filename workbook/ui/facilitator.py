@@ -3,6 +3,11 @@
 The board polls the store (a cheap ``version`` query every second) on the kernel's own event
 loop and redraws only when something changed — so the page updates within about a second of a
 submission, and an abandoned board sends nothing and can be culled as idle.
+
+In a session that needs admission (the default when creating one) the board lists who joined —
+side, role, when, how many answers, submitted or not, and whether someone else joined from the
+same address — with *Admit*, *Admit all waiting* and *Remove*: only admitted participants'
+submitted answers count in the counts line, the revealed results and the export.
 """
 
 from __future__ import annotations
@@ -39,8 +44,9 @@ from ..export import (
     write_export,
 )
 from ..instruments import SCOPING_ITEMS
+from ..instruments.forms import SHORT_FORM_LIMITS, FormLength, scope_items, trust_items
 from ..schema import Scope, Trust
-from ..store import ANONYMITY_FLOOR, Counts, SessionStore, SQLiteStore, StoreError
+from ..store import ANONYMITY_FLOOR, Counts, Participant, SessionStore, SQLiteStore, StoreError
 from ..text import count, one_line
 from .common import CSS, UrlQuery, friendly, message, query_params
 from .paths import history_dir, params_dir, reports_dir
@@ -70,6 +76,21 @@ class FacilitatorApp:
         self.vendor_in.add_class("wb-vendor-input")
         self.partner_in = W.Text(placeholder="Partner's name (optional)", layout=W.Layout(width="205px"))
         self.partner_in.add_class("wb-partner-input")
+        self.admission_in = W.Checkbox(
+            value=True,
+            description="Let participants in myself (recommended: only people you admit count)",
+            indent=False,
+            layout=W.Layout(width="auto"),
+        )
+        self.admission_in.add_class("wb-admission")
+        n_full, n_short = (2 * len(trust_items(f)) + len(scope_items(f)) for f in ("full", "short"))
+        self.form_in = W.ToggleButtons(
+            options=[(f"Full form ({n_full} answers)", "full"), (f"Short form ({n_short} answers)", "short")],
+            value="full",
+            tooltips=["Every trust statement and checklist item", "One trust statement per principle, the competence statements and the key checklist items"],
+            style={"button_width": "190px"},
+        )
+        self.form_in.add_class("wb-form-length")
         create = W.Button(description="Create session", button_style="primary", layout=W.Layout(width="160px"))
         create.add_class("wb-create")
         create.on_click(guard(self._create))
@@ -108,6 +129,17 @@ class FacilitatorApp:
         # -- board
         self.counts = W.HTML()
         self.counts.add_class("wb-counts")
+        #: who joined, with Admit / Remove (rebuilt when the session changes)
+        self.admit_all_btn = W.Button(description="Admit all waiting", button_style="success", layout=W.Layout(width="180px"))
+        self.admit_all_btn.add_class("wb-admit-all")
+        self.admit_all_btn.on_click(guard(self._admit_all))
+        self.people_head = W.HTML()
+        self.people_rows = W.VBox()
+        self.people_rows.add_class("wb-people-rows")
+        self.people = W.VBox([self.people_head, self.admit_all_btn, self.people_rows])
+        self.people.add_class("wb-people")
+        #: a row of the list per participant, kept and updated (not rebuilt) as answers arrive
+        self._person_rows: dict[str, tuple[W.HBox, W.HTML, W.Button, W.Button]] = {}
         self.gap = W.HTML()
         self.gap.add_class("wb-gap")
         self.hidden_note = W.HTML(message("info", "Results are hidden until you press “Reveal results”."))
@@ -172,7 +204,7 @@ class FacilitatorApp:
         self.export_box.add_class("wb-export-box")
 
         self.controls = W.HBox([self.close_btn, self.reopen_btn, self.reveal, self.min_in])
-        self.board = W.VBox([self.code_html, self.link_html, self.controls, self.counts, self.hidden_note, self.results])
+        self.board = W.VBox([self.code_html, self.link_html, self.controls, self.counts, self.people, self.hidden_note, self.results])
         self.setup = W.VBox(
             [
                 W.HBox([self.alliance_in, create]),
@@ -181,6 +213,8 @@ class FacilitatorApp:
                     "taken from the params file that names the alliance.</small>"
                 ),
                 W.HBox([self.vendor_in, self.partner_in]),
+                self.admission_in,
+                self.form_in,
                 self.sessions,
             ]
         )
@@ -216,7 +250,7 @@ class FacilitatorApp:
     def _set_presenter(self, change: dict[str, Any]) -> None:
         """Projector view: only the session's code, the participants' link and the results."""
         shown = "none" if change["new"] else ""
-        for box in (self.setup, self.controls, self.export_box):
+        for box in (self.setup, self.controls, self.people, self.export_box):
             box.layout.display = shown
         self.presenter.description = "Leave projector view" if change["new"] else "Projector view"
 
@@ -248,13 +282,17 @@ class FacilitatorApp:
             names = company_names_of(found) if found is not None else None
             if names is not None:
                 vendor, partner = vendor or names[0], partner or names[1]
-        s = self.store.create_session(self.alliance_in.value, vendor=vendor, partner=partner)
+        s = self.store.create_session(
+            self.alliance_in.value, vendor=vendor, partner=partner, admission=bool(self.admission_in.value), form=str(self.form_in.value)
+        )
         self.alliance_in.value = self.vendor_in.value = self.partner_in.value = ""
         self._reload_sessions(select=s.code)
-        self.status.value = message("ok", f"Session {s.code} is open: participants join with this code.")
+        who = "admit the people you expect below" if s.admission else "everyone who joins counts"
+        self.status.value = message("ok", f"Session {s.code} is open: participants join with this code ({who}).")
 
     def _pick(self, change: dict[str, Any]) -> None:
         self.code = change["new"]
+        self._close_person_rows()  # another session: rows of its own
         self.url.query = urlencode({"session": self.code}) if self.code else ""
         self._version = None
         self.refresh(force=True)
@@ -270,6 +308,67 @@ class FacilitatorApp:
             s = self.store.reopen_session(self.code)
             self._reload_sessions(select=s.code)
             self.refresh(force=True)
+
+    def _admit(self, pid: str) -> None:
+        if self.code is not None:
+            self.store.admit(self.code, pid)
+            self.refresh(force=True)
+
+    def _remove(self, pid: str) -> None:
+        if self.code is not None:
+            self.store.remove(self.code, pid)
+            self.refresh(force=True)
+
+    def _admit_all(self, _: object = None) -> None:
+        if self.code is not None:
+            n = self.store.admit_all(self.code)
+            self.status.value = message("ok", f"{count(n, 'participant')} admitted.")
+            self.refresh(force=True)
+
+    def _draw_people(self, admission: bool) -> None:
+        """The list of who joined, with Admit and Remove (roles are escaped)."""
+        assert self.code is not None
+        people = self.store.participants(self.code)
+        answered = {pid: len(a) for pid, a in self.store.answers(self.code).items()}
+        self.people_head.value = people_html(people, answered, admission)
+        self.admit_all_btn.layout.display = "" if any(p.standing == "waiting" for p in people) else "none"
+        rows: list[W.Widget] = []
+        for p in people:
+            row, text, admit, remove = self._person_row(p.id)
+            text.value = person_html(p, answered.get(p.id, 0), people)
+            admit.layout.display = "" if p.standing == "waiting" else "none"
+            remove.layout.display = "none" if p.standing == "removed" else ""
+            for standing in ("waiting", "admitted", "removed"):
+                if standing == p.standing:
+                    row.add_class(f"wb-person-{standing}")
+                else:
+                    row.remove_class(f"wb-person-{standing}")
+            rows.append(row)
+        if tuple(rows) != tuple(self.people_rows.children):
+            self.people_rows.children = rows
+
+    def _close_person_rows(self) -> None:
+        self.people_rows.children = ()
+        for widgets in self._person_rows.values():
+            for w in widgets:
+                w.close()
+        self._person_rows = {}
+
+    def _person_row(self, pid: str) -> tuple[W.HBox, W.HTML, W.Button, W.Button]:
+        """The list's row of participant ``pid`` (made once, for the session shown)."""
+        if pid not in self._person_rows:
+            guard = friendly(self.status)
+            text = W.HTML(layout=W.Layout(width="640px"))
+            admit = W.Button(description="Admit", button_style="success", layout=W.Layout(width="90px"))
+            admit.add_class("wb-admit")
+            admit.on_click(guard(lambda _: self._admit(pid)))
+            remove = W.Button(description="Remove", button_style="danger", layout=W.Layout(width="90px"))
+            remove.add_class("wb-remove")
+            remove.on_click(guard(lambda _: self._remove(pid)))
+            row = W.HBox([text, admit, remove])
+            row.add_class("wb-person")
+            self._person_rows[pid] = (row, text, admit, remove)
+        return self._person_rows[pid]
 
     def _set_reveal(self, change: dict[str, Any]) -> None:
         if self.code is not None:
@@ -314,9 +413,16 @@ class FacilitatorApp:
         self.board.layout.display = ""
         s = self.store.get_session(self.code)
         companies = f" ({escape(s.vendor or 'vendor')} and {escape(s.partner or 'partner')})" if s.vendor or s.partner else ""
+        short = (
+            '<div class="wb-short-form"><small>Short form: '
+            + " ".join(escape(limit) for limit in SHORT_FORM_LIMITS)
+            + "</small></div>"
+            if s.form == "short"
+            else ""
+        )
         self.code_html.value = (
-            f'<div>{escape(s.alliance)}{companies} · <b>{"open" if s.is_open else "closed"}</b></div>'
-            f'<div class="wb-code">{escape(s.code)}</div>'
+            f'<div>{escape(s.alliance)}{companies} · <b>{"open" if s.is_open else "closed"}</b> · {escape(s.form)} form</div>'
+            f'<div class="wb-code">{escape(s.code)}</div>{short}'
         )
         self.close_btn.layout.display = "" if s.is_open else "none"
         self.reopen_btn.layout.display = "none" if s.is_open else ""
@@ -324,8 +430,8 @@ class FacilitatorApp:
         if self.reveal.value != s.reveal:
             self.reveal.value = s.reveal
         c = self.store.counts(self.code)
-        joined = sum(c.joined.values())
         self.counts.value = counts_html(c)
+        self._draw_people(s.admission)
         self.hidden_note.layout.display = "none" if s.reveal else ""
         self.results.layout.display = "" if s.reveal else "none"
         if s.reveal:
@@ -371,7 +477,7 @@ class FacilitatorApp:
         elif scorers < minimum:
             self.readiness.chart = message_chart(f"Readiness shows from {minimum} people's scoping answers ({scorers} so far)")
         else:
-            readiness = scoping.analyse(Scope.model_validate(scope))
+            readiness = session_readiness(scope, self.store.get_session(self.code).form)
             overall = None if math.isnan(readiness.overall) else readiness.overall
             self.readiness.chart = readiness_chart(readiness.groups, overall)
 
@@ -462,6 +568,15 @@ class FacilitatorApp:
         threading.Thread(target=work, daemon=True).start()
 
 
+def session_readiness(scope: dict[str, Any], form: FormLength) -> scoping.ScopingResult:
+    """The readiness of a session's checklist answers (a params ``scope`` section, see
+    :func:`workbook.export.scope_block`) over the items its form asks: in a short-form session
+    the items it does not ask weigh 0, so they are left out rather than counted as missing."""
+    asked = set(scope_items(form))
+    left_out = {i: {"status": "missing", "weight": 0} for i in SCOPING_ITEMS if i not in asked}
+    return scoping.analyse(Scope.model_validate({"items": {**left_out, **scope.get("items", {})}}))
+
+
 def rendered_html(report: Path, index: Path, params_name: str) -> str:
     """What the board says once a report is rendered: a link that opens the alliance's dashboard
     with the new answers in this server's browser tab (the server publishes the apps, not the
@@ -485,7 +600,47 @@ def counts_html(c: Counts) -> str:
         return f"{name} {c.submitted[name]} of {c.joined[name]} submitted{answered}"
 
     joined = sum(c.joined.values())
-    return f"<b>n = {c.total_submitted}</b> submitted of {joined} joined · {side('vendor')} · {side('partner')}"
+    waiting = c.total_waiting
+    wait = f" · {waiting} waiting to be let in" if waiting else ""
+    return f"<b>n = {c.total_submitted}</b> submitted of {joined} joined · {side('vendor')} · {side('partner')}{wait}"
+
+
+STANDING_WORDS = {"waiting": "waiting", "admitted": "admitted", "removed": "removed"}
+
+
+def people_html(people: list[Participant], answered: dict[str, int], admission: bool) -> str:
+    """The heading of the list of who joined: what admission means in this session."""
+    if not people:
+        return "<h3>Participants</h3><p>Nobody has joined yet.</p>"
+    waiting = sum(p.standing == "waiting" for p in people)
+    if admission:
+        rule = (
+            "Only the people you admit count. Admit the people you expect; remove anyone you do not know "
+            "(their answers never count again)."
+        )
+        if waiting:
+            rule += f" {count(waiting, 'person', 'people')} waiting."
+    else:
+        rule = "Everyone who joins this session counts; remove anyone you do not know (their answers never count again)."
+    return f"<h3>Participants</h3><p>{escape(rule)}</p>"
+
+
+def person_html(p: Participant, answers: int, people: list[Participant]) -> str:
+    """One line of the list: side, role (escaped), when they joined, answers, submitted or not,
+    standing, and how many others joined from the same address (by the device hint)."""
+    same = sum(1 for q in people if q.id != p.id and p.device and q.device == p.device)
+    joined = p.joined[11:16] + " UTC" if len(p.joined) >= 16 else p.joined
+    parts = [
+        f"<b>{escape(p.side)}</b>",
+        escape(p.role) if p.role else "<i>no role given</i>",
+        f"joined {escape(joined)}",
+        count(answers, "answer"),
+        "submitted" if p.submitted else "not submitted",
+        f"<b>{STANDING_WORDS[p.standing]}</b>",
+    ]
+    if same:
+        parts.append(f'<span class="wb-same-device" style="color:#a11">same address as {count(same, "other participant")}</span>')
+    return '<span class="wb-person-text">' + " · ".join(parts) + "</span>"
 
 
 def hidden_sides_note(block: dict[str, Any] | None, minimum: int) -> str:

@@ -3,10 +3,17 @@
 A screen holds one trust principle — each of its statements asked about the other company and
 about the participant's own (the mirror: "they" is the company named on the row) — or one group
 of the scoping checklist: 13 + 7 = 20 screens for the 83 questions (61 screens, one each, before
-the mirror).
+the mirror). A session of the short form (:mod:`workbook.instruments.forms`) shows only its
+questions: 13 + 6 screens for 42 answers.
 
 Every click is written to the store at once, so a closed laptop or a dead kernel loses nothing:
 the page's address carries ``?session=CODE&participant=ID`` and reopening it resumes.
+
+In a session that needs admission the page says the participant is waiting for the facilitator
+until they are let in; they can answer meanwhile (the answers count once admitted). A removed
+participant's page says so and offers no questions. The page learns the address it was
+requested from (the kernel's environment, or the server's visit socket for a kernel prepared
+ahead) and joins with its :func:`~workbook.store.device_hint`, never the address itself.
 
 Imports stay light on purpose (ipywidgets, anywidget, the store and the instrument banks —
 no pandas, no altair): thirty of these kernels start at the same moment in a workshop.
@@ -14,6 +21,8 @@ no pandas, no altair): thirty of these kernels start at the same moment in a wor
 
 from __future__ import annotations
 
+import asyncio
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
@@ -23,11 +32,29 @@ from urllib.parse import parse_qs, urlencode
 import ipywidgets as W
 
 from ..instruments import SCOPING, SCOPING_ITEMS, TRUST, TRUST_ITEMS
-from ..store import SCOPE_VALUES, Session, SessionClosed, SessionStore, SQLiteStore, StoreError, self_key
+from ..instruments.forms import FormLength, scope_items, trust_items
+from ..store import (
+    SCOPE_VALUES,
+    Participant,
+    ParticipantRemoved,
+    Session,
+    SessionClosed,
+    SessionStore,
+    SQLiteStore,
+    StoreError,
+    device_hint,
+    self_key,
+)
+from ..voila_pool import VISITOR_ADDRESS_ENV, visit_address
 from ..text import count
 from .common import CSS, UrlQuery, friendly, message, query_params
 
 DONT_KNOW = "Don't know"
+WAITING_TEXT = (
+    "You are waiting for the facilitator to let you in. You can already answer: your answers are kept, "
+    "and they count once the facilitator has let you in."
+)
+REMOVED_TEXT = "The facilitator removed you from this session: your answers do not count. If this is a mistake, tell the facilitator."
 BIG = W.Layout(width="auto", min_width="150px", height="56px")
 #: The participant's screens: a row of answers fits a phone (short buttons, the scale spelled out above).
 SCREEN_CSS = """
@@ -76,24 +103,28 @@ SCOPE_CHOICES: tuple[tuple[str, int | None], ...] = tuple((SCOPE_VALUES[v].capit
 )
 
 
-def screens() -> list[Screen]:
+def screens(form: FormLength = "full") -> list[Screen]:
     """Trust first, one screen per principle (each statement about the other company, then
-    about one's own), then the scoping checklist, one screen per group."""
+    about one's own), then the scoping checklist, one screen per group; only the ``form``'s
+    questions, and no screen without any."""
+    asked_trust, asked_scope = set(trust_items(form)), set(scope_items(form))
     out = []
     for key in TRUST.principle_keys:
-        items = [i for i in TRUST.items if i.principle_key == key]
+        items = [i for i in TRUST.items if i.principle_key == key and i.id in asked_trust]
         qs = [Question(q, i.id, "trust", about, i.wording, TRUST_CHOICES) for i in items for q, about in ((i.id, "other"), (self_key(i.id), "own"))]
-        out.append(Screen("trust", f"Trust — {TRUST.principle_label(key)}", tuple(qs)))
+        if qs:
+            out.append(Screen("trust", f"Trust — {TRUST.principle_label(key)}", tuple(qs)))
     for group in SCOPING.groups:
-        qs = [Question(i.id, i.id, "scope", "", i.wording, SCOPE_CHOICES) for i in SCOPING.items if i.group == group.id]
-        out.append(Screen("scope", f"Scoping — {group.label}", tuple(qs)))
-    assert sum(len(s.questions) for s in out) == 2 * len(TRUST_ITEMS) + len(SCOPING_ITEMS)
+        qs = [Question(i.id, i.id, "scope", "", i.wording, SCOPE_CHOICES) for i in SCOPING.items if i.group == group.id and i.id in asked_scope]
+        if qs:
+            out.append(Screen("scope", f"Scoping — {group.label}", tuple(qs)))
+    assert sum(len(s.questions) for s in out) == 2 * len(asked_trust) + len(asked_scope)
     return out
 
 
-def questions() -> list[Question]:
-    """Every question, in the order of the screens."""
-    return [q for s in screens() for q in s.questions]
+def questions(form: FormLength = "full") -> list[Question]:
+    """Every question of ``form``, in the order of the screens."""
+    return [q for s in screens(form) for q in s.questions]
 
 
 def company_names(session: Session, side: str) -> tuple[str, str]:
@@ -107,8 +138,15 @@ def company_names(session: Session, side: str) -> tuple[str, str]:
 class WorkshopApp:
     """State and widgets of one participant's page. ``root`` is what the notebook displays."""
 
-    def __init__(self, store: SessionStore | None = None, query: dict[str, str] | None = None):
+    def __init__(self, store: SessionStore | None = None, query: dict[str, str] | None = None, address: str | None = None):
         self.store = store if store is not None else SQLiteStore()
+        #: the address this page was requested from (``""`` until known, or when the server does not say)
+        self.address = address if address is not None else os.environ.get(VISITOR_ADDRESS_ENV, "")
+        if address is None and not self.address and os.environ.get("VOILA_PREHEAT") == "True":
+            try:
+                asyncio.get_running_loop().create_task(self._learn_address())
+            except RuntimeError:  # no running loop: the address stays unknown
+                pass
         self.screens = screens()
         self.questions = [q for sc in self.screens for q in sc.questions]
         self.code = ""
@@ -125,7 +163,9 @@ class WorkshopApp:
         self.body = W.VBox()
         self.closed_banner = W.HTML(layout=W.Layout(display="none"))
         self.closed_banner.add_class("wb-closed")
-        self.root = W.VBox([W.HTML(CSS + SCREEN_CSS), self.url, self.closed_banner, self.body, self.status])
+        self.standing_banner = W.HTML(layout=W.Layout(display="none"))
+        self.standing_banner.add_class("wb-standing")
+        self.root = W.VBox([W.HTML(CSS + SCREEN_CSS), self.url, self.closed_banner, self.standing_banner, self.body, self.status])
         self.root.add_class("wb-app")
         self.root.add_class("wb-workshop")
         self._build_join()
@@ -136,6 +176,11 @@ class WorkshopApp:
         # kernel was preheated — then the kernel never blocks waiting for the request.
         self._start(query if query is not None else query_params(wait=False))
         self.url.observe(self._on_location, names="location")
+
+    async def _learn_address(self) -> None:
+        address = await visit_address()
+        if address and not self.address:
+            self.address = address
 
     # -- screens ---------------------------------------------------------------------------
 
@@ -233,8 +278,12 @@ class WorkshopApp:
             self.status.value = message("error", str(exc))
             return
         self.code, self.pid, self.side = participant.session, participant.id, participant.side
-        self.answers = self.store.answers(self.code, self.pid).get(self.pid, {})
         session = self.session = self.store.get_session(self.code)
+        self._use_form(session.form)
+        self.answers = {k: v for k, v in self.store.answers(self.code, self.pid).get(self.pid, {}).items() if k in session.keys}
+        if not self._show_standing(participant):
+            self._show_closed(session.is_open)
+            return
         if participant.submitted:
             self._show_review()
             note = "Your answers are submitted." + (" You can revise them until the facilitator closes the session." if session.is_open else "")
@@ -254,11 +303,13 @@ class WorkshopApp:
         if self.side_in.value is None:
             self.status.value = message("error", "Say which company you work for.")
             return
-        p = self.store.join(code, self.side_in.value, self.role_in.value)
+        p = self.store.join(code, self.side_in.value, self.role_in.value, device=device_hint(code, self.address))
         self.code, self.pid, self.side, self.answers = p.session, p.id, p.side, {}
         self.session = self.store.get_session(self.code)
+        self._use_form(self.session.form)
         self.url.query = urlencode({"session": self.code, "participant": self.pid})
         self.status.value = message("ok", "You have joined. Keep this page's address: it brings your answers back.")
+        self._show_standing(p)
         self._go(0)
 
     def _choices(self, q: Question) -> W.HBox:
@@ -305,7 +356,33 @@ class WorkshopApp:
             boxes.append(box)
         return boxes
 
+    def _use_form(self, form: FormLength) -> None:
+        """Ask only the session's form's questions (the progress counts them)."""
+        self.screens = screens(form)
+        self.questions = [q for sc in self.screens for q in sc.questions]
+        self.progress.max = len(self.questions)
+
+    def _show_standing(self, participant: Participant | None = None) -> bool:
+        """Say whether the participant waits for the facilitator or was removed (a removed
+        participant gets no questions); ``False`` when they were removed."""
+        if participant is None:
+            try:
+                participant = self.store.get_participant(self.code, self.pid)
+            except StoreError:
+                return True  # said where it matters: the next answer explains
+        if participant.standing == "removed":
+            self.standing_banner.value = message("error", REMOVED_TEXT)
+            self.standing_banner.layout.display = ""
+            self.body.children = []
+            return False
+        waiting = participant.standing == "waiting"
+        self.standing_banner.value = message("info", WAITING_TEXT) if waiting else ""
+        self.standing_banner.layout.display = "" if waiting else "none"
+        return True
+
     def _go(self, index: int) -> None:
+        if self.pid and not self._show_standing():
+            return
         if index >= len(self.screens):
             self._show_review()
             return
@@ -343,6 +420,9 @@ class WorkshopApp:
             except SessionClosed:
                 self._show_closed(False)
                 raise
+            except ParticipantRemoved:
+                self._show_standing()
+                raise
             self.answers[key] = value
             for v, b in row:
                 b.button_style = "info" if v == value else ""
@@ -376,7 +456,12 @@ class WorkshopApp:
         except SessionClosed:
             self._show_closed(False)
             raise
-        self.status.value = message("ok", "Thank you — your answers are submitted. You can revise them until the session is closed.")
+        except ParticipantRemoved:
+            self._show_standing()
+            raise
+        waiting = self._show_standing() and self.standing_banner.layout.display != "none"
+        later = " They count once the facilitator has let you in." if waiting else ""
+        self.status.value = message("ok", "Thank you — your answers are submitted. You can revise them until the session is closed." + later)
 
 
 def about_row(company: str, other: str, relation: str) -> str:
@@ -388,6 +473,7 @@ def about_row(company: str, other: str, relation: str) -> str:
     )
 
 
-def workshop_app(store: SessionStore | None = None, query: dict[str, str] | None = None) -> W.Widget:
-    """The participant's page (reads ``?session=`` and ``?participant=`` from the address)."""
-    return WorkshopApp(store, query).root
+def workshop_app(store: SessionStore | None = None, query: dict[str, str] | None = None, address: str | None = None) -> W.Widget:
+    """The participant's page (reads ``?session=`` and ``?participant=`` from the address).
+    ``address``: the visitor's address, when the caller knows it (else learnt from the server)."""
+    return WorkshopApp(store, query, address).root
