@@ -3,6 +3,8 @@ steps no one can be picked out of, explicit close and reopen, and the participan
 
 from __future__ import annotations
 
+import json
+
 import ipywidgets as W
 import pytest
 
@@ -202,3 +204,17 @@ def test_projector_view_shows_only_the_code_the_link_and_the_results(store):
     assert app.board.layout.display != "none" and app.code_html.layout.display != "none"
     app.presenter.value = False
     assert all(box.layout.display == "" for box in (app.setup, app.controls, app.export_box))
+
+
+def test_a_quadrant_with_no_one_to_place_is_said_in_words_not_drawn_empty(store):
+    code = store.create_session("No competence answers", admission=False).code
+    for side in ("vendor", "partner"):
+        for _ in range(3):
+            submit(store, code, side, 4)  # the first four trust items: no competence or intentions index
+    app = FacilitatorApp(store)
+    app.sessions.value = code
+    app.reveal.value = True
+    app.refresh(force=True)
+    spec = app.quadrant.spec
+    assert "layer" not in spec and "hconcat" not in spec  # a message, not an empty square with its axes
+    assert "not enough answers to show yet" in json.dumps(spec)

@@ -466,7 +466,9 @@ class FacilitatorApp:
             mirror = f"<p>{escape(trust_mirror_title(result.mirror))}</p>" if result.has_mirror else ""
             self.gap.value = f"<h2>{escape(trust_dumbbell_title(result.gaps))}</h2><p>{escape(trust_quadrant_title(result.indices))}</p>{mirror}"
             self.dumbbell.chart = dumbbell
-            self.quadrant.chart = quadrant
+            placed = result.indices[result.indices["side"].isin(["vendor", "partner"])].dropna(subset=["competence", "intentions"])
+            # an empty square would draw its title over a plot without axes: say it in words instead
+            self.quadrant.chart = quadrant if len(placed) else message_chart(trust_quadrant_title(result.indices))
             # the mirror: each side's view of itself against the other side's view of it
             charts = views.mirror_charts(result)
             self.mirror.chart = charts[0] if charts else message_chart("Nobody rated their own company yet")
