@@ -421,7 +421,7 @@ def test_new_alliance_from_the_picker_then_a_ramp_table_edit_reaches_its_own_fil
     page.click(".wb-ramp-tables .jupyter-widget-Collapse-header:has-text('Premature changes')")
     page.click(".wb-guided .wb-add-events")
     type_into(page, ".wb-table.wb-events .wb-row >> nth=0 >> .wb-col-severity input", "2")
-    page.wait_for_selector(".wb-table.wb-events .wb-note-error:has-text('severity')", timeout=15_000)
+    page.wait_for_selector(".wb-table.wb-events .wb-note-error:has-text('severity')", timeout=60_000)
     shot(page, "03-events-refused", ".wb-table.wb-events")
     page.click(".wb-ramp-tables .jupyter-widget-Collapse-header:has-text('Scenarios')")
     shot(page, "03-scenarios", ".wb-scenarios")
