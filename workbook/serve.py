@@ -230,6 +230,28 @@ def urls(opts: ServeOptions, token: str, facilitator_token: str) -> dict[str, st
     return out
 
 
+#: The most alliances ``serve`` lists a link for; the portfolio lists them all.
+ALLIANCE_LINKS = 20
+
+
+def alliance_links(opts: ServeOptions, token: str, params_dir: Path) -> tuple[list[tuple[str, str]], int]:
+    """A dashboard link per alliance of ``params_dir`` (its name, its link), at most
+    :data:`ALLIANCE_LINKS` of them in name order, and how many more there are."""
+    from urllib.parse import urlencode
+
+    from .export import alliance_name
+
+    host = public_host(opts.ip)
+    found = []
+    for path in sorted(params_dir.glob("*.yaml")):
+        name = alliance_name(path)
+        if name is not None:
+            query = {"params": path.name, **({"token": token} if token else {})}
+            found.append((name, f"http://{host}:{opts.port}/voila/render/alliance.ipynb?{urlencode(query)}"))
+    found.sort(key=lambda item: item[0].casefold())
+    return found[:ALLIANCE_LINKS], max(0, len(found) - ALLIANCE_LINKS)
+
+
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 STOP_GRACE = 6.0  # seconds Voila gets to shut its kernels down before they are killed
 
@@ -258,8 +280,17 @@ def serve(opts: ServeOptions, echo: Callable[[str], object] = print) -> int:
     echo(f"  {'facilitator':12} {links['facilitator']}")
     echo("For participants and stakeholders:")
     for name, url in links.items():
-        if name != "facilitator":
+        if name not in ("facilitator", "alliance"):
             echo(f"  {name:12} {url}")
+    shown, more = alliance_links(opts, token, Path(env[PARAMS_ENV]))
+    if shown:
+        echo("One alliance's dashboard:")
+        for name, url in shown:
+            echo(f"  {name}: {url}")
+        if more:
+            echo(f"  ... and {more} more: open them from the portfolio")
+    else:
+        echo(f"  {'alliance':12} {links['alliance']}")
     connection_root = tempfile.mkdtemp(prefix=CONNECTION_PREFIX)
     (Path(connection_root) / OWNER_FILE).write_text(_owner_stamp(os.getpid()), encoding="ascii")
     requested: list[int] = []
