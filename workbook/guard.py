@@ -296,6 +296,10 @@ OWNERS = KernelOwners()
 MAX_SOCKETS_PER_KERNEL = 6
 #: kernel id -> its websockets open now (kernel channels and the request-info socket).
 SOCKETS: Counter[str] = Counter()
+#: client address -> its websockets open now, at most :data:`MAX_SOCKETS_PER_KERNEL` times its
+#: kernel cap (``--max-kernels-per-client``): one device cannot hold the server's descriptors
+#: by spreading sockets over many kernels either.
+CLIENT_SOCKETS: Counter[str] = Counter()
 
 
 def over_limit(running: set[str], client: str) -> tuple[int, str] | None:
@@ -357,8 +361,9 @@ class GuardMixin(_HandlerBase):
     workbook_renders = False
     #: The page this request was let through the caps for, until its kernel is recorded.
     _workbook_visitor: Visitor | None = None
-    #: The kernel this request holds one of :data:`SOCKETS` for.
+    #: The kernel this request holds one of :data:`SOCKETS` for, and the address it came from.
     _workbook_socket: str | None = None
+    _workbook_socket_client: str = ""
 
     def _refuse(self, status: int, title: str, text: str) -> None:
         self.set_status(status)
@@ -434,12 +439,16 @@ class GuardMixin(_HandlerBase):
             VISITOR.set(visitor)
 
     def _count_socket(self, kernel_id: str) -> None:
-        if SOCKETS[kernel_id] >= MAX_SOCKETS_PER_KERNEL:
-            app_log.warning("Refused socket %d to kernel %s from %s", SOCKETS[kernel_id] + 1, kernel_id, self.request.remote_ip)
+        client = self.request.remote_ip or ""
+        per_client = MAX_SOCKETS_PER_KERNEL * _config().max_kernels_per_client
+        if SOCKETS[kernel_id] >= MAX_SOCKETS_PER_KERNEL or CLIENT_SOCKETS[client] >= per_client:
+            app_log.warning("Refused socket %d to kernel %s from %s", SOCKETS[kernel_id] + 1, kernel_id, client)
             self._refuse(429, "Too many connections", "This page is already open elsewhere too many times. Close the other copies and reload.")
             return
         SOCKETS[kernel_id] += 1
+        CLIENT_SOCKETS[client] += 1
         self._workbook_socket = kernel_id
+        self._workbook_socket_client = client
 
     def _release(self, socket: bool = True) -> None:
         if self._workbook_visitor is not None:
@@ -450,6 +459,10 @@ class GuardMixin(_HandlerBase):
             SOCKETS[kernel_id] -= 1
             if SOCKETS[kernel_id] <= 0:
                 del SOCKETS[kernel_id]
+            client = self._workbook_socket_client
+            CLIENT_SOCKETS[client] -= 1
+            if CLIENT_SOCKETS[client] <= 0:
+                del CLIENT_SOCKETS[client]
 
     def on_finish(self) -> None:
         # a websocket's upgrade also "finishes" the request: the socket is released when it closes

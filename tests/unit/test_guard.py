@@ -108,3 +108,38 @@ def test_every_guarded_handler_refuses_an_unknown_host_name_with_the_page(cfg, t
     assert foreign.code == 403, foreign.body
     assert b"Unknown host name" in foreign.body
     assert known.code == 200 and known.body == b"body { margin: 0 }"
+
+
+def test_sockets_are_capped_per_kernel_and_per_address_and_given_back_on_close():
+    from types import SimpleNamespace
+
+    before = guard.CONFIG
+    guard.configure(guard.GuardConfig(facilitator_token="f" * 24, max_kernels_per_client=2))
+    per_kernel, per_client = guard.MAX_SOCKETS_PER_KERNEL, guard.MAX_SOCKETS_PER_KERNEL * 2
+
+    class Socket(guard.GuardMixin):  # the guard's counting, without a server
+        def __init__(self, ip: str) -> None:
+            self.request = SimpleNamespace(remote_ip=ip)
+            self.refused: int | None = None
+
+        def _refuse(self, status: int, title: str, text: str) -> None:
+            self.refused = status
+
+    def open_(ip: str, kernel: str) -> Socket:
+        s = Socket(ip)
+        s._count_socket(kernel)
+        return s
+
+    try:
+        one = [open_("10.0.0.5", "k1") for _ in range(per_kernel + 2)]
+        assert [s.refused for s in one] == [None] * per_kernel + [429, 429]  # one kernel: 6 at most
+        spread = [open_("10.0.0.5", f"k{i}") for i in range(2, 20)]  # the same device, over many kernels
+        assert sum(s.refused is None for s in spread) == per_client - per_kernel
+        assert open_("10.0.0.6", "k1").refused == 429 and open_("10.0.0.6", "k99").refused is None  # another device
+        for s in one + spread:
+            s._release()  # the sockets close: their places come back
+        assert open_("10.0.0.5", "k1").refused is None
+    finally:
+        guard.SOCKETS.clear()
+        guard.CLIENT_SOCKETS.clear()
+        guard.CONFIG = before
