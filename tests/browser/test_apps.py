@@ -374,12 +374,19 @@ def test_facilitator_runs_a_session_from_create_to_report(browser, new_context, 
     base = server.params_dir / "saas-regional-reseller.yaml"
     before = base.read_text()
     board.select_option(".wb-base select", label=base.name)
+    # the file holds respondents, so the board offers to add the room to them; this test replaces
+    board.wait_for_selector(".wb-export-mode button.mod-active:has-text('Add')", timeout=10_000)
+    board.click(".wb-export-mode button:has-text('Replace')")
     board.click(".wb-preview")  # first what would change ...
     board.wait_for_selector(".wb-export-preview", timeout=10_000)
     assert base.read_text() == before, "a preview must not write"
-    # one partner for the file's eight: the board warns before anything is written (Replace is the default)
+    # one partner for the file's eight: the board warns before anything is written, and writes
+    # only once the facilitator ticks that they read the warnings
     warned = board.inner_text(".wb-export-warnings")
     assert "replaces 8 respondents" in warned and "partner side would have 1 respondent" in warned, warned
+    assert board.is_disabled(".wb-export")
+    board.check(".wb-export-confirm input")
+    board.wait_for_function("() => !document.querySelector('.wb-export').disabled", timeout=10_000)
     board.click(".wb-export")  # ... then the write, keeping the old version
     board.wait_for_selector(".wb-export-out:has-text('Written')", timeout=10_000)
     assert base.read_text() != before and "previous:" in base.read_text() and "history:" in base.read_text(), explain(board.inner_text(".wb-export-out"))

@@ -20,7 +20,7 @@ from workbook import trust as trust_model
 from workbook.export import ADD_WITHIN_DAYS, ExportError, ExportPreview, preview_export, write_export
 from workbook.instruments import TRUST
 from workbook.params import load_params
-from workbook.store import SQLiteStore
+from workbook.store import SQLiteStore, StoreError
 
 ALLIANCE = "Test alliance"
 
@@ -260,11 +260,20 @@ def test_the_board_chooses_the_mode_and_shows_the_warnings_escaped(store, tmp_pa
     monkeypatch.delenv("WORKBOOK_EXPORT_DIR", raising=False)
     monkeypatch.setenv("WORKBOOK_ROLE", "facilitator")
     app = FacilitatorApp(store)
-    assert app.base_in.value == str(path) and app.mode_in.value == "replace"
+    # the file holds respondents: the board adds the room to them unless told otherwise
+    assert app.base_in.value == str(path) and app.mode_in.value == "add"
+    app.mode_in.value = "replace"
     app.preview_btn.click()
     shown = app.export_out.value
     assert 'class="wb-export-warnings"' in shown and "replaces 8 respondents (4 vendor, 4 partner)" in shown
     assert "the room&#x27;s 4" in shown  # escaped
+    # a warned preview is written only once the facilitator says they read the warnings
+    assert app.export_btn.disabled and app.confirm_in.layout.display == ""
+    with pytest.raises(StoreError, match="Read the warnings"):
+        app._export()
+    assert len(load_params(path).trust.respondents) == 8  # nothing was written
+    app.confirm_in.value = True
+    assert not app.export_btn.disabled
 
     app.mode_in.value = "add"  # another mode: the preview is dropped, writing needs a new one
     assert app.export_out.value == "" and app.export_btn.disabled

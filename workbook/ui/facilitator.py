@@ -167,6 +167,7 @@ class FacilitatorApp:
         )
         self.base_in.add_class("wb-base")
         self.base_in.observe(export_guard(self._forget_preview), names="value")
+        self.base_in.observe(export_guard(self._default_mode), names="value")
         self.mode_in = W.ToggleButtons(
             options=[("Replace", "replace"), ("Add", "add")],
             value="replace",
@@ -179,6 +180,11 @@ class FacilitatorApp:
         self.preview_btn.add_class("wb-preview")
         self.preview_btn.on_click(export_guard(self._preview_export))
         self.export_btn = W.Button(description="Write to params", button_style="warning", layout=W.Layout(width="160px"), disabled=True)
+        # a preview with warnings (a side below the floor, fewer respondents than the file has) is
+        # written only once the facilitator says they have read them
+        self.confirm_in = W.Checkbox(value=False, description="I have read the warnings: write anyway", indent=False, layout=W.Layout(display="none"))
+        self.confirm_in.add_class("wb-export-confirm")
+        self.confirm_in.observe(lambda change: setattr(self.export_btn, "disabled", self._preview is None or self._preview.unchanged or not change["new"]), names="value")
         self.export_btn.add_class("wb-export")
         self.export_btn.on_click(export_guard(self._export))
         self.render_btn = W.Button(description="Render report", layout=W.Layout(width="160px"), disabled=True)
@@ -199,6 +205,7 @@ class FacilitatorApp:
                 ),
                 W.HBox([self.base_in, self.mode_in, self.preview_btn, self.export_btn, self.render_btn]),
                 self.export_out,
+                self.confirm_in,
             ]
         )
         self.export_box.add_class("wb-export-box")
@@ -494,6 +501,14 @@ class FacilitatorApp:
         self._preview = None
         self.export_btn.disabled = True
         self.export_out.value = ""
+        self.confirm_in.value = False
+        self.confirm_in.layout.display = "none"
+
+    def _default_mode(self, change: dict[str, Any]) -> None:
+        """A file that already holds respondents: add the room to them unless the facilitator
+        chooses otherwise, so an export never thins an assessment by default."""
+        if change["new"]:
+            self.mode_in.value = "add" if has_respondents(Path(change["new"])) else "replace"
 
     def _default_base(self, change: dict[str, Any]) -> None:
         """Select the params file of the session's alliance (none if no file names it)."""
@@ -522,7 +537,9 @@ class FacilitatorApp:
         self._forget_preview()
         preview = preview_export(self.store, self.code, Path(self.base_in.value), history_dir(), mode=self.mode_in.value)
         self._preview = preview
-        self.export_btn.disabled = preview.unchanged
+        self.confirm_in.value = False
+        self.confirm_in.layout.display = "" if preview.warnings else "none"
+        self.export_btn.disabled = preview.unchanged or bool(preview.warnings)
         self.export_out.value = preview_html(preview)
 
     def _export(self, _: object = None) -> None:
@@ -530,6 +547,8 @@ class FacilitatorApp:
         preview = self._preview
         if preview is None or preview.code != self.code or str(preview.path) != self.base_in.value or preview.mode != self.mode_in.value:
             raise StoreError("Preview the export first: only what you have seen is written.")
+        if preview.warnings and not self.confirm_in.value:
+            raise StoreError("Read the warnings above and tick “write anyway” to write this export, or choose Add.")
         try:
             result = write_export(preview, history_dir())
         except FileChangedError:
@@ -537,6 +556,8 @@ class FacilitatorApp:
             raise
         self._preview = None
         self.export_btn.disabled = True
+        self.confirm_in.value = False
+        self.confirm_in.layout.display = "none"
         self._exported = result.path
         self.render_btn.disabled = False
         text = f"Written {result.path}; its earlier version is kept as {result.history}. Render its report next, or run: workbook report {result.path}"
@@ -577,6 +598,17 @@ def session_readiness(scope: dict[str, Any], form: FormLength) -> scoping.Scopin
     asked = set(scope_items(form))
     left_out = {i: {"status": "missing", "weight": 0} for i in SCOPING_ITEMS if i not in asked}
     return scoping.analyse(Scope.model_validate({"items": {**left_out, **scope.get("items", {})}}))
+
+
+def has_respondents(path: Path) -> bool:
+    """Whether the params file at ``path`` holds trust respondents (``False`` if it cannot be read)."""
+    from ..params import load_params
+
+    try:
+        trust_section = load_params(path).trust
+    except Exception:  # an unreadable file: the preview will say what is wrong with it
+        return False
+    return trust_section is not None and len(trust_section.respondents) > 0
 
 
 def rendered_html(report: Path, index: Path, params_name: str) -> str:
