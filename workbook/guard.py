@@ -41,7 +41,7 @@ from tornado.log import app_log
 from tornado.web import RequestHandler
 from tornado.websocket import WebSocketHandler
 
-from .voila_pool import VISITOR_ADDRESS_ENV
+from .kernel_env import VISITOR_ADDRESS_ENV
 
 if TYPE_CHECKING:
     import asyncio
@@ -325,7 +325,7 @@ def kernel_role_env(env: dict[str, str], notebook: str, client: str = "") -> dic
     """A kernel's environment: without the server's credentials, with ``WORKBOOK_ROLE`` set to
     what the page it runs for needs (the facilitator's board runs as ``facilitator``) and, for a
     kernel started for a page, the page's remote address in ``WORKBOOK_VISITOR_ADDRESS``
-    (:data:`workbook.voila_pool.VISITOR_ADDRESS_ENV`)."""
+    (:data:`VISITOR_ADDRESS_ENV`)."""
     env = {k: v for k, v in env.items() if k not in SECRETS and k != VISITOR_ADDRESS_ENV}
     env["WORKBOOK_ROLE"] = FACILITATOR if notebook_name(notebook) in FACILITATOR_APPS else PARTICIPANT
     if client:

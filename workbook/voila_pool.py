@@ -29,6 +29,8 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from .kernel_env import VISITOR_ADDRESS_ENV
+
 if TYPE_CHECKING:
     from .guard import VoilaKernelManager
 
@@ -45,9 +47,6 @@ VISITS_ENV = "WORKBOOK_VISITS"
 #: The kernels' environment variable naming a file in the server's private folder where the first
 #: kernel leaves the live chart's JavaScript bundle and later ones read it (charts.render).
 LIVE_CHART_BUNDLE_ENV = "WORKBOOK_LIVE_CHART_BUNDLE"
-#: The kernels' environment variable holding the remote address of the page a kernel was started
-#: for (set by :func:`workbook.guard.kernel_role_env`; a preheated kernel asks :func:`visit_address`).
-VISITOR_ADDRESS_ENV = "WORKBOOK_VISITOR_ADDRESS"
 
 
 def visit_query(url: str) -> str:

@@ -35,7 +35,7 @@ from workbook.store import (
 )
 from workbook.ui.facilitator import FacilitatorApp
 from workbook.ui.workshop import REMOVED_TEXT, WorkshopApp
-from workbook.voila_pool import VISITOR_ADDRESS_ENV
+from workbook.kernel_env import VISITOR_ADDRESS_ENV
 
 TRUST_IDS = list(TRUST_ITEMS)
 

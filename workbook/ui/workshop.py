@@ -45,7 +45,8 @@ from ..store import (
     device_hint,
     self_key,
 )
-from ..voila_pool import VISITOR_ADDRESS_ENV, visit_address
+from ..kernel_env import VISITOR_ADDRESS_ENV
+from ..voila_pool import visit_address
 from ..text import count
 from .common import CSS, UrlQuery, friendly, message, query_params
 
