@@ -206,7 +206,7 @@ def test_only_a_prepared_kernel_asks(params_dir):
 def test_a_prepared_dashboard_shows_the_alliance_of_its_visit_only(tmp_path, monkeypatch, params_dir):
     async def scenario(visits):
         app = dashboards.AllianceApp(wait=True)
-        assert "Opening the alliance" in app.status.value and app.body.children == ()
+        assert "Opening the alliance" in app.status.value and app.body.children == (app.chart,)
         visits.hand_out("kernel-1", f"http://127.0.0.1/voila/render/alliance.ipynb?params={OTHER}&token=t")
         await asyncio.wait_for(app.visit, 10)
         return app
@@ -224,7 +224,7 @@ def test_without_the_server_the_page_reports_its_alliance_once(params_dir):
         return app
 
     app = run_async(scenario())
-    assert app.page in app.root.children and app.body.children == ()
+    assert app.page in app.root.children and app.body.children == (app.chart,)
     app.page.params, app.page.reported = SAAS, True  # what the page's script sends
     assert load_params(PARAMS / SAAS).alliance.name in app.header.value
     shown = app.header.value
@@ -244,7 +244,7 @@ def test_a_prepared_dashboard_explains_a_bad_params_name(tmp_path, monkeypatch, 
     app = run_visits(scenario, tmp_path, monkeypatch)
     assert app.chart.spec == {}
     if name:
-        assert "no alliance called" in app.status.value and app.body.children == ()
+        assert "no alliance called" in app.status.value and app.body.children == (app.chart,)
     else:  # no alliance in the address: the params folder's alliances to choose from
         [pick] = app.body.children
         assert "wb-alliance-pick" in pick._dom_classes and pick.value == ""

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Callable
 from urllib.parse import parse_qs, urlencode
 
 import anywidget
@@ -43,9 +44,18 @@ from .common import CSS, UrlQuery, explain, friendly, message, query_params
 from .paths import params_file
 from .portfolio_app import portfolio_app, portfolio_rows
 
+#: Seconds after the dashboard is shown at which its secondary panels are drawn at the latest
+#: (see :meth:`AllianceApp._defer`).
+PANELS_AFTER = 2.0
+
 #: The alliance dashboard is wider than the other apps: the what-if controls and the chart side by
 #: side, both in view at 1280×900 (they stack on a phone).
-ALLIANCE_CSS = "<style>.wb-app.wb-alliance-app { max-width: 1240px; } .wb-alliance-app .wb-whatif-controls { flex: 0 0 auto; }</style>"
+ALLIANCE_CSS = (
+    "<style>.wb-app.wb-alliance-app { max-width: 1240px; } .wb-alliance-app .wb-whatif-controls { flex: 0 0 auto; }"
+    # the chart comes first in the page (it keeps its place from the first paint, and a phone shows
+    # it on top); on a wide screen the controls are drawn on its left
+    " @media (min-width: 700px) { .wb-alliance-app .wb-whatif-controls { order: -1; } }</style>"
+)
 
 EVENT_KINDS = [
     ("No premature change", ""),
@@ -102,7 +112,8 @@ class AllianceApp:
         #: the address bar carries the alliance and the what-if settings: a link shares them
         self.url = UrlQuery()
         self._settings: dict[str, str] = {}
-        self.root = W.VBox([self.header, self.status, self.url, self.body, self.chart])
+        self.body.children = [self.chart]  # in its final place from the start: its view is never made twice
+        self.root = W.VBox([self.header, self.status, self.url, self.body])
         self.root.add_class("wb-app")
         self.root.add_class("wb-alliance-app")
         self._layout: tuple[object, ...] = ()
@@ -197,16 +208,43 @@ class AllianceApp:
             self._holding = False
         self.result = self._scenario() if self._changed() else self.plan
         self._draw()
-        tracking = self._tracking(params, self.result)
-        trend = self._trust_trend(params)
         with self.root.hold_sync():
             self.header.value = CSS + ALLIANCE_CSS + views.header(params).html + '<p><a href="portfolio.ipynb">← All alliances</a></p>'
             # the what-if controls beside the chart, so both are in view; the figures below
-            self.body.children = [controls, self.chart]
-            extra = [w for w in (tracking, trend) if w is not None]
-            self.root.children = [self.header, self.status, self.url, self.body, self.metrics, *extra]
+            self.body.children = [self.chart, controls]
+            self.root.children = [self.header, self.status, self.url, self.body, self.metrics]
             self.status.value = ""
             self.url.query = self._address()  # an alliance picked on the page: its address, to share or reload
+        self._defer(lambda: self._add_panels(params, self.plan))
+
+    def _defer(self, build: Callable[[], None]) -> None:
+        """Run ``build`` once the page is drawn: when the browser reports the page's address (it
+        does so as it draws the dashboard), or :data:`PANELS_AFTER` seconds from now, whichever
+        comes first. The kernel then answers the page's first requests for the what-if chart
+        before it draws anything else. Without a running event loop (a script, a test): now."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            build()
+            return
+        done: list[bool] = []
+
+        def once(_: object = None) -> None:
+            if done:
+                return
+            done.append(True)
+            self.url.unobserve(once, names="location")
+            friendly(self.status)(build)()
+
+        self.url.observe(once, names="location")
+        loop.call_later(PANELS_AFTER, once)
+
+    def _add_panels(self, params: Params, plan: ramp.RampResult) -> None:
+        """The panels under the figures: the plan against the file's actuals, trust over the
+        assessments (each ``None`` when the file has nothing for it)."""
+        extra = [w for w in (self._tracking(params, plan), self._trust_trend(params)) if w is not None]
+        if extra:
+            self.root.children = [*self.root.children, *extra]
 
     #: The what-if settings as the address carries them: key -> the control's attribute.
     SETTINGS = {"cycle": "sales_cycle", "ramp": "ramp_months", "level": "level", "delay": "delay",
@@ -264,7 +302,7 @@ class AllianceApp:
 
         from ..actuals import attribution_sentence, headline, track
         from ..charts.actuals import actuals_chart, attribution_chart
-        from ..charts.render import live_chart
+        from ..charts.render import figure_html
 
         if params.actuals is None:
             return None
@@ -273,12 +311,14 @@ class AllianceApp:
         if tracked is None:
             return None
         words = W.HTML(f'<h2>Plan against actual</h2><p class="wb-tracking">{escape(headline(tracked, self.code, self.names))}</p>')
-        chart = live_chart(actuals_chart(plan, tracked, simulation, self.code, self.names))
+        # drawn once, as an image: the what-if does not move it, and a second live chart would send
+        # the page the charts' JavaScript again before the what-if chart is drawn
+        chart = W.HTML(figure_html(actuals_chart(plan, tracked, simulation, self.code, self.names)))
         parts: list[W.Widget] = [words, chart]
         shared = attribution_sentence(tracked.attribution, self.code, self.names)
         if tracked.attribution is not None and shared is not None:  # sourced against influenced revenue
             attributed = W.HTML(f'<p class="wb-attribution">{escape(shared)}.</p>')
-            parts += [attributed, live_chart(attribution_chart(tracked.monthly, tracked.attribution, self.code, self.names))]
+            parts += [attributed, W.HTML(figure_html(attribution_chart(tracked.monthly, tracked.attribution, self.code, self.names)))]
         box = W.VBox(parts)
         box.add_class("wb-actuals")
         return box
@@ -286,7 +326,7 @@ class AllianceApp:
     def _trust_trend(self, params: Params) -> W.Widget | None:
         """Each side's survey trust index over the file's assessments (``trust.history``,
         ``trust.previous`` and the current one); ``None`` without two assessments to compare."""
-        from ..charts.render import live_chart
+        from ..charts.render import figure_html
         from ..trust import analyse
 
         if params.trust is None:
@@ -294,7 +334,7 @@ class AllianceApp:
         charts = views.trust_history_charts(analyse(params.trust))
         if not charts:
             return None
-        box = W.VBox([W.HTML("<h2>Trust over the assessments</h2>"), live_chart(charts[0])])
+        box = W.VBox([W.HTML("<h2>Trust over the assessments</h2>" + figure_html(charts[0]))])  # an image, as the tracking
         box.add_class("wb-trust-trend")
         return box
 
