@@ -303,10 +303,16 @@ def test_the_board_previews_then_writes(store, board_env, monkeypatch):
     app.export_btn.click()  # writing without a preview is refused
     assert "Preview the export first" in app.export_out.value and params.read_bytes() == original
 
+    assert app.mode_in.value == "add"  # the file holds respondents: Add unless the facilitator says Replace
+    app.mode_in.value = "replace"  # this test takes the room's checklist, which only Replace does
     app.preview_btn.click()
     shown = app.export_out.value
     assert "<table" in shown and "scope.items.mutual_needs" in shown and "agreed (workshop: 5 agreed, 1 draft)" in shown
-    assert params.read_bytes() == original and not app.export_btn.disabled
+    assert params.read_bytes() == original
+    if app.confirm_in.layout.display == "":  # the preview warned: write anyway, as the facilitator may
+        assert app.export_btn.disabled
+        app.confirm_in.value = True
+    assert not app.export_btn.disabled
     app.export_btn.click()
     assert "Written" in app.export_out.value and "earlier version is kept" in app.export_out.value
     assert load_params(params).scope.items["mutual_needs"].status == "agreed"
@@ -321,7 +327,9 @@ def test_the_board_refuses_a_stale_preview_and_a_file_it_cannot_match(store, boa
     run_session(store, LOW_ROOM)
     app = FacilitatorApp(store)
     app.allow_export = True  # as a notebook that builds the board itself may say
+    app.mode_in.value = "replace"
     app.preview_btn.click()
+    app.confirm_in.value = True  # whatever the preview warned of: the facilitator writes anyway
     params.write_text(params.read_text() + "# edited meanwhile\n")
     app.export_btn.click()
     assert "the file changed since you previewed it" in app.export_out.value
