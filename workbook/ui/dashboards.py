@@ -223,8 +223,10 @@ class AllianceApp:
         comes first. The kernel then answers the page's first requests for the what-if chart
         before it draws anything else. Without a running event loop (a script, a test): now."""
         try:
-            loop = asyncio.get_running_loop()
+            loop = asyncio.get_running_loop() if _in_kernel() else None
         except RuntimeError:
+            loop = None
+        if loop is None:
             build()
             return
         done: list[bool] = []
@@ -378,6 +380,16 @@ class AllianceApp:
         finally:
             self._holding = False
         self._update()
+
+
+def _in_kernel() -> bool:
+    """Whether this runs in a Jupyter kernel (a page's), rather than a script or a test."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
 
 
 def against_plan_html(plan: ramp.RampMetrics, what_if: ramp.RampMetrics, code: str, names: MonthNames) -> str:
