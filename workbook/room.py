@@ -254,7 +254,7 @@ def _text(body: dict[str, Any], name: str, limit: int = 200) -> str:
     return value
 
 
-class RoomPage(_Handler):  # type: ignore[misc]  # Jupyter's handler is untyped
+class RoomPage(_Handler):
     """``GET /workbook/join``: the page itself (the participant token or cookie needed)."""
 
     def check_xsrf_cookie(self) -> None:
@@ -273,7 +273,7 @@ class RoomPage(_Handler):  # type: ignore[misc]  # Jupyter's handler is untyped
         self.finish(page_html(self.base_url, xsrf))
 
 
-class RoomApi(_Handler):  # type: ignore[misc]  # Jupyter's handler is untyped
+class RoomApi(_Handler):
     """``/workbook/api/room/<action>``: JSON in, JSON out; refusals as ``{"error": sentence}``."""
 
     async def prepare(self) -> None:  # type: ignore[override]
