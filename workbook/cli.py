@@ -51,7 +51,7 @@ class ParticipantPage(str, Enum):
 
 
 if TYPE_CHECKING:
-    from .reports import Outcome
+    from .outcomes import Outcome
 
 
 PathsArg = Annotated[list[Path], typer.Argument(help="Params files (YAML), one per alliance.", show_default=False)]

@@ -25,7 +25,7 @@ from .portfolio import Summary, table_html
 from .resources import templates_dir
 
 if TYPE_CHECKING:
-    from .reports import Outcome
+    from .outcomes import Outcome
 
 
 #: The status filter's choices: a value of the rows' ``data-status`` (see
