@@ -174,7 +174,21 @@ class Limits:
         return self._bucket(self._joins, client, self.joins, 1.0 / self.join_interval).take()
 
 
+    @classmethod
+    def for_device(cls, participants: int) -> Limits:
+        """Limits sized for ``participants`` people on one address (6 by default: 60 requests at
+        once then 10 a second, and 6 joins; a room behind one NAT sets the room's size)."""
+        n = max(1, participants)
+        return cls(requests=10.0 * n, request_rate=10.0 * n / 6, joins=n)
+
+
 LIMITS = Limits()
+
+
+def configure(participants_per_device: int) -> None:
+    """Size the per-device limits (``workbook serve --participants-per-device``)."""
+    global LIMITS
+    LIMITS = Limits.for_device(participants_per_device)
 
 
 # --------------------------------------------------------------------------------------------
@@ -356,4 +370,4 @@ def handlers(base_url: str) -> list[tuple[str, type[Any]]]:
     return [(f"{base}{PAGE_PATH}", RoomPage), (f"{base}{API_PATH}/([a-z]+)", RoomApi)]
 
 
-__all__ = ["API_PATH", "LIMITS", "MAX_BODY", "PAGE_PATH", "ROOM", "Bucket", "Limits", "Room", "handlers", "page_html", "screens_json", "session_json"]
+__all__ = ["API_PATH", "LIMITS", "configure", "MAX_BODY", "PAGE_PATH", "ROOM", "Bucket", "Limits", "Room", "handlers", "page_html", "screens_json", "session_json"]

@@ -83,6 +83,8 @@ class ServeOptions:
         equal to the participants').
     allow_hosts : further host names the server answers to (a DNS name for the room machine).
     max_kernels, max_kernels_per_client : caps on kernels held by pages.
+    participants_per_device : participants one network address may join as on the server's own
+        participant page (its request limits grow with it); the room's size behind a NAT or proxy.
     store : the workshop database file (default ``$WORKBOOK_STORE`` or ``workshop.sqlite`` in the current folder).
     room_size : with a kernel participant page (``light``/``full``), workshop kernels kept started
         and pre-rendered ahead of the participants (Voila's preheated pool); 0 turns preheating off.
@@ -105,6 +107,7 @@ class ServeOptions:
     allow_hosts: tuple[str, ...] = ()
     max_kernels: int = 80
     max_kernels_per_client: int = 10
+    participants_per_device: int = 6
     store: Path | None = None
     params_dir: Path | None = None
     reports_dir: Path | None = None
@@ -161,6 +164,7 @@ def environment(opts: ServeOptions, base: dict[str, str] | None = None, tokens: 
     env[guard.ENV["hosts"]] = ",".join(sorted(guard.host_names_for(opts.ip, opts.allow_hosts)))
     env[guard.ENV["max_kernels"]] = str(opts.max_kernels)
     env[guard.ENV["max_kernels_per_client"]] = str(opts.max_kernels_per_client)
+    env[guard.ENV["participants_per_device"]] = str(opts.participants_per_device)
     # relative defaults and overrides are taken from this folder, once: Voila runs in the apps folder
     env.update(pinned(env))
     for name, given in ((STORE_ENV, opts.store), (PARAMS_ENV, opts.params_dir), (REPORTS_ENV, opts.reports_dir)):

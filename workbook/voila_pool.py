@@ -232,7 +232,11 @@ def main() -> None:
     # still reads it correctly but warns about the form on every start. (After the import: the
     # import itself puts a "show traitlets' deprecations" filter in front.)
     warnings.filterwarnings("ignore", message=r".*for dict-traits is deprecated", category=DeprecationWarning)
-    guard.configure(guard.GuardConfig.from_environment())
+    config = guard.GuardConfig.from_environment()
+    guard.configure(config)
+    from . import room
+
+    room.configure(config.participants_per_device)
     _die_with_parent()
     root = os.environ.pop("WORKBOOK_CONNECTION_ROOT", "")
     _remove_at_exit(root)
