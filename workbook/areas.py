@@ -26,26 +26,13 @@ from typing import TYPE_CHECKING, Any, cast
 from .flags import Area as AreaKey
 from .flags import Flag, one_per_subject, top_actions
 from .schema import Params
+from .signals import HealthResult
 
 if TYPE_CHECKING:
-    import altair as alt
     import pandas as pd
 
-    from . import actuals, ramp, scoping, signals, trust, value
-
-    #: One piece of an area's picture: a chart, or a piece of escaped HTML.
-    Block = alt.TopLevelMixin | str
-
-
-@dataclass(frozen=True)
-class HealthResult:
-    """The health check-ins as a timeline (one row per check-in), a table of changes, and
-    partner credit (from the check-ins, or the actuals' attribution when they record no win:
-    :func:`workbook.signals.credit_of`)."""
-
-    timeline: pd.DataFrame
-    events: pd.DataFrame
-    credit: signals.PartnerCredit | signals.AttributedCredit | None = None
+    from . import actuals, ramp, scoping, trust, value
+    from .views import Block
 
 
 @dataclass(frozen=True)

@@ -45,11 +45,13 @@ app = typer.Typer(
 )
 
 class ParticipantPage(str, Enum):
+    server = "server"
     light = "light"
     full = "full"
 
+
 if TYPE_CHECKING:
-    from .reports import Outcome
+    from .outcomes import Outcome
 
 
 PathsArg = Annotated[list[Path], typer.Argument(help="Params files (YAML), one per alliance.", show_default=False)]
@@ -405,11 +407,11 @@ def serve(
     max_kernels: Annotated[int, typer.Option("--max-kernels", min=1, help="Most pages (kernels) open at once on the whole server.")] = 80,
     max_kernels_per_client: Annotated[int, typer.Option("--max-kernels-per-client", min=1, help="Most pages (kernels) one device may hold open at once.")] = 10,
     store: Annotated[Optional[Path], typer.Option("--store", help="Workshop database file (default $WORKBOOK_STORE, else workshop.sqlite in the current folder; the apps read params/ and write reports/ there too, or $WORKBOOK_PARAMS_DIR and $WORKBOOK_REPORTS_DIR).")] = None,
-    room_size: Annotated[int, typer.Option("--room-size", min=0, help="Workshop kernels started ahead of the participants, about 75 MB each; size it to the room (0: none).")] = 30,
+    room_size: Annotated[int, typer.Option("--room-size", min=0, help="With --participant-page light or full: workshop kernels started ahead of the participants, about 75 MB each; size it to the room (0: none).")] = 30,
     participant_page: Annotated[
         ParticipantPage,
-        typer.Option("--participant-page", help="light: the small page made for phones and full rooms (default); full: Voila's standard page, should a browser have trouble with the light one."),
-    ] = ParticipantPage.light,
+        typer.Option("--participant-page", help="server (default): a page the server answers itself, no kernel per participant, for rooms and plenaries of hundreds; light: the workshop notebook in a small page, a kernel per participant; full: the same in Voila's standard page."),
+    ] = ParticipantPage.server,
 ) -> None:
     """Publish the apps of notebooks/apps/ with Voila: workshop, facilitator board, portfolio, alliance.
 

@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ParamsError, ReportError, WorkbookError
-from .reports import Outcome, Renderer, owner_tag
+from .outcomes import Outcome
+from .reports import Renderer, owner_tag
 
 if TYPE_CHECKING:
     from .reports import Plan, Runner, _Stop

@@ -24,7 +24,7 @@ from .portfolio import Summary, interactive_html, script, styles, table_html
 from .resources import templates_dir
 
 if TYPE_CHECKING:
-    from .reports import Outcome
+    from .outcomes import Outcome
 
 
 def render_index(outcomes: Sequence[Outcome], out_dir: Path | None = None) -> str:

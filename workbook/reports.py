@@ -49,6 +49,7 @@ from .files import replace_dir
 from .params import check_text, load_params, read_text
 from .pdf import PdfError, find_chromium, print_pdf
 from .resources import report_notebook, templates_dir
+from .outcomes import Outcome
 from .schema import Params
 
 KERNEL_START_TIMEOUT = 120  # seconds; two kernels starting at once on a small machine are slow
@@ -57,23 +58,6 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 # what a terminal sends to the whole foreground process group (Ctrl+C, hang-up): a worker ignores
 # them and leaves the decision to the batch process
 TERMINAL_SIGNALS = (signal.SIGINT, signal.SIGHUP)
-
-
-@dataclass
-class Outcome:
-    """What happened to one params file (or, for index rows, one report folder).
-
-    ``rendered`` is when the report in the folder was written (index rows read from disk);
-    ``unchanged`` marks a report left as it was because nothing it was made from changed.
-    """
-
-    params_path: Path
-    slug: str | None = None
-    ok: bool = False
-    reason: str = ""
-    summary: dict[str, Any] = field(default_factory=dict)
-    rendered: dt.datetime | None = None
-    unchanged: bool = False  # the report in the folder was already made from the same file, package and notebook
 
 
 @dataclass

@@ -208,8 +208,11 @@ def guarded_voila() -> type[Any]:
             return settings
 
         def init_handlers(self) -> list[tuple[Any, ...]]:
+            from . import room
+
             out: list[tuple[Any, ...]] = []
-            for spec in super().init_handlers():
+            # the participants' page that needs no kernel (workbook.room), before Voila's own routes
+            for spec in [*room.handlers(self.base_url), *super().init_handlers()]:
                 pattern, cls, *rest = spec
                 out.append((pattern, guard.guarded(cls, renders=issubclass(cls, TornadoVoilaHandler)), *rest))
             return out

@@ -19,7 +19,8 @@ import pytest
 from tests.conftest import EXAMPLES
 from workbook import load_params, summarise
 from workbook.portfolio import HEADERS, is_late, needs_attention
-from workbook.reports import Outcome, write_portfolio_index
+from workbook.outcomes import Outcome
+from workbook.reports import write_portfolio_index
 
 pytestmark = pytest.mark.browser
 

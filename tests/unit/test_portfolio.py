@@ -94,7 +94,7 @@ def test_the_index_marks_a_report_whose_params_file_is_gone(tmp_path):
 
     from workbook.index import render_index
     from workbook.params import load_params
-    from workbook.reports import Outcome
+    from workbook.outcomes import Outcome
     from workbook.summary import summarise
 
     rows = []
