@@ -402,10 +402,12 @@ async def run_plenary(n_participants: int, spread: float, browsers: int, think: 
             browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             board_ctx = await browser.new_context()
             board = await board_ctx.new_page()
-            await board.goto(server.url("facilitator"))
-            await board.wait_for_selector(".wb-counts", timeout=60_000)
+            await board.goto(server.url("facilitator"), timeout=120_000)
+            await board.wait_for_selector(".wb-counts", timeout=120_000)
             sampler = asyncio.create_task(sample())
             cpu0 = cpu_seconds(server_procs(server))
+            kernels0 = cpu_seconds(server.kernels())
+            me0 = sum(psutil.Process().cpu_times()[:2])
             t_start = time.monotonic()
             step = spread / max(1, n_participants - 1)
             # the browsers arrive among the crowd, evenly spread
@@ -418,6 +420,11 @@ async def run_plenary(n_participants: int, spread: float, browsers: int, think: 
             )
             result["crowd_wall_s"] = round(time.monotonic() - t_start, 1)
             result["crowd_cpu_server_s"] = round(cpu_seconds(server_procs(server)) - cpu0, 1)
+            # of which the kernels (the board's, the prepared dashboards'): the rest is the server
+            # process answering the participants' pages
+            result["crowd_cpu_kernels_s"] = round(cpu_seconds(server.kernels()) - kernels0, 1)
+            # the scripted clients' own CPU (this process), on the same 2 cores as the server
+            result["crowd_cpu_clients_s"] = round(sum(psutil.Process().cpu_times()[:2]) - me0, 1)
             sampling = False
             await sampler
             recs = [s.rec for s in scripts] + [pages[k] for k in sorted(pages)]
@@ -505,7 +512,7 @@ def main() -> int:
     ap.add_argument("--contexts", type=int, default=3, help="kernel pages: browser contexts the pages are spread over")
     ap.add_argument("--room-size", type=int, default=None, help="kernel pages: preheated workshop kernels (default: participants + 1)")
     ap.add_argument("--browsers", type=int, default=10, help="server page: participants in real Chromium pages (the others are scripted)")
-    ap.add_argument("--think", type=float, default=0.5, help="server page: seconds each participant takes per answer")
+    ap.add_argument("--think", type=float, default=2.0, help="server page: seconds each participant takes per answer")
     ap.add_argument("--pages", nargs="+", choices=["server", "light", "full"], default=["server"], help="participant pages to measure, in turn")
     ap.add_argument("--json", type=Path, help="also write the figures here")
     args = ap.parse_args()
