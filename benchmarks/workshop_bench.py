@@ -470,6 +470,8 @@ async def run_plenary(n_participants: int, spread: float, browsers: int, think: 
             slowest_time_to_form_s=round(times[-1], 2) if times else None,
             median_time_to_form_s=round(statistics.median(times), 3) if times else None,
             browser_median_time_to_form_s=round(statistics.median([r["time_to_form"] for r in pages.values() if "time_to_form" in r]), 2) if pages else None,
+            browser_slowest_time_to_form_s=round(max([r["time_to_form"] for r in pages.values() if "time_to_form" in r]), 2) if pages else None,
+            script_slowest_time_to_form_s=round(max(r["time_to_form"] for r in recs if r["kind"] == "script" and "time_to_form" in r), 2),
             request_latency_median_ms=round(1000 * statistics.median(lat), 1) if lat else None,
             request_latency_p99_ms=round(1000 * lat[int(0.99 * (len(lat) - 1))], 1) if lat else None,
             slowest_time_to_submitted_s=round(max((r.get("time_to_submitted", 0) for r in recs)), 1),
