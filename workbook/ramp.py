@@ -493,7 +493,7 @@ def _crossings(revenue: FloatArray, cumulative_net: FloatArray) -> tuple[FloatAr
     return np.where(first <= h, first, np.nan), first_even, stays
 
 
-def _payback(revenue: FloatArray, cumulative_net: FloatArray) -> tuple[FloatArray, FloatArray]:
+def payback_curves(revenue: FloatArray, cumulative_net: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Per run: the first revenue month and the break-even that stays (see :func:`_crossings`)."""
     first, _, stays = _crossings(revenue, cumulative_net)
     return first, stays
@@ -844,7 +844,7 @@ def monte_carlo(r: Ramp, runs: int | None = None, seed: int | None = None, partn
     }
     cols = _engine(r, Inputs.of(r, runs, **draws))
     curves = cols["cumulative_net"]
-    _, breaks = _payback(cols["revenue"], curves)
+    _, breaks = payback_curves(cols["revenue"], curves)
     bands = _bands(curves)
     partner_bands = None
     if partner is not None:
@@ -964,7 +964,7 @@ def partner_economics(pe: PartnerEconomics, plan: RampResult) -> PartnerResult:
     ``services_per_deal`` × deals closed; income = the two together; investment = the
     partner's own lines (recurring and one-off, as ``ramp.investment``); net = income −
     investment; the cumulative net is the partner's J-curve. First income month and break-even
-    month follow the vendor's rules (:func:`_payback`), with income in place of revenue.
+    month follow the vendor's rules (:func:`payback_curves`), with income in place of revenue.
     """
     h = plan.metrics.horizon_months
     margin_income = np.asarray(plan.columns["partner_share"], dtype=float)
@@ -974,7 +974,7 @@ def partner_economics(pe: PartnerEconomics, plan: RampResult) -> PartnerResult:
     investment = recurring + one_off
     net = income - investment
     cumulative = np.cumsum(net)
-    first, break_even = _payback(income[None, :], cumulative[None, :])
+    first, break_even = payback_curves(income[None, :], cumulative[None, :])
     monthly = pd.DataFrame(
         {
             "month": np.arange(1, h + 1),

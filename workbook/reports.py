@@ -666,7 +666,7 @@ def _died(exitcode: int | None) -> str:
     return f"the worker process died ({how}) before the report was finished"
 
 
-class _Stop:
+class BatchStop:
     """Turns SIGINT, SIGTERM and SIGHUP into a request to stop, readable through ``fd``."""
 
     def __init__(self) -> None:
@@ -681,7 +681,7 @@ class _Stop:
             self.signum = signum
 
     @contextmanager
-    def installed(self) -> Iterator[_Stop]:
+    def installed(self) -> Iterator[BatchStop]:
         # signals reach only the main thread: elsewhere the caller handles them
         main = threading.current_thread() is threading.main_thread()
         previous = {s: signal.signal(s, self._handle) for s in STOP_SIGNALS} if main else {}
@@ -702,7 +702,7 @@ class _Stop:
                 pass
 
 
-def _run(plan: Plan, out: Path, jobs: int, stop: _Stop, finished: Callable[[Outcome], None], pdf: bool = False, xlsx: bool = False) -> None:
+def _run(plan: Plan, out: Path, jobs: int, stop: BatchStop, finished: Callable[[Outcome], None], pdf: bool = False, xlsx: bool = False) -> None:
     import multiprocessing
     from multiprocessing.connection import wait
 
@@ -764,7 +764,7 @@ def _run(plan: Plan, out: Path, jobs: int, stop: _Stop, finished: Callable[[Outc
 #: Renders the loaded files of a plan into a folder: ``runner(plan, out, stop, finished, pdf,
 #: xlsx)`` calls ``finished`` once per file it finishes and returns when all are done or
 #: ``stop.signum`` is set.
-Runner = Callable[[Plan, Path, "_Stop", Callable[[Outcome], None], bool, bool], None]
+Runner = Callable[[Plan, Path, "BatchStop", Callable[[Outcome], None], bool, bool], None]
 
 
 def render_all(
@@ -801,7 +801,7 @@ def render_all(
     """
     if pdf:
         find_chromium()
-    stop = _Stop()
+    stop = BatchStop()
     with stop.installed():
         out = Path(out_dir).resolve()
         plan = paths if isinstance(paths, Plan) else plan_batch(paths, out, pdf=pdf, force=force, xlsx=xlsx)
