@@ -12,9 +12,12 @@ says everything the rest of the package needs:
   :mod:`workbook.views`, giving charts and escaped HTML pieces in reading order, drawn as SVG in
   reports and guided notebooks and as live widgets in the apps.
 
-The report, the executive summary, ``summary --json``, the guided notebooks, the facilitator's
-board and the dashboards all go through this registry, so a new area is a domain module, a
-renderer in :mod:`workbook.views`, and an entry here.
+The executive summary, ``summary --json``, the area lights and the guided notebooks go through
+this registry. A new area is its schema section (:mod:`workbook.schema`), its domain module, a
+renderer in :mod:`workbook.views` and an entry here; the report notebook
+(``notebooks/alliance_report.ipynb``) still has a heading and a ``*_section`` call per area, and
+the facilitator's board draws trust and scope itself, so those change too (README, "Where things
+live").
 """
 
 from __future__ import annotations
