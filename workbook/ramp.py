@@ -940,6 +940,9 @@ def sensitivity(r: Ramp, swing: float = 0.20) -> pd.DataFrame:
 PARTNER_COLUMNS = ["month", "margin_income", "services_income", "income", "investment", "net", "cumulative_net"]
 #: Two paybacks further apart than this many months make an alliance one-sided (flag ``one_sided_payback``).
 PAYBACK_GAP_MONTHS = 12
+#: Below this chance of breaking even within the commitment (with ranges) the plan is flagged; high below the second.
+LOW_CHANCE = 0.5
+VERY_LOW_CHANCE = 0.2
 
 
 @dataclass(frozen=True)
@@ -1118,15 +1121,15 @@ def flags(analysis: RampAnalysis, months: MonthNames = NUMBERED) -> list[Flag]:
             )
         )
     p = analysis.monte_carlo.p_break_even_within_commitment
-    if p is not None and p < 0.5:  # without ranges there is no chance to judge
+    if p is not None and p < LOW_CHANCE:  # without ranges there is no chance to judge
         out.append(
             Flag(
                 "low_chance_of_break_even",
-                "medium" if p >= 0.2 else "high",
+                "medium" if p >= VERY_LOW_CHANCE else "high",
                 f"Only {p:.0%} of simulated outcomes break even within the commitment.",
                 "ramp",
                 "Narrow the biggest uncertainty (see the tornado chart) or lengthen the commitment.",
-                size=past(p, 0.5),
+                size=past(p, LOW_CHANCE),
             )
         )
     if m.plan_gap is not None and m.plan_gap > 0 and m.plan_gap_month is not None:
