@@ -127,7 +127,7 @@ def render_remote(name: str, data: bytes, pdf: bool, xlsx: bool = False) -> Rend
     """Runs on a cluster worker: render the params file ``name`` (its bytes ``data``) and return
     the report's files. One render at a time per worker process, on its warm report kernel."""
     global _renderer
-    from .cache import render_key
+    from .freshness import render_key
     from .params import load_params
 
     with _lock:
