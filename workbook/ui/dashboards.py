@@ -212,7 +212,7 @@ class AllianceApp:
         # the simulation's band under the what-if, when the file gives ranges to draw it from
         self.band_runs = min(r.simulation.runs, ramp.LIVE_BAND_RUNS)
         self.band_label: str | None = f"P10–P90 of the what-if ({self.band_runs} simulated runs)" if r.uncertainty.ranges() else None
-        band_note = W.HTML(
+        self.band_note = band_note = W.HTML(
             "" if self.band_label is not None else
             "<p><small>No P10–P90 band: this file gives no ranges (<code>ramp.uncertainty</code>), so the what-if is one line.</small></p>"
         )
