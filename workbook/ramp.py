@@ -646,7 +646,7 @@ def what_if_words(w: SavedScenario, months: MonthNames = NUMBERED) -> str:
         said.append(f"starts {count(w.start_delay_months, 'month')} late")
     if w.change is not None:
         c = w.change
-        said.append(f"{c.kind.replace('_', ' ')} in {months.long(c.month)} (severity {c.severity:g}) in place of the file's premature changes")
+        said.append(f"{c.kind.replace('_', ' ')} of severity {c.severity:g} in {months.long(c.month)}, in place of the file's premature changes")
     return "; ".join(said) if said else "the plan as written"
 
 

@@ -62,7 +62,13 @@ ALLIANCE_CSS = (
     "<style>.wb-app.wb-alliance-app { max-width: 1240px; } .wb-alliance-app .wb-whatif-controls { flex: 0 0 auto; }"
     # the chart comes first in the page (it keeps its place from the first paint, and a phone shows
     # it on top); on a wide screen the controls are drawn on its left
-    " @media (min-width: 700px) { .wb-alliance-app .wb-whatif-controls { order: -1; } }</style>"
+    " @media (min-width: 700px) { .wb-alliance-app .wb-whatif-controls { order: -1; } }"
+    # the notes and the save box wrap within the sliders' width rather than widen the controls
+    " .wb-alliance-app .wb-save-box, .wb-alliance-app .wb-band-note { max-width: 366px; }"
+    # each control keeps its content's height (a phone's one-column rules give every widget
+    # flex: 1 1 100%, which in this column shares its height out and squeezes the controls)
+    " body .wb-app.wb-alliance-app .wb-whatif-controls > *, body .wb-app.wb-alliance-app .wb-save-box > * { flex: 0 0 auto !important; }"
+    " .wb-alliance-app .wb-note { font-size: 13px; line-height: 1.4; margin: 2px 0 8px; color: #444; }</style>"
 )
 
 #: The what-if results kept, by settings (a redraw back to one of them runs nothing).
@@ -214,9 +220,10 @@ class AllianceApp:
         self.band_label: str | None = f"P10–P90 of the what-if ({self.band_runs} simulated runs)" if r.uncertainty.ranges() else None
         self.band_note = band_note = W.HTML(
             "" if self.band_label is not None else
-            "<p><small>No P10–P90 band: this file gives no ranges (<code>ramp.uncertainty</code>), so the what-if is one line.</small></p>"
+            '<div class="wb-note">No P10–P90 band: this file gives no ranges (<code>ramp.uncertainty</code>), so the what-if is one line.</div>'
         )
         band_note.add_class("wb-band-note")
+        band_note.layout.display = "none" if self.band_label is not None else None  # no gap for an empty note
         controls = W.VBox([W.HTML("<h2>What if…</h2>"), band_note, self.sales_cycle, self.ramp_months, self.level, self.delay, self.event_kind, self.event_month,
                            *([self.event_when] if self.names.known else []), self.severity, reset, self._save_box()])
         controls.add_class("wb-whatif-controls")
@@ -428,11 +435,11 @@ class AllianceApp:
     def _save_box(self) -> W.Widget:
         """A name and *Save as scenario…*; when the name is taken, *Overwrite it* and *Cancel*."""
         self.scenario_name = W.Text(placeholder="e.g. Slower sales, leaner team", description="Name",
-                                    style={"description_width": "60px"}, layout=W.Layout(width="100%", max_width="460px"))
+                                    style={"description_width": "60px"}, layout=W.Layout(width="100%", max_width="366px"))
         self.scenario_name.add_class("wb-scenario-name")
-        self.save_button = W.Button(description="Save as scenario…", icon="save")
-        self.overwrite_button = W.Button(description="Overwrite it", button_style="warning", layout=W.Layout(display="none"))
-        self.cancel_button = W.Button(description="Cancel", layout=W.Layout(display="none"))
+        self.save_button = W.Button(description="Save as scenario…", icon="save", layout=W.Layout(width="auto"))
+        self.overwrite_button = W.Button(description="Overwrite it", button_style="warning", layout=W.Layout(width="auto", display="none"))
+        self.cancel_button = W.Button(description="Cancel", layout=W.Layout(width="auto", display="none"))
         for button, cls, action in [(self.save_button, "wb-save-scenario", self._save),
                                     (self.overwrite_button, "wb-overwrite-scenario", self._overwrite),
                                     (self.cancel_button, "wb-cancel-scenario", self._cancel)]:
@@ -441,8 +448,8 @@ class AllianceApp:
         self.scenario_name.observe(self._unconfirm, names="value")
         self.scenario_status = W.HTML()
         self.scenario_status.add_class("wb-scenario-status")
-        intro = W.HTML("<h3>Keep this what-if</h3><p><small>Saved into the params file (<code>ramp.scenarios.saved</code>): "
-                       "the report's scenario table shows it as a row.</small></p>")
+        intro = W.HTML('<h3>Keep this what-if</h3><div class="wb-note">Saved into the params file (<code>ramp.scenarios.saved</code>): '
+                       "the report's scenario table shows it as a row.</div>")
         box = W.VBox([intro, self.scenario_name, W.HBox([self.save_button, self.overwrite_button, self.cancel_button], layout=W.Layout(flex_flow="row wrap")),
                       self.scenario_status])
         box.add_class("wb-save-box")
