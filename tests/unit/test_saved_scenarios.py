@@ -98,6 +98,20 @@ def test_a_saved_scenario_round_trips_and_the_rest_of_the_file_stays_byte_for_by
     assert [(s.name, s.sales_cycle_months, s.change) for s in params.ramp.scenarios.saved] == [("slow  START", 9, None)]
 
 
+def test_the_guided_ramp_form_keeps_the_saved_scenarios(tmp_path):
+    from workbook.ui import guided
+
+    path = tmp_path / "alliance.yaml"
+    path.write_text((PARAMS / SAAS).read_text(encoding="utf-8"), encoding="utf-8")
+    save_scenario(path, SavedScenario(name="Kept", ramp_months=3))
+    form = guided.RampForm(path)  # notebook 03 shows no box for them: its save must not drop them
+    form.scenarios.boxes["under_invest_pct"].value = "20"
+    form.save_button.click()
+    assert "wb-status-ok" in form.status.value, form.status.value
+    kept = load_params(path).ramp.scenarios
+    assert kept.under_invest_pct == 20 and [(s.name, s.ramp_months) for s in kept.saved] == [("Kept", 3)]
+
+
 @pytest.mark.parametrize(("name", "said"), [("   ", "needs a name"), ("x" * 61, "at most 60 characters, got 61"), ("a\x1b[2Jb", "control character")])
 def test_a_name_is_refused_empty_overlong_or_not_plain(name, said):
     with pytest.raises(ValueError, match=said):
