@@ -253,7 +253,8 @@ def ramp_chart(
         _marker_layer(tables["markers"], names),
         height=260,
         title=alt.TitleParams(
-            "Cumulative net: the J-curve" + (" (band: P10–P90 of the simulation)" if band is not None else ""), fontSize=12
+            # a band without a legend entry (the report's) is named here
+            "Cumulative net: the J-curve" + (" (band: P10–P90 of the simulation)" if band is not None and band_label is None else ""), fontSize=12
         ),
     )
     chart = vconcat(top, bottom, resolve=alt.Resolve(scale=alt.ScaleResolveMap(color="independent")), title=alt.TitleParams(data.title, subtitle=data.subtitle))
