@@ -38,8 +38,12 @@ libreoffice:
 run: $(BIN)/.installed
 	$(BIN)/workbook report params/*.yaml --out reports --jobs $(JOBS)
 
+# The fast tier first, so a failure there shows within minutes; then the slow tier (servers,
+# browsers, kernels, batches). Both always run; the target fails if either did.
 test: $(BIN)/.installed chromium libreoffice
-	$(BIN)/python -m pytest
+	@$(BIN)/python -m pytest -m "not slow"; fast=$$?; \
+	$(BIN)/python -m pytest -m slow; slow=$$?; \
+	echo "fast tier: exit $$fast; slow tier: exit $$slow"; test $$fast -eq 0 -a $$slow -eq 0
 
 # The fast tier, while you work: every test that starts no server, browser, kernel or batch
 # (the `slow` marker, given by folder in tests/conftest.py). `make test` runs them all.

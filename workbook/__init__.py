@@ -1,8 +1,10 @@
 """Alliance Workbook: scope channel and alliance partnerships, assess trust between the
 partners, and see when the money machine pays back.
 
-Notebooks import only what is listed here. Everything that needs pandas or Altair loads on
-first use, so `workbook check` stays quick and the workshop app's kernels stay light.
+What is listed here is the package's surface for the report notebook and for scripts; the
+guided notebooks and the apps import their pages from :mod:`workbook.ui`. Everything that needs
+pandas or Altair loads on first use, so `workbook check` stays quick and the participants'
+pages and the server stay light.
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ The rules, month by month (README, "Plan against actual", works an example):
    months later: vendor revenue = k × the plan's vendor revenue in month m − d and investment =
    the plan's investment in month m − d (m − d ≥ 1 always, since d ≤ M); net = vendor revenue ×
    gross margin − investment. The re-forecast break-even month is the plan's rule
-   (:func:`workbook.ramp._payback`) applied to that series; it may fall within the recorded
+   (:func:`workbook.ramp.payback_curves`) applied to that series; it may fall within the recorded
    months, when the alliance has already broken even.
 
 Scaling the plan's monthly vendor revenue (rather than its deals) works for any deal kind the
@@ -84,7 +84,7 @@ from .currency import DEFAULT as DEFAULT_CURRENCY
 from .currency import currency
 from .flags import Flag, past
 from .months import NUMBERED, MonthNames
-from .ramp import FloatArray, MonteCarlo, RampResult, _payback, monthly_book_factor
+from .ramp import FloatArray, MonteCarlo, RampResult, payback_curves, monthly_book_factor
 from .schema import Actuals, Params, Pipeline, Ramp
 from .text import count
 
@@ -537,7 +537,7 @@ def track(params: Params, plan: RampResult, simulation: MonteCarlo | None = None
     investment = np.concatenate([done["investment"].to_numpy(dtype=float), plan_inv[later]])
     net = vendor_revenue * gm - investment
     cumulative = np.cumsum(net)
-    _, break_even = _payback(vendor_revenue[None, :], cumulative[None, :])
+    _, break_even = payback_curves(vendor_revenue[None, :], cumulative[None, :])
     months = np.arange(1, r.horizon_months + 1)
     reforecast = pd.DataFrame(
         {

@@ -12,9 +12,12 @@ says everything the rest of the package needs:
   :mod:`workbook.views`, giving charts and escaped HTML pieces in reading order, drawn as SVG in
   reports and guided notebooks and as live widgets in the apps.
 
-The report, the executive summary, ``summary --json``, the guided notebooks, the facilitator's
-board and the dashboards all go through this registry, so a new area is a domain module, a
-renderer in :mod:`workbook.views`, and an entry here.
+The executive summary, ``summary --json``, the area lights and the guided notebooks go through
+this registry. A new area is its schema section (:mod:`workbook.schema`), its domain module, a
+renderer in :mod:`workbook.views` and an entry here; the report notebook
+(``notebooks/alliance_report.ipynb``) still has a heading and a ``*_section`` call per area, and
+the facilitator's board draws trust and scope itself, so those change too (README, "Where things
+live").
 """
 
 from __future__ import annotations
@@ -26,26 +29,13 @@ from typing import TYPE_CHECKING, Any, cast
 from .flags import Area as AreaKey
 from .flags import Flag, one_per_subject, top_actions
 from .schema import Params
+from .signals import HealthResult
 
 if TYPE_CHECKING:
-    import altair as alt
     import pandas as pd
 
-    from . import actuals, ramp, scoping, signals, trust, value
-
-    #: One piece of an area's picture: a chart, or a piece of escaped HTML.
-    Block = alt.TopLevelMixin | str
-
-
-@dataclass(frozen=True)
-class HealthResult:
-    """The health check-ins as a timeline (one row per check-in), a table of changes, and
-    partner credit (from the check-ins, or the actuals' attribution when they record no win:
-    :func:`workbook.signals.credit_of`)."""
-
-    timeline: pd.DataFrame
-    events: pd.DataFrame
-    credit: signals.PartnerCredit | signals.AttributedCredit | None = None
+    from . import actuals, ramp, scoping, trust, value
+    from .views import Block
 
 
 @dataclass(frozen=True)

@@ -105,10 +105,11 @@ def cached_summary(params_path: str | Path, folder: Path, params_bytes: bytes | 
         summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if key.get("params") != digest(data) or not isinstance(summary, dict):
+    if key.get("params") != digest(data):
         return None
-    summary["file"] = str(params_path)
-    return summary
+    from .summary import checked_summary  # the contract's model: a summary of another shape is recomputed
+
+    return checked_summary(summary, params_path)
 
 
 __all__ = ["KEY_FILE", "REPORT_FILES", "cached_summary", "digest", "file_digest", "is_fresh", "notebook_digest", "package_fingerprint", "recorded_key", "render_key"]

@@ -45,11 +45,13 @@ app = typer.Typer(
 )
 
 class ParticipantPage(str, Enum):
+    server = "server"
     light = "light"
     full = "full"
 
+
 if TYPE_CHECKING:
-    from .reports import Outcome
+    from .outcomes import Outcome
 
 
 PathsArg = Annotated[list[Path], typer.Argument(help="Params files (YAML), one per alliance.", show_default=False)]
@@ -404,12 +406,16 @@ def serve(
     allow_host: Annotated[list[str], typer.Option("--allow-host", help="A further host name the server answers to, e.g. the room machine's DNS name (repeatable). Requests under any other name are refused.")] = [],  # noqa: B006
     max_kernels: Annotated[int, typer.Option("--max-kernels", min=1, help="Most pages (kernels) open at once on the whole server.")] = 80,
     max_kernels_per_client: Annotated[int, typer.Option("--max-kernels-per-client", min=1, help="Most pages (kernels) one device may hold open at once.")] = 10,
+    participants_per_device: Annotated[
+        int,
+        typer.Option("--participants-per-device", min=1, max=5000, help="How many participants one device (network address) may join as on the participants' page; its request limits grow with it. Behind a NAT or proxy the whole room has one address: set it to the room's size."),
+    ] = 6,
     store: Annotated[Optional[Path], typer.Option("--store", help="Workshop database file (default $WORKBOOK_STORE, else workshop.sqlite in the current folder; the apps read params/ and write reports/ there too, or $WORKBOOK_PARAMS_DIR and $WORKBOOK_REPORTS_DIR).")] = None,
-    room_size: Annotated[int, typer.Option("--room-size", min=0, help="Workshop kernels started ahead of the participants, about 75 MB each; size it to the room (0: none).")] = 30,
+    room_size: Annotated[int, typer.Option("--room-size", min=0, help="With --participant-page light or full: workshop kernels started ahead of the participants, about 75 MB each; size it to the room (0: none).")] = 30,
     participant_page: Annotated[
         ParticipantPage,
-        typer.Option("--participant-page", help="light: the small page made for phones and full rooms (default); full: Voila's standard page, should a browser have trouble with the light one."),
-    ] = ParticipantPage.light,
+        typer.Option("--participant-page", help="server (default): a page the server answers itself, no kernel per participant, for rooms and plenaries of hundreds; light: the workshop notebook in a small page, a kernel per participant; full: the same in Voila's standard page."),
+    ] = ParticipantPage.server,
 ) -> None:
     """Publish the apps of notebooks/apps/ with Voila: workshop, facilitator board, portfolio, alliance.
 
@@ -428,6 +434,7 @@ def serve(
         allow_hosts=tuple(allow_host),
         max_kernels=max_kernels,
         max_kernels_per_client=max_kernels_per_client,
+        participants_per_device=participants_per_device,
         store=store,
         room_size=room_size,
         participant_page=participant_page.value,

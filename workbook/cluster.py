@@ -30,10 +30,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ParamsError, ReportError, WorkbookError
-from .reports import Outcome, Renderer, owner_tag
+from .outcomes import Outcome
+from .reports import Renderer, owner_tag
 
 if TYPE_CHECKING:
-    from .reports import Plan, Runner, _Stop
+    from .reports import Plan, Runner, BatchStop
 
 CONNECT_TIMEOUT = 10  # seconds to reach the scheduler
 ADDRESS = re.compile(r"^(tcp|tls)://[^\s/:]+:\d{1,5}$")
@@ -153,7 +154,7 @@ def on_cluster(address: str) -> Runner:
     return partial(run_on_cluster, address=address)
 
 
-def run_on_cluster(plan: Plan, out: Path, stop: _Stop, finished: Callable[[Outcome], None], pdf: bool = False, xlsx: bool = False, *, address: str) -> None:
+def run_on_cluster(plan: Plan, out: Path, stop: BatchStop, finished: Callable[[Outcome], None], pdf: bool = False, xlsx: bool = False, *, address: str) -> None:
     """Render the loaded files of ``plan`` on the cluster at ``address``, calling ``finished``
     with each file's outcome as it comes back. A stop request (``stop.signum``) cancels what has
     not finished; a render already running on a worker completes there and is discarded."""

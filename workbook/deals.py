@@ -47,7 +47,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import ParamsError, Problem
 from .params import (
-    _shown,
+    shown_value,
     calendar_month,
     capped,
     flow_rows,
@@ -164,7 +164,7 @@ def read_map(path: str | Path) -> DealMap:
                 raise ValueError
         except ValueError:
             line = doc.lc.key("date_format")[0] + 1 if hasattr(doc, "lc") else None
-            raise ParamsError([Problem(path, line, "date_format", f"not a strptime format (such as %d.%m.%Y), got {_shown(deal_map.date_format)}")]) from None
+            raise ParamsError([Problem(path, line, "date_format", f"not a strptime format (such as %d.%m.%Y), got {shown_value(deal_map.date_format)}")]) from None
     return deal_map
 
 
@@ -315,7 +315,7 @@ def find_columns(table: Table, deal_map: DealMap | None = None, map_path: Path |
                 index[role] = keys[header_key(given)]
             else:
                 where = map_path if map_path is not None else table.path
-                problems.append(Problem(where, None, f"columns.{role}", f"the export {table.path.name} has no column {_shown(given)}"))
+                problems.append(Problem(where, None, f"columns.{role}", f"the export {table.path.name} has no column {shown_value(given)}"))
             continue
         for candidate in DEFAULT_COLUMNS[role]:
             if header_key(candidate) in keys:
@@ -367,9 +367,9 @@ def parse_amount(cell: Any) -> float | str:
     not write. A minus sign or parentheses make it negative (refused by the caller).
     """
     if isinstance(cell, bool):
-        return f"expected an amount, got {_shown(cell)}"
+        return f"expected an amount, got {shown_value(cell)}"
     if isinstance(cell, (int, float)):
-        return float(cell) if math.isfinite(cell) else f"must be a finite number, got {_shown(cell)}"
+        return float(cell) if math.isfinite(cell) else f"must be a finite number, got {shown_value(cell)}"
     text = str(cell).strip().replace("\u00a0", " ").replace("\u202f", " ")
     raw = text
     negative = False
@@ -382,7 +382,7 @@ def parse_amount(cell: Any) -> float | str:
     if text.startswith(("-", "\u2212")) and not negative:  # "$-1,000"
         negative, text = True, text[1:].strip()
     text = text.replace(" ", "")
-    bad = f"expected an amount, got {_shown(raw)} (digits 0-9 with an optional currency sign, thousands separators and decimal mark)"
+    bad = f"expected an amount, got {shown_value(raw)} (digits 0-9 with an optional currency sign, thousands separators and decimal mark)"
     if not text or re.fullmatch(r"[0-9.,']+", text) is None:
         return bad
     kinds = {c for c in text if c in ",.'"}
@@ -426,18 +426,18 @@ def parse_date(cell: Any, date_format: str | None = None) -> dt.date | str:
                 return dt.datetime.strptime(candidate, date_format).date()
             except ValueError:
                 continue
-        return f"expected a date in the map's format {date_format}, got {_shown(text)}"
+        return f"expected a date in the map's format {date_format}, got {shown_value(text)}"
     try:
         if (m := _ISO_DATE.fullmatch(text)) is not None:
             return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         if (m := _US_DATE.fullmatch(text)) is not None:
             month, day = int(m.group(1)), int(m.group(2))
             if month > 12 and day <= 12:
-                return f"{_shown(text)} reads as day/month/year; dates are read as ISO (2026-02-14) or US month/day/year: give the map's date_format (%d/%m/%Y)"
+                return f"{shown_value(text)} reads as day/month/year; dates are read as ISO (2026-02-14) or US month/day/year: give the map's date_format (%d/%m/%Y)"
             return dt.date(int(m.group(3)), month, day)
     except ValueError:
-        return f"{_shown(text)} is not a date that exists"
-    return f"expected a date (2026-02-14 or 2/14/2026), got {_shown(text)}; another format needs the map's date_format"
+        return f"{shown_value(text)} is not a date that exists"
+    return f"expected a date (2026-02-14 or 2/14/2026), got {shown_value(text)}; another format needs the map's date_format"
 
 
 def month_number(day: dt.date, start: dt.date) -> int:
@@ -506,7 +506,7 @@ def read_deals(table: Table, columns: Columns, *, partner: str, currency: str, s
         if deal_id is not None:
             key = str(int(deal_id)) if isinstance(deal_id, float) and deal_id.is_integer() else str(deal_id).strip()
             if key in seen_ids:
-                bad("id", f"duplicate id {_shown(key)} (first on row {seen_ids[key]}); export each deal once")
+                bad("id", f"duplicate id {shown_value(key)} (first on row {seen_ids[key]}); export each deal once")
             else:
                 seen_ids[key] = row
         amount: float | None = None
@@ -516,12 +516,12 @@ def read_deals(table: Table, columns: Columns, *, partner: str, currency: str, s
             if isinstance(parsed, str):
                 bad("amount", parsed)
             elif parsed < 0:
-                bad("amount", f"must not be negative, got {_shown(raw_amount if isinstance(raw_amount, str) else parsed)}")
+                bad("amount", f"must not be negative, got {shown_value(raw_amount if isinstance(raw_amount, str) else parsed)}")
             else:
                 amount = parsed
         code = cell(cells, "currency")
         if code is not None and str(code).strip().upper() != currency.upper():
-            bad("currency", f"{_shown(str(code).strip())} is not the params file's currency ({currency}); convert the amounts or export them in {currency}")
+            bad("currency", f"{shown_value(str(code).strip())} is not the params file's currency ({currency}); convert the amounts or export them in {currency}")
         close: dt.date | None = None
         raw_close = cell(cells, "close_date")
         if raw_close is not None:
@@ -604,7 +604,7 @@ def read_spend(path: str | Path, start: dt.date) -> tuple[dict[int, float], list
         if isinstance(amount, str):
             problems.append(Problem(path, line, "amount", amount))
         elif amount < 0:
-            problems.append(Problem(path, line, "amount", f"must not be negative, got {_shown(amount_cell)}"))
+            problems.append(Problem(path, line, "amount", f"must not be negative, got {shown_value(amount_cell)}"))
         if isinstance(month, int) and isinstance(amount, float) and amount >= 0:
             totals[month] = totals.get(month, 0.0) + amount
     return totals, problems
@@ -869,7 +869,7 @@ def import_deals(
                     shown,
                     None,
                     columns.names["partner"],
-                    f"no deal names the partner {_shown(who)} (compared trimmed, in any case); check alliance.partner, or give --partner as the export writes it",
+                    f"no deal names the partner {shown_value(who)} (compared trimmed, in any case); check alliance.partner, or give --partner as the export writes it",
                 )
             ]
         )

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Literal
 
 Severity = Literal["high", "medium", "low"]
 #: The key of an area in :data:`workbook.areas.AREAS` ("scope", "trust", "ramp", ...).
@@ -56,9 +56,6 @@ class Flag:
     action: str = ""
     subject: str = ""
     size: float = 1.0
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def past(value: float, threshold: float) -> float:

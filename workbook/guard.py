@@ -88,6 +88,7 @@ ENV = {
     "hosts": "WORKBOOK_ALLOWED_HOSTS",
     "max_kernels": "WORKBOOK_MAX_KERNELS",
     "max_kernels_per_client": "WORKBOOK_MAX_KERNELS_PER_CLIENT",
+    "participants_per_device": "WORKBOOK_PARTICIPANTS_PER_DEVICE",
 }
 SECRETS = (ENV["facilitator_token"], ENV["participant_token"])
 
@@ -99,6 +100,8 @@ class GuardConfig:
         server in as a participant (a loopback server).
     hosts : the host names (without port) requests may carry; empty = any (tests only).
     max_kernels, max_kernels_per_client : caps on kernels handed to pages.
+    participants_per_device : the participants one network address may join as and answer for
+        on the server's own participant page (:class:`workbook.room.Limits`).
     """
 
     facilitator_token: str
@@ -106,6 +109,7 @@ class GuardConfig:
     hosts: frozenset[str] = field(default_factory=frozenset)
     max_kernels: int = 80
     max_kernels_per_client: int = 10
+    participants_per_device: int = 6
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None, pop: bool = True) -> GuardConfig:
@@ -119,6 +123,7 @@ class GuardConfig:
             hosts=frozenset(h.strip().lower() for h in env.get(ENV["hosts"], "").split(",") if h.strip()),
             max_kernels=int(env.get(ENV["max_kernels"], cls.max_kernels)),
             max_kernels_per_client=int(env.get(ENV["max_kernels_per_client"], cls.max_kernels_per_client)),
+            participants_per_device=int(env.get(ENV["participants_per_device"], cls.participants_per_device)),
         )
         if pop:  # kernels inherit the server's environment: keep the credentials out of it
             for name in SECRETS:

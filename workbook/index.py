@@ -1,10 +1,10 @@
 """The portfolio index: one table linking every report in the output folder, with the files
 that failed in the latest run listed with their reason.
 
-The page sorts (a click on a column's header), filters (alliance type, status, area lights) and
-searches alliance names with a small inline script (``templates/portfolio_table.js``): no library
-and nothing fetched, so it works opened straight from disk. Without JavaScript the controls stay
-hidden and the table is complete.
+The page sorts (a click on a column's heading, or the "Sort by" list), filters (alliance type,
+status, area lights) and searches alliance names with the portfolio's one script
+(:func:`workbook.portfolio.script`, inlined): no library and nothing fetched, so it works opened
+straight from disk. Without JavaScript the controls stay hidden and the table is complete.
 """
 
 from __future__ import annotations
@@ -20,32 +20,11 @@ from markupsafe import Markup
 
 from . import text
 from .files import atomic_replace
-from .flags import LIGHTS
-from .portfolio import Summary, table_html
+from .portfolio import Summary, interactive_html, script, styles, table_html
 from .resources import templates_dir
 
 if TYPE_CHECKING:
-    from .reports import Outcome
-
-
-#: The status filter's choices: a value of the rows' ``data-status`` (see
-#: :func:`workbook.portfolio.status_tags`) and its words.
-STATUSES = (
-    ("attention", "Needs attention (a red light, or break-even after the commitment)"),
-    ("late", "Breaks even only after its commitment ends, or not at all"),
-    ("in-time", "Breaks even within its commitment"),
-)
-
-
-def light_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """The area-light filter's choices, grouped: any area red or amber, then each area of the
-    registry by light. Values match the rows' ``data-lights`` (``area:status``; ``*`` is any area)."""
-    from .areas import AREAS
-
-    groups = [("Any area", [("*:red", f"An area to {LIGHTS['red'][1]} (red)"), ("*:amber", f"An area to {LIGHTS['amber'][1]} (amber)")])]
-    for key, area in AREAS.items():
-        groups.append((area.label, [(f"{key}:{status}", f"{area.label}: {LIGHTS[status][1]}") for status in LIGHTS]))
-    return groups
+    from .outcomes import Outcome
 
 
 def render_index(outcomes: Sequence[Outcome], out_dir: Path | None = None) -> str:
@@ -77,19 +56,17 @@ def render_index(outcomes: Sequence[Outcome], out_dir: Path | None = None) -> st
         found = out_dir is not None and (out_dir / s["slug"] / "model.xlsx").is_file()
         return f"{quote(s['slug'])}/model.xlsx" if found else None
 
-    table = table_html([o.summary for o in rendered], href, note, [(o.params_path.name, o.reason) for o in failed], pdf=pdf, xlsx=xlsx)
-    script = (templates_dir() / "portfolio_table.js").read_text(encoding="utf-8")
+    summaries = [o.summary for o in rendered]
+    table = table_html(summaries, href, note, [(o.params_path.name, o.reason) for o in failed], pdf=pdf, xlsx=xlsx)
     return env.get_template("index.html.j2").render(
         rendered=rendered,
         failed=failed,
-        table=Markup(table),  # noqa: S704 (every value is escaped by portfolio.table_html)
+        table=Markup(interactive_html(table, summaries)),  # noqa: S704 (every value is escaped by workbook.portfolio)
         generated=f"{text.date(now)}, {now:%H:%M}",
-        shown=f"{len(rendered):,} of {text.count(len(rendered), 'alliance')} shown",
-        types=sorted({str(o.summary["type"]) for o in rendered}),
-        statuses=STATUSES,
-        light_groups=light_choices(),
-        script=Markup(script),  # noqa: S704 (the package's own file, not data)
+        script=Markup(script()),  # noqa: S704 (the package's own files, not data)
+        styles=Markup(styles()),  # noqa: S704
     )
+
 
 
 def write_index(outcomes: Sequence[Outcome], out_dir: Path, tmp_prefix: str | None = None) -> Path:

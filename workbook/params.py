@@ -421,7 +421,7 @@ _ENTRY_ADVICE = {
 }
 
 
-def _shown(value: Any, limit: int = 60) -> str:
+def shown_value(value: Any, limit: int = 60) -> str:
     """``repr(value)``, cut to ``limit`` characters so a huge input never floods a message."""
     text = repr(value)
     return text if len(text) <= limit else f"{text[: limit - 1]}…"
@@ -430,7 +430,7 @@ def _shown(value: Any, limit: int = 60) -> str:
 def _message(err: ErrorDetails, root: type[BaseModel]) -> str:
     kind = err["type"]
     loc = err["loc"]
-    got = _shown(err.get("input"))
+    got = shown_value(err.get("input"))
     if kind == "extra_forbidden":
         owner = _model_at(root, loc)
         known = _field_names(owner) if owner else []
@@ -446,7 +446,7 @@ def _message(err: ErrorDetails, root: type[BaseModel]) -> str:
     if kind in ("too_short", "too_long") and isinstance(err.get("input"), list):
         items = err["input"]
         if "uncertainty" in loc:
-            return f"a range needs exactly 3 numbers [low, most likely, high], got {len(items)}: {_shown(items)}"
+            return f"a range needs exactly 3 numbers [low, most likely, high], got {len(items)}: {shown_value(items)}"
         field = str(loc[-1]) if loc else ""
         entry = _ENTRY_WORDS.get(field, "entry")
         least = err.get("ctx", {}).get("min_length", 1)
@@ -1063,10 +1063,10 @@ def calendar_month(cell: str, start: dt.date | None) -> int | str:
     ``start``), or what is wrong with it: no start, not a month, or before the start."""
     m = _YEAR_MONTH.fullmatch(cell)
     if m is None:
-        return f"expected a month number or a calendar month written YYYY-MM, got {_shown(cell)}"
+        return f"expected a month number or a calendar month written YYYY-MM, got {shown_value(cell)}"
     year, month = int(m.group(1)), int(m.group(2))
     if not 1 <= month <= 12:
-        return f"{_shown(cell)} is not a calendar month (YYYY-MM, the month 01 to 12)"
+        return f"{shown_value(cell)} is not a calendar month (YYYY-MM, the month 01 to 12)"
     if start is None:
         return f"a calendar month ({cell}) needs alliance.start in the params file to say which month is month 1; or write the plan month number"
     number = (year - start.year) * 12 + month - start.month + 1
@@ -1132,17 +1132,17 @@ def read_actuals_csv(path: str | Path, horizon_months: int | None = None, start:
         )
     columns = [column_key(c) for c in header]
     if not set(columns) & set(known):
-        shown = _shown(",".join(c.strip() for c in header))
+        shown = shown_value(",".join(c.strip() for c in header))
         hint = "; its values are separated by ';': export the CSV with commas" if ";" in header[0] else ""
         raise refuse(f"not an actuals CSV: its first line names none of the columns {', '.join(required)} (got {shown}){hint}", header_line)
     problems: list[Problem] = []
     seen: set[str] = set()
     for i, name in enumerate(columns):
         if name in seen:
-            problems.append(Problem(path, header_line, _shown(name)[1:-1], "this column is given twice; keep one"))
+            problems.append(Problem(path, header_line, shown_value(name)[1:-1], "this column is given twice; keep one"))
         elif name not in known:
             close = difflib.get_close_matches(name, known, n=1, cutoff=0.6) if len(name) <= 40 else []
-            column = _shown(header[i].strip())[1:-1] if name else f"(column {i + 1})"
+            column = shown_value(header[i].strip())[1:-1] if name else f"(column {i + 1})"
             message = "unknown column" + (f" (did you mean '{close[0]}'?)" if close else f"; the columns are {', '.join(known)}")
             problems.append(Problem(path, header_line, column, message))
         seen.add(name)
@@ -1227,14 +1227,14 @@ def _csv_number(cell: str, *, whole_number: bool) -> int | float | str:
     if _PLAIN_NUMBER.fullmatch(cell) is None:
         # float() also reads "10_000", "１２" (full-width digits), "nan" and "infinity": none is a
         # plain number an export should hold
-        return f"expected a number, got {_shown(cell)} (write digits only, without thousands separators, currency signs or units)"
+        return f"expected a number, got {shown_value(cell)} (write digits only, without thousands separators, currency signs or units)"
     value = float(cell)
     if not (value == value and abs(value) != float("inf")):
-        return f"must be a finite number, got {_shown(cell)}"
+        return f"must be a finite number, got {shown_value(cell)}"
     if value.is_integer() and abs(value) < 2**53:
         return int(value)
     if whole_number:
-        return f"expected a whole number, got {_shown(cell)}"
+        return f"expected a whole number, got {shown_value(cell)}"
     return value
 
 

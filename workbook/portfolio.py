@@ -7,7 +7,10 @@ or its dashboard) and may add a line under the name (when its report was rendere
 Each row carries what a page needs to sort and filter it without reading its text: a cell's
 ``data-sort`` (a number, or empty when there is none) and the row's ``data-type``,
 ``data-lights`` (``area:status`` per area) and ``data-status`` (see :func:`status_tags`).
-The reports folder's index page sorts and filters with them; the table reads the same without.
+Both pages sort and filter with them through one script, ``templates/portfolio_table.js``
+(inlined into the index page, the module of the dashboard's table widget), with the controls
+of :func:`interactive_html`; the table reads the same without it. On a phone both show the
+table as one card per alliance (``templates/portfolio_table.css``, :func:`styles`).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any
 from .currency import money
 from .flags import LIGHTS, SYMBOLS, same_action
 from .months import MonthNames
+from .resources import templates_dir
 from .text import chance, count
 
 Summary = Mapping[str, Any]
@@ -39,6 +43,30 @@ HEADERS = (
 )
 #: How many flags a row shows before "+ N more".
 FLAGS_SHOWN = 3
+
+#: How each column sorts in the "Sort by" list: the words for ascending, then descending.
+SORT_WORDS = (
+    ("A to Z", "Z to A"),
+    ("fewest problems first", "needs a look first"),
+    ("lowest first", "highest first"),
+    ("lowest first", "highest first"),
+    ("soonest first", "latest first"),
+    ("soonest first", "latest first"),
+    ("smallest first", "largest first"),
+    ("lowest first", "highest first"),
+    ("lowest first", "highest first"),
+    ("ahead of plan first", "furthest behind first"),
+    ("lowest first", "highest first"),
+    ("fewest first", "most serious first"),
+)
+
+#: The status filter's choices: a value of the rows' ``data-status`` (see :func:`status_tags`)
+#: and its words.
+STATUSES = (
+    ("attention", "Needs attention (a red light, or break-even after the commitment)"),
+    ("late", "Breaks even only after its commitment ends, or not at all"),
+    ("in-time", "Breaks even within its commitment"),
+)
 
 
 def _score(value: float | None) -> str:
@@ -203,9 +231,9 @@ def row_cells(s: Summary) -> list[str]:
     late = is_late(s)
     flags = list(s["flags"])
     top = top_flags(flags)
-    shown = "".join(f'<div class="flag-{escape(f["severity"])}">{escape(f["message"])}</div>' for f in top)
+    shown = "".join(f'<div class="flag-{escape(f["severity"])}" title="{escape(f["message"])}">{escape(f["message"])}</div>' for f in top)
     if len(flags) > len(top):
-        shown += f"<div><small>+ {len(flags) - len(top)} more in the report</small></div>"
+        shown += f"<div><small>+ {len(flags) - len(top)} more</small></div>"
     p = s.get("p_break_even_within_commitment")
     names = month_names(s)
     return [
@@ -271,8 +299,11 @@ def table_html(
         row_lights = " ".join(f"{k}:{areas.get(k, 'none')}" for k in AREAS)
         cells = [f"<td>{name}</td>"]
         for i, (cell, sort) in enumerate(zip(row_cells(s), sort_keys(s), strict=True)):
-            flags = ' class="wb-flags"' if i == len(HEADERS) - 2 else ""  # the flags get a reading width
-            cells.append(f'<td{flags} data-sort="{escape(sort)}">{cell}</td>')
+            # the flags get a reading width; an empty cell is left out of a phone's card
+            css = ["wb-flags"] if i == len(HEADERS) - 2 else []
+            css += ["wb-empty"] if cell == "—" else []
+            attr = f' class="{" ".join(css)}"' if css else ""
+            cells.append(f'<td{attr} data-label="{escape(HEADERS[i + 1])}" data-sort="{escape(sort)}">{cell}</td>')
         body.append(
             f'<tr data-type="{escape(str(s["type"]))}" data-lights="{escape(row_lights)}" '
             f'data-status="{escape(" ".join(status_tags(s)))}">{"".join(cells)}</tr>'
@@ -288,3 +319,66 @@ def table_html(
         f'{legend}<table class="{escape(css_class)}"><thead><tr>{head}</tr></thead>'
         f'<tbody>{"".join(body)}</tbody>{failed_body}</table>'
     )
+
+
+def light_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The area-light filter's choices, grouped: any area red or amber, then each area of the
+    registry by light. Values match the rows' ``data-lights`` (``area:status``; ``*`` is any area)."""
+    from .areas import AREAS
+
+    groups = [("Any area", [("*:red", f"An area to {LIGHTS['red'][1]} (red)"), ("*:amber", f"An area to {LIGHTS['amber'][1]} (amber)")])]
+    for key, area in AREAS.items():
+        groups.append((area.label, [(f"{key}:{status}", f"{area.label}: {LIGHTS[status][1]}") for status in LIGHTS]))
+    return groups
+
+
+def sort_choices() -> list[tuple[str, str]]:
+    """The "Sort by" list: ``("", "As listed")``, then each column both ways, its value
+    ``column:ascending`` or ``column:descending`` (the column counted from 0, the name)."""
+    out = [("", "As listed (by name)")]
+    for c, (header, (up, down)) in enumerate(zip(HEADERS, SORT_WORDS, strict=True)):
+        out += [(f"{c}:ascending", f"{header}: {up}"), (f"{c}:descending", f"{header}: {down}")]
+    return out
+
+
+def _options(choices: Sequence[tuple[str, str]]) -> str:
+    return "".join(f'<option value="{escape(v)}">{escape(words)}</option>' for v, words in choices)
+
+
+def interactive_html(table: str, summaries: Sequence[Summary]) -> str:
+    """The portfolio ``table`` (:func:`table_html`) with what sorts, searches and filters it:
+    the search box, the type, status and area-light filters, the "Sort by" list, "Show all",
+    the count of alliances shown and the line shown when none matches. The controls stay
+    hidden until :func:`script` runs (without it the table is complete). Escaped here."""
+    types = sorted({str(s["type"]) for s in summaries})
+    lights = "".join(
+        f'<optgroup label="{escape(group)}">{_options(options)}</optgroup>' for group, options in light_choices()
+    )
+    shown = f"{len(summaries):,} of {count(len(summaries), 'alliance')} shown"
+    controls = (
+        '<form class="wb-controls" id="wb-portfolio-controls" role="search" aria-label="Search, sort and filter the alliances" hidden>'
+        '<label>Search alliance names <input type="search" name="q" autocomplete="off" spellcheck="false"></label>'
+        f'<label>Type <select name="type"><option value="">All types</option>{_options([(t, t) for t in types])}</select></label>'
+        f'<label>Status <select name="status"><option value="">All alliances</option>{_options(STATUSES)}</select></label>'
+        f'<label>Area lights <select name="light"><option value="">Any lights</option>{lights}</select></label>'
+        f'<label>Sort by <select name="sort">{_options(sort_choices())}</select></label>'
+        '<button type="reset">Show all</button>'
+        "</form>"
+        f'<p class="wb-count" id="wb-portfolio-count" role="status" hidden>{escape(shown)}</p>'
+    )
+    none = (
+        '<p class="wb-none" id="wb-portfolio-none" hidden>No alliance matches this search and these filters: '
+        "<em>Show all</em> lists every one again.</p>"
+    )
+    return f'<div class="wb-portfolio-block">{controls if summaries else ""}{table}{none if summaries else ""}</div>'
+
+
+def script() -> str:
+    """The one script that sorts, searches and filters the portfolio table: it defines
+    ``wbPortfolioTable(root)``, which wires up the :func:`interactive_html` inside ``root``."""
+    return (templates_dir() / "portfolio_table.js").read_text(encoding="utf-8")
+
+
+def styles() -> str:
+    """The portfolio table's own CSS (no ``<style>`` tag): one card per alliance on a phone."""
+    return (templates_dir() / "portfolio_table.css").read_text(encoding="utf-8")

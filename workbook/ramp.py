@@ -493,7 +493,7 @@ def _crossings(revenue: FloatArray, cumulative_net: FloatArray) -> tuple[FloatAr
     return np.where(first <= h, first, np.nan), first_even, stays
 
 
-def _payback(revenue: FloatArray, cumulative_net: FloatArray) -> tuple[FloatArray, FloatArray]:
+def payback_curves(revenue: FloatArray, cumulative_net: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Per run: the first revenue month and the break-even that stays (see :func:`_crossings`)."""
     first, _, stays = _crossings(revenue, cumulative_net)
     return first, stays
@@ -927,7 +927,7 @@ def monte_carlo(r: Ramp, runs: int | None = None, seed: int | None = None, partn
     draws = _draws(r, runs, seed)
     cols = _engine(r, Inputs.of(r, runs, **draws))
     curves = cols["cumulative_net"]
-    _, breaks = _payback(cols["revenue"], curves)
+    _, breaks = payback_curves(cols["revenue"], curves)
     bands = _bands(curves)
     partner_bands = None
     if partner is not None:
@@ -1023,6 +1023,9 @@ def sensitivity(r: Ramp, swing: float = 0.20) -> pd.DataFrame:
 PARTNER_COLUMNS = ["month", "margin_income", "services_income", "income", "investment", "net", "cumulative_net"]
 #: Two paybacks further apart than this many months make an alliance one-sided (flag ``one_sided_payback``).
 PAYBACK_GAP_MONTHS = 12
+#: Below this chance of breaking even within the commitment (with ranges) the plan is flagged; high below the second.
+LOW_CHANCE = 0.5
+VERY_LOW_CHANCE = 0.2
 
 
 @dataclass(frozen=True)
@@ -1047,7 +1050,7 @@ def partner_economics(pe: PartnerEconomics, plan: RampResult) -> PartnerResult:
     ``services_per_deal`` × deals closed; income = the two together; investment = the
     partner's own lines (recurring and one-off, as ``ramp.investment``); net = income −
     investment; the cumulative net is the partner's J-curve. First income month and break-even
-    month follow the vendor's rules (:func:`_payback`), with income in place of revenue.
+    month follow the vendor's rules (:func:`payback_curves`), with income in place of revenue.
     """
     h = plan.metrics.horizon_months
     margin_income = np.asarray(plan.columns["partner_share"], dtype=float)
@@ -1057,7 +1060,7 @@ def partner_economics(pe: PartnerEconomics, plan: RampResult) -> PartnerResult:
     investment = recurring + one_off
     net = income - investment
     cumulative = np.cumsum(net)
-    first, break_even = _payback(income[None, :], cumulative[None, :])
+    first, break_even = payback_curves(income[None, :], cumulative[None, :])
     monthly = pd.DataFrame(
         {
             "month": np.arange(1, h + 1),
@@ -1201,15 +1204,15 @@ def flags(analysis: RampAnalysis, months: MonthNames = NUMBERED) -> list[Flag]:
             )
         )
     p = analysis.monte_carlo.p_break_even_within_commitment
-    if p is not None and p < 0.5:  # without ranges there is no chance to judge
+    if p is not None and p < LOW_CHANCE:  # without ranges there is no chance to judge
         out.append(
             Flag(
                 "low_chance_of_break_even",
-                "medium" if p >= 0.2 else "high",
+                "medium" if p >= VERY_LOW_CHANCE else "high",
                 f"Only {p:.0%} of simulated outcomes break even within the commitment.",
                 "ramp",
                 "Narrow the biggest uncertainty (see the tornado chart) or lengthen the commitment.",
-                size=past(p, 0.5),
+                size=past(p, LOW_CHANCE),
             )
         )
     if m.plan_gap is not None and m.plan_gap > 0 and m.plan_gap_month is not None:

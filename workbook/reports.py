@@ -49,6 +49,7 @@ from .files import replace_dir
 from .params import check_text, load_params, read_text
 from .pdf import PdfError, find_chromium, print_pdf
 from .resources import report_notebook, templates_dir
+from .outcomes import Outcome
 from .schema import Params
 
 KERNEL_START_TIMEOUT = 120  # seconds; two kernels starting at once on a small machine are slow
@@ -57,23 +58,6 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 # what a terminal sends to the whole foreground process group (Ctrl+C, hang-up): a worker ignores
 # them and leaves the decision to the batch process
 TERMINAL_SIGNALS = (signal.SIGINT, signal.SIGHUP)
-
-
-@dataclass
-class Outcome:
-    """What happened to one params file (or, for index rows, one report folder).
-
-    ``rendered`` is when the report in the folder was written (index rows read from disk);
-    ``unchanged`` marks a report left as it was because nothing it was made from changed.
-    """
-
-    params_path: Path
-    slug: str | None = None
-    ok: bool = False
-    reason: str = ""
-    summary: dict[str, Any] = field(default_factory=dict)
-    rendered: dt.datetime | None = None
-    unchanged: bool = False  # the report in the folder was already made from the same file, package and notebook
 
 
 @dataclass
@@ -682,7 +666,7 @@ def _died(exitcode: int | None) -> str:
     return f"the worker process died ({how}) before the report was finished"
 
 
-class _Stop:
+class BatchStop:
     """Turns SIGINT, SIGTERM and SIGHUP into a request to stop, readable through ``fd``."""
 
     def __init__(self) -> None:
@@ -697,7 +681,7 @@ class _Stop:
             self.signum = signum
 
     @contextmanager
-    def installed(self) -> Iterator[_Stop]:
+    def installed(self) -> Iterator[BatchStop]:
         # signals reach only the main thread: elsewhere the caller handles them
         main = threading.current_thread() is threading.main_thread()
         previous = {s: signal.signal(s, self._handle) for s in STOP_SIGNALS} if main else {}
@@ -718,7 +702,7 @@ class _Stop:
                 pass
 
 
-def _run(plan: Plan, out: Path, jobs: int, stop: _Stop, finished: Callable[[Outcome], None], pdf: bool = False, xlsx: bool = False) -> None:
+def _run(plan: Plan, out: Path, jobs: int, stop: BatchStop, finished: Callable[[Outcome], None], pdf: bool = False, xlsx: bool = False) -> None:
     import multiprocessing
     from multiprocessing.connection import wait
 
@@ -780,7 +764,7 @@ def _run(plan: Plan, out: Path, jobs: int, stop: _Stop, finished: Callable[[Outc
 #: Renders the loaded files of a plan into a folder: ``runner(plan, out, stop, finished, pdf,
 #: xlsx)`` calls ``finished`` once per file it finishes and returns when all are done or
 #: ``stop.signum`` is set.
-Runner = Callable[[Plan, Path, "_Stop", Callable[[Outcome], None], bool, bool], None]
+Runner = Callable[[Plan, Path, "BatchStop", Callable[[Outcome], None], bool, bool], None]
 
 
 def render_all(
@@ -817,7 +801,7 @@ def render_all(
     """
     if pdf:
         find_chromium()
-    stop = _Stop()
+    stop = BatchStop()
     with stop.installed():
         out = Path(out_dir).resolve()
         plan = paths if isinstance(paths, Plan) else plan_batch(paths, out, pdf=pdf, force=force, xlsx=xlsx)

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING
 
 from . import guard
 from .resources import apps_dir, jupyter_dir
+from .room import PAGE_PATH
 from .ui.paths import PARAMS_ENV, REPORTS_ENV, STORE_ENV, pinned
 
 APPS = apps_dir()
@@ -82,15 +83,19 @@ class ServeOptions:
         equal to the participants').
     allow_hosts : further host names the server answers to (a DNS name for the room machine).
     max_kernels, max_kernels_per_client : caps on kernels held by pages.
+    participants_per_device : participants one network address may join as on the server's own
+        participant page (its request limits grow with it); the room's size behind a NAT or proxy.
     store : the workshop database file (default ``$WORKBOOK_STORE`` or ``workshop.sqlite`` in the current folder).
-    room_size : workshop kernels kept started and pre-rendered ahead of the participants
-        (Voila's preheated pool); 0 turns preheating off.
+    room_size : with a kernel participant page (``light``/``full``), workshop kernels kept started
+        and pre-rendered ahead of the participants (Voila's preheated pool); 0 turns preheating off.
     dashboard_pool, dashboards : kernels kept prepared for each of ``dashboards`` (app notebooks
         that wait for their visitor's page to say what to show); 0 for none.
     refill_delay : seconds before a taken pool kernel is replaced (:data:`REFILL_DELAY`).
     apps : the folder of app notebooks to publish, its ``voila.json`` included (the package's apps).
-    participant_page : ``"light"`` (the workshop notebook's own light template, made for phones
-        and full rooms) or ``"full"`` (Voila's standard page, as for the other apps).
+    participant_page : ``"server"`` (the default: a page the server answers itself, no kernel per
+        participant, :mod:`workbook.room`; holds a plenary of hundreds), ``"light"`` (the workshop
+        notebook in its own light template, a kernel per participant) or ``"full"`` (the workshop
+        notebook in Voila's standard page).
     params_dir, reports_dir : where the dashboards read params files and the board writes reports.
     extra : further Voila arguments, passed through.
     """
@@ -102,6 +107,7 @@ class ServeOptions:
     allow_hosts: tuple[str, ...] = ()
     max_kernels: int = 80
     max_kernels_per_client: int = 10
+    participants_per_device: int = 6
     store: Path | None = None
     params_dir: Path | None = None
     reports_dir: Path | None = None
@@ -109,7 +115,7 @@ class ServeOptions:
     dashboard_pool: int = DEFAULT_DASHBOARD_POOL
     dashboards: tuple[str, ...] = DASHBOARDS
     refill_delay: float = REFILL_DELAY
-    participant_page: str = "light"
+    participant_page: str = "server"
     apps: Path = APPS
     extra: list[str] = field(default_factory=list)
 
@@ -158,6 +164,7 @@ def environment(opts: ServeOptions, base: dict[str, str] | None = None, tokens: 
     env[guard.ENV["hosts"]] = ",".join(sorted(guard.host_names_for(opts.ip, opts.allow_hosts)))
     env[guard.ENV["max_kernels"]] = str(opts.max_kernels)
     env[guard.ENV["max_kernels_per_client"]] = str(opts.max_kernels_per_client)
+    env[guard.ENV["participants_per_device"]] = str(opts.participants_per_device)
     # relative defaults and overrides are taken from this folder, once: Voila runs in the apps folder
     env.update(pinned(env))
     for name, given in ((STORE_ENV, opts.store), (PARAMS_ENV, opts.params_dir), (REPORTS_ENV, opts.reports_dir)):
@@ -191,7 +198,7 @@ def command(opts: ServeOptions, connection_root: str | None = None) -> list[str]
         # this user can enter are also out of reach of other accounts on the machine.
         "--KernelManager.transport=ipc",
         *([f"--Voila.connection_dir_root={connection_root}"] if connection_root else []),
-        *preheat_args(opts.room_size, opts.dashboard_pool, opts.dashboards, opts.refill_delay),
+        *preheat_args(opts.room_size if opts.participant_page != "server" else 0, opts.dashboard_pool, opts.dashboards, opts.refill_delay),
         # The workshop notebook asks for the light page in its metadata; "full" stops Voila
         # from reading templates from notebooks, so it gets the standard page too.
         *(["--VoilaConfiguration.allow_template_override=NO"] if opts.participant_page == "full" else []),
@@ -226,7 +233,8 @@ def urls(opts: ServeOptions, token: str, facilitator_token: str) -> dict[str, st
     out = {}
     for name in APP_NAMES:
         t = facilitator_token if f"{name}.ipynb" in guard.FACILITATOR_APPS else token
-        out[name] = f"http://{host}:{opts.port}/voila/render/{name}.ipynb" + (f"?token={t}" if t else "")
+        path = f"/{PAGE_PATH}" if name == "workshop" and opts.participant_page == "server" else f"/voila/render/{name}.ipynb"
+        out[name] = f"http://{host}:{opts.port}{path}" + (f"?token={t}" if t else "")
     return out
 
 
@@ -273,7 +281,10 @@ def serve(opts: ServeOptions, echo: Callable[[str], object] = print) -> int:
     env = environment(opts, tokens=(token, facilitator))
     echo(f"Serving {opts.apps}/ on {opts.ip}:{opts.port}" + (" (token required)" if token else " (this machine only)"))
     echo(f"Workshop store: {env['WORKBOOK_STORE']}")
-    echo(f"Participant page: {opts.participant_page}; {opts.room_size} workshop kernels kept ready, {opts.dashboard_pool} per dashboard")
+    if opts.participant_page == "server":
+        echo(f"Participant page: served by the server, no kernel per participant; {opts.dashboard_pool} kernels kept ready per dashboard")
+    else:
+        echo(f"Participant page: {opts.participant_page}; {opts.room_size} workshop kernels kept ready, {opts.dashboard_pool} per dashboard")
     echo(f"Answers to host names: {env[guard.ENV['hosts']].replace(',', ', ')}")
     links = urls(opts, token, facilitator)
     echo("Facilitator only (keep this link to yourself; the board shows the participants' link):")

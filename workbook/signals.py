@@ -434,4 +434,17 @@ def flags(
     ]
 
 
-__all__ = ["CHANGE_SEVERITY", "CHECK_IN_TRUST", "AttributedCredit", "PartnerCredit", "credit_of", "event_table", "flags", "manager_changes", "month_of", "partner_credit", "timeline"]
+
+
+@dataclass(frozen=True)
+class HealthResult:
+    """The health check-ins as a timeline (one row per check-in), a table of changes, and
+    partner credit (from the check-ins, or the actuals' attribution when they record no win:
+    :func:`credit_of`)."""
+
+    timeline: pd.DataFrame
+    events: pd.DataFrame
+    credit: PartnerCredit | AttributedCredit | None = None
+
+
+__all__ = ["CHANGE_SEVERITY", "CHECK_IN_TRUST", "HealthResult", "AttributedCredit", "PartnerCredit", "credit_of", "event_table", "flags", "manager_changes", "month_of", "partner_credit", "timeline"]

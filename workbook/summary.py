@@ -5,10 +5,95 @@ The assessment behind it is :func:`workbook.areas.assess`."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .areas import Assessment, assess
-from .schema import Params
+from .schema import AllianceType, Params
+
+#: A figure of the contract: a whole number stays one (money of a currency without minor unit).
+Number = int | float
+Month = Annotated[int, Field(ge=1)]
+AreaLight = Literal["red", "amber", "green", "unknown", "none"]
+
+
+class SummaryFlag(BaseModel):
+    """One flag of the summary (one per code and subject)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    code: str
+    severity: Literal["high", "medium", "low"]
+    message: str
+    area: str
+    subject: str
+    action: str
+
+
+class Summary(BaseModel):
+    """The summary contract of ``workbook summary --json``, one typed model: :func:`summarise`
+    writes through it, and whatever reads a kept summary (the report folders' ``summary.json``,
+    the portfolio's store) reads through it, so a summary of the wrong shape is never shown.
+
+    Money is in ``currency``, rounded to its minor unit; months are 1-based; ``None`` where the
+    params file has no data for a field (see the README's "The summary contract")."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    file: str | None
+    alliance: str
+    slug: str
+    type: AllianceType
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    start: str | None
+    readiness_score: Number | None
+    trust_index: Number | None
+    max_perception_gap: Number | None
+    max_self_other_gap: Number | None
+    first_revenue_month: Month | None
+    break_even_month: Month | None
+    first_break_even_month: Month | None
+    commitment_months: Month
+    cumulative_net_at_horizon: Number
+    peak_funding_need: Number
+    npv: Number
+    long_run_npv: Number
+    tail_months: Annotated[int, Field(ge=0)]
+    p_break_even_within_commitment: Annotated[float, Field(ge=0, le=1)] | None
+    business_plan_gap: Number | None
+    partner_break_even_month: Month | None
+    actuals_through_month: Month | None
+    actual_cumulative_net: Number | None
+    tracking: Literal["ahead", "on_plan", "behind", "below_p10"] | None
+    spend_tracking: Literal["on_budget", "over_budget", "under_budget"] | None
+    reforecast_break_even_month: Month | None
+    reforecast_delay_months: int | None
+    reforecast_scale: Number | None
+    reforecast_pipeline_months: list[Month] | None
+    sourced_share: Number | None
+    win_rate: Number | None
+    pipeline_deals: Annotated[int, Field(ge=0)] | None
+    pipeline_amount: Number | None
+    areas: dict[str, AreaLight]
+    flags: list[SummaryFlag]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The contract's JSON object, fields in the contract's order."""
+        return self.model_dump(mode="json")
+
+
+def checked_summary(data: object, path: str | Path | None = None) -> dict[str, Any] | None:
+    """A kept summary read back (``file`` set to ``path`` when given): the contract's object when
+    ``data`` has the contract's shape, else ``None`` (the caller recomputes it; it is never shown)."""
+    if not isinstance(data, dict):
+        return None
+    if path is not None:
+        data = {**data, "file": str(path)}
+    try:
+        return Summary.model_validate(data).as_dict()
+    except ValidationError:
+        return None
 
 
 #: The money fields of the summary (in ``currency``), rounded to the currency's minor unit.
@@ -56,7 +141,7 @@ def summarise(params: Params, path: str | Path | None = None, assessment: Assess
     for key in MONEY_FIELDS:
         if key in out:
             out[key] = round_money(out[key], code)
-    return out
+    return Summary.model_validate(out).as_dict()
 
 
-__all__ = ["MONEY_FIELDS", "Assessment", "assess", "summarise"]
+__all__ = ["MONEY_FIELDS", "Assessment", "Summary", "SummaryFlag", "assess", "checked_summary", "summarise"]

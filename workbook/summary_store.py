@@ -7,13 +7,15 @@ A params file's summary is found, in this order:
 1. in the report folder rendered from the same bytes by the same package
    (:func:`workbook.cache.cached_summary`, after ``workbook report``);
 2. in the reports folder's store, ``<reports>/.summaries/<params digest>-<package fingerprint>.json``,
-   written by an earlier visit;
+   written by an earlier visit (the entry names the digest and the fingerprint again inside);
 3. otherwise the file is validated and summarised, and the summary is stored for the next visit.
 
 Both keys are the digest of the file's bytes and the package's fingerprint, so an edited file (or
 an upgraded or edited package) is never shown an old summary. The report folder is found by that
 digest (each folder's ``render.json``), not by the alliance's name: learning the name means
-parsing the file, which costs as much as a dozen lookups. A store that cannot be written (a
+parsing the file, which costs as much as a dozen lookups. Whatever is read back goes through the
+summary contract's model (:class:`workbook.summary.Summary`): an entry of another shape, or one
+naming other bytes or another package, is ignored and recomputed, never shown. A store that cannot be written (a
 read-only reports folder, a full disk) only means nothing is kept; the visitor still gets every
 summary.
 """
@@ -30,7 +32,7 @@ from typing import Any
 from . import cache
 from .files import atomic_replace
 from .params import check_text, read_text
-from .summary import summarise
+from .summary import checked_summary, summarise
 
 log = logging.getLogger(__name__)
 
@@ -85,13 +87,15 @@ class SummaryStore:
             if found is not None:
                 return found
         try:
-            summary = json.loads(self.entry(d).read_text(encoding="utf-8"))
+            kept = json.loads(self.entry(d).read_text(encoding="utf-8"))
         except (OSError, ValueError):  # not kept yet, unreadable, or cut short
             return None
-        if not isinstance(summary, dict):
+        # an entry names the params bytes and the package it was made from, and holds a summary of
+        # the contract's shape; anything else (another file's entry copied here, a hand-made one,
+        # another version's) is ignored, recomputed and replaced: never shown
+        if not isinstance(kept, dict) or kept.get("params") != d or kept.get("package") != cache.package_fingerprint():
             return None
-        summary["file"] = str(path)
-        return summary
+        return checked_summary(kept.get("summary"), path)
 
     def keep(self, data: bytes, summary: dict[str, Any]) -> None:
         """Store ``summary`` of params ``data`` for the next visit, if the folder can be written."""
@@ -99,7 +103,9 @@ class SummaryStore:
             return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            atomic_replace(self.entry(cache.digest(data)), json.dumps(summary))
+            d = cache.digest(data)
+            entry = {"params": d, "package": cache.package_fingerprint(), "summary": summary}
+            atomic_replace(self.entry(d), json.dumps(entry))
         except OSError as exc:
             self._writable = False  # one failure is enough: the rest of this pass only reads
             log.info("summaries are not kept in %s: %s", self.folder, exc)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 import pandas as pd
 
@@ -26,9 +26,44 @@ from .text import date as text_date
 if TYPE_CHECKING:
     import altair as alt
 
-    from .areas import Assessment, Block
-    from .ramp import MonteCarlo
+    from .actuals import ActualsResult
+    from .ramp import MonteCarlo, RampAnalysis
+    from .scoping import ScopingResult
+    from .signals import HealthResult
     from .trust import TrustResult
+    from .value import ValueResult
+
+#: One piece of an area's picture: a chart, or a piece of escaped HTML.
+Block: TypeAlias = "alt.TopLevelMixin | str"
+
+
+class Assessment(Protocol):
+    """What the renderers read of an alliance's assessment: :class:`workbook.areas.Assessment`
+    is one (the registry calls the renderers; this module never imports it back)."""
+
+    @property
+    def params(self) -> Params: ...
+    @property
+    def flags(self) -> list[Flag]: ...
+    @property
+    def ramp(self) -> RampAnalysis: ...
+    @property
+    def actuals(self) -> ActualsResult | None: ...
+    @property
+    def scoping(self) -> ScopingResult | None: ...
+    @property
+    def trust(self) -> TrustResult | None: ...
+    @property
+    def value(self) -> ValueResult | None: ...
+    @property
+    def health(self) -> HealthResult | None: ...
+    @property
+    def figures(self) -> dict[str, Any]: ...
+    def label(self, key: str) -> str: ...
+    def view(self, key: str) -> list[Block]: ...
+    def area_flags(self, key: str) -> list[Flag]: ...
+    def area_status(self) -> dict[str, str]: ...
+    def top_actions(self, n: int = 3) -> list[Flag]: ...
 
 
 def use_static_charts() -> None:

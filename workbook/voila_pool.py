@@ -208,8 +208,11 @@ def guarded_voila() -> type[Any]:
             return settings
 
         def init_handlers(self) -> list[tuple[Any, ...]]:
+            from . import room
+
             out: list[tuple[Any, ...]] = []
-            for spec in super().init_handlers():
+            # the participants' page that needs no kernel (workbook.room), before Voila's own routes
+            for spec in [*room.handlers(self.base_url), *super().init_handlers()]:
                 pattern, cls, *rest = spec
                 out.append((pattern, guard.guarded(cls, renders=issubclass(cls, TornadoVoilaHandler)), *rest))
             return out
@@ -229,7 +232,11 @@ def main() -> None:
     # still reads it correctly but warns about the form on every start. (After the import: the
     # import itself puts a "show traitlets' deprecations" filter in front.)
     warnings.filterwarnings("ignore", message=r".*for dict-traits is deprecated", category=DeprecationWarning)
-    guard.configure(guard.GuardConfig.from_environment())
+    config = guard.GuardConfig.from_environment()
+    guard.configure(config)
+    from . import room
+
+    room.configure(config.participants_per_device)
     _die_with_parent()
     root = os.environ.pop("WORKBOOK_CONNECTION_ROOT", "")
     _remove_at_exit(root)

@@ -52,6 +52,12 @@ class Server:
         query = "&".join(q for q in (query, f"token={token}" if token else "") if q)
         return f"{self.base}/voila/render/{app}.ipynb" + (f"?{query}" if query else "")
 
+    def room_url(self, query: str = "", token: str | None = None) -> str:
+        """The participants' link of the server's own page (``--participant-page server``)."""
+        token = self.participant_token if token is None else token
+        query = "&".join(q for q in (query, f"token={token}" if token else "") if q)
+        return f"{self.base}/workbook/join" + (f"?{query}" if query else "")
+
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 

@@ -286,6 +286,14 @@ def test_portfolio_opens_an_alliance(browser, server):
     assert rows.count() == len(list(server.params_dir.glob("*.yaml")))
     page.wait_for_selector(".wb-portfolio-app svg", timeout=LOAD_MS)
     shot(page, "portfolio")
+    # the index page's search and sort, run in the browser (no kernel round trip)
+    page.fill(".wb-portfolio-block input[name=q]", "KESTREL")
+    page.wait_for_function("() => document.querySelector('.wb-portfolio-block .wb-count').textContent === '1 of 4 alliances shown'")
+    assert page.locator(".wb-portfolio a.wb-open:visible").all_inner_texts() == ["Kestrel Instruments × Meridian Distribution"]
+    page.get_by_role("button", name="Show all").click()
+    page.select_option(".wb-portfolio-block select[name=sort]", "7:descending")  # NPV, highest first
+    npv = page.eval_on_selector_all(".wb-portfolio tbody tr", "rs => rs.map(r => Number(r.cells[7].dataset.sort))")
+    assert len(npv) == rows.count() and npv == sorted(npv, reverse=True)
     name = rows.first.inner_text()
     no_outside(page)
     rows.first.click()

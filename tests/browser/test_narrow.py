@@ -1,6 +1,6 @@
 """Every page a reader opens, on a phone (390 × 844 in headless Chromium): the report, the
 portfolio index and the four Voila apps fit the screen's width (a wide table may scroll in its own
-box, never the page or the whole app), charts are scaled to the width, controls are full width and
+box, never the page or the whole app; the portfolio shows one card per alliance instead), charts are scaled to the width, controls are full width and
 at least 44 px tall, and the what-if sliders show their labels above them.
 
 One `workbook serve` and one rendered report for the module. Screenshots go to
@@ -171,18 +171,31 @@ def test_report_page_fits_a_phone_with_legible_charts(phone, report):
     page.close()
 
 
-def test_portfolio_index_fits_a_phone_and_its_table_scrolls_in_its_box(phone, report):
+#: Each alliance's card: its box, whether it is a block (not a table row), and its name's
+#: position and size inside it.
+CARDS = """(root) => [...document.querySelector(root).querySelectorAll('table.wb-portfolio tbody tr:not(.failed)')].map(r => {
+  const b = r.getBoundingClientRect(), a = r.querySelector('a.wb-open').getBoundingClientRect();
+  return {left: b.left, right: b.right, display: getComputedStyle(r).display, nameTop: a.top - b.top, nameHeight: a.height,
+          flags: !!r.querySelector('td.wb-flags'), headings: getComputedStyle(r.closest('table').tHead).display};
+})"""
+
+
+def assert_cards(page, root: str, what: str, explain=lambda s: s) -> None:
+    """One card per alliance, within the screen, its name on top and a touch target."""
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth"), explain(f"{what}: the page scrolls sideways")
+    cards = page.evaluate(CARDS, root)
+    assert cards, explain(f"{what}: no alliance shown")
+    for c in cards:
+        assert c["display"] == "block" and c["headings"] == "none", explain(f"{what}: a table, not cards: {c}")
+        assert c["left"] >= 0 and c["right"] <= PHONE["width"], explain(f"{what}: a card past the screen's edge: {c}")
+        assert c["nameTop"] < 20 and c["nameHeight"] >= 44 and c["flags"], explain(f"{what}: {c}")
+
+
+def test_portfolio_index_shows_a_card_per_alliance_on_a_phone(phone, report):
     page = phone.new_page()
     page.goto((report / "index.html").as_uri())
     assert_fits(page, "body", "portfolio index")
-    table = page.eval_on_selector("table", "t => [t.scrollWidth, t.clientWidth, getComputedStyle(t).overflowX]")
-    assert table[0] > table[1] and table[2] == "auto", f"the table neither fits nor scrolls in its box: {table}"
-    # the alliance's name stays in view while the reader scrolls the table sideways
-    page.eval_on_selector("table", "t => { t.scrollLeft = t.scrollWidth; }")
-    name = page.eval_on_selector("tbody td:first-child a", "a => a.getBoundingClientRect().left")
-    assert 0 <= name < 40, f"the alliance's name scrolled out of view (left {name:.0f} px)"
-    rows = page.eval_on_selector_all("tbody tr", "rs => rs.map(r => r.getBoundingClientRect().height)")
-    assert max(rows) < 400, f"a row is {max(rows):.0f} px tall: its cells are squeezed"
+    assert_cards(page, "body", "portfolio index")
     shot(page, "index")
     page.close()
 
@@ -214,12 +227,12 @@ def test_alliance_dashboard_fits_with_labelled_sliders(phone, server, explain):
     page.close()
 
 
-def test_portfolio_app_fits_and_its_table_scrolls_in_its_box(phone, server, explain):
+def test_portfolio_app_shows_a_card_per_alliance(phone, server, explain):
     page = open_phone_app(phone, server, "portfolio", "", ".wb-app .vega-embed svg")
     assert_fits(page, ".wb-app", "portfolio app", explain)
     assert_charts_scaled(page, ".wb-app .vega-embed svg", "portfolio app", explain)
-    links = page.eval_on_selector_all(".wb-app a.wb-open", "as => as.map(a => a.getBoundingClientRect().height)")
-    assert links and min(links) >= 44, explain(f"alliance links are {links} px tall")
+    assert_cards(page, ".wb-app", "portfolio app", explain)
+    assert_touch_sized(page, ".wb-portfolio-block", "portfolio app", explain)
     shot(page, "portfolio")
     page.close()
 

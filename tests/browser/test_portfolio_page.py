@@ -19,7 +19,8 @@ import pytest
 from tests.conftest import EXAMPLES
 from workbook import load_params, summarise
 from workbook.portfolio import HEADERS, is_late, needs_attention
-from workbook.reports import Outcome, write_portfolio_index
+from workbook.outcomes import Outcome
+from workbook.reports import write_portfolio_index
 
 pytestmark = pytest.mark.browser
 
@@ -220,19 +221,85 @@ def test_a_wide_screen_shows_every_column_without_scrolling_sideways(new_context
     right = page.eval_on_selector("table.wb-portfolio", "t => t.getBoundingClientRect().right")
     assert right <= width
     assert page.locator("a.wb-xlsx").count() == page.locator("a.wb-pdf").count() > 0
+    # from 1280 px rows stay short: three flags of two lines at most, then "+ N more"
+    heights = page.eval_on_selector_all("table.wb-portfolio tbody:first-of-type tr", "rs => rs.map(r => r.getBoundingClientRect().height)")
+    assert width < 1280 or max(heights) <= 200, f"the tallest row is {max(heights):.0f} px"
 
 
-def test_the_controls_fit_a_phone(new_context, portfolio):
+def test_the_sort_list_sorts_as_the_headings_do(page):
+    """The "Sort by" list (a phone's only way to sort: its cards have no headings) and the
+    headings are one state: either shows what the other chose."""
+    page.select_option("select[name=sort]", f"{NPV}:descending")
+    npv = [float(r["keys"][NPV]) for r in page.evaluate(SHOWN)]
+    assert npv == sorted(npv, reverse=True)
+    assert page.locator("thead th").nth(NPV).get_attribute("aria-sort") == "descending"
+    sort_button(page, HEADERS[BREAK_EVEN]).click()
+    assert page.input_value("select[name=sort]") == f"{BREAK_EVEN}:ascending"
+    page.get_by_role("button", name="Show all").click()  # back to the page's order, by name
+    page.wait_for_function(f"() => document.querySelector('select[name=sort]').value === ''")
+    names = shown_names(page)
+    assert names == sorted(names, key=str.casefold)
+
+
+#: The shared script's pure parts, run on cases: (search words, type, status, light) -> which
+#: of three rows pass; and an order over numbers with gaps.
+CASES = """() => {
+  const rows = [
+    {folded: wbPortfolioFold("Crème Brûlée × Ácme 007"), type: "oem", lights: ["trust:red", "scope:green"], status: ["attention", "late"]},
+    {folded: wbPortfolioFold("Acme × Northwind"), type: "reseller", lights: ["trust:amber", "scope:red"], status: ["in-time"]},
+    {folded: wbPortfolioFold("Helix"), type: "oem", lights: ["trust:green", "scope:amber"], status: ["late"]},
+  ];
+  const pass = (q, type, status, light) => rows.map((r, i) => wbPortfolioMatches(r, wbPortfolioFold(q).split(/\\s+/).filter(Boolean), type, status, light) ? i : -1).filter(i => i >= 0);
+  const items = [5, null, -2, 5, 40, null, 9].map((v, order) => ({v, order}));
+  const collator = new Intl.Collator(undefined, {numeric: true, sensitivity: "base"});
+  const order = d => wbPortfolioOrder(items, it => it.v, d, collator).map(it => it.order);
+  return {
+    words: [pass("", "", "", ""), pass("ACME", "", "", ""), pass("acme creme", "", "", ""), pass("acme nothing", "", "", "")],
+    filters: [pass("", "oem", "", ""), pass("", "", "late", ""), pass("", "", "", "*:red"), pass("", "", "", "scope:red"), pass("acme", "oem", "late", "trust:red")],
+    ascending: order("ascending"), descending: order("descending"),
+    names: wbPortfolioOrder([{v: "b", order: 0}, {v: "A10", order: 1}, {v: "a9", order: 2}], it => it.v, "ascending", collator).map(it => it.order),
+  };
+}"""
+
+
+def test_the_shared_search_and_sort_on_cases(browser):
+    from workbook.portfolio import script
+
+    page = browser.new_page()
+    page.set_content(f"<script>{script()}</script>")
+    got = page.evaluate(CASES)
+    page.close()
+    # every word, in any case and without accents; the filters add up
+    assert got["words"] == [[0, 1, 2], [0, 1], [0], []]
+    assert got["filters"] == [[0, 2], [0, 2], [0, 1], [1], [0]]
+    # numbers as numbers, empty last both ways, ties in page order
+    assert got["ascending"] == [2, 0, 3, 6, 4, 1, 5]
+    assert got["descending"] == [4, 6, 0, 3, 2, 1, 5]
+    assert got["names"] == [2, 1, 0]  # names by the collator: case-blind, digits as numbers
+
+
+def test_a_phone_shows_one_card_per_alliance(new_context, portfolio):
     ctx = new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = ctx.new_page()
     page.goto(portfolio[0].as_uri())
     page.wait_for_selector("#wb-portfolio-controls:not([hidden])")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
     boxes = page.eval_on_selector_all(
         "#wb-portfolio-controls input, #wb-portfolio-controls select, #wb-portfolio-controls button",
         "els => els.map(e => e.getBoundingClientRect()).map(r => [r.left, r.right, r.height])",
     )
-    assert len(boxes) == 5
+    assert len(boxes) == 6
     for left, right, height in boxes:
         assert left >= 0 and right <= 390 and height >= 44, boxes
     assert re.fullmatch(rf"{ALLIANCES} of {ALLIANCES} alliances shown", count(page))
+    # each alliance a card the screen's width: its name on top, each figure under its column's name
+    assert not page.locator("thead").is_visible()
+    card = page.locator("table.wb-portfolio tbody tr").first
+    box = card.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    label = card.locator("td").nth(NPV).evaluate("td => getComputedStyle(td, '::before').content")
+    assert label == '"NPV"'
+    # the search hides cards as it hides rows
+    page.fill("input[name=q]", "kestrel 001")
+    wait_for_count(page, f"1 of {ALLIANCES} alliances shown")
+    assert page.locator("table.wb-portfolio tbody tr:visible").count() == 1 + 1  # and the failed file

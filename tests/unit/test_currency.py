@@ -88,7 +88,7 @@ def test_flag_messages_and_the_summary_use_the_currency(in_euros):
 
 def test_the_portfolio_index_shows_each_alliances_own_currency(in_euros, tmp_path):
     from workbook.index import render_index
-    from workbook.reports import Outcome
+    from workbook.outcomes import Outcome
 
     params, a = in_euros
     usd = load_params(PARAMS / "marketplace-referral.yaml")

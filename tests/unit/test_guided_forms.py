@@ -355,7 +355,7 @@ def test_saving_redraws_the_overview_of_the_same_file(params_file):
         assert "The overview above shows it now." in form.status.value
     finally:
         InteractiveShell.clear_instance()
-        guided._OVERVIEWS.clear()
+        guided.OVERVIEWS.clear()
 
 
 def test_two_forms_on_one_file_keep_each_others_saved_edits(params_file):

@@ -1,6 +1,6 @@
 """The package's layout holds: no module of ``workbook/`` imports, directly or through others, a
-module that imports it back (an import inside a function counts too; only ``if TYPE_CHECKING:``
-blocks are left out), and each kind of thing lives in one place."""
+module that imports it back (an import inside a function counts too, and so does one made for
+type checking only, under ``if TYPE_CHECKING:``), and each kind of thing lives in one place."""
 
 from __future__ import annotations
 
@@ -19,18 +19,9 @@ def _module_name(path: Path) -> str:
 
 def _imports(path: Path, name: str, modules: set[str]) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    skipped = {
-        id(n)
-        for node in ast.walk(tree)
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
-        for body in node.body
-        for n in ast.walk(body)
-    }
     base = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
     found: set[str] = set()
     for node in ast.walk(tree):
-        if id(node) in skipped:
-            continue
         targets: list[str] = []
         if isinstance(node, ast.Import):
             targets = [a.name for a in node.names]

@@ -34,7 +34,7 @@ def test_the_index_page_and_the_dashboard_share_one_table(tmp_path, monkeypatch)
     monkeypatch.setenv("WORKBOOK_PARAMS_DIR", str(EXAMPLES[0].parent))
     monkeypatch.setenv("WORKBOOK_REPORTS_DIR", str(tmp_path))  # where the dashboard keeps its summaries
     app = dashboards.portfolio_app()
-    dashboard = next(w.value for w in app.children if "<table" in getattr(w, "value", ""))
+    dashboard = next(w.html for w in app.children if "<table" in getattr(w, "html", ""))
     heads = [unescape(h) for h in re.findall(r"<th>([^<]*)</th>", dashboard)]
     assert heads == list(HEADERS)
 
@@ -46,37 +46,46 @@ def test_names_and_flags_from_a_params_file_are_escaped():
     assert 'href="a?b=&lt;c&gt;"' in html
 
 
-def test_the_portfolio_dashboard_searches_and_sorts_its_rows(tmp_path, monkeypatch):
+def test_the_index_page_and_the_dashboard_search_and_sort_with_one_script(tmp_path, monkeypatch):
+    """No search or sort of its own in the dashboard: its table widget runs the index page's
+    script on the same controls (the script's behaviour: tests/browser/test_portfolio_page.py)."""
+    import datetime as dt
     import shutil
 
     from tests.conftest import PARAMS
-    from workbook.ui.portfolio_app import SORTS, filtered, portfolio_app, portfolio_rows
+    from workbook.index import render_index
+    from workbook.portfolio import script, sort_choices
+    from workbook.reports import Outcome
+    from workbook.ui.portfolio_app import PortfolioTable, portfolio_app
 
     folder = tmp_path / "params"
     shutil.copytree(PARAMS, folder)
     monkeypatch.setenv("WORKBOOK_PARAMS_DIR", str(folder))
     monkeypatch.setenv("WORKBOOK_REPORTS_DIR", str(tmp_path / "reports"))
-    rows, _ = portfolio_rows()
-    names = sorted(str(r["alliance"]) for r in rows)
-    by = {label: i for i, (label, _, _) in enumerate(SORTS)}
-    assert [r["alliance"] for r in filtered(rows, "", by["Alliance name"])] == sorted(names, key=str.casefold)
-    npv = [r["npv"] for r in filtered(rows, "", by["NPV, largest first"])]
-    assert npv == sorted(npv, reverse=True)
-    soonest = [r["break_even_month"] for r in filtered(rows, "", by["Break-even, soonest first"])]
-    known = [m for m in soonest if m is not None]
-    assert known == sorted(known) and soonest[: len(known)] == known  # none within the horizon: last
-    # search: any case, every word must match
-    one = filtered(rows, "  BRIGHTDESK  ", 0)
-    assert [r["alliance"] for r in one] == [n for n in names if "brightdesk" in n.casefold()]
-    assert filtered(rows, "brightdesk nothing-like-this", 0) == []
+    widget = next(w for w in portfolio_app().children if isinstance(w, PortfolioTable))
+    assert widget._esm.startswith(script()) and "wbPortfolioTable(el)" in widget._esm
+    rows = [summarise(load_params(p), p) for p in EXAMPLES]
+    page = render_index([Outcome(params_path=p, slug=s["slug"], ok=True, summary=s, rendered=dt.datetime(2026, 3, 31)) for p, s in zip(EXAMPLES, rows)])
+    assert script() in page and "wbPortfolioTable(document)" in page
 
-    app = portfolio_app()
-    search = next(w for w in app.children if hasattr(w, "children") for w in w.children if "wb-portfolio-search" in w._dom_classes)
-    table = app.children[-1] if not any("error" in getattr(w, "value", "") for w in app.children[-1:]) else None
-    assert table is not None and table.value.count("wb-open") == len(rows)
-    search.value = "brightdesk"
-    assert table.value.count("wb-open") == 1
-    assert "1 alliance of 4 shown" in app.children[2].children[2].value
+    def controls(html: str) -> list[str]:
+        return re.findall(r'<(?:input|select|button)[^>]*(?:name="\w+"|type="reset")', html)
+
+    assert controls(widget.html) == controls(page) and len(controls(page)) == 6
+    # the dashboard lists its alliances by name before any sort, as the index does (reports_in)
+    names = re.findall(r'class="wb-open" href="[^"]*">([^<]*)<', widget.html)
+    assert len(names) == len(EXAMPLES) and names == sorted(names, key=str.casefold)
+    # every column can be sorted both ways from the list, as from its heading (no headings on a phone)
+    assert [v for v, _ in sort_choices()][1:] == [f"{c}:{d}" for c in range(len(HEADERS)) for d in ("ascending", "descending")]
+
+
+def test_a_row_shows_at_most_three_flags_and_each_cell_names_its_column():
+    row = _summaries()[0] | {"flags": [{"severity": "low", "message": f"flag {i}", "action": f"do {i}"} for i in range(7)]}
+    html = table_html([row], lambda s: "x.html")
+    flags = re.search(r'<td class="wb-flags"[^>]*>(.*?)</td>', html).group(1)
+    assert re.findall(r">(flag \d)<", flags) == ["flag 0", "flag 1", "flag 2"] and "+ 4 more" in flags
+    labels = [unescape(label) for label in re.findall(r'data-label="([^"]*)"', html)]
+    assert labels == list(HEADERS[1:])  # a phone's card shows each figure under its column's name
 
 
 def test_the_index_marks_a_report_whose_params_file_is_gone(tmp_path):
@@ -85,7 +94,7 @@ def test_the_index_marks_a_report_whose_params_file_is_gone(tmp_path):
 
     from workbook.index import render_index
     from workbook.params import load_params
-    from workbook.reports import Outcome
+    from workbook.outcomes import Outcome
     from workbook.summary import summarise
 
     rows = []

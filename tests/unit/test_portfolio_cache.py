@@ -135,7 +135,41 @@ def test_a_damaged_kept_summary_is_computed_again(folders, model_runs):
     again, problems = portfolio_rows()
     assert problems == [] and len(model_runs) == 2
     assert figures(again[0]) == figures(first[0])
-    assert json.loads(entry.read_text(encoding="utf-8"))["npv"] == first[0]["npv"]
+    assert json.loads(entry.read_text(encoding="utf-8"))["summary"]["npv"] == first[0]["npv"]
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        # valid JSON of the wrong shape: the portfolio used to break on it
+        lambda kept: {**kept, "summary": {**kept["summary"], "flags": "none", "npv": "lots"}},
+        lambda kept: {**kept, "summary": [1, 2, 3]},
+        lambda kept: {**kept, "summary": {**kept["summary"], "areas": {"ramp": "<script>"}}},
+        # a well-formed entry made from other bytes (another file's entry copied here) ...
+        lambda kept: {**kept, "params": "0" * 64, "summary": {**kept["summary"], "npv": 1e12}},
+        # ... or by another package, or a bare summary with made-up figures and no key at all
+        lambda kept: {**kept, "package": "another-version", "summary": {**kept["summary"], "npv": 1e12}},
+        lambda kept: {**kept["summary"], "npv": 1e12},
+    ],
+    ids=["wrong-types", "not-an-object", "unknown-light", "other-bytes", "other-package", "no-key"],
+)
+def test_a_foreign_or_misshapen_kept_summary_is_never_shown(folders, model_runs, tamper):
+    params, reports = folders
+    first, _ = portfolio_rows()
+    entry = next((reports / summary_store.STORE_DIR).iterdir())
+    entry.write_text(json.dumps(tamper(json.loads(entry.read_text(encoding="utf-8")))), encoding="utf-8")
+    again, problems = portfolio_rows()
+    assert problems == [] and len(model_runs) == 2  # recomputed, not shown
+    assert figures(again[0]) == figures(first[0])
+    assert json.loads(entry.read_text(encoding="utf-8"))["summary"]["npv"] == first[0]["npv"]  # and replaced
+
+
+def test_a_report_summary_of_the_wrong_shape_is_recomputed(folders, model_runs):
+    params, reports = folders
+    fake_report(reports, params / ALLIANCE.name, npv="a million", flags=[{"code": "x"}])
+    rows, problems = portfolio_rows()
+    assert problems == [] and model_runs == [ALLIANCE.name]
+    assert isinstance(rows[0]["npv"], float)
 
 
 def test_a_reports_folder_that_cannot_be_created_still_gives_every_summary(folders, monkeypatch):

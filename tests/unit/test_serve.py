@@ -19,7 +19,10 @@ def test_local_by_default_and_token_on_a_network_address():
     assert len(token) >= 16
     facilitator = room.resolved_facilitator_token(token)
     links = urls(room, token, facilitator)
-    assert links["workshop"] == f"http://192.168.1.20:8866/voila/render/workshop.ipynb?token={token}"
+    # participants open the server's own page (no kernel each); the kernel pages stay on offer
+    assert links["workshop"] == f"http://192.168.1.20:8866/workbook/join?token={token}"
+    kernel_room = ServeOptions(ip="192.168.1.20", participant_page="light")
+    assert urls(kernel_room, token, facilitator)["workshop"] == f"http://192.168.1.20:8866/voila/render/workshop.ipynb?token={token}"
     # the facilitator's token is only in the facilitator's link
     assert links["facilitator"].endswith(f"facilitator.ipynb?token={facilitator}")
     assert all(facilitator not in url for name, url in links.items() if name != "facilitator")
@@ -37,13 +40,16 @@ def test_tokens_travel_in_the_environment_not_the_command_line():
     env = environment(opts, base={}, tokens=("p-token", "f-token"))
     assert env["WORKBOOK_PARTICIPANT_TOKEN"] == "p-token" and env["WORKBOOK_FACILITATOR_TOKEN"] == "f-token"
     assert set(env["WORKBOOK_ALLOWED_HOSTS"].split(",")) == {"10.0.0.2", "room.example"}
-    assert env["WORKBOOK_PARTICIPANT_URL"] == "http://10.0.0.2:8866/voila/render/workshop.ipynb?token=p-token"
+    assert env["WORKBOOK_PARTICIPANT_URL"] == "http://10.0.0.2:8866/workbook/join?token=p-token"
     cmd = " ".join(command(opts))
     assert "p-token" not in cmd and "f-token" not in cmd and "--Voila.token" not in cmd
 
 
 def test_voila_runs_with_ready_first_pools_for_the_workshop_and_the_alliance_dashboard_only():
-    cmd = command(ServeOptions(room_size=12))
+    # the server's own participant page needs no workshop kernels: only the dashboard's are prepared
+    default = next(a for a in command(ServeOptions(room_size=12)) if a.startswith("--VoilaKernelManager.kernel_pools_config="))
+    assert "workshop.ipynb" not in default and '"alliance.ipynb": {"pool_size": 2}' in default
+    cmd = command(ServeOptions(room_size=12, participant_page="light"))
     assert cmd[1:3] == ["-m", "workbook.voila_pool"]
     pools = next(a for a in cmd if a.startswith("--VoilaKernelManager.kernel_pools_config="))
     assert '"workshop.ipynb": {"pool_size": 12}' in pools and '"default": {"pool_size": 0}' in pools

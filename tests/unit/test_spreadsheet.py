@@ -321,7 +321,7 @@ def test_a_report_made_without_the_spreadsheet_is_not_fresh_when_it_is_asked_for
 
 def test_the_index_links_the_spreadsheet_like_the_pdf(tmp_path):
     from workbook.index import render_index
-    from workbook.reports import Outcome
+    from workbook.outcomes import Outcome
 
     outcomes = []
     for path in EXAMPLES[:2]:

@@ -91,4 +91,4 @@ def test_the_portfolio_row_shows_one_flag_per_action():
     cell = row_cells(s)[-1]
     assert "No alliance manager is named." in cell and "No alliance manager was in post." not in cell
     assert "The narrative is negative." in cell  # the next flag fills the slot
-    assert "+ 2 more in the report" in cell
+    assert "+ 2 more<" in cell

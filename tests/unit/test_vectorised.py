@@ -219,7 +219,7 @@ def test_whole_month_inputs_are_rounded_half_up_run_by_run():
         np.testing.assert_allclose(row, month_by_month(with_changes(r, enablement_months=months))[1], **TIGHT)
     # effort from month 1, sourcing from the month after the rounded enablement, revenue a
     # sales cycle (4 months) later
-    first, _ = ramp._payback(batch["revenue"], batch["cumulative_net"])
+    first, _ = ramp.payback_curves(batch["revenue"], batch["cumulative_net"])
     assert first.tolist() == [1 + m + 4 for m in (2, 3, 3, 4)]
 
 
@@ -347,7 +347,7 @@ def test_every_run_of_a_random_batch_is_the_month_by_month_run(r, cycles, enable
         revenue, cum = month_by_month(ramp.varied(r, **{k: v[i] for k, v in values.items()}), level=levels[i])
         np.testing.assert_allclose(batch["cumulative_net"][i], cum, **TIGHT)
         np.testing.assert_allclose(batch["revenue"][i], revenue, **TIGHT)
-        one = ramp._payback(batch["revenue"][i : i + 1], batch["cumulative_net"][i : i + 1])[1][0]
+        one = ramp.payback_curves(batch["revenue"][i : i + 1], batch["cumulative_net"][i : i + 1])[1][0]
         assert (math.isnan(one) and math.isnan(break_even(revenue, cum))) or one == break_even(revenue, cum)
 
 

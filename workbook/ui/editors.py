@@ -82,11 +82,11 @@ class RowTable:
         self.box = W.VBox()
         self.add_button = W.Button(description=add_label, icon="plus", layout=W.Layout(width="auto"))
         self.add_button.add_class(f"wb-add-{key}")
-        self.add_button.on_click(form._guard(self._add))
+        self.add_button.on_click(form.guard(self._add))
         head = W.HBox([W.HTML(f"<b>{escape(c.label)}</b>", layout=W.Layout(width=c.width)) for c in columns])
         head.add_class("wb-table-head")
         intro = f"<p>{escape(help)}</p>" if help else ""
-        self.widget = W.VBox([W.HTML(intro), head, self.box, form._with_note(key, self.add_button)])
+        self.widget = W.VBox([W.HTML(intro), head, self.box, form.with_note(key, self.add_button)])
         self.widget.add_class("wb-table")
         self.widget.add_class(f"wb-{key}")
         self.load(entries)
@@ -114,17 +114,17 @@ class RowTable:
             shown: list[W.Widget] = []
             for c in self.columns:
                 w = self._cell(c, row)
-                w.observe(self.form._guard(self._edited(i, c)), names="value")
+                w.observe(self.form.guard(self._edited(i, c)), names="value")
                 if c.shown is not None and not c.shown(row):
                     w.layout.visibility = "hidden"
                 cells[c.field] = w
                 shown.append(w)
             remove = W.Button(description="Remove", icon="trash", layout=W.Layout(width="auto"))
             remove.add_class("wb-remove")
-            remove.on_click(self.form._guard(self._remover(i)))
+            remove.on_click(self.form.guard(self._remover(i)))
             self.widgets.append(cells)
             self.remove_buttons.append(remove)
-            line = self.form._with_note(f"{self.key}[{i}]", W.HBox([*shown, remove]))
+            line = self.form.with_note(f"{self.key}[{i}]", W.HBox([*shown, remove]))
             line.layout.flex_flow = "row wrap"  # in a narrow page the note goes under its row, not off the edge
             line.add_class("wb-row")
             lines.append(line)
@@ -218,9 +218,9 @@ class FieldGroup:
             else:
                 box = number_box(None, description=c.label, width="470px", style=style)
             box.placeholder = self.placeholders.get(c.field, "")
-            box.observe(form._guard(self._edited), names="value")
+            box.observe(form.guard(self._edited), names="value")
             self.boxes[c.field] = box
-            row = form._with_note(f"{key}.{c.field}", box)
+            row = form.with_note(f"{key}.{c.field}", box)
             row.add_class(f"wb-{css}-{c.field}")
             rows.append(row)
         self.fields = W.VBox(rows)
@@ -228,8 +228,8 @@ class FieldGroup:
         self.remove_button = W.Button(description=remove_label, icon="trash", layout=W.Layout(width="auto"))
         self.add_button.add_class(f"wb-add-{css}")
         self.remove_button.add_class(f"wb-remove-{css}")
-        self.add_button.on_click(form._guard(self._add))
-        self.remove_button.on_click(form._guard(self._remove))
+        self.add_button.on_click(form.guard(self._add))
+        self.remove_button.on_click(form.guard(self._remove))
         intro = f"<h4>{escape(title)}</h4>" + (f"<p>{escape(help)}</p>" if help else "")
         buttons = [W.HBox([self.add_button, self.remove_button])] if optional else []
         self.widget = W.VBox([W.HTML(intro), self.fields, *buttons])

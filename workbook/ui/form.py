@@ -26,7 +26,7 @@ from .section_view import (
     NO_MATH,
     SECTION_WORDS,
     Section,
-    _missing,
+    missing_text,
     refresh_overviews,
     section_view,
 )
@@ -90,7 +90,7 @@ def number_box(value: Any, description: str = "", width: str = "110px", **kwargs
                   layout=W.Layout(width=width), **kwargs)
 
 
-def _label(text: str, width: str = "520px") -> W.HTML:
+def label_html(text: str, width: str = "520px") -> W.HTML:
     html = W.HTML(f'<div class="wb-item">{escape(text)}</div>', layout=W.Layout(width=width))
     return html
 
@@ -128,18 +128,18 @@ class GuidedForm:
         self.status.add_class("wb-status")
         self.output = W.Output()
         self.charts: list[alt.TopLevelMixin] = []
-        self._guard = friendly(self.status)
+        self.guard = friendly(self.status)
         self.save_button = W.Button(
             description=f"Save to {self.path.name}", button_style="primary", icon="save", layout=W.Layout(width="auto")
         )
         self.save_button.add_class("wb-save")
-        self.save_button.on_click(self._guard(self._save))
+        self.save_button.on_click(self.guard(self._save))
         controls = self._build()
         head = W.HTML(CSS + GUIDED_CSS + f"<p>{escape(self.intro)}</p>")
         self.widget = W.VBox([head, *controls, self.save_button, self.status, self.output])
         self.widget.add_class("wb-app")
         self.widget.add_class("wb-guided")
-        self._guard(self.redraw)()
+        self.guard(self.redraw)()
 
     # -- state
 
@@ -214,7 +214,7 @@ class GuidedForm:
         """The quiet note next to a valid field (e.g. a share as a percentage)."""
         return ""
 
-    def _with_note(self, key: str, control: W.Widget) -> W.HBox:
+    def with_note(self, key: str, control: W.Widget) -> W.HBox:
         """``control`` in a row with its note: a problem with the field shows up right next to it."""
         note = W.HTML(layout=W.Layout(flex="1 1 220px", min_width="220px", max_width="420px"))
         note.add_class("wb-note")
@@ -248,7 +248,7 @@ class GuidedForm:
 
     def _watch(self, widgets: Iterable[W.Widget], handler: Callable[[dict[str, Any]], None] | None = None) -> None:
         for w in widgets:
-            w.observe(self._guard(handler or self._changed), names="value")
+            w.observe(self.guard(handler or self._changed), names="value")
 
     def _changed(self, change: dict[str, Any] | None = None) -> None:
         if not self._loading:
@@ -261,7 +261,7 @@ class GuidedForm:
         except ParamsError as exc:
             self._show_notes(exc.problems)
             if self.section not in self._doc and self.data == self._raw:
-                self.status.value = f'<div class="wb-status-info">{_missing(self.section)}</div>'
+                self.status.value = f'<div class="wb-status-info">{missing_text(self.section)}</div>'
             else:
                 self.status.value = _problems_html("Not valid yet, so nothing can be saved. Please fix:", exc, self.path)
             return

@@ -18,7 +18,7 @@ from ..errors import Problem
 from ..schema import EventKind
 from .common import message
 from .editors import Column, FieldGroup, RowTable
-from .form import GuidedForm, _label, number_box, share_hint, shown_number, typed_number
+from .form import GuidedForm, label_html, number_box, share_hint, shown_number, typed_number
 
 # --------------------------------------------------------------------------------------------
 # scope
@@ -48,7 +48,7 @@ class ScopeForm(GuidedForm):
                 )
                 toggle.add_class(f"wb-item-{item.id}")
                 self.status_buttons[item.id] = toggle
-                rows.append(W.HBox([_label(item.wording), toggle]))
+                rows.append(W.HBox([label_html(item.wording), toggle]))
             pages.append(W.VBox(rows))
         self.checklist = W.Accordion(children=pages, titles=tuple(g.label for g in SCOPING.groups))
         self.manager = W.Text(
@@ -68,7 +68,7 @@ class ScopeForm(GuidedForm):
             layout=W.Layout(width="560px", height="80px"),
         )
         self._watch([*self.status_buttons.values(), self.manager, self.to_confirm])
-        return [self.checklist, self._with_note("alliance_manager", self.manager), self._with_note("resources_to_be_confirmed", self.to_confirm)]
+        return [self.checklist, self.with_note("alliance_manager", self.manager), self.with_note("resources_to_be_confirmed", self.to_confirm)]
 
     def _collect(self) -> dict[str, Any]:
         data = copy.deepcopy(self._raw)
@@ -127,14 +127,14 @@ class TrustForm(GuidedForm):
         self._rows: list[dict[str, Any]] = copy.deepcopy(self._raw.get("respondents") or [])
         self.respondent = W.Dropdown(description="Respondent", style={"description_width": "110px"}, layout=W.Layout(width="360px"))
         self.add_button = W.Button(description="Add a respondent", icon="plus", layout=W.Layout(width="auto"))
-        self.add_button.on_click(self._guard(self._add))
+        self.add_button.on_click(self.guard(self._add))
         self.respondent_id = W.Text(continuous_update=False, description="Id", style={"description_width": "110px"}, layout=W.Layout(width="360px"))
         self.respondent_id.add_class("wb-respondent-id")
         self.respondent.add_class("wb-respondent")
         self.add_button.add_class("wb-add-respondent")
         self.remove_button = W.Button(description="Remove this respondent", icon="trash", layout=W.Layout(width="auto"))
         self.remove_button.add_class("wb-remove-respondent")
-        self.remove_button.on_click(self._guard(self._remove))
+        self.remove_button.on_click(self.guard(self._remove))
         self.side = W.ToggleButtons(options=["vendor", "partner"], description="Side", style={"description_width": "110px"})
         # which statements the buttons below answer: about the other organisation, or the self-rating
         self.rating = W.ToggleButtons(options=[("The other organisation", "answers"), ("Their own organisation (self-rating)", "self_answers")],
@@ -152,19 +152,19 @@ class TrustForm(GuidedForm):
             toggle.add_class(f"wb-answer-{item.id}")
             toggle.add_class("wb-answers")
             self.answer_buttons[item.id] = toggle
-            rows.append(W.HBox([_label(item.wording, "480px"), toggle]))
+            rows.append(W.HBox([label_html(item.wording, "480px"), toggle]))
         if not self._rows:
             self._rows.append(self._new_row())
         self._refresh_choices(0)
         self._show_row()
-        self.respondent.observe(self._guard(self._pick), names="value")
-        self.rating.observe(self._guard(self._pick), names="value")
+        self.respondent.observe(self.guard(self._pick), names="value")
+        self.rating.observe(self.guard(self._pick), names="value")
         self._watch([self.respondent_id], self._id_changed)
         self._watch([self.side, self.role], self._details_changed)
         for item_id, toggle in self.answer_buttons.items():
-            toggle.observe(self._guard(self._answer_handler(item_id)), names="value")
+            toggle.observe(self.guard(self._answer_handler(item_id)), names="value")
         self._added: list[dict[str, Any]] = []  # respondents added in this form (refused on save until answered)
-        picker = self._with_note("respondents", W.HBox([self.respondent, self.add_button, self.remove_button]))
+        picker = self.with_note("respondents", W.HBox([self.respondent, self.add_button, self.remove_button]))
         return [picker, self.respondent_id, self.side, self.role, self.rating, W.VBox(rows)]
 
     # respondents
@@ -364,8 +364,8 @@ class RampForm(GuidedForm):
         r = self.params.ramp
         self.kind = W.ToggleButtons(options=list(self.KINDS), value=r.deal_value_kind, description="Deals are",
                                     style={"description_width": "250px", "button_width": "auto"})
-        self.kind.observe(self._guard(self._kind_changed), names="value")
-        rows: list[W.Widget] = [self._with_note("deal_value_kind", self.kind)]
+        self.kind.observe(self.guard(self._kind_changed), names="value")
+        rows: list[W.Widget] = [self.with_note("deal_value_kind", self.kind)]
         self.rows: dict[str, W.HBox] = {}
         for key, (label, whole, lo, hi, step) in self.FIELDS.items():
             current = getattr(r, key)
@@ -379,9 +379,9 @@ class RampForm(GuidedForm):
             self.sliders[key] = slider
             raw = self._raw.get(key, current)
             self.inputs[key] = number_box(raw, width="100px")
-            slider.observe(self._guard(self._slider_moved(key)), names="value")
-            self.inputs[key].observe(self._guard(self._typed(key)), names="value")
-            self.rows[key] = self._with_note(key, W.HBox([slider, self.inputs[key]]))
+            slider.observe(self.guard(self._slider_moved(key)), names="value")
+            self.inputs[key].observe(self.guard(self._typed(key)), names="value")
+            self.rows[key] = self.with_note(key, W.HBox([slider, self.inputs[key]]))
             rows.append(self.rows[key])
         self._show_kind()
         return [*rows, *self._build_tables()]
@@ -666,7 +666,7 @@ class ValueForm(GuidedForm):
         rows = []
         for key, label in self.FIELDS.items():
             self.fields[key] = number_box(self._raw.get(key, 0), description=label.format(currency=code), width="460px", style=style)
-            rows.append(self._with_note(key, self.fields[key]))
+            rows.append(self.with_note(key, self.fields[key]))
         margin = self._raw.get(self.MARGIN)
         self.margin = W.Text(
             value="" if margin is None else shown_number(margin),
@@ -676,7 +676,7 @@ class ValueForm(GuidedForm):
             style=style,
             layout=W.Layout(width="460px"),
         )
-        rows.append(self._with_note(self.MARGIN, self.margin))
+        rows.append(self.with_note(self.MARGIN, self.margin))
         self._watch([*self.fields.values(), self.margin])
         others = self._raw.get("other_costs") or []
         note = (
@@ -752,7 +752,7 @@ class HealthForm(GuidedForm):
         self.wins.observe(self._partner_wins_follow, names="value")
         self._watch([self.alliance_start, self.date, self.manager, self.sentiment, self.events, self.event_note, self.wins, self.wins_partner, self.wins_credit, self.note])
         heading = W.HTML("<h3>Add a check-in</h3>")
-        counts = [self._with_note(key, box) for key, box in
+        counts = [self.with_note(key, box) for key, box in
                   (("wins", self.wins), ("wins_with_partner", self.wins_partner), ("wins_crediting_partner", self.wins_credit))]
         return [self.alliance_start, self.history, heading, self.date, self.manager, self.sentiment, self.events, self.event_note, *counts, self.note]
 

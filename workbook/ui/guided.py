@@ -43,7 +43,7 @@ from .forms import DONT_KNOW, HealthForm, RampForm, ScopeForm, TrustForm, ValueF
 from .picker import NameRefused, PickedForm, Picker, alliance_files, check_name, new_alliance
 from .section_view import (
     track_actuals,
-    _OVERVIEWS,
+    OVERVIEWS,
     NO_MATH,
     PickedHTML,
     PickedOverview,
@@ -67,7 +67,7 @@ __all__ = [
     "DONT_KNOW",
     "NO_MATH",
     "SECTION_WORDS",
-    "_OVERVIEWS",
+    "OVERVIEWS",
     "GuidedForm",
     "HealthForm",
     "RampForm",

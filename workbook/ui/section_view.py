@@ -51,7 +51,7 @@ NO_MATH = "tex2jax_ignore mathjax_ignore"
 # The picture of a section: charts and a few escaped HTML pieces
 
 
-def _missing(section: Section) -> str:
+def missing_text(section: Section) -> str:
     return views.missing_section(section, fill_in=AREAS[section].fill_in)
 
 
@@ -76,16 +76,16 @@ def section_view(params: Params, section: Section) -> tuple[list[alt.TopLevelMix
     head = []
     if getattr(params, section, True) is None:
         if section != "scope":
-            return [], [_missing(section)]
+            return [], [missing_text(section)]
         params = params.model_copy(update={"scope": Scope()})
-        head = [_missing(section)]
+        head = [missing_text(section)]
     blocks = AREAS[section].view(assess(params, only=(section,)))
     charts = [b for b in blocks if not isinstance(b, str)]
     return charts, head + [b for b in blocks if isinstance(b, str)]
 
 
 #: The overviews displayed in this kernel: params file (resolved) -> [(section, display id)].
-_OVERVIEWS: dict[Path, list[tuple[Section, str]]] = {}
+OVERVIEWS: dict[Path, list[tuple[Section, str]]] = {}
 
 
 class Overview(views.HTML):
@@ -105,7 +105,7 @@ class Overview(views.HTML):
 
         handle = display(self._bundle(), raw=True, display_id=True)
         if self.path is not None and handle is not None:
-            _OVERVIEWS.setdefault(self.path.resolve(), []).append((self.section, handle.display_id))
+            OVERVIEWS.setdefault(self.path.resolve(), []).append((self.section, handle.display_id))
 
 
 def _overview_html(params: Params, section: Section, note: str = "") -> str:
@@ -135,7 +135,7 @@ def overview(params: Params | str | Path, section: Section) -> Overview:
 def refresh_overviews(path: str | Path, params: Params | None = None) -> int:
     """Redraw every overview of the file at ``path`` displayed in this kernel, from the file
     as it is now; returns how many there were."""
-    shown = _OVERVIEWS.get(Path(path).resolve(), [])
+    shown = OVERVIEWS.get(Path(path).resolve(), [])
     if not shown:
         return 0
     from IPython.display import update_display
@@ -229,13 +229,13 @@ class PickedOverview(PickedHTML):
     def _shown(self) -> None:
         if self.display_id is not None and self.path is not None:
             entry = (self.section, self.display_id)
-            shown = _OVERVIEWS.setdefault(self.path.resolve(), [])
+            shown = OVERVIEWS.setdefault(self.path.resolve(), [])
             if entry not in shown:
                 shown.append(entry)
 
     def _forget(self) -> None:
         if self.display_id is not None and self.path is not None:
-            shown = _OVERVIEWS.get(self.path.resolve(), [])
+            shown = OVERVIEWS.get(self.path.resolve(), [])
             if (self.section, self.display_id) in shown:
                 shown.remove((self.section, self.display_id))
 

@@ -24,17 +24,16 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from html import escape
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 import ipywidgets as W
 
-from ..instruments import SCOPING, SCOPING_ITEMS, TRUST, TRUST_ITEMS
-from ..instruments.forms import FormLength, scope_items, trust_items
+from ..instruments import TRUST
+from ..instruments.forms import FormLength
+from ..instruments.screens import DONT_KNOW, Question, Screen, company_names, questions, screens
 from ..store import (
-    SCOPE_VALUES,
     Participant,
     ParticipantRemoved,
     Session,
@@ -43,14 +42,12 @@ from ..store import (
     SQLiteStore,
     StoreError,
     device_hint,
-    self_key,
 )
 from ..kernel_env import VISITOR_ADDRESS_ENV
 from ..voila_pool import visit_address
 from ..text import count
 from .common import CSS, UrlQuery, friendly, message, query_params
 
-DONT_KNOW = "Don't know"
 WAITING_TEXT = (
     "You are waiting for the facilitator to let you in. You can already answer: your answers are kept, "
     "and they count once the facilitator has let you in."
@@ -74,66 +71,6 @@ SCREEN_CSS = """
 .wb-workshop .wb-choices-scope .widget-button, .wb-workshop .wb-choices-scope button { min-width: 80px !important; }
 </style>
 """
-
-
-@dataclass(frozen=True)
-class Question:
-    """One answer a participant gives: ``key`` is what the store keeps (``self:<id>`` for a
-    rating of their own company), ``about`` whose company a trust question rates."""
-
-    key: str
-    item: str
-    kind: str  # "trust" | "scope"
-    about: str  # "other" | "own" | "" (scoping)
-    wording: str
-    choices: tuple[tuple[str, int | None], ...]
-
-
-@dataclass(frozen=True)
-class Screen:
-    """One screen: a principle's statements (each about both companies) or a checklist group."""
-
-    kind: str  # "trust" | "scope"
-    section: str
-    questions: tuple[Question, ...]
-
-
-TRUST_CHOICES: tuple[tuple[str, int | None], ...] = tuple((str(v), v) for v in sorted(TRUST.scale.labels)) + ((DONT_KNOW, None),)
-SCOPE_CHOICES: tuple[tuple[str, int | None], ...] = tuple((SCOPE_VALUES[v].capitalize(), v) for v in sorted(SCOPE_VALUES, reverse=True)) + (
-    (DONT_KNOW, None),
-)
-
-
-def screens(form: FormLength = "full") -> list[Screen]:
-    """Trust first, one screen per principle (each statement about the other company, then
-    about one's own), then the scoping checklist, one screen per group; only the ``form``'s
-    questions, and no screen without any."""
-    asked_trust, asked_scope = set(trust_items(form)), set(scope_items(form))
-    out = []
-    for key in TRUST.principle_keys:
-        items = [i for i in TRUST.items if i.principle_key == key and i.id in asked_trust]
-        qs = [Question(q, i.id, "trust", about, i.wording, TRUST_CHOICES) for i in items for q, about in ((i.id, "other"), (self_key(i.id), "own"))]
-        if qs:
-            out.append(Screen("trust", f"Trust — {TRUST.principle_label(key)}", tuple(qs)))
-    for group in SCOPING.groups:
-        qs = [Question(i.id, i.id, "scope", "", i.wording, SCOPE_CHOICES) for i in SCOPING.items if i.group == group.id and i.id in asked_scope]
-        if qs:
-            out.append(Screen("scope", f"Scoping — {group.label}", tuple(qs)))
-    assert sum(len(s.questions) for s in out) == 2 * len(asked_trust) + len(asked_scope)
-    return out
-
-
-def questions(form: FormLength = "full") -> list[Question]:
-    """Every question of ``form``, in the order of the screens."""
-    return [q for s in screens(form) for q in s.questions]
-
-
-def company_names(session: Session, side: str) -> tuple[str, str]:
-    """The participant's own company and the other one, as the session names them (plain text:
-    escape before showing)."""
-    names = {"vendor": session.vendor or "The vendor", "partner": session.partner or "The partner"}
-    other = "partner" if side == "vendor" else "vendor"
-    return names[side], names[other]
 
 
 class WorkshopApp:
