@@ -435,7 +435,7 @@ class AllianceApp:
     def _save_box(self) -> W.Widget:
         """A name and *Save as scenario…*; when the name is taken, *Overwrite it* and *Cancel*."""
         self.scenario_name = W.Text(placeholder="e.g. Slower sales, leaner team", description="Name",
-                                    style={"description_width": "60px"}, layout=W.Layout(width="100%", max_width="366px"))
+                                    style={"description_width": "60px"}, layout=W.Layout(width="100%", max_width="356px"))
         self.scenario_name.add_class("wb-scenario-name")
         self.save_button = W.Button(description="Save as scenario…", icon="save", layout=W.Layout(width="auto"))
         self.overwrite_button = W.Button(description="Overwrite it", button_style="warning", layout=W.Layout(width="auto", display="none"))
