@@ -315,6 +315,16 @@ def report(
             ),
         ),
     ] = None,
+    connect_timeout: Annotated[
+        float,
+        typer.Option(
+            "--connect-timeout",
+            min=0.5,
+            max=600,
+            metavar="SECONDS",
+            help="With --scheduler: give up when the scheduler has not completed the connection (handshake included) within this many seconds.",
+        ),
+    ] = 10.0,
 ) -> None:
     """Render a report per params file into OUT/<alliance>/ and a portfolio OUT/index.html.
 
@@ -348,12 +358,15 @@ def report(
         from .cluster import ClusterError, check_scheduler, on_cluster
 
         try:
-            check_scheduler(scheduler)
-            runner = on_cluster(scheduler)
+            check_scheduler(scheduler, connect_timeout)
+            runner = on_cluster(scheduler, connect_timeout)
         except ClusterError as exc:
             say(f"error: {exc}", err=True)
             say("Nothing rendered.", err=True)
             raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            say("Stopped (SIGINT) while connecting to the scheduler. Nothing rendered.", err=True)
+            raise typer.Exit(128 + signal.SIGINT) from None
     try:
         plan = plan_batch(paths, out, pdf=pdf, force=force, xlsx=xlsx)
     except ParamsError as exc:
