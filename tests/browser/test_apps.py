@@ -35,7 +35,7 @@ POOL = 6  # preheated workshop kernels: more than the pages this module opens, f
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    srv = start_server(tmp_path_factory.mktemp("serve"), room_size=POOL)
+    srv = start_server(tmp_path_factory.mktemp("serve"), room_size=POOL, args=("--allow-scenario-saves",))
     yield srv
     srv.stop()
 

@@ -187,3 +187,35 @@ def test_the_dashboard_says_why_a_file_without_ranges_has_no_band(app_on_copy):
     plain = dashboards.AllianceApp("plain.yaml")
     assert plain.band is None and "this file gives no ranges" in plain.band_note.value
     assert '"mark": {"type": "area"' not in json.dumps(plain.chart.spec) and "P10" not in json.dumps(plain.chart.spec)
+
+
+def test_a_published_dashboard_saves_only_when_the_server_allows_it(tmp_path, monkeypatch):
+    """On `workbook serve` (kernels run with WORKBOOK_ROLE) anyone with the stakeholders' link
+    opens the dashboard: it writes nothing unless the server was started with
+    --allow-scenario-saves, and a save sent for a button the page does not show is refused."""
+    import shutil
+
+    import pytest
+
+    from tests.conftest import EXAMPLES
+    from workbook.kernel_env import SAVES_ENV
+    from workbook.ui import dashboards
+
+    folder = tmp_path / "params"
+    folder.mkdir()
+    example = shutil.copy(EXAMPLES[0], folder / EXAMPLES[0].name)
+    monkeypatch.setenv("WORKBOOK_PARAMS_DIR", str(folder))
+    monkeypatch.setenv("WORKBOOK_ROLE", "participant")
+    monkeypatch.delenv(SAVES_ENV, raising=False)
+    before = example.read_bytes()
+    app = dashboards.AllianceApp(example.name)
+    assert not hasattr(app, "save_button")  # the page offers no saving
+    app.scenario_name = type("Name", (), {"value": "Sneaky"})()
+    with pytest.raises(PermissionError):
+        app._save()
+    assert example.read_bytes() == before
+    monkeypatch.setenv(SAVES_ENV, "1")  # workbook serve --allow-scenario-saves
+    allowed = dashboards.AllianceApp(example.name)
+    allowed.scenario_name.value = "Allowed"
+    allowed._save()
+    assert "Allowed" in example.read_text(encoding="utf-8")

@@ -45,6 +45,7 @@ from ..charts.ramp import RampChartData, ramp_chart, ramp_chart_data
 from ..charts.render import LiveChart
 from ..params import ScenarioExists, load_params, save_scenario
 from ..schema import Params, SavedScenario
+from ..kernel_env import SAVES_ENV
 from ..voila_pool import next_visit
 from ..currency import currency
 from ..months import MonthNames
@@ -433,7 +434,18 @@ class AllianceApp:
     # -- Save as scenario…
 
     def _save_box(self) -> W.Widget:
-        """A name and *Save as scenario…*; when the name is taken, *Overwrite it* and *Cancel*."""
+        """A name and *Save as scenario…*; when the name is taken, *Overwrite it* and *Cancel*.
+        On a published server that does not allow saves (:func:`saves_allowed`), a note instead."""
+        if not saves_allowed():
+            note = W.HTML(
+                '<h3>Keep this what-if</h3><div class="wb-note">Saving into the params file is off on this published '
+                "server: its visitors read, they do not write. Open the dashboard in JupyterLab to save a scenario, "
+                "or ask whoever runs the server (<code>workbook serve --allow-scenario-saves</code>).</div>"
+            )
+            box = W.VBox([note])
+            box.add_class("wb-save-box")
+            box.add_class("wb-save-off")
+            return box
         self.scenario_name = W.Text(placeholder="e.g. Slower sales, leaner team", description="Name",
                                     style={"description_width": "60px"}, layout=W.Layout(width="100%", max_width="356px"))
         self.scenario_name.add_class("wb-scenario-name")
@@ -469,6 +481,9 @@ class AllianceApp:
     def _save(self, _: object = None, replace: bool = False) -> None:
         """Write the what-if under the name given; a name in use asks first."""
         from html import escape
+
+        if not saves_allowed():  # a message crafted for a button the page does not show
+            raise PermissionError("saving is off on this published server")
 
         try:
             w = self.what_if(self.scenario_name.value)
@@ -509,6 +524,15 @@ class AllianceApp:
         finally:
             self._holding = False
         self._update()
+
+
+def saves_allowed() -> bool:
+    """Whether this dashboard may write into its params file: always in JupyterLab or a Voila of
+    one's own; on ``workbook serve`` (whose kernels run with ``WORKBOOK_ROLE``) only when the
+    server was started with ``--allow-scenario-saves``, since anyone with the participants' or
+    stakeholders' link opens the dashboards."""
+    role = os.environ.get("WORKBOOK_ROLE")
+    return role is None or role == "facilitator" or os.environ.get(SAVES_ENV) == "1"
 
 
 def _in_kernel() -> bool:
