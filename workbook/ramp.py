@@ -88,6 +88,7 @@ import pandas as pd
 from .currency import DEFAULT as DEFAULT_CURRENCY
 from .currency import currency
 from .flags import Flag, past
+from .inputs import RAMP_INPUTS, ranged
 from .months import NUMBERED, MonthNames
 from .schema import RANGED_INPUTS, Event, EventKind, InvestmentLine, Params, PartnerEconomics, Ramp, SavedScenario
 from .text import count
@@ -816,16 +817,7 @@ def scenario_summary(items: Iterable[Scenario]) -> pd.DataFrame:
 # Uncertainty
 
 #: Whether a larger value of each ranged input makes the outcome better (True) or worse.
-_BETTER_WHEN_HIGHER = {
-    "sales_cycle_months": False,
-    "enablement_months": False,
-    "ramp_months": False,
-    "steady_deals_per_month": True,
-    "avg_deal_value": True,
-    "partner_margin": False,
-    "gross_margin": True,
-    "annual_churn": False,
-}
+_BETTER_WHEN_HIGHER = {k: bool(i.higher_is_better) for k, i in ranged().items()}
 
 
 @dataclass(frozen=True)
@@ -949,18 +941,9 @@ def monte_carlo(r: Ramp, runs: int | None = None, seed: int | None = None, partn
     )
 
 
-SENSITIVITY_INPUTS = {
-    "sales_cycle_months": "Sales cycle",
-    "enablement_months": "Enablement time",
-    "ramp_months": "Ramp time",
-    "steady_deals_per_month": "Deals per month",
-    "avg_deal_value": "Deal value",
-    "partner_margin": "Partner margin",
-    "gross_margin": "Gross margin",
-    "investment_level": "Investment level",
-}
+SENSITIVITY_INPUTS = {k: i.label for k, i in RAMP_INPUTS.items() if i.in_tornado and k != "annual_churn"}
 #: Inputs the tornado adds for recurring contracts (when the plan has churn to vary).
-RECURRING_SENSITIVITY_INPUTS = {"annual_churn": "Annual churn"}
+RECURRING_SENSITIVITY_INPUTS = {"annual_churn": RAMP_INPUTS["annual_churn"].label}
 
 
 def sensitivity_inputs(r: Ramp) -> dict[str, str]:

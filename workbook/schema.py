@@ -31,6 +31,7 @@ from pydantic import (
 
 from .currency import DEFAULT as DEFAULT_CURRENCY
 from .currency import check_code
+from .inputs import RAMP_INPUTS, ranged
 from .instruments import SCOPING_ITEMS, TRUST, TRUST_ITEMS, ScopeStatus, SideName
 from .months import MonthNames
 from .strict import (
@@ -516,29 +517,12 @@ class Event(Strict):
 
 Triangular = Annotated[list[Number], Field(min_length=3, max_length=3)]
 
-#: The ramp inputs that may carry an uncertainty range, and whether each is a share (0–1).
-RANGED_INPUTS: dict[str, bool] = {
-    "sales_cycle_months": False,
-    "enablement_months": False,
-    "ramp_months": False,
-    "steady_deals_per_month": False,
-    "avg_deal_value": False,
-    "partner_margin": True,
-    "gross_margin": True,
-    "annual_churn": True,
-}
+#: The ramp inputs that may carry an uncertainty range, and whether each is a share (0–1)
+#: (:data:`workbook.inputs.RAMP_INPUTS`).
+RANGED_INPUTS: dict[str, bool] = {k: i.share for k, i in ranged().items()}
 
 #: The largest value a range may reach, by input (the input's own maximum).
-RANGE_MAXIMA: dict[str, float] = {
-    "sales_cycle_months": MAX_MONTHS,
-    "enablement_months": MAX_MONTHS,
-    "ramp_months": MAX_MONTHS,
-    "steady_deals_per_month": MAX_DEALS_PER_MONTH,
-    "avg_deal_value": MAX_MONEY,
-    "partner_margin": 1.0,
-    "gross_margin": 1.0,
-    "annual_churn": 1.0,
-}
+RANGE_MAXIMA: dict[str, float] = {k: i.maximum for k, i in ranged().items()}
 
 
 class Uncertainty(Strict):
@@ -614,7 +598,7 @@ MAX_SCENARIO_NAME = 60
 #: The most saved scenarios a file may hold (each adds a row and a panel to the report).
 MAX_SAVED_SCENARIOS = 20
 #: The investment level a saved scenario may set: above 0, at most twice the plan's resourcing.
-MAX_INVESTMENT_LEVEL = 2.0
+MAX_INVESTMENT_LEVEL = RAMP_INPUTS["investment_level"].maximum
 
 
 def scenario_name(value: str) -> str:

@@ -87,8 +87,9 @@ def test_the_cycle_check_finds_a_cycle():
 
 def test_the_schema_does_no_io_and_the_store_no_domain_math():
     graph = import_graph()
-    # workbook.months, like workbook.text, only words things (a file's start dates its months)
-    allowed = {"workbook.currency", "workbook.instruments", "workbook.months", "workbook.strict", "workbook.text"}
+    # workbook.months, like workbook.text, only words things (a file's start dates its months);
+    # workbook.inputs is the table of the ramp's inputs (data only), whose bounds the schema takes
+    allowed = {"workbook.currency", "workbook.inputs", "workbook.instruments", "workbook.months", "workbook.strict", "workbook.text"}
     assert graph["workbook.schema"] <= allowed, graph["workbook.schema"]
     domain = {"workbook.scoping", "workbook.trust", "workbook.ramp", "workbook.value", "workbook.signals"}
     assert not graph["workbook.store"] & domain, graph["workbook.store"]

@@ -45,6 +45,7 @@ from ..charts.ramp import RampChartData, ramp_chart, ramp_chart_data
 from ..charts.render import LiveChart
 from ..params import ScenarioExists, load_params, save_scenario
 from ..schema import Params, SavedScenario
+from ..inputs import RAMP_INPUTS
 from ..kernel_env import SAVES_ENV
 from ..voila_pool import next_visit
 from ..currency import currency
@@ -198,10 +199,16 @@ class AllianceApp:
         self.names = params.months  # calendar months on the charts and in the words, when the file dates month 1
         style = {"description_width": "170px"}
         lay = W.Layout(width="100%", max_width="460px")  # the screen's width on a phone
-        self.sales_cycle = W.IntSlider(value=r.sales_cycle_months, min=0, max=max(24, r.sales_cycle_months), description="Sales cycle (months)", style=style, layout=lay, continuous_update=False)
-        self.ramp_months = W.IntSlider(value=r.ramp_months, min=0, max=max(36, r.ramp_months), description="Ramp (months)", style=style, layout=lay, continuous_update=False)
-        self.level = W.FloatSlider(value=1.0, min=0.3, max=1.5, step=0.05, description="Investment level", readout_format=".0%", style=style, layout=lay, continuous_update=False)
-        self.delay = W.IntSlider(value=0, min=0, max=min(18, r.horizon_months - 1), description="Start delay (months)", style=style, layout=lay, continuous_update=False)
+        # bounds and words from the one table of the ramp's inputs (workbook.inputs)
+        cycle, ramp_in, level, delay = (RAMP_INPUTS[k] for k in ("sales_cycle_months", "ramp_months", "investment_level", "start_delay_months"))
+        self.sales_cycle = W.IntSlider(value=r.sales_cycle_months, min=int(cycle.slider[0]), max=max(int(cycle.slider[1]), r.sales_cycle_months),
+                                       description=cycle.caption(), style=style, layout=lay, continuous_update=False)
+        self.ramp_months = W.IntSlider(value=r.ramp_months, min=int(ramp_in.slider[0]), max=max(int(ramp_in.slider[1]), r.ramp_months),
+                                       description=ramp_in.caption(), style=style, layout=lay, continuous_update=False)
+        self.level = W.FloatSlider(value=1.0, min=level.slider[0], max=level.slider[1], step=level.slider[2], description=level.label,
+                                   readout_format=".0%", style=style, layout=lay, continuous_update=False)
+        self.delay = W.IntSlider(value=0, min=int(delay.slider[0]), max=min(int(delay.slider[1]), r.horizon_months - 1), description=delay.caption(),
+                                 style=style, layout=lay, continuous_update=False)
         self.event_kind = W.Dropdown(options=EVENT_KINDS, value="", description="Premature change", style=style, layout=lay)
         self.event_month = W.IntSlider(value=min(12, r.horizon_months), min=1, max=r.horizon_months, description="…in plan month", style=style, layout=lay, continuous_update=False)
         self.severity = W.FloatSlider(value=0.5, min=0.1, max=1.0, step=0.1, description="…severity", style=style, layout=lay, continuous_update=False)

@@ -11,6 +11,7 @@ from typing import Any
 
 import ipywidgets as W
 
+from ..inputs import RAMP_INPUTS
 from .. import text, views
 from ..instruments import SCOPING, TRUST
 from ..text import count
@@ -335,21 +336,17 @@ class RampForm(GuidedForm):
         "Watch the commitment: resources withdrawn before break-even leave only the cost."
     )
 
-    #: field -> (label, integer?, min, max, step) of its slider; the slider's max grows to fit the
-    #: value; a label's ``{currency}`` is the file's currency code
+    #: field -> (label, integer?, min, max, step) of its slider, from the one table of the ramp's
+    #: inputs (:data:`workbook.inputs.RAMP_INPUTS`); the slider's max grows to fit the value; a
+    #: label's ``{currency}`` is the file's currency code
     FIELDS: dict[str, tuple[str, bool, float, float, float]] = {
-        "sales_cycle_months": ("Sales cycle (months)", True, 0, 24, 1),
-        "enablement_months": ("Enablement (months)", True, 0, 24, 1),
-        "ramp_months": ("Ramp to full speed (months)", True, 0, 48, 1),
-        "steady_deals_per_month": ("Deals per month at full speed", False, 0, 20, 0.1),
-        "avg_deal_value": ("Average deal value ({currency})", False, 0, 500_000, 1000),
-        "partner_margin": ("Partner margin (share, 0.25 = 25 %)", False, 0, 1, 0.01),
-        "gross_margin": ("Gross margin (share, 0.75 = 75 %)", False, 0, 1, 0.01),
-        "commitment_months": ("Resources committed (months)", True, 1, 240, 1),
-        "annual_churn": ("Contracts lost a year (share, 0.1 = 10 %)", False, 0, 1, 0.01),
-        "annual_expansion": ("Growth of kept contracts a year (share)", False, 0, 1, 0.01),
+        key: (RAMP_INPUTS[key].caption("{currency}"), RAMP_INPUTS[key].whole, *RAMP_INPUTS[key].slider)
+        for key in (
+            "sales_cycle_months", "enablement_months", "ramp_months", "steady_deals_per_month", "avg_deal_value",
+            "partner_margin", "gross_margin", "commitment_months", "annual_churn", "annual_expansion",
+        )
     }
-    SHARES = ("partner_margin", "gross_margin", "annual_churn", "annual_expansion")
+    SHARES = tuple(key for key in FIELDS if RAMP_INPUTS[key].share)
     #: the inputs that only mean something for annual contracts (shown only then)
     RECURRING = ("annual_churn", "annual_expansion")
     #: how deals are paid, as the selector names them
