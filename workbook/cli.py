@@ -232,7 +232,7 @@ def _programme_lines(p: dict[str, Any]) -> list[str]:
         (f"cumulative net at {p['last_month']}", money(p["cumulative_net_at_end"])),
         (f"NPV (to {p['discounted_to']})", money(p["npv"])),
         ("long-run value", money(p["long_run_npv"])),
-        ("committed spend", money(p["committed_spend"]) + (f" of a budget of {money(p['budget_total'])}" if p["budget_total"] is not None else "")),
+        ("committed spend", money(p["committed_spend"]) + (f" (budget {money(p['budget_total'])})" if p["budget_total"] is not None else "") + (" OVER the budget" if p["over_total_budget"] else "")),
     ]
     cap = p["yearly_cap"]
     for year, spend in p["spend_by_year"].items():
@@ -244,9 +244,12 @@ def _programme_lines(p: dict[str, Any]) -> list[str]:
     for a in p["alliances"]:
         be = a["break_even_month"] or "no break-even"
         late = "; commitment ends " + a["commitment_end"] + " BEFORE break-even" if a["commitment_ends_before_break_even"] else ""
-        lines.append(f"    {a['name']} ({a['file']}): from {a['start']}, {a['months']} months, break-even {be}{late}, {'funded' if a['funded'] else 'NOT funded'}")
+        lines.append(f"    {a['name']} ({a['file']}): from {a['start']}, {a['months']} months, break-even {be}{late}; {'fund' if a['funded'] else 'leave out'}")
     if p["not_funded"]:
-        lines.append(f"  within the budget, funding the others loses {money(p['value_lost_by_cut'])} of long-run value ({p['funding_method']} choice)")
+        lines.append(
+            f"  the most long-run value within the budget ({p['funding_method']} choice) leaves out {len(p['not_funded'])} "
+            f"of {len(p['alliances'])} alliances, giving up {money(p['value_lost_by_cut'])}"
+        )
     return lines
 
 
