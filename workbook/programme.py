@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import glob
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -389,7 +390,9 @@ def choose(values: Sequence[float], spends: Sequence[dict[int, float]], budget: 
     An alliance whose value is not positive is never funded (it could only lower the total).
     Up to :data:`EXACT_LIMIT` candidates the choice is exact: a depth-first branch and bound over
     fund / do not fund, most valuable first, cutting a branch as soon as it overspends or cannot
-    beat the best set found even if it funded everything left. Beyond, greedy: candidates in
+    beat the best set found even at its bound — for each limit (the total, each year's cap) what
+    the alliances left could add if they could be funded in part, best value per unit of that
+    limit first (the fractional knapsack bound); the least of those bounds. Beyond, greedy: candidates in
     order of value per unit of committed spend (spending nothing first), each funded if it still
     fits. Ties keep the earlier alliance (file-name order).
     """
@@ -405,22 +408,54 @@ def choose(values: Sequence[float], spends: Sequence[dict[int, float]], budget: 
                 chosen.append(i)
         return Choice(tuple(sorted(chosen)), "greedy")
     order = sorted(candidates, key=lambda i: (-values[i], i))
+    rank = {i: k for k, i in enumerate(order)}
     rest = [sum(values[i] for i in order[k:]) for k in range(len(order) + 1)]
+    # one row per limit: its capacity and each alliance's weight on it (the total; each year's cap)
+    limits: list[tuple[float, list[float]]] = []
+    if budget.total is not None:
+        limits.append((budget.total + 1e-6, [sum(spends[i].values()) if i in rank else 0.0 for i in range(len(values))]))
+    if budget.yearly_cap is not None:
+        for year in sorted({y for i in candidates for y in spends[i]}):
+            limits.append((budget.yearly_cap + 1e-6, [spends[i].get(year, 0.0) if i in rank else 0.0 for i in range(len(values))]))
+
+    def densest_first(weights: list[float]) -> list[int]:
+        return sorted(candidates, key=lambda i: (-(values[i] / weights[i]) if weights[i] > 0 else -math.inf, i))
+
+    by_density = [densest_first(w) for _, w in limits]
     best: list[int] = []
     best_value = 0.0
 
-    def search(k: int, chosen: list[int], value: float) -> None:
+    def bound(k: int, used: list[float]) -> float:
+        """The most the alliances from ``order[k]`` on could add: for each limit, as if they
+        could be funded in part (the fractional knapsack bound), the least of those."""
+        least = rest[k]
+        for (cap, w), ranked, spent in zip(limits, by_density, used):
+            room, total = cap - spent, 0.0
+            for i in ranked:
+                if rank[i] < k:
+                    continue
+                if w[i] <= room:
+                    room -= w[i]
+                    total += values[i]
+                else:
+                    total += values[i] * room / w[i]
+                    break
+            least = min(least, total)
+        return least
+
+    def search(k: int, chosen: list[int], value: float, used: list[float]) -> None:
         nonlocal best, best_value
         if value > best_value + 1e-9:
             best, best_value = list(chosen), value
-        if k == len(order) or value + rest[k] <= best_value + 1e-9:
+        if k == len(order) or value + bound(k, used) <= best_value + 1e-9:
             return
         i = order[k]
-        if fits([*chosen, i], spends, budget):
-            search(k + 1, [*chosen, i], value + values[i])
-        search(k + 1, chosen, value)
+        taken = [u + w[i] for u, (_, w) in zip(used, limits)]
+        if all(t <= cap for t, (cap, _) in zip(taken, limits)):
+            search(k + 1, [*chosen, i], value + values[i], taken)
+        search(k + 1, chosen, value, used)
 
-    search(0, [], 0.0)
+    search(0, [], 0.0, [0.0] * len(limits))
     return Choice(tuple(sorted(best)), "exact")
 
 

@@ -161,3 +161,13 @@ def test_the_exact_choice_matches_brute_force(items, total, cap):
     chosen = choose(values, by_year, budget)
     assert chosen.method == "exact" and fits(chosen.funded, by_year, budget)
     assert math.isclose(sum(values[i] for i in chosen.funded), brute_force(values, by_year, budget), abs_tol=1e-6)
+
+
+def test_beyond_the_exact_limit_the_greedy_rule_funds_the_best_value_per_spend():
+    # 30 alliances: value 1 for a spend of 1 (the cheap ones: spend 0.5) under a total of 10
+    values = [1.0] * 30
+    spends = [{2026: 0.5 if i % 3 == 0 else 1.0} for i in range(30)]
+    chosen = choose(values, spends, Budget(total=10))
+    assert chosen.method == "greedy" and fits(chosen.funded, spends, Budget(total=10))
+    # the ten cheap ones first (5 spent), then five others in file order
+    assert chosen.funded == tuple(sorted([*range(0, 30, 3), 1, 2, 4, 5, 7]))
