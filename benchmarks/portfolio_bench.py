@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 from alliances import EXAMPLES, copies  # noqa: E402
 
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from workbook import cache  # noqa: E402
+from workbook import freshness as cache  # noqa: E402
 from workbook.reports import write_portfolio_index  # noqa: E402
 from workbook.summary_store import STORE_DIR  # noqa: E402
 from workbook.ui.paths import PARAMS_ENV, REPORTS_ENV  # noqa: E402

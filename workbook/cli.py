@@ -400,6 +400,16 @@ def report(
             ),
         ),
     ] = None,
+    connect_timeout: Annotated[
+        float,
+        typer.Option(
+            "--connect-timeout",
+            min=0.5,
+            max=600,
+            metavar="SECONDS",
+            help="With --scheduler: give up when the scheduler has not completed the connection (handshake included) within this many seconds.",
+        ),
+    ] = 10.0,
 ) -> None:
     """Render a report per params file into OUT/<alliance>/ and a portfolio OUT/index.html.
 
@@ -433,12 +443,15 @@ def report(
         from .cluster import ClusterError, check_scheduler, on_cluster
 
         try:
-            check_scheduler(scheduler)
-            runner = on_cluster(scheduler)
+            check_scheduler(scheduler, connect_timeout)
+            runner = on_cluster(scheduler, connect_timeout)
         except ClusterError as exc:
             say(f"error: {exc}", err=True)
             say("Nothing rendered.", err=True)
             raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            say("Stopped (SIGINT) while connecting to the scheduler. Nothing rendered.", err=True)
+            raise typer.Exit(128 + signal.SIGINT) from None
     paths = _alliances_only(paths)
     try:
         plan = plan_batch(paths, out, pdf=pdf, force=force, xlsx=xlsx)
@@ -492,6 +505,10 @@ def serve(
     allow_host: Annotated[list[str], typer.Option("--allow-host", help="A further host name the server answers to, e.g. the room machine's DNS name (repeatable). Requests under any other name are refused.")] = [],  # noqa: B006
     max_kernels: Annotated[int, typer.Option("--max-kernels", min=1, help="Most pages (kernels) open at once on the whole server.")] = 80,
     max_kernels_per_client: Annotated[int, typer.Option("--max-kernels-per-client", min=1, help="Most pages (kernels) one device may hold open at once.")] = 10,
+    allow_scenario_saves: Annotated[
+        bool,
+        typer.Option("--allow-scenario-saves", help="Let the published alliance dashboards save a what-if into its params file (off by default: anyone with the stakeholders' or participants' link opens them)."),
+    ] = False,
     participants_per_device: Annotated[
         int,
         typer.Option("--participants-per-device", min=1, max=5000, help="How many participants one device (network address) may join as on the participants' page; its request limits grow with it. Behind a NAT or proxy the whole room has one address: set it to the room's size."),
@@ -521,6 +538,7 @@ def serve(
         max_kernels=max_kernels,
         max_kernels_per_client=max_kernels_per_client,
         participants_per_device=participants_per_device,
+        allow_scenario_saves=allow_scenario_saves,
         store=store,
         room_size=room_size,
         participant_page=participant_page.value,

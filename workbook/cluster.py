@@ -56,23 +56,52 @@ class Rendered:
     worker_path: str = ""  # where the worker kept its copy of the params file (to reword reasons)
 
 
-def _client(address: str) -> Any:
+def _client(address: str, timeout: float = CONNECT_TIMEOUT) -> Any:
+    """A Dask client connected to ``address`` within ``timeout`` seconds, handshake included.
+
+    Dask's own timeout bounds the TCP connection, not the handshake after it: a port that accepts
+    connections but never answers held the client for minutes, deaf to Ctrl+C. So the client is
+    made in a thread of its own, and this thread waits for it in short steps (Ctrl+C, a
+    KeyboardInterrupt, arrives between them) until the deadline; a connection still pending then
+    is given up (the thread is a daemon: it never holds the process)."""
     try:
+        import dask
         from distributed import Client
     except ImportError:
         raise ClusterError("rendering on a cluster needs Dask distributed: pip install 'alliance-workbook[cluster]'") from None
-    try:
-        return Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
-    except (OSError, TimeoutError) as exc:
-        raise ClusterError(f"no Dask scheduler answered at {address} within {CONNECT_TIMEOUT} s ({exc})") from None
+    outcome: dict[str, Any] = {}
+
+    def connect() -> None:
+        try:
+            with dask.config.set({"distributed.comm.timeouts.connect": f"{timeout}s"}):
+                outcome["client"] = Client(address, timeout=timeout, set_as_default=False)
+        except BaseException as exc:  # handed to the waiting thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=connect, name="workbook-scheduler-connect", daemon=True)
+    worker.start()
+    deadline = time.monotonic() + timeout + 1.0
+    while worker.is_alive() and time.monotonic() < deadline:
+        worker.join(POLL)
+    if worker.is_alive():
+        raise ClusterError(
+            f"the scheduler at {address} did not complete the connection within {timeout:g} s "
+            "(is a Dask scheduler listening there, and with the same protocol, tcp:// or tls://?)"
+        )
+    error = outcome.get("error")
+    if error is not None:
+        if isinstance(error, (OSError, TimeoutError)):
+            raise ClusterError(f"no Dask scheduler answered at {address} within {timeout:g} s ({error})") from None
+        raise error
+    return outcome["client"]
 
 
-def check_scheduler(address: str) -> int:
+def check_scheduler(address: str, timeout: float = CONNECT_TIMEOUT) -> int:
     """Check that ``address`` is a scheduler's address that answers and has workers; returns how
     many workers it has. Raises :class:`ClusterError` otherwise, before anything is rendered."""
     if not ADDRESS.match(address):
         raise ClusterError(f"--scheduler {address!r}: give the scheduler's address as tcp://HOST:PORT")
-    client = _client(address)
+    client = _client(address, timeout)
     try:
         workers = len(client.scheduler_info().get("workers", {}))
     finally:
@@ -98,7 +127,7 @@ def render_remote(name: str, data: bytes, pdf: bool, xlsx: bool = False) -> Rend
     """Runs on a cluster worker: render the params file ``name`` (its bytes ``data``) and return
     the report's files. One render at a time per worker process, on its warm report kernel."""
     global _renderer
-    from .cache import render_key
+    from .freshness import render_key
     from .params import load_params
 
     with _lock:
@@ -149,17 +178,20 @@ def _place(rendered: Rendered, path: Path, slug: str, out: Path) -> Outcome:
     return Outcome(params_path=path, slug=slug, ok=True, summary=summary)
 
 
-def on_cluster(address: str) -> Runner:
+def on_cluster(address: str, timeout: float = CONNECT_TIMEOUT) -> Runner:
     """A batch runner (:data:`workbook.reports.Runner`) rendering on the cluster at ``address``."""
-    return partial(run_on_cluster, address=address)
+    return partial(run_on_cluster, address=address, timeout=timeout)
 
 
-def run_on_cluster(plan: Plan, out: Path, stop: BatchStop, finished: Callable[[Outcome], None], pdf: bool = False, xlsx: bool = False, *, address: str) -> None:
+def run_on_cluster(
+    plan: Plan, out: Path, stop: BatchStop, finished: Callable[[Outcome], None], pdf: bool = False, xlsx: bool = False, *, address: str,
+    timeout: float = CONNECT_TIMEOUT,
+) -> None:
     """Render the loaded files of ``plan`` on the cluster at ``address``, calling ``finished``
     with each file's outcome as it comes back. A stop request (``stop.signum``) cancels what has
     not finished; a render already running on a worker completes there and is discarded."""
 
-    client = _client(address)
+    client = _client(address, timeout)
     try:
         futures: dict[Any, Path] = {}
         for path in plan.paths:

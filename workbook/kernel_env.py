@@ -9,4 +9,9 @@ from __future__ import annotations
 #: :func:`workbook.voila_pool.visit_address`).
 VISITOR_ADDRESS_ENV = "WORKBOOK_VISITOR_ADDRESS"
 
-__all__ = ["VISITOR_ADDRESS_ENV"]
+
+#: Set by ``workbook serve --allow-scenario-saves``: the published alliance dashboards may write
+#: saved scenarios into the params files (:func:`workbook.ui.dashboards.saves_allowed`).
+SAVES_ENV = "WORKBOOK_DASHBOARD_SAVES"
+
+__all__ = ["SAVES_ENV", "VISITOR_ADDRESS_ENV"]

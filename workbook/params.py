@@ -58,9 +58,9 @@ from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.tag import Tag
 from ruamel.yaml.util import create_timestamp, timestamp_regexp
 
-from .errors import EditConflict, ParamsError, Problem
+from .errors import EditConflict, ParamsError, Problem, WorkbookError
 from .files import atomic_replace
-from .schema import SCHEMA_VERSION, Params, late_actuals, late_months, plain_number, whole
+from .schema import SCHEMA_VERSION, Params, SavedScenario, late_actuals, late_months, plain_number, same_name, whole
 from .strict import MAX_MONTHS
 from .strict import LocatedErrors as _LocatedErrors
 
@@ -814,6 +814,59 @@ def save_section(path: str | Path, section: str, values: dict[str, Any], *, load
         params = parse_params(parse_yaml_text(new_text, path), path)
         if new_text != text:
             atomic_replace(target, new_text)
+    return params
+
+
+class ScenarioExists(WorkbookError):
+    """:func:`save_scenario` refused: the file holds a saved scenario of that name already
+    (``name``, as the file writes it). Saving again with ``replace=True`` overwrites it."""
+
+    def __init__(self, path: Path, name: str):
+        self.path, self.name = path, name
+        super().__init__(f"{path.name} already holds a saved scenario called {name!r}")
+
+
+def save_scenario(path: str | Path, scenario: SavedScenario, *, replace: bool = False) -> Params:
+    """Keep a what-if in the params file at ``path`` as a saved scenario (``ramp.scenarios.saved``).
+
+    The entry holds the scenario's name and the inputs it gives (one line, in flow style, like
+    an investment line). It is added at the end of the list, or, with ``replace``, takes the
+    place of the entry of the same name (case and spacing aside, :func:`~workbook.schema.same_name`).
+    The write is :func:`save_section`'s, with the text read here as ``loaded``: locked, merged into
+    the file as it is then, validated before anything is written, every other section byte for
+    byte. Returns the validated params of the new file.
+
+    Raises
+    ------
+    ScenarioExists
+        when a saved scenario of that name is in the file and ``replace`` is not set; nothing
+        is written.
+    ParamsError
+        when the file does not validate as it is, or would not with the scenario (more than
+        :data:`~workbook.schema.MAX_SAVED_SCENARIOS`, a month past the horizon), or
+        :class:`~workbook.errors.EditConflict` when someone else saved a scenario in between.
+    """
+    path = Path(path)
+    text = read_text(path)
+    doc = parse_yaml_text(text, path)
+    parse_params(doc, path)  # the file as it is must be sound before anything is added to it
+    ramp = plain(doc["ramp"])
+    scenarios = ramp.get("scenarios") or {}
+    saved = list(scenarios.get("saved") or [])
+    entry = CommentedMap(scenario.model_dump(exclude_none=True))
+    entry.fa.set_flow_style()
+    if isinstance(entry.get("change"), dict):
+        entry["change"] = CommentedMap(entry["change"])
+        entry["change"].fa.set_flow_style()
+    at = next((i for i, e in enumerate(saved) if isinstance(e, dict) and same_name(str(e.get("name", "")), scenario.name)), None)
+    if at is not None and not replace:
+        raise ScenarioExists(path, str(saved[at]["name"]))
+    if at is None:
+        saved.append(entry)
+    else:
+        saved[at] = entry
+    ramp["scenarios"] = {**scenarios, "saved": saved}
+    params: Params = save_section(path, "ramp", ramp, loaded=text)
     return params
 
 

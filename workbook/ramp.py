@@ -89,7 +89,7 @@ from .currency import DEFAULT as DEFAULT_CURRENCY
 from .currency import currency
 from .flags import Flag, past
 from .months import NUMBERED, MonthNames
-from .schema import RANGED_INPUTS, Event, EventKind, InvestmentLine, Params, PartnerEconomics, Ramp
+from .schema import RANGED_INPUTS, Event, EventKind, InvestmentLine, Params, PartnerEconomics, Ramp, SavedScenario
 from .text import count
 
 #: A month-by-month (or run-by-run) series of numbers.
@@ -604,6 +604,52 @@ def run(
     return RampResult(columns=cols, metrics=_metrics(r, cols, tail["net"]), events=used, tail=tail)
 
 
+def _what_if(r: Ramp, w: SavedScenario | None) -> tuple[Ramp, int, float, list[Event] | None]:
+    """``r`` with a what-if's inputs in place of its own, and the run's delay, level and events
+    (``None``: the file's own)."""
+    if w is None:
+        return r, 0, 1.0, None
+    update: dict[str, int] = {}
+    if w.sales_cycle_months is not None:
+        update["sales_cycle_months"] = w.sales_cycle_months
+    if w.ramp_months is not None:
+        update["ramp_months"] = w.ramp_months
+    changed = r.model_copy(update=update) if update else r
+    c = w.change
+    events = None if c is None else [Event(month=c.month, kind=c.kind, severity=c.severity, note="what-if")]
+    level = 1.0 if w.investment_level is None else w.investment_level
+    return changed, w.start_delay_months or 0, level, events
+
+
+def what_if_run(r: Ramp, w: SavedScenario | None) -> RampResult:
+    """The plan ``r`` run with a what-if (the dashboard's controls, or a saved scenario): each
+    input ``w`` gives replaces the plan's — the sales cycle and the ramp months; the investment
+    level as :func:`run`'s ``level`` (cost and effort); the start delay as ``delay`` (the whole
+    plan, its changes too, starts that many months late); and its premature change, when it has
+    one, in place of the file's ``events``. An input ``w`` leaves out is the plan's, so a what-if
+    that gives none (or ``None``) is the plan itself."""
+    changed, delay, level, events = _what_if(r, w)
+    return run(changed, delay=delay, level=level, events=events)
+
+
+def what_if_words(w: SavedScenario, months: MonthNames = NUMBERED) -> str:
+    """What a saved what-if changes, in words ("sales cycle 6 months; investment at 80 % of the
+    plan"), or "the plan as written" when it changes nothing."""
+    said = []
+    if w.sales_cycle_months is not None:
+        said.append(f"sales cycle {count(w.sales_cycle_months, 'month')}")
+    if w.ramp_months is not None:
+        said.append(f"ramp {count(w.ramp_months, 'month')}")
+    if w.investment_level is not None:
+        said.append(f"investment at {w.investment_level:.0%} of the plan")
+    if w.start_delay_months:
+        said.append(f"starts {count(w.start_delay_months, 'month')} late")
+    if w.change is not None:
+        c = w.change
+        said.append(f"{c.kind.replace('_', ' ')} of severity {c.severity:g} in {months.long(c.month)}, in place of the file's premature changes")
+    return "; ".join(said) if said else "the plan as written"
+
+
 def plan_gap_table(r: Ramp, result: RampResult) -> pd.DataFrame:
     """The business-plan gap at each target month: target vs modelled cumulative vendor revenue."""
     rows = []
@@ -627,6 +673,7 @@ class Scenario:
     description: str
     result: RampResult
     route: bool = False
+    saved: bool = False  # a what-if saved in the file (``ramp.scenarios.saved``)
 
 
 def default_change_month(r: Ramp) -> int:
@@ -641,8 +688,9 @@ def route_events(r: Ramp) -> list[Event]:
 
 
 def scenarios(r: Ramp, cost_to_serve_rate: float | None = None, months: MonthNames = NUMBERED) -> list[Scenario]:
-    """As planned; invest late; under-invest; a premature change; and, when their blocks are
-    given, the two alternative routes (build a direct team; acquire).
+    """As planned; invest late; under-invest; a premature change; when their blocks are given,
+    the two alternative routes (build a direct team; acquire); then each saved what-if
+    (``scenarios.saved``, :func:`what_if_run`), in the file's order.
 
     ``cost_to_serve_rate`` (share of revenue, from the ``value`` section) is what the direct
     route pays to do the partner's non-sales work itself; ``None`` leaves it out. ``months``
@@ -732,6 +780,8 @@ def scenarios(r: Ramp, cost_to_serve_rate: float | None = None, months: MonthNam
                 route=True,
             )
         )
+    for i, w in enumerate(sc.saved, start=1):
+        out.append(Scenario(f"saved_{i}", w.name, f"saved what-if: {what_if_words(w, months)}", what_if_run(r, w), saved=True))
     return out
 
 
@@ -828,6 +878,43 @@ def _bands(curves: FloatArray) -> pd.DataFrame:
     return pd.DataFrame({"month": np.arange(1, curves.shape[1] + 1), "p10": p10, "p50": p50, "p90": p90})
 
 
+def _draws(r: Ramp, runs: int, seed: int) -> dict[str, FloatArray]:
+    """``runs`` draws of every ranged input from its triangle (:meth:`Ramp.triangles`) with
+    ``seed``, in the inputs' alphabetical order (so one seed gives the same draws for the plan
+    and a what-if of it); empty without ranges."""
+    rng = np.random.default_rng(seed)
+    return {
+        name: rng.triangular(lo, mode, hi, size=runs) if hi > lo else np.full(runs, mode)
+        for name, (lo, mode, hi) in sorted(r.triangles().items())
+    }
+
+
+#: The most draws the alliance dashboard's live band takes: the file's ``simulation.runs`` up to
+#: this many, so that a redraw stays well under a tenth of a second (500 draws take a few ms).
+LIVE_BAND_RUNS = 1000
+
+
+def what_if_band(r: Ramp, w: SavedScenario | None = None, runs: int | None = None, seed: int | None = None) -> pd.DataFrame | None:
+    """The P10–P90 band of a what-if: :func:`monte_carlo`'s simulation re-run on the plan with
+    ``w``'s inputs in place (:func:`what_if_run`'s rules), ``runs`` draws (default the file's
+    ``simulation.runs``) from ``seed`` (default ``simulation.seed``).
+
+    The ranges are read around the what-if's own values, as :meth:`Ramp.triangles` reads them
+    around the plan's (a what-if sales cycle of 6 with a range written [3, 4, 6] draws from
+    5 to 8). Returns month, p10, p50, p90 of the cumulative net; with ``w`` ``None`` (or giving
+    nothing) it is :func:`monte_carlo`'s ``bands``, draw for draw. ``None`` when the file gives
+    no ranges: every run would be the what-if itself, and a band of no width says nothing.
+    """
+    if not r.uncertainty.ranges():
+        return None
+    changed, delay, level, events = _what_if(r, w)
+    runs = runs if runs is not None else r.simulation.runs
+    seed = seed if seed is not None else r.simulation.seed
+    draws = _draws(changed, runs, seed)
+    cols = _engine(changed, Inputs.of(changed, runs, level=level, **draws), delay=delay, events=events)
+    return _bands(cols["cumulative_net"])
+
+
 def monte_carlo(r: Ramp, runs: int | None = None, seed: int | None = None, partner: PartnerEconomics | None = None) -> MonteCarlo:
     """Draw every ranged input from its triangle (low, the plan's value, high), ``runs`` times,
     with ``seed`` (both default to ``ramp.simulation``). Inputs without a range keep the plan's
@@ -837,11 +924,7 @@ def monte_carlo(r: Ramp, runs: int | None = None, seed: int | None = None, partn
     """
     runs = runs if runs is not None else r.simulation.runs
     seed = seed if seed is not None else r.simulation.seed
-    rng = np.random.default_rng(seed)
-    draws = {
-        name: rng.triangular(lo, mode, hi, size=runs) if hi > lo else np.full(runs, mode)
-        for name, (lo, mode, hi) in sorted(r.triangles().items())
-    }
+    draws = _draws(r, runs, seed)
     cols = _engine(r, Inputs.of(r, runs, **draws))
     curves = cols["cumulative_net"]
     _, breaks = payback_curves(cols["revenue"], curves)
@@ -940,6 +1023,9 @@ def sensitivity(r: Ramp, swing: float = 0.20) -> pd.DataFrame:
 PARTNER_COLUMNS = ["month", "margin_income", "services_income", "income", "investment", "net", "cumulative_net"]
 #: Two paybacks further apart than this many months make an alliance one-sided (flag ``one_sided_payback``).
 PAYBACK_GAP_MONTHS = 12
+#: Below this chance of breaking even within the commitment (with ranges) the plan is flagged; high below the second.
+LOW_CHANCE = 0.5
+VERY_LOW_CHANCE = 0.2
 
 
 @dataclass(frozen=True)
@@ -1073,8 +1159,8 @@ def flags(analysis: RampAnalysis, months: MonthNames = NUMBERED) -> list[Flag]:
     short of the last target); ``resources_end_before_break_even`` (one per recurring line
     that ends before the plan pays back, when its end lowers effort); ``falls_back_below_zero``
     (the cumulative net reaches 0, then falls below it again: high when it ends below 0);
-    ``fragile_to_<scenario>`` (a scenario pushes
-    break-even past the commitment when the plan itself pays back within it);
+    ``fragile_to_<scenario>`` (invest late, under-invest or the premature change — not a route,
+    nor a what-if the file saved — pushes break-even past the commitment when the plan itself pays back within it);
     ``one_sided_payback`` (with ``partner_economics``: one side pays back long before the
     other, see :func:`paybacks_apart`).
     """
@@ -1118,15 +1204,15 @@ def flags(analysis: RampAnalysis, months: MonthNames = NUMBERED) -> list[Flag]:
             )
         )
     p = analysis.monte_carlo.p_break_even_within_commitment
-    if p is not None and p < 0.5:  # without ranges there is no chance to judge
+    if p is not None and p < LOW_CHANCE:  # without ranges there is no chance to judge
         out.append(
             Flag(
                 "low_chance_of_break_even",
-                "medium" if p >= 0.2 else "high",
+                "medium" if p >= VERY_LOW_CHANCE else "high",
                 f"Only {p:.0%} of simulated outcomes break even within the commitment.",
                 "ramp",
                 "Narrow the biggest uncertainty (see the tornado chart) or lengthen the commitment.",
-                size=past(p, 0.5),
+                size=past(p, LOW_CHANCE),
             )
         )
     if m.plan_gap is not None and m.plan_gap > 0 and m.plan_gap_month is not None:
@@ -1181,7 +1267,7 @@ def flags(analysis: RampAnalysis, months: MonthNames = NUMBERED) -> list[Flag]:
     if m.break_even_month is not None and m.break_even_month <= m.commitment_months:
         for s in analysis.scenarios[1:]:
             sm = s.result.metrics
-            if not s.route and (sm.break_even_month is None or sm.break_even_month > m.commitment_months):
+            if not (s.route or s.saved) and (sm.break_even_month is None or sm.break_even_month > m.commitment_months):
                 out.append(
                     Flag(
                         f"fragile_to_{s.key}",

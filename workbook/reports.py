@@ -42,7 +42,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from .cache import KEY_FILE, digest, is_fresh, render_key
+from .freshness import KEY_FILE, digest, is_fresh, render_key
 from .currency import check_code
 from .errors import ParamsError, Problem, ReportError
 from .files import replace_dir
@@ -346,7 +346,7 @@ def reports_in(out_dir: str | Path) -> list[Outcome]:
 def write_portfolio_index(out_dir: str | Path, failures: Sequence[Outcome] = ()) -> Path:
     """Write ``out_dir/index.html`` over every report in ``out_dir`` (see :func:`reports_in`),
     followed by ``failures`` (files that failed in the latest run). Returns its path."""
-    from .index import write_index
+    from .portfolio_page import write_index
 
     out_dir = Path(out_dir)
     return write_index(reports_in(out_dir) + list(failures), out_dir, tmp_prefix=f".index.html.{owner_tag()}.")
@@ -450,7 +450,7 @@ def plan_batch(paths: Sequence[str | Path], out_dir: str | Path | None = None, p
     the same report folder), before anything is rendered. A file that does not load is not an
     error here: it fails alone, with its reason, when the batch runs.
 
-    Given ``out_dir``, a file whose report there is up to date (:func:`workbook.cache.is_fresh`:
+    Given ``out_dir``, a file whose report there is up to date (:func:`workbook.freshness.is_fresh`:
     same file bytes, package and report notebook, a PDF if ``pdf``, a spreadsheet if ``xlsx``) is not even loaded: it
     was valid when its report was made, and nothing it depends on has changed. ``force`` renders
     every file.

@@ -609,6 +609,58 @@ class AcquireRoute(Strict):
     steady_deals_per_month: DealsPerMonth
 
 
+#: The longest name of a saved scenario, in characters (it heads a panel of the report's chart).
+MAX_SCENARIO_NAME = 60
+#: The most saved scenarios a file may hold (each adds a row and a panel to the report).
+MAX_SAVED_SCENARIOS = 20
+#: The investment level a saved scenario may set: above 0, at most twice the plan's resourcing.
+MAX_INVESTMENT_LEVEL = 2.0
+
+
+def scenario_name(value: str) -> str:
+    """A saved scenario's name as kept: surrounding spaces removed; refused when nothing is left
+    or it is longer than :data:`MAX_SCENARIO_NAME` characters."""
+    name = value.strip()
+    if not name:
+        raise ValueError("a saved scenario needs a name")
+    if len(name) > MAX_SCENARIO_NAME:
+        raise ValueError(f"a saved scenario's name is at most {MAX_SCENARIO_NAME} characters, got {len(name)}")
+    return name
+
+
+def same_name(a: str, b: str) -> bool:
+    """Whether two scenario names read as one (case and spacing aside): "Slow start" and
+    "slow  START" would give two rows nobody could tell apart."""
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+ScenarioName = Annotated[str, PlainLine, AfterValidator(scenario_name)]
+
+
+class SavedChange(Strict):
+    """A saved what-if's premature change: ``kind`` at plan month ``month``, of ``severity`` 0–1."""
+
+    kind: EventKind
+    month: Month
+    severity: Share = 0.5
+
+
+class SavedScenario(Strict):
+    """A what-if of the alliance dashboard kept in the file (``ramp.scenarios.saved``): the plan
+    with the inputs given here in place of its own; an input left out is the plan's. The report's
+    scenario table shows it as a row (see :func:`workbook.ramp.what_if_run`)."""
+
+    name: ScenarioName
+    sales_cycle_months: Months | None = None
+    ramp_months: Months | None = None
+    #: resourcing against the plan (0.8 = 20 % less cost and effort), as the dashboard's slider
+    investment_level: Annotated[float, Field(gt=0, le=MAX_INVESTMENT_LEVEL, allow_inf_nan=False)] | None = None
+    #: months the whole plan starts late (its changes as late), as the invest-late scenario
+    start_delay_months: Months | None = None
+    #: a premature change in place of the file's own ``events``
+    change: SavedChange | None = None
+
+
 class Scenarios(Strict):
     invest_late_months: Annotated[int, Field(ge=1, le=MAX_MONTHS)] = 6
     under_invest_pct: Annotated[float, Field(gt=0, lt=100, allow_inf_nan=False)] = 30.0
@@ -617,6 +669,18 @@ class Scenarios(Strict):
     premature_change_severity: Share = 0.6
     direct: DirectRoute | None = None
     acquire: AcquireRoute | None = None
+    saved: Annotated[list[SavedScenario], Field(max_length=MAX_SAVED_SCENARIOS)] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _names_differ(self) -> Scenarios:
+        problems: list[tuple[tuple[int | str, ...], str]] = []
+        for i, s in enumerate(self.saved):
+            first = next(j for j, t in enumerate(self.saved) if same_name(t.name, s.name))
+            if first != i:
+                problems.append((("saved", i, "name"), f"another saved scenario (number {first + 1}) is called {self.saved[first].name!r}; give each its own name"))
+        if problems:
+            raise _LocatedErrors(problems)
+        return self
 
 
 #: How ``avg_deal_value`` is earned: once, when the deal closes (``one_off``), or as an annual
@@ -702,7 +766,8 @@ def whole(value: object) -> TypeGuard[int]:
 def late_months(ramp: dict[str, Any], h: int) -> list[tuple[tuple[Any, ...], str]]:
     """The months of ``ramp`` (plain data, as written or dumped) that fall after the horizon ``h``:
     investment and event months, target months, and the scenarios' months (the premature change,
-    the acquisition, and the late start). Locations are relative to the ramp section."""
+    the acquisition, the late start, and each saved scenario's change and late start). Locations
+    are relative to the ramp section."""
     found: list[tuple[tuple[Any, ...], str]] = []
 
     def late(loc: tuple[Any, ...], value: Any) -> None:
@@ -731,6 +796,20 @@ def late_months(ramp: dict[str, Any], h: int) -> list[tuple[tuple[Any, ...], str
             found.append(
                 (("scenarios", "invest_late_months"), f"a plan started {count(delay, 'month')} late begins after the horizon ({count(h, 'month')})")
             )
+        saved = scenarios.get("saved")
+        if isinstance(saved, list):
+            for i, item in enumerate(saved):
+                if not isinstance(item, dict):
+                    continue
+                change = item.get("change")
+                if isinstance(change, dict):
+                    late(("scenarios", "saved", i, "change", "month"), change.get("month"))
+                delay = item.get("start_delay_months")
+                if whole(delay) and delay >= h:
+                    found.append(
+                        (("scenarios", "saved", i, "start_delay_months"),
+                         f"a plan started {count(delay, 'month')} late begins after the horizon ({count(h, 'month')})")
+                    )
     return found
 
 

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING
 
 from . import guard
 from .resources import apps_dir, jupyter_dir
+from .kernel_env import SAVES_ENV
 from .room import PAGE_PATH
 from .ui.paths import PARAMS_ENV, REPORTS_ENV, STORE_ENV, pinned
 
@@ -108,6 +109,8 @@ class ServeOptions:
     max_kernels: int = 80
     max_kernels_per_client: int = 10
     participants_per_device: int = 6
+    #: the published alliance dashboards may save what-ifs into the params files
+    allow_scenario_saves: bool = False
     store: Path | None = None
     params_dir: Path | None = None
     reports_dir: Path | None = None
@@ -165,6 +168,10 @@ def environment(opts: ServeOptions, base: dict[str, str] | None = None, tokens: 
     env[guard.ENV["max_kernels"]] = str(opts.max_kernels)
     env[guard.ENV["max_kernels_per_client"]] = str(opts.max_kernels_per_client)
     env[guard.ENV["participants_per_device"]] = str(opts.participants_per_device)
+    if opts.allow_scenario_saves:
+        env[SAVES_ENV] = "1"
+    else:
+        env.pop(SAVES_ENV, None)
     # relative defaults and overrides are taken from this folder, once: Voila runs in the apps folder
     env.update(pinned(env))
     for name, given in ((STORE_ENV, opts.store), (PARAMS_ENV, opts.params_dir), (REPORTS_ENV, opts.reports_dir)):

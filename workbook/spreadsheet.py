@@ -549,7 +549,7 @@ def _write_scenarios(ws: Worksheet, analysis: RampAnalysis, money: str) -> None:
         ws,
         "Note: the 'As planned' row is formulas over the Summary sheet and follows edits to Inputs.",
         "The other rows are values computed by the workbook, each re-running the whole model with its change",
-        "(late start, lower investment, a premature change, another route): they do not follow edits.",
+        "(late start, lower investment, a premature change, another route, a saved what-if): they do not follow edits.",
         "A blank month is none within the horizon.",
     )
     for j, width in enumerate((30, 70, 20, 18, 26, 20, 16), start=1):

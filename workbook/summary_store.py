@@ -5,7 +5,7 @@ second per alliance; reading a kept one, a millisecond).
 A params file's summary is found, in this order:
 
 1. in the report folder rendered from the same bytes by the same package
-   (:func:`workbook.cache.cached_summary`, after ``workbook report``);
+   (:func:`workbook.freshness.cached_summary`, after ``workbook report``);
 2. in the reports folder's store, ``<reports>/.summaries/<params digest>-<package fingerprint>.json``,
    written by an earlier visit (the entry names the digest and the fingerprint again inside);
 3. otherwise the file is validated and summarised, and the summary is stored for the next visit.
@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import cache
+from . import freshness
 from .files import atomic_replace
 from .params import check_text, read_text
 from .summary import checked_summary, summarise
@@ -59,7 +59,7 @@ class SummaryStore:
 
     def entry(self, params_digest: str) -> Path:
         """Where the summary of the params bytes with this digest is kept."""
-        return self.folder / f"{params_digest}-{cache.package_fingerprint()}.json"
+        return self.folder / f"{params_digest}-{freshness.package_fingerprint()}.json"
 
     def _report_folders(self) -> dict[str, Path]:
         """Each report folder by the digest of the params bytes it was rendered from."""
@@ -70,7 +70,7 @@ class SummaryStore:
             except OSError:  # no reports folder yet
                 folders = []
             for folder in sorted(folders):
-                key = cache.recorded_key(folder)
+                key = freshness.recorded_key(folder)
                 if key is not None and isinstance(key.get("params"), str):
                     found.setdefault(key["params"], folder)
             self._reports_by_digest = found
@@ -79,11 +79,11 @@ class SummaryStore:
     def lookup(self, path: Path, data: bytes) -> dict[str, Any] | None:
         """The summary of params ``data`` (read from ``path``, which its ``file`` names), from its
         report folder or the store; ``None`` when neither holds one made by this package."""
-        d = cache.digest(data)
+        d = freshness.digest(data)
         self._used.add(self.entry(d).name)
         folder = self._report_folders().get(d)
         if folder is not None:
-            found = cache.cached_summary(path, folder, params_bytes=data)
+            found = freshness.cached_summary(path, folder, params_bytes=data)
             if found is not None:
                 return found
         try:
@@ -93,7 +93,7 @@ class SummaryStore:
         # an entry names the params bytes and the package it was made from, and holds a summary of
         # the contract's shape; anything else (another file's entry copied here, a hand-made one,
         # another version's) is ignored, recomputed and replaced: never shown
-        if not isinstance(kept, dict) or kept.get("params") != d or kept.get("package") != cache.package_fingerprint():
+        if not isinstance(kept, dict) or kept.get("params") != d or kept.get("package") != freshness.package_fingerprint():
             return None
         return checked_summary(kept.get("summary"), path)
 
@@ -103,8 +103,8 @@ class SummaryStore:
             return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            d = cache.digest(data)
-            entry = {"params": d, "package": cache.package_fingerprint(), "summary": summary}
+            d = freshness.digest(data)
+            entry = {"params": d, "package": freshness.package_fingerprint(), "summary": summary}
             atomic_replace(self.entry(d), json.dumps(entry))
         except OSError as exc:
             self._writable = False  # one failure is enough: the rest of this pass only reads

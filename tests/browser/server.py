@@ -91,8 +91,12 @@ class Server:
 
 def start_server(tmp: Path, timeout: float = 60.0, room_size: int | None = None, args: tuple[str, ...] = ()) -> Server:
     """`workbook serve` on 127.0.0.1 with its own store, a copy of the params and a reports folder
-    (``args``: further `workbook serve` options)."""
+    (``args``: further `workbook serve` options). A ``room_size`` asks for the workshop notebook's
+    kernels kept ready, so it also asks for that participant page (``--participant-page light``)
+    unless ``args`` choose one."""
     port = free_port()
+    if room_size is not None and "--participant-page" not in args:
+        args = ("--participant-page", "light", *args)
     params = tmp / "params"
     if not params.exists():
         shutil.copytree(ROOT / "params", params)

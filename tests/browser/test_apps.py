@@ -35,7 +35,7 @@ POOL = 6  # preheated workshop kernels: more than the pages this module opens, f
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    srv = start_server(tmp_path_factory.mktemp("serve"), room_size=POOL)
+    srv = start_server(tmp_path_factory.mktemp("serve"), room_size=POOL, args=("--allow-scenario-saves",))
     yield srv
     srv.stop()
 
@@ -249,16 +249,27 @@ def chart_svg(page) -> str:
     return page.inner_html(".wb-ramp-chart svg")
 
 
-def test_alliance_what_if_redraws(browser, server):
-    page = open_app(browser, server, "alliance", "params=saas-regional-reseller.yaml", ".wb-ramp-chart svg")
-    before_svg, before_metrics = chart_svg(page), page.inner_text(".wb-alliance-metrics")
+def test_alliance_what_if_redraws_over_its_band_and_is_saved_as_a_scenario(browser, server):
+    name = "marketplace-referral.yaml"  # a file no other test of the module writes to
+    page = open_app(browser, server, "alliance", f"params={name}", ".wb-ramp-chart svg g.mark-area path")
+    band = ".wb-ramp-chart svg g.mark-area path"
+    assert "P10–P90 of the what-if (500 simulated runs)" in (page.text_content(".wb-ramp-chart svg") or "")
+    before_svg, before_metrics, before_band = chart_svg(page), page.inner_text(".wb-alliance-metrics"), page.get_attribute(band, "d")
     shot(page, "alliance")
     page.select_option(".wb-event-kind select", label="Resources withdrawn")
     page.wait_for_function(
         "m => document.querySelector('.wb-alliance-metrics').innerText !== m", arg=before_metrics, timeout=10_000
     )
     page.wait_for_function("s => document.querySelector('.wb-ramp-chart svg').innerHTML !== s", arg=before_svg, timeout=10_000)
+    # the band is the what-if's: it moved with the line
+    page.wait_for_function("([sel, d]) => document.querySelector(sel)?.getAttribute('d') !== d", arg=[band, before_band], timeout=10_000)
     assert page.inner_text(".wb-status") == ""
+    page.fill(".wb-scenario-name input", "Resources cut in month 12")
+    page.click(".wb-save-scenario")
+    page.wait_for_selector(".wb-scenario-status:has-text('Saved')", timeout=30_000)
+    text = (server.params_dir / name).read_text(encoding="utf-8")
+    assert "- {name: Resources cut in month 12, change: {kind: resource_withdrawal, month: 12, severity: 0.5}}" in text, text
+    shot(page, "alliance-saved")
     no_outside(page)
     page.close()
 

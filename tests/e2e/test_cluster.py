@@ -162,6 +162,69 @@ def test_no_scheduler_there_renders_nothing(tmp_path):
     assert bad.returncode == 2 and "tcp://HOST:PORT" in bad.stderr
 
 
+@pytest.fixture
+def silent_port():
+    """A port that accepts connections and never says a word (not a Dask scheduler)."""
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    held: list[socket.socket] = []
+    done = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not done.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1]
+    done.set()
+    thread.join(5)
+    for conn in held:
+        conn.close()
+    listener.close()
+
+
+def test_a_scheduler_that_never_answers_is_given_up_after_the_timeout(tmp_path, silent_port):
+    out = tmp_path / "out"
+    started = time.monotonic()
+    run = workbook("report", str(EXAMPLES[0]), "--out", str(out), "--scheduler", f"tcp://127.0.0.1:{silent_port}", "--connect-timeout", "2")
+    assert run.returncode == 2, run.stderr
+    assert "did not complete the connection within 2 s" in run.stderr and "Nothing rendered." in run.stderr
+    assert time.monotonic() - started < 60  # not the minutes a handshake took to give up
+    assert not out.exists()
+
+
+def test_ctrl_c_while_connecting_stops_at_once(tmp_path, silent_port):
+    import signal
+
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [str(BIN / "workbook"), "report", str(EXAMPLES[0]), "--out", str(out), "--scheduler", f"tcp://127.0.0.1:{silent_port}", "--connect-timeout", "120"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        # wait until the command is connecting: it holds a connection to the silent port
+        while time.monotonic() < deadline:
+            if any(c.raddr and c.raddr.port == silent_port for c in psutil.Process(proc.pid).net_connections(kind="tcp")):
+                break
+            time.sleep(0.2)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            stop(proc)
+    assert proc.returncode == 130, err
+    assert "Stopped (SIGINT) while connecting" in err and not out.exists()
+
+
 def test_report_help_explains_the_cluster_and_force():
     wide = dict(os.environ, COLUMNS="200")  # no line of the help wrapped
     run = subprocess.run([str(BIN / "workbook"), "report", "--help"], capture_output=True, text=True, env=wide, timeout=60)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from workbook import cache
+from workbook import freshness as cache
 from workbook.params import is_programme_file
 from workbook.reports import plan_batch
 

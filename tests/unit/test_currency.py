@@ -87,7 +87,7 @@ def test_flag_messages_and_the_summary_use_the_currency(in_euros):
 
 
 def test_the_portfolio_index_shows_each_alliances_own_currency(in_euros, tmp_path):
-    from workbook.index import render_index
+    from workbook.portfolio_page import render_index
     from workbook.outcomes import Outcome
 
     params, a = in_euros
@@ -107,7 +107,8 @@ def test_the_dashboards_show_the_alliances_currency(euro_file, monkeypatch, tmp_
     monkeypatch.setenv("WORKBOOK_PARAMS_DIR", str(euro_file.parent))
     monkeypatch.setenv("WORKBOOK_REPORTS_DIR", str(tmp_path / "reports"))  # where the dashboard keeps summaries
     portfolio = dashboards.portfolio_app()
-    table = next(w.value for w in portfolio.children if "<table" in getattr(w, "value", ""))
+    # the table is drawn by the page's own script from the HTML the widget carries
+    table = next(w.html for w in portfolio.children if "<table" in getattr(w, "html", ""))
     assert "€" in table and "$" not in table
     app = dashboards.AllianceApp(euro_file.name)
     assert "€" in app.metrics.value and "$" not in app.metrics.value

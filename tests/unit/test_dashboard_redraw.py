@@ -18,6 +18,7 @@ from workbook import ramp, views
 from workbook.charts.ramp import ramp_chart, ramp_chart_data
 from workbook.charts.render import LiveChart, _table_values
 from workbook.params import load_params
+from workbook.schema import SavedScenario
 from workbook.serve import DASHBOARDS, preheat_args
 from workbook.ui import dashboards
 from workbook.voila_pool import (
@@ -66,7 +67,10 @@ def test_a_what_if_redraw_sends_what_a_new_chart_would_draw(params_dir):
     app.level.value = 0.8
     app.delay.value = 2
     expected = ramp.run(app.base.model_copy(update={"sales_cycle_months": 7}), delay=2, level=0.8, events=[])
-    fresh = ramp_chart(expected, code="USD", names=app.params.months).to_dict()
+    # the band under it: the simulation re-run on the what-if (the file has ranges)
+    band = ramp.what_if_band(app.base, SavedScenario(name="x", sales_cycle_months=7, investment_level=0.8, start_delay_months=2))
+    assert band is not None and app.band_label == "P10–P90 of the what-if (500 simulated runs)"
+    fresh = ramp_chart(expected, band, code="USD", names=app.params.months, band_label=app.band_label).to_dict()
     assert app.chart.spec is spec, "a what-if with the same layout must not send a new spec"
     patch = app.chart.patch
     assert patch["tables"], patch

@@ -302,7 +302,7 @@ def test_an_edited_input_recalculates_to_the_summary_of_the_edited_file(tmp_path
 
 
 def test_a_report_made_without_the_spreadsheet_is_not_fresh_when_it_is_asked_for(tmp_path):
-    from workbook import cache
+    from workbook import freshness as cache
 
     data = EXAMPLES[0].read_bytes()
     folder = tmp_path / "report"
@@ -320,7 +320,7 @@ def test_a_report_made_without_the_spreadsheet_is_not_fresh_when_it_is_asked_for
 
 
 def test_the_index_links_the_spreadsheet_like_the_pdf(tmp_path):
-    from workbook.index import render_index
+    from workbook.portfolio_page import render_index
     from workbook.outcomes import Outcome
 
     outcomes = []

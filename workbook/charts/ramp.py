@@ -119,58 +119,90 @@ class RampChartData:
     (building the Altair chart takes about a tenth of a second).
 
     tables : ``investment`` and ``revenue`` (month, series, amount), ``jcurve`` (month,
-        cumulative_net, capability) and ``markers`` (month, label, kind, note, label_y, legend).
+        cumulative_net, capability) and ``markers`` (month, label, kind, note, label_y, legend);
+        with a band, ``band`` (month, p10, p50, p90 and, when its legend names it, band).
     title, subtitle : the chart's title (the payback finding) and subtitle.
-    layout : what else the chart's look depends on — the months shown and the marker kinds its
-        legend lists. Two runs with the same layout differ only in tables and words.
+    layout : what else the chart's look depends on — the months shown, the marker kinds its
+        legend lists and the band's legend entry. Two runs with the same layout differ only in
+        tables and words.
+    band_words : what the shaded band is, in a sentence ("" without a band).
     """
 
     tables: dict[str, pd.DataFrame]
     title: str
     subtitle: str
     layout: tuple[object, ...]
+    band_words: str = ""
 
     @property
     def description(self) -> str:
         """The finding in words: the chart's Vega-Lite ``description``, its alt text and caption."""
-        return f"{self.title}. {self.subtitle}."
+        return f"{self.title}. {self.subtitle}." + (f" {self.band_words}" if self.band_words else "")
 
 
-def ramp_chart_data(result: RampResult, code: str = DEFAULT_CURRENCY, names: MonthNames = NUMBERED) -> RampChartData:
+#: What the report's band is, in the chart's words.
+SIMULATED_BAND_WORDS = "The shaded band is the middle 80 % of the simulated outcomes."
+
+
+def ramp_chart_data(
+    result: RampResult,
+    code: str = DEFAULT_CURRENCY,
+    names: MonthNames = NUMBERED,
+    band: pd.DataFrame | None = None,
+    band_label: str | None = None,
+) -> RampChartData:
     """The tables and words :func:`ramp_chart` draws for ``result``, amounts in currency ``code``,
-    months worded by ``names`` (each table gets a ``when`` column when the months have dates)."""
+    months worded by ``names`` (each table gets a ``when`` column when the months have dates).
+
+    band : month, p10, p50, p90 of the cumulative net, shaded under the J-curve (``None``: none).
+    band_label : the band's entry in the legend, saying what it is; ``None``: the report's band,
+        without a legend entry (the panel's title names it).
+    """
     df = result.monthly
     markers = _markers(result, names)
     money = currency(code)
     m = result.metrics
+    tables = {
+        "investment": with_when(pd.DataFrame({"month": df["month"], "series": "Investment", "amount": df["investment"]}), names),
+        "revenue": with_when(pd.DataFrame({"month": df["month"], "series": "Vendor revenue", "amount": df["vendor_revenue"]}), names),
+        "jcurve": with_when(df[["month", "cumulative_net", "capability"]], names),
+        "markers": markers,
+    }
+    band_words = ""
+    if band is not None:
+        shaded = band[["month", "p10", "p50", "p90"]]
+        tables["band"] = with_when(shaded if band_label is None else shaded.assign(band=band_label), names)
+        band_words = SIMULATED_BAND_WORDS if band_label is None else f"The shaded band: {band_label}."
     return RampChartData(
-        tables={
-            "investment": with_when(pd.DataFrame({"month": df["month"], "series": "Investment", "amount": df["investment"]}), names),
-            "revenue": with_when(pd.DataFrame({"month": df["month"], "series": "Vendor revenue", "amount": df["vendor_revenue"]}), names),
-            "jcurve": with_when(df[["month", "cumulative_net", "capability"]], names),
-            "markers": markers,
-        },
+        tables=tables,
         title=payback_title(result, names),
         subtitle=(
             f"Peak funding need {money(m.peak_funding_need)}; cumulative net at {names.long(m.horizon_months)}: "
             f"{money(m.cumulative_net_at_horizon)}"
         ),
-        layout=(len(df), *sorted(set(markers["legend"]))),
+        layout=(len(df), *sorted(set(markers["legend"])), *([] if band is None else [("band", band_label)])),
+        band_words=band_words,
     )
 
 
 def ramp_chart(
-    result: RampResult, bands: MonteCarlo | None = None, code: str = DEFAULT_CURRENCY, names: MonthNames = NUMBERED
+    result: RampResult,
+    bands: MonteCarlo | pd.DataFrame | None = None,
+    code: str = DEFAULT_CURRENCY,
+    names: MonthNames = NUMBERED,
+    band_label: str | None = None,
 ) -> alt.VConcatChart:
     """The headline: revenue ramp against the investment timeline, amounts in currency ``code``,
     months as calendar months on the axis and in the tooltips when ``names`` has a start.
 
     Top: monthly investment (bars) and vendor revenue (line). Bottom: the cumulative-net
-    J-curve with the P10–P90 band from the Monte Carlo, the break-even month, the end of the
-    commitment and each premature-change event (its note in the tooltip). The tables and words
-    come from :func:`ramp_chart_data`.
+    J-curve with the P10–P90 band (the Monte Carlo's, or a table of month, p10, p50, p90 such as
+    :func:`workbook.ramp.what_if_band`'s; ``band_label`` gives it a legend entry), the
+    break-even month, the end of the commitment and each premature-change event (its note in the
+    tooltip). The tables and words come from :func:`ramp_chart_data`.
     """
-    data = ramp_chart_data(result, code, names)
+    band = bands.bands if isinstance(bands, MonteCarlo) else bands
+    data = ramp_chart_data(result, code, names, band, band_label)
     tables = data.tables
     months = len(tables["jcurve"])
     when = month_tooltip(names)
@@ -193,14 +225,16 @@ def ramp_chart(
     top = layered(bars, line, height=200, title=alt.TitleParams("Monthly investment and vendor revenue", fontSize=12))
 
     layers: list[alt.Chart | alt.LayerChart] = []
-    if bands is not None:
-        layers.append(
-            alt.Chart(with_when(bands.bands, names))
-            .mark_area(opacity=0.25, color=VENDOR)
-            .encode(x=x, y=alt.Y("p10:Q"), y2=alt.Y2("p90:Q"),
-                    tooltip=[when, alt.Tooltip("p10:Q", title="P10", format=MONEY_EXACT),
-                             alt.Tooltip("p50:Q", title="P50", format=MONEY_EXACT), alt.Tooltip("p90:Q", title="P90", format=MONEY_EXACT)])
-        )
+    if "band" in tables:
+        tips = [when, alt.Tooltip("p10:Q", title="P10", format=MONEY_EXACT),
+                alt.Tooltip("p50:Q", title="P50", format=MONEY_EXACT), alt.Tooltip("p90:Q", title="P90", format=MONEY_EXACT)]
+        area = alt.Chart(tables["band"])
+        if band_label is None:
+            layers.append(area.mark_area(opacity=0.25, color=VENDOR).encode(x=x, y=alt.Y("p10:Q"), y2=alt.Y2("p90:Q"), tooltip=tips))
+        else:  # a legend entry of its own (fill), beside the markers' (colour)
+            fill = alt.Fill("band:N", scale=alt.Scale(domain=[band_label], range=[VENDOR]),
+                            legend=alt.Legend(title=None, symbolType="square", symbolOpacity=0.35, labelLimit=400))
+            layers.append(area.mark_area(opacity=0.25).encode(x=x, y=alt.Y("p10:Q"), y2=alt.Y2("p90:Q"), fill=fill, tooltip=tips))
     zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color=NEUTRAL).encode(y=alt.Y("y:Q"))
     jcurve = (
         alt.Chart(tables["jcurve"])
@@ -219,14 +253,12 @@ def ramp_chart(
         _marker_layer(tables["markers"], names),
         height=260,
         title=alt.TitleParams(
-            "Cumulative net: the J-curve" + (" (band: P10–P90 of the simulation)" if bands is not None else ""), fontSize=12
+            # a band without a legend entry (the report's) is named here
+            "Cumulative net: the J-curve" + (" (band: P10–P90 of the simulation)" if band is not None and band_label is None else ""), fontSize=12
         ),
     )
     chart = vconcat(top, bottom, resolve=alt.Resolve(scale=alt.ScaleResolveMap(color="independent")), title=alt.TitleParams(data.title, subtitle=data.subtitle))
-    words = data.description
-    if bands is not None:
-        words += " The shaded band is the middle 80 % of the simulated outcomes."
-    return described(in_currency(chart, code), words)
+    return described(in_currency(chart, code), data.description)
 
 
 PLAN_LINE = "The plan"

@@ -187,7 +187,9 @@ function render({ model, el }) {
     if (lifted.title && words.title !== undefined) { view.signal(TITLE, words.title); changed = true; }
     if (lifted.subtitle && words.subtitle !== undefined) { view.signal(SUBTITLE, words.subtitle); changed = true; }
     if (words.description !== undefined) view.description(words.description);
-    if (changed) await view.runAsync();
+    // resize(): Vega fits the chart's size and padding to its content only on the first run and
+    // after a resize; new data can widen an axis's labels (a band reaching "−$400k")
+    if (changed) await view.resize().runAsync();
   };
   // one draw at a time, in the order the kernel asked for them
   const next = (step) => { queue = queue.then(step).catch(showError); };

@@ -17,7 +17,13 @@ reads the query string from its environment and builds at once.
 A what-if redraw runs the model and sends the chart only its new tables and words
 (:meth:`LiveChart.update`); the browser swaps them into the chart it shows, instead of
 compiling and laying out a new one. Only a change of the chart's layout (a marker kind appearing
-or going, e.g. the break-even month leaving the horizon) draws a new chart.
+or going, e.g. the break-even month leaving the horizon) draws a new chart. When the file gives
+uncertainty ranges the redraw re-runs the simulation on the what-if too (its P10–P90 band, the
+file's ``simulation.runs`` up to :data:`workbook.ramp.LIVE_BAND_RUNS`: a few milliseconds), and
+keeps the last settings' results, so going back to a what-if costs nothing.
+
+*Save as scenario…* keeps the what-if in the params file (``ramp.scenarios.saved``, through
+:func:`workbook.params.save_scenario`); the report's scenario table then shows it as a row.
 """
 
 from __future__ import annotations
@@ -29,14 +35,17 @@ from urllib.parse import parse_qs, urlencode
 
 import anywidget
 import ipywidgets as W
+import pandas as pd
 import traitlets
+from pydantic import ValidationError
 
 from .. import ramp, views
 from ..charts import theme
 from ..charts.ramp import RampChartData, ramp_chart, ramp_chart_data
 from ..charts.render import LiveChart
-from ..params import load_params
-from ..schema import Event, Params
+from ..params import ScenarioExists, load_params, save_scenario
+from ..schema import Params, SavedScenario
+from ..kernel_env import SAVES_ENV
 from ..voila_pool import next_visit
 from ..currency import currency
 from ..months import MonthNames
@@ -54,8 +63,17 @@ ALLIANCE_CSS = (
     "<style>.wb-app.wb-alliance-app { max-width: 1240px; } .wb-alliance-app .wb-whatif-controls { flex: 0 0 auto; }"
     # the chart comes first in the page (it keeps its place from the first paint, and a phone shows
     # it on top); on a wide screen the controls are drawn on its left
-    " @media (min-width: 700px) { .wb-alliance-app .wb-whatif-controls { order: -1; } }</style>"
+    " @media (min-width: 700px) { .wb-alliance-app .wb-whatif-controls { order: -1; } }"
+    # the notes and the save box wrap within the sliders' width rather than widen the controls
+    " .wb-alliance-app .wb-save-box, .wb-alliance-app .wb-band-note { max-width: 366px; }"
+    # each control keeps its content's height (a phone's one-column rules give every widget
+    # flex: 1 1 100%, which in this column shares its height out and squeezes the controls)
+    " body .wb-app.wb-alliance-app .wb-whatif-controls > *, body .wb-app.wb-alliance-app .wb-save-box > * { flex: 0 0 auto !important; }"
+    " .wb-alliance-app .wb-note { font-size: 13px; line-height: 1.4; margin: 2px 0 8px; color: #444; }</style>"
 )
+
+#: The what-if results kept, by settings (a redraw back to one of them runs nothing).
+KEPT_WHAT_IFS = 64
 
 EVENT_KINDS = [
     ("No premature change", ""),
@@ -198,16 +216,27 @@ class AllianceApp:
         reset = W.Button(description="Back to the plan")
         reset.add_class("wb-reset")
         reset.on_click(friendly(self.status)(self._reset))
-        controls = W.VBox([W.HTML("<h2>What if…</h2>"), self.sales_cycle, self.ramp_months, self.level, self.delay, self.event_kind, self.event_month, *([self.event_when] if self.names.known else []), self.severity, reset])
+        # the simulation's band under the what-if, when the file gives ranges to draw it from
+        self.band_runs = min(r.simulation.runs, ramp.LIVE_BAND_RUNS)
+        self.band_label: str | None = f"P10–P90 of the what-if ({self.band_runs} simulated runs)" if r.uncertainty.ranges() else None
+        self.band_note = band_note = W.HTML(
+            "" if self.band_label is not None else
+            '<div class="wb-note">No P10–P90 band: this file gives no ranges (<code>ramp.uncertainty</code>), so the what-if is one line.</div>'
+        )
+        band_note.add_class("wb-band-note")
+        band_note.layout.display = "none" if self.band_label is not None else None  # no gap for an empty note
+        controls = W.VBox([W.HTML("<h2>What if…</h2>"), band_note, self.sales_cycle, self.ramp_months, self.level, self.delay, self.event_kind, self.event_month,
+                           *([self.event_when] if self.names.known else []), self.severity, reset, self._save_box()])
         controls.add_class("wb-whatif-controls")
+        self._kept: dict[str, tuple[ramp.RampResult, pd.DataFrame | None]] = {}
         self.plan = ramp.run(r)
+        self.plan_band = self._band(None)
         self._holding = True  # the address's settings, if any, then one redraw
         try:
             self._apply(self._settings or query_params(wait=False))
         finally:
             self._holding = False
-        self.result = self._scenario() if self._changed() else self.plan
-        self._draw()
+        self._redo()
         with self.root.hold_sync():
             self.header.value = CSS + ALLIANCE_CSS + views.header(params).html + '<p><a href="portfolio.ipynb">← All alliances</a></p>'
             # the what-if controls beside the chart, so both are in view; the figures below
@@ -340,20 +369,51 @@ class AllianceApp:
         box.add_class("wb-trust-trend")
         return box
 
-    def _scenario(self) -> ramp.RampResult:
-        changed = self.base.model_copy(update={"sales_cycle_months": int(self.sales_cycle.value), "ramp_months": int(self.ramp_months.value)})
-        events = list(self.base.events)
+    def what_if(self, name: str = "what-if") -> SavedScenario:
+        """The controls' what-if as a saved scenario called ``name``: only the inputs that differ
+        from the plan (the level and severity to the hundredth, as the sliders step), a premature
+        change only when one is chosen. Raises pydantic's ``ValidationError`` for a bad name."""
+        r = self.base
+        given: dict[str, object] = {"name": name}
+        if int(self.sales_cycle.value) != r.sales_cycle_months:
+            given["sales_cycle_months"] = int(self.sales_cycle.value)
+        if int(self.ramp_months.value) != r.ramp_months:
+            given["ramp_months"] = int(self.ramp_months.value)
+        level = round(float(self.level.value), 2)
+        if level != 1.0:
+            given["investment_level"] = level
+        if int(self.delay.value):
+            given["start_delay_months"] = int(self.delay.value)
         if self.event_kind.value:
-            events = [Event(month=int(self.event_month.value), kind=self.event_kind.value, severity=float(self.severity.value), note="what-if")]
-        return ramp.run(changed, delay=int(self.delay.value), level=float(self.level.value), events=events)
+            given["change"] = {"kind": self.event_kind.value, "month": int(self.event_month.value), "severity": round(float(self.severity.value), 2)}
+        return SavedScenario.model_validate(given)
+
+    def _band(self, w: SavedScenario | None) -> pd.DataFrame | None:
+        """The what-if's P10–P90 band (``None`` without ranges)."""
+        return ramp.what_if_band(self.base, w, runs=self.band_runs) if self.band_label is not None else None
+
+    def _redo(self) -> None:
+        """Run the what-if of the controls (the plan when they are at the plan) and its band, or
+        take them from the settings' last run, and show them."""
+        if not self._changed():
+            self.result, self.band = self.plan, self.plan_band
+        else:
+            w = self.what_if()
+            key = w.model_dump_json(exclude={"name"})
+            if key not in self._kept:
+                if len(self._kept) >= KEPT_WHAT_IFS:
+                    self._kept.clear()
+                self._kept[key] = (ramp.what_if_run(self.base, w), self._band(w))
+            self.result, self.band = self._kept[key]
+        self._draw()
 
     def _draw(self) -> None:
-        """Show ``self.result``: new tables and words in the chart drawn, or a new chart when its layout changed."""
-        data: RampChartData = ramp_chart_data(self.result, self.code, self.names)
+        """Show ``self.result`` and its band: new tables and words in the chart drawn, or a new chart when its layout changed."""
+        data: RampChartData = ramp_chart_data(self.result, self.code, self.names, self.band, self.band_label)
         if data.layout == self._layout:
             self.chart.update(data.tables, title=data.title, subtitle=data.subtitle, description=data.description)
         else:
-            self.chart.show(ramp_chart(self.result, code=self.code, names=self.names), data.tables)
+            self.chart.show(ramp_chart(self.result, self.band, code=self.code, names=self.names, band_label=self.band_label), data.tables)
             self._layout = data.layout
         headline = against_plan_html(self.plan.metrics, self.result.metrics, self.code, self.names) if self.result is not self.plan else ""
         headline += "<h2>Headline</h2>" + views.ramp_metrics_table(self.result.metrics, code=self.code, months=self.names).html
@@ -366,10 +426,94 @@ class AllianceApp:
     def _update(self, _: object = None) -> None:
         if self._holding:
             return
-        self.result = self._scenario() if self._changed() else self.plan
-        self._draw()
+        self._redo()
         self.url.query = self._address()
         self.status.value = ""
+        self._unconfirm()
+
+    # -- Save as scenario…
+
+    def _save_box(self) -> W.Widget:
+        """A name and *Save as scenario…*; when the name is taken, *Overwrite it* and *Cancel*.
+        On a published server that does not allow saves (:func:`saves_allowed`), a note instead."""
+        if not saves_allowed():
+            note = W.HTML(
+                '<h3>Keep this what-if</h3><div class="wb-note">Saving into the params file is off on this published '
+                "server: its visitors read, they do not write. Open the dashboard in JupyterLab to save a scenario, "
+                "or ask whoever runs the server (<code>workbook serve --allow-scenario-saves</code>).</div>"
+            )
+            box = W.VBox([note])
+            box.add_class("wb-save-box")
+            box.add_class("wb-save-off")
+            return box
+        self.scenario_name = W.Text(placeholder="e.g. Slower sales, leaner team", description="Name",
+                                    style={"description_width": "60px"}, layout=W.Layout(width="100%", max_width="356px"))
+        self.scenario_name.add_class("wb-scenario-name")
+        self.save_button = W.Button(description="Save as scenario…", icon="save", layout=W.Layout(width="auto"))
+        self.overwrite_button = W.Button(description="Overwrite it", button_style="warning", layout=W.Layout(width="auto", display="none"))
+        self.cancel_button = W.Button(description="Cancel", layout=W.Layout(width="auto", display="none"))
+        for button, cls, action in [(self.save_button, "wb-save-scenario", self._save),
+                                    (self.overwrite_button, "wb-overwrite-scenario", self._overwrite),
+                                    (self.cancel_button, "wb-cancel-scenario", self._cancel)]:
+            button.add_class(cls)
+            button.on_click(friendly(self.status)(action))
+        self.scenario_name.observe(self._unconfirm, names="value")
+        self.scenario_status = W.HTML()
+        self.scenario_status.add_class("wb-scenario-status")
+        intro = W.HTML('<h3>Keep this what-if</h3><div class="wb-note">Saved into the params file (<code>ramp.scenarios.saved</code>): '
+                       "the report's scenario table shows it as a row.</div>")
+        box = W.VBox([intro, self.scenario_name, W.HBox([self.save_button, self.overwrite_button, self.cancel_button], layout=W.Layout(flex_flow="row wrap")),
+                      self.scenario_status])
+        box.add_class("wb-save-box")
+        return box
+
+    def _unconfirm(self, _: object = None) -> None:
+        """A new name or what-if withdraws the question whether to overwrite (it was about another)."""
+        if self.overwrite_button.layout.display != "none":
+            self._confirming(False)
+            self.scenario_status.value = ""
+
+    def _confirming(self, shown: bool) -> None:
+        self.overwrite_button.layout.display = None if shown else "none"
+        self.cancel_button.layout.display = None if shown else "none"
+        self.save_button.layout.display = "none" if shown else None
+
+    def _save(self, _: object = None, replace: bool = False) -> None:
+        """Write the what-if under the name given; a name in use asks first."""
+        from html import escape
+
+        if not saves_allowed():  # a message crafted for a button the page does not show
+            raise PermissionError("saving is off on this published server")
+
+        try:
+            w = self.what_if(self.scenario_name.value)
+        except ValidationError as exc:  # the name: empty, too long, or more than one line
+            said = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+            self.scenario_status.value = message("error", f"Not saved: {said}.")
+            return
+        try:
+            save_scenario(params_file(self.file), w, replace=replace)
+        except ScenarioExists as exc:
+            self.scenario_status.value = message("info", f"{exc}. Overwrite it with this what-if?")
+            self._confirming(True)
+            return
+        except Exception as exc:  # the file changed or became invalid: say so, keep the page
+            self._confirming(False)
+            self.scenario_status.value = message("error", "Not saved. " + explain(exc))
+            return
+        self._confirming(False)
+        what = ramp.what_if_words(w, self.names)
+        self.scenario_status.value = (
+            f'<div class="wb-status-ok">Saved “{escape(w.name)}” ({escape(what)}) in {escape(self.file)}: '
+            "the next report shows it in its scenario table.</div>"
+        )
+
+    def _overwrite(self, _: object = None) -> None:
+        self._save(replace=True)
+
+    def _cancel(self, _: object = None) -> None:
+        self._confirming(False)
+        self.scenario_status.value = message("info", "Nothing saved.")
 
     def _reset(self, _: object = None) -> None:
         r = self.base
@@ -380,6 +524,15 @@ class AllianceApp:
         finally:
             self._holding = False
         self._update()
+
+
+def saves_allowed() -> bool:
+    """Whether this dashboard may write into its params file: always in JupyterLab or a Voila of
+    one's own; on ``workbook serve`` (whose kernels run with ``WORKBOOK_ROLE``) only when the
+    server was started with ``--allow-scenario-saves``, since anyone with the participants' or
+    stakeholders' link opens the dashboards."""
+    role = os.environ.get("WORKBOOK_ROLE")
+    return role is None or role == "facilitator" or os.environ.get(SAVES_ENV) == "1"
 
 
 def _in_kernel() -> bool:

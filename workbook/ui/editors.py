@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import ipywidgets as W
 
-from .form import number_box, shown_number, typed_number
+from .guided_form import number_box, shown_number, typed_number
 
 if TYPE_CHECKING:
-    from .form import GuidedForm
+    from .guided_form import GuidedForm
 
 Row = dict[str, Any]
 

@@ -18,7 +18,7 @@ from ..errors import Problem
 from ..schema import EventKind
 from .common import message
 from .editors import Column, FieldGroup, RowTable
-from .form import GuidedForm, label_html, number_box, share_hint, shown_number, typed_number
+from .guided_form import GuidedForm, label_html, number_box, share_hint, shown_number, typed_number
 
 # --------------------------------------------------------------------------------------------
 # scope

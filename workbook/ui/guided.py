@@ -15,7 +15,7 @@ validated, so a value out of range or not a number is refused with a message nex
 and in the form, and nothing is saved — never clamped or replaced silently. A share also
 accepts a percentage with its sign ("25%" is 0.25).
 
-The machinery is in :mod:`workbook.ui.form`, the five forms in :mod:`workbook.ui.forms` and the
+The machinery is in :mod:`workbook.ui.guided_form`, the five forms in :mod:`workbook.ui.forms` and the
 pictures and overviews in :mod:`workbook.ui.section_view`, the params-file picker (and "new
 alliance from an example") in :mod:`workbook.ui.picker`; this module gathers what notebooks use.
 
@@ -38,7 +38,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..views import HTML
-from .form import GuidedForm, number_box, share_hint, shown_number, typed_number
+from .guided_form import GuidedForm, number_box, share_hint, shown_number, typed_number
 from .forms import DONT_KNOW, HealthForm, RampForm, ScopeForm, TrustForm, ValueForm
 from .picker import NameRefused, PickedForm, Picker, alliance_files, check_name, new_alliance
 from .section_view import (
