@@ -171,3 +171,9 @@ def test_beyond_the_exact_limit_the_greedy_rule_funds_the_best_value_per_spend()
     assert chosen.method == "greedy" and fits(chosen.funded, spends, Budget(total=10))
     # the ten cheap ones first (5 spent), then five others in file order
     assert chosen.funded == tuple(sorted([*range(0, 30, 3), 1, 2, 4, 5, 7]))
+
+
+def test_without_globs_every_alliance_beside_the_programme_file_is_in_it(tmp_path):
+    path = write(tmp_path, programme=PROGRAMME.replace('  alliances: ["a.yaml", "b*.yaml"]\n', ""))
+    (tmp_path / "other-programme.yaml").write_text("# another\nprogramme: {name: Other}\n", encoding="utf-8")
+    assert [m.path.name for m in load_programme(path).members] == ["a.yaml", "b.yaml"]
