@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from workbook.params import is_programme_file
+
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = sorted((ROOT / "params").glob("*.yaml"))
+EXAMPLES = sorted(p for p in (ROOT / "params").glob("*.yaml") if not is_programme_file(p))
 NAME = re.compile(r"^(  name: )(.+)$", re.M)  # the alliance's name: the first two-space `name:` line
 
 

@@ -26,9 +26,11 @@ from pathlib import Path
 
 import nbformat
 
+from workbook.params import is_programme_file
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-EXAMPLES = sorted((ROOT / "params").glob("*.yaml"))
+EXAMPLES = sorted(p for p in (ROOT / "params").glob("*.yaml") if not is_programme_file(p))
 
 
 def timed(cmd: Sequence[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> float:

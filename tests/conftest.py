@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from workbook.params import is_programme_file
 from workbook.pdf import HEADLESS
 
 ROOT = Path(__file__).resolve().parent.parent
 PARAMS = ROOT / "params"
-EXAMPLES = sorted(PARAMS.glob("*.yaml"))
+#: The example alliances (params/programme.yaml, the programme over them, is not one).
+EXAMPLES = sorted(p for p in PARAMS.glob("*.yaml") if not is_programme_file(p))
 
 #: The smallest valid params file: the alliance and its ramp only (10 lines; tests that
 #: report line numbers append their sections from line 11).

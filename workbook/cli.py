@@ -62,6 +62,20 @@ def _print_problems(problems: list[Problem]) -> None:
         say(str(p), err=True)
 
 
+def _alliances_only(paths: list[Path]) -> list[Path]:
+    """``paths`` without the programme files among them (``params/*.yaml`` matches the
+    programme file too), each skipped with one line saying so; not a failure."""
+    from .params import is_programme_file
+
+    kept = []
+    for path in paths:
+        if is_programme_file(path):
+            say(f"{path}: skipped, a programme file (its first key is programme:), not an alliance; see 'workbook programme {path}'", err=True)
+        else:
+            kept.append(path)
+    return kept
+
+
 @app.command()
 def check(paths: PathsArg) -> None:
     """Validate params files. Writes nothing.
@@ -72,6 +86,7 @@ def check(paths: PathsArg) -> None:
     """
     from .reports import name_clashes
 
+    paths = _alliances_only(paths)
     loaded: dict[Path, Any] = {}
     problems: dict[Path, list[Problem]] = {}
     for path in paths:
@@ -98,7 +113,7 @@ def summary(
     from .summary import summarise
 
     failed = False
-    for path in paths:
+    for path in _alliances_only(paths):
         try:
             params = load_params(path)
         except ParamsError as exc:
@@ -166,6 +181,76 @@ def _readable(s: dict[str, Any]) -> list[tuple[str, str]]:
         w = s.get("win_rate")
         rows.append(("open pipeline", f"{s['pipeline_deals']} deals, {money(s['pipeline_amount'])}, win rate {'—' if w is None else format(w, '.0%')}"))
     return rows
+
+
+@app.command()
+def programme(
+    path: Annotated[
+        Path,
+        typer.Argument(metavar="[PROGRAMME]", help="The programme file (YAML, top-level key programme).", show_default=True),
+    ] = Path("params/programme.yaml"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print one strict-JSON object (money rounded to the reporting currency's minor unit, months as YYYY-MM).")] = False,
+) -> None:
+    """Combine a programme of alliances on one calendar axis, in one currency, against one budget.
+
+    The programme file names the reporting currency, the rates of the alliances' other
+    currencies (EUR: 1.08 = 1 EUR is worth 1.08 of it), the budget (total and yearly_cap of
+    committed spend) and the alliance files (globs relative to it; default every *.yaml beside
+    it). Each alliance needs alliance.start: its month 1 is that calendar month.
+
+    Prints the programme's J-curve figures (peak funding need and its month, first and lasting
+    break-even, cumulative net at the end, NPV and long-run value discounted to the first
+    month), committed spend by year against the budget, the alliances whose commitment ends
+    before they break even, and which alliances to fund for the most long-run value within the
+    budget. Exits 2, printing file:line: field: message for every problem, when the programme
+    file or an alliance file is bad.
+    """
+    from .programme import summarise_programme
+
+    try:
+        result = summarise_programme(path)
+    except ParamsError as exc:
+        _print_problems(exc.problems)
+        raise typer.Exit(2) from None
+    if as_json:
+        say(json_line(result))
+        return
+    for line in _programme_lines(result):
+        say(line)
+
+
+def _programme_lines(p: dict[str, Any]) -> list[str]:
+    """The programme's figures in words (money in its currency, months as YYYY-MM)."""
+    from .currency import currency
+
+    money = currency(p["currency"])
+    rows = [
+        ("alliances", f"{len(p['alliances'])}, from {p['first_month']} to {p['last_month']}"),
+        ("peak funding need", money(p["peak_funding_need"]) + (f" in {p['peak_funding_month']}" if p["peak_funding_month"] else "")),
+        ("first break-even", p["first_break_even_month"] or "none"),
+        ("break-even (stays >= 0 from)", p["break_even_month"] or "none: ends below 0"),
+        (f"cumulative net at {p['last_month']}", money(p["cumulative_net_at_end"])),
+        (f"NPV (to {p['discounted_to']})", money(p["npv"])),
+        ("long-run value", money(p["long_run_npv"])),
+        ("committed spend", money(p["committed_spend"]) + (f" (budget {money(p['budget_total'])})" if p["budget_total"] is not None else "") + (" OVER the budget" if p["over_total_budget"] else "")),
+    ]
+    cap = p["yearly_cap"]
+    for year, spend in p["spend_by_year"].items():
+        over = " OVER the yearly cap" if year in p["years_over_cap"] else ""
+        rows.append((f"  committed in {year}", money(spend) + (f" (cap {money(cap)}){over}" if cap is not None else "")))
+    lines = [f"{p['programme']}  (money in {p['currency']})"]
+    lines += [f"  {label:34} {value}" for label, value in rows]
+    lines.append("  alliances:")
+    for a in p["alliances"]:
+        be = a["break_even_month"] or "no break-even"
+        late = "; commitment ends " + a["commitment_end"] + " BEFORE break-even" if a["commitment_ends_before_break_even"] else ""
+        lines.append(f"    {a['name']} ({a['file']}): from {a['start']}, {a['months']} months, break-even {be}{late}; {'fund' if a['funded'] else 'leave out'}")
+    if p["not_funded"]:
+        lines.append(
+            f"  the most long-run value within the budget ({p['funding_method']} choice) leaves out {len(p['not_funded'])} "
+            f"of {len(p['alliances'])} alliances, giving up {money(p['value_lost_by_cut'])}"
+        )
+    return lines
 
 
 @app.command("import-actuals")
@@ -367,6 +452,7 @@ def report(
         except KeyboardInterrupt:
             say("Stopped (SIGINT) while connecting to the scheduler. Nothing rendered.", err=True)
             raise typer.Exit(128 + signal.SIGINT) from None
+    paths = _alliances_only(paths)
     try:
         plan = plan_batch(paths, out, pdf=pdf, force=force, xlsx=xlsx)
     except ParamsError as exc:

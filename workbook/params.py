@@ -563,6 +563,39 @@ def load_params(path: str | Path) -> Params:
     return params
 
 
+#: How much of a file :func:`is_programme_file` reads to find its first top-level key.
+_FIRST_KEY_BYTES = 64 * 1024
+_FIRST_KEY = re.compile(r"""^(?:"programme"|'programme'|programme)\s*:(?:\s|$)""")
+
+
+def is_programme_file(path: str | Path) -> bool:
+    """Whether the file at ``path`` is a programme file (:mod:`workbook.programme`) rather than
+    an alliance's params file: its first top-level key is ``programme``.
+
+    Read cheaply, without parsing the YAML: the first line that is not blank, a comment or a
+    document marker (``---``, ``%YAML``) is looked at, and only the first 64 KB of the file are
+    read. A file that cannot be opened (missing, a folder, a FIFO) is not a programme file, so
+    whoever loads it next says why it cannot be read.
+    """
+    try:
+        fd = open_regular(path)
+    except ParamsError:
+        return False
+    try:
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            head = fh.read(_FIRST_KEY_BYTES)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    for raw in head.decode("utf-8", errors="replace").lstrip("\ufeff").splitlines():
+        line = raw.rstrip()
+        if not line.strip() or line.lstrip().startswith("#") or line.startswith(("---", "%")):
+            continue
+        return _FIRST_KEY.match(line) is not None
+    return False
+
+
 def plain(data: Any) -> Any:
     """ruamel's commented containers as plain dicts and lists, for strict validation."""
     if isinstance(data, dict):

@@ -475,7 +475,7 @@ def _target_curve(r: Ramp) -> FloatArray:
     return out
 
 
-def _crossings(revenue: FloatArray, cumulative_net: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+def crossings(revenue: FloatArray, cumulative_net: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Per run (a row of runs × months): the first revenue month; the first break-even — the
     first month, once revenue has started, whose cumulative net is >= 0; and the break-even that
     stays — the first month, once revenue has started, from which the cumulative net is >= 0 in
@@ -495,8 +495,8 @@ def _crossings(revenue: FloatArray, cumulative_net: FloatArray) -> tuple[FloatAr
 
 
 def payback_curves(revenue: FloatArray, cumulative_net: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Per run: the first revenue month and the break-even that stays (see :func:`_crossings`)."""
-    first, _, stays = _crossings(revenue, cumulative_net)
+    """Per run: the first revenue month and the break-even that stays (see :func:`crossings`)."""
+    first, _, stays = crossings(revenue, cumulative_net)
     return first, stays
 
 
@@ -514,7 +514,7 @@ def _month(value: float) -> int | None:
 def _metrics(r: Ramp, cols: Mapping[str, FloatArray], tail_net: FloatArray | None = None) -> RampMetrics:
     """The metrics of one run (its columns by month, and its net past the horizon)."""
     cum = cols["cumulative_net"]
-    first, first_even, stays = _crossings(cols["revenue"][None, :], cum[None, :])
+    first, first_even, stays = crossings(cols["revenue"][None, :], cum[None, :])
     net = cols["net"]
     tail = np.zeros(0) if tail_net is None else tail_net
     discount = discount_factors(r.discount_rate, len(net) + len(tail))

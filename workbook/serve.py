@@ -255,10 +255,11 @@ def alliance_links(opts: ServeOptions, token: str, params_dir: Path) -> tuple[li
     from urllib.parse import urlencode
 
     from .export import alliance_name
+    from .params import is_programme_file
 
     host = public_host(opts.ip)
     found = []
-    for path in sorted(params_dir.glob("*.yaml")):
+    for path in sorted(p for p in params_dir.glob("*.yaml") if not is_programme_file(p)):
         name = alliance_name(path)
         if name is not None:
             query = {"params": path.name, **({"token": token} if token else {})}

@@ -18,7 +18,7 @@ import nbformat
 import pytest
 
 from tests.browser.server import ROOT, Server, start_server
-from tests.conftest import outside_requests
+from tests.conftest import EXAMPLES, outside_requests
 from workbook.instruments import TRUST_ITEMS
 from workbook.store import SQLiteStore, self_key
 
@@ -283,7 +283,7 @@ def test_alliance_refuses_paths_outside_params(browser, server):
 def test_portfolio_opens_an_alliance(browser, server):
     page = open_app(browser, server, "portfolio", "", ".wb-portfolio")
     rows = page.locator(".wb-portfolio a.wb-open")
-    assert rows.count() == len(list(server.params_dir.glob("*.yaml")))
+    assert rows.count() == len(EXAMPLES)
     page.wait_for_selector(".wb-portfolio-app svg", timeout=LOAD_MS)
     shot(page, "portfolio")
     # the index page's search and sort, run in the browser (no kernel round trip)

@@ -16,10 +16,11 @@ from pathlib import Path
 import psutil
 import pytest
 
+from workbook.params import is_programme_file
 from workbook.reports import render_report
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = sorted((ROOT / "params").glob("*.yaml"))
+EXAMPLES = sorted(p for p in (ROOT / "params").glob("*.yaml") if not is_programme_file(p))
 BIN = Path(sys.executable).parent
 PRELOAD = ROOT / "tests" / "data" / "cluster_preload.py"
 

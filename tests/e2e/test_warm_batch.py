@@ -13,11 +13,11 @@ import psutil
 import pytest
 
 from workbook.kernel import WarmKernel
-from workbook.params import load_params
+from workbook.params import is_programme_file, load_params
 from workbook.reports import Renderer, render_report
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = sorted((ROOT / "params").glob("*.yaml"))
+EXAMPLES = sorted(p for p in (ROOT / "params").glob("*.yaml") if not is_programme_file(p))
 
 pytestmark = pytest.mark.notebook
 

@@ -22,10 +22,11 @@ import pytest
 import workbook as wb
 from workbook.charts import break_even_chart, render
 from workbook.charts.theme import FONT
+from workbook.params import is_programme_file
 from workbook.summary import summarise
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = sorted((ROOT / "params").glob("*.yaml"))
+EXAMPLES = sorted(p for p in (ROOT / "params").glob("*.yaml") if not is_programme_file(p))
 SECTIONS = ["executive_summary", "scope_section", "trust_section", "ramp_section", "scenarios_section",
             "sensitivity_section", "value_section", "health_section"]
 

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 import workbook as wb
-from tests.conftest import PARAMS, ROOT
+from tests.conftest import EXAMPLES, PARAMS, ROOT
 from workbook import charts, scoping, signals, trust
 from workbook import ramp as ramp_model
 from workbook.charts import instruments, theme
@@ -97,7 +97,7 @@ def _health(a: Any) -> tuple[alt.TopLevelMixin, str]:
 
 
 def _portfolio(_: Any) -> tuple[alt.TopLevelMixin, str]:
-    rows = [wb.summarise(wb.load_params(p), p) for p in sorted(PARAMS.glob("*.yaml"))]
+    rows = [wb.summarise(wb.load_params(p), p) for p in EXAMPLES]
     late = sum(1 for r in rows if r["break_even_month"] is None or r["break_even_month"] > r["commitment_months"])
     return charts.break_even_chart(rows), f"{late} of {len(rows)}" if late else "Every alliance"
 

@@ -154,14 +154,14 @@ def test_socket_folders_of_killed_servers_are_swept_and_live_ones_kept(tmp_path)
 def test_serve_prints_a_dashboard_link_per_alliance(tmp_path):
     import shutil
 
-    from tests.conftest import PARAMS
+    from tests.conftest import EXAMPLES, PARAMS
     from workbook.serve import ALLIANCE_LINKS, alliance_links
 
     folder = tmp_path / "params"
     shutil.copytree(PARAMS, folder)
     (folder / "broken.yaml").write_text(": not yaml [", encoding="utf-8")  # listed nowhere, no error
     shown, more = alliance_links(ServeOptions(ip="192.168.1.20", port=8866), "room-token", folder)
-    assert more == 0 and len(shown) == len(list(PARAMS.glob("*.yaml")))
+    assert more == 0 and len(shown) == len(EXAMPLES)
     names = [name for name, _ in shown]
     assert names == sorted(names, key=str.casefold)
     name, url = next(item for item in shown if item[0] == "Acme Cloud × Northwind Systems")
@@ -169,5 +169,5 @@ def test_serve_prints_a_dashboard_link_per_alliance(tmp_path):
     for i in range(ALLIANCE_LINKS + 3):  # a big portfolio: the first ones, and a count of the rest
         (folder / f"extra-{i:02}.yaml").write_text(f"alliance: {{name: Extra {i:02}}}\n", encoding="utf-8")
     shown, more = alliance_links(ServeOptions(), "", folder)
-    assert len(shown) == ALLIANCE_LINKS and more == len(list(PARAMS.glob("*.yaml"))) + 3
+    assert len(shown) == ALLIANCE_LINKS and more == len(EXAMPLES) + 3
     assert "token" not in shown[0][1]  # a loopback server without a token

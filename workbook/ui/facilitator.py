@@ -44,6 +44,7 @@ from ..export import (
     write_export,
 )
 from ..instruments import SCOPING_ITEMS
+from ..params import is_programme_file
 from ..instruments.forms import SHORT_FORM_LIMITS, FormLength, scope_items, trust_items
 from ..schema import Scope, Trust
 from ..store import ANONYMITY_FLOOR, Counts, Participant, SessionStore, SQLiteStore, StoreError
@@ -236,7 +237,7 @@ class FacilitatorApp:
 
     @staticmethod
     def _param_files() -> list[tuple[str, str]]:
-        return [(p.name, str(p)) for p in sorted(params_dir().glob("*.yaml"))]
+        return [(p.name, str(p)) for p in sorted(params_dir().glob("*.yaml")) if not is_programme_file(p)]
 
     @classmethod
     def _alliance_names(cls) -> list[str]:

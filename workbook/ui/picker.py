@@ -26,7 +26,7 @@ from typing import Any
 import ipywidgets as W
 
 from ..errors import ParamsError, Problem, WorkbookError
-from ..params import check_text, parse_yaml_text, plain, read_text
+from ..params import check_text, is_programme_file, parse_yaml_text, plain, read_text
 from ..schema import slugify
 from ..strict import MAX_NAME
 from .common import CSS, friendly, message
@@ -57,7 +57,7 @@ def _alliances(folder: Path) -> list[tuple[Path, str | None]]:
     if not folder.is_dir():
         return []
     out: list[tuple[Path, str | None]] = []
-    for path in sorted(p for p in folder.iterdir() if p.suffix in SUFFIXES and p.is_file() and not p.name.startswith(".")):
+    for path in sorted(p for p in folder.iterdir() if p.suffix in SUFFIXES and p.is_file() and not p.name.startswith(".") and not is_programme_file(p)):
         try:
             out.append((path, check_text(read_text(path), path).alliance.name))
         except ParamsError:

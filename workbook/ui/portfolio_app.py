@@ -22,6 +22,7 @@ from ..charts import theme
 from ..charts.portfolio import break_even_chart
 from ..charts.render import live_chart
 from ..errors import ParamsError
+from ..params import is_programme_file
 from ..portfolio import interactive_html, script, styles, table_html
 from ..summary_store import SummaryStore, summary_of
 from ..text import count
@@ -68,7 +69,7 @@ def portfolio_rows() -> tuple[list[dict[str, Any]], list[str]]:
     others (escaped later). Unchanged files are not modelled again: see :mod:`workbook.summary_store`."""
     rows, problems = [], []
     store = SummaryStore(reports_dir())
-    for path in sorted(params_dir().glob("*.yaml")):
+    for path in sorted(p for p in params_dir().glob("*.yaml") if not is_programme_file(p)):
         try:
             s = summary_of(path, store)
         except ParamsError as exc:
