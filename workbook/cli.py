@@ -230,6 +230,11 @@ def _programme_lines(p: dict[str, Any]) -> list[str]:
         ("first break-even", p["first_break_even_month"] or "none"),
         ("break-even (stays >= 0 from)", p["break_even_month"] or "none: ends below 0"),
         (f"cumulative net at {p['last_month']}", money(p["cumulative_net_at_end"])),
+        *(
+            [(f"  P10–P90 ({p['band']['runs']} runs)", f"{money(p['band']['p10_at_end'])} to {money(p['band']['p90_at_end'])} "
+              f"(if all did as badly or as well at once: {money(p['band']['p10_together_at_end'])} to {money(p['band']['p90_together_at_end'])})")]
+            if p["band"] else [("  P10–P90", "none: no alliance gives uncertainty ranges")]
+        ),
         (f"NPV (to {p['discounted_to']})", money(p["npv"])),
         ("long-run value", money(p["long_run_npv"])),
         ("committed spend", money(p["committed_spend"]) + (f" (budget {money(p['budget_total'])})" if p["budget_total"] is not None else "") + (" OVER the budget" if p["over_total_budget"] else "")),

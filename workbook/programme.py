@@ -228,6 +228,8 @@ class Contribution:
     commitment_ends_before_break_even: bool
     npv: float  # discounted to the programme's first month
     long_run_npv: float  # likewise
+    #: the alliance's simulated cumulative nets (runs × months, converted); ``None`` without ranges
+    curves: np.ndarray | None = None
 
     @property
     def committed_spend(self) -> float:
@@ -261,6 +263,7 @@ class ProgrammeResult:
     budget: Budget
     contributions: tuple[Contribution, ...]
     choice: Choice
+    band: Band | None = None
 
     @property
     def last(self) -> int:
@@ -281,10 +284,13 @@ class ProgrammeResult:
 
 
 def _contribution(member: Member, first: int) -> Contribution:
-    from .ramp import run
+    from .ramp import monte_carlo, run
 
     r = member.params.ramp
     plan = run(r)
+    mc = monte_carlo(r)
+    # without ranges every run is the plan: no band (as the alliance's own summary gives no chance)
+    simulated = mc.curves if mc.p_break_even_within_commitment is not None else None
     m = plan.metrics
     h = r.horizon_months
     start = month_index(member.start)
@@ -308,7 +314,56 @@ def _contribution(member: Member, first: int) -> Contribution:
         commitment_ends_before_break_even=m.pays_back_after_commitment,
         npv=m.npv * rate * to_programme,
         long_run_npv=m.long_run_npv * rate * to_programme,
+        curves=None if simulated is None else np.asarray(simulated, dtype=float) * rate,
     )
+
+
+@dataclass(frozen=True)
+class Band:
+    """The Monte Carlo band of the programme's cumulative net, by calendar month from the
+    programme's first: P10, P50 and P90 over ``runs`` combined draws, and, for comparison, the sum
+    of the alliances' own P10s and P90s (what the band would be if every alliance did equally badly
+    or well at once)."""
+
+    runs: int
+    p10: np.ndarray
+    p50: np.ndarray
+    p90: np.ndarray
+    p10_together: np.ndarray
+    p90_together: np.ndarray
+
+
+def combined_band(parts: Sequence[Contribution], first: int, length: int) -> Band | None:
+    """Combine the alliances' simulations into the programme's band (``None`` when no alliance
+    gives uncertainty ranges). Draw *i* of the programme adds up draw *i* of every alliance (an
+    alliance with fewer runs repeats its own in turn; one without ranges adds its plan): the
+    alliances' draws are independent, because each alliance's simulation draws its own inputs
+    from its own ranges with its own seed, and the model has no common factor (a market, a
+    shared team) that would move them together."""
+    simulated = [c for c in parts if c.curves is not None]
+    if not simulated:
+        return None
+    runs = max(int(c.curves.shape[0]) for c in simulated if c.curves is not None)
+    nets = np.zeros((runs, length))
+    low_together, high_together = np.zeros(length), np.zeros(length)
+    for c in parts:
+        at = c.first - first
+        if c.curves is None:
+            nets[:, at : at + c.months] += c.net
+            mine = np.cumsum(c.net)
+            low, high = mine, mine
+        else:
+            monthly = np.diff(c.curves, axis=1, prepend=0.0)
+            nets[:, at : at + c.months] += monthly[np.arange(runs) % c.curves.shape[0]]
+            low, high = np.percentile(c.curves, 10, axis=0), np.percentile(c.curves, 90, axis=0)
+        # an alliance's cumulative net stays at its last value after its own months
+        low_together[at : at + c.months] += low
+        high_together[at : at + c.months] += high
+        low_together[at + c.months :] += low[-1]
+        high_together[at + c.months :] += high[-1]
+    cumulative = np.cumsum(nets, axis=1)
+    p10, p50, p90 = np.percentile(cumulative, [10, 50, 90], axis=0)
+    return Band(runs, p10, p50, p90, low_together, high_together)
 
 
 def combine(programme: Programme) -> ProgrammeResult:
@@ -353,6 +408,7 @@ def combine(programme: Programme) -> ProgrammeResult:
         budget=budget,
         contributions=parts,
         choice=choose([c.long_run_npv for c in parts], [_spend_by_year(c) for c in parts], budget),
+        band=combined_band(parts, first, length),
     )
 
 
@@ -491,6 +547,7 @@ def as_json(result: ProgrammeResult) -> dict[str, Any]:
     best_unconstrained = sum(c.long_run_npv for c in parts if c.long_run_npv > 0)
     kept = sum(parts[i].long_run_npv for i in funded)
     budget = result.budget
+    band = result.band
     return {
         "programme": result.name,
         "currency": code,
@@ -541,6 +598,19 @@ def as_json(result: ProgrammeResult) -> dict[str, Any]:
             {"month": month_label(result.first + k), "net": money(float(n)), "cumulative_net": money(float(cum))}
             for k, (n, cum) in enumerate(zip(result.net, result.cumulative_net))
         ],
+        "band": None if band is None else {
+            "runs": band.runs,
+            "independent": True,
+            "p10_at_end": money(float(band.p10[-1])),
+            "p50_at_end": money(float(band.p50[-1])),
+            "p90_at_end": money(float(band.p90[-1])),
+            "p10_together_at_end": money(float(band.p10_together[-1])),
+            "p90_together_at_end": money(float(band.p90_together[-1])),
+            "monthly": [
+                {"month": month_label(result.first + k), "p10": money(float(a)), "p50": money(float(b)), "p90": money(float(c))}
+                for k, (a, b, c) in enumerate(zip(band.p10, band.p50, band.p90))
+            ],
+        },
     }
 
 
@@ -552,6 +622,7 @@ def summarise_programme(path: str | Path) -> dict[str, Any]:
 __all__ = [
     "DEFAULT_PATH",
     "EXACT_LIMIT",
+    "Band",
     "Budget",
     "Choice",
     "Contribution",
@@ -564,6 +635,7 @@ __all__ = [
     "brute_force",
     "choose",
     "combine",
+    "combined_band",
     "fits",
     "load_programme",
     "month_index",

@@ -177,3 +177,28 @@ def test_without_globs_every_alliance_beside_the_programme_file_is_in_it(tmp_pat
     path = write(tmp_path, programme=PROGRAMME.replace('  alliances: ["a.yaml", "b*.yaml"]\n', ""))
     (tmp_path / "other-programme.yaml").write_text("# another\nprogramme: {name: Other}\n", encoding="utf-8")
     assert [m.path.name for m in load_programme(path).members] == ["a.yaml", "b.yaml"]
+
+
+def test_without_ranges_there_is_no_band_and_with_one_it_surrounds_the_plan(tmp_path):
+    assert summarise_programme(write(tmp_path))["band"] is None  # nothing is uncertain: no band to draw
+    ranged = ALLIANCE_B + "  uncertainty: {sales_cycle_months: [2, 3, 6], avg_deal_value: [4000, 6000, 7000]}\n  simulation: {runs: 400, seed: 3}\n"
+    out = summarise_programme(write(tmp_path, b=ranged))
+    band = out["band"]
+    assert band["runs"] == 400 and band["independent"] is True
+    months = [m["month"] for m in out["monthly"]]
+    assert [m["month"] for m in band["monthly"]] == months
+    for m in band["monthly"]:
+        assert m["p10"] <= m["p50"] <= m["p90"]
+    # before B starts only A counts, and A has no ranges: the band is A's own line there
+    for m, plan in zip(band["monthly"][:6], out["monthly"][:6]):
+        assert m["p10"] == m["p90"] == plan["cumulative_net"]
+    # one uncertain alliance: independent or not, its band is the programme's band
+    assert band["p10_at_end"] == pytest.approx(band["p10_together_at_end"], abs=1)
+    assert summarise_programme(write(tmp_path, b=ranged))["band"] == band  # the same seeds, the same band
+
+
+def test_independent_draws_give_a_narrower_band_than_alliances_moving_together():
+    out = summarise_programme(PARAMS / "programme.yaml")
+    band = out["band"]
+    assert band is not None and band["runs"] >= 500
+    assert band["p10_together_at_end"] <= band["p10_at_end"] <= band["p50_at_end"] <= band["p90_at_end"] <= band["p90_together_at_end"]
