@@ -457,13 +457,20 @@ def report(
         except KeyboardInterrupt:
             say("Stopped (SIGINT) while connecting to the scheduler. Nothing rendered.", err=True)
             raise typer.Exit(128 + signal.SIGINT) from None
-    paths = _alliances_only(paths)
+    from .params import is_programme_file
+
+    programmes = [p for p in paths if is_programme_file(p)]
+    for p in programmes:
+        say(f"{p}: a programme file, not an alliance: its page goes to {out / 'programme' / 'report.html'}", err=True)
+    paths = [p for p in paths if p not in programmes]
     try:
         plan = plan_batch(paths, out, pdf=pdf, force=force, xlsx=xlsx)
     except ParamsError as exc:
         _print_problems(exc.problems)
         say("Nothing rendered.", err=True)
         raise typer.Exit(2) from None
+    # the programme's page first, so the portfolio index written at the end of the batch links it
+    programme_pages, programme_failed = _programme_pages(programmes, out)
     with tqdm(total=len(plan.paths), unit="report", desc="Rendering", file=sys.stderr, dynamic_ncols=True) as bar:
 
         def tick(outcome: Outcome) -> None:
@@ -495,8 +502,31 @@ def report(
             say(f"  {out / str(o.slug) / 'report.pdf'}")
         if xlsx:
             say(f"  {out / str(o.slug) / 'model.xlsx'}")
+    for page in programme_pages:
+        say(f"  {page}")
     say(f"Open the portfolio: file://{batch.index}")
-    raise typer.Exit(0 if len(batch.rendered) == batch.total else 1)
+    raise typer.Exit(0 if len(batch.rendered) == batch.total and not programme_failed else 1)
+
+
+def _programme_pages(programmes: list[Path], out: Path) -> tuple[list[Path], int]:
+    """Write the page of each programme file into ``out/programme/``; the pages written, and how
+    many programme files failed (each failure printed with its reasons; the alliances still render)."""
+    from .programme_page import FolderTaken, write_programme_report
+
+    pages, failed = [], 0
+    for path in programmes:
+        try:
+            pages.append(write_programme_report(path, out))
+        except ParamsError as exc:
+            failed += 1
+            say(f"FAILED {path} (programme):", err=True)
+            _print_problems(exc.problems)
+        except FolderTaken as exc:
+            failed += 1
+            say(f"FAILED {path} (programme): {exc}", err=True)
+    if len(programmes) > 1:
+        say(f"note: {len(programmes)} programme files: each page replaced the one before; {out / 'programme'} holds the last", err=True)
+    return pages, failed
 
 
 @app.command()

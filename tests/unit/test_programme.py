@@ -127,10 +127,17 @@ def test_the_programme_file_is_no_alliance(tmp_path):
     assert is_programme_file(example) and not is_programme_file(PARAMS / "saas-regional-reseller.yaml")
     path = write(tmp_path)
     runner = CliRunner()
-    for command in (["check"], ["summary", "--json"], ["report", "--out", str(tmp_path / "out")]):
+    for command in (["check"], ["summary", "--json"]):
         run = runner.invoke(app, [*command, str(path)])
         assert run.exit_code == 0, run.output
         assert f"{path}: skipped, a programme file" in run.output
+    # `workbook report` renders no alliance from it, but writes the programme's own page, which
+    # the portfolio index links
+    out = tmp_path / "out"
+    run = runner.invoke(app, ["report", "--out", str(out), str(path)])
+    assert run.exit_code == 0, run.output
+    assert f"{path}: a programme file, not an alliance" in run.output
+    assert (out / "programme" / "report.html").is_file() and 'href="programme/report.html"' in (out / "index.html").read_text(encoding="utf-8")
     run = runner.invoke(app, ["summary", "--json", str(tmp_path / "a.yaml"), str(path)])
     assert run.exit_code == 0 and [json.loads(x)["alliance"] for x in run.stdout.splitlines() if x.startswith("{")] == ["Small alliance"]
 
@@ -202,3 +209,22 @@ def test_independent_draws_give_a_narrower_band_than_alliances_moving_together()
     band = out["band"]
     assert band is not None and band["runs"] >= 500
     assert band["p10_together_at_end"] <= band["p10_at_end"] <= band["p50_at_end"] <= band["p90_at_end"] <= band["p90_together_at_end"]
+
+
+def test_the_programme_page_shows_the_curve_the_budget_and_the_choice_offline(tmp_path):
+    from workbook.currency import currency
+    from workbook.programme_page import FolderTaken, programme_html, write_programme_report
+
+    p = summarise_programme(PARAMS / "programme.yaml")
+    html = programme_html(p, "params/programme.yaml")
+    assert html.count('src="data:image/svg+xml;base64,') == 2  # the J-curve with its band, the spend by year
+    assert "Tandem &amp; Co &lt;Integrations&gt;" in html and "<Integrations>" not in html  # names escaped
+    assert "http://" not in html and "https://" not in html  # nothing from the network
+    assert html.count(">leave out<") == len(p["not_funded"]) and html.count(">fund<") == len(p["funded"])
+    assert f"gives up {currency('USD')(p['value_lost_by_cut'])}" in html
+    # an alliance whose report folder is "programme" keeps its report: the page is refused
+    taken = tmp_path / "out" / "programme"
+    taken.mkdir(parents=True)
+    (taken / "summary.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(FolderTaken):
+        write_programme_report(PARAMS / "programme.yaml", tmp_path / "out")
