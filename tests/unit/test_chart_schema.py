@@ -63,6 +63,16 @@ def test_the_portfolio_chart_fits_the_schema() -> None:
     break_even_chart(rows).to_dict(validate=True)
 
 
+def test_the_programme_charts_fit_the_schema() -> None:
+    from tests.conftest import PARAMS
+    from workbook.charts.programme import programme_chart, spend_chart
+    from workbook.programme import summarise_programme
+
+    p = summarise_programme(PARAMS / "programme.yaml")
+    for chart in (programme_chart(p), spend_chart(p), programme_chart({**p, "band": None, "peak_funding_month": None})):
+        assert chart.to_dict(validate=True) == render.spec_of(chart)
+
+
 def test_the_check_catches_a_chart_that_does_not_fit() -> None:
     """The check above can fail: a chart Altair lets through unchecked is refused here."""
     with alt.utils.schemapi.debug_mode(False):
