@@ -69,6 +69,7 @@ bench: $(BIN)/.installed chromium
 	$(BIN)/python benchmarks/dashboard_bench.py
 	$(BIN)/python benchmarks/report_bench.py
 	$(BIN)/python benchmarks/workshop_bench.py
+	$(BIN)/python benchmarks/programme_bench.py
 
 clean:
 	find reports -mindepth 1 -not -name README.md -exec rm -rf {} +
