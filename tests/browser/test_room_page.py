@@ -44,6 +44,15 @@ def device(server: Server, n: int, token: str | None = TOKEN) -> tuple[httpx.Cli
     return client, xsrf.group(1) if xsrf else ""
 
 
+def run_async(make):
+    """Run the coroutine ``make()`` to its end on an event loop of its own thread: in the whole
+    suite, Playwright's sync API keeps an event loop running in this one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
+
+
 def post(client: httpx.Client, xsrf: str, action: str, **body) -> httpx.Response:
     return client.post(f"/workbook/api/room/{action}", json=body, headers={"X-XSRFToken": xsrf})
 
@@ -80,7 +89,7 @@ def test_many_participants_on_one_process_never_see_or_change_each_others_answer
     async def everyone():
         return await asyncio.gather(*(one(i) for i in range(n)))
 
-    results = asyncio.run(everyone())
+    results = run_async(everyone)
     stored = store.answers(code)
     assert len(stored) == n
     for pid, mine in results:
@@ -143,7 +152,7 @@ def test_bad_requests_and_floods_get_a_clear_refusal(server: Server, store: SQLi
         async with httpx.AsyncClient(base_url=server.base, transport=transport, cookies=client.cookies, timeout=60) as c:
             return list(await asyncio.gather(*(c.get("/workbook/api/room/state", params={"code": code, "participant": pid}) for _ in range(200))))
 
-    replies = asyncio.run(burst())
+    replies = run_async(burst)
     statuses = [r.status_code for r in replies]
     assert statuses.count(200) >= 50 and statuses.count(429) >= 20 and set(statuses) == {200, 429}, statuses
     refusal = next(r for r in replies if r.status_code == 429)
