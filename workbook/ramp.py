@@ -786,33 +786,6 @@ def scenarios(r: Ramp, cost_to_serve_rate: float | None = None, months: MonthNam
     return out
 
 
-def scenario_table(items: Iterable[Scenario]) -> pd.DataFrame:
-    """Long table (scenario, month, cumulative_net, vendor_revenue) for the comparison chart."""
-    frames = []
-    for s in items:
-        df = s.result.monthly[["month", "cumulative_net", "vendor_revenue"]].copy()
-        df.insert(0, "scenario", s.name)
-        frames.append(df)
-    return pd.concat(frames, ignore_index=True)
-
-
-def scenario_summary(items: Iterable[Scenario]) -> pd.DataFrame:
-    rows = []
-    for s in items:
-        m = s.result.metrics
-        rows.append(
-            {
-                "scenario": s.name,
-                "first_revenue_month": m.first_revenue_month,
-                "break_even_month": m.break_even_month,
-                "peak_funding_need": m.peak_funding_need,
-                "cumulative_net_at_horizon": m.cumulative_net_at_horizon,
-                "npv": m.npv,
-            }
-        )
-    return pd.DataFrame(rows)
-
-
 # --------------------------------------------------------------------------------------------
 # Uncertainty
 
