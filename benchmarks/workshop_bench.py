@@ -122,6 +122,17 @@ async def participant(ctx, server: Server, code: str, n: int, delay: float, out:
     out[n] = (rec, page)
 
 
+async def board_catches_up(board, submitted: int, timeout_s: float) -> dict:
+    """How soon the board's counts show ``submitted`` submissions (``None``, and what it shows,
+    when it does not within ``timeout_s``)."""
+    t = time.monotonic()
+    try:
+        await board.wait_for_selector(f".wb-counts:has-text('n = {submitted} ')", timeout=timeout_s * 1000)
+        return {"board_caught_up_s": round(time.monotonic() - t, 2)}
+    except Exception:
+        return {"board_caught_up_s": None, "board_text": await board.inner_text(".wb-counts")}
+
+
 def kernel_rss_mb(server: Server) -> list[float]:
     out = []
     for k in server.kernels():
@@ -188,14 +199,8 @@ async def run(n_participants: int, spread: float, contexts: int, room_size: int,
             recs = [records[k][0] for k in sorted(records)]
             rss = kernel_rss_mb(server)
             # n = baseline + crowd; wait for the board to show it.
-            t_board = time.monotonic()
             expected = sum(1 for r in recs if "time_to_submitted" in r) + (1 if "time_to_submitted" in base else 0)
-            try:
-                await board.wait_for_selector(f".wb-counts:has-text('n = {expected} ')", timeout=15_000)
-                result["board_caught_up_s"] = round(time.monotonic() - t_board, 2)
-            except Exception:
-                result["board_caught_up_s"] = None
-                result["board_text"] = await board.inner_text(".wb-counts")
+            result.update(await board_catches_up(board, expected, 15))
 
             times = [r["time_to_form"] for r in recs if "time_to_form" in r]
             result.update(
@@ -430,14 +435,7 @@ async def run_plenary(n_participants: int, spread: float, browsers: int, think: 
             sampling = False
             await sampler
             recs = [s.rec for s in scripts] + [pages[k] for k in sorted(pages)]
-            t_board = time.monotonic()
-            done = sum(1 for r in recs if "time_to_submitted" in r)
-            try:
-                await board.wait_for_selector(f".wb-counts:has-text('n = {done} ')", timeout=60_000)
-                result["board_caught_up_s"] = round(time.monotonic() - t_board, 2)
-            except Exception:
-                result["board_caught_up_s"] = None
-                result["board_text"] = await board.inner_text(".wb-counts")
+            result.update(await board_catches_up(board, sum(1 for r in recs if "time_to_submitted" in r), 60))
             await browser.close()
         # Every answer each participant gave is in the store once, with its last value.
         stored = store.answers(code)
