@@ -290,7 +290,7 @@ class RoomPage(_Handler):
 class RoomApi(_Handler):
     """``/workbook/api/room/<action>``: JSON in, JSON out; refusals as ``{"error": sentence}``."""
 
-    async def prepare(self) -> None:  # type: ignore[override]
+    async def prepare(self) -> None:  # type: ignore[override]  # Jupyter's prepare takes a keyword this one fixes
         # no redirect to a login page: a script gets a 403 it can explain
         await super().prepare(_redirect_to_login=False)
 
