@@ -447,6 +447,9 @@ def report(
     if scheduler is not None:
         from .cluster import ClusterError, check_scheduler, on_cluster
 
+        # Ctrl+C interrupts the connection even when this process was started with SIGINT
+        # ignored (as a shell does for a command it runs in the background)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
             check_scheduler(scheduler, connect_timeout)
             runner = on_cluster(scheduler, connect_timeout)

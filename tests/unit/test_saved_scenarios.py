@@ -210,6 +210,8 @@ def test_a_published_dashboard_saves_only_when_the_server_allows_it(tmp_path, mo
     before = example.read_bytes()
     app = dashboards.AllianceApp(example.name)
     assert not hasattr(app, "save_button")  # the page offers no saving
+    app.sales_cycle.value += 1  # and the what-if still redraws, without a word of error
+    assert app.status.value == ""
     app.scenario_name = type("Name", (), {"value": "Sneaky"})()
     with pytest.raises(PermissionError):
         app._save()

@@ -476,6 +476,8 @@ class AllianceApp:
 
     def _unconfirm(self, _: object = None) -> None:
         """A new name or what-if withdraws the question whether to overwrite (it was about another)."""
+        if not hasattr(self, "overwrite_button"):  # saving is off on this server: nothing to withdraw
+            return
         if self.overwrite_button.layout.display != "none":
             self._confirming(False)
             self.scenario_status.value = ""
