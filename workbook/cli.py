@@ -62,18 +62,24 @@ def _print_problems(problems: list[Problem]) -> None:
         say(str(p), err=True)
 
 
-def _alliances_only(paths: list[Path]) -> list[Path]:
-    """``paths`` without the programme files among them (``params/*.yaml`` matches the
-    programme file too), each skipped with one line saying so; not a failure."""
+def _split_programmes(paths: list[Path], note: str = "skipped, a programme file (its first key is programme:), not an alliance; see 'workbook programme {path}'") -> tuple[list[Path], list[Path]]:
+    """``paths`` as (alliances, programme files): ``params/*.yaml`` matches a programme file too;
+    each programme file gets one line, ``note``, and is no failure."""
     from .params import is_programme_file
 
-    kept = []
+    kept, programmes = [], []
     for path in paths:
         if is_programme_file(path):
-            say(f"{path}: skipped, a programme file (its first key is programme:), not an alliance; see 'workbook programme {path}'", err=True)
+            say(f"{path}: " + note.replace("{path}", str(path)), err=True)
+            programmes.append(path)
         else:
             kept.append(path)
-    return kept
+    return kept, programmes
+
+
+def _alliances_only(paths: list[Path]) -> list[Path]:
+    """``paths`` without the programme files among them (see :func:`_split_programmes`)."""
+    return _split_programmes(paths)[0]
 
 
 @app.command()
@@ -460,12 +466,7 @@ def report(
         except KeyboardInterrupt:
             say("Stopped (SIGINT) while connecting to the scheduler. Nothing rendered.", err=True)
             raise typer.Exit(128 + signal.SIGINT) from None
-    from .params import is_programme_file
-
-    programmes = [p for p in paths if is_programme_file(p)]
-    for p in programmes:
-        say(f"{p}: a programme file, not an alliance: its page goes to {out / 'programme' / 'report.html'}", err=True)
-    paths = [p for p in paths if p not in programmes]
+    paths, programmes = _split_programmes(paths, f"a programme file, not an alliance: its page goes to {out / 'programme' / 'report.html'}")
     try:
         plan = plan_batch(paths, out, pdf=pdf, force=force, xlsx=xlsx)
     except ParamsError as exc:
