@@ -5,19 +5,25 @@ money machine, the partner's non-sales value, the health check-ins. Its entry in
 says everything the rest of the package needs:
 
 - ``key``, ``label`` (the executive summary's row) and ``fill_in`` (what a guided form fills in);
+- ``heading`` and ``intro``: its section of the report, a heading and a paragraph saying what
+  the section shows and how to read it; ``parts``: the sub-sections the report shows after it
+  under headings of their own (the money machine's scenarios and sensitivity);
 - ``run``: how to assess it — the domain module's result for a params file (``None`` when the
   file has no data for it) and the flags it raises, given the plan's break-even month;
 - ``known``: whether its result can be judged (a trust assessment with too few answers cannot);
 - ``view``: how to show it, typed on the :class:`Assessment` — its one renderer in
   :mod:`workbook.views`, giving charts and escaped HTML pieces in reading order, drawn as SVG in
-  reports and guided notebooks and as live widgets in the apps.
+  reports and guided notebooks and as live widgets in the apps;
+- ``live`` (trust and scope): its headline and charts from its params section alone, for a page
+  that has a room's answers and no params file — the facilitator's board (:func:`live`). The
+  charts are those its ``view`` draws in the report.
 
-The executive summary, ``summary --json``, the area lights and the guided notebooks go through
-this registry. A new area is its schema section (:mod:`workbook.schema`), its domain module, a
-renderer in :mod:`workbook.views` and an entry here; the report notebook
-(``notebooks/alliance_report.ipynb``) still has a heading and a ``*_section`` call per area, and
-the facilitator's board draws trust and scope itself, so those change too (README, "Where things
-live").
+The report (``notebooks/alliance_report.ipynb``: one call, :func:`workbook.views.area_sections`),
+the executive summary, ``summary --json``, the area lights, the guided notebooks, the
+facilitator's board and the alliance dashboard's panels all go through this registry. A new area
+is its schema section (:mod:`workbook.schema`), its domain module, its renderer in
+:mod:`workbook.views` and its entry here — nothing else (README, "Where things live";
+``tests/unit/test_area_registry.py`` fails when another module does an area's work by hand).
 """
 
 from __future__ import annotations
@@ -35,7 +41,18 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from . import actuals, ramp, scoping, trust, value
-    from .views import Block
+    from .schema import Scope, Trust
+    from .views import Block, Live
+
+
+@dataclass(frozen=True)
+class Part:
+    """A part of an area that the report shows after the area's own picture, under a heading of
+    its own (``h3``) and an introduction: ``view`` draws it as blocks in reading order."""
+
+    heading: str
+    intro: str
+    view: Callable[[Assessment], list[Block]]
 
 
 @dataclass(frozen=True)
@@ -45,9 +62,25 @@ class AreaDef:
     key: AreaKey
     label: str
     fill_in: str
+    heading: str
+    intro: str
     run: Callable[[Params, int | None], tuple[Any, list[Flag]]]
     view: Callable[[Assessment], list[Block]]
     known: Callable[[Any], bool] = field(default=lambda _result: True)
+    parts: tuple[Part, ...] = ()
+    live: Callable[[Any], Live] | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of the report: a heading (``level`` 2 for an area, 3 for one of its parts),
+    the introduction under it and the picture (blocks in reading order)."""
+
+    key: str
+    heading: str
+    intro: str
+    blocks: list[Block]
+    level: int = 2
 
 
 @dataclass(frozen=True)
@@ -117,6 +150,17 @@ class Assessment:
     def view(self, key: str) -> list[Block]:
         """Area ``key``'s picture: its one renderer's charts and escaped HTML, in reading order."""
         return AREAS[key].view(self)
+
+    def sections(self) -> list[Section]:
+        """The report's sections of the areas assessed, in the registry's order: each area's
+        heading, introduction and picture, then each of its parts'."""
+        out = []
+        for area in AREAS.values():
+            if area.key not in self.results:
+                continue
+            out.append(Section(area.key, area.heading, area.intro, area.view(self)))
+            out += [Section(area.key, part.heading, part.intro, part.view(self), level=3) for part in area.parts]
+        return out
 
     def area_flags(self, key: str) -> list[Flag]:
         return [f for f in self.flags if f.area == key]
@@ -252,21 +296,111 @@ def _view(name: str) -> Callable[[Assessment], list[Block]]:
     return view
 
 
+def _live_scope(section: Scope) -> Live:
+    from . import scoping, views
+
+    return views.scope_live(scoping.analyse(section))
+
+
+def _live_trust(section: Trust) -> Live:
+    from . import trust, views
+
+    return views.trust_live(trust.analyse(section))
+
+
+def live(key: str, section: Any) -> Live:
+    """Area ``key``'s headline and charts from its params section alone (a :class:`Trust` or
+    :class:`Scope` model), as a live page draws them: the facilitator's board, whose room's
+    answers have no params file around them. Its domain module analyses the section and its
+    renderer in :mod:`workbook.views` draws the charts its report view draws. Raises
+    ``ValueError`` for an area that draws nothing live."""
+    area = AREAS[key]
+    if area.live is None:
+        raise ValueError(f"the {area.label} area has no live picture; those that do: {', '.join(k for k, a in AREAS.items() if a.live)}")
+    return area.live(section)
+
+
 #: The areas in the order the report and the summary show them.
 AREAS: dict[str, AreaDef] = {
     a.key: a
     for a in (
-        AreaDef("scope", "Scope and resources", "scoping checklist", _run_scope, _view("scope_view")),
+        AreaDef(
+            "scope",
+            "Scope and resources",
+            "scoping checklist",
+            heading="Scope: is the alliance designed to run?",
+            intro=(
+                "A partnership needs its scope agreed in detail, its resources named and committed for long "
+                "enough, and those resources organised and kept in place. The checklist scores each item agreed "
+                "(1), draft (½) or missing (0)."
+            ),
+            run=_run_scope,
+            view=_view("scope_view"),
+            live=_live_scope,
+        ),
         AreaDef(
             "trust",
             "Trust",
             "trust assessment",
-            _run_trust,
-            _view("trust_view"),
+            heading="Trust: competence and intentions, seen from both sides",
+            intro=(
+                "People from both companies rated the other side on twelve principles and on its competence. Where "
+                "one side trusts the other far more than it is trusted back — an asymmetry — is where the "
+                "conversation should start."
+            ),
+            run=_run_trust,
+            view=_view("trust_view"),
             known=lambda t: t.trust_index is not None,
+            live=_live_trust,
         ),
-        AreaDef("ramp", "Money machine", "revenue ramp", _run_ramp, _view("ramp_view")),
-        AreaDef("value", "Partner's non-sales value", "partner's non-sales value", _run_value, _view("value_view")),
-        AreaDef("health", "Health signals", "health check-ins", _run_health, _view("health_view")),
+        AreaDef(
+            "ramp",
+            "Money machine",
+            "revenue ramp",
+            heading="The money machine",
+            intro=(
+                "When does the partnership pay back, and how deep does the investment hole get first? The top "
+                "panel shows what goes in each month and what comes back; the bottom panel is the cumulative net — "
+                "the J-curve — with, when the params file gives uncertainty ranges, the range of outcomes the "
+                "simulation found."
+            ),
+            run=_run_ramp,
+            view=_view("ramp_view"),
+            parts=(
+                Part(
+                    "What could change the outcome",
+                    "The same plan under pressure: investing late, under-investing, a premature change of people "
+                    "or resources — and the two routes a company weighs against partnering, building its own team "
+                    "or buying one.",
+                    _view("scenarios_view"),
+                ),
+                Part("Which assumption matters most", "Each bar moves one input by 20 % either way and leaves the rest as planned.", _view("sensitivity_view")),
+            ),
+        ),
+        AreaDef(
+            "value",
+            "Partner's non-sales value",
+            "partner's non-sales value",
+            heading="The partner's value beyond sales",
+            intro=(
+                "What would it cost to serve the partner's customers directly — quoting, design advice, credit "
+                "checks, carrying slower payments, bad debt — set against the margin the partner earns?"
+            ),
+            run=_run_value,
+            view=_view("value_view"),
+        ),
+        AreaDef(
+            "health",
+            "Health signals",
+            "health check-ins",
+            heading="Health signals",
+            intro=(
+                "Check-ins record changes of ownership, structure, people, policy, environment, resources and "
+                "responsibility, the mood of the narrative and whether wins credit the partner. The rules below "
+                "raise flags early."
+            ),
+            run=_run_health,
+            view=_view("health_view"),
+        ),
     )
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
@@ -37,6 +38,23 @@ if TYPE_CHECKING:
 Block: TypeAlias = "alt.TopLevelMixin | str"
 
 
+class Section(Protocol):
+    """What :func:`area_sections` reads of one section of the report
+    (:class:`workbook.areas.Section`): a heading of ``level`` 2 (an area) or 3 (one of its
+    parts), its introduction (plain text) and its picture."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def heading(self) -> str: ...
+    @property
+    def intro(self) -> str: ...
+    @property
+    def blocks(self) -> list[Block]: ...
+    @property
+    def level(self) -> int: ...
+
+
 class Assessment(Protocol):
     """What the renderers read of an alliance's assessment: :class:`workbook.areas.Assessment`
     is one (the registry calls the renderers; this module never imports it back)."""
@@ -61,6 +79,7 @@ class Assessment(Protocol):
     def figures(self) -> dict[str, Any]: ...
     def label(self, key: str) -> str: ...
     def view(self, key: str) -> list[Block]: ...
+    def sections(self) -> Sequence[Section]: ...
     def area_flags(self, key: str) -> list[Flag]: ...
     def area_status(self) -> dict[str, str]: ...
     def top_actions(self, n: int = 3) -> list[Flag]: ...
@@ -235,7 +254,7 @@ def _area_flags(a: Assessment, key: str) -> str:
 
 
 def section(a: Assessment, key: str) -> HTML:
-    """Area ``key`` of the report: its renderer's blocks, charts drawn as SVG figures."""
+    """Area ``key``'s picture: its renderer's blocks, charts drawn as SVG figures."""
     return render(a.view(key))
 
 
@@ -244,6 +263,27 @@ def render(blocks: Sequence[Block]) -> HTML:
     from .charts.render import figure_html
 
     return HTML("".join(b if isinstance(b, str) else figure_html(b) for b in blocks))
+
+
+def heading(level: int, text: str) -> str:
+    """A heading of the report as nbconvert writes a markdown cell's: its ``id`` is its text with
+    hyphens for spaces, and a "¶" link to it, so the page's anchors are those of a heading in
+    markdown (the print styles hide the link)."""
+    anchor = escape(text.replace(" ", "-"), quote=False).replace('"', "&quot;")
+    return f'<h{level} id="{anchor}">{escape(text, quote=False)}<a class="anchor-link" href="#{anchor}">¶</a></h{level}>'
+
+
+def area_sections(a: Assessment) -> HTML:
+    """The report's sections of every area assessed, in the registry's order
+    (:data:`workbook.areas.AREAS`): each area's heading (``h2``) and introduction, its picture,
+    then its parts (``h3``) the same way. An area is one ``<section class="wb-area">`` holding a
+    ``<div class="wb-section">`` for its own picture and one for each part: the page's styles
+    space them as they spaced the notebook's cells (``templates/offline``)."""
+    areas: dict[str, list[str]] = {}
+    for s in a.sections():
+        intro = f"<p>{escape(s.intro, quote=False)}</p>"
+        areas.setdefault(s.key, []).append(f'<div class="wb-section">{heading(s.level, s.heading)}{intro}{render(s.blocks).html}</div>')
+    return HTML("".join(f'<section class="wb-area wb-area-{escape(key)}">{"".join(parts)}</section>' for key, parts in areas.items()))
 
 
 def executive_summary(a: Assessment) -> HTML:
@@ -277,10 +317,26 @@ def executive_summary(a: Assessment) -> HTML:
     )
 
 
-def scope_view(a: Assessment) -> list[Block]:
-    """The readiness chart, what is still missing, and the scope flags."""
+@dataclass(frozen=True)
+class Live:
+    """An area's picture as a live page draws it from the area's result alone
+    (:func:`workbook.areas.live`; the facilitator's board): a ``headline`` (escaped HTML, empty
+    where the charts' titles say it) and the ``charts``, one for each place the page keeps for
+    them, in order — where there is nothing to draw yet, a note saying why in the chart's place."""
+
+    headline: str
+    charts: list[alt.TopLevelMixin]
+
+
+def scope_charts(s: ScopingResult) -> list[alt.TopLevelMixin]:
+    """The scope area's chart: each group's readiness, and the overall one when any item weighs."""
     from .charts import readiness_chart
 
+    return [readiness_chart(s.groups, None if s.overall != s.overall else s.overall)]
+
+
+def scope_view(a: Assessment) -> list[Block]:
+    """The readiness chart, what is still missing, and the scope flags."""
     s = a.scoping
     if s is None:
         return [missing_section("scope")]
@@ -288,10 +344,15 @@ def scope_view(a: Assessment) -> list[Block]:
     names = ", ".join(escape(str(x).replace("_", " ")) for x in missing["item"].head(8))
     more = f" and {len(missing) - 8} more" if len(missing) > 8 else ""
     return [
-        readiness_chart(s.groups, s.overall),
+        *scope_charts(s),
         f"<p>Still missing: {names}{more}.</p>" if len(missing) else "<p>Every checklist item is at least drafted.</p>",
         _area_flags(a, "scope"),
     ]
+
+
+def scope_live(s: ScopingResult) -> Live:
+    """The scope area on a live page: its chart (the report's), whose title says the finding."""
+    return Live("", scope_charts(s))
 
 
 def trust_headline(t: TrustResult) -> str:
@@ -369,6 +430,32 @@ def mirror_intro(t: TrustResult) -> str:
         "is a side's mean rating of itself minus the other side's mean rating of it; a side rating itself "
         f"{BLIND_SPOT:g} point or more above how it is seen has a blind spot there. A view of fewer than "
         f"{t.min_respondents} people is hidden, and with it the gap.</small></p>"
+    )
+
+
+def trust_live(t: TrustResult) -> Live:
+    """The trust area on a live page (a workshop room's answers): the findings of its charts as
+    the headline — the widest asymmetry, the competence against intentions and, when anyone
+    rated their own side, the mirror — and the report's charts in three places: the two sides'
+    trust by principle, competence against intentions (in words while no side can be placed)
+    and the mirror (a note until someone rates their own company)."""
+    from .charts import message_chart
+    from .charts.instruments import trust_dumbbell_title, trust_mirror_title, trust_quadrant_title
+
+    dumbbell, quadrant = trust_charts(t)
+    mirror = mirror_charts(t)
+    placed = t.indices[t.indices["side"].isin(["vendor", "partner"])].dropna(subset=["competence", "intentions"])
+    headline = f"<h2>{escape(trust_dumbbell_title(t.gaps))}</h2><p>{escape(trust_quadrant_title(t.indices))}</p>"
+    if t.has_mirror:
+        headline += f"<p>{escape(trust_mirror_title(t.mirror))}</p>"
+    return Live(
+        headline,
+        [
+            dumbbell,
+            # an empty square would draw its title over a plot without axes: say it in words instead
+            quadrant if len(placed) else message_chart(trust_quadrant_title(t.indices)),
+            mirror[0] if mirror else message_chart("Nobody rated their own company yet"),
+        ],
     )
 
 
@@ -664,31 +751,11 @@ def _whole_numbers(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-# The report notebook's sections (the ramp's scenarios and sensitivity are parts of the money
-# machine's area that the report shows under their own headings).
+# The money machine's parts that the report shows under headings of their own (the registry's
+# ``parts`` of the ramp).
 
 
-def scope_section(a: Assessment) -> HTML:
-    return section(a, "scope")
-
-
-def trust_section(a: Assessment) -> HTML:
-    return section(a, "trust")
-
-
-def ramp_section(a: Assessment) -> HTML:
-    return section(a, "ramp")
-
-
-def value_section(a: Assessment) -> HTML:
-    return section(a, "value")
-
-
-def health_section(a: Assessment) -> HTML:
-    return section(a, "health")
-
-
-def scenarios_section(a: Assessment) -> HTML:
+def scenarios_view(a: Assessment) -> list[Block]:
     """The plan against investing late, under-investing, a premature change and the other routes."""
     from .charts import scenario_chart
 
@@ -707,11 +774,11 @@ def scenarios_section(a: Assessment) -> HTML:
         }
         for s in a.ramp.scenarios
     ]
-    return render([scenario_chart(a.ramp.scenarios, code, names), table(pd.DataFrame(rows)).html])
+    return [scenario_chart(a.ramp.scenarios, code, names), table(pd.DataFrame(rows)).html]
 
 
-def sensitivity_section(a: Assessment) -> HTML:
+def sensitivity_view(a: Assessment) -> list[Block]:
     """The tornado: each input moved alone by ±20 %."""
     from .charts import tornado_chart
 
-    return render([tornado_chart(a.ramp.sensitivity, code=a.params.alliance.currency)])
+    return [tornado_chart(a.ramp.sensitivity, code=a.params.alliance.currency)]

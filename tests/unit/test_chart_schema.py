@@ -27,8 +27,7 @@ from workbook.summary import summarise
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted(p for p in (ROOT / "params").glob("*.yaml") if not is_programme_file(p))
-SECTIONS = ["executive_summary", "scope_section", "trust_section", "ramp_section", "scenarios_section",
-            "sensitivity_section", "value_section", "health_section"]
+SECTIONS = ["executive_summary", "area_sections"]
 
 
 def report_charts(path: Path, monkeypatch: pytest.MonkeyPatch) -> list[alt.TopLevelMixin]:

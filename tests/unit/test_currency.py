@@ -56,7 +56,7 @@ def test_every_report_section_speaks_euros(in_euros):
     params, a = in_euros
     html = "".join(
         f(a).html
-        for f in (views.executive_summary, views.ramp_section, views.scenarios_section, views.sensitivity_section, views.value_section)
+        for f in (views.executive_summary, views.area_sections)
     )
     text = _visible_text(html)
     assert "$" not in text

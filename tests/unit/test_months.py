@@ -165,7 +165,7 @@ def test_a_flag_and_the_money_machine_section_name_april_2027():
     assert a.ramp.plan.metrics.break_even_month == 16  # as worked by hand above
     [flag] = [f for f in a.flags if f.code == "commitment_before_break_even"]
     assert flag.message == "Resources are committed for 12 months but the plan pays back only in Apr 2027 (month 16)."
-    html = views.ramp_section(a).html
+    html = views.section(a, "ramp").html
     assert "<th>Break-even (the net stays at or above 0 from then)</th><td>Apr 2027 (month 16)</td>" in html
     assert "<th>Commitment ends</th><td>Dec 2026 (month 12)</td>" in html
     summary = views.executive_summary(a).html
@@ -197,7 +197,7 @@ def test_a_file_without_a_start_is_worded_as_before():
     a = assess(params(plan(start=None)))
     [flag] = [f for f in a.flags if f.code == "commitment_before_break_even"]
     assert flag.message == "Resources are committed for 12 months but the plan pays back only in month 16."
-    html = views.ramp_section(a).html
+    html = views.section(a, "ramp").html
     assert "<th>Break-even (the net stays at or above 0 from then)</th><td>month 16</td>" in html
     assert not any(f"{m} 20" in html for m in ("Jan", "Apr", "Dec"))
     s = summarise(a.params, assessment=a)

@@ -136,7 +136,7 @@ def test_each_saved_scenario_is_a_row_computed_by_hand(tmp_path):
     # two months late is the invest-late scenario of 2 months
     assert late.result.metrics == rows["Invest 2 months late"].result.metrics
     assert all(s.saved for s in (again, longer, late)) and not any(f.code.startswith("fragile_to_saved") for f in a.flags)
-    html = views.scenarios_section(a).html
+    html = views.render(views.scenarios_view(a)).html
     assert "Two late &lt;b&gt;" in html and "Two late <b>" not in html
     assert "saved what-if: sales cycle 5 months" in html and "$64,000" in html
 

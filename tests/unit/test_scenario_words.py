@@ -78,7 +78,7 @@ def test_the_title_agrees_with_the_table_figures(base, deals):
 def test_the_scenario_table_shows_the_figure_the_title_compares(tmp_path, base):
     path = tmp_path / "plan.yaml"
     a = assess(load_params(path))
-    html = views.scenarios_section(a).html
+    html = views.render(views.scenarios_view(a)).html
     m = a.ramp.plan.metrics
     assert "Long-run NPV" in html
     assert money(m.long_run_npv) in html
