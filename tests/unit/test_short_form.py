@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import pytest
 
+from workbook import scoping
 from workbook import trust as trust_model
 from workbook.export import scope_block, trust_block
 from workbook.instruments import SCOPING, SCOPING_ITEMS, TRUST, TRUST_ITEMS
 from workbook.instruments.forms import KEY_WEIGHT, check_form, scope_items, trust_items
 from workbook.schema import Trust
 from workbook.store import InvalidAnswer, SQLiteStore, StoreError, form_keys, self_key
-from workbook.ui.facilitator import FacilitatorApp, session_readiness
+from workbook.ui.facilitator import FacilitatorApp, session_scope
 from workbook.ui.workshop import WorkshopApp, screens
 
 
@@ -106,7 +107,7 @@ def test_figures_keep_their_rules_on_the_short_form(store):
 
     scope = scope_block(store, code)
     assert scope is not None and set(scope["items"]) == set(scope_items("short"))
-    readiness = session_readiness(scope, "short")
+    readiness = scoping.analyse(session_scope(scope, "short"))
     groups = readiness.groups.set_index("group")["readiness"]
     assert groups["purpose"] == pytest.approx(75)
     assert all(groups[g] == pytest.approx(100) for g in ("nature_scope", "resources", "configuration", "feedback", "credit"))

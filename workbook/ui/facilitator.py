@@ -13,7 +13,6 @@ submitted answers count in the counts line, the revealed results and the export.
 from __future__ import annotations
 
 import asyncio
-import math
 import os
 import threading
 from html import escape
@@ -23,14 +22,8 @@ from urllib.parse import parse_qs, quote, urlencode
 
 import ipywidgets as W
 
-from .. import scoping, trust, views
+from ..areas import live
 from ..charts import theme
-from ..charts.instruments import (
-    readiness_chart,
-    trust_dumbbell_title,
-    trust_mirror_title,
-    trust_quadrant_title,
-)
 from ..charts.render import live_chart, message_chart
 from ..export import (
     ExportPreview,
@@ -468,18 +461,10 @@ class FacilitatorApp:
             self.quadrant.chart = message_chart("")
             self.mirror.chart = message_chart("")
         else:
-            # the trust area's own analysis and charts, with the board's floor for hiding a side
-            result = trust.analyse(Trust.model_validate({**block, "min_respondents": minimum}))
-            dumbbell, quadrant = views.trust_charts(result)
-            mirror = f"<p>{escape(trust_mirror_title(result.mirror))}</p>" if result.has_mirror else ""
-            self.gap.value = f"<h2>{escape(trust_dumbbell_title(result.gaps))}</h2><p>{escape(trust_quadrant_title(result.indices))}</p>{mirror}"
-            self.dumbbell.chart = dumbbell
-            placed = result.indices[result.indices["side"].isin(["vendor", "partner"])].dropna(subset=["competence", "intentions"])
-            # an empty square would draw its title over a plot without axes: say it in words instead
-            self.quadrant.chart = quadrant if len(placed) else message_chart(trust_quadrant_title(result.indices))
-            # the mirror: each side's view of itself against the other side's view of it
-            charts = views.mirror_charts(result)
-            self.mirror.chart = charts[0] if charts else message_chart("Nobody rated their own company yet")
+            # the trust area as the registry draws it live, with the board's floor for hiding a side
+            trust = live("trust", Trust.model_validate({**block, "min_respondents": minimum}))
+            self.gap.value = trust.headline
+            self.dumbbell.chart, self.quadrant.chart, self.mirror.chart = trust.charts
         scope = scope_block(shown, self.code)
         scorers = sum(1 for a in shown.answers(self.code).values() if any(v is not None for k, v in a.items() if k in SCOPING_ITEMS))
         if scope is None:
@@ -487,9 +472,7 @@ class FacilitatorApp:
         elif scorers < minimum:
             self.readiness.chart = message_chart(f"Readiness shows from {minimum} people's scoping answers ({scorers} so far)")
         else:
-            readiness = session_readiness(scope, self.store.get_session(self.code).form)
-            overall = None if math.isnan(readiness.overall) else readiness.overall
-            self.readiness.chart = readiness_chart(readiness.groups, overall)
+            (self.readiness.chart,) = live("scope", session_scope(scope, self.store.get_session(self.code).form)).charts
 
     # -- export ----------------------------------------------------------------------------
 
@@ -592,13 +575,14 @@ class FacilitatorApp:
         threading.Thread(target=work, daemon=True).start()
 
 
-def session_readiness(scope: dict[str, Any], form: FormLength) -> scoping.ScopingResult:
-    """The readiness of a session's checklist answers (a params ``scope`` section, see
-    :func:`workbook.export.scope_block`) over the items its form asks: in a short-form session
-    the items it does not ask weigh 0, so they are left out rather than counted as missing."""
+def session_scope(scope: dict[str, Any], form: FormLength) -> Scope:
+    """A session's checklist answers (a params ``scope`` section, see
+    :func:`workbook.export.scope_block`) as the scope section the board's readiness is drawn
+    from: over the items its form asks — in a short-form session the items it does not ask
+    weigh 0, so they are left out of the readiness rather than counted as missing."""
     asked = set(scope_items(form))
     left_out = {i: {"status": "missing", "weight": 0} for i in SCOPING_ITEMS if i not in asked}
-    return scoping.analyse(Scope.model_validate({"items": {**left_out, **scope.get("items", {})}}))
+    return Scope.model_validate({"items": {**left_out, **scope.get("items", {})}})
 
 
 def has_respondents(path: Path) -> bool:
