@@ -40,6 +40,7 @@ import traitlets
 from pydantic import ValidationError
 
 from .. import ramp, views
+from ..areas import Assessment, assess
 from ..charts import theme
 from ..charts.ramp import RampChartData, ramp_chart, ramp_chart_data
 from ..charts.render import LiveChart
@@ -251,7 +252,7 @@ class AllianceApp:
             self.root.children = [self.header, self.status, self.url, self.body, self.metrics]
             self.status.value = ""
             self.url.query = self._address()  # an alliance picked on the page: its address, to share or reload
-        self._defer(lambda: self._add_panels(params, self.plan))
+        self._defer(lambda: self._add_panels(params))
 
     def _defer(self, build: Callable[[], None]) -> None:
         """Run ``build`` once the page is drawn: when the browser reports the page's address (it
@@ -277,10 +278,15 @@ class AllianceApp:
         self.url.observe(once, names="location")
         loop.call_later(PANELS_AFTER, once)
 
-    def _add_panels(self, params: Params, plan: ramp.RampResult) -> None:
+    def _add_panels(self, params: Params) -> None:
         """The panels under the figures: the plan against the file's actuals, trust over the
-        assessments (each ``None`` when the file has nothing for it)."""
-        extra = [w for w in (self._tracking(params, plan), self._trust_trend(params)) if w is not None]
+        assessments (each left out when the file has nothing for it). Both are the registry's
+        results (:func:`workbook.areas.assess`), as the report has them."""
+        only = [key for key, given in (("ramp", params.actuals), ("trust", params.trust)) if given is not None]
+        if not only:
+            return
+        a = assess(params, only=only)
+        extra = [w for w in (self._tracking(a), self._trust_trend(a)) if w is not None]
         if extra:
             self.root.children = [*self.root.children, *extra]
 
@@ -331,27 +337,25 @@ class AllianceApp:
         when = self.names.calendar(m)
         return "" if when is None else f"<small>Plan month {m} is {when}.</small>"
 
-    def _tracking(self, params: Params, plan: ramp.RampResult) -> W.Widget | None:
-        """The plan against the file's actuals, under the what-if chart: it compares what happened
-        with the plan as written (the what-if controls do not move it), with what the re-forecast
-        took from the pipeline and the partner-sourced against the influenced revenue. ``None``
-        without actuals."""
+    def _tracking(self, a: Assessment) -> W.Widget | None:
+        """The plan against the file's actuals (the money machine's result), under the what-if
+        chart: it compares what happened with the plan as written (the what-if controls do not
+        move it), with what the re-forecast took from the pipeline and the partner-sourced
+        against the influenced revenue. ``None`` without actuals."""
         from html import escape
 
-        from ..actuals import attribution_sentence, headline, track
+        from ..actuals import attribution_sentence, headline
         from ..charts.actuals import actuals_chart, attribution_chart
         from ..charts.render import figure_html
 
-        if params.actuals is None:
-            return None
-        simulation = ramp.monte_carlo(params.ramp) if params.ramp.uncertainty.ranges() else None
-        tracked = track(params, plan, simulation)
+        tracked = a.actuals
         if tracked is None:
             return None
+        simulation = a.ramp.monte_carlo if a.ramp.monte_carlo.ranged else None
         words = W.HTML(f'<h2>Plan against actual</h2><p class="wb-tracking">{escape(headline(tracked, self.code, self.names))}</p>')
         # drawn once, as an image: the what-if does not move it, and a second live chart would send
         # the page the charts' JavaScript again before the what-if chart is drawn
-        chart = W.HTML(figure_html(actuals_chart(plan, tracked, simulation, self.code, self.names)))
+        chart = W.HTML(figure_html(actuals_chart(a.ramp.plan, tracked, simulation, self.code, self.names)))
         parts: list[W.Widget] = [words, chart]
         shared = attribution_sentence(tracked.attribution, self.code, self.names)
         if tracked.attribution is not None and shared is not None:  # sourced against influenced revenue
@@ -361,15 +365,14 @@ class AllianceApp:
         box.add_class("wb-actuals")
         return box
 
-    def _trust_trend(self, params: Params) -> W.Widget | None:
+    def _trust_trend(self, a: Assessment) -> W.Widget | None:
         """Each side's survey trust index over the file's assessments (``trust.history``,
         ``trust.previous`` and the current one); ``None`` without two assessments to compare."""
         from ..charts.render import figure_html
-        from ..trust import analyse
 
-        if params.trust is None:
+        if "trust" not in a.results or a.trust is None:
             return None
-        charts = views.trust_history_charts(analyse(params.trust))
+        charts = views.trust_history_charts(a.trust)
         if not charts:
             return None
         box = W.VBox([W.HTML("<h2>Trust over the assessments</h2>" + figure_html(charts[0]))])  # an image, as the tracking
