@@ -53,10 +53,10 @@ test-fast: $(BIN)/.installed
 check: $(BIN)/.installed
 	$(BIN)/workbook check params/*.yaml
 
-# JupyterLab on notebooks/ (workbook/labhooks.py: saves keep the notebooks free of outputs;
+# JupyterLab on notebooks/ (workbook/apps/labhooks.py: saves keep the notebooks free of outputs;
 # --allow-root only when run as root; no news feed from the web).
 lab: $(BIN)/.installed
-	$(BIN)/python -m workbook.labhooks notebooks/
+	$(BIN)/python -m workbook.apps.labhooks notebooks/
 
 # Voila on 127.0.0.1:8866 (workbook serve --ip ADDRESS for a workshop room; a token is then printed).
 serve: $(BIN)/.installed

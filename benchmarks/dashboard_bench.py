@@ -47,7 +47,7 @@ from workshop_bench import cpu_seconds  # noqa: E402
 
 from tests.browser.server import free_port  # noqa: E402
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, outside_requests  # noqa: E402
-from workbook.serve import APPS, ServeOptions, command, environment  # noqa: E402
+from workbook.apps.serve import APPS, ServeOptions, command, environment  # noqa: E402
 
 EMPTY = "empty.ipynb"
 DASHBOARD = "alliance.ipynb"

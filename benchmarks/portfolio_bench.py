@@ -8,7 +8,7 @@ is the "recompute every model" case. From those summaries it writes a report fol
 (``summary.json`` and the ``render.json`` key ``workbook report`` leaves; the report pages
 themselves are not rendered). Then, for the N alliances and for the four examples:
 
-- writing the index page (``workbook.reports.write_portfolio_index``);
+- writing the index page (``workbook.reports.folders.write_portfolio_index``);
 - loading that page from disk in headless Chromium until its controls are shown and a search has
   narrowed the table to one alliance (and, within the page, sorting by break-even);
 - building the dashboard's rows (``portfolio_rows()``) from the report folders, and from the
@@ -40,9 +40,9 @@ sys.path.insert(0, str(ROOT))
 from alliances import EXAMPLES, copies  # noqa: E402
 
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from workbook import freshness as cache  # noqa: E402
-from workbook.reports import write_portfolio_index  # noqa: E402
-from workbook.summary_store import STORE_DIR  # noqa: E402
+from workbook.reports import freshness as cache  # noqa: E402
+from workbook.reports.folders import write_portfolio_index  # noqa: E402
+from workbook.reports.summary_store import STORE_DIR  # noqa: E402
 from workbook.ui.paths import PARAMS_ENV, REPORTS_ENV  # noqa: E402
 from workbook.ui.portfolio_app import portfolio_app, portfolio_rows  # noqa: E402
 

@@ -1,7 +1,7 @@
 """Workshop load: participants arriving together on `workbook serve`'s participant page.
 
 **The plenary** (`--pages server`, the default): the page the server answers itself (no kernel per
-participant, `workbook/room.py`). N participants (default 300) arrive within SPREAD seconds
+participant, `workbook/apps/room.py`). N participants (default 300) arrive within SPREAD seconds
 (default 60): most as scripted clients making exactly the page's requests (the page, the session,
 join, one request per answer, submit), each from its own loopback address so the server sees one
 device each, and `--browsers` (default 10) as real Chromium pages clicking every answer (half of

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from workbook.params import is_programme_file
-from workbook.pdf import HEADLESS
+from workbook.reports.pdf import HEADLESS
 
 ROOT = Path(__file__).resolve().parent.parent
 PARAMS = ROOT / "params"

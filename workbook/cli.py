@@ -90,7 +90,7 @@ def check(paths: PathsArg) -> None:
     file:line: field.path: message. Two files naming the same alliance (or whose names give
     the same report folder) are a problem of both.
     """
-    from .reports import name_clashes
+    from .reports.folders import name_clashes
 
     paths = _alliances_only(paths)
     loaded: dict[Path, Any] = {}
@@ -439,8 +439,9 @@ def report(
 
     from tqdm import tqdm
 
-    from .pdf import PdfError, find_chromium
-    from .reports import plan_batch, render_all
+    from .reports.pdf import PdfError, find_chromium
+    from .reports.folders import plan_batch
+    from .reports.batch import render_all
 
     if pdf:
         try:
@@ -451,7 +452,7 @@ def report(
             raise typer.Exit(2) from None
     runner = None
     if scheduler is not None:
-        from .cluster import ClusterError, check_scheduler, on_cluster
+        from .reports.cluster import ClusterError, check_scheduler, on_cluster
 
         # Ctrl+C interrupts the connection even when this process was started with SIGINT
         # ignored (as a shell does for a command it runs in the background)
@@ -515,7 +516,7 @@ def report(
 def _programme_pages(programmes: list[Path], out: Path) -> tuple[list[Path], int]:
     """Write the page of each programme file into ``out/programme/``; the pages written, and how
     many programme files failed (each failure printed with its reasons; the alliances still render)."""
-    from .programme_page import FolderTaken, write_programme_report
+    from .reports.programme_page import FolderTaken, write_programme_report
 
     pages, failed = [], 0
     for path in programmes:
@@ -565,8 +566,8 @@ def serve(
     carries the facilitator's token, which participants never see; the board shows the link
     (and a QR code) for participants. Stop with Ctrl+C or SIGTERM: kernels stop with it.
     """
-    from .serve import ServeOptions
-    from .serve import serve as run_server
+    from .apps.serve import ServeOptions
+    from .apps.serve import serve as run_server
 
     opts = ServeOptions(
         ip=ip,

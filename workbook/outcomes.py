@@ -1,5 +1,5 @@
 """What a batch run did with each params file: :class:`Outcome`, read by the index page
-(:mod:`workbook.portfolio_page`) and written by the batch (:mod:`workbook.reports`), which neither page
+(:mod:`workbook.reports.portfolio_page`) and written by the batch (:mod:`workbook.reports`), which neither page
 nor batch then imports from the other."""
 
 from __future__ import annotations

@@ -347,7 +347,7 @@ def test_participant_page_is_light(browser, server):
 def test_latecomer_does_not_wait_for_the_pool_refill(browser, tmp_path_factory):
     """Once the preheated kernels are taken, the next participant gets a fresh kernel at once,
     not a pool slot that is still sleeping out its refill delay (REFILL_DELAY, 30 s)."""
-    from workbook.serve import REFILL_DELAY
+    from workbook.apps.serve import REFILL_DELAY
 
     srv = start_server(tmp_path_factory.mktemp("late"), room_size=1)
     try:
@@ -649,7 +649,7 @@ FLOOD = """async ([u, n]) => {
 def test_a_flood_of_sockets_to_one_kernel_is_refused_and_others_still_get_pages(browser, server):
     """Forty websockets opened at once to one page's kernel: a few are let in, the rest refused,
     so the server keeps file descriptors for the next participant, who gets a working page."""
-    from workbook.guard import MAX_SOCKETS_PER_KERNEL
+    from workbook.apps.guard import MAX_SOCKETS_PER_KERNEL
 
     page = open_app(browser, server, "alliance", "params=saas-regional-reseller.yaml", ".wb-ramp-chart svg")
     kernel = re.search(rf'"kernelId":\s*"({UUID})"', page.content()) or re.search(rf"({UUID})", page.content())

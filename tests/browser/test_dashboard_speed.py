@@ -21,7 +21,7 @@ from workbook import ramp, views
 from workbook.charts.ramp import ramp_chart_data
 from workbook.params import load_params
 from workbook.schema import Event, SavedScenario
-from workbook.serve import DEFAULT_DASHBOARD_POOL, REFILL_DELAY
+from workbook.apps.serve import DEFAULT_DASHBOARD_POOL, REFILL_DELAY
 
 pytestmark = pytest.mark.browser
 

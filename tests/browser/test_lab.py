@@ -1,6 +1,6 @@
 """The guided notebooks in a real JupyterLab page, as `make lab` starts it.
 
-One `jupyter lab` server for the module (started through workbook.labhooks like `make lab`, on
+One `jupyter lab` server for the module (started through workbook.apps.labhooks like `make lab`, on
 127.0.0.1 with a token, on a temporary copy of notebooks/ and params/, stopped by its own pid),
 driven in headless Debian Chromium. Each guided notebook is opened in a fresh workspace, run
 with Run › Run All Cells, its params file picked in the picker (nothing is picked until then),
@@ -108,7 +108,7 @@ def lab(tmp_path_factory):
     ]
     with log_path.open("w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "workbook.labhooks", *args],
+            [sys.executable, "-m", "workbook.apps.labhooks", *args],
             stdout=log, stderr=subprocess.STDOUT, env=env, cwd=str(root), start_new_session=True,
         )
     server = Lab(proc, port, token, root, log_path)

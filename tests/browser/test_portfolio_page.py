@@ -20,7 +20,7 @@ from tests.conftest import EXAMPLES
 from workbook import load_params, summarise
 from workbook.portfolio import HEADERS, is_late, needs_attention
 from workbook.outcomes import Outcome
-from workbook.reports import write_portfolio_index
+from workbook.reports.folders import write_portfolio_index
 
 pytestmark = pytest.mark.browser
 

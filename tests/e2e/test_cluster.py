@@ -17,7 +17,7 @@ import psutil
 import pytest
 
 from workbook.params import is_programme_file
-from workbook.reports import render_report
+from workbook.reports.render import render_report
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted(p for p in (ROOT / "params").glob("*.yaml") if not is_programme_file(p))

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from workbook import freshness as cache
+from workbook.reports import freshness as cache
 from workbook.params import is_programme_file
-from workbook.reports import plan_batch
+from workbook.reports.folders import plan_batch
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted(p for p in (ROOT / "params").glob("*.yaml") if not is_programme_file(p))

@@ -193,7 +193,7 @@ def test_printing_fetches_nothing_from_the_network(tmp_path):
     import threading
 
     from tests.browser.server import free_port
-    from workbook.pdf import print_pdf
+    from workbook.reports.pdf import print_pdf
 
     asked: list[str] = []
 

@@ -76,7 +76,7 @@ def test_a_killed_process_group_leaves_no_signing_keys_for_long(tmp_path):
     folder of kernel connection files (their signing keys) that the dead server left."""
     import os
 
-    from workbook.serve import sweep_stale_connection_folders
+    from workbook.apps.serve import sweep_stale_connection_folders
 
     srv, serve, family = with_a_kernel(tmp_path)
     sockets = connection_root(srv.log())

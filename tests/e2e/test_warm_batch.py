@@ -12,9 +12,9 @@ import nbformat
 import psutil
 import pytest
 
-from workbook.kernel import WarmKernel
+from workbook.reports.kernel import WarmKernel
 from workbook.params import is_programme_file, load_params
-from workbook.reports import Renderer, render_report
+from workbook.reports.render import Renderer, render_report
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted(p for p in (ROOT / "params").glob("*.yaml") if not is_programme_file(p))
@@ -123,7 +123,8 @@ def test_a_failing_report_does_not_spoil_the_next_one_on_the_same_kernel(tmp_pat
 def test_a_file_edited_after_the_plan_is_rendered_from_what_it_holds_now(tmp_path):
     """The plan's validated params travel to the worker with the digest of the bytes they were
     read from; a file edited in between is read again, so its report and summary show the edit."""
-    from workbook.reports import plan_batch, render_all
+    from workbook.reports.folders import plan_batch
+    from workbook.reports.batch import render_all
     from workbook.summary import summarise
 
     kept, edited = tmp_path / "kept.yaml", tmp_path / "edited.yaml"

@@ -75,11 +75,11 @@ def test_guided_notebook_runs_headless_and_shows_the_current_state(executed, nam
 
 
 def test_a_lab_save_keeps_the_notebooks_free_of_outputs(executed, tmp_path):
-    """`make lab` saves through workbook.labhooks.strip_outputs: a run notebook (here, with the
+    """`make lab` saves through workbook.apps.labhooks.strip_outputs: a run notebook (here, with the
     outputs papermill gave it) is written to disk without outputs, counts or widget state."""
     from jupyter_server.services.contents.filemanager import FileContentsManager
 
-    from workbook.labhooks import HOOK
+    from workbook.apps.labhooks import HOOK
 
     results, _, _ = executed
     cm = FileContentsManager(root_dir=str(tmp_path), pre_save_hook=HOOK)
@@ -98,7 +98,7 @@ def test_a_lab_save_keeps_the_notebooks_free_of_outputs(executed, tmp_path):
 
 @pytest.mark.parametrize("root", [True, False])
 def test_make_lab_allows_root_only_as_root(root):
-    from workbook.labhooks import HOOK, lab_args
+    from workbook.apps.labhooks import HOOK, lab_args
 
     args = lab_args(root=root)
     assert f"--FileContentsManager.pre_save_hook={HOOK}" in args

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from tests.conftest import MINIMAL_PARAMS
 from workbook import trust as trust_model
 from workbook.export import preview_export, scope_block, trust_block, write_export
-from workbook.guard import kernel_role_env
+from workbook.apps.guard import kernel_role_env
 from workbook.instruments import TRUST, TRUST_ITEMS
 from workbook.params import load_params
 from workbook.schema import Trust

@@ -87,7 +87,7 @@ def test_flag_messages_and_the_summary_use_the_currency(in_euros):
 
 
 def test_the_portfolio_index_shows_each_alliances_own_currency(in_euros, tmp_path):
-    from workbook.portfolio_page import render_index
+    from workbook.reports.portfolio_page import render_index
     from workbook.outcomes import Outcome
 
     params, a = in_euros

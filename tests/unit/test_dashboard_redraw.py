@@ -19,15 +19,11 @@ from workbook.charts.ramp import ramp_chart, ramp_chart_data
 from workbook.charts.render import LiveChart, _table_values
 from workbook.params import load_params
 from workbook.schema import SavedScenario
-from workbook.serve import DASHBOARDS, preheat_args
+from workbook.apps.serve import DASHBOARDS, preheat_args
 from workbook.ui import dashboards
-from workbook.voila_pool import (
-    LIVE_CHART_BUNDLE_ENV,
-    VISITS_ENV,
-    Visits,
-    next_visit,
-    visit_query,
-)
+from workbook.apps.voila_pool import Visits, visit_query
+from workbook.kernel_env import LIVE_CHART_BUNDLE_ENV, VISITS_ENV
+from workbook.ui.visits import next_visit
 
 SAAS = "saas-regional-reseller.yaml"  # a plan without premature changes
 OTHER = "enterprise-global-si.yaml"

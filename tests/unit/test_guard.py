@@ -1,10 +1,10 @@
-"""The server's guard (workbook.guard): two roles, host names, kernel caps, kernel environments."""
+"""The server's guard (workbook.apps.guard): two roles, host names, kernel caps, kernel environments."""
 
 from __future__ import annotations
 
 import pytest
 
-from workbook import guard
+from workbook.apps import guard
 
 
 @pytest.fixture

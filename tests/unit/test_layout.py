@@ -1,4 +1,5 @@
-"""The package's layout holds: no module of ``workbook/`` imports, directly or through others, a
+"""The package's layout holds: it is layered (the domain, the batch, the widgets, the server, the
+command line: :data:`LAYERS`), no module of ``workbook/`` imports, directly or through others, a
 module that imports it back (an import inside a function counts too, and so does one made for
 type checking only, under ``if TYPE_CHECKING:``), and each kind of thing lives in one place."""
 
@@ -79,6 +80,36 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 def test_no_module_of_the_package_imports_itself_back():
     assert cycles(import_graph()) == []
+
+
+#: The package's layers, lowest first: a module imports only from its own layer or those below.
+#: The domain (the params file, its schema, the areas and their model, the charts) knows nothing of
+#: how reports are batched or pages served; the batch (``workbook/reports/``) renders reports from
+#: the domain; the widgets (``workbook/ui/``, run in the kernels) may render a report on request;
+#: the server (``workbook/apps/``) serves them; the command line drives everything.
+LAYERS = ("domain", "workbook.reports", "workbook.ui", "workbook.apps", "workbook.cli")
+
+
+def layer(module: str) -> int:
+    for i, prefix in reversed(list(enumerate(LAYERS))):
+        if module == prefix or module.startswith(prefix + "."):
+            return i
+    return 0
+
+
+def layer_breaches(graph: dict[str, set[str]]) -> list[tuple[str, str]]:
+    return sorted((m, dep) for m, deps in graph.items() for dep in deps if layer(dep) > layer(m))
+
+
+def test_each_layer_imports_only_the_layers_below_it():
+    assert layer_breaches(import_graph()) == []
+    # the server's kernels share only names with it (workbook/kernel_env.py, no imports at all)
+    assert import_graph()["workbook.kernel_env"] == set()
+
+
+def test_the_layer_check_finds_a_breach():
+    graph = {"workbook.ramp": {"workbook.reports.batch"}, "workbook.ui.forms": {"workbook.ramp"}, "workbook.reports.pdf": {"workbook.apps.serve"}}
+    assert layer_breaches(graph) == [("workbook.ramp", "workbook.reports.batch"), ("workbook.reports.pdf", "workbook.apps.serve")]
 
 
 def test_the_cycle_check_finds_a_cycle():

@@ -114,7 +114,7 @@ def test_only_workbook_resources_knows_where_the_shipped_files_are():
 def test_user_data_follows_the_current_folder_and_the_overrides(tmp_path, monkeypatch):
     """params/, reports/ and workshop.sqlite are those of the folder ``workbook`` runs in, not
     the package's; the options and environment variables still override them."""
-    from workbook.serve import ServeOptions, environment
+    from workbook.apps.serve import ServeOptions, environment
     from workbook.ui import paths
 
     monkeypatch.chdir(tmp_path)
@@ -139,7 +139,7 @@ def test_user_data_follows_the_current_folder_and_the_overrides(tmp_path, monkey
 def test_make_lab_pins_the_user_data_to_the_folder_it_starts_in(tmp_path, monkeypatch):
     """JupyterLab's kernels run in the notebook's folder (an app notebook in notebooks/apps/):
     `make lab` gives them the repository's params/, reports/ and workshop.sqlite."""
-    from workbook.labhooks import lab_environment
+    from workbook.apps.labhooks import lab_environment
 
     monkeypatch.chdir(tmp_path)
     env = lab_environment({"PATH": "/bin", "WORKBOOK_REPORTS_DIR": "out"})

@@ -53,9 +53,9 @@ def test_the_index_page_and_the_dashboard_search_and_sort_with_one_script(tmp_pa
     import shutil
 
     from tests.conftest import PARAMS
-    from workbook.portfolio_page import render_index
+    from workbook.reports.portfolio_page import render_index
     from workbook.portfolio import script, sort_choices
-    from workbook.reports import Outcome
+    from workbook.outcomes import Outcome
     from workbook.ui.portfolio_app import PortfolioTable, portfolio_app
 
     folder = tmp_path / "params"
@@ -92,7 +92,7 @@ def test_the_index_marks_a_report_whose_params_file_is_gone(tmp_path):
     import datetime as dt
     import shutil
 
-    from workbook.portfolio_page import render_index
+    from workbook.reports.portfolio_page import render_index
     from workbook.params import load_params
     from workbook.outcomes import Outcome
     from workbook.summary import summarise

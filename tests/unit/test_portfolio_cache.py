@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import EXAMPLES, MINIMAL_PARAMS
-from workbook import freshness as cache, load_params, summarise, summary_store
+from workbook.reports import freshness as cache, summary_store
+from workbook import load_params, summarise
 from workbook.ui.portfolio_app import portfolio_app, portfolio_rows
 
 ALLIANCE = EXAMPLES[0]

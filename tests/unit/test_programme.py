@@ -213,7 +213,7 @@ def test_independent_draws_give_a_narrower_band_than_alliances_moving_together()
 
 def test_the_programme_page_shows_the_curve_the_budget_and_the_choice_offline(tmp_path):
     from workbook.currency import currency
-    from workbook.programme_page import FolderTaken, programme_html, write_programme_report
+    from workbook.reports.programme_page import FolderTaken, programme_html, write_programme_report
 
     p = summarise_programme(PARAMS / "programme.yaml")
     html = programme_html(p, "params/programme.yaml")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from workbook.room import Bucket, Limits, page_html, screens_json, session_json
+from workbook.apps.room import Bucket, Limits, page_html, screens_json, session_json
 from workbook.store import SQLiteStore
 
 

@@ -7,8 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from workbook.serve import REFILL_DELAY, ServeOptions, command, environment, preheat_args, urls
-from workbook.voila_pool import ready_first
+from workbook.apps.serve import REFILL_DELAY, ServeOptions, command, environment, preheat_args, urls
+from workbook.apps.voila_pool import ready_first
 
 
 def test_local_by_default_and_token_on_a_network_address():
@@ -50,7 +50,7 @@ def test_voila_runs_with_ready_first_pools_for_the_workshop_and_the_alliance_das
     default = next(a for a in command(ServeOptions(room_size=12)) if a.startswith("--VoilaKernelManager.kernel_pools_config="))
     assert "workshop.ipynb" not in default and '"alliance.ipynb": {"pool_size": 2}' in default
     cmd = command(ServeOptions(room_size=12, participant_page="light"))
-    assert cmd[1:3] == ["-m", "workbook.voila_pool"]
+    assert cmd[1:3] == ["-m", "workbook.apps.voila_pool"]
     pools = next(a for a in cmd if a.startswith("--VoilaKernelManager.kernel_pools_config="))
     assert '"workshop.ipynb": {"pool_size": 12}' in pools and '"default": {"pool_size": 0}' in pools
     assert '"alliance.ipynb": {"pool_size": 2}' in pools and "portfolio.ipynb" not in pools
@@ -104,7 +104,7 @@ def test_a_taken_port_is_refused_before_any_link_is_printed(tmp_path):
     import socket
 
     from tests.conftest import workbook_cmd
-    from workbook.serve import command, port_in_use
+    from workbook.apps.serve import command, port_in_use
 
     with socket.socket() as other:  # someone else's server on the port
         other.bind(("127.0.0.1", 0))
@@ -126,7 +126,7 @@ def test_socket_folders_of_killed_servers_are_swept_and_live_ones_kept(tmp_path)
     import subprocess
     import sys
 
-    from workbook.serve import CONNECTION_PREFIX, OWNER_FILE, _owner_stamp, sweep_stale_connection_folders
+    from workbook.apps.serve import CONNECTION_PREFIX, OWNER_FILE, _owner_stamp, sweep_stale_connection_folders
 
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     stale_stamp = _owner_stamp(gone.pid)
@@ -155,7 +155,7 @@ def test_serve_prints_a_dashboard_link_per_alliance(tmp_path):
     import shutil
 
     from tests.conftest import EXAMPLES, PARAMS
-    from workbook.serve import ALLIANCE_LINKS, alliance_links
+    from workbook.apps.serve import ALLIANCE_LINKS, alliance_links
 
     folder = tmp_path / "params"
     shutil.copytree(PARAMS, folder)

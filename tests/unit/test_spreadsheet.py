@@ -1,4 +1,4 @@
-"""model.xlsx: the money machine as a live spreadsheet (workbook/spreadsheet.py).
+"""model.xlsx: the money machine as a live spreadsheet (workbook/reports/spreadsheet.py).
 
 The spreadsheet is recalculated by a real spreadsheet application, LibreOffice in headless mode
 (``soffice``; `make test` installs Debian's libreoffice-calc-nogui), and every Summary cell is
@@ -26,7 +26,7 @@ from tests.conftest import EXAMPLES, workbook_cmd
 from workbook.currency import minor_unit
 from workbook.params import load_params
 from workbook.schema import Params
-from workbook.spreadsheet import SUMMARY_KEYS, build, money_format, tail_months, write_xlsx
+from workbook.reports.spreadsheet import SUMMARY_KEYS, build, money_format, tail_months, write_xlsx
 from workbook.summary import summarise
 
 SOFFICE_TIMEOUT = 180  # seconds for one batch of files; LibreOffice is killed (by its pid) after it
@@ -163,7 +163,7 @@ def test_the_write_is_atomic(tmp_path, monkeypatch):
     params = load_params(EXAMPLES[0])
     target = tmp_path / "model.xlsx"
     target.write_bytes(b"old")
-    import workbook.spreadsheet as spreadsheet
+    import workbook.reports.spreadsheet as spreadsheet
 
     def broken(_wb: object) -> bytes:
         raise RuntimeError("disk full")
@@ -302,7 +302,7 @@ def test_an_edited_input_recalculates_to_the_summary_of_the_edited_file(tmp_path
 
 
 def test_a_report_made_without_the_spreadsheet_is_not_fresh_when_it_is_asked_for(tmp_path):
-    from workbook import freshness as cache
+    from workbook.reports import freshness as cache
 
     data = EXAMPLES[0].read_bytes()
     folder = tmp_path / "report"
@@ -320,7 +320,7 @@ def test_a_report_made_without_the_spreadsheet_is_not_fresh_when_it_is_asked_for
 
 
 def test_the_index_links_the_spreadsheet_like_the_pdf(tmp_path):
-    from workbook.portfolio_page import render_index
+    from workbook.reports.portfolio_page import render_index
     from workbook.outcomes import Outcome
 
     outcomes = []

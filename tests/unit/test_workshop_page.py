@@ -10,7 +10,7 @@ from pathlib import Path
 import ipywidgets as W
 import nbformat
 
-from workbook.serve import APPS, TEMPLATES
+from workbook.apps.serve import APPS, TEMPLATES
 from workbook.store import SQLiteStore
 from workbook.ui.workshop import WorkshopApp
 

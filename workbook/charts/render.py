@@ -25,7 +25,7 @@ import pandas as pd
 import traitlets
 
 from ..files import atomic_replace
-from ..voila_pool import LIVE_CHART_BUNDLE_ENV
+from ..kernel_env import LIVE_CHART_BUNDLE_ENV
 
 #: The caption under a chart: the finding in words, small and quiet, on screen, in print and
 #: in the PDF's text.

@@ -1,5 +1,5 @@
 """The participant's question flow, shared by both participant pages (the kernel page,
-:mod:`workbook.ui.workshop`, and the server's own page, :mod:`workbook.room`): one screen per
+:mod:`workbook.ui.workshop`, and the server's own page, :mod:`workbook.apps.room`): one screen per
 trust principle — each statement asked about the other company and about the participant's own
 (the mirror: "they" is the company named on the row) — then one screen per group of the scoping
 checklist: 13 + 7 = 20 screens for the 83 questions of the full form; a session of the short form

@@ -7,7 +7,7 @@ Speed
 preheated pool). Such a kernel runs the notebook before anyone asks for it: the imports (pandas,
 Altair, the model) and the chart's JavaScript bundle — about two seconds of work that does not
 depend on the alliance — are done, and the page's frame is rendered, when the visitor arrives.
-The kernel then learns the page's ``?params=`` from the server (:func:`workbook.voila_pool.next_visit`)
+The kernel then learns the page's ``?params=`` from the server (:func:`workbook.ui.visits.next_visit`)
 and builds the dashboard while the browser is still loading Voila's scripts, so the page finds it
 complete. Failing that, the page itself reports its ``?params=`` once open (:class:`PageParams`).
 Either way the file is read at the visit, by name and from the params folder only, and a kernel
@@ -48,7 +48,7 @@ from ..params import ScenarioExists, load_params, save_scenario
 from ..schema import Params, SavedScenario
 from ..inputs import RAMP_INPUTS
 from ..kernel_env import SAVES_ENV
-from ..voila_pool import next_visit
+from .visits import next_visit
 from ..currency import currency
 from ..months import MonthNames
 from .common import CSS, UrlQuery, explain, friendly, message, query_params

@@ -553,7 +553,8 @@ class FacilitatorApp:
         self._export_allowed()
         if self._exported is None:
             return
-        from ..reports import render_report, write_portfolio_index
+        from ..reports.render import render_report
+        from ..reports.folders import write_portfolio_index
 
         path = self._exported
         self.render_btn.disabled = True

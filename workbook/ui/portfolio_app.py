@@ -1,7 +1,7 @@
 """The stakeholders' portfolio dashboard: every alliance in the params folder at a glance.
 
 Each alliance's summary comes from its report (when rendered from the same file by the same
-package) or from what an earlier visit kept in the reports folder (:mod:`workbook.summary_store`);
+package) or from what an earlier visit kept in the reports folder (:mod:`workbook.reports.summary_store`);
 only new or edited files are modelled again.
 
 The table is the reports folder's index table, with the same search, filters and sort, run in
@@ -24,7 +24,7 @@ from ..charts.render import live_chart
 from ..errors import ParamsError
 from ..params import is_programme_file
 from ..portfolio import interactive_html, script, styles, table_html
-from ..summary_store import SummaryStore, summary_of
+from ..reports.summary_store import SummaryStore, summary_of
 from ..text import count
 from .common import CSS, explain, message
 from .paths import params_dir, reports_dir
@@ -66,7 +66,7 @@ class PortfolioTable(anywidget.AnyWidget):
 
 def portfolio_rows() -> tuple[list[dict[str, Any]], list[str]]:
     """One summary per valid params file (its ``file`` the file's name), and the problems of the
-    others (escaped later). Unchanged files are not modelled again: see :mod:`workbook.summary_store`."""
+    others (escaped later). Unchanged files are not modelled again: see :mod:`workbook.reports.summary_store`."""
     rows, problems = [], []
     store = SummaryStore(reports_dir())
     for path in sorted(p for p in params_dir().glob("*.yaml") if not is_programme_file(p)):

@@ -44,7 +44,7 @@ from ..store import (
     device_hint,
 )
 from ..kernel_env import VISITOR_ADDRESS_ENV
-from ..voila_pool import visit_address
+from .visits import visit_address
 from ..text import count
 from .common import CSS, UrlQuery, friendly, message, query_params
 

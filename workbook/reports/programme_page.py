@@ -16,9 +16,9 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from . import text
-from .files import atomic_replace
-from .resources import templates_dir
+from .. import text
+from ..files import atomic_replace
+from ..resources import templates_dir
 
 #: The folder of the programme's report under OUT.
 FOLDER = "programme"
@@ -36,9 +36,9 @@ def _month(label: str | None) -> str:
 
 def programme_html(p: dict[str, Any], source: str = "") -> str:
     """The page for ``p`` (``workbook programme --json``'s object)."""
-    from .charts.programme import programme_chart, spend_chart
-    from .charts.render import figure_html
-    from .currency import currency
+    from ..charts.programme import programme_chart, spend_chart
+    from ..charts.render import figure_html
+    from ..currency import currency
 
     money = currency(p["currency"])
     now = dt.datetime.now()
@@ -69,7 +69,7 @@ def write_programme_report(path: str | Path, out_dir: str | Path) -> Path:
     FolderTaken
         when ``out_dir/programme`` holds an alliance's report.
     """
-    from .programme import summarise_programme
+    from ..programme import summarise_programme
 
     folder = Path(out_dir) / FOLDER
     if (folder / "summary.json").exists():

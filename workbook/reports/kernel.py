@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .errors import WorkbookError
+from ..errors import WorkbookError
 
 #: papermill's name for the engine that executes on a :class:`WarmKernel`.
 ENGINE = "workbook-warm"

@@ -18,13 +18,13 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from . import text
-from .files import atomic_replace
-from .portfolio import Summary, interactive_html, script, styles, table_html
-from .resources import templates_dir
+from .. import text
+from ..files import atomic_replace
+from ..portfolio import Summary, interactive_html, script, styles, table_html
+from ..resources import templates_dir
 
 if TYPE_CHECKING:
-    from .outcomes import Outcome
+    from ..outcomes import Outcome
 
 
 def render_index(outcomes: Sequence[Outcome], out_dir: Path | None = None) -> str:

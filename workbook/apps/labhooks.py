@@ -1,6 +1,6 @@
 """JupyterLab on the guided notebooks, as ``make lab`` starts it.
 
-``python -m workbook.labhooks [jupyter lab options] notebooks/`` runs ``jupyter lab`` with:
+``python -m workbook.apps.labhooks [jupyter lab options] notebooks/`` runs ``jupyter lab`` with:
 
 * :func:`strip_outputs` as the contents manager's pre-save hook: the notebooks are committed
   without outputs, and a lab session (its autosave included) keeps them that way on disk. The
@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-HOOK = "workbook.labhooks.strip_outputs"  # by name: under `python -m`, __name__ is "__main__"
+HOOK = "workbook.apps.labhooks.strip_outputs"  # by name: under `python -m`, __name__ is "__main__"
 
 
 def strip_outputs(model: dict[str, Any], path: str = "", contents_manager: Any = None, **kwargs: Any) -> None:
@@ -50,7 +50,7 @@ def lab_args(root: bool | None = None) -> list[str]:
 def lab_environment(base: dict[str, str] | None = None) -> dict[str, str]:
     """The server's environment: ``base`` (default this process's) with the user-data
     settings made absolute from the current folder."""
-    from .ui.paths import pinned
+    from ..ui.paths import pinned
 
     env = dict(os.environ if base is None else base)
     return {**env, **pinned(env)}

@@ -12,13 +12,13 @@ when none is ready, Voila's own path starts a fresh kernel for that visitor at o
 
 A preheated kernel runs its notebook before anyone opens it, so it does not know its visitor's
 query string (the alliance dashboard's ``?params=``). Voila's own way (``voila.utils.
-wait_for_request``) is a websocket on the server's address that :mod:`workbook.guard` opens only
+wait_for_request``) is a websocket on the server's address that :mod:`workbook.apps.guard` opens only
 to requests carrying a visitor's credential, which a kernel has not got. Here a kernel asks over
 a Unix socket in Voila's private connection folder instead (:class:`Visits`, which only the
 server's user can reach) and gets its page's query string, without the token, the moment Voila
 hands it to that page (:func:`next_visit`).
 
-``workbook serve`` starts Voila as ``python -m workbook.voila_pool``; arguments are Voila's.
+``workbook serve`` starts Voila as ``python -m workbook.apps.voila_pool``; arguments are Voila's.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from .kernel_env import VISITOR_ADDRESS_ENV
+from ..kernel_env import LIVE_CHART_BUNDLE_ENV, VISITOR_ADDRESS_ENV, VISITS_ENV
 
 if TYPE_CHECKING:
     from .guard import VoilaKernelManager
@@ -42,11 +42,6 @@ else:
 PoolTask = asyncio.Future[dict[str, object]]
 
 
-#: The kernels' environment variable naming the socket of :class:`Visits`.
-VISITS_ENV = "WORKBOOK_VISITS"
-#: The kernels' environment variable naming a file in the server's private folder where the first
-#: kernel leaves the live chart's JavaScript bundle and later ones read it (charts.render).
-LIVE_CHART_BUNDLE_ENV = "WORKBOOK_LIVE_CHART_BUNDLE"
 
 
 def visit_query(url: str) -> str:
@@ -103,43 +98,6 @@ class Visits:
 VISITS = Visits()
 
 
-async def next_visit() -> str | None:
-    """In a kernel Voila prepared ahead of its visitor: wait until the kernel is handed to a
-    page, and return that page's query string (without its token). ``None`` in any other kernel,
-    or when the server does not say (it is not ``workbook serve``'s Voila, or it stopped)."""
-    visit = await _visit()
-    return visit[0] if visit is not None else None
-
-
-async def visit_address() -> str | None:
-    """Like :func:`next_visit`, but the remote address the page was requested from (``""`` if
-    the server did not record one; ``None`` in a kernel that was not prepared ahead)."""
-    visit = await _visit()
-    return visit[1] if visit is not None else None
-
-
-async def _visit() -> tuple[str, str] | None:
-    path, kernel_id = os.environ.get(VISITS_ENV, ""), os.environ.get("VOILA_KERNEL_ID", "")
-    if not (path and kernel_id and os.environ.get("VOILA_PREHEAT") == "True"):
-        return None
-    try:
-        reader, writer = await asyncio.open_unix_connection(path)
-    except OSError:
-        return None
-    try:
-        writer.write(kernel_id.encode("ascii") + b"\n")
-        await writer.drain()
-        line = await reader.readline()
-        address = await reader.readline() if line.endswith(b"\n") else b""
-    except OSError:
-        return None
-    finally:
-        writer.close()
-    if not line.endswith(b"\n"):
-        return None
-    return line[:-1].decode("utf-8"), address.rstrip(b"\n").decode("utf-8", "replace")
-
-
 def _ready(task: PoolTask) -> bool:
     return task.done() and not task.cancelled() and task.exception() is None
 
@@ -186,7 +144,7 @@ def ready_first(manager_class: type[VoilaKernelManager]) -> type[VoilaKernelMana
 
 
 def guarded_voila() -> type[Any]:
-    """Voila's application with :mod:`workbook.guard` in front of every handler: two roles, the
+    """Voila's application with :mod:`workbook.apps.guard` in front of every handler: two roles, the
     host check, kernel caps, and the request-info socket behind the same credential.
 
     (``type[Any]``: Voila ships no types, so its application class is ``Any`` to mypy.)"""
@@ -211,7 +169,7 @@ def guarded_voila() -> type[Any]:
             from . import room
 
             out: list[tuple[Any, ...]] = []
-            # the participants' page that needs no kernel (workbook.room), before Voila's own routes
+            # the participants' page that needs no kernel (workbook.apps.room), before Voila's own routes
             for spec in [*room.handlers(self.base_url), *super().init_handlers()]:
                 pattern, cls, *rest = spec
                 out.append((pattern, guard.guarded(cls, renders=issubclass(cls, TornadoVoilaHandler)), *rest))
@@ -276,7 +234,7 @@ def _die_with_parent() -> None:
     import os
     import signal
 
-    from .processes import die_with_parent
+    from ..reports.processes import die_with_parent
 
     if die_with_parent(signal.SIGTERM) and os.getppid() == 1:  # the parent died before prctl
         os.kill(os.getpid(), signal.SIGTERM)

@@ -21,7 +21,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from .resources import package_dir, report_notebook
+from ..resources import package_dir, report_notebook
 
 #: The file in each report folder that records what the report was made from.
 KEY_FILE = "render.json"
@@ -107,7 +107,7 @@ def cached_summary(params_path: str | Path, folder: Path, params_bytes: bytes | 
         return None
     if key.get("params") != digest(data):
         return None
-    from .summary import checked_summary  # the contract's model: a summary of another shape is recomputed
+    from ..summary import checked_summary  # the contract's model: a summary of another shape is recomputed
 
     return checked_summary(summary, params_path)
 

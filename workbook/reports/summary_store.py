@@ -5,7 +5,7 @@ second per alliance; reading a kept one, a millisecond).
 A params file's summary is found, in this order:
 
 1. in the report folder rendered from the same bytes by the same package
-   (:func:`workbook.freshness.cached_summary`, after ``workbook report``);
+   (:func:`workbook.reports.freshness.cached_summary`, after ``workbook report``);
 2. in the reports folder's store, ``<reports>/.summaries/<params digest>-<package fingerprint>.json``,
    written by an earlier visit (the entry names the digest and the fingerprint again inside);
 3. otherwise the file is validated and summarised, and the summary is stored for the next visit.
@@ -30,9 +30,9 @@ from pathlib import Path
 from typing import Any
 
 from . import freshness
-from .files import atomic_replace
-from .params import check_text, read_text
-from .summary import checked_summary, summarise
+from ..files import atomic_replace
+from ..params import check_text, read_text
+from ..summary import checked_summary, summarise
 
 log = logging.getLogger(__name__)
 

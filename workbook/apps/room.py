@@ -14,7 +14,7 @@ script and style inline, nothing from the network) that talks to a small JSON AP
 ``POST /workbook/api/room/submit``          ``{code, participant}``
 ==========================================  ====================================================
 
-Roles and tokens are the server's (:mod:`workbook.guard` sits in front of these handlers as of
+Roles and tokens are the server's (:mod:`workbook.apps.guard` sits in front of these handlers as of
 every other): the participant token (or the facilitator's) is needed, the host name is checked,
 and a POST needs Jupyter's XSRF cookie sent back as a header. A participant's id is their
 capability, as on the kernel page: 48 random bits, never shown on the board. Nothing here admits,
@@ -36,11 +36,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from .instruments import TRUST
-from .instruments.forms import FormLength
-from .instruments.screens import Question, screens
-from .resources import templates_dir
-from .store import (
+from ..instruments import TRUST
+from ..instruments.forms import FormLength
+from ..instruments.screens import Question, screens
+from ..resources import templates_dir
+from ..store import (
     InvalidAnswer,
     ParticipantRemoved,
     Session,
@@ -365,7 +365,7 @@ class RoomApi(_Handler):
 
 def handlers(base_url: str) -> list[tuple[str, type[Any]]]:
     """The page's and the API's routes under ``base_url`` (unguarded: the server puts
-    :mod:`workbook.guard` in front, as of every handler)."""
+    :mod:`workbook.apps.guard` in front, as of every handler)."""
     base = "/" + base_url.strip("/") + "/" if base_url.strip("/") else "/"
     return [(f"{base}{PAGE_PATH}", RoomPage), (f"{base}{API_PATH}/([a-z]+)", RoomApi)]
 

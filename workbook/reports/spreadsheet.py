@@ -36,10 +36,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .currency import currency
-from .files import atomic_replace
-from .ramp import RESPONSIBILITY_STALL_MONTHS, RampAnalysis, analyse
-from .schema import Params
+from ..currency import currency
+from ..files import atomic_replace
+from ..ramp import RESPONSIBILITY_STALL_MONTHS, RampAnalysis, analyse
+from ..schema import Params
 
 #: "Has revenue" and "cumulative net >= 0", with the engine's tolerances.
 REVENUE_EPS = 1e-9

@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from .errors import WorkbookError
+from ..errors import WorkbookError
 
 __all__ = ["CHROMIUM_ENV", "PdfError", "find_chromium", "print_pdf"]
 

@@ -4,7 +4,7 @@ The client (the machine running ``workbook report``) validates every params file
 batch, then sends each file's bytes to the cluster. A worker needs only the installed package
 (``pip install 'alliance-workbook[cluster]'``): it writes the bytes to a private temporary
 folder, renders the report on a report kernel it keeps warm between tasks (the same
-:class:`~workbook.reports.Renderer` a local worker uses) and sends back the report's files —
+:class:`~workbook.reports.render.Renderer` a local worker uses) and sends back the report's files —
 notebook, page, summary, render key, PDF. The client writes them into ``OUT/<slug>/`` atomically,
 as a local batch does, so no shared filesystem is needed and nothing half-written is ever seen.
 Progress, failure isolation (a failed render fails its file alone) and the index are those of a
@@ -29,12 +29,14 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import ParamsError, ReportError, WorkbookError
-from .outcomes import Outcome
-from .reports import Renderer, owner_tag
+from ..errors import ParamsError, ReportError, WorkbookError
+from ..outcomes import Outcome
+from .render import Renderer
+from .owners import owner_tag
 
 if TYPE_CHECKING:
-    from .reports import Plan, Runner, BatchStop
+    from .folders import Plan
+    from .batch import Runner, BatchStop
 
 CONNECT_TIMEOUT = 10  # seconds to reach the scheduler
 ADDRESS = re.compile(r"^(tcp|tls)://[^\s/:]+:\d{1,5}$")
@@ -128,7 +130,7 @@ def render_remote(name: str, data: bytes, pdf: bool, xlsx: bool = False) -> Rend
     the report's files. One render at a time per worker process, on its warm report kernel."""
     global _renderer
     from .freshness import render_key
-    from .params import load_params
+    from ..params import load_params
 
     with _lock:
         folder = Path(tempfile.mkdtemp(prefix="wbk-remote-"))
@@ -163,7 +165,7 @@ def render_remote(name: str, data: bytes, pdf: bool, xlsx: bool = False) -> Rend
 def _place(rendered: Rendered, path: Path, slug: str, out: Path) -> Outcome:
     """Write a worker's report files into ``out/slug`` (all or nothing); the summary names the
     client's params file."""
-    from .files import replace_dir
+    from ..files import replace_dir
 
     summary = {**rendered.summary, "file": str(path)}
     work = Path(tempfile.mkdtemp(prefix=f".{slug}.{owner_tag()}.", dir=out))
@@ -179,7 +181,7 @@ def _place(rendered: Rendered, path: Path, slug: str, out: Path) -> Outcome:
 
 
 def on_cluster(address: str, timeout: float = CONNECT_TIMEOUT) -> Runner:
-    """A batch runner (:data:`workbook.reports.Runner`) rendering on the cluster at ``address``."""
+    """A batch runner (:data:`workbook.reports.batch.Runner`) rendering on the cluster at ``address``."""
     return partial(run_on_cluster, address=address, timeout=timeout)
 
 

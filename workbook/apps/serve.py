@@ -7,7 +7,7 @@ on the command line: the address, the port, the token, and where the apps find t
 Security choices
 ----------------
 * By default the server listens on 127.0.0.1 only: nothing on the network can reach it.
-* Two roles with two credentials (:mod:`workbook.guard`): the **facilitator token** opens the
+* Two roles with two credentials (:mod:`workbook.apps.guard`): the **facilitator token** opens the
   board and everything else, and is printed only in the facilitator's link; the **participant
   token** opens the workshop and the dashboards. A server on a network address always has a
   participant token (generated when none is given); on 127.0.0.1 participants need none.
@@ -40,10 +40,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import guard
-from .resources import apps_dir, jupyter_dir
-from .kernel_env import SAVES_ENV
+from ..resources import apps_dir, jupyter_dir
+from ..kernel_env import SAVES_ENV
 from .room import PAGE_PATH
-from .ui.paths import PARAMS_ENV, REPORTS_ENV, STORE_ENV, pinned
+from ..ui.paths import PARAMS_ENV, REPORTS_ENV, STORE_ENV, pinned
 
 APPS = apps_dir()
 TEMPLATES = jupyter_dir()
@@ -94,7 +94,7 @@ class ServeOptions:
     refill_delay : seconds before a taken pool kernel is replaced (:data:`REFILL_DELAY`).
     apps : the folder of app notebooks to publish, its ``voila.json`` included (the package's apps).
     participant_page : ``"server"`` (the default: a page the server answers itself, no kernel per
-        participant, :mod:`workbook.room`; holds a plenary of hundreds), ``"light"`` (the workshop
+        participant, :mod:`workbook.apps.room`; holds a plenary of hundreds), ``"light"`` (the workshop
         notebook in its own light template, a kernel per participant) or ``"full"`` (the workshop
         notebook in Voila's standard page).
     params_dir, reports_dir : where the dashboards read params files and the board writes reports.
@@ -154,7 +154,7 @@ def public_host(ip: str) -> str:
 
 def environment(opts: ServeOptions, base: dict[str, str] | None = None, tokens: tuple[str, str] | None = None) -> dict[str, str]:
     """The server's environment: the store, the data folders, the template path, and for the guard
-    (:mod:`workbook.guard`, which removes the credentials before any kernel starts) the tokens
+    (:mod:`workbook.apps.guard`, which removes the credentials before any kernel starts) the tokens
     ``(participant, facilitator)``, host names and caps. Kernels also get the participants' link."""
     env = dict(os.environ if base is None else base)
     for name in guard.SECRETS:
@@ -183,12 +183,12 @@ def environment(opts: ServeOptions, base: dict[str, str] | None = None, tokens: 
 
 
 def command(opts: ServeOptions, connection_root: str | None = None) -> list[str]:
-    """The Voila command line (``sys.executable -m workbook.voila_pool ...``: Voila, with a pool
+    """The Voila command line (``sys.executable -m workbook.apps.voila_pool ...``: Voila, with a pool
     that hands out ready kernels only)."""
     return [
         sys.executable,
         "-m",
-        "workbook.voila_pool",
+        "workbook.apps.voila_pool",
         str(opts.apps),
         "--no-browser",
         f"--port={opts.port}",
@@ -254,8 +254,8 @@ def alliance_links(opts: ServeOptions, token: str, params_dir: Path) -> tuple[li
     :data:`ALLIANCE_LINKS` of them in name order, and how many more there are."""
     from urllib.parse import urlencode
 
-    from .export import alliance_name
-    from .params import is_programme_file
+    from ..export import alliance_name
+    from ..params import is_programme_file
 
     host = public_host(opts.ip)
     found = []

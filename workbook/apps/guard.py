@@ -41,7 +41,7 @@ from tornado.log import app_log
 from tornado.web import RequestHandler
 from tornado.websocket import WebSocketHandler
 
-from .kernel_env import VISITOR_ADDRESS_ENV
+from ..kernel_env import VISITOR_ADDRESS_ENV
 
 if TYPE_CHECKING:
     import asyncio
@@ -101,7 +101,7 @@ class GuardConfig:
     hosts : the host names (without port) requests may carry; empty = any (tests only).
     max_kernels, max_kernels_per_client : caps on kernels handed to pages.
     participants_per_device : the participants one network address may join as and answer for
-        on the server's own participant page (:class:`workbook.room.Limits`).
+        on the server's own participant page (:class:`workbook.apps.room.Limits`).
     """
 
     facilitator_token: str
@@ -149,7 +149,7 @@ def configure(cfg: GuardConfig) -> None:
 
 def _config() -> GuardConfig:
     if CONFIG is None:
-        raise RuntimeError("workbook.guard is not configured")
+        raise RuntimeError("workbook.apps.guard is not configured")
     return CONFIG
 
 
