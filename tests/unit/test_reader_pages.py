@@ -355,12 +355,17 @@ TOOLING = re.compile(r"papermill|parameters cell|notebook|`|\bworkbook (report|p
 
 @pytest.mark.parametrize("path", [ROOT / "notebooks" / "alliance_report.ipynb", *sorted((ROOT / "notebooks" / "apps").glob("*.ipynb"))], ids=lambda p: p.name)
 def test_the_pages_speak_to_their_reader_not_their_author(path):
-    """The markdown a stakeholder reads on the report and the apps names no tools."""
+    """The markdown a stakeholder reads on the report and the apps names no tools, nor do the
+    areas' headings and introductions the report takes from the registry."""
+    from workbook.areas import AREAS
+
     nb = nbformat.read(path, as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            found = TOOLING.findall(cell.source)
-            assert not found, f"{path.name}: {found} in {cell.source[:120]!r}"
+    texts = [cell.source for cell in nb.cells if cell.cell_type == "markdown"]
+    if path.name == "alliance_report.ipynb":
+        texts += [t for a in AREAS.values() for t in (a.heading, a.intro, *(t for part in a.parts for t in (part.heading, part.intro)))]
+    for text in texts:
+        found = TOOLING.findall(text)
+        assert not found, f"{path.name}: {found} in {text[:120]!r}"
 
 
 def test_every_report_chart_carries_its_finding_as_text_alternative_and_caption():
