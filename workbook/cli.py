@@ -52,6 +52,7 @@ class ParticipantPage(str, Enum):
 
 if TYPE_CHECKING:
     from .outcomes import Outcome
+    from .summary import Summary
 
 
 PathsArg = Annotated[list[Path], typer.Argument(help="Params files (YAML), one per alliance.", show_default=False)]
@@ -116,7 +117,7 @@ def summary(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per file (JSON Lines).")] = False,
 ) -> None:
     """Print each alliance's headline figures and flags (readiness, trust, break-even, NPV ...)."""
-    from .summary import summarise
+    from .summary import summary_of
 
     failed = False
     for path in _alliances_only(paths):
@@ -126,66 +127,66 @@ def summary(
             _print_problems(exc.problems)
             failed = True
             continue
-        s = summarise(params, path)
+        s = summary_of(params, path)
         if as_json:
-            say(json_line(s))
+            say(json_line(s.as_dict()))
             continue
-        say(f"{s['alliance']}  ({path})")
+        say(f"{s.alliance}  ({path})")
         for label, value in _readable(s):
             say(f"  {label:44} {value}")
-        for f in s["flags"]:
-            say(f"  [{f['severity']}] {f['message']}")
+        for f in s.flags:
+            say(f"  [{f.severity}] {f.message}")
     raise typer.Exit(2 if failed else 0)
 
 
-def _readable(s: dict[str, Any]) -> list[tuple[str, str]]:
+def _readable(s: Summary) -> list[tuple[str, str]]:
     """The summary's headline figures in words, money in the alliance's currency."""
     from .currency import currency
     from .portfolio import month_names
     from .text import chance
 
-    money = currency(s["currency"])
+    money = currency(s.currency)
     month = month_names(s)
 
     def number(x: float | None, fmt: str) -> str:
         return "—" if x is None else format(x, fmt)
 
     rows = [
-        ("readiness (0–100)", number(s["readiness_score"], ".0f")),
-        ("trust index (0–100)", number(s["trust_index"], ".1f")),
-        ("widest asymmetry (points of 5)", number(s["max_perception_gap"], ".2f")),
-        ("largest self-other gap (points of 5)", number(s.get("max_self_other_gap"), "+.2f")),
-        ("first revenue", month(s["first_revenue_month"], "none within the horizon")),
-        ("break-even", month(s["break_even_month"], "not within the horizon")),
-        ("resources committed for", f"{s['commitment_months']} months"),
-        ("peak funding need", money(s["peak_funding_need"])),
-        ("cumulative net at the horizon", money(s["cumulative_net_at_horizon"])),
-        ("NPV", money(s["npv"])),
-        ("chance of break-even within the commitment", chance(s["p_break_even_within_commitment"])),
+        ("readiness (0–100)", number(s.readiness_score, ".0f")),
+        ("trust index (0–100)", number(s.trust_index, ".1f")),
+        ("widest asymmetry (points of 5)", number(s.max_perception_gap, ".2f")),
+        ("largest self-other gap (points of 5)", number(s.max_self_other_gap, "+.2f")),
+        ("first revenue", month(s.first_revenue_month, "none within the horizon")),
+        ("break-even", month(s.break_even_month, "not within the horizon")),
+        ("resources committed for", f"{s.commitment_months} months"),
+        ("peak funding need", money(s.peak_funding_need)),
+        ("cumulative net at the horizon", money(s.cumulative_net_at_horizon)),
+        ("NPV", money(s.npv)),
+        ("chance of break-even within the commitment", chance(s.p_break_even_within_commitment)),
     ]
-    if s.get("tracking") is not None:
+    through, delay, scale = s.actuals_through_month, s.reforecast_delay_months, s.reforecast_scale
+    if s.tracking is not None and s.spend_tracking is not None and through is not None and delay is not None and scale is not None:
         from .actuals import SPEND_WORDS, TRACKING_WORDS, fit_words
 
-        through = s["actuals_through_month"]
-        be = s["reforecast_break_even_month"]
+        be = s.reforecast_break_even_month
         rows += [
-            (f"tracking through {month.long(int(through))}", TRACKING_WORDS[s["tracking"]]),
-            (f"spend through {month.long(int(through))}", SPEND_WORDS[s["spend_tracking"]]),
-            ("actual cumulative net", money(s["actual_cumulative_net"])),
-            ("re-forecast runs the plan", fit_words(s["reforecast_delay_months"], s["reforecast_scale"])),
+            (f"tracking through {month.long(through)}", TRACKING_WORDS[s.tracking]),
+            (f"spend through {month.long(through)}", SPEND_WORDS[s.spend_tracking]),
+            ("actual cumulative net", money(s.actual_cumulative_net)),
+            ("re-forecast runs the plan", fit_words(delay, scale)),
             (
                 "re-forecast break-even",
                 f"already broken even, in {month.long(be)}" if be is not None and be <= through else month(be, "not within the horizon"),
             ),
         ]
-        span = s.get("reforecast_pipeline_months")
+        span = s.reforecast_pipeline_months
         if span:
-            rows.append(("re-forecast from the pipeline", f"{month.long(int(span[0]))} to {month.long(int(span[1]))}"))
-        if s.get("sourced_share") is not None:
-            rows.append(("partner-sourced share", f"{s['sourced_share']:.0%}"))
-    if s.get("pipeline_deals") is not None:
-        w = s.get("win_rate")
-        rows.append(("open pipeline", f"{s['pipeline_deals']} deals, {money(s['pipeline_amount'])}, win rate {'—' if w is None else format(w, '.0%')}"))
+            rows.append(("re-forecast from the pipeline", f"{month.long(span[0])} to {month.long(span[1])}"))
+        if s.sourced_share is not None:
+            rows.append(("partner-sourced share", f"{s.sourced_share:.0%}"))
+    if s.pipeline_deals is not None:
+        w = s.win_rate
+        rows.append(("open pipeline", f"{s.pipeline_deals} deals, {money(s.pipeline_amount)}, win rate {'—' if w is None else format(w, '.0%')}"))
     return rows
 
 

@@ -73,13 +73,6 @@ class MonthNames:
             return None
         return f"timeFormat(datetime({self.start.year}, {self.start.month - 1} + datum.value - 1, 1), '%b %Y')"
 
-    @classmethod
-    def of_summary(cls, summary: Mapping[str, object]) -> MonthNames:
-        """The months of a ``summary --json`` object: dated by its ``start`` (an ISO date, or
-        null; a summary kept from before the field existed has none)."""
-        start = summary.get("start")
-        return cls(dt.date.fromisoformat(start) if isinstance(start, str) else None)
-
     def iso(self) -> str | None:
         """The start as an ISO date ("2026-01-15"), or ``None``."""
         return None if self.start is None else self.start.isoformat()

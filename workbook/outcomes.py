@@ -5,9 +5,12 @@ nor batch then imports from the other."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .summary import Summary
 
 
 @dataclass
@@ -22,7 +25,7 @@ class Outcome:
     slug: str | None = None
     ok: bool = False
     reason: str = ""
-    summary: dict[str, Any] = field(default_factory=dict)
+    summary: Summary | None = None  # the report's summary (None when it failed)
     rendered: dt.datetime | None = None
     unchanged: bool = False  # the report in the folder was already made from the same file, package and notebook
 

@@ -23,9 +23,8 @@ from .currency import money
 from .flags import LIGHTS, SYMBOLS, same_action
 from .months import MonthNames
 from .resources import templates_dir
+from .summary import Summary, SummaryFlag
 from .text import chance, count
-
-Summary = Mapping[str, Any]
 
 HEADERS = (
     "Alliance",
@@ -74,8 +73,9 @@ def _score(value: float | None) -> str:
 
 
 def month_names(s: Summary) -> MonthNames:
-    """How the row's months are worded (:meth:`MonthNames.of_summary`)."""
-    return MonthNames.of_summary(s)
+    """How the row's months are worded: dated by its ``start`` (none in a summary kept from
+    before the field existed)."""
+    return MonthNames(s.start_date)
 
 
 def month_cell(value: int | None, none: str, names: MonthNames) -> str:
@@ -90,12 +90,12 @@ def month_cell(value: int | None, none: str, names: MonthNames) -> str:
 
 def is_late(s: Summary) -> bool:
     """Breaks even only after its committed resources end (or not within the horizon)."""
-    return s["break_even_month"] is None or s["break_even_month"] > s["commitment_months"]
+    return s.break_even_month is None or s.break_even_month > s.commitment_months
 
 
 def needs_attention(s: Summary) -> bool:
     """An area's light is red (act now), or break-even comes only after the commitment ends."""
-    return "red" in dict(s.get("areas", {})).values() or is_late(s)
+    return "red" in s.areas.values() or is_late(s)
 
 
 def status_tags(s: Summary) -> list[str]:
@@ -110,10 +110,10 @@ _TRACKING_RANK = {"ahead": 1, "on_plan": 2, "behind": 3, "below_p10": 4}
 
 
 def _tracking_sort(s: Summary) -> int | None:
-    rank = _TRACKING_RANK.get(str(s.get("tracking")))
+    rank = _TRACKING_RANK.get(str(s.tracking))
     if rank is None:
         return None
-    return 2 * rank + (1 if s.get("spend_tracking") == "over_budget" else 0)
+    return 2 * rank + (1 if s.spend_tracking == "over_budget" else 0)
 
 
 def tracking_cell(s: Summary) -> str:
@@ -123,40 +123,40 @@ def tracking_cell(s: Summary) -> str:
     2027" with a start; escaped); "—" without actuals."""
     from .actuals import SPEND_WORDS, TRACKING_WORDS
 
-    state = s.get("tracking")
+    state = s.tracking
     if state is None:
         return "—"
     names = month_names(s)
-    be = s.get("reforecast_break_even_month")
-    through = s.get("actuals_through_month")
+    be = s.reforecast_break_even_month
+    through = s.actuals_through_month
     if be is None:
         forecast = "re-forecast: no break-even within the horizon"
     elif through is not None and be <= through:
-        forecast = f"broke even in {names.short(int(be))}"
+        forecast = f"broke even in {names.short(be)}"
     else:
-        forecast = f"re-forecast break-even {names.short(int(be))}"
-    words = f"{TRACKING_WORDS.get(str(state), str(state))} at {names.short(int(through)) if through is not None else 'month None'}"
+        forecast = f"re-forecast break-even {names.short(be)}"
+    words = f"{TRACKING_WORDS.get(state, state)} at {names.short(through) if through is not None else 'month None'}"
     css = "late" if state in ("behind", "below_p10") else "ok"
-    spend = s.get("spend_tracking")
+    spend = s.spend_tracking
     spent = ""
     if spend is not None:
-        spent = f'; <span class="wb-spend {"late" if spend == "over_budget" else "ok"}">{escape(SPEND_WORDS.get(str(spend), str(spend)))}</span>'
+        spent = f'; <span class="wb-spend {"late" if spend == "over_budget" else "ok"}">{escape(SPEND_WORDS.get(spend, spend))}</span>'
     return f'<span class="wb-tracking {css}">{escape(words)}</span>{spent}; {escape(forecast)}'
 
 
 def pipeline_cell(s: Summary) -> str:
     """The partner's share of the credit and its open pipeline in a few words (escaped):
     "sourced 62%; pipeline $80,000 in 8 open deals, win rate 60%"; "—" without either. Summaries
-    kept from before these fields existed read as having neither."""
+    kept from before these fields existed read as having neither (:meth:`Summary.kept`)."""
     parts = []
-    share = s.get("sourced_share")
+    share = s.sourced_share
     if share is not None:
-        parts.append(f"sourced {float(share):.0%}")
-    deals, amount = s.get("pipeline_deals"), s.get("pipeline_amount")
+        parts.append(f"sourced {share:.0%}")
+    deals, amount = s.pipeline_deals, s.pipeline_amount
     if deals is not None and amount is not None:
-        w = s.get("win_rate")
-        rate = "no win rate yet" if w is None else f"win rate {float(w):.0%}"
-        parts.append(f"pipeline {money(float(amount), str(s['currency']))} in {count(int(deals), 'open deal')}, {rate}")
+        w = s.win_rate
+        rate = "no win rate yet" if w is None else f"win rate {w:.0%}"
+        parts.append(f"pipeline {money(amount, s.currency)} in {count(deals, 'open deal')}, {rate}")
     return escape("; ".join(parts)) if parts else "—"
 
 
@@ -176,20 +176,19 @@ def sort_keys(s: Summary) -> list[str]:
     amber every light without enough answers); the flags column by its high-severity flags, then
     by all its flags. So a descending sort puts the alliances that need a look first.
     """
-    flags = list(s["flags"])
-    high = sum(1 for f in flags if f.get("severity") == "high")
-    areas = dict(s.get("areas", {}))
+    flags = s.flags
+    high = sum(1 for f in flags if f.severity == "high")
     return [
-        str(sum(_LIGHT_WEIGHT.get(status, 0) for status in areas.values())),
-        _number(s["readiness_score"]),
-        _number(s["trust_index"]),
-        _number(s["first_revenue_month"]),
-        _number(s["break_even_month"]),
-        _number(s["peak_funding_need"]),
-        _number(s["npv"]),
-        _number(s.get("p_break_even_within_commitment")),
+        str(sum(_LIGHT_WEIGHT.get(status, 0) for status in s.areas.values())),
+        _number(s.readiness_score),
+        _number(s.trust_index),
+        _number(s.first_revenue_month),
+        _number(s.break_even_month),
+        _number(s.peak_funding_need),
+        _number(s.npv),
+        _number(s.p_break_even_within_commitment),
         _number(_tracking_sort(s)),
-        _number(s.get("sourced_share")),
+        _number(s.sourced_share),
         str(high * 1000 + len(flags)),
     ]
 
@@ -211,17 +210,16 @@ def lights(areas: Mapping[str, str]) -> str:
     return '<span class="wb-lights" style="white-space:nowrap">' + " ".join(out) + "</span>"
 
 
-def top_flags(flags: Sequence[Mapping[str, Any]], n: int = FLAGS_SHOWN) -> list[Mapping[str, Any]]:
+def top_flags(flags: Sequence[SummaryFlag], n: int = FLAGS_SHOWN) -> list[SummaryFlag]:
     """The first ``n`` flags of a summary (most severe first), skipping one whose recommended
     action reads the same as one already taken (:func:`workbook.flags.same_action`): two
     findings asking for the same thing (no alliance manager named, the post vacant) take one
     line. A flag without an action (a summary written before flags carried one) is kept."""
-    out: list[Mapping[str, Any]] = []
+    out: list[SummaryFlag] = []
     for f in flags:
         if len(out) == n:
             break
-        action = str(f.get("action") or "")
-        if not action or not any(same_action(action, str(g.get("action") or "")) for g in out):
+        if not f.action or not any(same_action(f.action, g.action) for g in out):
             out.append(f)
     return out
 
@@ -229,23 +227,22 @@ def top_flags(flags: Sequence[Mapping[str, Any]], n: int = FLAGS_SHOWN) -> list[
 def row_cells(s: Summary) -> list[str]:
     """The cells of one alliance after its name, as escaped HTML."""
     late = is_late(s)
-    flags = list(s["flags"])
+    flags = s.flags
     top = top_flags(flags)
-    shown = "".join(f'<div class="flag-{escape(f["severity"])}" title="{escape(f["message"])}">{escape(f["message"])}</div>' for f in top)
+    shown = "".join(f'<div class="flag-{escape(f.severity)}" title="{escape(f.message)}">{escape(f.message)}</div>' for f in top)
     if len(flags) > len(top):
         shown += f"<div><small>+ {len(flags) - len(top)} more</small></div>"
-    p = s.get("p_break_even_within_commitment")
     names = month_names(s)
     return [
-        lights(s.get("areas", {})),
-        _score(s["readiness_score"]),
-        _score(s["trust_index"]),
-        month_cell(s["first_revenue_month"], "none", names),
-        f'<span class="{"late" if late else "ok"}">{month_cell(s["break_even_month"], "not within the horizon", names)}</span>'
-        f" / commitment {count(int(s['commitment_months']), 'month')}",
-        escape(money(s["peak_funding_need"], s["currency"])),
-        escape(money(s["npv"], s["currency"])),
-        escape(chance(p)),
+        lights(s.areas),
+        _score(s.readiness_score),
+        _score(s.trust_index),
+        month_cell(s.first_revenue_month, "none", names),
+        f'<span class="{"late" if late else "ok"}">{month_cell(s.break_even_month, "not within the horizon", names)}</span>'
+        f" / commitment {count(s.commitment_months, 'month')}",
+        escape(money(s.peak_funding_need, s.currency)),
+        escape(money(s.npv, s.currency)),
+        escape(chance(s.p_break_even_within_commitment)),
         tracking_cell(s),
         pipeline_cell(s),
         shown or "—",
@@ -292,11 +289,10 @@ def table_html(
         if files:
             extra += f"<br><small>{' · '.join(files)}</small>"
         name = (
-            f'<a class="wb-open" href="{escape(href(s))}">{escape(str(s["alliance"]))}</a>'
-            f"<br><small>{escape(str(s['type']))}</small>{extra}"
+            f'<a class="wb-open" href="{escape(href(s))}">{escape(s.alliance)}</a>'
+            f"<br><small>{escape(s.type)}</small>{extra}"
         )
-        areas = dict(s.get("areas", {}))
-        row_lights = " ".join(f"{k}:{areas.get(k, 'none')}" for k in AREAS)
+        row_lights = " ".join(f"{k}:{s.areas.get(k, 'none')}" for k in AREAS)
         cells = [f"<td>{name}</td>"]
         for i, (cell, sort) in enumerate(zip(row_cells(s), sort_keys(s), strict=True)):
             # the flags get a reading width; an empty cell is left out of a phone's card
@@ -305,7 +301,7 @@ def table_html(
             attr = f' class="{" ".join(css)}"' if css else ""
             cells.append(f'<td{attr} data-label="{escape(HEADERS[i + 1])}" data-sort="{escape(sort)}">{cell}</td>')
         body.append(
-            f'<tr data-type="{escape(str(s["type"]))}" data-lights="{escape(row_lights)}" '
+            f'<tr data-type="{escape(s.type)}" data-lights="{escape(row_lights)}" '
             f'data-status="{escape(" ".join(status_tags(s)))}">{"".join(cells)}</tr>'
         )
     failed = "".join(
@@ -350,7 +346,7 @@ def interactive_html(table: str, summaries: Sequence[Summary]) -> str:
     the search box, the type, status and area-light filters, the "Sort by" list, "Show all",
     the count of alliances shown and the line shown when none matches. The controls stay
     hidden until :func:`script` runs (without it the table is complete). Escaped here."""
-    types = sorted({str(s["type"]) for s in summaries})
+    types = sorted({s.type for s in summaries})
     lights = "".join(
         f'<optgroup label="{escape(group)}">{_options(options)}</optgroup>' for group, options in light_choices()
     )

@@ -7,9 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+import datetime as dt
+import types
+from typing import Union, get_args, get_origin
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .areas import Assessment, assess
+from .currency import check_code
 from .schema import AllianceType, Params
 
 #: A figure of the contract: a whole number stays one (money of a currency without minor unit).
@@ -78,22 +83,69 @@ class Summary(BaseModel):
     areas: dict[str, AreaLight]
     flags: list[SummaryFlag]
 
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, code: str) -> str:
+        return check_code(code)
+
+    @field_validator("start")
+    @classmethod
+    def _iso_date(cls, start: str | None) -> str | None:
+        if start is not None:
+            dt.date.fromisoformat(start)  # a ValueError: not the contract's shape
+        return start
+
     def as_dict(self) -> dict[str, Any]:
         """The contract's JSON object, fields in the contract's order."""
         return self.model_dump(mode="json")
 
+    @property
+    def start_date(self) -> dt.date | None:
+        return None if self.start is None else dt.date.fromisoformat(self.start)
 
-def checked_summary(data: object, path: str | Path | None = None) -> dict[str, Any] | None:
-    """A kept summary read back (``file`` set to ``path`` when given): the contract's object when
-    ``data`` has the contract's shape, else ``None`` (the caller recomputes it; it is never shown)."""
-    if not isinstance(data, dict):
-        return None
-    if path is not None:
-        data = {**data, "file": str(path)}
-    try:
-        return Summary.model_validate(data).as_dict()
-    except ValidationError:
-        return None
+    @classmethod
+    def checked(cls, data: object, path: str | Path | None = None) -> Summary | None:
+        """A summary kept by this version of the package (the portfolio's store, a fresh report's
+        ``summary.json``), read back: the model when ``data`` has exactly the contract's shape
+        (``file`` set to ``path`` when given), else ``None`` — the caller recomputes it."""
+        if not isinstance(data, dict):
+            return None
+        if path is not None:
+            data = {**data, "file": str(path)}
+        try:
+            return cls.model_validate(data)
+        except ValidationError:
+            return None
+
+    @classmethod
+    def kept(cls, data: object, slug: str | None = None) -> Summary | None:
+        """The ``summary.json`` of a report folder, which an older version of the package may
+        have written: a field added since (any that may be null) reads as null, a flag's
+        missing words as empty, missing area lights as none, and fields since dropped are
+        ignored; ``slug`` is the folder's name when the summary does not give one. Every value
+        there is still checked as the contract says; anything else is ``None`` (not listed)."""
+        if not isinstance(data, dict):
+            return None
+        filled: dict[str, Any] = {k: v for k, v in data.items() if k in cls.model_fields}
+        for name, info in cls.model_fields.items():
+            if name not in filled and _nullable(info.annotation):
+                filled[name] = None
+        filled.setdefault("areas", {})
+        if slug is not None:
+            filled.setdefault("slug", slug)
+        flags = filled.get("flags")
+        if isinstance(flags, list):
+            words = {k: "" for k in SummaryFlag.model_fields}
+            filled["flags"] = [{**words, **f} if isinstance(f, dict) else f for f in flags]
+        try:
+            return cls.model_validate(filled)
+        except ValidationError:
+            return None
+
+
+def _nullable(annotation: Any) -> bool:
+    origin = get_origin(annotation)
+    return (origin is Union or origin is types.UnionType) and type(None) in get_args(annotation)
 
 
 #: The money fields of the summary (in ``currency``), rounded to the currency's minor unit.
@@ -101,6 +153,12 @@ MONEY_FIELDS = ("cumulative_net_at_horizon", "peak_funding_need", "npv", "long_r
 
 
 def summarise(params: Params, path: str | Path | None = None, assessment: Assessment | None = None) -> dict[str, Any]:
+    """The contract's JSON object for one alliance (:func:`summary_of`, as ``summary --json``
+    prints it)."""
+    return summary_of(params, path, assessment).as_dict()
+
+
+def summary_of(params: Params, path: str | Path | None = None, assessment: Assessment | None = None) -> Summary:
     """The contract's fields for one alliance (money in the params' currency, months 1-based)."""
     from .actuals import pipeline_summary, summary_fields
     from .currency import round_money
@@ -141,7 +199,7 @@ def summarise(params: Params, path: str | Path | None = None, assessment: Assess
     for key in MONEY_FIELDS:
         if key in out:
             out[key] = round_money(out[key], code)
-    return Summary.model_validate(out).as_dict()
+    return Summary.model_validate(out)
 
 
-__all__ = ["MONEY_FIELDS", "Assessment", "Summary", "SummaryFlag", "assess", "checked_summary", "summarise"]
+__all__ = ["MONEY_FIELDS", "Assessment", "Summary", "SummaryFlag", "assess", "summarise", "summary_of"]

@@ -19,6 +19,7 @@ import pytest
 from tests.conftest import EXAMPLES
 from workbook import load_params, summarise
 from workbook.portfolio import HEADERS, is_late, needs_attention
+from workbook.summary import Summary
 from workbook.outcomes import Outcome
 from workbook.reports.folders import write_portfolio_index
 
@@ -175,11 +176,11 @@ def test_the_filters_narrow_by_type_status_and_area_light(page, portfolio):
     expect(referral)
 
     page.select_option("select[name=status]", "late")  # on top of the type
-    expect([s for s in referral if is_late(s)])
+    expect([s for s in referral if is_late(Summary.model_validate(s))])
 
     page.select_option("select[name=type]", "")
     page.select_option("select[name=status]", "attention")
-    expect([s for s in rows if needs_attention(s)])
+    expect([s for s in rows if needs_attention(Summary.model_validate(s))])
 
     page.select_option("select[name=status]", "")
     page.select_option("select[name=light]", "trust:unknown")

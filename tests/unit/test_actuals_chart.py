@@ -53,13 +53,13 @@ def test_the_money_machine_area_shows_the_actuals_and_escapes_the_source():
 
 def test_the_portfolio_has_a_tracking_column_that_sorts_the_furthest_behind_highest():
     from workbook.portfolio import HEADERS, row_cells, sort_keys
-    from workbook.summary import summarise
+    from workbook.summary import summary_of
 
     column = HEADERS.index("Plan against actual") - 1  # the cells follow the alliance's name
-    behind = summarise(params(months(12000)))
-    over = summarise(params(months(12000, investment=12000)))
-    on_plan = summarise(params(months(16000)))
-    none = summarise(params(None))
+    behind = summary_of(params(months(12000)))
+    over = summary_of(params(months(12000, investment=12000)))
+    on_plan = summary_of(params(months(16000)))
+    none = summary_of(params(None))
     assert row_cells(behind)[column] == (
         '<span class="wb-tracking late">behind plan at month 12</span>; <span class="wb-spend ok">on budget</span>; '
         "re-forecast break-even month 18"

@@ -23,7 +23,7 @@ import workbook as wb
 from workbook.charts import break_even_chart, render
 from workbook.charts.theme import FONT
 from workbook.params import is_programme_file
-from workbook.summary import summarise
+from workbook.summary import summary_of
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted(p for p in (ROOT / "params").glob("*.yaml") if not is_programme_file(p))
@@ -58,7 +58,7 @@ def test_every_report_chart_fits_the_schema(path: Path, monkeypatch: pytest.Monk
 
 
 def test_the_portfolio_chart_fits_the_schema() -> None:
-    rows = [summarise(wb.load_params(p), p) for p in EXAMPLES]
+    rows = [summary_of(wb.load_params(p), p) for p in EXAMPLES]
     break_even_chart(rows).to_dict(validate=True)
 
 

@@ -89,12 +89,13 @@ def test_flag_messages_and_the_summary_use_the_currency(in_euros):
 def test_the_portfolio_index_shows_each_alliances_own_currency(in_euros, tmp_path):
     from workbook.reports.portfolio_page import render_index
     from workbook.outcomes import Outcome
+    from workbook.summary import summary_of
 
     params, a = in_euros
     usd = load_params(PARAMS / "marketplace-referral.yaml")
     outcomes = [
-        Outcome(params_path=tmp_path / "eur.yaml", ok=True, slug="eur", summary=summarise(params, assessment=a)),
-        Outcome(params_path=PARAMS / "marketplace-referral.yaml", ok=True, slug="usd", summary=summarise(usd)),
+        Outcome(params_path=tmp_path / "eur.yaml", ok=True, slug="eur", summary=summary_of(params, assessment=a)),
+        Outcome(params_path=PARAMS / "marketplace-referral.yaml", ok=True, slug="usd", summary=summary_of(usd)),
     ]
     html = render_index(outcomes)
     assert views.money(a.ramp.plan.metrics.peak_funding_need, "EUR") in html

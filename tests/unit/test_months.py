@@ -28,7 +28,7 @@ from workbook.errors import ParamsError
 from workbook.months import NUMBERED, MonthNames
 from workbook.params import load_params, parse_params
 from workbook.signals import month_of
-from workbook.summary import summarise
+from workbook.summary import Summary, summarise
 
 PLAN: dict[str, Any] = {
     "schema": 1,
@@ -188,7 +188,7 @@ def test_the_chart_axis_shows_calendar_months_and_its_tooltips_the_month_in_word
 def test_the_portfolio_cell_shows_the_calendar_month_over_its_number():
     s = summarise(params(plan()))
     assert s["start"] == "2026-01-15" and s["break_even_month"] == 16  # the contract keeps numbers
-    cells = portfolio.row_cells(s)
+    cells = portfolio.row_cells(Summary.model_validate(s))
     assert '<span class="wb-calendar" style="white-space:nowrap">Apr 2027</span><br><small>month 16</small>' in cells[4]
     assert '<span class="wb-calendar" style="white-space:nowrap">Apr 2026</span><br><small>month 4</small>' in cells[3]  # first revenue
 
@@ -202,7 +202,7 @@ def test_a_file_without_a_start_is_worded_as_before():
     assert not any(f"{m} 20" in html for m in ("Jan", "Apr", "Dec"))
     s = summarise(a.params, assessment=a)
     assert s["start"] is None
-    cells = portfolio.row_cells(s)
+    cells = portfolio.row_cells(Summary.model_validate(s))
     assert cells[3] == "month 4" and cells[4].startswith('<span class="late">month 16</span>')
     spec = ramp_chart(a.ramp.plan, None, "USD", a.params.months).to_dict()
     jcurve = spec["vconcat"][1]["layer"][1]

@@ -8,13 +8,14 @@ import re
 from html import unescape
 
 from tests.conftest import EXAMPLES
-from workbook import load_params, summarise
+from workbook import load_params
+from workbook.summary import Summary, SummaryFlag, summary_of
 from workbook.areas import AREAS
 from workbook.portfolio import HEADERS, table_html
 
 
-def _summaries() -> list[dict]:
-    return [summarise(load_params(p), p) for p in EXAMPLES]
+def _summaries() -> list[Summary]:
+    return [summary_of(load_params(p), p) for p in EXAMPLES]
 
 
 def test_each_row_shows_one_light_per_area_with_its_name_and_status_in_words():
@@ -25,7 +26,7 @@ def test_each_row_shows_one_light_per_area_with_its_name_and_status_in_words():
     first = labels[: len(AREAS)]
     assert [label.split(":")[0] for label in first] == [a.label for a in AREAS.values()]
     statuses = re.findall(r'class="wb-light wb-light-(\w+)"', html)[: len(AREAS)]
-    assert statuses == [rows[0]["areas"][k] for k in AREAS]
+    assert statuses == [rows[0].areas[k] for k in AREAS]
 
 
 def test_the_index_page_and_the_dashboard_share_one_table(tmp_path, monkeypatch):
@@ -40,7 +41,8 @@ def test_the_index_page_and_the_dashboard_share_one_table(tmp_path, monkeypatch)
 
 
 def test_names_and_flags_from_a_params_file_are_escaped():
-    row = _summaries()[0] | {"alliance": "<script>x</script>", "flags": [{"severity": "high", "message": "<b>m</b>"}]}
+    flag = {"code": "c", "severity": "high", "message": "<b>m</b>", "area": "trust", "subject": "", "action": ""}
+    row = _summaries()[0].model_copy(update={"alliance": "<script>x</script>", "flags": [SummaryFlag(**flag)]})
     html = table_html([row], lambda s: "a?b=<c>")
     assert "<script>" not in html and "&lt;script&gt;" in html and "<b>m</b>" not in html
     assert 'href="a?b=&lt;c&gt;"' in html
@@ -64,8 +66,8 @@ def test_the_index_page_and_the_dashboard_search_and_sort_with_one_script(tmp_pa
     monkeypatch.setenv("WORKBOOK_REPORTS_DIR", str(tmp_path / "reports"))
     widget = next(w for w in portfolio_app().children if isinstance(w, PortfolioTable))
     assert widget._esm.startswith(script()) and "wbPortfolioTable(el)" in widget._esm
-    rows = [summarise(load_params(p), p) for p in EXAMPLES]
-    page = render_index([Outcome(params_path=p, slug=s["slug"], ok=True, summary=s, rendered=dt.datetime(2026, 3, 31)) for p, s in zip(EXAMPLES, rows)])
+    rows = _summaries()
+    page = render_index([Outcome(params_path=p, slug=s.slug, ok=True, summary=s, rendered=dt.datetime(2026, 3, 31)) for p, s in zip(EXAMPLES, rows)])
     assert script() in page and "wbPortfolioTable(document)" in page
 
     def controls(html: str) -> list[str]:
@@ -80,7 +82,8 @@ def test_the_index_page_and_the_dashboard_search_and_sort_with_one_script(tmp_pa
 
 
 def test_a_row_shows_at_most_three_flags_and_each_cell_names_its_column():
-    row = _summaries()[0] | {"flags": [{"severity": "low", "message": f"flag {i}", "action": f"do {i}"} for i in range(7)]}
+    flags = [SummaryFlag(code="c", severity="low", message=f"flag {i}", area="trust", subject="", action=f"do {i}") for i in range(7)]
+    row = _summaries()[0].model_copy(update={"flags": flags})
     html = table_html([row], lambda s: "x.html")
     flags = re.search(r'<td class="wb-flags"[^>]*>(.*?)</td>', html).group(1)
     assert re.findall(r">(flag \d)<", flags) == ["flag 0", "flag 1", "flag 2"] and "+ 4 more" in flags
@@ -95,14 +98,12 @@ def test_the_index_marks_a_report_whose_params_file_is_gone(tmp_path):
     from workbook.reports.portfolio_page import render_index
     from workbook.params import load_params
     from workbook.outcomes import Outcome
-    from workbook.summary import summarise
-
     rows = []
     for example in EXAMPLES[:2]:
         copy = tmp_path / example.name
         shutil.copy(example, copy)
         params = load_params(copy)
-        summary = {**summarise(params), "file": str(copy)}
+        summary = summary_of(params, copy)
         rows.append(Outcome(params_path=copy, slug=params.slug, ok=True, summary=summary, rendered=dt.datetime(2026, 3, 31, 9, 30)))
     gone = rows[0].params_path
     gone.unlink()  # the analyst deleted the alliance's file; its report folder is still there

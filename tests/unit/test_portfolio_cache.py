@@ -16,6 +16,7 @@ import pytest
 from tests.conftest import EXAMPLES, MINIMAL_PARAMS
 from workbook.reports import freshness as cache, summary_store
 from workbook import load_params, summarise
+from workbook.summary import Summary, summary_of
 from workbook.ui.portfolio_app import portfolio_app, portfolio_rows
 
 ALLIANCE = EXAMPLES[0]
@@ -40,9 +41,9 @@ def model_runs(monkeypatch) -> list[str]:
 
     def counted(params, path=None, assessment=None):
         ran.append(Path(path).name)
-        return summarise(params, path, assessment)
+        return summary_of(params, path, assessment)
 
-    monkeypatch.setattr(summary_store, "summarise", counted)
+    monkeypatch.setattr(summary_store, "summary_of", counted)
     return ran
 
 
@@ -50,7 +51,7 @@ def no_model(monkeypatch) -> None:
     def refuse(*args, **kwargs):
         raise AssertionError("the model ran although a summary of these very bytes was at hand")
 
-    monkeypatch.setattr(summary_store, "summarise", refuse)
+    monkeypatch.setattr(summary_store, "summary_of", refuse)
 
 
 def fake_report(reports: Path, params_file: Path, **changes) -> Path:
@@ -74,7 +75,8 @@ def edit(params_file: Path) -> None:
     params_file.write_text(text.replace(value.group(0), f"  avg_deal_value: {int(value.group(1)) * 2}"), encoding="utf-8")
 
 
-def figures(row: dict) -> tuple:
+def figures(row: Summary | dict) -> tuple:
+    row = row if isinstance(row, dict) else row.as_dict()
     return row["alliance"], row["npv"], row["peak_funding_need"], row["break_even_month"]
 
 
@@ -84,7 +86,7 @@ def test_a_fresh_report_summary_is_shown_without_running_the_model(folders, monk
     no_model(monkeypatch)
     rows, problems = portfolio_rows()
     assert problems == []
-    assert [(r["file"], r["npv"]) for r in rows] == [(ALLIANCE.name, 12345.0)]
+    assert [(r.file, r.npv) for r in rows] == [(ALLIANCE.name, 12345.0)]
 
 
 def test_an_edited_file_shows_its_new_figures_not_its_reports(folders, model_runs):
@@ -95,7 +97,7 @@ def test_an_edited_file_shows_its_new_figures_not_its_reports(folders, model_run
     rows, _ = portfolio_rows()
     assert model_runs == [ALLIANCE.name]
     assert figures(rows[0]) == figures(summarise(load_params(path), path))
-    assert rows[0]["npv"] != 12345.0
+    assert rows[0].npv != 12345.0
 
 
 def test_a_report_of_another_package_version_is_not_used(folders, model_runs, monkeypatch):
@@ -103,7 +105,7 @@ def test_a_report_of_another_package_version_is_not_used(folders, model_runs, mo
     fake_report(reports, params / ALLIANCE.name, npv=12345.0)
     monkeypatch.setattr(cache, "package_fingerprint", lambda: "9.9+upgraded")
     rows, _ = portfolio_rows()
-    assert model_runs == [ALLIANCE.name] and rows[0]["npv"] != 12345.0
+    assert model_runs == [ALLIANCE.name] and rows[0].npv != 12345.0
 
 
 def test_a_computed_summary_is_kept_for_the_next_visit_and_dropped_once_the_file_changes(folders, model_runs, monkeypatch):
@@ -116,7 +118,7 @@ def test_a_computed_summary_is_kept_for_the_next_visit_and_dropped_once_the_file
 
     again, _ = portfolio_rows()
     assert model_runs == [ALLIANCE.name], "the second visit modelled the alliance again"
-    assert json.dumps(again) == json.dumps(first)
+    assert again == first
 
     edit(path)
     edited, _ = portfolio_rows()
@@ -136,7 +138,7 @@ def test_a_damaged_kept_summary_is_computed_again(folders, model_runs):
     again, problems = portfolio_rows()
     assert problems == [] and len(model_runs) == 2
     assert figures(again[0]) == figures(first[0])
-    assert json.loads(entry.read_text(encoding="utf-8"))["summary"]["npv"] == first[0]["npv"]
+    assert json.loads(entry.read_text(encoding="utf-8"))["summary"]["npv"] == first[0].npv
 
 
 @pytest.mark.parametrize(
@@ -162,7 +164,7 @@ def test_a_foreign_or_misshapen_kept_summary_is_never_shown(folders, model_runs,
     again, problems = portfolio_rows()
     assert problems == [] and len(model_runs) == 2  # recomputed, not shown
     assert figures(again[0]) == figures(first[0])
-    assert json.loads(entry.read_text(encoding="utf-8"))["summary"]["npv"] == first[0]["npv"]  # and replaced
+    assert json.loads(entry.read_text(encoding="utf-8"))["summary"]["npv"] == first[0].npv  # and replaced
 
 
 def test_a_report_summary_of_the_wrong_shape_is_recomputed(folders, model_runs):
@@ -170,7 +172,7 @@ def test_a_report_summary_of_the_wrong_shape_is_recomputed(folders, model_runs):
     fake_report(reports, params / ALLIANCE.name, npv="a million", flags=[{"code": "x"}])
     rows, problems = portfolio_rows()
     assert problems == [] and model_runs == [ALLIANCE.name]
-    assert isinstance(rows[0]["npv"], float)
+    assert isinstance(rows[0].npv, float)
 
 
 def test_a_reports_folder_that_cannot_be_created_still_gives_every_summary(folders, monkeypatch):
@@ -191,7 +193,7 @@ def test_a_store_that_refuses_writes_still_gives_every_summary(folders, monkeypa
     monkeypatch.setattr(summary_store, "atomic_replace", read_only)
     rows, problems = portfolio_rows()
     assert problems == []
-    assert [r["file"] for r in rows] == sorted([ALLIANCE.name, EXAMPLES[1].name])
+    assert [r.file for r in rows] == sorted([ALLIANCE.name, EXAMPLES[1].name])
     assert not any((reports / summary_store.STORE_DIR).glob("*.json"))
 
 
@@ -199,7 +201,7 @@ def test_a_bad_file_shows_its_reason_escaped_beside_the_good_ones(folders, monke
     params, _ = folders
     (params / "broken.yaml").write_text(MINIMAL_PARAMS.replace("type: reseller", "type: <script>alert(1)</script>"), encoding="utf-8")
     rows, problems = portfolio_rows()
-    assert [r["file"] for r in rows] == [ALLIANCE.name]
+    assert [r.file for r in rows] == [ALLIANCE.name]
     assert len(problems) == 1 and "broken.yaml:2: alliance.type" in problems[0]
 
     page = "".join(getattr(w, "value", "") for w in portfolio_app().children)
@@ -208,4 +210,4 @@ def test_a_bad_file_shows_its_reason_escaped_beside_the_good_ones(folders, monke
     # the next visit reads the good file's kept summary and still explains the bad one
     no_model(monkeypatch)
     rows, problems = portfolio_rows()
-    assert [r["file"] for r in rows] == [ALLIANCE.name] and "broken.yaml:2: alliance.type" in problems[0]
+    assert [r.file for r in rows] == [ALLIANCE.name] and "broken.yaml:2: alliance.type" in problems[0]

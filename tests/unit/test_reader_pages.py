@@ -97,8 +97,10 @@ def _health(a: Any) -> tuple[alt.TopLevelMixin, str]:
 
 
 def _portfolio(_: Any) -> tuple[alt.TopLevelMixin, str]:
-    rows = [wb.summarise(wb.load_params(p), p) for p in EXAMPLES]
-    late = sum(1 for r in rows if r["break_even_month"] is None or r["break_even_month"] > r["commitment_months"])
+    from workbook.summary import summary_of
+
+    rows = [summary_of(wb.load_params(p), p) for p in EXAMPLES]
+    late = sum(1 for r in rows if r.break_even_month is None or r.break_even_month > r.commitment_months)
     return charts.break_even_chart(rows), f"{late} of {len(rows)}" if late else "Every alliance"
 
 

@@ -322,11 +322,12 @@ def test_a_report_made_without_the_spreadsheet_is_not_fresh_when_it_is_asked_for
 def test_the_index_links_the_spreadsheet_like_the_pdf(tmp_path):
     from workbook.reports.portfolio_page import render_index
     from workbook.outcomes import Outcome
+    from workbook.summary import summary_of
 
     outcomes = []
     for path in EXAMPLES[:2]:
         params = load_params(path)
-        outcomes.append(Outcome(params_path=path, slug=params.slug, ok=True, summary=summarise(params, path)))
+        outcomes.append(Outcome(params_path=path, slug=params.slug, ok=True, summary=summary_of(params, path)))
     first, second = (o.slug for o in outcomes)
     (tmp_path / str(first)).mkdir()
     write_xlsx(load_params(EXAMPLES[0]), tmp_path / str(first) / "model.xlsx")

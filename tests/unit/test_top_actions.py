@@ -76,10 +76,11 @@ def test_the_portfolio_row_shows_one_flag_per_action():
     def flag(code, message, action):
         return {"code": code, "severity": "high", "message": message, "area": "scope", "subject": "", "action": action}
 
-    s = {
-        "areas": {}, "readiness_score": 50.0, "trust_index": None, "first_revenue_month": 4, "break_even_month": 8,
-        "commitment_months": 12, "peak_funding_need": 1000.0, "npv": 10.0, "currency": "USD",
-        "p_break_even_within_commitment": None, "tracking": None,
+    from tests.conftest import EXAMPLES
+    from workbook.summary import Summary, summarise
+
+    kept = {
+        **summarise(load_params(EXAMPLES[0])),
         "flags": [
             flag("trust_falling", "Trust fell.", "Find the change behind the fall."),
             flag("no_alliance_manager", "No alliance manager is named.", APPOINT_ALLIANCE_MANAGER),
@@ -88,7 +89,7 @@ def test_the_portfolio_row_shows_one_flag_per_action():
             flag("old", "A flag from a summary without actions.", ""),
         ],
     }
-    cell = row_cells(s)[-1]
+    cell = row_cells(Summary.model_validate(kept))[-1]
     assert "No alliance manager is named." in cell and "No alliance manager was in post." not in cell
     assert "The narrative is negative." in cell  # the next flag fills the slot
     assert "+ 2 more<" in cell

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import altair as alt
 import pandas as pd
 
 from ..months import MonthNames
+from ..portfolio import is_late
+from ..summary import Summary
 from ..text import count
 from .theme import BAD, GOOD, layered
 
@@ -16,20 +17,22 @@ LATE = "after the commitment ends"
 IN_TIME = "within the commitment"
 
 
-def break_even_chart(rows: Sequence[Mapping[str, Any]]) -> alt.LayerChart:
+def break_even_chart(rows: Sequence[Summary]) -> alt.LayerChart:
     """Break-even month of each alliance (a row of ``summary --json``) against the end of its
     committed resources (a black tick). The axis counts each alliance's own months; a row with
     a ``start`` names its break-even's calendar month in the tooltip."""
-    names = MonthNames.of_summary
-    dated = any(names(r).known for r in rows)
+    def names(r: Summary) -> MonthNames:
+        return MonthNames(r.start_date)
+
+    dated = any(r.start is not None for r in rows)
     df = pd.DataFrame(
         [
             {
-                "alliance": r["alliance"],
-                "break_even": r["break_even_month"],
-                "commitment": r["commitment_months"],
-                **({"when": names(r)(r["break_even_month"], "not within the horizon")} if dated else {}),
-                "status": LATE if r["break_even_month"] is None or r["break_even_month"] > r["commitment_months"] else IN_TIME,
+                "alliance": r.alliance,
+                "break_even": r.break_even_month,
+                "commitment": r.commitment_months,
+                **({"when": names(r)(r.break_even_month, "not within the horizon")} if dated else {}),
+                "status": LATE if is_late(r) else IN_TIME,
             }
             for r in rows
         ]

@@ -25,7 +25,7 @@ from typing import Any
 
 from ..outcomes import Outcome
 from ..schema import Params
-from .folders import Plan, folder_taken, plan_batch, superseded_by, write_portfolio_index
+from .folders import Plan, folder_summary, folder_taken, plan_batch, superseded_by, write_portfolio_index
 from .owners import remove_stale
 from .pdf import find_chromium
 from .render import Renderer
@@ -151,11 +151,11 @@ class _Job:
         """The report this job put in place, should its worker have ended before saying so."""
         folder = self.out / self.slug
         try:
-            summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
             fresh = (folder / "report.html").stat().st_mtime >= self.started - 1
-        except (OSError, ValueError):
+        except OSError:
             return None
-        if not fresh or not isinstance(summary, dict) or summary.get("file") != str(self.path):
+        summary = folder_summary(folder)
+        if not fresh or summary is None or summary.file != str(self.path):
             return None
         return Outcome(params_path=self.path, slug=self.slug, ok=True, summary=summary)
 

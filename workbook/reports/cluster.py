@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ParamsError, ReportError, WorkbookError
 from ..outcomes import Outcome
+from ..summary import Summary
 from .render import Renderer
 from .owners import owner_tag
 
@@ -151,7 +152,7 @@ def render_remote(name: str, data: bytes, pdf: bool, xlsx: bool = False) -> Rend
             except ReportError as exc:
                 return Rendered(ok=False, reason=exc.reason, worker_path=str(params_path))
             files = {p.name: p.read_bytes() for p in report.iterdir() if p.is_file()}
-            return Rendered(ok=True, files=files, summary=summary, worker_path=str(params_path))
+            return Rendered(ok=True, files=files, summary=summary.as_dict(), worker_path=str(params_path))
         except Exception as exc:  # sent back in words: an exception the client cannot unpickle would never arrive
             return Rendered(ok=False, reason=f"unexpected error on the cluster worker: {exc!r}"[:2000], worker_path=str(params_path))
         finally:
@@ -167,12 +168,14 @@ def _place(rendered: Rendered, path: Path, slug: str, out: Path) -> Outcome:
     client's params file."""
     from ..files import replace_dir
 
-    summary = {**rendered.summary, "file": str(path)}
+    summary = Summary.checked(rendered.summary, path)
+    if summary is None:
+        return Outcome(params_path=path, reason="the worker sent back a summary that is not of the contract's shape")
     work = Path(tempfile.mkdtemp(prefix=f".{slug}.{owner_tag()}.", dir=out))
     try:
         for name, data in rendered.files.items():
             (work / Path(name).name).write_bytes(data)
-        (work / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+        (work / "summary.json").write_text(json.dumps(summary.as_dict(), indent=2), encoding="utf-8")
         work.chmod(0o755)
         replace_dir(work, out / slug, owner_tag())
     finally:

@@ -19,6 +19,7 @@ from ..errors import ParamsError, Problem
 from ..outcomes import Outcome
 from ..params import check_text, read_text
 from ..schema import Params
+from ..summary import Summary
 from .freshness import digest, is_fresh, render_key
 from .owners import owner_tag
 
@@ -27,51 +28,36 @@ from .owners import owner_tag
 # What is in a report folder
 
 
-class _Flag(BaseModel):
-    severity: str
-    message: str
-
-
-class _IndexRow(BaseModel):
-    """The summary fields the portfolio index shows; a folder whose ``summary.json`` does not
-    have them (hand-edited, or from another program) is not listed rather than breaking the page."""
-
-    model_config = ConfigDict(extra="allow")
-
-    alliance: str
-    type: str
-    currency: str
-    readiness_score: float | None
-    trust_index: float | None
-    first_revenue_month: int | None
-    break_even_month: int | None
-    commitment_months: int
-    peak_funding_need: float
-    flags: list[_Flag]
-
-    @field_validator("currency")
-    @classmethod
-    def _known(cls, code: str) -> str:
-        return check_code(code)
+def folder_summary(folder: Path) -> Summary | None:
+    """The summary in a report folder, read through the contract's model (:meth:`Summary.kept`:
+    a folder an older version wrote is still read); ``None`` when there is none of that shape
+    (hand-edited, from another program, unreadable)."""
+    try:
+        data = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return Summary.kept(data, slug=folder.name)
 
 
 def reports_in(out_dir: str | Path) -> list[Outcome]:
     """Every finished report in ``out_dir``, from each report folder's ``summary.json``,
-    sorted by alliance name. Folders without a readable summary (and hidden ones) are skipped."""
+    sorted by alliance name. Folders without a summary of the contract's shape (and hidden ones)
+    are skipped: they are not listed rather than breaking the page."""
     out_dir = Path(out_dir)
     rows = []
     for folder in out_dir.iterdir() if out_dir.is_dir() else ():
         if folder.name.startswith(".") or not folder.is_dir():
             continue
+        summary = folder_summary(folder)
         try:
-            summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-            _IndexRow.model_validate(summary)
             rendered = dt.datetime.fromtimestamp((folder / "report.html").stat().st_mtime)
-        except (OSError, ValueError):  # pydantic's ValidationError is a ValueError
+        except OSError:
             continue
-        source = Path(summary["file"]) if isinstance(summary.get("file"), str) else folder
+        if summary is None:
+            continue
+        source = Path(summary.file) if summary.file else folder
         rows.append(Outcome(params_path=source, slug=folder.name, ok=True, summary=summary, rendered=rendered))
-    rows.sort(key=lambda o: (str(o.summary["alliance"]).casefold(), str(o.slug)))
+    rows.sort(key=lambda o: (o.summary.alliance.casefold() if o.summary else "", str(o.slug)))
     return rows
 
 
@@ -88,14 +74,11 @@ def folder_taken(out_dir: Path, path: Path, params: Params) -> str | None:
     """Why ``path`` must not render into its folder: it holds the report of another alliance
     from another params file (an earlier run, a name giving the same folder)."""
     folder = out_dir / params.slug
-    try:
-        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    summary = folder_summary(folder)
+    if summary is None:
         return None
-    if not isinstance(summary, dict):
-        return None
-    other, source = summary.get("alliance"), summary.get("file")
-    if other == params.alliance.name or source == str(path) or not isinstance(other, str):
+    other, source = summary.alliance, summary.file
+    if other == params.alliance.name or source == str(path):
         return None
     return (f"alliance.name: {params.alliance.name!r} gives the report folder {folder}, which holds the report of "
             f"{other!r} (from {source}): rename one alliance, or remove that folder")
@@ -107,10 +90,13 @@ def superseded_by(out_dir: Path) -> Callable[[Outcome], None]:
     replaces them. The folders are read once, so a batch of many reports stays quick."""
     folders: dict[str, list[str]] = {}
     for row in reports_in(out_dir):
-        folders.setdefault(str(row.summary["alliance"]), []).append(str(row.slug))
+        if row.summary is not None:
+            folders.setdefault(row.summary.alliance, []).append(str(row.slug))
 
     def drop(outcome: Outcome) -> None:
-        for slug in folders.pop(str(outcome.summary.get("alliance")), ()):
+        if outcome.summary is None:
+            return
+        for slug in folders.pop(outcome.summary.alliance, ()):
             if slug != outcome.slug:
                 shutil.rmtree(out_dir / slug, ignore_errors=True)
 
@@ -211,7 +197,7 @@ def plan_batch(paths: Sequence[str | Path], out_dir: str | Path | None = None, p
         except ParamsError as exc:
             invalid[p] = Outcome(params_path=p, reason=str(exc))
     names = {given[p]: (params.alliance.name, params.slug) for p, params in loaded.items()}
-    names |= {given[p]: (str(o.summary["alliance"]), str(o.slug)) for p, o in unchanged.items()}
+    names |= {given[p]: (o.summary.alliance, str(o.slug)) for p, o in unchanged.items() if o.summary is not None}
     problems = name_clashes(names)
     if problems:
         raise ParamsError(problems)

@@ -14,6 +14,8 @@ dashboard reads it instead of running the model again.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import hashlib
 import json
 from functools import cache
@@ -22,6 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from ..resources import package_dir, report_notebook
+
+if TYPE_CHECKING:
+    from ..summary import Summary
 
 #: The file in each report folder that records what the report was made from.
 KEY_FILE = "render.json"
@@ -94,7 +99,7 @@ def is_fresh(folder: Path, key: dict[str, Any]) -> bool:
     return all((folder / name).is_file() for name in wanted)
 
 
-def cached_summary(params_path: str | Path, folder: Path, params_bytes: bytes | None = None) -> dict[str, Any] | None:
+def cached_summary(params_path: str | Path, folder: Path, params_bytes: bytes | None = None) -> Summary | None:
     """The ``summary.json`` in report ``folder`` when it was made from the same params bytes by the
     same package (its ``file`` set to ``params_path``); ``None`` otherwise."""
     key = recorded_key(folder)
@@ -107,9 +112,9 @@ def cached_summary(params_path: str | Path, folder: Path, params_bytes: bytes | 
         return None
     if key.get("params") != digest(data):
         return None
-    from ..summary import checked_summary  # the contract's model: a summary of another shape is recomputed
+    from ..summary import Summary  # the contract's model: a summary of another shape is recomputed
 
-    return checked_summary(summary, params_path)
+    return Summary.checked(summary, params_path)
 
 
 __all__ = ["KEY_FILE", "REPORT_FILES", "cached_summary", "digest", "file_digest", "is_fresh", "notebook_digest", "package_fingerprint", "recorded_key", "render_key"]

@@ -20,8 +20,9 @@ from markupsafe import Markup
 
 from .. import text
 from ..files import atomic_replace
-from ..portfolio import Summary, interactive_html, script, styles, table_html
+from ..portfolio import interactive_html, script, styles, table_html
 from ..resources import templates_dir
+from ..summary import Summary
 
 if TYPE_CHECKING:
     from ..outcomes import Outcome
@@ -37,26 +38,25 @@ def render_index(outcomes: Sequence[Outcome], out_dir: Path | None = None) -> st
     when = {o.slug: o.rendered for o in rendered}  # a report's folder is its summary's slug
 
     def href(s: Summary) -> str:
-        return f"{quote(s['slug'])}/report.html"
+        return f"{quote(s.slug)}/report.html"
 
     def note(s: Summary) -> str:
-        at = when.get(s["slug"])
+        at = when.get(s.slug)
         made = f"report of {text.date(at)}, {at:%H:%M}" if at else ""
-        source = s.get("file")
-        if isinstance(source, str) and source and not Path(source).exists():
+        if s.file and not Path(s.file).exists():
             # the report outlives its params file: say so, so nobody takes it for a live alliance
-            made += ("; " if made else "") + f"its params file {Path(source).name} no longer exists"
+            made += ("; " if made else "") + f"its params file {Path(s.file).name} no longer exists"
         return made
 
     def pdf(s: Summary) -> str | None:
-        found = out_dir is not None and (out_dir / s["slug"] / "report.pdf").is_file()
-        return f"{quote(s['slug'])}/report.pdf" if found else None
+        found = out_dir is not None and (out_dir / s.slug / "report.pdf").is_file()
+        return f"{quote(s.slug)}/report.pdf" if found else None
 
     def xlsx(s: Summary) -> str | None:
-        found = out_dir is not None and (out_dir / s["slug"] / "model.xlsx").is_file()
-        return f"{quote(s['slug'])}/model.xlsx" if found else None
+        found = out_dir is not None and (out_dir / s.slug / "model.xlsx").is_file()
+        return f"{quote(s.slug)}/model.xlsx" if found else None
 
-    summaries = [o.summary for o in rendered]
+    summaries = [o.summary for o in rendered if o.summary is not None]
     table = table_html(summaries, href, note, [(o.params_path.name, o.reason) for o in failed], pdf=pdf, xlsx=xlsx)
     programme = out_dir is not None and (out_dir / "programme" / "report.html").is_file()
     return env.get_template("index.html.j2").render(

@@ -19,6 +19,7 @@ from ..outcomes import Outcome
 from ..params import load_params
 from ..resources import report_notebook, templates_dir
 from ..schema import Params
+from ..summary import Summary
 from .freshness import KEY_FILE, render_key
 from .owners import owner_tag
 from .pdf import PdfError, print_pdf
@@ -84,12 +85,12 @@ class Renderer:
         finally:
             shutil.rmtree(self.sockets, ignore_errors=True)
 
-    def build(self, params_path: Path, params: Params, folder: Path, key: dict[str, Any]) -> dict[str, Any]:
+    def build(self, params_path: Path, params: Params, folder: Path, key: dict[str, Any]) -> Summary:
         """Write the report of ``params`` (loaded from ``params_path``) into ``folder``:
         ``report.ipynb``, ``report.html``, ``summary.json`` (``report.pdf`` and ``model.xlsx``
         when ``key`` asks for them) and, last, ``render.json`` (``key``). Returns the summary;
         raises :class:`ReportError`."""
-        from ..summary import assess, summarise
+        from ..summary import assess, summary_of
 
         nb_out = folder / "report.ipynb"
         notebook = report_notebook()
@@ -111,8 +112,8 @@ class Renderer:
                 write_xlsx(params, folder / "model.xlsx", assessment.ramp)
             except Exception as exc:  # openpyxl raises several kinds; each fails this report only
                 raise ReportError(params_path, f"the spreadsheet model.xlsx was not made: {exc!r}") from exc
-        summary = summarise(params, params_path, assessment)
-        (folder / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+        summary = summary_of(params, params_path, assessment)
+        (folder / "summary.json").write_text(json.dumps(summary.as_dict(), indent=2), encoding="utf-8")
         (folder / KEY_FILE).write_text(json.dumps(key, indent=2), encoding="utf-8")
         return summary
 

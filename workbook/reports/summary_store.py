@@ -32,7 +32,7 @@ from typing import Any
 from . import freshness
 from ..files import atomic_replace
 from ..params import check_text, read_text
-from ..summary import checked_summary, summarise
+from ..summary import Summary, summary_of
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ class SummaryStore:
             self._reports_by_digest = found
         return self._reports_by_digest
 
-    def lookup(self, path: Path, data: bytes) -> dict[str, Any] | None:
+    def lookup(self, path: Path, data: bytes) -> Summary | None:
         """The summary of params ``data`` (read from ``path``, which its ``file`` names), from its
         report folder or the store; ``None`` when neither holds one made by this package."""
         d = freshness.digest(data)
@@ -95,16 +95,16 @@ class SummaryStore:
         # another version's) is ignored, recomputed and replaced: never shown
         if not isinstance(kept, dict) or kept.get("params") != d or kept.get("package") != freshness.package_fingerprint():
             return None
-        return checked_summary(kept.get("summary"), path)
+        return Summary.checked(kept.get("summary"), path)
 
-    def keep(self, data: bytes, summary: dict[str, Any]) -> None:
+    def keep(self, data: bytes, summary: Summary) -> None:
         """Store ``summary`` of params ``data`` for the next visit, if the folder can be written."""
         if not self._writable:
             return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             d = freshness.digest(data)
-            entry = {"params": d, "package": freshness.package_fingerprint(), "summary": summary}
+            entry = {"params": d, "package": freshness.package_fingerprint(), "summary": summary.as_dict()}
             atomic_replace(self.entry(d), json.dumps(entry))
         except OSError as exc:
             self._writable = False  # one failure is enough: the rest of this pass only reads
@@ -127,7 +127,7 @@ class SummaryStore:
                     path.unlink()
 
 
-def summary_of(path: Path, store: SummaryStore) -> dict[str, Any]:
+def stored_summary(path: Path, store: SummaryStore) -> Summary:
     """The summary of the params file at ``path`` (its ``file`` is ``path``): a kept one when
     the store has one for these very bytes, else validated, summarised and kept.
 
@@ -141,9 +141,9 @@ def summary_of(path: Path, store: SummaryStore) -> dict[str, Any]:
     found = store.lookup(path, data)
     if found is not None:
         return found
-    summary = summarise(check_text(text, path), path)
+    summary = summary_of(check_text(text, path), path)
     store.keep(data, summary)
     return summary
 
 
-__all__ = ["STORE_DIR", "SummaryStore", "summary_of"]
+__all__ = ["STORE_DIR", "SummaryStore", "stored_summary"]

@@ -178,7 +178,7 @@ class AllianceApp:
             self.status.value = message("error", "There is no alliance in the params folder yet.")
             return
         pick = W.Dropdown(
-            options=[("Choose an alliance…", "")] + [(str(r["alliance"]), str(r["file"])) for r in sorted(rows, key=lambda r: str(r["alliance"]).casefold())],
+            options=[("Choose an alliance…", "")] + [(r.alliance, r.file or "") for r in sorted(rows, key=lambda r: r.alliance.casefold())],
             value="", description="Alliance", layout=W.Layout(width="100%", max_width="520px"),
         )
         pick.add_class("wb-alliance-pick")

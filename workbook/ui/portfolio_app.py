@@ -24,7 +24,8 @@ from ..charts.render import live_chart
 from ..errors import ParamsError
 from ..params import is_programme_file
 from ..portfolio import interactive_html, script, styles, table_html
-from ..reports.summary_store import SummaryStore, summary_of
+from ..reports.summary_store import SummaryStore, stored_summary
+from ..summary import Summary
 from ..text import count
 from .common import CSS, explain, message
 from .paths import params_dir, reports_dir
@@ -64,19 +65,18 @@ class PortfolioTable(anywidget.AnyWidget):
         return styles()
 
 
-def portfolio_rows() -> tuple[list[dict[str, Any]], list[str]]:
+def portfolio_rows() -> tuple[list[Summary], list[str]]:
     """One summary per valid params file (its ``file`` the file's name), and the problems of the
     others (escaped later). Unchanged files are not modelled again: see :mod:`workbook.reports.summary_store`."""
     rows, problems = [], []
     store = SummaryStore(reports_dir())
     for path in sorted(p for p in params_dir().glob("*.yaml") if not is_programme_file(p)):
         try:
-            s = summary_of(path, store)
+            s = stored_summary(path, store)
         except ParamsError as exc:
             problems.append(explain(exc))
             continue
-        s["file"] = path.name
-        rows.append(s)
+        rows.append(s.model_copy(update={"file": path.name}))
     store.prune()
     return rows, problems
 
@@ -102,11 +102,11 @@ def portfolio_app() -> W.Widget:
     searched and sorted, with links to each alliance's dashboard."""
     theme.enable()
     rows, problems = portfolio_rows()
-    rows.sort(key=lambda r: str(r["alliance"]).casefold())  # "as listed": by name, as on the index page
+    rows.sort(key=lambda r: r.alliance.casefold())  # "as listed": by name, as on the index page
     table = PortfolioTable(
         html=interactive_html(
             '<div class="wb-portfolio-scroll">'
-            + table_html(rows, lambda r: f"alliance.ipynb?params={quote(r['file'])}", css_class="wb-metrics wb-portfolio")
+            + table_html(rows, lambda r: f"alliance.ipynb?params={quote(r.file or '')}", css_class="wb-metrics wb-portfolio")
             + "</div>",
             rows,
         )
