@@ -252,7 +252,7 @@ def test_the_dashboard_shows_workbook_programme_json_and_follows_ticks_and_the_b
         assert app.current[key] == only_a[key], key
     cumulative = [m["cumulative_net"] for m in app.current["monthly"]]
     assert cumulative == [m["cumulative_net"] for m in only_a["monthly"]] + [4000] * 9  # A adds nothing after its months
-    assert "$12,000 in Feb 2026" in app.figures.value and "1 alliance of 2 ticked" in app.figures.value
+    assert "$12,000 in Feb 2026" in app.figures.value and "1 of 2 alliances ticked" in app.figures.value
     assert [r["status"] for r in app.toggles.rows] == ["fund", "not ticked"]
     # both again, without a cap and with a total that B's 54,000 does not fit beside A's 24,000
     app.toggles.included = [0, 1]

@@ -111,6 +111,21 @@ _TOGGLES_CSS = """
 .wb-programme-alliances tr.wb-leave-out td:last-child { color: #A63A00; font-weight: bold; }
 .wb-programme-alliances tr.wb-fund td:last-child { color: #00704F; }
 .wb-programme-alliances tr.wb-not-ticked td { color: #666; }
+.wb-programme-alliances td:last-child { white-space: nowrap; }
+/* a phone: one card per alliance, its tick box and name on the first line, its figures under
+   them (the apps' rule for wide tables, a first column held in view, does not fit a tick box) */
+@media screen and (max-width: 600px) {
+  body .wb-app .wb-programme-alliances thead { display: none; }
+  body .wb-app .wb-programme-alliances, body .wb-app .wb-programme-alliances tbody { display: block; width: 100%; }
+  body .wb-app table.wb-programme-alliances tr { display: flex; flex-wrap: wrap; align-items: center; padding: 6px 0; border-bottom: 1px solid #ddd; }
+  body .wb-app table.wb-programme-alliances tr td {
+    position: static !important; min-width: 0 !important; width: auto !important; box-shadow: none !important;
+    white-space: nowrap; padding: 2px 10px 2px 0; border: 0;
+  }
+  body .wb-app table.wb-programme-alliances tr td:first-child { flex: 0 0 44px; height: 44px; display: flex; align-items: center; justify-content: center; padding: 0 !important; }
+  body .wb-app table.wb-programme-alliances tr td:nth-child(2) { flex: 1 1 calc(100% - 54px); white-space: normal !important; font-weight: 600; }
+  body .wb-app table.wb-programme-alliances tr td:nth-child(3) { margin-left: 44px; }
+}
 """
 
 
@@ -135,6 +150,10 @@ PROGRAMME_CSS = """<style>
 .wb-programme-app .late { color: #A63A00; font-weight: bold; }
 .wb-programme-app .ok { color: #00704F; }
 .wb-programme-app .wb-note { font-size: 13px; line-height: 1.4; color: #444; }
+.wb-programme-app table.wb-programme-figures th, .wb-programme-app table.wb-programme-figures td { padding: 3px 10px 3px 0; line-height: 1.3; vertical-align: top; }
+.wb-programme-app h2 { margin: 6px 0 6px; }
+/* each part keeps its content's height (a phone's one-column rules would share the column's out) */
+body .wb-app.wb-programme-app .widget-vbox > * { flex: 0 0 auto !important; }
 </style>"""
 
 
@@ -194,9 +213,9 @@ class ProgrammeApp:
         self.figures.add_class("wb-programme-figures-box")
         self.choice = W.HTML()
         self.choice.add_class("wb-programme-choice")
-        self.total_on, self.total = self._budget_control("Total budget", prep.budget.total, self.full["committed_spend"], "wb-budget-total")
+        self.total_on, self.total = self._budget_control("Total budget", "Limit the total", prep.budget.total, self.full["committed_spend"], "wb-budget-total")
         yearly = max(self.full["spend_by_year"].values(), default=0.0)
-        self.cap_on, self.cap = self._budget_control("Yearly cap", prep.budget.yearly_cap, yearly, "wb-budget-cap")
+        self.cap_on, self.cap = self._budget_control("Yearly cap", "Cap every year", prep.budget.yearly_cap, yearly, "wb-budget-cap")
         for w in (self.toggles,):
             w.observe(friendly(self.status)(self.redraw), names="included")
         for w in (self.total_on, self.total, self.cap_on, self.cap):
@@ -204,10 +223,10 @@ class ProgrammeApp:
         first, last = month_words(self.full["first_month"]), month_words(self.full["last_month"])
         rates = ", ".join(sorted({f"1 {a['currency']} = {a['rate']:g} {self.code}" for a in self.full["alliances"] if a["currency"] != self.code}))
         self.header.value = (
-            CSS + PROGRAMME_CSS + f"<h1>{escape(prep.name)}</h1>"
-            + f"<p>{count(len(self.files), 'alliance')} on one calendar from {first} to {last}, in {escape(self.code)}"
+            CSS + PROGRAMME_CSS + f'<p><strong class="wb-programme-name">{escape(prep.name)}</strong>: '
+            + f"{count(len(self.files), 'alliance')} from {first} to {last}, in {escape(self.code)}"
             + (f" ({escape(rates)})" if rates else "")
-            + ". Tick alliances in or out and move the budget: the curve, the figures and the choice of which to fund follow."
+            + ". Tick alliances in or out, move the budget: the curve, the figures and the choice follow."
             + ' <a href="portfolio.ipynb">← All alliances</a></p>'
         )
         budget_box = W.VBox(
@@ -221,7 +240,7 @@ class ProgrammeApp:
         side.add_class("wb-programme-side")
         top = W.HBox([self.chart, side], layout=W.Layout(flex_flow="row wrap"))
         top.add_class("wb-gap-l")
-        table = W.VBox([W.HTML("<h2>Alliances</h2>"), self.choice, self.toggles])
+        table = W.VBox([W.HTML("<h2>Alliances</h2>"), self.toggles, self.choice])
         table.layout.flex = "2 1 560px"
         table.layout.min_width = "0"
         bottom = W.HBox([table, budget_box], layout=W.Layout(flex_flow="row wrap"))
@@ -229,12 +248,13 @@ class ProgrammeApp:
         self.redraw()
         self.root.children = [self.header, self.status, top, bottom]
 
-    def _budget_control(self, label: str, given: float | None, spend: float, css: str) -> tuple[W.Checkbox, W.FloatSlider]:
-        """A tick box (``label`` applies or not) and a slider for the amount, from 0 to a round
-        amount above both the file's and the committed spend of every alliance."""
+    def _budget_control(self, label: str, checkbox: str, given: float | None, spend: float, css: str) -> tuple[W.Checkbox, W.FloatSlider]:
+        """A tick box (``checkbox``: the limit applies or not) and a slider for the amount
+        (``label``), from 0 to a round amount above both the file's and ``spend``, the committed
+        spend of every alliance (in all, or in its dearest year)."""
         top = _nice_ceiling(max(2 * (given or 0.0), 1.5 * spend, 1.0))
         step = _nice_ceiling(top / 400) if top >= 400 else top / 400
-        on = W.Checkbox(value=given is not None, description=f"{label}: a limit", indent=False, layout=W.Layout(width="100%"))
+        on = W.Checkbox(value=given is not None, description=checkbox, indent=False, layout=W.Layout(width="100%"))
         value = given if given is not None else _nice_ceiling(spend)
         slider = W.FloatSlider(value=min(value, top), min=0.0, max=top, step=step, description=label, readout_format=",.0f",
                                continuous_update=False, disabled=given is None, style={"description_width": "110px"},
@@ -314,7 +334,7 @@ class ProgrammeApp:
             capped = f"{money(p['yearly_cap'])} a year: " + (f"over in {', '.join(years)}" if years else "kept every year")
             rows.append(("Yearly cap", capped, "wb-cap" + (" late" if years else "")))
         body = "".join(f'<tr><th>{escape(a)}</th><td class="{c}">{escape(b)}</td></tr>' for a, b, c in rows)
-        intro = f"<p>{count(ticked, 'alliance')} of {len(self.files)} ticked.</p>" if ticked < len(self.files) else ""
+        intro = f'<p class="wb-ticked">{ticked} of {count(len(self.files), "alliance")} ticked.</p>'
         return f'<h2>Headline</h2>{intro}<table class="wb-metrics wb-programme-figures">{body}</table>'
 
     def _choice_html(self, p: dict[str, Any], included: list[int]) -> str:
@@ -326,11 +346,13 @@ class ProgrammeApp:
             return '<p class="wb-note">Fund every ticked alliance: each has a positive long-run value, and together they fit the budget.</p>'
         lost = self.money(p["value_lost_by_cut"])
         names = "; ".join(escape(n) for n in left_out)
+        committed = self.money(sum(a["committed_spend"] for a in p["alliances"] if a["funded"]))
+        worthless = any(a["long_run_npv"] <= 0 for a in p["alliances"] if not a["funded"])
         return (
             f'<p class="wb-note">The most long-run value within the budget ({escape(p["funding_method"])} choice) leaves out '
-            f"{count(len(left_out), 'alliance')}: {names}; giving up {escape(lost)} of long-run value"
-            + (" (an alliance of no positive long-run value is never funded)." if any(a["long_run_npv"] <= 0 for a in p["alliances"] if not a["funded"]) else ".")
-            + "</p>"
+            f"{count(len(left_out), 'alliance')} ({names}) and gives up {escape(lost)} of long-run value"
+            + (" (an alliance of no positive long-run value is never funded)" if worthless else "")
+            + f"; the alliances funded commit {escape(committed)}.</p>"
         )
 
 
