@@ -1,5 +1,6 @@
 """A programme of alliances: the README's hand-computed worked check, bad programme files,
-the programme file skipped as an alliance, and the exact choice of which alliances to fund."""
+the programme file skipped as an alliance, the exact choice of which alliances to fund, the
+programme dashboard's figures, and the programme's PDF and spreadsheet."""
 
 from __future__ import annotations
 

@@ -2,7 +2,8 @@
 spend against the budget, and which alliances to fund (:mod:`workbook.programme`'s figures).
 
 ``workbook report`` writes it for each programme file among its arguments (a programme file is
-never rendered as an alliance), before the portfolio index, which then links it. The page is one
+never rendered as an alliance), before the portfolio index, which then links it; with ``--pdf``
+also ``report.pdf``, with ``--xlsx`` also ``programme.xlsx``. The page is one
 self-contained file: its charts are inline SVG, nothing is loaded from the network, and every
 name from a params or programme file is escaped by the template.
 """

@@ -15,6 +15,10 @@ is a formula. The workbook has five sheets:
 - ``Scenarios`` — the plan's row as formulas, the other scenarios as values (a note says so).
 - ``Simulation`` — the Monte Carlo bands and the chance of break-even, as values.
 
+A programme's spreadsheet (``--xlsx`` with a programme file → ``programme/programme.xlsx``) is
+:func:`build_programme`'s: each alliance's converted net by calendar month, the combined and
+cumulative nets as formulas over them.
+
 :func:`build` is pure (params and their analysis in, an :class:`openpyxl.Workbook` out);
 :func:`write_xlsx` writes the file atomically (:func:`workbook.files.atomic_replace`), so a
 reader never finds half a file and a failure leaves nothing behind.
