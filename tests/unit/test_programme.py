@@ -296,6 +296,8 @@ def test_the_programme_pdf_and_spreadsheet(tmp_path):
     assert run.returncode == 0, run.stderr
     p = summarise_programme(PARAMS / "programme.yaml")
     folder = out / "programme"
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="programme/report.pdf"' in index and 'href="programme/programme.xlsx"' in index
     text = pypdf.PdfReader(folder / "report.pdf").pages[0].extract_text()
     assert "The programme's J-curve" in text and f"The programme needs {currency('USD')(p['peak_funding_need'])} at most" in text
     book = openpyxl.load_workbook(folder / "programme.xlsx")
