@@ -476,7 +476,7 @@ def report(
         say("Nothing rendered.", err=True)
         raise typer.Exit(2) from None
     # the programme's page first, so the portfolio index written at the end of the batch links it
-    programme_pages, programme_failed = _programme_pages(programmes, out)
+    programme_pages, programme_failed = _programme_pages(programmes, out, pdf=pdf, xlsx=xlsx)
     with tqdm(total=len(plan.paths), unit="report", desc="Rendering", file=sys.stderr, dynamic_ncols=True) as bar:
 
         def tick(outcome: Outcome) -> None:
@@ -514,20 +514,22 @@ def report(
     raise typer.Exit(0 if len(batch.rendered) == batch.total and not programme_failed else 1)
 
 
-def _programme_pages(programmes: list[Path], out: Path) -> tuple[list[Path], int]:
-    """Write the page of each programme file into ``out/programme/``; the pages written, and how
-    many programme files failed (each failure printed with its reasons; the alliances still render)."""
+def _programme_pages(programmes: list[Path], out: Path, pdf: bool = False, xlsx: bool = False) -> tuple[list[Path], int]:
+    """Write the page of each programme file into ``out/programme/`` (with ``pdf`` its PDF, with
+    ``xlsx`` its spreadsheet); the files written, and how many programme files failed (each
+    failure printed with its reasons; the alliances still render)."""
     from .reports.programme_page import FolderTaken, write_programme_report
 
-    pages, failed = [], 0
+    pages: list[Path] = []
+    failed = 0
     for path in programmes:
         try:
-            pages.append(write_programme_report(path, out))
+            pages += write_programme_report(path, out, pdf=pdf, xlsx=xlsx)
         except ParamsError as exc:
             failed += 1
             say(f"FAILED {path} (programme):", err=True)
             _print_problems(exc.problems)
-        except FolderTaken as exc:
+        except (FolderTaken, WorkbookError) as exc:  # the folder is an alliance's; the PDF was not printed
             failed += 1
             say(f"FAILED {path} (programme): {exc}", err=True)
     if len(programmes) > 1:
