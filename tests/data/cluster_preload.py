@@ -2,10 +2,10 @@
 name asks for it fails on the worker, as a report whose notebook breaks there would. (Dask may
 load a preload file twice: the original method is kept once.)"""
 
-from workbook import reports
 from workbook.errors import ReportError
+from workbook.reports.render import Renderer
 
-_build = reports.Renderer.__dict__.get("_original_build", reports.Renderer.build)
+_build = Renderer.__dict__.get("_original_build", Renderer.build)
 
 
 def _build_unless_asked_to_fail(self, params_path, params, folder, key):
@@ -14,5 +14,5 @@ def _build_unless_asked_to_fail(self, params_path, params, folder, key):
     return _build(self, params_path, params, folder, key)
 
 
-reports.Renderer._original_build = _build
-reports.Renderer.build = _build_unless_asked_to_fail
+Renderer._original_build = _build
+Renderer.build = _build_unless_asked_to_fail
