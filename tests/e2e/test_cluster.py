@@ -349,4 +349,6 @@ def test_report_help_explains_the_cluster_and_force():
     run = subprocess.run([str(BIN / "workbook"), "report", "--help"], capture_output=True, text=True, env=wide, timeout=60)
     help_text = " ".join(run.stdout.replace("│", " ").split())
     assert "--scheduler" in help_text and "alliance-workbook[cluster]" in help_text
+    assert "tls://HOST:PORT encrypts the link" in help_text
+    assert all(option in help_text for option in ("--tls-ca-file PEM", "--tls-cert PEM", "--tls-key PEM"))
     assert "--force" in help_text and "up to date" in help_text
