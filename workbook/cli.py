@@ -407,10 +407,23 @@ def report(
             metavar="tcp://HOST:PORT",
             help=(
                 "Render on a Dask distributed cluster (pip install 'alliance-workbook\\[cluster]'; workers need the "
-                "package installed, not these files): the reports come back and are written to OUT here. "
+                "package installed, not these files): the reports come back, as plain data, and are written to OUT here. "
+                "tls://HOST:PORT encrypts the link (with --tls-ca-file and --tls-cert). "
                 "--jobs is then ignored; no scheduler there, or none with workers: exit 2, nothing rendered."
             ),
         ),
+    ] = None,
+    tls_ca_file: Annotated[
+        Path | None,
+        typer.Option("--tls-ca-file", metavar="PEM", help="With a tls:// scheduler: the CA certificate that signed the cluster's certificates."),
+    ] = None,
+    tls_cert: Annotated[
+        Path | None,
+        typer.Option("--tls-cert", metavar="PEM", help="With a tls:// scheduler: this client's certificate, signed by that CA (and its key, unless --tls-key)."),
+    ] = None,
+    tls_key: Annotated[
+        Path | None,
+        typer.Option("--tls-key", metavar="PEM", help="With a tls:// scheduler: the private key of --tls-cert, unencrypted, when it is in a file of its own."),
     ] = None,
     connect_timeout: Annotated[
         float,
@@ -452,15 +465,20 @@ def report(
             say("Nothing rendered.", err=True)
             raise typer.Exit(2) from None
     runner = None
+    if scheduler is None and (tls_ca_file or tls_cert or tls_key):
+        say("error: --tls-ca-file, --tls-cert and --tls-key are for a tls:// --scheduler; none was given", err=True)
+        say("Nothing rendered.", err=True)
+        raise typer.Exit(2)
     if scheduler is not None:
-        from .reports.cluster import ClusterError, check_scheduler, on_cluster
+        from .reports.cluster import ClusterError, check_scheduler, link, on_cluster
 
         # Ctrl+C interrupts the connection even when this process was started with SIGINT
         # ignored (as a shell does for a command it runs in the background)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
-            check_scheduler(scheduler, connect_timeout)
-            runner = on_cluster(scheduler, connect_timeout)
+            scheduler_link = link(scheduler, connect_timeout, tls_ca_file, tls_cert, tls_key)
+            check_scheduler(scheduler_link)
+            runner = on_cluster(scheduler_link)
         except ClusterError as exc:
             say(f"error: {exc}", err=True)
             say("Nothing rendered.", err=True)
