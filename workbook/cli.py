@@ -407,10 +407,23 @@ def report(
             metavar="tcp://HOST:PORT",
             help=(
                 "Render on a Dask distributed cluster (pip install 'alliance-workbook\\[cluster]'; workers need the "
-                "package installed, not these files): the reports come back and are written to OUT here. "
+                "package installed, not these files): the reports come back, as plain data, and are written to OUT here. "
+                "tls://HOST:PORT encrypts the link (with --tls-ca-file and --tls-cert). "
                 "--jobs is then ignored; no scheduler there, or none with workers: exit 2, nothing rendered."
             ),
         ),
+    ] = None,
+    tls_ca_file: Annotated[
+        Path | None,
+        typer.Option("--tls-ca-file", metavar="PEM", help="With a tls:// scheduler: the CA certificate that signed the cluster's certificates."),
+    ] = None,
+    tls_cert: Annotated[
+        Path | None,
+        typer.Option("--tls-cert", metavar="PEM", help="With a tls:// scheduler: this client's certificate, signed by that CA (and its key, unless --tls-key)."),
+    ] = None,
+    tls_key: Annotated[
+        Path | None,
+        typer.Option("--tls-key", metavar="PEM", help="With a tls:// scheduler: the private key of --tls-cert, unencrypted, when it is in a file of its own."),
     ] = None,
     connect_timeout: Annotated[
         float,
@@ -452,15 +465,20 @@ def report(
             say("Nothing rendered.", err=True)
             raise typer.Exit(2) from None
     runner = None
+    if scheduler is None and (tls_ca_file or tls_cert or tls_key):
+        say("error: --tls-ca-file, --tls-cert and --tls-key are for a tls:// --scheduler; none was given", err=True)
+        say("Nothing rendered.", err=True)
+        raise typer.Exit(2)
     if scheduler is not None:
-        from .reports.cluster import ClusterError, check_scheduler, on_cluster
+        from .reports.cluster import ClusterError, check_scheduler, link, on_cluster
 
         # Ctrl+C interrupts the connection even when this process was started with SIGINT
         # ignored (as a shell does for a command it runs in the background)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
-            check_scheduler(scheduler, connect_timeout)
-            runner = on_cluster(scheduler, connect_timeout)
+            scheduler_link = link(scheduler, connect_timeout, tls_ca_file, tls_cert, tls_key)
+            check_scheduler(scheduler_link)
+            runner = on_cluster(scheduler_link)
         except ClusterError as exc:
             say(f"error: {exc}", err=True)
             say("Nothing rendered.", err=True)
@@ -476,7 +494,7 @@ def report(
         say("Nothing rendered.", err=True)
         raise typer.Exit(2) from None
     # the programme's page first, so the portfolio index written at the end of the batch links it
-    programme_pages, programme_failed = _programme_pages(programmes, out)
+    programme_pages, programme_failed = _programme_pages(programmes, out, pdf=pdf, xlsx=xlsx)
     with tqdm(total=len(plan.paths), unit="report", desc="Rendering", file=sys.stderr, dynamic_ncols=True) as bar:
 
         def tick(outcome: Outcome) -> None:
@@ -514,20 +532,22 @@ def report(
     raise typer.Exit(0 if len(batch.rendered) == batch.total and not programme_failed else 1)
 
 
-def _programme_pages(programmes: list[Path], out: Path) -> tuple[list[Path], int]:
-    """Write the page of each programme file into ``out/programme/``; the pages written, and how
-    many programme files failed (each failure printed with its reasons; the alliances still render)."""
+def _programme_pages(programmes: list[Path], out: Path, pdf: bool = False, xlsx: bool = False) -> tuple[list[Path], int]:
+    """Write the page of each programme file into ``out/programme/`` (with ``pdf`` its PDF, with
+    ``xlsx`` its spreadsheet); the files written, and how many programme files failed (each
+    failure printed with its reasons; the alliances still render)."""
     from .reports.programme_page import FolderTaken, write_programme_report
 
-    pages, failed = [], 0
+    pages: list[Path] = []
+    failed = 0
     for path in programmes:
         try:
-            pages.append(write_programme_report(path, out))
+            pages += write_programme_report(path, out, pdf=pdf, xlsx=xlsx)
         except ParamsError as exc:
             failed += 1
             say(f"FAILED {path} (programme):", err=True)
             _print_problems(exc.problems)
-        except FolderTaken as exc:
+        except (FolderTaken, WorkbookError) as exc:  # the folder is an alliance's; the PDF was not printed
             failed += 1
             say(f"FAILED {path} (programme): {exc}", err=True)
     if len(programmes) > 1:

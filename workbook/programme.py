@@ -205,6 +205,13 @@ def month_label(index: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
+def month_words(label: str | None, none: str = "never") -> str:
+    """A ``YYYY-MM`` month in words, "Mar 2027" (``none`` for ``None``)."""
+    if label is None:
+        return none
+    return dt.date.fromisoformat(f"{label}-01").strftime("%b %Y")
+
+
 def _monthly_discount(annual: float) -> float:
     """The monthly rate equivalent to ``annual`` (as :func:`workbook.ramp.discount_factors`)."""
     return float((1 + annual) ** (1 / 12) - 1)
@@ -333,29 +340,51 @@ class Band:
     p90_together: np.ndarray
 
 
-def combined_band(parts: Sequence[Contribution], first: int, length: int) -> Band | None:
+@dataclass(frozen=True)
+class Simulated:
+    """One alliance's simulation, ready to add into the programme's draws: its monthly nets by
+    draw (runs × its months, converted) and its own P10 and P90 cumulative net by month."""
+
+    monthly: np.ndarray
+    p10: np.ndarray
+    p90: np.ndarray
+
+    @property
+    def runs(self) -> int:
+        return int(self.monthly.shape[0])
+
+
+def simulated(c: Contribution) -> Simulated | None:
+    """``c``'s draws as the band adds them up (``None`` when the alliance gives no ranges)."""
+    if c.curves is None:
+        return None
+    return Simulated(np.diff(c.curves, axis=1, prepend=0.0), np.percentile(c.curves, 10, axis=0), np.percentile(c.curves, 90, axis=0))
+
+
+def combined_band(parts: Sequence[Contribution], first: int, length: int, sims: Sequence[Simulated | None] | None = None) -> Band | None:
     """Combine the alliances' simulations into the programme's band (``None`` when no alliance
     gives uncertainty ranges). Draw *i* of the programme adds up draw *i* of every alliance (an
     alliance with fewer runs repeats its own in turn; one without ranges adds its plan): the
     alliances' draws are independent, because each alliance's simulation draws its own inputs
     from its own ranges with its own seed, and the model has no common factor (a market, a
-    shared team) that would move them together."""
-    simulated = [c for c in parts if c.curves is not None]
-    if not simulated:
+    shared team) that would move them together. ``sims``: each part's :func:`simulated`, when
+    already made (a dashboard recombining subsets makes them once)."""
+    if sims is None:
+        sims = [simulated(c) for c in parts]
+    runs = max((s.runs for s in sims if s is not None), default=0)
+    if runs == 0:
         return None
-    runs = max(int(c.curves.shape[0]) for c in simulated if c.curves is not None)
     nets = np.zeros((runs, length))
     low_together, high_together = np.zeros(length), np.zeros(length)
-    for c in parts:
+    for c, sim in zip(parts, sims, strict=True):
         at = c.first - first
-        if c.curves is None:
+        if sim is None:
             nets[:, at : at + c.months] += c.net
             mine = np.cumsum(c.net)
             low, high = mine, mine
         else:
-            monthly = np.diff(c.curves, axis=1, prepend=0.0)
-            nets[:, at : at + c.months] += monthly[np.arange(runs) % c.curves.shape[0]]
-            low, high = np.percentile(c.curves, 10, axis=0), np.percentile(c.curves, 90, axis=0)
+            nets[:, at : at + c.months] += sim.monthly if sim.runs == runs else sim.monthly[np.arange(runs) % sim.runs]
+            low, high = sim.p10, sim.p90
         # an alliance's cumulative net stays at its last value after its own months
         low_together[at : at + c.months] += low
         high_together[at : at + c.months] += high
@@ -366,22 +395,65 @@ def combined_band(parts: Sequence[Contribution], first: int, length: int) -> Ban
     return Band(runs, p10, p50, p90, low_together, high_together)
 
 
-def combine(programme: Programme) -> ProgrammeResult:
-    """Combine the programme's alliances on one calendar axis (see the module's docstring and
-    the README's rules): the combined J-curve, its peak funding need and break-even, the
-    discounted values, committed spend by year, and which alliances to fund within the budget."""
-    from .ramp import crossings
+@dataclass(frozen=True)
+class Prepared:
+    """A programme's alliances modelled once (each plan and simulation run, converted and placed
+    on the calendar), so that any set of them is combined again in milliseconds
+    (:func:`recombine`): what the programme dashboard redraws from as alliances are ticked in
+    and out and the budget moves. Months as :func:`month_index` numbers; the calendar runs from
+    the earliest start of all the alliances to the last month any of them models."""
 
+    name: str
+    currency: str
+    budget: Budget
+    first: int
+    length: int
+    contributions: tuple[Contribution, ...]
+    sims: tuple[Simulated | None, ...]
+    spends: tuple[dict[int, float], ...]
+
+
+def prepare(programme: Programme) -> Prepared:
+    """Model every alliance of ``programme`` once (see :class:`Prepared`)."""
     first = min(month_index(m.start) for m in programme.members)
     parts = tuple(_contribution(m, first) for m in programme.members)
-    length = max(c.first - first + c.months for c in parts)
+    return Prepared(
+        name=programme.spec.name,
+        currency=programme.spec.currency,
+        budget=programme.spec.budget,
+        first=first,
+        length=max(c.first - first + c.months for c in parts),
+        contributions=parts,
+        sims=tuple(simulated(c) for c in parts),
+        spends=tuple(_spend_by_year(c) for c in parts),
+    )
+
+
+def recombine(prepared: Prepared, included: Sequence[int] | None = None, budget: Budget | None = None) -> ProgrammeResult:
+    """The programme of the alliances ``included`` (indexes into ``prepared.contributions``;
+    ``None``: all of them) against ``budget`` (``None``: the programme file's).
+
+    The calendar and the discounting stay the whole programme's: an alliance left out adds
+    nothing in any month, so the months run from the earliest start of all the alliances, and
+    every alliance's NPV and long-run value is the one the whole programme gives it (discounted
+    to the whole programme's first month). The J-curve's figures (peak funding need, both
+    break-evens, the cumulative net at the end, the band) are therefore those of a programme file
+    naming only the alliances included; months before or after theirs add 0. The result's
+    ``contributions`` (and its choice's indexes) are the alliances included, in file order.
+    """
+    from .ramp import crossings
+
+    keep = list(range(len(prepared.contributions))) if included is None else sorted(set(included))
+    parts = tuple(prepared.contributions[i] for i in keep)
+    spends = [prepared.spends[i] for i in keep]
+    first, length = prepared.first, prepared.length
     net, revenue = np.zeros(length), np.zeros(length)
     spend: dict[int, float] = {}
-    for c in parts:
+    for c, by_year in zip(parts, spends, strict=True):
         at = c.first - first
         net[at : at + c.months] += c.net
         revenue[at : at + c.months] += c.revenue
-        for year, amount in _spend_by_year(c).items():
+        for year, amount in by_year.items():
             spend[year] = spend.get(year, 0.0) + amount
     cumulative = np.cumsum(net)
     _, first_even, stays = crossings(revenue[None, :], cumulative[None, :])
@@ -391,10 +463,10 @@ def combine(programme: Programme) -> ProgrammeResult:
     def calendar(value: float) -> int | None:
         return None if np.isnan(value) else first + int(value) - 1
 
-    budget = programme.spec.budget
+    budget = prepared.budget if budget is None else budget
     return ProgrammeResult(
-        name=programme.spec.name,
-        currency=programme.spec.currency,
+        name=prepared.name,
+        currency=prepared.currency,
         first=first,
         net=net,
         cumulative_net=cumulative,
@@ -407,9 +479,17 @@ def combine(programme: Programme) -> ProgrammeResult:
         spend_by_year={y: spend[y] for y in sorted(spend)},
         budget=budget,
         contributions=parts,
-        choice=choose([c.long_run_npv for c in parts], [_spend_by_year(c) for c in parts], budget),
-        band=combined_band(parts, first, length),
+        choice=choose([c.long_run_npv for c in parts], spends, budget),
+        band=combined_band(parts, first, length, [prepared.sims[i] for i in keep]),
     )
+
+
+def combine(programme: Programme) -> ProgrammeResult:
+    """Combine the programme's alliances on one calendar axis (see the module's docstring and
+    the README's rules): the combined J-curve, its peak funding need and break-even, the
+    discounted values, committed spend by year, and which alliances to fund within the budget.
+    The same arithmetic as the dashboard's: :func:`recombine` of every alliance."""
+    return recombine(prepare(programme))
 
 
 # --------------------------------------------------------------------------------------------
@@ -458,10 +538,21 @@ def choose(values: Sequence[float], spends: Sequence[dict[int, float]], budget: 
             cost = sum(spends[i].values())
             return float("inf") if cost <= 0 else values[i] / cost
 
+        # running totals, added in the order fits() adds them: the same sums, without a pass
+        # over every alliance chosen so far for each candidate
         chosen: list[int] = []
+        total = 0.0
+        years: dict[int, float] = {}
         for i in sorted(candidates, key=lambda i: (-density(i), i)):
-            if fits([*chosen, i], spends, budget):
-                chosen.append(i)
+            new_total = total + sum(spends[i].values())
+            if budget.total is not None and new_total > budget.total + 1e-6:
+                continue
+            if budget.yearly_cap is not None and any(years.get(y, 0.0) + a > budget.yearly_cap + 1e-6 for y, a in spends[i].items()):
+                continue
+            chosen.append(i)
+            total = new_total
+            for y, a in spends[i].items():
+                years[y] = years.get(y, 0.0) + a
         return Choice(tuple(sorted(chosen)), "greedy")
     order = sorted(candidates, key=lambda i: (-values[i], i))
     rank = {i: k for k, i in enumerate(order)}
@@ -627,6 +718,7 @@ __all__ = [
     "Choice",
     "Contribution",
     "Member",
+    "Prepared",
     "Programme",
     "ProgrammeFile",
     "ProgrammeResult",
@@ -640,5 +732,10 @@ __all__ = [
     "load_programme",
     "month_index",
     "month_label",
+    "month_words",
+    "prepare",
+    "recombine",
+    "simulated",
+    "Simulated",
     "summarise_programme",
 ]

@@ -19,7 +19,9 @@ import pytest
 
 from tests.browser.server import ROOT, Server, start_server
 from tests.conftest import EXAMPLES, outside_requests
+from workbook.currency import currency
 from workbook.instruments import TRUST_ITEMS
+from workbook.programme import summarise_programme
 from workbook.store import SQLiteStore, self_key
 
 pytestmark = pytest.mark.browser
@@ -79,7 +81,7 @@ def status_text(page) -> str:
 def test_app_notebooks_are_thin_and_clean():
     """Markdown and calls into workbook.ui only: no definitions, no outputs."""
     names = sorted(p.stem for p in APPS.glob("*.ipynb"))
-    assert names == ["alliance", "facilitator", "portfolio", "workshop"]
+    assert names == ["alliance", "facilitator", "portfolio", "programme", "workshop"]
     for path in APPS.glob("*.ipynb"):
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
@@ -294,11 +296,33 @@ def test_portfolio_opens_an_alliance(browser, server):
     page.select_option(".wb-portfolio-block select[name=sort]", "7:descending")  # NPV, highest first
     npv = page.eval_on_selector_all(".wb-portfolio tbody tr", "rs => rs.map(r => Number(r.cells[7].dataset.sort))")
     assert len(npv) == rows.count() and npv == sorted(npv, reverse=True)
+    assert page.get_attribute(".wb-programme-link a", "href") == "programme.ipynb"  # params/programme.yaml is there
     name = rows.first.inner_text()
     no_outside(page)
     rows.first.click()
     page.wait_for_selector(".wb-ramp-chart svg", timeout=LOAD_MS)
     assert name in page.inner_text(".wb-header")
+    no_outside(page)
+    page.close()
+
+
+def test_programme_dashboard_redraws_when_an_alliance_is_left_out(browser, server, explain):
+    """In serve's links (and the portfolio's: see above); unticking an alliance moves the peak
+    funding need (the curve is redrawn in place, the band still under it)."""
+    assert "/voila/render/programme.ipynb" in server.log(), explain("serve does not print the programme's link")
+    page = open_app(browser, server, "programme", "", ".wb-programme-chart svg g.mark-area path")
+    assert page.inner_text(".wb-status") == "", explain(page.inner_text(".wb-status"))
+    peak = page.inner_text(".wb-peak-funding")
+    expected = summarise_programme(server.params_dir / "programme.yaml")["peak_funding_need"]
+    assert peak.startswith(currency("USD")(expected)), peak  # workbook programme's figure
+    shot(page, "programme")
+    boxes = page.locator(".wb-programme-alliances input[type=checkbox]")
+    assert boxes.count() == len(EXAMPLES)
+    page.get_by_label("Include Acme Cloud × Northwind Systems").uncheck()
+    page.wait_for_function("p => document.querySelector('.wb-peak-funding').innerText !== p", arg=peak, timeout=10_000)
+    assert page.locator(".wb-programme-alliances tr:has-text('Acme Cloud') td:last-child").inner_text() == "not ticked"
+    assert page.locator(".wb-programme-chart svg g.mark-area path").count() == 1
+    assert "<Integrations>" in page.inner_text(".wb-programme-alliances")  # a name as text, not markup
     no_outside(page)
     page.close()
 

@@ -1,5 +1,6 @@
 """A programme of alliances: the README's hand-computed worked check, bad programme files,
-the programme file skipped as an alliance, and the exact choice of which alliances to fund."""
+the programme file skipped as an alliance, the exact choice of which alliances to fund, the
+programme dashboard's figures, and the programme's PDF and spreadsheet."""
 
 from __future__ import annotations
 
@@ -228,3 +229,85 @@ def test_the_programme_page_shows_the_curve_the_budget_and_the_choice_offline(tm
     (taken / "summary.json").write_text("{}", encoding="utf-8")
     with pytest.raises(FolderTaken):
         write_programme_report(PARAMS / "programme.yaml", tmp_path / "out")
+
+
+# --------------------------------------------------------------------------------------------
+# The programme dashboard (workbook/ui/programme_app.py) and the programme's PDF and spreadsheet
+
+
+def test_the_dashboard_shows_workbook_programme_json_and_follows_ticks_and_the_budget(tmp_path):
+    from workbook.ui.programme_app import ProgrammeApp
+
+    path = write(tmp_path)
+    app = ProgrammeApp(path)
+    whole = summarise_programme(path)
+    assert app.current == whole  # every figure, with every alliance ticked and the file's budget
+    assert "$14,000 in Sep 2026" in app.figures.value and "over in 2026" in app.figures.value
+    assert [r["status"] for r in app.toggles.rows] == ["fund" if a["funded"] else "leave out" for a in whole["alliances"]]
+    # B left out: the J-curve figures of a programme file naming A only, on the whole calendar
+    app.toggles.included = [0]
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    only_a = summarise_programme(write(alone, PROGRAMME.replace('["a.yaml", "b*.yaml"]', '["a.yaml"]')))
+    for key in ("peak_funding_need", "peak_funding_month", "first_break_even_month", "break_even_month", "cumulative_net_at_end", "spend_by_year", "npv"):
+        assert app.current[key] == only_a[key], key
+    cumulative = [m["cumulative_net"] for m in app.current["monthly"]]
+    assert cumulative == [m["cumulative_net"] for m in only_a["monthly"]] + [4000] * 9  # A adds nothing after its months
+    assert "$12,000 in Feb 2026" in app.figures.value and "1 of 2 alliances ticked" in app.figures.value
+    assert [r["status"] for r in app.toggles.rows] == ["fund", "not ticked"]
+    # both again, without a cap and with a total that B's 54,000 does not fit beside A's 24,000
+    app.toggles.included = [0, 1]
+    app.cap_on.value = False
+    app.total.value = 30000
+    assert app.current["funded"] == [whole["alliances"][0]["file"]] and app.current["yearly_cap"] is None
+    app.total_on.value = False
+    assert app.current["funded"] == [a["file"] for a in whole["alliances"] if a["long_run_npv"] > 0]
+    app.toggles.included = []
+    assert app.current["peak_funding_need"] == 0 and "No alliance is ticked" in app.choice.value
+
+
+def test_the_dashboard_of_the_examples_equals_the_command_and_escapes_names():
+    from workbook.ui.programme_app import ProgrammeApp
+
+    run = CliRunner().invoke(app, ["programme", str(PARAMS / "programme.yaml"), "--json"])
+    assert run.exit_code == 0, run.output
+    dashboard = ProgrammeApp(PARAMS / "programme.yaml")
+    assert dashboard.current == json.loads(run.output)
+    # the marketplace alliance alone, with no money to spend: left out, its name escaped
+    names = [a["name"] for a in dashboard.current["alliances"]]
+    dashboard.toggles.included = [names.index("Brightdesk × Tandem & Co <Integrations>")]
+    dashboard.total.value = 0
+    assert "Tandem &amp; Co &lt;Integrations&gt;" in dashboard.choice.value
+    assert all("<Integrations>" not in w.value for w in (dashboard.header, dashboard.figures, dashboard.choice, dashboard.status))
+
+
+def test_the_programme_pdf_and_spreadsheet(tmp_path):
+    """`workbook report programme.yaml --pdf --xlsx`: the PDF opens on the J-curve's finding; the
+    spreadsheet's cumulative net, recalculated by LibreOffice, is the command's."""
+    import openpyxl
+    import pypdf
+
+    from tests.conftest import workbook_cmd
+    from tests.unit.test_spreadsheet import recalculate
+    from workbook.currency import currency
+
+    out = tmp_path / "out"
+    run = workbook_cmd("report", str(PARAMS / "programme.yaml"), "--pdf", "--xlsx", "--out", str(out))
+    assert run.returncode == 0, run.stderr
+    p = summarise_programme(PARAMS / "programme.yaml")
+    folder = out / "programme"
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="programme/report.pdf"' in index and 'href="programme/programme.xlsx"' in index
+    text = pypdf.PdfReader(folder / "report.pdf").pages[0].extract_text()
+    assert "The programme's J-curve" in text and f"The programme needs {currency('USD')(p['peak_funding_need'])} at most" in text
+    book = openpyxl.load_workbook(folder / "programme.xlsx")
+    months = book["Months"]
+    assert all(str(row[-1].value).startswith("=") and str(row[-2].value).startswith("=SUM(") for row in months.iter_rows(min_row=2))
+    sheet = openpyxl.load_workbook(recalculate([folder / "programme.xlsx"], tmp_path)[0], data_only=True)
+    rows = list(sheet["Months"].iter_rows(min_row=2, values_only=True))
+    assert [r[0] for r in rows] == [m["month"] for m in p["monthly"]]
+    for row, m in zip(rows, p["monthly"], strict=True):
+        assert row[-1] == pytest.approx(m["cumulative_net"], abs=0.01), row[0]
+    summary = {r[0]: r[1] for r in sheet["Summary"].iter_rows(min_row=2, max_row=4, values_only=True)}
+    assert summary["peak_funding_need"] == pytest.approx(p["peak_funding_need"], abs=0.01)
+    assert summary["committed_spend"] == pytest.approx(p["committed_spend"], abs=0.01)

@@ -171,3 +171,15 @@ def test_serve_prints_a_dashboard_link_per_alliance(tmp_path):
     shown, more = alliance_links(ServeOptions(), "", folder)
     assert len(shown) == ALLIANCE_LINKS and more == len(EXAMPLES) + 3
     assert "token" not in shown[0][1]  # a loopback server without a token
+
+
+def test_the_programme_dashboard_is_offered_only_beside_a_programme_file(tmp_path):
+    from workbook.apps.serve import APP_NAMES
+    from workbook.ui.paths import has_programme
+
+    assert "programme" in APP_NAMES and urls(ServeOptions(), "", "f")["programme"].endswith("/voila/render/programme.ipynb")
+    assert not has_programme(tmp_path)
+    (tmp_path / "programme.yaml").write_text("schema: 1\nalliance: {name: An alliance named so}\n", encoding="utf-8")
+    assert not has_programme(tmp_path)  # an alliance's file of that name is no programme
+    (tmp_path / "programme.yaml").write_text("programme:\n  name: Two alliances\n", encoding="utf-8")
+    assert has_programme(tmp_path)

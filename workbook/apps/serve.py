@@ -43,19 +43,20 @@ from . import guard
 from ..resources import apps_dir, jupyter_dir
 from ..kernel_env import SAVES_ENV
 from .room import PAGE_PATH
-from ..ui.paths import PARAMS_ENV, REPORTS_ENV, STORE_ENV, pinned
+from ..ui.paths import PARAMS_ENV, REPORTS_ENV, STORE_ENV, has_programme, pinned
 
 APPS = apps_dir()
 TEMPLATES = jupyter_dir()
 DEFAULT_IP = "127.0.0.1"
 DEFAULT_PORT = 8866
-APP_NAMES = ("workshop", "facilitator", "portfolio", "alliance")
+APP_NAMES = ("workshop", "facilitator", "portfolio", "programme", "alliance")
 #: Preheated workshop kernels. A participant's kernel costs about 2 s of CPU to start; on a
 #: small machine a room arriving at once would queue behind each other without a warm pool.
 DEFAULT_ROOM_SIZE = 30
 #: The dashboards whose kernels are prepared ahead of their visitors (pandas, Altair and the
 #: chart's JavaScript loaded: about 2 s of CPU a kernel), and how many of each are kept ready.
-#: The portfolio is not among them: it lists the params folder as it is when the page opens.
+#: The portfolio and the programme are not among them: they read the params folder as it is when
+#: the page opens (and the programme models its alliances then).
 DASHBOARDS = ("alliance.ipynb",)
 DEFAULT_DASHBOARD_POOL = 2
 REFILL_DELAY = 30  # seconds: after the arrival burst (refilling during it steals its CPU); a visitor who finds no ready kernel gets a fresh one at once (voila_pool.py)
@@ -298,8 +299,9 @@ def serve(opts: ServeOptions, echo: Callable[[str], object] = print) -> int:
     echo("Facilitator only (keep this link to yourself; the board shows the participants' link):")
     echo(f"  {'facilitator':12} {links['facilitator']}")
     echo("For participants and stakeholders:")
+    programme = has_programme(Path(env[PARAMS_ENV]))
     for name, url in links.items():
-        if name not in ("facilitator", "alliance"):
+        if name not in ("facilitator", "alliance") and (name != "programme" or programme):
             echo(f"  {name:12} {url}")
     shown, more = alliance_links(opts, token, Path(env[PARAMS_ENV]))
     if shown:

@@ -59,8 +59,13 @@ def render_index(outcomes: Sequence[Outcome], out_dir: Path | None = None) -> st
     summaries = [o.summary for o in rendered if o.summary is not None]
     table = table_html(summaries, href, note, [(o.params_path.name, o.reason) for o in failed], pdf=pdf, xlsx=xlsx)
     programme = out_dir is not None and (out_dir / "programme" / "report.html").is_file()
+    programme_files = [
+        (label, name) for label, name in (("PDF", "report.pdf"), ("spreadsheet", "programme.xlsx"))
+        if programme and out_dir is not None and (out_dir / "programme" / name).is_file()
+    ]
     return env.get_template("index.html.j2").render(
         programme=programme,
+        programme_files=programme_files,
         rendered=rendered,
         failed=failed,
         table=Markup(interactive_html(table, summaries)),  # noqa: S704 (every value is escaped by workbook.portfolio)

@@ -2,7 +2,8 @@
 spend against the budget, and which alliances to fund (:mod:`workbook.programme`'s figures).
 
 ``workbook report`` writes it for each programme file among its arguments (a programme file is
-never rendered as an alliance), before the portfolio index, which then links it. The page is one
+never rendered as an alliance), before the portfolio index, which then links it; with ``--pdf``
+also ``report.pdf``, with ``--xlsx`` also ``programme.xlsx``. The page is one
 self-contained file: its charts are inline SVG, nothing is loaded from the network, and every
 name from a params or programme file is escaped by the template.
 """
@@ -10,6 +11,8 @@ name from a params or programme file is escaped by the template.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -58,9 +61,12 @@ def programme_html(p: dict[str, Any], source: str = "") -> str:
     )
 
 
-def write_programme_report(path: str | Path, out_dir: str | Path) -> Path:
-    """Compute the programme file at ``path`` and write ``out_dir/programme/report.html``
-    atomically; returns the page's path.
+def write_programme_report(path: str | Path, out_dir: str | Path, pdf: bool = False, xlsx: bool = False) -> list[Path]:
+    """Compute the programme file at ``path`` and write ``out_dir/programme/report.html``, with
+    ``pdf`` also ``report.pdf`` (the page printed by headless Chromium, as the alliances' reports
+    are) and with ``xlsx`` also ``programme.xlsx`` (:func:`workbook.reports.spreadsheet.build_programme`);
+    returns the files written. All or nothing: everything is made before any file is replaced,
+    each replaced atomically, so a failure leaves the earlier files as they were.
 
     Raises
     ------
@@ -68,17 +74,34 @@ def write_programme_report(path: str | Path, out_dir: str | Path) -> Path:
         when the programme file or one of its alliances is not valid.
     FolderTaken
         when ``out_dir/programme`` holds an alliance's report.
+    PdfError
+        when the page could not be printed.
     """
-    from ..programme import summarise_programme
+    from ..programme import as_json, combine, load_programme
+    from .pdf import print_pdf
+    from .spreadsheet import build_programme, to_bytes
 
     folder = Path(out_dir) / FOLDER
     if (folder / "summary.json").exists():
         raise FolderTaken(f"{folder} holds an alliance's report (an alliance named so that its folder is {FOLDER!r}): rename that alliance")
-    page = programme_html(summarise_programme(path), str(path))
+    result = combine(load_programme(path))
+    page = programme_html(as_json(result), str(path))
+    book = to_bytes(build_programme(result)) if xlsx else None
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / "report.html"
-    atomic_replace(target, page)
-    return target
+    written: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix=".programme.", dir=folder) as tmp:
+        printed = None
+        if pdf:
+            draft = Path(tmp) / "report.html"
+            draft.write_text(page, encoding="utf-8")
+            printed = print_pdf(draft, Path(tmp) / "report.pdf")
+        written.append(atomic_replace(folder / "report.html", page))
+        if printed is not None:
+            os.replace(printed, folder / "report.pdf")
+            written.append(folder / "report.pdf")
+    if book is not None:
+        written.append(atomic_replace(folder / "programme.xlsx", book))
+    return written
 
 
 __all__ = ["FOLDER", "FolderTaken", "programme_html", "write_programme_report"]

@@ -15,6 +15,10 @@ is a formula. The workbook has five sheets:
 - ``Scenarios`` — the plan's row as formulas, the other scenarios as values (a note says so).
 - ``Simulation`` — the Monte Carlo bands and the chance of break-even, as values.
 
+A programme's spreadsheet (``--xlsx`` with a programme file → ``programme/programme.xlsx``) is
+:func:`build_programme`'s: each alliance's converted net by calendar month, the combined and
+cumulative nets as formulas over them.
+
 :func:`build` is pure (params and their analysis in, an :class:`openpyxl.Workbook` out);
 :func:`write_xlsx` writes the file atomically (:func:`workbook.files.atomic_replace`), so a
 reader never finds half a file and a failure leaves nothing behind.
@@ -38,6 +42,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..currency import currency
 from ..files import atomic_replace
+from ..programme import ProgrammeResult
 from ..ramp import RESPONSIBILITY_STALL_MONTHS, RampAnalysis, analyse
 from ..schema import Params
 
@@ -590,6 +595,121 @@ def _write_simulation(ws: Worksheet, analysis: RampAnalysis, money: str) -> None
     ws.freeze_panes = "A2"
 
 
+#: The programme's Summary sheet: key (as ``workbook programme --json`` names it), and what it is.
+PROGRAMME_SUMMARY_KEYS: dict[str, str] = {
+    "peak_funding_need": "depth of the programme's J-curve: max(0, -lowest cumulative net)",
+    "cumulative_net_at_end": "cumulative net in the last month",
+    "committed_spend": "committed spend of every alliance (the Alliances sheet's column)",
+}
+
+
+def _text(ws: Worksheet, row: int, col: int, value: str) -> None:
+    """Write ``value`` as text, even one that looks like a formula (a name from a params file)."""
+    cell = ws.cell(row, col, value)
+    cell.data_type = "s"
+
+
+def build_programme(result: ProgrammeResult) -> Workbook:
+    """The programme's spreadsheet (``programme.xlsx``): its combined months for a reader to audit.
+
+    - ``Months`` — a row per calendar month of the programme (A: ``YYYY-MM``), a column per
+      alliance with its net that month converted into the reporting currency (values; blank
+      outside the alliance's own months), then the combined net (a ``SUM`` formula over the
+      alliances' columns) and the cumulative net (a formula: the month before's plus this
+      month's combined net).
+    - ``Alliances`` — per alliance (in the order of the Months columns): its name, file,
+      currency, the rate used, its first and last calendar month, committed spend and long-run
+      value (converted; values), and whether the budget funds it.
+    - ``Summary`` — the peak funding need and the cumulative net at the end as formulas over
+      ``Months``, the committed spend as a formula over ``Alliances``.
+
+    Names from the files are written as text, never as formulas.
+    """
+    from ..programme import as_json, month_label
+
+    p = as_json(result)
+    money = money_format(result.currency)
+    parts = result.contributions
+    wb = Workbook()
+    months = wb.active
+    assert months is not None
+    months.title = "Months"
+    alliances = wb.create_sheet("Alliances")
+    summary = wb.create_sheet("Summary")
+
+    n = len(parts)
+    combined_col, cumulative_col = n + 2, n + 3
+    first_alliance, last_alliance = get_column_letter(2), get_column_letter(n + 1)
+    months.cell(1, 1, "Month")
+    for j, c in enumerate(parts, start=2):
+        _text(months, 1, j, str(c.member.params.alliance.name))
+    months.cell(1, combined_col, f"Combined net ({result.currency})")
+    months.cell(1, cumulative_col, f"Cumulative net ({result.currency})")
+    length = len(result.net)
+    first_row, last_row = 2, length + 1
+    comb, cum = get_column_letter(combined_col), get_column_letter(cumulative_col)
+    for k in range(length):
+        row = first_row + k
+        _text(months, row, 1, month_label(result.first + k))
+        for j, c in enumerate(parts, start=2):
+            at = result.first + k - c.first
+            if 0 <= at < c.months:
+                months.cell(row, j, float(c.net[at])).number_format = money
+        months.cell(row, combined_col, f"=SUM({first_alliance}{row}:{last_alliance}{row})" if n else "=0").number_format = money
+        previous = f"{cum}{row - 1}+" if k else ""
+        months.cell(row, cumulative_col, f"={previous}{comb}{row}").number_format = money
+    months.freeze_panes = "B2"
+    months.column_dimensions["A"].width = 10
+    for j in range(2, cumulative_col + 1):
+        months.column_dimensions[get_column_letter(j)].width = 22
+    for cell in months[1]:
+        cell.font = _BOLD
+        cell.fill = _HEAD_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+    alliances.append(["Alliance", "File", "Currency", f"Rate (1 unit in {result.currency})", "First month", "Last month",
+                      f"Committed spend ({result.currency})", f"Long-run value ({result.currency})", "Funded"])
+    for i, a in enumerate(p["alliances"], start=2):
+        _text(alliances, i, 1, str(a["name"]))
+        _text(alliances, i, 2, str(a["file"]))
+        alliances.cell(i, 3, a["currency"])
+        alliances.cell(i, 4, a["rate"])
+        alliances.cell(i, 5, a["start"])
+        alliances.cell(i, 6, a["end"])
+        alliances.cell(i, 7, float(parts[i - 2].committed_spend)).number_format = money
+        alliances.cell(i, 8, float(parts[i - 2].long_run_npv)).number_format = money
+        alliances.cell(i, 9, "fund" if a["funded"] else "leave out")
+    for j, width in enumerate((44, 36, 10, 18, 12, 12, 22, 22, 10), start=1):
+        alliances.column_dimensions[get_column_letter(j)].width = width
+    for cell in alliances[1]:
+        cell.font = _BOLD
+        cell.fill = _HEAD_FILL
+    alliances.freeze_panes = "A2"
+
+    summary.append(["Key", "Value", "Meaning"])
+    cumulative_range = f"Months!${cum}${first_row}:${cum}${last_row}"
+    formulas = {
+        "peak_funding_need": f"=MAX(0,-MIN({cumulative_range}))",
+        "cumulative_net_at_end": f"=Months!${cum}${last_row}",
+        "committed_spend": f"=SUM(Alliances!$G$2:$G${n + 1})" if n else "=0",
+    }
+    for key, meaning in PROGRAMME_SUMMARY_KEYS.items():
+        summary.append([key, formulas[key], meaning])
+        summary.cell(summary.max_row, 2).number_format = money
+    _note(
+        summary,
+        "The alliances' monthly nets (Months) and their committed spend and long-run value (Alliances) are values, each",
+        "modelled by the workbook from its params file and converted at the programme's rates; the combined and cumulative",
+        "nets and this sheet are formulas over them. Break-even and the band are in the programme's report page.",
+    )
+    for j, width in enumerate((26, 20, 70), start=1):
+        summary.column_dimensions[get_column_letter(j)].width = width
+    for cell in summary[1]:
+        cell.font = _BOLD
+        cell.fill = _HEAD_FILL
+    return wb
+
+
 def to_bytes(wb: Workbook) -> bytes:
     """The ``.xlsx`` file of ``wb``."""
     buffer = io.BytesIO()
@@ -603,4 +723,4 @@ def write_xlsx(params: Params, path: str | Path, analysis: RampAnalysis | None =
     return atomic_replace(path, to_bytes(build(params, analysis)))
 
 
-__all__ = ["SUMMARY_KEYS", "build", "money_format", "tail_months", "to_bytes", "write_xlsx"]
+__all__ = ["PROGRAMME_SUMMARY_KEYS", "SUMMARY_KEYS", "build", "build_programme", "money_format", "tail_months", "to_bytes", "write_xlsx"]

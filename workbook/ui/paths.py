@@ -16,6 +16,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 PARAMS_ENV, EXPORT_ENV, REPORTS_ENV, STORE_ENV = "WORKBOOK_PARAMS_DIR", "WORKBOOK_EXPORT_DIR", "WORKBOOK_REPORTS_DIR", "WORKBOOK_STORE"
+#: The programme file of the params folder that the programme dashboard reads (``workbook
+#: programme``'s default, ``params/programme.yaml``).
+PROGRAMME_FILE = "programme.yaml"
 
 
 def _setting(name: str, default: str, env: Mapping[str, str] | None) -> Path:
@@ -60,6 +63,15 @@ def pinned(env: Mapping[str, str] | None = None) -> dict[str, str]:
     if env.get(EXPORT_ENV):
         out[EXPORT_ENV] = str(Path(env[EXPORT_ENV]).resolve())
     return out
+
+
+def has_programme(folder: Path | None = None) -> bool:
+    """Whether ``folder`` (default: the params folder) holds :data:`PROGRAMME_FILE`, a programme
+    file (its first top-level key ``programme``)."""
+    from ..params import is_programme_file
+
+    path = (params_dir() if folder is None else folder) / PROGRAMME_FILE
+    return path.is_file() and is_programme_file(path)
 
 
 def params_file(name: str) -> Path:

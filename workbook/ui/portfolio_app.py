@@ -28,7 +28,7 @@ from ..reports.summary_store import SummaryStore, stored_summary
 from ..summary import Summary
 from ..text import count
 from .common import CSS, explain, message
-from .paths import params_dir, reports_dir
+from .paths import has_programme, params_dir, reports_dir
 
 #: The widget's side in the browser: the portfolio's script, then what draws the table in the
 #: widget's element and wires it up.
@@ -112,8 +112,13 @@ def portfolio_app() -> W.Widget:
         )
     )
     table.add_class("wb-portfolio-table")
+    link = (
+        '<p class="wb-programme-link"><a href="programme.ipynb">The programme</a>: every alliance on one calendar, '
+        "its J-curve, the budget and which alliances to fund.</p>"
+        if has_programme() else ""
+    )
     parts: list[W.Widget] = [
-        W.HTML(CSS + PORTFOLIO_CSS + f"<p>{count(len(rows), 'alliance')}. Open one to explore what would change its payback.</p>"),
+        W.HTML(CSS + PORTFOLIO_CSS + f"<p>{count(len(rows), 'alliance')}. Open one to explore what would change its payback.</p>" + link),
     ]
     if rows:
         parts.append(live_chart(break_even_chart(rows)))
