@@ -90,7 +90,7 @@ def month_cell(value: int | None, none: str, names: MonthNames) -> str:
 
 def is_late(s: Summary) -> bool:
     """Breaks even only after its committed resources end (or not within the horizon)."""
-    return s.break_even_month is None or s.break_even_month > s.commitment_months
+    return s.late
 
 
 def needs_attention(s: Summary) -> bool:

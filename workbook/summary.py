@@ -100,6 +100,11 @@ class Summary(BaseModel):
         return self.model_dump(mode="json")
 
     @property
+    def late(self) -> bool:
+        """Breaks even only after its committed resources end (or not within the horizon)."""
+        return self.break_even_month is None or self.break_even_month > self.commitment_months
+
+    @property
     def start_date(self) -> dt.date | None:
         return None if self.start is None else dt.date.fromisoformat(self.start)
 

@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from typing import Protocol
 
 import altair as alt
 import pandas as pd
 
 from ..months import MonthNames
-from ..portfolio import is_late
-from ..summary import Summary
 from ..text import count
 from .theme import BAD, GOOD, layered
+
+
+class Summary(Protocol):
+    """What the chart reads of an alliance's summary (:class:`workbook.summary.Summary`, which
+    the charts do not import: the summary sits above the charts)."""
+
+    @property
+    def alliance(self) -> str: ...
+    @property
+    def break_even_month(self) -> int | None: ...
+    @property
+    def commitment_months(self) -> int: ...
+    @property
+    def start_date(self) -> dt.date | None: ...
+    @property
+    def late(self) -> bool: ...
 
 LATE = "after the commitment ends"
 IN_TIME = "within the commitment"
@@ -24,7 +40,7 @@ def break_even_chart(rows: Sequence[Summary]) -> alt.LayerChart:
     def names(r: Summary) -> MonthNames:
         return MonthNames(r.start_date)
 
-    dated = any(r.start is not None for r in rows)
+    dated = any(r.start_date is not None for r in rows)
     df = pd.DataFrame(
         [
             {
@@ -32,7 +48,7 @@ def break_even_chart(rows: Sequence[Summary]) -> alt.LayerChart:
                 "break_even": r.break_even_month,
                 "commitment": r.commitment_months,
                 **({"when": names(r)(r.break_even_month, "not within the horizon")} if dated else {}),
-                "status": LATE if is_late(r) else IN_TIME,
+                "status": LATE if r.late else IN_TIME,
             }
             for r in rows
         ]
