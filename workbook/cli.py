@@ -455,7 +455,7 @@ def report(
 
     from .reports.pdf import PdfError, find_chromium
     from .reports.folders import plan_batch
-    from .reports.batch import render_all
+    from .reports.batch import Workers, render_all
 
     if pdf:
         try:
@@ -487,9 +487,13 @@ def report(
             say("Stopped (SIGINT) while connecting to the scheduler. Nothing rendered.", err=True)
             raise typer.Exit(128 + signal.SIGINT) from None
     paths, programmes = _split_programmes(paths, f"a programme file, not an alliance: its page goes to {out / 'programme' / 'report.html'}")
+    # the workers start (and warm their report kernels) while the params files are read
+    workers = Workers()
+    start = None if runner is not None else (lambda n: workers.start(min(max(1, jobs), n)))
     try:
-        plan = plan_batch(paths, out, pdf=pdf, force=force, xlsx=xlsx)
+        plan = plan_batch(paths, out, pdf=pdf, force=force, xlsx=xlsx, to_load=start)
     except ParamsError as exc:
+        workers.close()
         _print_problems(exc.problems)
         say("Nothing rendered.", err=True)
         raise typer.Exit(2) from None
@@ -503,7 +507,8 @@ def report(
                 bar.write(terminal(f"FAILED {outcome.params_path}:\n{outcome.reason}"), file=sys.stderr)
 
         try:
-            batch = render_all(plan, out, jobs=jobs, progress=tick, pdf=pdf, runner=runner, xlsx=xlsx)
+            with workers:
+                batch = render_all(plan, out, jobs=jobs, progress=tick, pdf=pdf, runner=runner, xlsx=xlsx, workers=workers)
         except WorkbookError as exc:  # the cluster went away between the check and the batch
             bar.write(terminal(f"error: {exc}"), file=sys.stderr)
             raise typer.Exit(2) from None

@@ -82,6 +82,13 @@ class Run:
                 pass
         return workers
 
+    def rendering(self) -> list[psutil.Process]:
+        """The workers rendering a report now: those whose pid names a work folder in the output
+        folder (its owner tag, ``wbk-<host>-<pid>-<start>``). A worker only warming up its kernel
+        (before the batch gives it a file) has none."""
+        pids = {int(m.group(1)) for name in hidden(self.out) if (m := re.search(r"wbk-[0-9a-f]+-(\d+)-", name))}
+        return [w for w in self.workers_with_kernels() if w.pid in pids]
+
     def wait_for(self, condition, what: str, timeout: float = 180.0):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -199,7 +206,7 @@ def test_a_signal_stops_the_batch_keeping_what_finished(run, sig, to_group):
 
 def test_a_killed_worker_fails_only_its_own_file(run):
     r = run()
-    workers = r.wait_for(lambda: len(ws := r.workers_with_kernels()) == 2 and ws, "two workers running kernels")
+    workers = r.wait_for(lambda: len(r.workers_with_kernels()) == 2 and r.rendering(), "a worker rendering a report")
     victim = workers[0]
     kernels = victim.children(recursive=True)
     killed = time.monotonic()
@@ -223,7 +230,7 @@ def test_a_killed_worker_fails_only_its_own_file(run):
 
 def test_killing_the_batch_process_ends_its_workers_and_the_next_run_cleans_up(run, tmp_path):
     r = run()
-    r.wait_for(lambda: len(r.workers_with_kernels()) == 2, "two workers running kernels")
+    r.wait_for(lambda: len(r.workers_with_kernels()) == 2 and r.rendering(), "a worker rendering a report")
     descendants = r.main.children(recursive=True)
     killed = time.monotonic()
     r.main.kill()

@@ -114,9 +114,13 @@ def _worker(conn: Any, batch_pid: int) -> None:
     signal.signal(signal.SIGTERM, _end_worker)
     for s in TERMINAL_SIGNALS:
         signal.signal(s, signal.SIG_IGN)  # also drops one that arrived while this process started
+    signal.set_wakeup_fd(-1)  # a forked worker's signals are its own, not the batch's
     signal.pthread_sigmask(signal.SIG_UNBLOCK, TERMINAL_SIGNALS)
     _die_with_parent(batch_pid)
     renderer: Renderer | None = None  # one warm kernel for every report this worker renders
+    with suppress(Exception):  # it failed: the first report starts one, and says what is wrong
+        renderer = Renderer()
+        renderer.warm()  # while the batch reads the params files (or a job waits in the pipe)
     with suppress(EOFError, OSError):
         for params_path, out_dir, pdf, xlsx, known in iter(conn.recv, None):
             try:
@@ -186,6 +190,9 @@ class _Worker:
         self.conn, theirs = ctx.Pipe()
         self.proc = ctx.Process(target=_worker, args=(theirs, os.getpid()), name="workbook report", daemon=True)
         self.job: _Job | None = None
+        # a forked worker must not write what this process has not flushed yet a second time
+        sys.stdout.flush()
+        sys.stderr.flush()
         # the worker starts with the terminal's signals blocked (the mask survives exec) until it
         # ignores them: a Ctrl+C while it imports must not end it with a traceback
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, TERMINAL_SIGNALS)
@@ -273,20 +280,89 @@ class BatchStop:
                 pass
 
 
-def _run(plan: Plan, out: Path, jobs: int, stop: BatchStop, finished: Callable[[Outcome], None], pdf: bool = False, xlsx: bool = False) -> None:
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+class Workers:
+    """Worker processes started ahead of a batch (:func:`plan_batch`'s ``to_load``), so that their
+    report kernels start and import while the params files are read; :func:`render_all` given
+    them uses them first. Leaving the ``with`` block ends those not taken.
+
+    Workers are forked from this process once it has imported what they need (the renderer,
+    papermill, nbconvert and the kernel client): they start in a fraction of the time a fresh
+    interpreter takes. Each starts its kernel and warms it up at once (:meth:`Renderer.warm`).
+    """
+
+    def __init__(self) -> None:
+        self.ready: list[_Worker] = []
+
+    def start(self, n: int) -> None:
+        """Start up to ``n`` workers in all."""
+        if n <= len(self.ready):
+            return
+        ctx = _context()
+        while len(self.ready) < n:
+            self.ready.append(_Worker(ctx))
+
+    def take(self) -> list[_Worker]:
+        taken, self.ready = self.ready, []
+        return taken
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """End the workers not taken (they finish warming up first at most briefly)."""
+        for w in self.ready:
+            w.retire()
+        for w in self.take():
+            w.end()
+
+
+def _context() -> Any:
+    """How worker processes are made: forked from this process, which first imports what a
+    worker needs (each worker then starts without importing it again), before it starts any
+    thread of its own. Without fork (not on Linux or macOS), a fresh interpreter each."""
     import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    import jupyter_client.manager  # noqa: F401
+    import nbconvert  # noqa: F401
+    import papermill  # noqa: F401
+
+    from . import kernel  # noqa: F401
+
+    return multiprocessing.get_context("fork")
+
+
+def _run(
+    plan: Plan,
+    out: Path,
+    jobs: int,
+    stop: BatchStop,
+    finished: Callable[[Outcome], None],
+    pdf: bool = False,
+    xlsx: bool = False,
+    started: Sequence[_Worker] = (),
+) -> None:
     from multiprocessing.connection import wait
 
-    # spawn: a fresh interpreter, a direct child of this process, inheriting nothing from its
-    # threads. (A fork server would start workers faster, but on Python 3.11 it leaves its
-    # listener socket folder behind when this process is killed.)
-    ctx = multiprocessing.get_context("spawn")
+    ctx: Any = None
+    # the largest files first: they take longest, and a long report last would keep one worker
+    # busy while the other has nothing left to do
     pending = deque(
         _Job(p, plan.loaded[p].slug, out, pdf, xlsx, known=(plan.digests[p], plan.loaded[p]) if p in plan.digests else None)
-        for p in plan.paths
-        if p in plan.loaded
+        for p in sorted((p for p in plan.paths if p in plan.loaded), key=_size, reverse=True)
     )
-    workers: list[_Worker] = []
+    workers: list[_Worker] = list(started)
     retired: list[_Worker] = []
     try:
         while stop.signum is None:
@@ -298,6 +374,7 @@ def _run(plan: Plan, out: Path, jobs: int, stop: BatchStop, finished: Callable[[
                     workers.remove(w)
                     retired.append(w)
             while pending and len(workers) < jobs:
+                ctx = ctx or _context()
                 w = _Worker(ctx)
                 workers.append(w)
                 job = pending.popleft()
@@ -346,6 +423,7 @@ def render_all(
     force: bool = False,
     runner: Runner | None = None,
     xlsx: bool = False,
+    workers: Workers | None = None,
 ) -> Batch:
     """Render every params file (``jobs`` at a time, in as many worker processes, each keeping
     its report kernel warm) and write the portfolio index of every report in ``out_dir``.
@@ -368,6 +446,8 @@ def render_all(
     :class:`~workbook.reports.pdf.PdfError`, rendering nothing, when no Chromium is found. ``xlsx``
     also writes each alliance's model as a live spreadsheet, ``model.xlsx``
     (:mod:`workbook.reports.spreadsheet`).
+
+    ``workers`` started ahead (:class:`Workers`, while the plan was made) are used first.
     """
     if pdf:
         find_chromium()
@@ -400,7 +480,7 @@ def render_all(
         if runner is not None:
             runner(todo, out, stop, finished, pdf, xlsx)
         else:
-            _run(todo, out, max(1, jobs), stop, finished, pdf=pdf, xlsx=xlsx)
+            _run(todo, out, max(1, jobs), stop, finished, pdf=pdf, xlsx=xlsx, started=workers.take() if workers else ())
         remove_stale(out)
         outcomes = [done[p] for p in plan.paths if p in done]
         index = write_portfolio_index(out, failures=[o for o in outcomes if not o.ok])

@@ -163,7 +163,14 @@ class Plan:
     digests: dict[Path, str] = field(default_factory=dict)
 
 
-def plan_batch(paths: Sequence[str | Path], out_dir: str | Path | None = None, pdf: bool = False, force: bool = False, xlsx: bool = False) -> Plan:
+def plan_batch(
+    paths: Sequence[str | Path],
+    out_dir: str | Path | None = None,
+    pdf: bool = False,
+    force: bool = False,
+    xlsx: bool = False,
+    to_load: Callable[[int], None] | None = None,
+) -> Plan:
     """Load every file of a batch; raise :class:`ParamsError` if two name the same alliance (or
     the same report folder), before anything is rendered. A file that does not load is not an
     error here: it fails alone, with its reason, when the batch runs.
@@ -172,6 +179,9 @@ def plan_batch(paths: Sequence[str | Path], out_dir: str | Path | None = None, p
     same file bytes, package and report notebook, a PDF if ``pdf``, a spreadsheet if ``xlsx``) is not even loaded: it
     was valid when its report was made, and nothing it depends on has changed. ``force`` renders
     every file.
+
+    ``to_load`` is called with the number of files left to load once the unchanged ones are
+    known, before any is read (the batch starts its workers then, while the files load).
     """
     given: dict[Path, Path] = {}  # resolved path -> the path as given, for messages
     for p in paths:
@@ -181,15 +191,19 @@ def plan_batch(paths: Sequence[str | Path], out_dir: str | Path | None = None, p
     invalid: dict[Path, Outcome] = {}
     unchanged: dict[Path, Outcome] = {}
     digests: dict[Path, str] = {}
-    for p, shown in given.items():
+    for p in given:
         row = made.get(p)
         if row is not None and out_dir is not None:
             try:
                 if is_fresh(Path(out_dir) / str(row.slug), render_key(p.read_bytes(), pdf, xlsx)):
                     unchanged[p] = Outcome(params_path=p, slug=row.slug, ok=True, summary=row.summary, rendered=row.rendered, unchanged=True)
-                    continue
             except OSError:
                 pass  # unreadable now: loading it says why
+    if to_load is not None:
+        to_load(len(given) - len(unchanged))
+    for p, shown in given.items():
+        if p in unchanged:
+            continue
         try:
             text = read_text(shown)  # load_params, keeping the digest of what was read
             loaded[p] = check_text(text, shown)

@@ -147,6 +147,24 @@ class WarmKernel:
             warm=self,
         )
 
+    def warm(self, cwd: Path, code: str, start_timeout: float) -> None:
+        """Start the kernel in ``cwd`` (where papermill would start it) and run ``code`` on it —
+        the imports a report needs — before any notebook is given, so that a batch's first report
+        does not wait for them. :meth:`execute` then resets the session first, as between two
+        reports: the report is still the one a fresh kernel gives."""
+        from jupyter_core.utils import run_sync
+
+        run_sync(self._start)(cwd, start_timeout)
+        self.executed += 1  # the next notebook starts from a reset session
+        run_sync(self._run)(code)
+
+    async def _start(self, cwd: Path, start_timeout: float) -> None:
+        await self.km.start_kernel(cwd=str(cwd))
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        await self.kc.wait_for_ready(timeout=start_timeout)
+        self.kc.allow_stdin = False  # as nbclient sets it on a client it starts
+
     def reset(self) -> None:
         """Start a new session on the kernel: an empty namespace, execution count 1."""
         from jupyter_core.utils import run_sync

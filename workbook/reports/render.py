@@ -26,6 +26,9 @@ from .pdf import PdfError, print_pdf
 
 
 KERNEL_START_TIMEOUT = 120  # seconds; two kernels starting at once on a small machine are slow
+#: What a report kernel runs before its first report (:meth:`Renderer.warm`): the package's
+#: imports and one static chart, which starts the chart converter.
+WARM_UP = "import workbook as _wb; _wb.views.use_static_charts(); _wb.charts.render.svg(_wb.charts.render.message_chart('ready'))"
 
 
 # --------------------------------------------------------------------------------------------
@@ -78,6 +81,18 @@ class Renderer:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+    def warm(self) -> None:
+        """Start the report kernel and run :data:`WARM_UP` on it now, while nothing waits for a
+        report (a batch does this while it reads the params files). A kernel that fails to warm
+        up is closed and started again with the first report, which then says what is wrong."""
+        from .kernel import WarmKernel
+
+        try:
+            self.kernel.warm(report_notebook().parent, WARM_UP, KERNEL_START_TIMEOUT)
+        except Exception:  # the first report starts a fresh kernel and reports the cause
+            self.kernel.close()
+            self.kernel = WarmKernel(self.sockets)
 
     def close(self) -> None:
         try:
