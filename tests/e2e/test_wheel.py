@@ -35,6 +35,7 @@ SHIPPED = [
     "workbook/notebooks/apps/facilitator.ipynb",
     "workbook/notebooks/apps/portfolio.ipynb",
     "workbook/notebooks/apps/alliance.ipynb",
+    "workbook/notebooks/apps/programme.ipynb",
     "workbook/notebooks/apps/voila.json",
     "workbook/templates/index.html.j2",
     "workbook/templates/offline/index.html.j2",
