@@ -5,16 +5,64 @@ file or a folder on disk.
   symlink is followed, the permission bits are kept); the params editor, the workshop export and
   the portfolio index use it.
 - :func:`replace_dir` swaps a finished report folder into place, replacing an older one.
+- :func:`owner_tag` names the process that owns a temporary folder (host, pid, start time), so
+  that a later run can tell a folder left by a process that is gone (:func:`owner_gone`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+import re
 import shutil
+import socket
 import stat
 import tempfile
+from functools import cache
 from pathlib import Path
+
+#: This host, as owner tags name it.
+HOST = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:6]
+#: An owner tag in a name: its host, pid and start time.
+OWNER = re.compile(r"wbk-([0-9a-f]{6})-(\d+)-([0-9a-f]+)")
+
+
+@cache
+def _owner_tag(pid: int) -> str:
+    """``wbk-<host>-<pid>-<start time>``: names the process that owns a temporary folder."""
+    import psutil
+
+    start = round(psutil.Process(pid).create_time() * 100)
+    return f"wbk-{HOST}-{pid}-{start:x}"
+
+
+def owner_tag() -> str:
+    """This process's owner tag (:func:`_owner_tag`): a temporary folder named with it is
+    removed by a later run once this process is gone (:func:`workbook.reports.owners.remove_stale`)."""
+    return _owner_tag(os.getpid())
+
+
+def owner_gone(name: str) -> bool:
+    """True when ``name`` carries an owner tag of this host whose process no longer runs.
+
+    A process of the same pid started at another time is a different process, and a zombie has
+    ended. Anything else (no tag, another host, a process we may not inspect) is not provably
+    stale.
+    """
+    import psutil
+
+    m = OWNER.search(name)
+    if m is None or m.group(1) != HOST:
+        return False
+    pid, start = int(m.group(2)), int(m.group(3), 16)
+    try:
+        proc = psutil.Process(pid)
+        return proc.status() == psutil.STATUS_ZOMBIE or round(proc.create_time() * 100) != start
+    except psutil.NoSuchProcess:
+        return True
+    except psutil.Error:
+        return False
 
 
 def _umask() -> int:

@@ -25,7 +25,7 @@ import psutil
 import pytest
 
 from tests.conftest import PARAMS
-from workbook.reports.owners import owner_tag
+from workbook.files import owner_tag
 
 pytestmark = pytest.mark.notebook
 
@@ -261,9 +261,10 @@ def test_a_report_moved_aside_by_a_killed_run_is_put_back(tmp_path):
     """A worker killed between moving the old report aside and moving the new one in leaves
     the old one under a hidden name: the next run puts it back (or drops it when the new one
     made it), and removes a half-written index of a dead run."""
-    from workbook.reports.owners import _HOST, remove_stale
+    from workbook.files import HOST
+    from workbook.reports.owners import remove_stale
 
-    dead = f"wbk-{_HOST}-{2**22 + 1}-1"  # above Linux's default pid_max: no such process
+    dead = f"wbk-{HOST}-{2**22 + 1}-1"  # above Linux's default pid_max: no such process
     aside = tmp_path / f".acme.{dead}.old"
     aside.mkdir()
     (aside / "report.html").write_text("the old report", encoding="utf-8")

@@ -24,7 +24,7 @@ import anywidget
 import pandas as pd
 import traitlets
 
-from ..files import atomic_replace
+from ..files import atomic_replace, owner_tag
 from ..kernel_env import LIVE_CHART_BUNDLE_ENV
 
 #: The caption under a chart: the finding in words, small and quiet, on screen, in print and
@@ -73,7 +73,8 @@ def _converter() -> Any:
     import vl_convert
 
     before = os.environ.get("FONTCONFIG_FILE")
-    with tempfile.TemporaryDirectory(prefix="workbook-fonts.") as empty:
+    # named for this process: should it be killed meanwhile, the next report run removes it
+    with tempfile.TemporaryDirectory(prefix=f"{owner_tag()}.fonts.") as empty:
         conf = Path(empty) / "fonts.conf"
         conf.write_text(f'<?xml version="1.0"?>\n<fontconfig><dir>{escape(empty)}</dir></fontconfig>\n', encoding="utf-8")
         os.environ["FONTCONFIG_FILE"] = str(conf)

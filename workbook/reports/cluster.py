@@ -41,7 +41,6 @@ from ..errors import ParamsError, ReportError, WorkbookError
 from ..outcomes import Outcome
 from ..summary import Summary
 from .freshness import KEY_FILE, digest
-from .owners import owner_tag
 from .render import Renderer
 
 if TYPE_CHECKING:
@@ -427,7 +426,7 @@ def accept(answer: object, params: bytes, slug: str, pdf: bool = False, xlsx: bo
 def _place(rendered: Rendered, path: Path, slug: str, out: Path) -> Outcome:
     """Write a worker's checked report files into ``out/slug`` (all or nothing); the summary
     names the client's params file."""
-    from ..files import replace_dir
+    from ..files import owner_tag, replace_dir
 
     summary = Summary.checked(rendered.summary, path)
     if summary is None:

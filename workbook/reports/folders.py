@@ -16,12 +16,12 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from ..currency import check_code
 from ..errors import ParamsError, Problem
+from ..files import owner_tag
 from ..outcomes import Outcome
 from ..params import check_text, read_text
 from ..schema import Params
 from ..summary import Summary
 from .freshness import digest, is_fresh, render_key
-from .owners import owner_tag
 
 
 # --------------------------------------------------------------------------------------------

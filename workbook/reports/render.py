@@ -14,14 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ParamsError, ReportError
-from ..files import replace_dir
+from ..files import owner_tag, replace_dir
 from ..outcomes import Outcome
 from ..params import load_params
 from ..resources import report_notebook, templates_dir
 from ..schema import Params
 from ..summary import Summary
 from .freshness import KEY_FILE, render_key
-from .owners import owner_tag
 from .pdf import PdfError, print_pdf
 
 
