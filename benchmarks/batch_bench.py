@@ -176,14 +176,16 @@ def parallel_capacity() -> float:
 
 
 def least_cost(files: list[Path], out: Path) -> dict[str, float]:
-    """CPU seconds per report of each part of one report's work in a warm process (this one):
-    every distinct example is done once to warm up, then twice measured."""
+    """CPU seconds per report of each part of one report's work in a warm process (this one), as
+    the batch does it (charts as specs the reader's browser draws, the page with its bundle):
+    every distinct example is done once to warm up, then twice measured. The params file is
+    parsed once (the batch's plan; its kernel takes the validated model)."""
     import workbook as wb
     from workbook.reports.render import export_html
 
     import nbformat
 
-    wb.views.use_static_charts()
+    wb.views.use_charts("page")
     distinct = sorted({f.read_bytes(): f for f in files}.items())
     parts = {"load the params file": 0.0, "assess": 0.0, "charts and tables": 0.0, "summary": 0.0, "export the page": 0.0}
 
@@ -215,8 +217,9 @@ def least_cost(files: list[Path], out: Path) -> dict[str, float]:
 def warm_up_cost() -> float:
     """Wall seconds for a report kernel's process to start and import what a report needs."""
     start = time.perf_counter()
-    run([sys.executable, "-c", "import ipykernel.kernelapp, workbook as wb; wb.views.use_static_charts(); "
-         "wb.charts.render.svg(wb.charts.render.message_chart('ready'))"])
+    from workbook.reports.render import WARM_UP
+
+    run([sys.executable, "-c", f"import ipykernel.kernelapp\n{WARM_UP}"])
     return time.perf_counter() - start
 
 

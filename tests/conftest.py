@@ -86,6 +86,13 @@ def new_context(_isolated_chromium):
         ctx.close()
 
 
+def open_report(page, html: Path, timeout: float = 30_000) -> None:
+    """Open a report page and wait until its script has drawn every chart (the batch's reports
+    draw their charts in the browser: ``workbook.reports.page_charts``)."""
+    page.goto(Path(html).as_uri())
+    page.wait_for_selector("html[data-wb-charts=drawn]", state="attached", timeout=timeout)
+
+
 def outside_requests(urls: list[str], allowed_hosts: tuple[str, ...] = ("127.0.0.1",)) -> list[str]:
     """The requests that left the machine (anything but file:, data:, blob: and local hosts)."""
     from urllib.parse import urlparse

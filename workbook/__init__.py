@@ -19,10 +19,11 @@ from .schema import Params
 if TYPE_CHECKING:  # loaded on first use by __getattr__ below; typed here for mypy and editors
     from . import actuals, charts, ramp, summary, views
     from .deals import import_deals
-    from .summary import Assessment, assess, summarise
+    from .areas import Assessment, assess
+    from .summary import summarise
 
 _LAZY_MODULES = {"actuals", "charts", "ramp", "views", "summary"}
-_LAZY_NAMES = {"Assessment": "summary", "assess": "summary", "summarise": "summary", "import_deals": "deals"}
+_LAZY_NAMES = {"Assessment": "areas", "assess": "areas", "summarise": "summary", "import_deals": "deals"}
 
 __all__ = [
     "charts",

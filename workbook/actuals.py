@@ -86,7 +86,7 @@ from .flags import Flag, past
 from .months import NUMBERED, MonthNames
 from .ramp import FloatArray, MonteCarlo, RampResult, payback_curves, monthly_book_factor
 from .schema import Actuals, Params, Pipeline, Ramp
-from .text import count
+from .text import SPEND_WORDS, TRACKING_WORDS, count
 
 Tracking = Literal["ahead", "on_plan", "behind", "below_p10"]
 SpendTracking = Literal["on_budget", "over_budget", "under_budget"]
@@ -109,19 +109,6 @@ SCALE_DECIMALS = 4
 #: The subject of the re-forecast's ``commitment_before_break_even`` (the plan's has none).
 REFORECAST_SUBJECT = "re-forecast"
 
-#: What each tracking state says, for readers.
-TRACKING_WORDS: dict[str, str] = {
-    "ahead": "ahead of plan",
-    "on_plan": "on plan",
-    "behind": "behind plan",
-    "below_p10": "behind plan, below the simulation's P10",
-}
-#: What each spend-tracking state says, for readers.
-SPEND_WORDS: dict[str, str] = {
-    "on_budget": "on budget",
-    "over_budget": "over budget",
-    "under_budget": "under budget",
-}
 
 
 @dataclass(frozen=True)

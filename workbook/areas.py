@@ -35,10 +35,11 @@ from typing import TYPE_CHECKING, Any, cast
 from .flags import Area as AreaKey
 from .flags import Flag, one_per_subject, top_actions
 from .schema import Params
-from .signals import HealthResult
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from .signals import HealthResult
 
     from . import actuals, ramp, scoping, trust, value
     from .schema import Scope, Trust
@@ -279,7 +280,7 @@ def _run_health(params: Params, break_even: int | None) -> tuple[HealthResult | 
     h, code = params.health, params.alliance.currency
     found = signals.timeline(h)
     credit = signals.credit_of(found, params.actuals, code, params.months)
-    return HealthResult(found, signals.event_table(h), credit), signals.flags(h, break_even, params.months, params.actuals, code)
+    return signals.HealthResult(found, signals.event_table(h), credit), signals.flags(h, break_even, params.months, params.actuals, code)
 
 
 def _view(name: str) -> Callable[[Assessment], list[Block]]:

@@ -166,7 +166,8 @@ def _readable(s: Summary) -> list[tuple[str, str]]:
     ]
     through, delay, scale = s.actuals_through_month, s.reforecast_delay_months, s.reforecast_scale
     if s.tracking is not None and s.spend_tracking is not None and through is not None and delay is not None and scale is not None:
-        from .actuals import SPEND_WORDS, TRACKING_WORDS, fit_words
+        from .actuals import fit_words
+        from .text import SPEND_WORDS, TRACKING_WORDS
 
         be = s.reforecast_break_even_month
         rows += [

@@ -121,7 +121,7 @@ def tracking_cell(s: Summary) -> str:
     re-forecast break-even month 18", or "...; broke even in month 6" when the re-forecast
     breaks even within the recorded months ("... at Dec 2026; ...; re-forecast break-even Jun
     2027" with a start; escaped); "—" without actuals."""
-    from .actuals import SPEND_WORDS, TRACKING_WORDS
+    from .text import SPEND_WORDS, TRACKING_WORDS
 
     state = s.tracking
     if state is None:

@@ -11,11 +11,15 @@ import datetime as dt
 import types
 from typing import Union, get_args, get_origin
 
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .areas import Assessment, assess
 from .currency import check_code
 from .schema import AllianceType, Params
+
+if TYPE_CHECKING:
+    from .areas import Assessment, assess
 
 #: A figure of the contract: a whole number stays one (money of a currency without minor unit).
 Number = int | float
@@ -166,6 +170,7 @@ def summarise(params: Params, path: str | Path | None = None, assessment: Assess
 def summary_of(params: Params, path: str | Path | None = None, assessment: Assessment | None = None) -> Summary:
     """The contract's fields for one alliance (money in the params' currency, months 1-based)."""
     from .actuals import pipeline_summary, summary_fields
+    from .areas import assess
     from .currency import round_money
 
     a = assessment or assess(params)
@@ -208,3 +213,12 @@ def summary_of(params: Params, path: str | Path | None = None, assessment: Asses
 
 
 __all__ = ["MONEY_FIELDS", "Assessment", "Summary", "SummaryFlag", "assess", "summarise", "summary_of"]
+
+
+def __getattr__(name: str) -> object:
+    # the assessment (pandas and the areas) loads on first use: reading a summary needs neither
+    if name in ("Assessment", "assess"):
+        from . import areas
+
+        return getattr(areas, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

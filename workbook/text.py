@@ -44,9 +44,6 @@ def date(value: dt.date) -> str:
     return f"{value.day} {value:%b %Y}"
 
 
-__all__ = ["DATE", "NO_RANGES", "chance", "count", "date"]
-
-
 #: Characters that steer a terminal or reorder text rather than show: the C0 and C1 controls and
 #: DEL (Unicode category Cc) and the bidirectional embeddings, overrides and isolates.
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -84,3 +81,21 @@ def one_line(text: str) -> str:
     """``text`` as one line of plain text: every control character (line breaks and tabs too)
     becomes a space, and runs of spaces one space; for what people type into a form."""
     return " ".join("".join(" " if is_control(ch) else ch for ch in text).split())
+
+
+#: What each tracking state of the actuals (:mod:`workbook.actuals`) says, for readers.
+TRACKING_WORDS: dict[str, str] = {
+    "ahead": "ahead of plan",
+    "on_plan": "on plan",
+    "behind": "behind plan",
+    "below_p10": "behind plan, below the simulation's P10",
+}
+#: What each spend-tracking state says, for readers.
+SPEND_WORDS: dict[str, str] = {
+    "on_budget": "on budget",
+    "over_budget": "over budget",
+    "under_budget": "under budget",
+}
+
+
+__all__ = ["DATE", "NO_RANGES", "SPEND_WORDS", "TRACKING_WORDS", "chance", "count", "date"]

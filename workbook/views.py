@@ -2,7 +2,8 @@
 
 Every piece of text that comes from a params file is escaped here, once, before it becomes
 HTML. Charts are returned as Altair charts; the renderer is chosen by the caller
-(:func:`use_static_charts` for reports, so they open offline as inline SVG).
+(:func:`use_charts`: inline SVG, or drawn by the reader's browser from the page's own bundle;
+offline either way).
 """
 
 from __future__ import annotations
@@ -85,16 +86,34 @@ class Assessment(Protocol):
     def top_actions(self, n: int = 3) -> list[Flag]: ...
 
 
+#: How the report's figures carry their charts (:func:`use_charts`).
+CHART_MODES = ("static", "page")
+_chart_mode = "static"
+
+
 def use_static_charts() -> None:
     """Render Altair charts as inline SVG (vl-convert): no JavaScript, nothing from a CDN.
 
     Altair's debug mode checks every object against the Vega-Lite schema as it is built; it is
     turned off here, where reports are made in bulk. Charts are not checked on their way to SVG
     either (:func:`~workbook.charts.render.spec_of`): the tests check every chart, whole."""
+    use_charts("static")
+
+
+def use_charts(mode: str) -> None:
+    """How :func:`render` draws the report's charts: ``"static"``, as inline SVG images drawn here
+    (a notebook in JupyterLab, the PDF); ``"page"``, as figures the reader's browser draws from
+    their spec with the Vega bundle the page carries (:func:`~workbook.charts.render.page_figure_html`:
+    the batch's HTML reports, which then cost their kernel no chart drawing). Either way nothing
+    comes from a CDN."""
+    global _chart_mode
+    if mode not in CHART_MODES:
+        raise ValueError(f"charts must be one of {', '.join(map(repr, CHART_MODES))}, not {mode!r}")
     import altair as alt
 
     alt.renderers.enable("svg")
     alt.utils.schemapi.disable_debug_mode()
+    _chart_mode = mode
 
 
 class HTML:
@@ -259,10 +278,12 @@ def section(a: Assessment, key: str) -> HTML:
 
 
 def render(blocks: Sequence[Block]) -> HTML:
-    """Blocks as one piece of HTML (charts as SVG figures whose caption states the finding)."""
-    from .charts.render import figure_html
+    """Blocks as one piece of HTML (charts as figures whose caption states the finding: SVG
+    images, or drawn by the reader's browser, as :func:`use_charts` says)."""
+    from .charts.render import figure_html, page_figure_html
 
-    return HTML("".join(b if isinstance(b, str) else figure_html(b) for b in blocks))
+    figure = page_figure_html if _chart_mode == "page" else figure_html
+    return HTML("".join(b if isinstance(b, str) else figure(b) for b in blocks))
 
 
 def heading(level: int, text: str) -> str:

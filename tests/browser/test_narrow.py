@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.server import ROOT, Server, start_server
-from tests.conftest import PARAMS, workbook_cmd
+from tests.conftest import PARAMS, open_report, workbook_cmd
 from workbook.instruments import TRUST_ITEMS
 from workbook.store import SQLiteStore
 
@@ -159,7 +159,7 @@ def test_report_page_fits_a_phone_with_legible_charts(phone, report):
     """The page never scrolls sideways; a chart keeps legible text (its 11 px labels at 9 px
     or more) and, when that is wider than the screen, scrolls sideways in its own box."""
     page = phone.new_page()
-    page.goto((next(report.glob("*/report.html"))).as_uri())
+    open_report(page, next(report.glob("*/report.html")))
     assert_fits(page, "body", "report")
     charts = page.evaluate(CHART_SIZES)
     assert len(charts) >= 8

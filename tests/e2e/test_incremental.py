@@ -22,6 +22,19 @@ WORKBOOK = Path(sys.executable).parent / "workbook"
 pytestmark = pytest.mark.notebook
 
 
+#: ``workbook report ARGS`` in this process, then which heavy libraries it imported.
+UNCHANGED_RUN = """
+import sys
+from workbook.cli import app
+sys.argv = ["workbook", "report", *sys.argv[1:]]
+try:
+    app()
+except SystemExit as exc:
+    assert not exc.code, exc.code
+print("heavy:", sorted(m for m in ("pandas", "numpy", "altair", "vl_convert") if m in sys.modules))
+"""
+
+
 def report(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(WORKBOOK), "report", *args], capture_output=True, text=True, timeout=600)
 
@@ -53,6 +66,10 @@ def test_unchanged_files_are_kept_and_an_edited_one_is_rendered_again(tmp_path, 
     assert second.returncode == 0, second.stderr
     assert "0 of 2 reports rendered; 2 unchanged" in second.stdout
     assert stamps(out) == before  # not touched
+    # nothing is assessed, so neither pandas nor Altair is imported: the run takes a blink
+    loaded = subprocess.run([sys.executable, "-c", UNCHANGED_RUN, *map(str, two_files), "--out", str(out)], capture_output=True, text=True, timeout=600)
+    assert loaded.returncode == 0, loaded.stderr
+    assert "0 of 2 reports rendered; 2 unchanged" in loaded.stdout and loaded.stdout.rstrip().endswith("heavy: []"), loaded.stdout
     assert "2 reports in this folder" in (out / "index.html").read_text(encoding="utf-8")
 
     edited = two_files[0]

@@ -19,6 +19,7 @@ from pypdf.generic import ContentStream
 
 from tests.conftest import CHROMIUM, PARAMS
 from workbook import load_params
+from workbook.reports.page_charts import static_page
 from workbook.text import date as text_date
 
 pytestmark = pytest.mark.notebook
@@ -123,7 +124,8 @@ def test_the_charts_are_drawn_in_the_pdf(printed):
     """Every chart of the page is in the PDF as vector drawing: its axis titles, labels and
     legends are text of the PDF, and the pages carry paths."""
     _, folder = printed
-    page = BeautifulSoup((folder / "report.html").read_text(encoding="utf-8"), "html.parser")
+    # the page the PDF printed: the report's charts drawn here, as SVG images
+    page = BeautifulSoup(static_page((folder / "report.html").read_text(encoding="utf-8")), "html.parser")
     charts = page.select("img.wb-chart")
     assert len(charts) >= 5
     reader = PdfReader(folder / "report.pdf")

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLES, MINIMAL_PARAMS, outside_requests, workbook_cmd
+from tests.conftest import EXAMPLES, MINIMAL_PARAMS, open_report, outside_requests, workbook_cmd
 from workbook import load_params, summarise
+from workbook.reports.page_charts import static_page
 
 pytestmark = pytest.mark.notebook
 
@@ -93,12 +94,18 @@ def test_index_links_each_report_with_its_figures(batch):
 def test_report_opens_offline_in_chromium_with_its_charts(batch, page, tmp_path):
     _, out, _ = batch
     params = load_params(EXAMPLES[0])
-    page.goto((out / params.slug / "report.html").as_uri())
-    page.wait_for_load_state("load")
-    charts = page.locator("img[src^='data:image/svg+xml']")
-    assert charts.count() >= 3
-    widths = charts.evaluate_all("els => els.map(e => e.naturalWidth)")
-    assert all(w > 300 for w in widths), widths
+    report = out / params.slug / "report.html"
+    open_report(page, report)
+    charts = page.locator("img.wb-chart")
+    drawn = charts.evaluate_all("els => els.map(e => [e.hidden, e.src.slice(0, 19), e.naturalWidth, e.style.getPropertyValue('--wb-chart-width')])")
+    # the page carries every chart as its spec; the browser drew each one, as wide as vl-convert
+    # draws it for the PDF (the same Vega; the text measured with the browser's fonts)
+    static = re.findall(r"--wb-chart-width:([0-9.]+)px", static_page(report.read_text(encoding="utf-8")))
+    assert len(drawn) == len(static) >= 8
+    assert page.locator(".wb-status-error").count() == 0
+    for (hidden, src, width, css), natural in zip(drawn, static, strict=True):
+        assert not hidden and src == "data:image/svg+xml" and width > 300, drawn
+        assert css == f"{width}px" and abs(width - float(natural)) <= 0.02 * float(natural), (drawn, static)
     assert page.get_by_text(params.alliance.name, exact=True).first.is_visible()
     page.screenshot(path=str(tmp_path / "report.png"), full_page=False)
     assert outside_requests(page.requests) == []

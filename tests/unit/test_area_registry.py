@@ -34,7 +34,7 @@ def draws_an_area(name: str) -> bool:
     """Whether a function of :mod:`workbook.views` so named draws (part of) one area: every
     ``*_view``, ``*_charts`` and ``*_live``, and ``section`` (one area by key); ``*_section``
     too, the report's per-area functions of old."""
-    return name == "section" or name.endswith(("_section", "_view", "_charts", "_live")) and name not in ("use_static_charts", "missing_section")
+    return name == "section" or name.endswith(("_section", "_view", "_charts", "_live")) and name not in ("use_static_charts", "use_charts", "missing_section")
 
 
 #: What only those places use: the renderers of the areas' pictures, the areas' charts and the

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import json
 import os
 import re
 import tempfile
@@ -111,6 +112,32 @@ def figure_html(chart: alt.TopLevelMixin) -> str:
     return (
         '<figure class="wb-chart" style="margin:0.5em 0">'
         f'<img class="wb-chart" alt="{words}" src="data:image/svg+xml;base64,{data}" style="max-width:100%;height:auto{natural}">'
+        f'<figcaption class="wb-chart-description" style="{CAPTION_STYLE}">{words}</figcaption>'
+        "</figure>"
+    )
+
+
+def _script_json(value: Any) -> str:
+    """``value`` as JSON that can stand inside a ``<script>`` element: no ``<``, ``>`` or ``&``
+    (text from a params file such as ``</script>`` cannot end the element), ASCII only."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def page_figure_html(chart: alt.TopLevelMixin | dict[str, Any]) -> str:
+    """The chart as an HTML figure the reader's browser draws: the Vega-Lite spec (data included)
+    in the figure, an image with the finding as its text alternative, and the caption. On a page
+    that carries :func:`workbook.reports.page_charts.page_chart_script`, the browser draws the spec with Vega into the image —
+    the SVG :func:`figure_html` would have embedded, drawn on the reader's machine instead of in
+    the report's kernel (vl-convert's text measuring is most of a report's time).
+    :func:`workbook.reports.page_charts.static_page` turns such a page back into the page of
+    :func:`figure_html` figures; ``page_charts.PAGE_FIGURE`` finds these figures."""
+    spec = spec_of(chart)
+    words = escape(description(spec))
+    return (
+        '<figure class="wb-chart" data-wb-chart="page" style="margin:0.5em 0">'
+        f'<img class="wb-chart" alt="{words}" hidden style="max-width:100%;height:auto">'
+        f'<script type="application/json" class="wb-chart-spec">{_script_json(spec)}</script>'
         f'<figcaption class="wb-chart-description" style="{CAPTION_STYLE}">{words}</figcaption>'
         "</figure>"
     )

@@ -339,7 +339,11 @@ def _context() -> Any:
     import papermill  # noqa: F401
 
     from . import kernel  # noqa: F401
+    from .page_charts import page_chart_script
+    from .render import warm_exporter
 
+    warm_exporter()  # its templates compiled once, here, not once in each worker
+    page_chart_script()  # the pages' Vega bundle, read (or, on a new machine, made) once
     return multiprocessing.get_context("fork")
 
 

@@ -117,17 +117,25 @@ class WarmKernel:
 
         return bool(self.km.has_kernel and run_sync(self.km.is_alive)())
 
-    def execute(self, notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path, start_timeout: float) -> Any:
+    def execute(
+        self, notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path, start_timeout: float, prelude: str | None = None
+    ) -> Any:
         """Execute ``notebook`` with ``parameters`` into ``output`` (papermill), on this kernel,
-        reset first if it has run a notebook before. Returns the executed notebook (the node
-        papermill wrote to ``output``). Raises what papermill raises."""
+        reset first if it has run a notebook before. ``prelude`` is code run silently after the
+        reset, before the notebook (outside its history and execution counts), on a kernel that
+        is already running (else not at all). Returns the executed notebook (the node papermill
+        wrote to ``output``). Raises what papermill raises."""
         import papermill as pm
 
         if self.km.has_kernel and not self._alive():
             self.close()
             self._new_manager()
         if self.executed:
+            from jupyter_core.utils import run_sync
+
             self.reset()
+            if prelude:
+                run_sync(self._run)(prelude)
         if ENGINE not in _registered:
             _register_engine()
             _registered.add(ENGINE)
@@ -179,7 +187,7 @@ class WarmKernel:
             if reply["parent_header"].get("msg_id") == msg_id:
                 break
         if reply["content"]["status"] != "ok":
-            raise WorkbookError(f"the report kernel could not be reset: {reply['content'].get('evalue', '')}")
+            raise WorkbookError(f"the report kernel could not run {code[:40]!r}: {reply['content'].get('evalue', '')}")
 
     def close(self) -> None:
         """Shut the kernel down (at once) and close the client's channels."""

@@ -24,10 +24,14 @@ from .freshness import KEY_FILE, render_key
 from .pdf import PdfError, print_pdf
 
 
+#: How the reports' charts are drawn (the report notebook's ``charts``): by the reader's browser,
+#: from the spec and the Vega bundle the page carries. Drawing them here (vl-convert) would be
+#: most of a report's time; the PDF draws them here all the same (:meth:`Renderer._print`).
+CHARTS = "page"
 KERNEL_START_TIMEOUT = 120  # seconds; two kernels starting at once on a small machine are slow
 #: What a report kernel runs before its first report (:meth:`Renderer.warm`): the package's
-#: imports and one static chart, which starts the chart converter.
-WARM_UP = "import workbook as _wb; _wb.views.use_static_charts(); _wb.charts.render.svg(_wb.charts.render.message_chart('ready'))"
+#: imports and one chart's spec, as the reports carry them (:data:`CHARTS`).
+WARM_UP = "import workbook as _wb; _wb.views.use_charts('page'); _wb.charts.render.page_figure_html(_wb.charts.render.message_chart('ready'))"
 
 
 # --------------------------------------------------------------------------------------------
@@ -48,12 +52,27 @@ def _exporter() -> Any:
     )
 
 
-def export_html(nb: Any, html_path: Path, title: str | None = None) -> None:
+def warm_exporter() -> None:
+    """Export an empty notebook once: the exporter's templates are compiled and its imports made,
+    so that a process forked afterwards exports its first page as fast as its last."""
+    import nbformat
+
+    _exporter().from_notebook_node(nbformat.v4.new_notebook())
+
+
+def export_html(nb: Any, html_path: Path, title: str | None = None) -> str:
     """Convert an executed notebook (the node papermill returns) to HTML with no input cells and
     no CDN scripts. ``title`` (escaped by the template) names the page: the browser's tab and the
-    PDF's document title."""
+    PDF's document title. Charts the reader's browser draws (the notebook's ``charts="page"``)
+    come with the Vega bundle, inline (:func:`~workbook.reports.page_charts.with_page_charts`; added
+    after nbconvert's own pass over the page, which would otherwise parse the bundle too).
+    Returns the page as written."""
+    from .page_charts import with_page_charts
+
     body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": title}} if title else None)
+    body = with_page_charts(body)
     html_path.write_text(body, encoding="utf-8")
+    return body
 
 
 def _execution_reason(exc: Exception) -> str:
@@ -99,25 +118,37 @@ class Renderer:
         finally:
             shutil.rmtree(self.sockets, ignore_errors=True)
 
-    def build(self, params_path: Path, params: Params, folder: Path, key: dict[str, Any]) -> Summary:
+    def build(self, params_path: Path, params: Params, folder: Path, key: dict[str, Any], validated: bool = False) -> Summary:
         """Write the report of ``params`` (loaded from ``params_path``) into ``folder``:
         ``report.ipynb``, ``report.html``, ``summary.json`` (``report.pdf`` and ``model.xlsx``
         when ``key`` asks for them) and, last, ``render.json`` (``key``). Returns the summary;
-        raises :class:`ReportError`."""
-        from ..summary import assess, summary_of
+        raises :class:`ReportError`.
+
+        ``validated``: ``params`` were validated from the very bytes ``key`` was made from. The
+        kernel is then handed them (:func:`workbook.params.preload`) rather than parsing the
+        file again, as long as the file still holds those bytes."""
+        from ..areas import assess
+        from ..summary import summary_of
 
         nb_out = folder / "report.ipynb"
         notebook = report_notebook()
+        prelude = None
+        if validated:
+            prelude = f"__import__('workbook.params').params.preload({str(params_path)!r}, {key['params']!r}, {params.model_dump_json()!r})"
         try:
-            executed = self.kernel.execute(notebook, nb_out, {"params_path": str(params_path)}, cwd=notebook.parent, start_timeout=KERNEL_START_TIMEOUT)
+            executed = self.kernel.execute(
+                notebook,
+                nb_out,
+                {"params_path": str(params_path), "charts": CHARTS},
+                cwd=notebook.parent,
+                start_timeout=KERNEL_START_TIMEOUT,
+                prelude=prelude,
+            )
         except Exception as exc:  # papermill raises several kinds; each becomes a reason
             raise ReportError(params_path, _execution_reason(exc)) from exc
-        export_html(executed, folder / "report.html", title=f"{params.alliance.name} — alliance report")
+        page = export_html(executed, folder / "report.html", title=f"{params.alliance.name} — alliance report")
         if key.get("pdf"):
-            try:
-                print_pdf(folder / "report.html", folder / "report.pdf", profile_parent=self.sockets)
-            except PdfError as exc:
-                raise ReportError(params_path, f"the PDF was not made: {exc}") from exc
+            self._print(params_path, page, folder)
         assessment = assess(params)
         if key.get("xlsx"):
             from .spreadsheet import write_xlsx
@@ -130,6 +161,20 @@ class Renderer:
         (folder / "summary.json").write_text(json.dumps(summary.as_dict(), indent=2), encoding="utf-8")
         (folder / KEY_FILE).write_text(json.dumps(key, indent=2), encoding="utf-8")
         return summary
+
+    def _print(self, params_path: Path, page: str, folder: Path) -> None:
+        """``report.pdf``: Chromium prints the page with its charts drawn here as SVG images
+        (:func:`~workbook.reports.page_charts.static_page`), so the PDF needs no script run first."""
+        from .page_charts import static_page
+
+        printed = self.sockets / "print.html"
+        printed.write_text(static_page(page), encoding="utf-8")
+        try:
+            print_pdf(printed, folder / "report.pdf", profile_parent=self.sockets)
+        except PdfError as exc:
+            raise ReportError(params_path, f"the PDF was not made: {exc}") from exc
+        finally:
+            printed.unlink(missing_ok=True)
 
     def render(
         self, params_path: str | Path, out_dir: str | Path, pdf: bool = False, known: tuple[str, Params] | None = None, xlsx: bool = False
@@ -150,7 +195,8 @@ class Renderer:
         outcome = Outcome(params_path=params_path)
         try:
             key = render_key(params_path.read_bytes(), pdf, xlsx)  # before the kernel reads it: an edit meanwhile renders again next time
-            params = known[1] if known is not None and known[0] == key["params"] else load_params(params_path)
+            validated = known is not None and known[0] == key["params"]
+            params = known[1] if known is not None and validated else load_params(params_path)
         except OSError as exc:
             outcome.reason = f"{params_path}: cannot read the file: {exc.strerror or exc}"
             return outcome
@@ -161,7 +207,7 @@ class Renderer:
         out_dir.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=f".{params.slug}.{owner_tag()}.", dir=out_dir))
         try:
-            outcome.summary = self.build(params_path, params, work, key)
+            outcome.summary = self.build(params_path, params, work, key, validated=validated)
             work.chmod(0o755)  # mkdtemp makes it private; the finished report is for anyone who can read DIR
             replace_dir(work, out_dir / params.slug, owner_tag())
             outcome.ok = True

@@ -249,7 +249,7 @@ def track_actuals(params_path: str | Path, csv_path: str | Path | None = None) -
     """
     from html import escape
 
-    from ..actuals import TRACKING_WORDS
+    from ..text import TRACKING_WORDS
     from ..areas import assess
     from ..errors import ParamsError
     from ..params import import_actuals, load_params
