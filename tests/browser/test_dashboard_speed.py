@@ -28,7 +28,7 @@ pytestmark = pytest.mark.browser
 LOAD_MS = 60_000
 CHART = ".wb-ramp-chart svg g.mark-line path"
 USED = "Using pre-heated kernel"
-FILLED = "Kernel pool of alliance.ipynb is filled"
+ASKED = "asks for its page"  # a prepared kernel has run its notebook and waits for its visitor
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 
@@ -49,13 +49,13 @@ def prepared_taken(server: Server) -> int:
 
 
 def wait_for_prepared_kernels(server: Server) -> None:
-    """Until every prepared dashboard kernel taken so far has been replaced (Voila logs the pool
-    as filled once at the start and once per refill)."""
+    """Until every prepared dashboard kernel taken so far has been replaced, and every one has
+    run its notebook (the server logs each prepared kernel's question for its page; only the
+    dashboard has prepared kernels on this server)."""
     deadline = time.monotonic() + REFILL_DELAY + 90
-    while server.log().count(FILLED) < 1 + prepared_taken(server):
+    while server.log().count(ASKED) < DEFAULT_DASHBOARD_POOL + prepared_taken(server):
         assert time.monotonic() < deadline, f"the dashboard's kernel pool was not refilled:\n{server.tail()}"
         time.sleep(0.5)
-    time.sleep(2)  # the last kernel started runs its notebook
 
 
 def open_dashboard(new_context, server: Server, query: str, selector: str = CHART):
@@ -176,13 +176,17 @@ DRAWING = """() => {
 
 
 def settled_drawing(page, previous: str, title: str) -> str:
-    """The chart's drawing once it differs from ``previous``, shows ``title`` and has stopped changing."""
+    """The chart's drawing once it differs from ``previous``, shows ``title`` and the chart has
+    nothing left to draw (it has ``data-wb-drawing`` from the moment the kernel's change arrives
+    until it is drawn)."""
     page.wait_for_function(
-        f"([before, title]) => {{ const d = ({DRAWING})(); return d !== null && d !== before && d.includes(title); }}",
+        f"""([before, title]) => {{
+          if (document.querySelector('.wb-ramp-chart[data-wb-drawing], .wb-ramp-chart [data-wb-drawing]')) return false;
+          const d = ({DRAWING})(); return d !== null && d !== before && d.includes(title);
+        }}""",
         arg=[previous, title.replace("&", "&amp;").replace("<", "&lt;")],
         timeout=10_000,
     )
-    page.wait_for_timeout(300)
     return page.evaluate(DRAWING)
 
 

@@ -317,13 +317,23 @@ def test_trust_notebook(new_context, lab, explain):
     assert load_params(lab.params).trust.respondents[0].answers["same_objectives"] == answer
     assert_amounts_are_text(page, GUIDED[1], "trust", lab.params)
     page.click(".wb-add-respondent")
-    # the new respondent is the one shown and selected, and stays so (the dropdown's options and
-    # selection arrive together: the browser never falls back to the first respondent)
+    # the new respondent is the one shown and selected (the dropdown's options and selection
+    # arrive together: the browser never falls back to the first respondent)
     added = """() => document.querySelector('.wb-respondent-id input').value.startsWith('respondent-')
         && document.querySelector('.wb-respondent select').selectedOptions[0].textContent.startsWith('respondent-')"""
     page.wait_for_function(added, timeout=15_000)
-    page.wait_for_timeout(1_000)
-    assert page.evaluate(added), explain("the form went back to another respondent after adding one")
+    # and stays so: a change made now (the side) reaches the kernel after anything the page sent
+    # back in between (a fall back to the first respondent), and its answer shows which
+    # respondent the kernel edits
+    new_id = page.input_value(".wb-respondent-id input")
+    page.click(".wb-guided .widget-toggle-buttons:has(.widget-label:text-is('Side')) button:text-is('partner')")
+    shown = """() => [document.querySelector('.wb-respondent-id input').value,
+        document.querySelector('.wb-respondent select').selectedOptions[0].textContent.replace(/\\s+/g, ' ')]"""
+    try:
+        page.wait_for_function(f"id => {{ const [shownId, option] = ({shown})(); return shownId === id && option === id + ' (partner)'; }}",
+                               arg=new_id, timeout=15_000)
+    except Exception:
+        raise AssertionError(explain(f"the form went back to another respondent after adding {new_id}: it shows {page.evaluate(shown)}")) from None
     type_into(page, ".wb-respondent-id input", first.id)  # an id already taken
     try:
         page.wait_for_selector(".wb-guided .wb-status-error:has-text('used twice')", timeout=30_000)

@@ -131,11 +131,27 @@ def assert_touch_sized(page, root: str, what: str, explain=lambda s: s) -> list[
     return controls
 
 
-def open_phone_app(phone, server: Server, app: str, query: str = "", selector: str = ".wb-app"):
+#: Resolves once the page's fonts are loaded, no live chart has a drawing left to do
+#: (``data-wb-drawing``), and two animation frames have passed since: Voila's shell lays the
+#: widgets out in its animation-frame message loop, after the first paint.
+SETTLED = """async () => {
+  await document.fonts.ready;
+  const end = performance.now() + 15000;
+  while (document.querySelector('[data-wb-drawing]')) {
+    if (performance.now() > end) throw new Error("a chart was still drawing after 15 s");
+    await new Promise(r => requestAnimationFrame(r));
+  }
+  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+}"""
+
+
+def open_phone_app(phone, server: Server, app: str, query: str = "", *selectors: str):
+    """The app's page once each of ``selectors`` (default ``.wb-app``) shows and it has settled."""
     page = phone.new_page()
     page.goto(server.url(app, query))
-    page.wait_for_selector(selector, timeout=LOAD_MS)
-    page.wait_for_timeout(300)  # the widgets' styles settle after the first paint
+    for selector in selectors or (".wb-app",):
+        page.wait_for_selector(selector, timeout=LOAD_MS)
+    page.evaluate(SETTLED)
     return page
 
 
@@ -205,7 +221,8 @@ def test_portfolio_index_shows_a_card_per_alliance_on_a_phone(phone, report):
 
 
 def test_alliance_dashboard_fits_with_labelled_sliders(phone, server, explain):
-    page = open_phone_app(phone, server, "alliance", f"params={ALLIANCE}", ".wb-ramp-chart svg")
+    # the panels under the figures come after the chart (the file has a trust history)
+    page = open_phone_app(phone, server, "alliance", f"params={ALLIANCE}", ".wb-ramp-chart svg", ".wb-trust-trend")
     assert_fits(page, ".wb-app", "alliance dashboard", explain)
     assert_charts_scaled(page, ".wb-app .vega-embed svg", "alliance dashboard", explain)
     assert_touch_sized(page, ".wb-app", "alliance dashboard", explain)
@@ -247,8 +264,10 @@ def test_facilitator_board_fits_with_results_revealed(phone, server, explain):
         store.submit(code, p.id)
     page = open_phone_app(phone, server, "facilitator", "", ".wb-session-code")
     page.click(".wb-reveal")
-    page.wait_for_selector(".wb-results svg", timeout=10_000)
-    page.wait_for_timeout(300)
+    # the reveal redraws the readiness chart last (these answers have no scoping part): once it
+    # says so, every result of the reveal has reached the page
+    page.wait_for_selector(".wb-results svg:has-text('No scoping answers submitted yet')", timeout=10_000)
+    page.evaluate(SETTLED)
     assert_fits(page, ".wb-app", "facilitator board", explain)
     assert_charts_scaled(page, ".wb-results .vega-embed svg", "facilitator board", explain)
     assert_touch_sized(page, ".wb-app", "facilitator board", explain)

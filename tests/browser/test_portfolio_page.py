@@ -83,6 +83,10 @@ def page(browser, portfolio):
     p.close()
 
 
+#: Resolves after the next two animation frames: what a change made the page do is done and painted.
+NEXT_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
 def count(page) -> str:
     return page.inner_text("#wb-portfolio-count")
 
@@ -196,10 +200,14 @@ def test_the_filters_narrow_by_type_status_and_area_light(page, portfolio):
 
 
 def test_nothing_is_fetched(page, portfolio):
+    _, rows = portfolio
     sort_button(page, HEADERS[BREAK_EVEN]).click()
     page.fill("input[name=q]", "helix")
     page.select_option("select[name=light]", "*:amber")
-    page.wait_for_timeout(300)
+    # the page has sorted and filtered (the count says so) and painted the result twice since
+    assert page.locator("thead th").nth(BREAK_EVEN).get_attribute("aria-sort") == "ascending"
+    wait_for_count(page, f"{sum(1 for s in rows if 'helix' in _folded(s['alliance']) and 'amber' in s['areas'].values())} of {ALLIANCES} alliances shown")
+    page.evaluate(NEXT_FRAMES)
     assert page.requests == [portfolio[0].as_uri()]  # type: ignore[attr-defined]
 
 

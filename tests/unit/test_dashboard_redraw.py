@@ -171,7 +171,7 @@ def run_visits(scenario, tmp_path: Path, monkeypatch):
 def test_a_prepared_kernel_learns_its_page_when_it_is_handed_out(tmp_path, monkeypatch):
     async def scenario(visits):
         asked = asyncio.create_task(next_visit())
-        await asyncio.sleep(0.2)
+        await asyncio.wait_for(visits.asked("kernel-1"), 5)  # the question has reached the server
         assert not asked.done()  # nobody has opened the page yet
         visits.hand_out("kernel-1", "http://127.0.0.1:8866/voila/render/alliance.ipynb?params=x.yaml&token=t")
         visits.hand_out("kernel-1", "http://127.0.0.1:8866/voila/render/alliance.ipynb?params=other.yaml")  # never a second page
@@ -192,7 +192,7 @@ def test_a_kernel_handed_out_before_it_asked_learns_its_page_at_once(tmp_path, m
 def test_a_kernel_shut_down_unvisited_hears_nothing(tmp_path, monkeypatch):
     async def scenario(visits):
         asked = asyncio.create_task(next_visit())
-        await asyncio.sleep(0.2)
+        await asyncio.wait_for(visits.asked("kernel-1"), 5)  # shut down while it waits for its page
         visits.forget("kernel-1")
         return await asyncio.wait_for(asked, 5)
 

@@ -11,6 +11,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from tests.conftest import EXAMPLES, MINIMAL_PARAMS, ROOT
@@ -277,12 +278,26 @@ def _save_scope_elsewhere(path: Path, timeout: float) -> subprocess.Popen:
     )
 
 
+def _holds_open(proc: subprocess.Popen, path: Path) -> bool:
+    """Whether ``proc`` has the file at ``path`` open: a save opens it only to lock it."""
+    try:
+        return any(Path(f.path) == path.resolve() for f in psutil.Process(proc.pid).open_files())
+    except psutil.NoSuchProcess:
+        return False
+
+
 def test_a_save_waits_for_the_lock_then_merges_into_the_file_as_it_is_then(tmp_path):
     path = tmp_path / "alliance.yaml"
     path.write_text(BASE)
     with file_lock(path):
         other = _save_scope_elsewhere(path, timeout=60)
-        time.sleep(1.5)  # the other save has started and is waiting for the lock
+        # the other save has started and is waiting for the lock: it holds the file open
+        deadline = time.monotonic() + 60
+        while not _holds_open(other, path):
+            if other.poll() is not None:
+                pytest.fail(f"the other save ended before it waited for the lock: {other.communicate()}")
+            assert time.monotonic() < deadline, "the other save never opened the file to lock it"
+            time.sleep(0.01)
         assert other.poll() is None
         # meanwhile this writer changes another section (a new file: the other save must notice)
         atomic_replace(path, BASE.replace("500000", "750000"))

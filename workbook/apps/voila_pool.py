@@ -29,6 +29,8 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from traitlets.log import get_logger
+
 from ..kernel_env import LIVE_CHART_BUNDLE_ENV, VISITOR_ADDRESS_ENV, VISITS_ENV
 
 if TYPE_CHECKING:
@@ -59,11 +61,19 @@ class Visits:
 
     def __init__(self) -> None:
         self._answers: dict[str, asyncio.Future[tuple[str, str]]] = {}
+        self._asked: dict[str, asyncio.Event] = {}
 
     def _answer_for(self, kernel_id: str) -> asyncio.Future[tuple[str, str]]:
         if kernel_id not in self._answers:
             self._answers[kernel_id] = asyncio.get_running_loop().create_future()
         return self._answers[kernel_id]
+
+    def _asked_event(self, kernel_id: str) -> asyncio.Event:
+        return self._asked.setdefault(kernel_id, asyncio.Event())
+
+    async def asked(self, kernel_id: str) -> None:
+        """Until ``kernel_id`` has asked for its page: it has run its notebook that far."""
+        await self._asked_event(kernel_id).wait()
 
     async def serve(self, path: str) -> asyncio.AbstractServer:
         """Listen on ``path`` (a Unix socket, readable and writable by this user only)."""
@@ -74,6 +84,9 @@ class Visits:
     async def _tell(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             kernel_id = (await reader.readline()).decode("ascii", "replace").strip()
+            # the server's log says when a prepared kernel is ready for its visitor
+            get_logger().info("Prepared kernel %s asks for its page", kernel_id)
+            self._asked_event(kernel_id).set()
             query, address = await self._answer_for(kernel_id)
             writer.write(query.encode("utf-8") + b"\n" + address.encode("utf-8") + b"\n")
             await writer.drain()
@@ -89,6 +102,7 @@ class Visits:
             answer.set_result((visit_query(url), "".join(address.split())))
 
     def forget(self, kernel_id: str) -> None:
+        self._asked.pop(kernel_id, None)
         answer = self._answers.pop(kernel_id, None)
         if answer is not None and not answer.done():
             answer.cancel()

@@ -148,6 +148,7 @@ def page_figure_html(chart: alt.TopLevelMixin | dict[str, Any]) -> str:
 #: A new spec is compiled and embedded; a patch swaps named datasets and sets the words in place
 #: (the title and subtitle are lifted into signals at embed time), which redraws only what the
 #: new data changes.
+#: While a drawing is asked for or under way the element has a ``data-wb-drawing`` attribute.
 LIVE_CHART_JS = """
 const TITLE = "wb_title", SUBTITLE = "wb_subtitle";
 
@@ -219,8 +220,14 @@ function render({ model, el }) {
     // after a resize; new data can widen an axis's labels (a band reaching "−$400k")
     if (changed) await view.resize().runAsync();
   };
-  // one draw at a time, in the order the kernel asked for them
-  const next = (step) => { queue = queue.then(step).catch(showError); };
+  // one draw at a time, in the order the kernel asked for them; the element carries
+  // data-wb-drawing from the moment a draw is asked for until none is left to do
+  let pending = 0;
+  const next = (step) => {
+    pending += 1;
+    el.setAttribute("data-wb-drawing", "");
+    queue = queue.then(step).catch(showError).then(() => { if (--pending === 0) el.removeAttribute("data-wb-drawing"); });
+  };
   model.on("change:spec", () => next(embed));
   model.on("change:patch", () => next(patch));
   next(async () => { await embed(); await patch(); });
