@@ -97,7 +97,7 @@ def shot(page, name: str) -> None:
     height = min(int(page.evaluate(CONTENT_HEIGHT)), 8000)
     if height > PHONE["height"]:
         page.set_viewport_size({"width": PHONE["width"], "height": height})
-        page.wait_for_timeout(200)
+        page.evaluate(SETTLED)  # laid out again at the new size
     page.screenshot(path=str(SHOTS / f"narrow-{name}.png"), full_page=True)
     page.set_viewport_size(PHONE)
 
