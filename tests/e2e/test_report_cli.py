@@ -51,6 +51,31 @@ def test_a_bad_file_fails_alone_with_its_reason(batch):
     assert "Failed: broken.yaml" in index and "partner_margin" in index
 
 
+def test_the_printed_page_is_the_report_a_notebook_drawing_its_own_charts_gives(batch, tmp_path):
+    """The PDF prints the batch's page with its charts drawn here (``static_page``): that page is
+    the one the report notebook gives when it draws the charts itself (``charts="static"``, as
+    in JupyterLab), figure for figure, once nbconvert has read both the same way."""
+    import nbformat
+    import papermill as pm
+    from bs4 import BeautifulSoup
+
+    from workbook.reports.render import export_html
+    from workbook.resources import report_notebook
+
+    def same_form(page: str) -> str:  # papermill's random cell id aside
+        return str(BeautifulSoup(re.sub(r'id="cell-id=[0-9a-f-]+"', 'id="cell-id"', page), "html.parser"))
+
+    _, out, _ = batch
+    params = load_params(EXAMPLES[0])
+    notebook = report_notebook()
+    pm.execute_notebook(str(notebook), str(tmp_path / "static.ipynb"), parameters={"params_path": str(EXAMPLES[0].resolve()), "charts": "static"},
+                        cwd=str(notebook.parent), progress_bar=False, kernel_name="python3")
+    static = export_html(nbformat.read(tmp_path / "static.ipynb", as_version=4), tmp_path / "static.html", title=f"{params.alliance.name} — alliance report")
+    batch_page = (out / params.slug / "report.html").read_text(encoding="utf-8")
+    assert "data-wb-chart" not in static and batch_page.count('data-wb-chart="page"') >= 8
+    assert same_form(static_page(batch_page)) == same_form(static)
+
+
 def test_every_example_gets_a_complete_report_and_no_temp_folders_remain(batch):
     _, out, _ = batch
     for path in EXAMPLES:
