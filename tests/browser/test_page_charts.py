@@ -38,3 +38,15 @@ def test_the_page_draws_each_chart_and_names_the_one_it_cannot(browser, tmp_path
         assert outside_requests(requests) == []
     finally:
         page.close()
+
+
+def test_without_javascript_each_chart_says_why_it_is_missing_and_keeps_its_finding(new_context, tmp_path):
+    chart = page_figure_html(message_chart("Pays back in month 29").properties(description="Pays back in month 29"))
+    html = tmp_path / "report.html"
+    html.write_text(with_page_charts(f"<html><body>{chart}</body></html>"), encoding="utf-8")
+    page = new_context(java_script_enabled=False).new_page()
+    page.goto(html.as_uri())
+    assert page.locator(".wb-chart-noscript").is_visible()
+    assert "not running here" in page.locator(".wb-chart-noscript").inner_text()
+    assert page.locator("figcaption").inner_text() == "Pays back in month 29"
+    assert not page.locator("img.wb-chart").is_visible()  # no broken image in its place

@@ -117,6 +117,10 @@ def figure_html(chart: alt.TopLevelMixin) -> str:
     )
 
 
+#: What a page figure shows where the browser runs no script (an e-mail preview, say).
+NO_SCRIPT = '<p class="wb-chart-noscript" style="font-size:0.85em;color:#555">The chart is drawn by this page\'s script, which is not running here; its finding is below.</p>'
+
+
 def _script_json(value: Any) -> str:
     """``value`` as JSON that can stand inside a ``<script>`` element: no ``<``, ``>`` or ``&``
     (text from a params file such as ``</script>`` cannot end the element), ASCII only."""
@@ -138,6 +142,7 @@ def page_figure_html(chart: alt.TopLevelMixin | dict[str, Any]) -> str:
         '<figure class="wb-chart" data-wb-chart="page" style="margin:0.5em 0">'
         f'<img class="wb-chart" alt="{words}" hidden style="max-width:100%;height:auto">'
         f'<script type="application/json" class="wb-chart-spec">{_script_json(spec)}</script>'
+        f"<noscript>{NO_SCRIPT}</noscript>"
         f'<figcaption class="wb-chart-description" style="{CAPTION_STYLE}">{words}</figcaption>'
         "</figure>"
     )
