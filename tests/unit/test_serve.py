@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from workbook.apps.serve import REFILL_DELAY, ServeOptions, command, environment, preheat_args, urls
+from tests.conftest import ROOT
 from workbook.apps.voila_pool import ready_first
 
 
@@ -98,6 +100,34 @@ def test_a_latecomer_gets_a_ready_kernel_not_one_still_waiting_to_start():
     with ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, scenario()).result()
 
+
+def test_a_kernel_that_waited_in_the_pool_is_not_culled_before_its_page_connects():
+    """A pooled kernel idle past the cull timeout, handed out: its idle time starts afresh, so
+    the culler (which spares only kernels still in the pool) leaves it to the page connecting."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from jupyter_server._tz import utcnow
+
+    cull_idle_timeout = json.loads((ROOT / "notebooks" / "apps" / "voila.json").read_text())["MappingKernelManager"]["cull_idle_timeout"]
+
+    class Pool(FakeVoilaPool):  # Voila's pool tasks give a dict; it hands out (task, ..., kernel id)
+        async def get_rendered_notebook(self, notebook_name: str, **kwargs):
+            return (None, [], (await self._pools[notebook_name].pop(0))["kernel_id"])
+
+    async def scenario():
+        ready = asyncio.get_running_loop().create_future()
+        ready.set_result({"kernel_id": "kernel-1"})
+        manager = ready_first(Pool)([ready])
+        waited = utcnow() - timedelta(seconds=cull_idle_timeout + 40)
+        manager._kernels = {"kernel-1": SimpleNamespace(last_activity=waited), "kernel-2": SimpleNamespace(last_activity=waited)}
+        await manager.get_rendered_notebook("workshop.ipynb")
+        return manager._kernels
+
+    with ThreadPoolExecutor(1) as pool:
+        kernels = pool.submit(asyncio.run, scenario()).result()
+    assert utcnow() - kernels["kernel-1"].last_activity < timedelta(seconds=cull_idle_timeout)
+    assert utcnow() - kernels["kernel-2"].last_activity > timedelta(seconds=cull_idle_timeout)  # others keep theirs
 
 
 def test_a_taken_port_is_refused_before_any_link_is_printed(tmp_path):

@@ -137,6 +137,8 @@ class ReadyFirstMixin(_KernelManagerBase):
         ready = next((i for i, t in enumerate(pool) if _ready(t)), None)
         if ready is not None:
             pool.insert(0, pool.pop(ready))  # Voila takes the first one
+            taken = pool[0].result()
+            self._woken(str(taken.get("kernel_id")) if isinstance(taken, dict) else None)
         from .guard import VISITOR  # the request being served (set by the guard in front)
 
         visitor = VISITOR.get()
@@ -144,6 +146,18 @@ class ReadyFirstMixin(_KernelManagerBase):
         page: dict[str, str] = kwargs.get("extra_kernel_env_variables") or {}
         VISITS.hand_out(rendered[2], page.get("VOILA_REQUEST_URL", ""), visitor.client if visitor is not None else "")
         return rendered
+
+    def _woken(self, kernel_id: str | None) -> None:
+        """A pooled kernel handed out starts its idle time afresh. The culler spares pooled
+        kernels only while they are in the pool: one that waited there longer than
+        ``cull_idle_timeout`` (``voila.json``) would otherwise be culled as idle, with no
+        connection yet, in the moment between leaving the pool and its page connecting — and
+        the visitor's page would never come alive."""
+        kernel = getattr(self, "_kernels", {}).get(kernel_id) if kernel_id else None
+        if kernel is not None:
+            from jupyter_server._tz import utcnow
+
+            kernel.last_activity = utcnow()
 
     async def shutdown_kernel(self, kernel_id: str, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]  # a coroutine in jupyter_server's managers, typed sync in jupyter_client's
         VISITS.forget(kernel_id)
