@@ -138,7 +138,8 @@ class ReadyFirstMixin(_KernelManagerBase):
         if ready is not None:
             pool.insert(0, pool.pop(ready))  # Voila takes the first one
             taken = pool[0].result()
-            self._woken(str(taken.get("kernel_id")) if isinstance(taken, dict) else None)
+            if isinstance(taken, dict):
+                self._woken(taken.get("kernel_id"))
         from .guard import VISITOR  # the request being served (set by the guard in front)
 
         visitor = VISITOR.get()
@@ -147,13 +148,13 @@ class ReadyFirstMixin(_KernelManagerBase):
         VISITS.hand_out(rendered[2], page.get("VOILA_REQUEST_URL", ""), visitor.client if visitor is not None else "")
         return rendered
 
-    def _woken(self, kernel_id: str | None) -> None:
+    def _woken(self, kernel_id: object) -> None:
         """A pooled kernel handed out starts its idle time afresh. The culler spares pooled
         kernels only while they are in the pool: one that waited there longer than
         ``cull_idle_timeout`` (``voila.json``) would otherwise be culled as idle, with no
         connection yet, in the moment between leaving the pool and its page connecting — and
         the visitor's page would never come alive."""
-        kernel = getattr(self, "_kernels", {}).get(kernel_id) if kernel_id else None
+        kernel = getattr(self, "_kernels", {}).get(kernel_id)
         if kernel is not None:
             from jupyter_server._tz import utcnow
 

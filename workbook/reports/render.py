@@ -30,8 +30,8 @@ from .pdf import PdfError, print_pdf
 CHARTS = "page"
 KERNEL_START_TIMEOUT = 120  # seconds; two kernels starting at once on a small machine are slow
 #: What a report kernel runs before its first report (:meth:`Renderer.warm`): the package's
-#: imports and one chart's spec, as the reports carry them (:data:`CHARTS`).
-WARM_UP = "import workbook as _wb; _wb.views.use_charts('page'); _wb.charts.render.page_figure_html(_wb.charts.render.message_chart('ready'))"
+#: imports and one chart, drawn as the reports draw theirs (:data:`CHARTS`).
+WARM_UP = f"import workbook as _wb; _wb.views.use_charts({CHARTS!r}); _wb.views.render([_wb.charts.render.message_chart('ready')])"
 
 
 # --------------------------------------------------------------------------------------------
@@ -195,8 +195,10 @@ class Renderer:
         outcome = Outcome(params_path=params_path)
         try:
             key = render_key(params_path.read_bytes(), pdf, xlsx)  # before the kernel reads it: an edit meanwhile renders again next time
-            validated = known is not None and known[0] == key["params"]
-            params = known[1] if known is not None and validated else load_params(params_path)
+            if known is not None and known[0] == key["params"]:
+                params, validated = known[1], True
+            else:
+                params, validated = load_params(params_path), False
         except OSError as exc:
             outcome.reason = f"{params_path}: cannot read the file: {exc.strerror or exc}"
             return outcome
