@@ -176,8 +176,8 @@ def year_of_selling(r: Ramp) -> float:
 def test_no_premature_change_raises_the_long_run_npv(d, core, core_start, drawn, background, multiple, kind, severity, month):
     """For a money machine — a team in place from its first months to the horizon (so the
     alliance goes on past it), a month of full-strength selling earning over the next year at
-    least twice what all the lines cost in their dearest month (after the cynicism the plan
-    already carries), and a positive long-run NPV —
+    least twice what all the lines cost in their dearest month (after the cynicism and the
+    withdrawals the plan already carries), and a positive long-run NPV —
     no change of any kind, in any month, raises the long-run NPV. (A machine that never earns
     its cost is worth cutting, and the figures say so.)"""
     h = d["horizon_months"]
@@ -185,10 +185,14 @@ def test_no_premature_change_raises_the_long_run_npv(d, core, core_start, drawn,
     r = build(d, [team, *drawn], background)
     cost = ramp._costs(r.investment, h, 0)[0].max()
     # as many deals a month as make a year of selling earn `multiple` times the dearest month's
-    # cost, with the cynicism the plan already carries (it shrinks every later month's deals)
+    # cost, with the cynicism the plan already carries (it shrinks every later month's deals) and
+    # its withdrawals: a team left with a share k of its effort costs k, but sources k of the
+    # deals at full capability and climbs the S-curve k times as fast — a plan that has already
+    # withdrawn most of its effort earns less than its cost, and cutting it is right
     cynical = float(np.prod([1 - e.severity / 2 for e in r.events if e.kind == "cynicism"]))
-    assume(cynical > 0.05)
-    r = r.model_copy(update={"steady_deals_per_month": multiple * cost * r.steady_deals_per_month / year_of_selling(r) / cynical})
+    kept = float(np.prod([1 - e.severity for e in r.events if e.kind == "resource_withdrawal"]))
+    assume(cynical > 0.05 and kept >= 0.5)
+    r = r.model_copy(update={"steady_deals_per_month": multiple * cost * r.steady_deals_per_month / year_of_selling(r) / (cynical * kept)})
     assert year_of_selling(r) >= 2 * cost * (1 - 1e-9)
     month = min(month, h)
     plan = ramp.run(r).metrics.long_run_npv
